@@ -1,0 +1,79 @@
+//! A surface sampled once on a regular grid, for contour lines and the filled background.
+
+use super::surface::{Surface, Window};
+
+/// f sampled at `nx × ny` points spanning `window`, corners included, row by row from the
+/// bottom (y = window.y[0]) up; `values[j * nx + i]` is f at column i, row j.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grid {
+    pub window: Window,
+    pub nx: usize,
+    pub ny: usize,
+    pub values: Vec<f64>,
+}
+
+impl Grid {
+    pub fn sample(surface: &Surface, window: Window, nx: usize, ny: usize) -> Grid {
+        let nx = nx.max(2);
+        let ny = ny.max(2);
+        let dx = (window.x[1] - window.x[0]) / (nx - 1) as f64;
+        let dy = (window.y[1] - window.y[0]) / (ny - 1) as f64;
+        let mut values = Vec::with_capacity(nx * ny);
+        for j in 0..ny {
+            let y = window.y[0] + j as f64 * dy;
+            for i in 0..nx {
+                let x = window.x[0] + i as f64 * dx;
+                values.push(surface.value2([x, y]));
+            }
+        }
+        Grid {
+            window,
+            nx,
+            ny,
+            values,
+        }
+    }
+
+    /// The x coordinate of column i.
+    pub fn x(&self, i: usize) -> f64 {
+        self.window.x[0] + i as f64 * (self.window.x[1] - self.window.x[0]) / (self.nx - 1) as f64
+    }
+
+    /// The y coordinate of row j.
+    pub fn y(&self, j: usize) -> f64 {
+        self.window.y[0] + j as f64 * (self.window.y[1] - self.window.y[0]) / (self.ny - 1) as f64
+    }
+
+    pub fn at(&self, i: usize, j: usize) -> f64 {
+        self.values[j * self.nx + i]
+    }
+
+    /// The smallest and largest finite value on the grid.
+    pub fn range(&self) -> (f64, f64) {
+        self.values
+            .iter()
+            .filter(|v| v.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_spans_the_window_corners_included() {
+        let s = Surface::default_of("rosenbrock").unwrap();
+        let w = Window {
+            x: [-2.0, 2.0],
+            y: [-1.0, 3.0],
+        };
+        let g = Grid::sample(&s, w, 5, 3);
+        assert_eq!(g.values.len(), 15);
+        assert_eq!((g.x(0), g.x(4), g.y(0), g.y(2)), (-2.0, 2.0, -1.0, 3.0));
+        assert_eq!(g.at(3, 1), s.value2([1.0, 1.0]));
+        assert_eq!(g.range().0, 0.0);
+    }
+}

@@ -1,0 +1,175 @@
+//! Learning-rate schedules as pure functions of the number of completed steps.
+//!
+//! `lr(base, t)` is the learning rate of step t+1, where t counts completed steps from 0:
+//! torch.optim.lr_scheduler's value after t calls of `scheduler.step()`. torch computes most
+//! schedules recursively (multiplying the previous lr); the closed forms here agree with it to
+//! a few units in the last place and need no history.
+
+use std::f64::consts::PI;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Schedule {
+    Constant,
+    /// Multiply by `gamma` every `step_size` steps (ResNet's step decay).
+    Step { step_size: u64, gamma: f64 },
+    /// Multiply by `gamma` at each milestone (sorted, strictly increasing).
+    MultiStep { milestones: Vec<u64>, gamma: f64 },
+    /// Multiply by `gamma` every step.
+    Exponential { gamma: f64 },
+    /// base / (1 + k·t): the "1/t" decay.
+    InverseTime { k: f64 },
+    /// Half a cosine from base down to `eta_min` over `t_max` steps.
+    Cosine { t_max: u64, eta_min: f64 },
+    /// SGDR: cosine cycles restarting at base, the first `t_0` steps long, each next one
+    /// `t_mult` times longer. The end of each cycle is a snapshot for a snapshot ensemble.
+    CosineRestarts { t_0: u64, t_mult: u64, eta_min: f64 },
+}
+
+/// The schedule kinds, in the order `optplay list` shows them.
+pub const SCHEDULE_KINDS: [&str; 7] = [
+    "constant",
+    "step",
+    "multistep",
+    "exponential",
+    "inverse_time",
+    "cosine",
+    "cosine_restarts",
+];
+
+impl Schedule {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Schedule::Constant => "constant",
+            Schedule::Step { .. } => "step",
+            Schedule::MultiStep { .. } => "multistep",
+            Schedule::Exponential { .. } => "exponential",
+            Schedule::InverseTime { .. } => "inverse_time",
+            Schedule::Cosine { .. } => "cosine",
+            Schedule::CosineRestarts { .. } => "cosine_restarts",
+        }
+    }
+
+    /// The learning rate after `t` completed steps, starting from `base`.
+    pub fn lr(&self, base: f64, t: u64) -> f64 {
+        match *self {
+            Schedule::Constant => base,
+            Schedule::Step { step_size, gamma } => base * gamma.powf((t / step_size) as f64),
+            Schedule::MultiStep {
+                ref milestones,
+                gamma,
+            } => {
+                let passed = milestones.partition_point(|&m| m <= t);
+                base * gamma.powf(passed as f64)
+            }
+            Schedule::Exponential { gamma } => base * gamma.powf(t as f64),
+            // torch's LambdaLR multiplies base by the lambda's value, 1/(1 + k·t).
+            Schedule::InverseTime { k } => base * (1.0 / (1.0 + k * t as f64)),
+            Schedule::Cosine { t_max, eta_min } => {
+                eta_min + (base - eta_min) * (1.0 + (PI * t as f64 / t_max as f64).cos()) / 2.0
+            }
+            Schedule::CosineRestarts { t_0, t_mult, eta_min } => {
+                let (t_cur, t_i) = restart_position(t, t_0, t_mult);
+                eta_min + (base - eta_min) * (1.0 + (PI * t_cur as f64 / t_i as f64).cos()) / 2.0
+            }
+        }
+    }
+
+    /// The step counts (within `0..=steps`) at which a cosine cycle ends and the next restarts:
+    /// the snapshot points of SGDR. Empty for schedules without restarts.
+    pub fn restarts(&self, steps: u64) -> Vec<u64> {
+        let Schedule::CosineRestarts { t_0, t_mult, .. } = *self else {
+            return Vec::new();
+        };
+        let mut ends = Vec::new();
+        let (mut end, mut length) = (t_0, t_0);
+        while end <= steps {
+            ends.push(end);
+            length = length.saturating_mul(t_mult);
+            end = end.saturating_add(length);
+            if length == 0 {
+                break;
+            }
+        }
+        ends
+    }
+}
+
+/// Position within the current SGDR cycle after `t` steps: (steps into it, its length).
+fn restart_position(t: u64, t_0: u64, t_mult: u64) -> (u64, u64) {
+    if t_mult == 1 {
+        return (t % t_0, t_0);
+    }
+    let (mut t_cur, mut t_i) = (t, t_0);
+    while t_cur >= t_i {
+        t_cur -= t_i;
+        t_i = t_i.saturating_mul(t_mult);
+    }
+    (t_cur, t_i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_decay_halves_at_each_boundary() {
+        let s = Schedule::Step {
+            step_size: 3,
+            gamma: 0.5,
+        };
+        let lrs: Vec<f64> = (0..7).map(|t| s.lr(1.0, t)).collect();
+        assert_eq!(lrs, [1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.25]);
+    }
+
+    #[test]
+    fn multistep_counts_milestones_reached() {
+        let s = Schedule::MultiStep {
+            milestones: vec![2, 5],
+            gamma: 0.1,
+        };
+        assert_eq!(s.lr(1.0, 1), 1.0);
+        assert_eq!(s.lr(1.0, 2), 0.1);
+        assert_eq!(s.lr(1.0, 4), 0.1);
+        assert!((s.lr(1.0, 5) - 0.01).abs() < 1e-17);
+    }
+
+    #[test]
+    fn cosine_reaches_eta_min_at_t_max() {
+        let s = Schedule::Cosine {
+            t_max: 10,
+            eta_min: 0.1,
+        };
+        assert_eq!(s.lr(1.0, 0), 1.0);
+        assert!((s.lr(1.0, 5) - 0.55).abs() < 1e-15);
+        assert!((s.lr(1.0, 10) - 0.1).abs() < 1e-15);
+    }
+
+    #[test]
+    fn warm_restarts_grow_by_t_mult_and_restart_at_base() {
+        let s = Schedule::CosineRestarts {
+            t_0: 4,
+            t_mult: 2,
+            eta_min: 0.0,
+        };
+        // Cycles: [0, 4), [4, 12), [12, 28).
+        assert_eq!(s.lr(1.0, 0), 1.0);
+        assert_eq!(s.lr(1.0, 4), 1.0);
+        assert_eq!(s.lr(1.0, 12), 1.0);
+        assert!((s.lr(1.0, 8) - 0.5).abs() < 1e-15);
+        assert_eq!(s.restarts(30), vec![4, 12, 28]);
+        let flat = Schedule::CosineRestarts {
+            t_0: 5,
+            t_mult: 1,
+            eta_min: 0.0,
+        };
+        assert_eq!(flat.restarts(16), vec![5, 10, 15]);
+        assert_eq!(flat.lr(1.0, 10), 1.0);
+    }
+
+    #[test]
+    fn inverse_time_is_one_over_t() {
+        let s = Schedule::InverseTime { k: 1.0 };
+        assert_eq!(s.lr(1.0, 0), 1.0);
+        assert_eq!(s.lr(1.0, 3), 0.25);
+    }
+}
