@@ -235,13 +235,10 @@ impl Adagrad {
         let grad = decayed.as_ref().map_or(grad, |g| g.view());
         let clr = lr / (1.0 + (*step - 1) as f64 * self.lr_decay);
         let eps = self.eps;
-        Zip::from(params)
-            .and(sum)
-            .and(grad)
-            .for_each(|p, s, &g| {
-                *s += g * g;
-                *p += -clr * g / (s.sqrt() + eps);
-            });
+        Zip::from(params).and(sum).and(grad).for_each(|p, s, &g| {
+            *s += g * g;
+            *p += -clr * g / (s.sqrt() + eps);
+        });
     }
 }
 
@@ -305,10 +302,7 @@ impl Adam {
         // Python floats in torch: `1 - beta ** step` with a float step.
         let t = *step as f64;
         let (step_size, bias_correction2_sqrt) = if self.bias_correction {
-            (
-                lr / (1.0 - beta1.powf(t)),
-                (1.0 - beta2.powf(t)).powf(0.5),
-            )
+            (lr / (1.0 - beta1.powf(t)), (1.0 - beta2.powf(t)).powf(0.5))
         } else {
             (lr, 1.0)
         };

@@ -24,7 +24,9 @@ pub struct Limits {
 pub enum Status {
     Converged,
     /// The step that produced a point that was not finite or left [`DIVERGENCE_RADIUS`].
-    Diverged { step: u64 },
+    Diverged {
+        step: u64,
+    },
     MaxSteps,
 }
 

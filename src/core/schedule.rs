@@ -11,18 +11,35 @@ use std::f64::consts::PI;
 pub enum Schedule {
     Constant,
     /// Multiply by `gamma` every `step_size` steps (ResNet's step decay).
-    Step { step_size: u64, gamma: f64 },
+    Step {
+        step_size: u64,
+        gamma: f64,
+    },
     /// Multiply by `gamma` at each milestone (sorted, strictly increasing).
-    MultiStep { milestones: Vec<u64>, gamma: f64 },
+    MultiStep {
+        milestones: Vec<u64>,
+        gamma: f64,
+    },
     /// Multiply by `gamma` every step.
-    Exponential { gamma: f64 },
+    Exponential {
+        gamma: f64,
+    },
     /// base / (1 + k·t): the "1/t" decay.
-    InverseTime { k: f64 },
+    InverseTime {
+        k: f64,
+    },
     /// Half a cosine from base down to `eta_min` over `t_max` steps.
-    Cosine { t_max: u64, eta_min: f64 },
+    Cosine {
+        t_max: u64,
+        eta_min: f64,
+    },
     /// SGDR: cosine cycles restarting at base, the first `t_0` steps long, each next one
     /// `t_mult` times longer. The end of each cycle is a snapshot for a snapshot ensemble.
-    CosineRestarts { t_0: u64, t_mult: u64, eta_min: f64 },
+    CosineRestarts {
+        t_0: u64,
+        t_mult: u64,
+        eta_min: f64,
+    },
 }
 
 /// The schedule kinds, in the order `optplay list` shows them.
@@ -67,7 +84,11 @@ impl Schedule {
             Schedule::Cosine { t_max, eta_min } => {
                 eta_min + (base - eta_min) * (1.0 + (PI * t as f64 / t_max as f64).cos()) / 2.0
             }
-            Schedule::CosineRestarts { t_0, t_mult, eta_min } => {
+            Schedule::CosineRestarts {
+                t_0,
+                t_mult,
+                eta_min,
+            } => {
                 let (t_cur, t_i) = restart_position(t, t_0, t_mult);
                 eta_min + (base - eta_min) * (1.0 + (PI * t_cur as f64 / t_i as f64).cos()) / 2.0
             }

@@ -18,7 +18,10 @@ pub type Point = [f64; 2];
 #[derive(Debug, Clone, PartialEq)]
 pub enum Surface {
     /// ½ (p−c)ᵀ A (p−c) with A symmetric.
-    Quadratic { matrix: [[f64; 2]; 2], center: Point },
+    Quadratic {
+        matrix: [[f64; 2]; 2],
+        center: Point,
+    },
     /// a·x² − b·y² + c·y⁴.
     Saddle { a: f64, b: f64, c: f64 },
     /// h(x) + ½·curvature·y², where h′(x) = (x−global)(x−barrier)(x−local): a minimum at
@@ -224,11 +227,7 @@ impl Surface {
             Surface::Quadratic { center, .. } => [center[0] - 3.0, center[1] + 2.0],
             // On the ridge, a hair off it: exactly on it the gradient never leaves y = 0.
             Surface::Saddle { .. } => [1.0, 0.001],
-            Surface::Bowl {
-                global,
-                local,
-                ..
-            } => {
+            Surface::Bowl { global, local, .. } => {
                 // Beyond the shallow minimum, on the far side from the global one.
                 let span = local - global;
                 [local + 0.55 * span, 0.4 * span.abs()]
@@ -403,10 +402,7 @@ impl Surface {
                 barrier,
                 local,
                 curvature,
-            } => [
-                (x - global) * (x - barrier) * (x - local),
-                curvature * y,
-            ],
+            } => [(x - global) * (x - barrier) * (x - local), curvature * y],
             Surface::Rosenbrock { a, b } => {
                 let v = y - x * x;
                 [-2.0 * (a - x) - 4.0 * b * x * v, 2.0 * b * v]
@@ -632,7 +628,11 @@ mod tests {
             );
             for m in minima {
                 let g = s.grad2(m);
-                assert!(g[0].hypot(g[1]) < 1e-9, "{}: ∇f at {m:?} is {g:?}", s.kind());
+                assert!(
+                    g[0].hypot(g[1]) < 1e-9,
+                    "{}: ∇f at {m:?} is {g:?}",
+                    s.kind()
+                );
                 let (lo, _) = eigenvalues(s.hess2(m));
                 assert!(lo > 0.0, "{}: {m:?} is not a minimum", s.kind());
                 assert!(s.value2(m) >= f_star - 1e-12);
@@ -659,8 +659,14 @@ mod tests {
         assert_eq!(global, [-1.0, 0.0]);
         assert_eq!(local, [1.2, 0.0]);
         let barrier = s.value2([0.6, 0.0]);
-        assert!(s.value2(local) > 0.1, "the local minimum must sit visibly higher");
-        assert!(barrier - s.value2(local) < 0.1, "the local dip must be shallow");
+        assert!(
+            s.value2(local) > 0.1,
+            "the local minimum must sit visibly higher"
+        );
+        assert!(
+            barrier - s.value2(local) < 0.1,
+            "the local dip must be shallow"
+        );
     }
 
     #[test]
@@ -668,7 +674,11 @@ mod tests {
         for s in all_default() {
             let [x, y] = s.default_start();
             let w = s.window();
-            assert!(w.x[0] < x && x < w.x[1] && w.y[0] < y && y < w.y[1], "{}", s.kind());
+            assert!(
+                w.x[0] < x && x < w.x[1] && w.y[0] < y && y < w.y[1],
+                "{}",
+                s.kind()
+            );
         }
     }
 }
