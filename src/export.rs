@@ -1,0 +1,406 @@
+//! Traces as bytes: the pinned `trajectory.csv` and `summary.json`, and the results table.
+//!
+//! Nothing here touches the file system; the app writes what these functions return.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::core::{Status, Surface, Trace};
+
+/// One finished run, as the outputs name it.
+pub struct RunOutcome<'a> {
+    pub label: &'a str,
+    pub kind: &'a str,
+    pub lr: f64,
+    pub trace: &'a Trace,
+}
+
+/// A number written so it parses back to the same f64: Rust's shortest round-trip digits,
+/// in exponent form where plain digits would run long (1e-300 is not 300 zeros).
+pub fn number(v: f64) -> String {
+    let magnitude = v.abs();
+    if v == 0.0 || (1e-5..1e16).contains(&magnitude) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
+/// A CSV field, quoted when it holds a separator, a quote or a line break.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// `trajectory.csv`: one row per run per step, step 0 the start (its lr empty).
+pub fn trajectory_csv(runs: &[RunOutcome<'_>]) -> Vec<u8> {
+    let rows: usize = runs.iter().map(|r| r.trace.len()).sum();
+    let mut out = String::with_capacity(64 * (rows + 1));
+    out.push_str("run,kind,step,x,y,loss,grad_norm,lr\n");
+    for run in runs {
+        let label = csv_field(run.label);
+        let kind = csv_field(run.kind);
+        let trace = run.trace;
+        for row in 0..trace.len() {
+            let p = trace.point(row);
+            let lr = if row == 0 {
+                String::new()
+            } else {
+                number(trace.lr[row - 1])
+            };
+            let _ = writeln!(
+                out,
+                "{label},{kind},{row},{},{},{},{},{lr}",
+                number(p[0]),
+                number(p[1]),
+                number(trace.loss[row]),
+                number(trace.grad_norm[row]),
+            );
+        }
+    }
+    out.into_bytes()
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    experiment: &'a str,
+    surface: &'a str,
+    formula: String,
+    min_value: Option<f64>,
+    runs: Vec<RunSummary<'a>>,
+}
+
+#[derive(Serialize)]
+struct RunSummary<'a> {
+    label: &'a str,
+    kind: &'a str,
+    status: &'static str,
+    steps: u64,
+    #[serde(rename = "final")]
+    final_point: [f64; 2],
+    final_loss: f64,
+    best_loss: f64,
+    final_grad_norm: f64,
+    lr: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diverged_at_step: Option<u64>,
+    evaluations: EvaluationsJson,
+    nearest_minimum: Option<[f64; 2]>,
+    distance: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct EvaluationsJson {
+    value: u64,
+    gradient: u64,
+    hessian: u64,
+}
+
+/// The facts about a run that the summary and the table share.
+struct Facts {
+    final_point: [f64; 2],
+    nearest: Option<([f64; 2], f64)>,
+}
+
+fn facts(surface: &Surface, trace: &Trace) -> Facts {
+    let p = trace.last_point();
+    let final_point = [p[0], p[1]];
+    Facts {
+        final_point,
+        nearest: surface.nearest_minimum(final_point),
+    }
+}
+
+fn diverged_at(status: Status) -> Option<u64> {
+    match status {
+        Status::Diverged { step } => Some(step),
+        _ => None,
+    }
+}
+
+/// `summary.json`: the experiment, its surface, and one record per run.
+pub fn summary_json(experiment: &str, surface: &Surface, runs: &[RunOutcome<'_>]) -> Vec<u8> {
+    let summary = Summary {
+        experiment,
+        surface: surface.kind(),
+        formula: surface.formula(),
+        min_value: surface.min_value(),
+        runs: runs
+            .iter()
+            .map(|run| {
+                let trace = run.trace;
+                let f = facts(surface, trace);
+                let e = trace.evaluations;
+                RunSummary {
+                    label: run.label,
+                    kind: run.kind,
+                    status: trace.status.name(),
+                    steps: trace.steps(),
+                    final_point: f.final_point,
+                    final_loss: trace.last_loss(),
+                    best_loss: trace.best_loss(),
+                    final_grad_norm: trace.grad_norm[trace.len() - 1],
+                    lr: run.lr,
+                    diverged_at_step: diverged_at(trace.status),
+                    evaluations: EvaluationsJson {
+                        value: e.value,
+                        gradient: e.gradient,
+                        hessian: e.hessian,
+                    },
+                    nearest_minimum: f.nearest.map(|n| n.0),
+                    distance: f.nearest.map(|n| n.1),
+                }
+            })
+            .collect(),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&summary).expect("plain data always serialises");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// A value for the table: short, but never hiding how small a loss got.
+fn short(v: f64) -> String {
+    let magnitude = v.abs();
+    if v == 0.0 {
+        "0".to_string()
+    } else if (1e-3..1e5).contains(&magnitude) {
+        format!("{v:.4}")
+    } else {
+        format!("{v:.3e}")
+    }
+}
+
+/// ANSI colours for the status column, or none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Colour {
+    Never,
+    Always,
+}
+
+/// The results table for stdout: aligned columns, one line per run.
+pub fn table(
+    experiment: &str,
+    surface: &Surface,
+    runs: &[RunOutcome<'_>],
+    colour: Colour,
+) -> String {
+    let header = [
+        "run", "kind", "status", "steps", "loss", "best", "|grad|", "final", "nearest min",
+    ];
+    let mut rows: Vec<[String; 9]> = Vec::with_capacity(runs.len());
+    let mut statuses = Vec::with_capacity(runs.len());
+    for run in runs {
+        let trace = run.trace;
+        let f = facts(surface, trace);
+        let status = match trace.status {
+            Status::Diverged { step } => format!("diverged at step {step}"),
+            other => other.name().to_string(),
+        };
+        let nearest = f.nearest.map_or("-".to_string(), |(m, d)| {
+            format!("({}, {}) at {}", short(m[0]), short(m[1]), short(d))
+        });
+        statuses.push(trace.status);
+        rows.push([
+            run.label.to_string(),
+            run.kind.to_string(),
+            status,
+            trace.steps().to_string(),
+            short(trace.last_loss()),
+            short(trace.best_loss()),
+            short(trace.grad_norm[trace.len() - 1]),
+            format!("({}, {})", short(f.final_point[0]), short(f.final_point[1])),
+            nearest,
+        ]);
+    }
+    let mut widths = header.map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let numeric = [false, false, false, true, true, true, true, false, false];
+    let line = |cells: &[String], status: Option<Status>| {
+        let mut s = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            let pad = widths[i] - cell.chars().count();
+            let text = match (i, status, colour) {
+                (2, Some(st), Colour::Always) => paint(cell, st),
+                _ => cell.clone(),
+            };
+            if i > 0 {
+                s.push_str("  ");
+            }
+            if numeric[i] {
+                s.push_str(&" ".repeat(pad));
+                s.push_str(&text);
+            } else {
+                s.push_str(&text);
+                if i + 1 < cells.len() {
+                    s.push_str(&" ".repeat(pad));
+                }
+            }
+        }
+        s.trim_end().to_string()
+    };
+    let mut out = String::new();
+    let title = format!("{experiment} on {}: {}", surface.kind(), surface.formula());
+    let _ = writeln!(out, "{}", if colour == Colour::Always { bold(&title) } else { title });
+    let head: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    let head_line = line(&head, None);
+    let _ = writeln!(
+        out,
+        "{}",
+        if colour == Colour::Always { bold(&head_line) } else { head_line }
+    );
+    for (row, status) in rows.iter().zip(statuses) {
+        let _ = writeln!(out, "{}", line(row, Some(status)));
+    }
+    out
+}
+
+fn bold(s: &str) -> String {
+    format!("\x1b[1m{s}\x1b[0m")
+}
+
+fn paint(s: &str, status: Status) -> String {
+    let code = match status {
+        Status::Converged => "32",
+        Status::Diverged { .. } => "31",
+        Status::MaxSteps => "33",
+    };
+    format!("\x1b[{code}m{s}\x1b[0m")
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::array;
+
+    use super::*;
+    use crate::core::{Limits, Optimizer, RunSpec, Schedule, Sgd, run};
+
+    fn sgd_trace(lr: f64, steps: u64) -> Trace {
+        let spec = RunSpec {
+            optimizer: Optimizer::Sgd(Sgd {
+                momentum: 0.0,
+                dampening: 0.0,
+                nesterov: false,
+                weight_decay: 0.0,
+            }),
+            schedule: Schedule::Constant,
+            lr,
+        };
+        let surface = Surface::default_of("quadratic").unwrap();
+        let limits = Limits {
+            steps,
+            tolerance: None,
+        };
+        run(&surface, None, &spec, array![-3.0, 2.0].view(), limits)
+    }
+
+    #[test]
+    fn numbers_parse_back_to_the_same_value() {
+        for v in [
+            0.0,
+            -0.0,
+            1.0,
+            0.1,
+            1.0 / 3.0,
+            -2.5e-300,
+            5e-324,
+            1.7976931348623157e308,
+            123456.789,
+            1e-5,
+            9.99e-6,
+        ] {
+            let text = number(v);
+            assert_eq!(text.parse::<f64>().unwrap().to_bits(), v.to_bits(), "{text}");
+            assert!(text.len() < 30, "{text} is too long");
+        }
+    }
+
+    #[test]
+    fn csv_has_the_pinned_header_and_one_row_per_step() {
+        let trace = sgd_trace(0.05, 3);
+        let outcome = RunOutcome {
+            label: "sgd, fast",
+            kind: "sgd",
+            lr: 0.05,
+            trace: &trace,
+        };
+        let csv = String::from_utf8(trajectory_csv(&[outcome])).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "run,kind,step,x,y,loss,grad_norm,lr");
+        assert_eq!(lines.len(), 5);
+        assert!(lines[1].starts_with("\"sgd, fast\",sgd,0,-3,2,"));
+        assert!(lines[1].ends_with(','), "step 0 has no lr: {}", lines[1]);
+        assert!(lines[2].ends_with(",0.05"));
+    }
+
+    #[test]
+    fn summary_has_the_pinned_keys() {
+        let trace = sgd_trace(0.5, 100);
+        let surface = Surface::default_of("quadratic").unwrap();
+        let outcome = RunOutcome {
+            label: "sgd",
+            kind: "sgd",
+            lr: 0.5,
+            trace: &trace,
+        };
+        let json: serde_json::Value =
+            serde_json::from_slice(&summary_json("e", &surface, &[outcome])).unwrap();
+        assert_eq!(json["experiment"], "e");
+        assert_eq!(json["surface"], "quadratic");
+        let run = &json["runs"][0];
+        for key in [
+            "label",
+            "kind",
+            "status",
+            "steps",
+            "final",
+            "final_loss",
+            "best_loss",
+            "evaluations",
+            "nearest_minimum",
+            "distance",
+        ] {
+            assert!(run.get(key).is_some(), "missing {key}");
+        }
+        assert_eq!(run["status"], "diverged");
+        assert_eq!(run["diverged_at_step"], 6);
+        assert_eq!(run["evaluations"]["gradient"], 7);
+    }
+
+    #[test]
+    fn table_aligns_columns_and_colours_only_when_asked() {
+        let slow = sgd_trace(0.01, 5);
+        let wild = sgd_trace(0.5, 50);
+        let surface = Surface::default_of("quadratic").unwrap();
+        let runs = [
+            RunOutcome {
+                label: "slow",
+                kind: "sgd",
+                lr: 0.01,
+                trace: &slow,
+            },
+            RunOutcome {
+                label: "wild one",
+                kind: "sgd",
+                lr: 0.5,
+                trace: &wild,
+            },
+        ];
+        let plain = table("e", &surface, &runs, Colour::Never);
+        assert!(!plain.contains('\x1b'));
+        assert!(plain.contains("diverged at step 6"));
+        let lines: Vec<&str> = plain.lines().collect();
+        let kind_col = lines[1].find("kind").unwrap();
+        assert_eq!(lines[2].find("sgd"), Some(kind_col));
+        assert_eq!(lines[3].find("sgd"), Some(kind_col));
+        let coloured = table("e", &surface, &runs, Colour::Always);
+        assert!(coloured.contains("\x1b[31mdiverged at step 6"));
+    }
+}
