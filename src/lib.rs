@@ -4,5 +4,9 @@
 //! experiment file into a validated [`config::Experiment`], [`core`] steps the runs, and
 //! [`export`] and [`plot`] turn traces into bytes that [`app`] writes.
 
+pub mod app;
+pub mod cli;
+pub mod config;
 pub mod core;
 pub mod export;
+pub mod plot;

@@ -1,0 +1,405 @@
+//! The one place that orchestrates: validate everything, run, render to bytes, write files.
+//!
+//! Every check on user input happens before the first step runs and before the first byte is
+//! written, so a bad command line or experiment file leaves the output folder untouched.
+
+use std::io::{IsTerminal, Write as _};
+use std::path::{Component, Path, PathBuf};
+use std::process::ExitCode;
+use std::str::FromStr;
+
+use clap::Parser;
+use ndarray::Array1;
+
+use crate::cli::{Cli, Command, CompareArgs, OutputArgs, RunArgs};
+use crate::config::{
+    self, CompareRequest, ConfigError, Experiment, LrRequest, MAX_STEPS, UsageError,
+};
+use crate::core::{GradientNoise, Grid, Limits, Trace, run};
+use crate::export::{self, Colour, RunOutcome};
+use crate::plot::{self, Format, PlotRun, Scene};
+
+/// Resolution of the grid the contour plot is drawn from.
+const GRID_SIZE: usize = 400;
+
+/// Everything that can stop a command, with the exit code DESIGN.md pins for it.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// One or more experiment files are invalid (exit 2).
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Config(Vec<ConfigError>),
+    /// The command line asks for something impossible (exit 2).
+    #[error("error: {0}")]
+    Usage(String),
+    /// A file or folder could not be written (exit 1).
+    #[error("error: cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A figure could not be drawn (exit 1).
+    #[error("error: cannot draw {}: {source}", path.display())]
+    Plot {
+        path: PathBuf,
+        source: plot::PlotError,
+    },
+}
+
+impl AppError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            AppError::Config(_) | AppError::Usage(_) => 2,
+            AppError::Write { .. } | AppError::Plot { .. } => 1,
+        }
+    }
+}
+
+impl From<UsageError> for AppError {
+    fn from(e: UsageError) -> Self {
+        AppError::Usage(e.to_string())
+    }
+}
+
+/// Parses the command line, runs the command, reports errors on stderr.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match execute(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+pub fn execute(cli: Cli) -> Result<(), AppError> {
+    match cli.command {
+        Command::Run(args) => run_files(args),
+        Command::Compare(args) => compare(args),
+    }
+}
+
+fn run_files(args: RunArgs) -> Result<(), AppError> {
+    let mut experiments = Vec::new();
+    let mut errors = Vec::new();
+    for file in &args.files {
+        match config::load(file) {
+            Ok(e) => experiments.push(e),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Config(errors));
+    }
+    if let Some(steps) = args.steps {
+        check_steps(steps)?;
+    }
+    let formats = formats_override(&args.output)?;
+    for e in &mut experiments {
+        if let Some(steps) = args.steps {
+            e.steps = steps;
+        }
+        if let Some(seed) = args.seed {
+            e.seed = seed;
+        }
+    }
+    check_names(&experiments)?;
+    let jobs = experiments
+        .into_iter()
+        .map(|e| {
+            let formats = match &formats {
+                Some(f) => f.clone(),
+                None => parse_formats(&e.plot.formats)?,
+            };
+            Ok((e, formats))
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    for (experiment, formats) in &jobs {
+        run_experiment(experiment, formats, &args.output.out)?;
+    }
+    Ok(())
+}
+
+fn compare(args: CompareArgs) -> Result<(), AppError> {
+    let start = args.start.as_deref().map(parse_point).transpose()?;
+    let lr = match args.lr.as_deref() {
+        None => LrRequest::Default,
+        Some(text) => parse_lr(text)?,
+    };
+    let formats = formats_override(&args.output)?;
+    let request = CompareRequest {
+        optimizers: args.opt,
+        surface: args.surface,
+        start,
+        steps: args.steps,
+        lr,
+        noise: args.noise,
+        formats: args.output.format.clone(),
+        seed: args.seed,
+    };
+    let experiment = config::compare_experiment(&request)?;
+    check_names(std::slice::from_ref(&experiment))?;
+    let formats = match formats {
+        Some(f) => f,
+        None => parse_formats(&experiment.plot.formats)?,
+    };
+    run_experiment(&experiment, &formats, &args.output.out)
+}
+
+fn check_steps(steps: u64) -> Result<(), AppError> {
+    if steps == 0 || steps > MAX_STEPS {
+        return Err(AppError::Usage(format!(
+            "--steps must be between 1 and {MAX_STEPS}, got {steps}"
+        )));
+    }
+    Ok(())
+}
+
+fn formats_override(output: &OutputArgs) -> Result<Option<Vec<Format>>, AppError> {
+    output.format.as_deref().map(parse_formats).transpose()
+}
+
+fn parse_formats(names: &[String]) -> Result<Vec<Format>, AppError> {
+    let mut formats = Vec::new();
+    for name in names {
+        let format = Format::from_str(name.trim()).map_err(|_| {
+            AppError::Usage(format!(
+                "unknown picture format `{name}` in --format; valid formats: png, svg"
+            ))
+        })?;
+        if !formats.contains(&format) {
+            formats.push(format);
+        }
+    }
+    Ok(formats)
+}
+
+/// Each experiment writes into its own folder: names must be plain and distinct.
+fn check_names(experiments: &[Experiment]) -> Result<(), AppError> {
+    for (i, e) in experiments.iter().enumerate() {
+        let mut components = Path::new(&e.name).components();
+        let plain = matches!(components.next(), Some(Component::Normal(_)))
+            && components.next().is_none();
+        if !plain {
+            return Err(AppError::Usage(format!(
+                "experiment name `{}` cannot be a folder name: use letters, digits, `-` and `_`",
+                e.name
+            )));
+        }
+        if experiments[..i].iter().any(|other| other.name == e.name) {
+            return Err(AppError::Usage(format!(
+                "two experiments are named `{}`: their outputs would overwrite each other; \
+                 set `name` in one of the files",
+                e.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn parse_number(text: &str, what: &str) -> Result<f64, AppError> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(AppError::Usage(format!(
+            "{what}: expected a finite number, found `{text}`"
+        ))),
+    }
+}
+
+fn parse_point(text: &str) -> Result<[f64; 2], AppError> {
+    let parts: Vec<&str> = text.split(',').collect();
+    let [x, y] = parts[..] else {
+        return Err(AppError::Usage(format!(
+            "--start: expected X,Y (two numbers and a comma, e.g. --start=-1.5,2), found `{text}`"
+        )));
+    };
+    Ok([parse_number(x, "--start")?, parse_number(y, "--start")?])
+}
+
+fn parse_lr(text: &str) -> Result<LrRequest, AppError> {
+    if !text.contains('=') {
+        return Ok(LrRequest::All(parse_number(text, "--lr")?));
+    }
+    let mut per_kind = Vec::new();
+    for part in text.split(',') {
+        let Some((kind, value)) = part.split_once('=') else {
+            return Err(AppError::Usage(format!(
+                "--lr: expected KIND=VALUE pairs (sgd=0.01,adam=0.1), found `{part}`"
+            )));
+        };
+        per_kind.push((kind.trim().to_string(), parse_number(value, "--lr")?));
+    }
+    Ok(LrRequest::PerKind(per_kind))
+}
+
+/// Runs every optimizer of an experiment, in the order the file lists them.
+pub fn run_all(experiment: &Experiment) -> Vec<Trace> {
+    let start = Array1::from(experiment.start.to_vec());
+    let noise = experiment.noise.map(|std| GradientNoise {
+        std,
+        seed: experiment.seed,
+    });
+    let limits = Limits {
+        steps: experiment.steps,
+        tolerance: experiment.tolerance,
+    };
+    let surface = &experiment.surface;
+    let one = |r: &config::RunConfig| run(surface, noise, &r.spec, start.view(), limits);
+    // Runs are independent: share them among threads, results in file order.
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = experiment
+            .runs
+            .iter()
+            .map(|r| scope.spawn(move || one(r)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a run never panics"))
+            .collect()
+    })
+}
+
+/// One output file, rendered but not yet written.
+struct Rendered {
+    name: String,
+    bytes: Vec<u8>,
+}
+
+fn run_experiment(experiment: &Experiment, formats: &[Format], out: &Path) -> Result<(), AppError> {
+    let traces = run_all(experiment);
+    let outcomes: Vec<RunOutcome<'_>> = experiment
+        .runs
+        .iter()
+        .zip(&traces)
+        .map(|(r, trace)| RunOutcome {
+            label: &r.label,
+            kind: &r.kind,
+            lr: r.spec.lr,
+            trace,
+        })
+        .collect();
+    let dir = out.join(&experiment.name);
+    let mut files = vec![
+        Rendered {
+            name: "trajectory.csv".into(),
+            bytes: export::trajectory_csv(&outcomes),
+        },
+        Rendered {
+            name: "summary.json".into(),
+            bytes: export::summary_json(&experiment.name, &experiment.surface, &outcomes),
+        },
+    ];
+    files.extend(render_figures(experiment, &traces, formats, &dir)?);
+    write_all(&dir, &files)?;
+
+    let colour = if std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    {
+        Colour::Always
+    } else {
+        Colour::Never
+    };
+    let table = export::table(&experiment.name, &experiment.surface, &outcomes, colour);
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a message.
+    let _ = writeln!(stdout, "{table}");
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    eprintln!("wrote {} ({})", dir.display(), names.join(", "));
+    Ok(())
+}
+
+fn render_figures(
+    experiment: &Experiment,
+    traces: &[Trace],
+    formats: &[Format],
+    dir: &Path,
+) -> Result<Vec<Rendered>, AppError> {
+    let surface = &experiment.surface;
+    let grid = Grid::sample(surface, experiment.plot.window, GRID_SIZE, GRID_SIZE);
+    let scene = Scene {
+        title: experiment.name.clone(),
+        formula: surface.formula(),
+        grid: &grid,
+        minima: surface.minima(),
+        saddles: surface.saddles(),
+        min_value: surface.min_value(),
+        runs: experiment
+            .runs
+            .iter()
+            .zip(traces)
+            .map(|(r, trace)| PlotRun {
+                label: &r.label,
+                legend: format!("{} ({})", r.label, r.summary),
+                trace,
+                snapshots: r
+                    .spec
+                    .schedule
+                    .restarts(trace.steps())
+                    .into_iter()
+                    .map(|s| s as usize)
+                    .collect(),
+            })
+            .collect(),
+        levels: experiment.plot.levels,
+        log_levels: experiment.plot.log_levels,
+        width: experiment.plot.width,
+        height: experiment.plot.height,
+    };
+    let mut files = Vec::new();
+    for &format in formats {
+        for (stem, draw) in [
+            ("trajectories", plot::trajectories as fn(&Scene, Format) -> _),
+            ("loss", plot::loss),
+        ] {
+            let name = format!("{stem}.{}", format.extension());
+            let bytes = draw(&scene, format).map_err(|source| AppError::Plot {
+                path: dir.join(&name),
+                source,
+            })?;
+            files.push(Rendered { name, bytes });
+        }
+    }
+    Ok(files)
+}
+
+/// Writes each file whole or not at all: to a temporary name beside it, then renamed.
+fn write_all(dir: &Path, files: &[Rendered]) -> Result<(), AppError> {
+    std::fs::create_dir_all(dir).map_err(|source| AppError::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for file in files {
+        let path = dir.join(&file.name);
+        let temp = dir.join(format!(".{}.{}.tmp", file.name, std::process::id()));
+        let result = std::fs::write(&temp, &file.bytes).and_then(|()| std::fs::rename(&temp, &path));
+        if let Err(source) = result {
+            let _ = std::fs::remove_file(&temp);
+            return Err(AppError::Write { path, source });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lr_flag_takes_one_value_or_pairs() {
+        assert!(matches!(parse_lr("0.1"), Ok(LrRequest::All(v)) if v == 0.1));
+        let Ok(LrRequest::PerKind(pairs)) = parse_lr("sgd=0.01,adam=1e-1") else {
+            panic!("pairs not parsed");
+        };
+        assert_eq!(pairs, [("sgd".to_string(), 0.01), ("adam".to_string(), 0.1)]);
+        assert!(parse_lr("sgd=fast").is_err());
+        assert!(parse_lr("nan").is_err());
+    }
+
+    #[test]
+    fn start_flag_takes_two_numbers() {
+        assert_eq!(parse_point("-1.5,2").unwrap(), [-1.5, 2.0]);
+        assert!(parse_point("1").is_err());
+        assert!(parse_point("1,2,3").is_err());
+        assert!(parse_point("1,inf").is_err());
+    }
+}

@@ -1,0 +1,108 @@
+//! The command line, as DESIGN.md pins it. Parsing only: what the flags mean is the app's job.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "optplay",
+    version,
+    about = "See how optimizers behave: SGD, momentum, Adam and friends on 2-D loss surfaces",
+    long_about = "optplay runs the optimizers of CS231n's lecture 7 over toy 2-D loss surfaces \
+                  with torch.optim's exact update rules, and draws the lecture's figures: paths \
+                  over contour lines, loss curves and learning rates.",
+    after_help = "Examples:\n  optplay run configs/saddle.toml\n  optplay compare --opt sgd,momentum,adam\n  \
+                  optplay compare --opt sgd,adam --surface rosenbrock --lr sgd=1e-3,adam=0.05"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run experiment files and write their figures, CSV and summary.
+    Run(RunArgs),
+    /// Compare optimizers on one surface without writing an experiment file.
+    Compare(CompareArgs),
+}
+
+/// Where outputs go and in which picture formats.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Folder for outputs; each experiment writes into OUT/<name>/.
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    pub out: PathBuf,
+    /// Picture formats, comma-separated (png, svg); overrides the experiment's [plot] formats.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub format: Option<Vec<String>>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Experiment files (TOML).
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// The most steps each run takes (overrides `steps` in the files).
+    #[arg(long, value_name = "N")]
+    pub steps: Option<u64>,
+    /// Seed of the gradient noise (overrides `seed` in the files).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Optimizers to compare, comma-separated (see the list below).
+    #[arg(long, value_name = "LIST", value_delimiter = ',', required = true)]
+    pub opt: Vec<String>,
+    /// The surface [default: quadratic, the elongated bowl].
+    #[arg(long, value_name = "NAME")]
+    pub surface: Option<String>,
+    /// Where every run starts [default: the surface's own start].
+    #[arg(long, value_name = "X,Y", allow_hyphen_values = true)]
+    pub start: Option<String>,
+    /// The most steps each run takes [default: 200].
+    #[arg(long, value_name = "N")]
+    pub steps: Option<u64>,
+    /// Learning rate for all runs (0.1) or per optimizer (sgd=0.01,adam=0.1)
+    /// [default: tuned per optimizer and surface].
+    #[arg(long, value_name = "VALUE")]
+    pub lr: Option<String>,
+    /// Standard deviation of Gaussian noise added to every gradient (minibatch-like).
+    #[arg(long, value_name = "STD")]
+    pub noise: Option<f64>,
+    /// Seed of the gradient noise [default: 0].
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn negative_start_coordinates_parse() {
+        let cli = Cli::try_parse_from([
+            "optplay", "compare", "--opt", "sgd,adam", "--start", "-1.5,2",
+        ])
+        .unwrap();
+        let Command::Compare(args) = cli.command else {
+            panic!("parsed as another command");
+        };
+        assert_eq!(args.opt, ["sgd", "adam"]);
+        assert_eq!(args.start.as_deref(), Some("-1.5,2"));
+    }
+}

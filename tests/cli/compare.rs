@@ -1,0 +1,80 @@
+use crate::{PINNED_FILES, optplay, summary};
+
+#[test]
+fn bare_compare_needs_no_other_flag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let output = optplay(tmp.path())
+        .args(["compare", "--opt", "sgd,momentum,adam"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let dir = tmp.path().join("out/compare-quadratic");
+    for pinned in PINNED_FILES {
+        assert!(dir.join(pinned).exists(), "{pinned} missing");
+    }
+    let summary = summary(&dir);
+    assert_eq!(summary["surface"], "quadratic");
+    let runs = summary["runs"].as_array().unwrap();
+    let labels: Vec<&str> = runs.iter().map(|r| r["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["sgd", "momentum", "adam"]);
+    for run in runs {
+        assert_ne!(run["status"], "diverged", "default lrs must not blow up: {run}");
+        assert!(run["final_loss"].as_f64().unwrap() < 1e-2, "{run}");
+    }
+}
+
+#[test]
+fn every_optimizer_kind_compares_on_every_surface_without_diverging() {
+    let tmp = tempfile::tempdir().unwrap();
+    let all = "sgd,momentum,nesterov,adagrad,rmsprop,adam,adamw,nadam";
+    for surface in [
+        "quadratic",
+        "saddle",
+        "bowl",
+        "rosenbrock",
+        "beale",
+        "himmelblau",
+        "rastrigin",
+    ] {
+        let output = optplay(tmp.path())
+            .args(["compare", "--opt", all, "--surface", surface, "--format", "svg"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{surface}: {}", String::from_utf8_lossy(&output.stderr));
+        let summary = summary(&tmp.path().join(format!("out/compare-{surface}")));
+        for run in summary["runs"].as_array().unwrap() {
+            assert_ne!(run["status"], "diverged", "{surface}: {run}");
+            let first_loss_drop = run["final_loss"].as_f64().unwrap();
+            assert!(first_loss_drop.is_finite());
+        }
+    }
+}
+
+#[test]
+fn compare_takes_start_steps_lr_and_noise() {
+    let tmp = tempfile::tempdir().unwrap();
+    optplay(tmp.path())
+        .args([
+            "compare",
+            "--opt",
+            "sgd,adam",
+            "--surface",
+            "rosenbrock",
+            "--start=-1.5,2",
+            "--steps",
+            "30",
+            "--lr",
+            "sgd=1e-3,adam=0.05",
+            "--noise",
+            "0.1",
+            "--format",
+            "svg",
+        ])
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(tmp.path().join("out/compare-rosenbrock/trajectory.csv"))
+        .unwrap();
+    assert!(csv.contains("\nsgd,sgd,0,-1.5,2,"));
+    assert!(csv.contains("\nadam,adam,1,") && csv.lines().any(|l| l.starts_with("adam,adam,30,")));
+    assert!(csv.lines().any(|l| l.starts_with("sgd,sgd,1,") && l.ends_with(",0.001")));
+}

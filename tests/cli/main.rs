@@ -1,0 +1,38 @@
+//! Tests that drive the real `optplay` binary, as a user would.
+//!
+//! One test binary with a module per area keeps link times down.
+
+mod bad_input;
+mod compare;
+mod run;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The built binary, run inside `dir` so that the default `out/` lands there.
+pub fn optplay(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("optplay").expect("the binary is built for tests");
+    cmd.current_dir(dir).env_remove("NO_COLOR");
+    cmd
+}
+
+/// The project's own `configs/` folder.
+pub fn configs() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("configs")
+}
+
+/// Every file a run writes with the default formats.
+pub const PINNED_FILES: [&str; 6] = [
+    "trajectories.png",
+    "trajectories.svg",
+    "loss.png",
+    "loss.svg",
+    "trajectory.csv",
+    "summary.json",
+];
+
+pub fn summary(dir: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join("summary.json")).expect("summary.json written");
+    serde_json::from_str(&text).expect("summary.json is JSON")
+}
