@@ -4,4 +4,5 @@
 //! experiment file into a validated [`config::Experiment`], [`core`] steps the runs, and
 //! [`export`] and [`plot`] turn traces into bytes that [`app`] writes.
 
+pub mod config;
 pub mod core;
