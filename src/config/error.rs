@@ -56,9 +56,27 @@ struct Snippet {
     caret_len: usize,
 }
 
-/// A mistake in an experiment file, with everything needed to find and fix it.
+/// A mistake in an experiment file, with everything needed to find and fix it. Its fields are
+/// those of [`ErrorInfo`] (boxed, so a `Result` stays small): `e.key`, `e.position`, ...
 #[derive(Debug, Clone, PartialEq)]
-pub struct ConfigError {
+pub struct ConfigError(Box<ErrorInfo>);
+
+impl std::ops::Deref for ConfigError {
+    type Target = ErrorInfo;
+    fn deref(&self) -> &ErrorInfo {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ConfigError {
+    fn deref_mut(&mut self) -> &mut ErrorInfo {
+        &mut self.0
+    }
+}
+
+/// What a [`ConfigError`] knows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorInfo {
     pub kind: ErrorKind,
     pub file: PathBuf,
     /// What went wrong, without the location: "invalid value for `optimizer[2].lr`".
@@ -78,13 +96,15 @@ pub struct ConfigError {
     pub suggestion: Option<String>,
     /// Anything else worth saying, one line each.
     pub notes: Vec<String>,
+    /// A description that is not an expected/found pair, e.g. the TOML parser's message.
+    pub detail: Option<String>,
     snippet: Option<Snippet>,
 }
 
 impl ConfigError {
     /// An error with no position in the file (it could not be read, or a whole table is missing).
     pub(crate) fn whole_file(kind: ErrorKind, file: &Path, headline: impl Into<String>) -> Self {
-        ConfigError {
+        ConfigError(Box::new(ErrorInfo {
             kind,
             file: file.to_path_buf(),
             headline: headline.into(),
@@ -96,8 +116,9 @@ impl ConfigError {
             choices: Vec::new(),
             suggestion: None,
             notes: Vec::new(),
+            detail: None,
             snippet: None,
-        }
+        }))
     }
 
     /// An error pointing at `span` of `source`.
@@ -131,6 +152,11 @@ impl ConfigError {
         self
     }
 
+    pub(crate) fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
     pub(crate) fn note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
         self
@@ -142,7 +168,9 @@ impl ConfigError {
         self.choices = choices.iter().map(|c| c.as_ref().to_string()).collect();
         self
     }
+}
 
+impl ErrorInfo {
     /// The line of the error, 1-based, if it has one.
     pub fn line(&self) -> Option<usize> {
         self.position.map(|p| p.line)
@@ -155,6 +183,12 @@ impl ConfigError {
 }
 
 impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl fmt::Display for ErrorInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let file = self.file.display();
         match self.position {
@@ -169,6 +203,9 @@ impl fmt::Display for ConfigError {
             (Some(e), None) => write!(f, "\n  expected {e}")?,
             (None, Some(found)) => write!(f, "\n  found {found}")?,
             (None, None) => {}
+        }
+        if let Some(detail) = &self.detail {
+            write!(f, "\n  {detail}")?;
         }
         let gutter = self.position.map_or(1, |p| p.line.to_string().len()).max(1);
         let pad = " ".repeat(gutter);

@@ -157,7 +157,7 @@ pub fn check(source: &str, path: &Path) -> Result<Experiment, Vec<ConfigError>> 
                 span,
                 "invalid TOML".to_string(),
             )
-            .found(e.message().trim().to_string());
+            .detail(e.message().trim().to_string());
             return Err(vec![error]);
         }
     };
