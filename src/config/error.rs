@@ -301,14 +301,38 @@ fn locate(source: &str, span: Range<usize>) -> (Position, Snippet) {
         .map(display_width)
         .sum::<usize>()
         .max(1);
-    (
-        position,
-        Snippet {
+    (position, window(text, caret_start, caret_len))
+}
+
+/// Longest snippet line shown; longer lines are cut around the carets, marked with `...`.
+const MAX_SNIPPET: usize = 100;
+
+fn window(text: String, caret_start: usize, caret_len: usize) -> Snippet {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= MAX_SNIPPET {
+        return Snippet {
             text,
             caret_start,
             caret_len,
-        },
-    )
+        };
+    }
+    let from = caret_start.saturating_sub(MAX_SNIPPET / 3);
+    let to = (from + MAX_SNIPPET).min(chars.len());
+    let mut shown: String = chars.get(from..to).unwrap_or_default().iter().collect();
+    let visible = to.saturating_sub(caret_start).max(1);
+    let mut shown_start = caret_start - from;
+    if from > 0 {
+        shown.insert_str(0, "...");
+        shown_start += 3;
+    }
+    if to < chars.len() {
+        shown.push_str("...");
+    }
+    Snippet {
+        text: shown,
+        caret_start: shown_start,
+        caret_len: caret_len.min(visible),
+    }
 }
 
 /// Edit distance with adjacent transpositions counted as one edit (optimal string alignment).
@@ -463,5 +487,29 @@ mod tests {
         );
         let text = e.to_string();
         assert!(text.contains("1 |     x = [1,\n  |         ^^^"), "{text}");
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_carets() {
+        let src = format!("a = [{}\"x\"]", "1, ".repeat(500));
+        let at = src.find("\"x\"").unwrap();
+        let e = ConfigError::at(
+            ErrorKind::InvalidValue,
+            Path::new("f.toml"),
+            &src,
+            at..at + 3,
+            "h",
+        );
+        let text = e.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        let shown = lines[2].strip_prefix("1 | ").unwrap();
+        let carets = lines[3].strip_prefix("  | ").unwrap();
+        assert!(
+            shown.starts_with("...") && shown.chars().count() <= MAX_SNIPPET + 6,
+            "{text}"
+        );
+        let col = carets.find('^').unwrap();
+        assert_eq!(shown.get(col..col + 3), Some("\"x\""), "{text}");
+        assert_eq!(carets.trim(), "^^^");
     }
 }
