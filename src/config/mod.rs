@@ -91,9 +91,47 @@ impl PlotSettings {
     }
 }
 
+/// `optplay run`'s command-line overrides, applied while parsing so that everything derived
+/// from them (a cosine schedule's default `t_max` follows `steps`) agrees.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Overrides {
+    pub steps: Option<u64>,
+    pub seed: Option<u64>,
+    pub formats: Option<Vec<String>>,
+}
+
+impl Overrides {
+    /// Checks the values as command-line options (a usage error, exit code 2).
+    pub fn validate(&self) -> Result<(), UsageError> {
+        if let Some(steps) = self.steps {
+            if !(1..=MAX_STEPS).contains(&steps) {
+                return Err(UsageError::new(
+                    "--steps",
+                    format!("the number of steps must be from 1 to {MAX_STEPS}, not {steps}."),
+                ));
+            }
+        }
+        if let Some(formats) = &self.formats {
+            picture_formats(formats)?;
+        }
+        Ok(())
+    }
+}
+
+/// [`load`] with `run`'s overrides; call [`Overrides::validate`] first.
+pub fn load_with(path: &Path, overrides: &Overrides) -> Result<Experiment, ConfigError> {
+    let source = read(path)?;
+    check_with(&source, path, overrides).map_err(|mut errors| errors.swap_remove(0))
+}
+
 /// Reads and validates an experiment file. A file that is missing, a directory or not UTF-8
 /// is a [`ErrorKind::Read`] error naming the file.
 pub fn load(path: &Path) -> Result<Experiment, ConfigError> {
+    load_with(path, &Overrides::default())
+}
+
+/// The file's text, or a [`ErrorKind::Read`] error naming it.
+fn read(path: &Path) -> Result<String, ConfigError> {
     let bytes = std::fs::read(path).map_err(|e| {
         let reason = match e.kind() {
             std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
@@ -123,7 +161,7 @@ pub fn load(path: &Path) -> Result<Experiment, ConfigError> {
         )
         .note("an experiment file is TOML, which is UTF-8 text; save it as UTF-8")
     })?;
-    parse(&source, path)
+    Ok(source)
 }
 
 /// Parses and validates an experiment from `source`; `path` names it in errors and gives the
@@ -134,6 +172,15 @@ pub fn parse(source: &str, path: &Path) -> Result<Experiment, ConfigError> {
 
 /// Like [`parse`], but returns every error found, in source order (never an empty list).
 pub fn check(source: &str, path: &Path) -> Result<Experiment, Vec<ConfigError>> {
+    check_with(source, path, &Overrides::default())
+}
+
+/// [`check`] with `run`'s overrides.
+pub fn check_with(
+    source: &str,
+    path: &Path,
+    overrides: &Overrides,
+) -> Result<Experiment, Vec<ConfigError>> {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     if source.trim().is_empty() {
         return Err(vec![
@@ -166,7 +213,7 @@ pub fn check(source: &str, path: &Path) -> Result<Experiment, Vec<ConfigError>> 
         file: path,
         errors: Vec::new(),
     };
-    let experiment = experiment(&mut cx, root.get_ref(), path);
+    let experiment = experiment(&mut cx, root.get_ref(), path, overrides);
     let mut errors = cx.errors;
     match experiment {
         Some(e) if errors.is_empty() => Ok(e),
@@ -210,7 +257,12 @@ pub fn surface_keys(kind: &str) -> &'static [&'static str] {
     }
 }
 
-fn experiment(cx: &mut Cx<'_>, root: &DeTable<'_>, path: &Path) -> Option<Experiment> {
+fn experiment(
+    cx: &mut Cx<'_>,
+    root: &DeTable<'_>,
+    path: &Path,
+    overrides: &Overrides,
+) -> Option<Experiment> {
     let root = Table {
         map: root,
         bounds: (0, 0),
@@ -265,12 +317,25 @@ fn experiment(cx: &mut Cx<'_>, root: &DeTable<'_>, path: &Path) -> Option<Experi
             .and_then(|t| plot(cx, t, surface.as_ref())),
         None => surface.as_ref().map(PlotSettings::default_for),
     };
+    // The command line wins; the file's values were still checked above.
+    let steps = overrides.steps.or(steps);
+    let seed = overrides.seed.or(seed);
+    let plot = match (plot, &overrides.formats) {
+        (Some(mut plot), Some(formats)) => match picture_formats(formats) {
+            Ok(formats) => {
+                plot.formats = formats;
+                Some(plot)
+            }
+            Err(_) => Some(plot),
+        },
+        (plot, _) => plot,
+    };
     let runs = runs(
         cx,
         root,
         path,
         surface.as_ref().map(Surface::kind),
-        steps.unwrap_or(DEFAULT_STEPS),
+        steps.unwrap_or(DEFAULT_STEPS).clamp(1, MAX_STEPS),
     );
 
     Some(Experiment {

@@ -925,6 +925,38 @@ fn load_names_the_file_when_it_cannot_be_read() {
     assert_eq!(load(&good).unwrap().name, "saddle-run");
 }
 
+#[test]
+fn run_overrides_win_and_a_cosine_follows_the_new_steps() {
+    let src =
+        format!("steps = 300\nseed = 1\n{MIN}schedule = \"cosine\"\n[plot]\nformats = [\"png\"]\n");
+    let overrides = Overrides {
+        steps: Some(40),
+        seed: Some(9),
+        formats: Some(vec!["svg".into()]),
+    };
+    overrides.validate().unwrap();
+    let e = check_with(&src, Path::new(FILE), &overrides).unwrap();
+    assert_eq!((e.steps, e.seed), (40, 9));
+    assert_eq!(e.plot.formats, ["svg"]);
+    assert_eq!(
+        e.runs[0].spec.schedule,
+        Schedule::Cosine {
+            t_max: 40,
+            eta_min: 0.0
+        }
+    );
+    let bad = Overrides {
+        steps: Some(0),
+        ..Overrides::default()
+    };
+    assert_eq!(bad.validate().unwrap_err().option, "--steps");
+    let bad = Overrides {
+        formats: Some(vec!["jpg".into()]),
+        ..Overrides::default()
+    };
+    assert_eq!(bad.validate().unwrap_err().option, "--format");
+}
+
 // ---------------------------------------------------------------- compare
 
 fn request(opts: &[&str]) -> CompareRequest {
