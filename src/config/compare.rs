@@ -1,0 +1,225 @@
+//! `optplay compare`: an experiment from command-line values, with usage errors.
+
+use crate::core::surface::SURFACE_KINDS;
+use crate::core::{Point, RunSpec, Schedule, Surface};
+
+use super::error::{UsageError, closest};
+use super::optimizer::{OPTIMIZER_KINDS, default_lr, optimizer_with_defaults, summary};
+use super::{DEFAULT_STEPS, Experiment, FORMATS, MAX_START, MAX_STEPS, PlotSettings, RunConfig};
+
+/// `compare`'s options, as the command line gave them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CompareRequest {
+    /// `--opt sgd,momentum,adam`: one run per kind.
+    pub optimizers: Vec<String>,
+    /// `--surface NAME`; default `quadratic`.
+    pub surface: Option<String>,
+    /// `--start X,Y`; default the surface's start.
+    pub start: Option<Point>,
+    pub steps: Option<u64>,
+    pub lr: LrRequest,
+    /// `--noise STD`; 0 means none.
+    pub noise: Option<f64>,
+    pub formats: Option<Vec<String>>,
+    pub seed: Option<u64>,
+}
+
+/// `--lr`: absent, one value for every run, or per kind (`--lr sgd=0.01,adam=0.1`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum LrRequest {
+    #[default]
+    Default,
+    All(f64),
+    PerKind(Vec<(String, f64)>),
+}
+
+fn unknown(option: &str, what: &str, given: &str, valid: &[&str]) -> UsageError {
+    let hint = closest(given, valid)
+        .map(|c| format!(" Did you mean `{c}`?"))
+        .unwrap_or_default();
+    UsageError::new(
+        option,
+        format!(
+            "unknown {what} `{given}`.{hint} The {what}s are: {}.",
+            valid.join(", ")
+        ),
+    )
+}
+
+fn check_lr(option: &str, kind: Option<&str>, lr: f64) -> Result<f64, UsageError> {
+    if lr.is_finite() && lr > 0.0 {
+        return Ok(lr);
+    }
+    let whose = kind.map(|k| format!(" for `{k}`")).unwrap_or_default();
+    Err(UsageError::new(
+        option,
+        format!("the learning rate{whose} must be a finite number > 0, not {lr}."),
+    ))
+}
+
+/// The experiment `compare` runs: `compare-<surface>`, one run per optimizer kind (label =
+/// kind), each at the given or the default learning rate, every other setting at its default.
+pub fn compare_experiment(req: &CompareRequest) -> Result<Experiment, UsageError> {
+    let surface_name = req.surface.as_deref().map(str::trim).unwrap_or("quadratic");
+    let surface = Surface::default_of(surface_name)
+        .ok_or_else(|| unknown("--surface", "surface", surface_name, &SURFACE_KINDS))?;
+
+    if req.optimizers.is_empty() {
+        return Err(UsageError::new(
+            "--opt",
+            format!(
+                "no optimizer given. Name at least one, e.g. `--opt sgd,momentum,adam`; the optimizers are: {}.",
+                OPTIMIZER_KINDS.join(", ")
+            ),
+        ));
+    }
+    let mut kinds: Vec<&'static str> = Vec::with_capacity(req.optimizers.len());
+    for given in &req.optimizers {
+        let given = given.trim();
+        let kind = OPTIMIZER_KINDS
+            .iter()
+            .copied()
+            .find(|k| *k == given)
+            .ok_or_else(|| unknown("--opt", "optimizer", given, &OPTIMIZER_KINDS))?;
+        if kinds.contains(&kind) {
+            return Err(UsageError::new(
+                "--opt",
+                format!(
+                    "`{kind}` is listed twice. Each optimizer runs once; to compare settings of one optimizer, write an experiment file with several `[[optimizer]]` tables and distinct labels."
+                ),
+            ));
+        }
+        kinds.push(kind);
+    }
+
+    let mut lrs: Vec<f64> = kinds
+        .iter()
+        .map(|k| default_lr(k, surface.kind()))
+        .collect();
+    match &req.lr {
+        LrRequest::Default => {}
+        LrRequest::All(lr) => {
+            let lr = check_lr("--lr", None, *lr)?;
+            lrs.iter_mut().for_each(|l| *l = lr);
+        }
+        LrRequest::PerKind(pairs) => {
+            let mut given: Vec<&str> = Vec::new();
+            for (kind, lr) in pairs {
+                let kind = kind.trim();
+                let Some(i) = kinds.iter().position(|k| *k == kind) else {
+                    let message = if OPTIMIZER_KINDS.contains(&kind) {
+                        format!(
+                            "`{kind}` has a learning rate but is not among the optimizers of --opt ({}). Add it to --opt or drop its --lr.",
+                            kinds.join(",")
+                        )
+                    } else {
+                        let hint = closest(kind, &kinds)
+                            .map(|c| format!(" Did you mean `{c}`?"))
+                            .unwrap_or_default();
+                        format!(
+                            "unknown optimizer `{kind}`.{hint} --lr names optimizers of --opt: {}.",
+                            kinds.join(", ")
+                        )
+                    };
+                    return Err(UsageError::new("--lr", message));
+                };
+                if given.contains(&kind) {
+                    return Err(UsageError::new(
+                        "--lr",
+                        format!("`{kind}` is given two learning rates; give each optimizer one."),
+                    ));
+                }
+                given.push(kind);
+                if let Some(slot) = lrs.get_mut(i) {
+                    *slot = check_lr("--lr", Some(kind), *lr)?;
+                }
+            }
+        }
+    }
+
+    let steps = req.steps.unwrap_or(DEFAULT_STEPS);
+    if !(1..=MAX_STEPS).contains(&steps) {
+        return Err(UsageError::new(
+            "--steps",
+            format!("the number of steps must be from 1 to {MAX_STEPS}, not {steps}."),
+        ));
+    }
+    let start = match req.start {
+        Some(p) if p.iter().all(|c| c.is_finite() && c.abs() <= MAX_START) => p,
+        Some([x, y]) => {
+            return Err(UsageError::new(
+                "--start",
+                format!(
+                    "each coordinate must be a finite number from -{MAX_START:e} to {MAX_START:e}, not {x},{y}."
+                ),
+            ));
+        }
+        None => surface.default_start(),
+    };
+    let noise = match req.noise {
+        Some(std) if std.is_finite() && std >= 0.0 => (std > 0.0).then_some(std),
+        Some(std) => {
+            return Err(UsageError::new(
+                "--noise",
+                format!("the noise's standard deviation must be a finite number ≥ 0, not {std}."),
+            ));
+        }
+        None => None,
+    };
+    let mut plot = PlotSettings::default_for(&surface);
+    if let Some(formats) = &req.formats {
+        plot.formats = picture_formats(formats)?;
+    }
+
+    let runs = kinds
+        .iter()
+        .zip(lrs)
+        .map(|(kind, lr)| {
+            let spec = RunSpec {
+                optimizer: optimizer_with_defaults(kind)
+                    .expect("every kind in OPTIMIZER_KINDS has defaults"),
+                schedule: Schedule::Constant,
+                lr,
+            };
+            RunConfig {
+                label: kind.to_string(),
+                kind: kind.to_string(),
+                summary: summary(kind, &spec),
+                spec,
+            }
+        })
+        .collect();
+
+    Ok(Experiment {
+        name: format!("compare-{}", surface.kind()),
+        steps,
+        seed: req.seed.unwrap_or(0),
+        start,
+        tolerance: None,
+        surface,
+        noise,
+        plot,
+        runs,
+    })
+}
+
+/// `--format png,svg`: known formats, deduplicated, in order. Shared with `run --format`.
+pub fn picture_formats(formats: &[String]) -> Result<Vec<String>, UsageError> {
+    let mut out: Vec<String> = Vec::new();
+    for f in formats {
+        let f = f.trim();
+        if !FORMATS.contains(&f) {
+            return Err(unknown("--format", "format", f, &FORMATS));
+        }
+        if !out.iter().any(|o| o == f) {
+            out.push(f.to_string());
+        }
+    }
+    if out.is_empty() {
+        return Err(UsageError::new(
+            "--format",
+            format!("no format given; choose from: {}.", FORMATS.join(", ")),
+        ));
+    }
+    Ok(out)
+}

@@ -1,0 +1,1248 @@
+//! What a user of experiment files and `compare` would notice: defaults, and every error's
+//! key, line:column and words.
+
+use std::path::Path;
+
+use super::*;
+use crate::core::{Adam, Optimizer, Schedule, Sgd};
+
+const FILE: &str = "configs/demo.toml";
+
+/// A minimal valid file: a surface and one plain SGD run.
+const MIN: &str = "[surface]\nkind = \"quadratic\"\n\n[[optimizer]]\nkind = \"sgd\"\n";
+
+fn ok(src: &str) -> Experiment {
+    parse(src, Path::new(FILE)).unwrap_or_else(|e| panic!("expected a valid file, got\n{e}"))
+}
+
+fn err(src: &str) -> ConfigError {
+    match parse(src, Path::new(FILE)) {
+        Ok(e) => panic!("expected an error, got {e:#?}"),
+        Err(e) => e,
+    }
+}
+
+/// The error's key, line and column.
+fn whereis(e: &ConfigError) -> (Option<&str>, Option<usize>, Option<usize>) {
+    (e.key.as_deref(), e.line(), e.column())
+}
+
+/// MIN with `extra` appended to the optimizer table.
+fn sgd_with(extra: &str) -> String {
+    format!("{MIN}{extra}\n")
+}
+
+/// A surface and one optimizer of `kind` with `extra` lines.
+fn opt(kind: &str, extra: &str) -> String {
+    format!("[surface]\nkind = \"quadratic\"\n\n[[optimizer]]\nkind = \"{kind}\"\n{extra}\n")
+}
+
+// ---------------------------------------------------------------- defaults
+
+#[test]
+fn a_minimal_file_gets_every_default() {
+    let e = ok(MIN);
+    let surface = Surface::default_of("quadratic").unwrap();
+    assert_eq!(e.name, "demo", "name defaults to the file stem");
+    assert_eq!(e.steps, 200);
+    assert_eq!(e.seed, 0);
+    assert_eq!(e.start, surface.default_start());
+    assert_eq!(e.tolerance, None);
+    assert_eq!(e.noise, None);
+    assert_eq!(e.surface, surface);
+    assert_eq!(e.plot.window, surface.window());
+    assert_eq!(e.plot.levels, 30);
+    assert_eq!(e.plot.log_levels, None);
+    assert_eq!((e.plot.width, e.plot.height), (1000, 800));
+    assert_eq!(e.plot.formats, ["png", "svg"]);
+    assert_eq!(e.runs.len(), 1);
+    let run = &e.runs[0];
+    assert_eq!(run.label, "sgd");
+    assert_eq!(run.kind, "sgd");
+    assert_eq!(run.spec.lr, 0.09);
+    assert_eq!(run.spec.schedule, Schedule::Constant);
+    assert_eq!(
+        run.spec.optimizer,
+        Optimizer::Sgd(Sgd {
+            momentum: 0.0,
+            dampening: 0.0,
+            nesterov: false,
+            weight_decay: 0.0
+        })
+    );
+    assert_eq!(run.summary, "lr=0.09");
+}
+
+#[test]
+fn every_optimizer_kind_gets_torch_defaults_and_its_default_lr() {
+    for surface in crate::core::surface::SURFACE_KINDS {
+        for kind in OPTIMIZER_KINDS {
+            let src =
+                format!("[surface]\nkind = \"{surface}\"\n[[optimizer]]\nkind = \"{kind}\"\n");
+            let e = ok(&src);
+            let run = &e.runs[0];
+            assert_eq!(run.label, kind);
+            assert_eq!(run.kind, kind);
+            assert_eq!(
+                run.spec.lr,
+                default_lr(kind, surface),
+                "{kind} on {surface}"
+            );
+            assert_eq!(
+                Some(run.spec.optimizer.clone()),
+                optimizer_with_defaults(kind)
+            );
+        }
+    }
+}
+
+#[test]
+fn kind_defaults_follow_the_design() {
+    let sgd = |k| match optimizer_with_defaults(k) {
+        Some(Optimizer::Sgd(o)) => o,
+        other => panic!("{k}: {other:?}"),
+    };
+    assert_eq!(sgd("momentum").momentum, 0.9);
+    assert!(!sgd("momentum").nesterov);
+    assert_eq!(sgd("nesterov").momentum, 0.9);
+    assert!(sgd("nesterov").nesterov);
+    let Some(Optimizer::Adam(adam)) = optimizer_with_defaults("adam") else {
+        panic!()
+    };
+    assert_eq!(
+        adam,
+        Adam {
+            betas: (0.9, 0.999),
+            eps: 1e-7,
+            weight_decay: 0.0,
+            amsgrad: false,
+            decoupled_weight_decay: false,
+            bias_correction: true
+        }
+    );
+    let Some(Optimizer::Adam(adamw)) = optimizer_with_defaults("adamw") else {
+        panic!()
+    };
+    assert!(adamw.decoupled_weight_decay);
+    assert_eq!(adamw.weight_decay, 0.01);
+    let Some(Optimizer::Adagrad(adagrad)) = optimizer_with_defaults("adagrad") else {
+        panic!()
+    };
+    assert_eq!(adagrad.eps, 1e-10);
+    let Some(Optimizer::RmsProp(rms)) = optimizer_with_defaults("rmsprop") else {
+        panic!()
+    };
+    assert_eq!((rms.alpha, rms.eps), (0.99, 1e-8));
+    let Some(Optimizer::NAdam(nadam)) = optimizer_with_defaults("nadam") else {
+        panic!()
+    };
+    assert_eq!((nadam.eps, nadam.momentum_decay), (1e-8, 0.004));
+    assert_eq!(optimizer_with_defaults("lbfgs"), None);
+}
+
+#[test]
+fn default_lr_table_covers_every_kind_and_surface() {
+    for surface in crate::core::surface::SURFACE_KINDS {
+        assert!(
+            DEFAULT_LR.iter().any(|(s, _)| *s == surface),
+            "{surface} has no row"
+        );
+        for kind in OPTIMIZER_KINDS {
+            let lr = default_lr(kind, surface);
+            assert!(lr > 0.0 && lr.is_finite(), "{kind} on {surface}");
+        }
+    }
+    assert_eq!(default_lr("sgd", "quadratic"), 0.09);
+    assert_eq!(default_lr("rmsprop", "rosenbrock"), 3e-3);
+    assert_eq!(default_lr("lbfgs", "quadratic"), FALLBACK_LR);
+    assert_eq!(default_lr("sgd", "moon"), FALLBACK_LR);
+}
+
+#[test]
+fn default_lrs_do_not_diverge_in_200_steps_from_the_default_start() {
+    use crate::core::{Limits, Status, run};
+    for surface in crate::core::surface::SURFACE_KINDS {
+        let s = Surface::default_of(surface).unwrap();
+        for kind in OPTIMIZER_KINDS {
+            let spec = RunSpec {
+                optimizer: optimizer_with_defaults(kind).unwrap(),
+                schedule: Schedule::Constant,
+                lr: default_lr(kind, surface),
+            };
+            let start = ndarray::Array1::from(s.default_start().to_vec());
+            let limits = Limits {
+                steps: 200,
+                tolerance: None,
+            };
+            let trace = run(&s, None, &spec, start.view(), limits);
+            assert!(
+                !matches!(trace.status, Status::Diverged { .. }),
+                "{kind} at its default lr diverges on {surface}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_pinned_design_example_parses_with_every_value() {
+    let src = r#"
+name = "saddle"            # optional, default: file stem
+steps = 300                # optional, default 200: the most steps a run takes
+seed = 0                   # optional, default 0: seeds gradient noise
+start = [1.0, 0.001]       # optional, default: the surface's own start
+tolerance = 1e-8           # optional: a run stops, "converged", once |grad| < tolerance
+
+[surface]
+kind = "saddle"            # required
+
+[noise]                    # optional: mimic minibatch gradients
+std = 0.1                  # every gradient gets + N(0, std^2 I); every run sees the same stream
+
+[plot]                     # optional
+x = [-2.0, 2.0]            # default: the surface's window
+y = [-2.0, 2.0]
+levels = 30
+log_levels = true
+width = 1000
+height = 800
+formats = ["png", "svg"]
+
+[[optimizer]]
+kind = "adam"              # required
+label = "Adam lr=0.1"      # optional, default: the kind; labels are unique within a file
+lr = 0.1
+betas = [0.9, 0.999]
+schedule = { kind = "step", step_size = 100, gamma = 0.5 }   # optional, default constant
+"#;
+    let e = ok(src);
+    assert_eq!(e.name, "saddle");
+    assert_eq!(
+        (e.steps, e.seed, e.start, e.tolerance),
+        (300, 0, [1.0, 0.001], Some(1e-8))
+    );
+    assert_eq!(e.surface.kind(), "saddle");
+    assert_eq!(e.noise, Some(0.1));
+    assert_eq!(e.plot.window.x, [-2.0, 2.0]);
+    assert_eq!(e.plot.log_levels, Some(true));
+    let run = &e.runs[0];
+    assert_eq!(run.label, "Adam lr=0.1");
+    assert_eq!(run.spec.lr, 0.1);
+    assert_eq!(
+        run.spec.schedule,
+        Schedule::Step {
+            step_size: 100,
+            gamma: 0.5
+        }
+    );
+    assert_eq!(run.summary, "lr=0.1, β=(0.9, 0.999), step schedule");
+}
+
+#[test]
+fn hyperparameters_are_applied_and_shown_in_the_summary() {
+    let e = ok(&opt(
+        "adam",
+        "betas = [0.8, 0.99]\neps = 1e-8\namsgrad = true\nbias_correction = false\nweight_decay = 1",
+    ));
+    let Optimizer::Adam(a) = &e.runs[0].spec.optimizer else {
+        panic!()
+    };
+    assert_eq!(a.betas, (0.8, 0.99));
+    assert_eq!(a.eps, 1e-8);
+    assert!(a.amsgrad && !a.bias_correction && !a.decoupled_weight_decay);
+    assert_eq!(
+        a.weight_decay, 1.0,
+        "an integer is accepted where a float goes"
+    );
+    assert_eq!(
+        e.runs[0].summary,
+        "lr=0.1, β=(0.8, 0.99), eps=1e-8, wd=1, amsgrad, no bias correction"
+    );
+    let e = ok(&opt("momentum", "lr = 0.02"));
+    assert_eq!(e.runs[0].summary, "lr=0.02, momentum=0.9");
+    let e = ok(&opt("sgd", "lr = 1\nmomentum = 0.5\nnesterov = true"));
+    assert_eq!(e.runs[0].spec.lr, 1.0);
+    assert_eq!(e.runs[0].summary, "lr=1, momentum=0.5, nesterov=true");
+    let e = ok(&opt("rmsprop", "alpha = 0.9"));
+    assert_eq!(e.runs[0].summary, "lr=0.05, α=0.9");
+    let e = ok(&opt("nadam", "momentum_decay = 0.01"));
+    assert_eq!(
+        e.runs[0].summary,
+        "lr=0.1, β=(0.9, 0.999), momentum_decay=0.01"
+    );
+}
+
+#[test]
+fn surface_parameters_and_plot_settings_are_applied() {
+    let e = ok(
+        "start = [1, -2]\n[surface]\nkind = \"quadratic\"\nmatrix = [[2, 1], [1, 3]]\ncenter = [1, 1]\n\
+         [plot]\nx = [-1, 1]\nlevels = 12\nwidth = 200\nheight = 8000\nformats = [\"svg\", \"png\", \"svg\"]\n\
+         [[optimizer]]\nkind = \"sgd\"\n",
+    );
+    assert_eq!(
+        e.surface,
+        Surface::Quadratic {
+            matrix: [[2.0, 1.0], [1.0, 3.0]],
+            center: [1.0, 1.0]
+        }
+    );
+    assert_eq!(e.start, [1.0, -2.0]);
+    assert_eq!(e.plot.window.x, [-1.0, 1.0]);
+    assert_eq!(
+        e.plot.window.y,
+        e.surface.window().y,
+        "y keeps the surface's default"
+    );
+    assert_eq!(
+        (e.plot.levels, e.plot.width, e.plot.height),
+        (12, 200, 8000)
+    );
+    assert_eq!(e.plot.formats, ["svg", "png"], "deduplicated, order kept");
+
+    let e = ok(
+        "[surface]\nkind = \"bowl\"\nglobal = -2\nbarrier = 0\nlocal = 1\ncurvature = 3\n[[optimizer]]\nkind = \"sgd\"\n",
+    );
+    assert_eq!(
+        e.surface,
+        Surface::Bowl {
+            global: -2.0,
+            barrier: 0.0,
+            local: 1.0,
+            curvature: 3.0
+        }
+    );
+    let e = ok("surface.kind = \"rosenbrock\"\nsurface.b = 10\n[[optimizer]]\nkind = \"adam\"\n");
+    assert_eq!(e.surface, Surface::Rosenbrock { a: 1.0, b: 10.0 });
+    assert_eq!(e.start, [-1.2, 1.0]);
+    assert_eq!(e.runs[0].spec.lr, 0.02, "lr defaults per surface");
+}
+
+#[test]
+fn noise_zero_is_no_noise() {
+    assert_eq!(ok(&format!("[noise]\nstd = 0\n{MIN}")).noise, None);
+    assert_eq!(ok(&format!("[noise]\nstd = 0.5\n{MIN}")).noise, Some(0.5));
+}
+
+#[test]
+fn schedules_get_their_defaults() {
+    let sched = |s: &str| {
+        ok(&sgd_with(&format!("schedule = {s}"))).runs[0]
+            .spec
+            .schedule
+            .clone()
+    };
+    assert_eq!(sched("{ kind = \"constant\" }"), Schedule::Constant);
+    assert_eq!(
+        sched("{ kind = \"step\", step_size = 10 }"),
+        Schedule::Step {
+            step_size: 10,
+            gamma: 0.1
+        }
+    );
+    assert_eq!(
+        sched("{ kind = \"multistep\", milestones = [50, 150] }"),
+        Schedule::MultiStep {
+            milestones: vec![50, 150],
+            gamma: 0.1
+        }
+    );
+    assert_eq!(
+        sched("{ kind = \"exponential\", gamma = 0.99 }"),
+        Schedule::Exponential { gamma: 0.99 }
+    );
+    assert_eq!(
+        sched("{ kind = \"inverse_time\", k = 0 }"),
+        Schedule::InverseTime { k: 0.0 }
+    );
+    assert_eq!(
+        sched("{ kind = \"cosine\" }"),
+        Schedule::Cosine {
+            t_max: 200,
+            eta_min: 0.0
+        },
+        "t_max defaults to the steps"
+    );
+    assert_eq!(
+        sched("\"cosine\""),
+        Schedule::Cosine {
+            t_max: 200,
+            eta_min: 0.0
+        },
+        "a bare kind string works when nothing is required"
+    );
+    assert_eq!(
+        sched("{ kind = \"cosine_restarts\", t_0 = 20, eta_min = 0.001 }"),
+        Schedule::CosineRestarts {
+            t_0: 20,
+            t_mult: 1,
+            eta_min: 0.001
+        }
+    );
+    // The header form, and t_max following `steps`.
+    let e = ok(
+        "steps = 50\n[surface]\nkind = \"quadratic\"\n[[optimizer]]\nkind = \"sgd\"\n[optimizer.schedule]\nkind = \"cosine\"\n",
+    );
+    assert_eq!(
+        e.runs[0].spec.schedule,
+        Schedule::Cosine {
+            t_max: 50,
+            eta_min: 0.0
+        }
+    );
+    assert_eq!(e.runs[0].summary, "lr=0.09, cosine schedule");
+}
+
+// ---------------------------------------------------------------- the error format
+
+#[test]
+fn an_invalid_value_renders_like_rustc() {
+    let src = format!("{MIN}lr = -0.1\n");
+    let e = err(&src);
+    assert_eq!(e.kind, ErrorKind::InvalidValue);
+    assert_eq!(whereis(&e), (Some("optimizer[1].lr"), Some(6), Some(6)));
+    assert_eq!(e.expected.as_deref(), Some("a number > 0"));
+    assert_eq!(e.found.as_deref(), Some("-0.1"));
+    assert_eq!(
+        e.to_string(),
+        "error: invalid value for `optimizer[1].lr` in configs/demo.toml:6:6\n  \
+         expected a number > 0, found -0.1\n  \
+         |\n\
+         6 | lr = -0.1\n  \
+         |      ^^^^"
+    );
+}
+
+#[test]
+fn an_unknown_name_lists_the_choices_and_the_closest() {
+    let e = err("[surface]\nkind = \"quadratc\"\n[[optimizer]]\nkind = \"sgd\"\n");
+    assert_eq!(e.kind, ErrorKind::UnknownName);
+    assert_eq!(whereis(&e), (Some("surface.kind"), Some(2), Some(8)));
+    assert_eq!(e.suggestion.as_deref(), Some("quadratic"));
+    assert_eq!(e.choices.len(), 7);
+    let text = e.to_string();
+    assert!(text.contains("= help: did you mean `quadratic`?"), "{text}");
+    assert!(
+        text.contains("= valid: quadratic, saddle, bowl, rosenbrock, beale, himmelblau, rastrigin"),
+        "{text}"
+    );
+
+    let e = err(&opt("adma", ""));
+    assert_eq!(whereis(&e), (Some("optimizer[1].kind"), Some(5), Some(8)));
+    assert_eq!(e.suggestion.as_deref(), Some("adam"));
+    assert_eq!(e.choices, OPTIMIZER_KINDS);
+
+    let e = err(&sgd_with("schedule = { kind = \"cosin\" }"));
+    assert_eq!(
+        whereis(&e),
+        (Some("optimizer[1].schedule.kind"), Some(6), Some(21))
+    );
+    assert_eq!(e.suggestion.as_deref(), Some("cosine"));
+
+    let e = err(&opt("nesterov_momentum", ""));
+    assert_eq!(e.suggestion, None, "no suggestion for a far-off name");
+    assert!(!e.to_string().contains("did you mean"));
+}
+
+#[test]
+fn an_unknown_key_points_at_the_key_and_suggests() {
+    let e = err(&format!("step = 10\n{MIN}"));
+    assert_eq!(e.kind, ErrorKind::UnknownKey);
+    assert_eq!(whereis(&e), (Some("step"), Some(1), Some(1)));
+    assert_eq!(e.suggestion.as_deref(), Some("steps"));
+
+    let e = err(&format!("{MIN}[plot]\nlevel = 3\n"));
+    assert_eq!(whereis(&e), (Some("plot.level"), Some(7), Some(1)));
+    assert_eq!(e.suggestion.as_deref(), Some("levels"));
+
+    let e = err(&sgd_with("learning_rate = 0.1"));
+    assert_eq!(e.suggestion.as_deref(), Some("lr"));
+
+    let e = err("[surface]\nkind = \"beale\"\na = 1\n[[optimizer]]\nkind = \"sgd\"\n");
+    assert_eq!(whereis(&e), (Some("surface.a"), Some(3), Some(1)));
+    assert_eq!(e.choices, ["kind"]);
+}
+
+#[test]
+fn a_key_of_another_optimizer_names_the_valid_keys_and_its_owners() {
+    let e = err(&sgd_with("betas = [0.9, 0.99]"));
+    assert_eq!(whereis(&e), (Some("optimizer[1].betas"), Some(6), Some(1)));
+    assert_eq!(
+        e.choices,
+        [
+            "kind",
+            "label",
+            "lr",
+            "schedule",
+            "momentum",
+            "dampening",
+            "nesterov",
+            "weight_decay"
+        ]
+    );
+    let text = e.to_string();
+    assert!(
+        text.contains("`betas` is a setting of `adam`, `adamw`, `nadam`, not of `sgd`"),
+        "{text}"
+    );
+    let e = err(&opt("adam", "bias_corection = false"));
+    assert_eq!(e.suggestion.as_deref(), Some("bias_correction"));
+    let e = err(&opt("nadam", "amsgrad = true"));
+    assert_eq!(e.key.as_deref(), Some("optimizer[1].amsgrad"));
+}
+
+#[test]
+fn every_range_rule_of_the_optimizers_is_enforced() {
+    let cases = [
+        ("sgd", "lr = 0", "lr", "a number > 0"),
+        ("sgd", "momentum = 1", "momentum", "a number in [0, 1)"),
+        ("sgd", "momentum = -0.1", "momentum", "a number in [0, 1)"),
+        ("sgd", "dampening = 1.5", "dampening", "a number in [0, 1]"),
+        ("sgd", "weight_decay = -1", "weight_decay", "a number ≥ 0"),
+        ("adagrad", "lr_decay = -1", "lr_decay", "a number ≥ 0"),
+        (
+            "adagrad",
+            "initial_accumulator_value = -0.5",
+            "initial_accumulator_value",
+            "a number ≥ 0",
+        ),
+        ("adagrad", "eps = 0", "eps", "a number > 0"),
+        ("rmsprop", "alpha = 1.0", "alpha", "a number in [0, 1)"),
+        ("rmsprop", "eps = -1e-8", "eps", "a number > 0"),
+        ("adam", "betas = [0.9, 1.0]", "betas", "a number in [0, 1)"),
+        ("adam", "betas = [-0.1, 0.9]", "betas", "a number in [0, 1)"),
+        (
+            "adamw",
+            "weight_decay = -0.01",
+            "weight_decay",
+            "a number ≥ 0",
+        ),
+        (
+            "nadam",
+            "momentum_decay = -1",
+            "momentum_decay",
+            "a number ≥ 0",
+        ),
+        ("nadam", "eps = 0", "eps", "a number > 0"),
+    ];
+    for (kind, line, key, expected) in cases {
+        let e = err(&opt(kind, line));
+        let path = format!("optimizer[1].{key}");
+        assert_eq!(e.kind, ErrorKind::InvalidValue, "{kind}: {line}");
+        assert_eq!(e.key.as_deref(), Some(path.as_str()), "{kind}: {line}");
+        assert_eq!(e.line(), Some(6), "{kind}: {line}");
+        assert_eq!(e.expected.as_deref(), Some(expected), "{kind}: {line}");
+    }
+    // The bad element of an array is the one underlined.
+    let e = err(&opt("adam", "betas = [0.9, 1.0]"));
+    assert_eq!(e.column(), Some(15));
+    assert_eq!(e.found.as_deref(), Some("1.0"));
+}
+
+#[test]
+fn nan_and_inf_are_refused_everywhere_numbers_go() {
+    for (line, key, column) in [
+        ("lr = nan", "optimizer[1].lr", 6),
+        ("lr = inf", "optimizer[1].lr", 6),
+        ("lr = -inf", "optimizer[1].lr", 6),
+        ("betas = [0.9, +inf]", "optimizer[1].betas", 15),
+    ] {
+        let e = err(&opt("adam", line));
+        assert_eq!(whereis(&e), (Some(key), Some(6), Some(column)), "{line}");
+        assert!(e.to_string().contains("must be finite"), "{line}");
+    }
+    let e = err(&format!("start = [nan, 1]\n{MIN}"));
+    assert_eq!(whereis(&e), (Some("start"), Some(1), Some(10)));
+    let e = err(&format!("tolerance = inf\n{MIN}"));
+    assert_eq!(e.key.as_deref(), Some("tolerance"));
+    let e = err("[surface]\nkind = \"saddle\"\nc = nan\n[[optimizer]]\nkind = \"sgd\"\n");
+    assert_eq!(whereis(&e), (Some("surface.c"), Some(3), Some(5)));
+}
+
+#[test]
+fn wrong_types_say_what_was_expected_and_what_was_found() {
+    let e = err(&format!("steps = 100.0\n{MIN}"));
+    assert_eq!(e.kind, ErrorKind::WrongType);
+    assert_eq!(whereis(&e), (Some("steps"), Some(1), Some(9)));
+    assert_eq!(e.expected.as_deref(), Some("an integer from 1 to 1000000"));
+    assert_eq!(e.found.as_deref(), Some("100.0 (a float)"));
+
+    let e = err(&sgd_with("lr = \"0.1\""));
+    assert_eq!(e.found.as_deref(), Some("\"0.1\" (a string)"));
+    assert!(e.to_string().contains("without quotes"));
+
+    let e = err(&opt("adam", "amsgrad = 1"));
+    assert_eq!(e.expected.as_deref(), Some("`true` or `false`"));
+
+    let e = err(&format!("start = 1\n{MIN}"));
+    assert_eq!(whereis(&e), (Some("start"), Some(1), Some(9)));
+    let e = err(&format!("start = [1, 2, 3]\n{MIN}"));
+    assert_eq!(e.found.as_deref(), Some("[1, 2, 3] (3 items)"));
+    let e = err("surface = \"saddle\"\n[[optimizer]]\nkind = \"sgd\"\n");
+    assert_eq!(whereis(&e), (Some("surface"), Some(1), Some(11)));
+    assert_eq!(e.expected.as_deref(), Some("a table"));
+}
+
+#[test]
+fn top_level_values_are_range_checked() {
+    let cases = [
+        ("steps = 0", "steps", 9),
+        ("steps = 1000001", "steps", 9),
+        ("steps = -5", "steps", 9),
+        ("seed = -1", "seed", 8),
+        ("seed = 18446744073709551616", "seed", 8),
+        ("start = [0, 100001]", "start", 13),
+        ("tolerance = 0", "tolerance", 13),
+        ("name = \"../x\"", "name", 8),
+        ("name = \"\"", "name", 8),
+    ];
+    for (line, key, column) in cases {
+        let e = err(&format!("{line}\n{MIN}"));
+        assert_eq!(whereis(&e), (Some(key), Some(1), Some(column)), "{line}");
+    }
+    assert_eq!(ok(&format!("steps = 1000000\n{MIN}")).steps, MAX_STEPS);
+    assert_eq!(
+        ok(&format!("seed = 18446744073709551615\n{MIN}")).seed,
+        u64::MAX
+    );
+    assert_eq!(ok(&format!("name = \"run 1\"\n{MIN}")).name, "run 1");
+}
+
+#[test]
+fn nesterov_needs_momentum_and_no_dampening_as_in_torch() {
+    let e = err(&opt("sgd", "nesterov = true"));
+    assert_eq!(
+        whereis(&e),
+        (Some("optimizer[1].momentum"), Some(6), Some(12))
+    );
+    assert!(
+        e.to_string()
+            .contains("requires a momentum and zero dampening")
+    );
+    let e = err(&opt("nesterov", "momentum = 0"));
+    assert_eq!(
+        whereis(&e),
+        (Some("optimizer[1].momentum"), Some(6), Some(12))
+    );
+    let e = err(&opt("nesterov", "dampening = 0.5"));
+    assert_eq!(
+        whereis(&e),
+        (Some("optimizer[1].dampening"), Some(6), Some(13))
+    );
+    assert!(ok(&opt("momentum", "dampening = 0.5")).runs.len() == 1);
+}
+
+#[test]
+fn surface_parameters_are_checked() {
+    let surf = |body: &str| format!("[surface]\n{body}\n[[optimizer]]\nkind = \"sgd\"\n");
+    let e = err(&surf("kind = \"quadratic\"\nmatrix = [[1, 2], [3, 4]]"));
+    assert_eq!(whereis(&e), (Some("surface.matrix"), Some(3), Some(10)));
+    assert!(
+        e.found
+            .as_deref()
+            .unwrap()
+            .contains("A[0][1] = 2 but A[1][0] = 3")
+    );
+    let e = err(&surf("kind = \"quadratic\"\nmatrix = [[1, 0], [0]]"));
+    assert_eq!(whereis(&e), (Some("surface.matrix"), Some(3), Some(19)));
+    let e = err(&surf("kind = \"quadratic\"\ncenter = [0]"));
+    assert_eq!(e.key.as_deref(), Some("surface.center"));
+    for (body, key) in [
+        ("kind = \"saddle\"\na = 0", "surface.a"),
+        ("kind = \"saddle\"\nb = -1", "surface.b"),
+        ("kind = \"saddle\"\nc = -1", "surface.c"),
+        ("kind = \"rosenbrock\"\nb = 0", "surface.b"),
+        ("kind = \"rastrigin\"\na = -10", "surface.a"),
+        ("kind = \"bowl\"\ncurvature = 0", "surface.curvature"),
+    ] {
+        let e = err(&surf(body));
+        let column = body.lines().nth(1).unwrap().find(" = ").unwrap() + 4;
+        assert_eq!(whereis(&e), (Some(key), Some(3), Some(column)), "{body}");
+    }
+    // The barrier must lie between the minima; defaults count.
+    let e = err(&surf("kind = \"bowl\"\nglobal = 2"));
+    assert_eq!(whereis(&e), (Some("surface.global"), Some(3), Some(10)));
+    assert_eq!(
+        e.found.as_deref(),
+        Some("global = 2, barrier = 0.6 (default), local = 1.2 (default)")
+    );
+    let e = err(&surf("kind = \"bowl\"\nbarrier = 5"));
+    assert_eq!(e.key.as_deref(), Some("surface.barrier"));
+}
+
+#[test]
+fn missing_things_point_at_their_table() {
+    let e = err("[surface]\nsteps = 3\n[[optimizer]]\nkind = \"sgd\"\n");
+    // Two errors: `steps` does not belong in [surface], and `kind` is missing from it.
+    let all = check(
+        "[surface]\nsteps = 3\n[[optimizer]]\nkind = \"sgd\"\n",
+        Path::new(FILE),
+    )
+    .unwrap_err();
+    assert_eq!(
+        all.len(),
+        1,
+        "the surface's keys cannot be checked without its kind"
+    );
+    assert_eq!(e.kind, ErrorKind::Missing);
+    assert_eq!(whereis(&e), (Some("surface.kind"), Some(1), Some(1)));
+
+    let e = err("[surface]\nkind = \"saddle\"\n[[optimizer]]\nlr = 0.1\n");
+    assert_eq!(whereis(&e), (Some("optimizer[1].kind"), Some(3), Some(1)));
+
+    let e = err(&sgd_with("schedule = { kind = \"step\" }"));
+    assert_eq!(
+        whereis(&e),
+        (Some("optimizer[1].schedule.step_size"), Some(6), Some(12))
+    );
+    let e = err(&format!("[noise]\n{MIN}"));
+    assert_eq!(whereis(&e), (Some("noise.std"), Some(1), Some(1)));
+
+    let e = err("steps = 10\n[[optimizer]]\nkind = \"sgd\"\n");
+    assert_eq!(whereis(&e), (Some("surface"), None, None));
+    assert!(
+        e.to_string()
+            .starts_with("error: missing table `[surface]` in configs/demo.toml\n")
+    );
+}
+
+#[test]
+fn runs_must_exist_and_be_an_array_of_tables() {
+    let e = err("[surface]\nkind = \"saddle\"\n");
+    assert_eq!(whereis(&e), (Some("optimizer"), None, None));
+    assert!(e.to_string().contains("at least one `[[optimizer]]`"));
+
+    let e = err("[surface]\nkind = \"saddle\"\n[optimizer]\nkind = \"sgd\"\n");
+    assert_eq!(whereis(&e), (Some("optimizer"), Some(3), Some(1)));
+    assert!(e.to_string().contains("double brackets"));
+
+    let e = err("optimizer = []\n[surface]\nkind = \"saddle\"\n");
+    assert_eq!(whereis(&e), (Some("optimizer"), Some(1), Some(13)));
+}
+
+#[test]
+fn labels_are_unique_including_defaults() {
+    let e = err(&format!("{MIN}\n[[optimizer]]\nkind = \"sgd\"\n"));
+    assert_eq!(e.kind, ErrorKind::Duplicate);
+    assert_eq!(whereis(&e), (Some("optimizer[2].label"), Some(7), Some(1)));
+    assert!(e.to_string().contains("already used on line 4"));
+
+    let src = format!("{MIN}label = \"fast\"\n[[optimizer]]\nkind = \"adam\"\nlabel = \"fast\"\n");
+    let e = err(&src);
+    assert_eq!(whereis(&e), (Some("optimizer[2].label"), Some(9), Some(9)));
+    assert!(e.to_string().contains("already used on line 6"));
+
+    let e = ok(&format!(
+        "{MIN}label = \"a\"\n[[optimizer]]\nkind = \"sgd\"\nlabel = \"b\"\n"
+    ));
+    assert_eq!(e.runs.len(), 2);
+}
+
+#[test]
+fn plot_settings_are_checked() {
+    let cases = [
+        ("x = [1, 1]", "plot.x", "[min, max] with min < max"),
+        ("y = [2, -2]", "plot.y", "[min, max] with min < max"),
+        ("levels = 0", "plot.levels", "an integer from 1 to 500"),
+        ("levels = 501", "plot.levels", "an integer from 1 to 500"),
+        ("width = 199", "plot.width", "an integer from 200 to 8000"),
+        (
+            "height = 8001",
+            "plot.height",
+            "an integer from 200 to 8000",
+        ),
+        (
+            "formats = []",
+            "plot.formats",
+            "a non-empty array of formats from: png, svg",
+        ),
+    ];
+    for (line, key, expected) in cases {
+        let e = err(&format!("{MIN}[plot]\n{line}\n"));
+        assert_eq!(e.key.as_deref(), Some(key), "{line}");
+        assert_eq!(e.line(), Some(7), "{line}");
+        assert_eq!(e.expected.as_deref(), Some(expected), "{line}");
+    }
+    let e = err(&format!("{MIN}[plot]\nformats = [\"png\", \"pgn\"]\n"));
+    assert_eq!(whereis(&e), (Some("plot.formats"), Some(7), Some(19)));
+    assert_eq!(e.suggestion.as_deref(), Some("png"));
+    let e = err(&format!("{MIN}[plot]\nlog_levels = \"yes\"\n"));
+    assert_eq!(e.kind, ErrorKind::WrongType);
+}
+
+#[test]
+fn schedule_parameters_are_checked() {
+    // (schedule, key at fault, the text the error points at: its last occurrence).
+    let cases = [
+        ("{ kind = \"step\", step_size = 0 }", "step_size", "0"),
+        ("{ kind = \"step\", step_size = 1.5 }", "step_size", "1.5"),
+        (
+            "{ kind = \"step\", step_size = 5, gamma = 0 }",
+            "gamma",
+            "0",
+        ),
+        (
+            "{ kind = \"multistep\", milestones = [] }",
+            "milestones",
+            "[]",
+        ),
+        (
+            "{ kind = \"multistep\", milestones = [5, 5] }",
+            "milestones",
+            "5",
+        ),
+        (
+            "{ kind = \"multistep\", milestones = [0] }",
+            "milestones",
+            "0",
+        ),
+        ("{ kind = \"exponential\" }", "gamma", "{"),
+        ("{ kind = \"inverse_time\" }", "k", "{"),
+        ("{ kind = \"inverse_time\", k = -1 }", "k", "-1"),
+        ("{ kind = \"cosine\", t_max = 0 }", "t_max", "0"),
+        ("{ kind = \"cosine\", eta_min = 0.09 }", "eta_min", "0.09"),
+        (
+            "{ kind = \"cosine_restarts\", t_0 = 10, t_mult = 0 }",
+            "t_mult",
+            "0",
+        ),
+        ("{ kind = \"cosine_restarts\" }", "t_0", "{"),
+        ("{ kind = \"step\", step_size = 5, k = 1 }", "k", "k"),
+        ("\"step\"", "step_size", "\""),
+        ("3", "schedule", "3"),
+    ];
+    for (schedule, key, needle) in cases {
+        let line = format!("schedule = {schedule}");
+        let e = err(&sgd_with(&line));
+        let path = if key == "schedule" {
+            "optimizer[1].schedule".to_string()
+        } else {
+            format!("optimizer[1].schedule.{key}")
+        };
+        let column = if needle == "{" || needle == "\"" {
+            12
+        } else {
+            line.rfind(needle).unwrap() + 1
+        };
+        assert_eq!(
+            whereis(&e),
+            (Some(path.as_str()), Some(6), Some(column)),
+            "{schedule}"
+        );
+    }
+    let e = err(&sgd_with(
+        "schedule = { kind = \"cosine\", eta_min = 0.09 }",
+    ));
+    assert_eq!(
+        e.expected.as_deref(),
+        Some("a number ≥ 0 and below the run's lr (0.09)")
+    );
+}
+
+#[test]
+fn toml_syntax_errors_have_a_position() {
+    let e = err("[surface]\nkind = \"saddle\"\nx = [1, 2\n");
+    assert_eq!(e.kind, ErrorKind::Syntax);
+    assert_eq!(
+        e.to_string(),
+        "error: invalid TOML in configs/demo.toml:3:10\n  unclosed array, expected `]`\n  |\n3 | x = [1, 2\n  |          ^"
+    );
+    let e = err("[surface]\nkind = \"saddle\"\nkind = \"bowl\"\n");
+    assert_eq!((e.line(), e.column()), (Some(3), Some(1)));
+    assert!(e.detail.as_deref().unwrap().contains("duplicate key"));
+}
+
+#[test]
+fn empty_files_and_byte_order_marks() {
+    for src in ["", "  \n\n", "\u{feff}"] {
+        let e = err(src);
+        assert_eq!(e.kind, ErrorKind::Missing);
+        assert!(
+            e.to_string()
+                .contains("empty experiment file: it has no `[surface]`")
+        );
+    }
+    assert_eq!(ok(&format!("\u{feff}{MIN}")).runs.len(), 1);
+}
+
+#[test]
+fn columns_count_characters_not_bytes() {
+    let e = err(&format!("plot = {{ formats = [\"ñé\", \"gif\"] }}\n{MIN}"));
+    // `plot = { formats = ["ñé", ` is 27 characters (31 bytes).
+    assert_eq!(whereis(&e), (Some("plot.formats"), Some(1), Some(21)));
+    let e = err(&format!("plot = {{ formats = [\"png\", \"ñé\"] }}\n{MIN}"));
+    assert_eq!(e.column(), Some(28));
+    let text = e.to_string();
+    assert!(
+        text.contains("\n  |                            ^^^^\n") || text.ends_with("^^^^"),
+        "{text}"
+    );
+}
+
+#[test]
+fn check_reports_every_error_in_source_order() {
+    let src = "steps = 0\n[surface]\nkind = \"quadratc\"\n[[optimizer]]\nkind = \"adam\"\nlr = -1\n[[optimizer]]\nkind = \"sgd\"\nbetas = [0.9, 0.9]\n";
+    let errors = check(src, Path::new(FILE)).unwrap_err();
+    let keys: Vec<_> = errors.iter().map(|e| e.key.as_deref().unwrap()).collect();
+    assert_eq!(
+        keys,
+        [
+            "steps",
+            "surface.kind",
+            "optimizer[1].lr",
+            "optimizer[2].betas"
+        ]
+    );
+    assert_eq!(err(src).key.as_deref(), Some("steps"));
+}
+
+#[test]
+fn load_names_the_file_when_it_cannot_be_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.toml");
+    let e = load(&missing).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Read);
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "error: cannot read {}: No such file or directory",
+            missing.display()
+        )
+    );
+    let e = load(dir.path()).unwrap_err();
+    assert!(e.to_string().contains("it is a directory"), "{e}");
+
+    let binary = dir.path().join("bin.toml");
+    std::fs::write(&binary, b"[surface]\nkind = \"\xff\"\n").unwrap();
+    let e = load(&binary).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Read);
+    assert!(
+        e.to_string()
+            .contains("not UTF-8 text (invalid byte at line 2, column 9)"),
+        "{e}"
+    );
+
+    let good = dir.path().join("saddle-run.toml");
+    std::fs::write(&good, MIN).unwrap();
+    assert_eq!(load(&good).unwrap().name, "saddle-run");
+}
+
+#[test]
+fn run_overrides_win_and_a_cosine_follows_the_new_steps() {
+    let src =
+        format!("steps = 300\nseed = 1\n{MIN}schedule = \"cosine\"\n[plot]\nformats = [\"png\"]\n");
+    let overrides = Overrides {
+        steps: Some(40),
+        seed: Some(9),
+        formats: Some(vec!["svg".into()]),
+    };
+    overrides.validate().unwrap();
+    let e = check_with(&src, Path::new(FILE), &overrides).unwrap();
+    assert_eq!((e.steps, e.seed), (40, 9));
+    assert_eq!(e.plot.formats, ["svg"]);
+    assert_eq!(
+        e.runs[0].spec.schedule,
+        Schedule::Cosine {
+            t_max: 40,
+            eta_min: 0.0
+        }
+    );
+    let bad = Overrides {
+        steps: Some(0),
+        ..Overrides::default()
+    };
+    assert_eq!(bad.validate().unwrap_err().option, "--steps");
+    let bad = Overrides {
+        formats: Some(vec!["jpg".into()]),
+        ..Overrides::default()
+    };
+    assert_eq!(bad.validate().unwrap_err().option, "--format");
+}
+
+// ---------------------------------------------------------------- compare
+
+fn request(opts: &[&str]) -> CompareRequest {
+    CompareRequest {
+        optimizers: opts.iter().map(|s| s.to_string()).collect(),
+        ..CompareRequest::default()
+    }
+}
+
+#[test]
+fn compare_with_only_opt_uses_every_default() {
+    let e = compare_experiment(&request(&["sgd", "momentum", "adam"])).unwrap();
+    let quadratic = Surface::default_of("quadratic").unwrap();
+    assert_eq!(e.name, "compare-quadratic");
+    assert_eq!(e.surface, quadratic);
+    assert_eq!(
+        (e.steps, e.seed, e.noise, e.tolerance),
+        (200, 0, None, None)
+    );
+    assert_eq!(e.start, quadratic.default_start());
+    assert_eq!(e.plot, PlotSettings::default_for(&quadratic));
+    let labels: Vec<_> = e.runs.iter().map(|r| r.label.as_str()).collect();
+    assert_eq!(labels, ["sgd", "momentum", "adam"]);
+    for run in &e.runs {
+        assert_eq!(run.spec.lr, default_lr(&run.kind, "quadratic"));
+        assert_eq!(
+            Some(run.spec.optimizer.clone()),
+            optimizer_with_defaults(&run.kind)
+        );
+        assert_eq!(run.spec.schedule, Schedule::Constant);
+    }
+    assert_eq!(e.runs[1].summary, "lr=0.02, momentum=0.9");
+}
+
+#[test]
+fn compare_applies_overrides() {
+    let req = CompareRequest {
+        surface: Some("saddle".into()),
+        start: Some([0.5, 0.01]),
+        steps: Some(50),
+        lr: LrRequest::PerKind(vec![("adam".into(), 0.3)]),
+        noise: Some(0.2),
+        formats: Some(vec!["svg".into(), "svg".into()]),
+        seed: Some(7),
+        ..request(&["sgd", "adam"])
+    };
+    let e = compare_experiment(&req).unwrap();
+    assert_eq!(e.name, "compare-saddle");
+    assert_eq!(
+        (e.steps, e.seed, e.start, e.noise),
+        (50, 7, [0.5, 0.01], Some(0.2))
+    );
+    assert_eq!(e.plot.formats, ["svg"]);
+    assert_eq!(e.runs[0].spec.lr, default_lr("sgd", "saddle"));
+    assert_eq!(e.runs[1].spec.lr, 0.3);
+    let all = CompareRequest {
+        lr: LrRequest::All(0.01),
+        ..request(&["sgd", "adam"])
+    };
+    let e = compare_experiment(&all).unwrap();
+    assert!(e.runs.iter().all(|r| r.spec.lr == 0.01));
+}
+
+#[test]
+fn compare_usage_errors_are_clear() {
+    let fails = |req: CompareRequest| compare_experiment(&req).unwrap_err();
+
+    let e = fails(request(&["sgd", "adma"]));
+    assert_eq!(e.option, "--opt");
+    assert!(
+        e.message
+            .contains("unknown optimizer `adma`. Did you mean `adam`?"),
+        "{e}"
+    );
+    assert!(
+        e.message
+            .contains("sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, nadam")
+    );
+
+    let e = fails(request(&["sgd", "adam", "sgd"]));
+    assert!(e.message.contains("`sgd` is listed twice"), "{e}");
+
+    let e = fails(request(&[]));
+    assert!(e.message.contains("no optimizer given"), "{e}");
+
+    let e = fails(CompareRequest {
+        lr: LrRequest::PerKind(vec![("rmsprop".into(), 0.1)]),
+        ..request(&["sgd", "adam"])
+    });
+    assert_eq!(e.option, "--lr");
+    assert!(
+        e.message
+            .contains("`rmsprop` has a learning rate but is not among the optimizers of --opt"),
+        "{e}"
+    );
+
+    let e = fails(CompareRequest {
+        lr: LrRequest::PerKind(vec![("adma".into(), 0.1)]),
+        ..request(&["sgd", "adam"])
+    });
+    assert!(e.message.contains("Did you mean `adam`?"), "{e}");
+
+    for lr in [0.0, -0.1, f64::NAN, f64::INFINITY] {
+        let e = fails(CompareRequest {
+            lr: LrRequest::All(lr),
+            ..request(&["sgd"])
+        });
+        assert!(e.message.contains("must be a finite number > 0"), "{e}");
+        let e = fails(CompareRequest {
+            lr: LrRequest::PerKind(vec![("sgd".into(), lr)]),
+            ..request(&["sgd"])
+        });
+        assert!(e.message.contains("for `sgd` must be"), "{e}");
+    }
+
+    for steps in [0, MAX_STEPS + 1] {
+        let e = fails(CompareRequest {
+            steps: Some(steps),
+            ..request(&["sgd"])
+        });
+        assert_eq!(e.option, "--steps");
+        assert!(e.message.contains("from 1 to 1000000"), "{e}");
+    }
+
+    let e = fails(CompareRequest {
+        surface: Some("rosenbrok".into()),
+        ..request(&["sgd"])
+    });
+    assert_eq!(
+        e.to_string(),
+        "invalid --surface: unknown surface `rosenbrok`. Did you mean `rosenbrock`? The surfaces are: quadratic, saddle, bowl, rosenbrock, beale, himmelblau, rastrigin."
+    );
+
+    let e = fails(CompareRequest {
+        formats: Some(vec!["gif".into()]),
+        ..request(&["sgd"])
+    });
+    assert_eq!(e.option, "--format");
+    let e = fails(CompareRequest {
+        noise: Some(-1.0),
+        ..request(&["sgd"])
+    });
+    assert_eq!(e.option, "--noise");
+    let e = fails(CompareRequest {
+        start: Some([f64::NAN, 0.0]),
+        ..request(&["sgd"])
+    });
+    assert_eq!(e.option, "--start");
+}
+
+// ---------------------------------------------------------------- never a panic
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    const KEYS: [&str; 40] = [
+        "name",
+        "steps",
+        "seed",
+        "start",
+        "tolerance",
+        "kind",
+        "label",
+        "lr",
+        "schedule",
+        "momentum",
+        "dampening",
+        "nesterov",
+        "weight_decay",
+        "lr_decay",
+        "initial_accumulator_value",
+        "eps",
+        "alpha",
+        "betas",
+        "amsgrad",
+        "bias_correction",
+        "momentum_decay",
+        "matrix",
+        "center",
+        "a",
+        "b",
+        "c",
+        "global",
+        "barrier",
+        "local",
+        "curvature",
+        "x",
+        "y",
+        "levels",
+        "log_levels",
+        "width",
+        "height",
+        "formats",
+        "std",
+        "t_max",
+        "milestones",
+    ];
+    const VALUES: [&str; 32] = [
+        "0",
+        "1",
+        "-1",
+        "200",
+        "1e300",
+        "-1e-300",
+        "0.5",
+        "1.0",
+        "nan",
+        "-inf",
+        "+inf",
+        "99999999999999999999999",
+        "0x7f",
+        "true",
+        "\"adam\"",
+        "\"sgd\"",
+        "\"quadratic\"",
+        "\"bowl\"",
+        "\"step\"",
+        "\"cosine\"",
+        "\"png\"",
+        "\"\"",
+        "[]",
+        "[1, 2]",
+        "[0.9, 0.999]",
+        "[[1, 0], [0, 20]]",
+        "[[1, 2], [3]]",
+        "[1, \"a\"]",
+        "{}",
+        "{ kind = \"step\", step_size = 0 }",
+        "{ kind = \"cosine_restarts\", t_0 = 1, t_mult = 1 }",
+        "1979-05-27",
+    ];
+    const HEADERS: [&str; 7] = [
+        "",
+        "[surface]",
+        "[noise]",
+        "[plot]",
+        "[[optimizer]]",
+        "[optimizer.schedule]",
+        "[optimizer]",
+    ];
+
+    fn line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (0..HEADERS.len()).prop_map(|h| HEADERS[h].to_string()),
+            (0..KEYS.len(), 0..VALUES.len())
+                .prop_map(|(k, v)| format!("{} = {}", KEYS[k], VALUES[v])),
+            (0..OPTIMIZER_KINDS.len()).prop_map(|k| format!("kind = \"{}\"", OPTIMIZER_KINDS[k])),
+        ]
+    }
+
+    fn render_all(src: &str) {
+        if let Err(errors) = check(src, Path::new("p.toml")) {
+            assert!(!errors.is_empty());
+            for e in errors {
+                let text = e.to_string();
+                assert!(text.starts_with("error: "));
+                if let Some(p) = e.position {
+                    assert!(p.line >= 1 && p.column >= 1);
+                    assert!(p.line <= src.lines().count().max(1) + 1);
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn on_arbitrary_text(src in any::<String>()) {
+            render_all(&src);
+        }
+
+        #[test]
+        fn on_toml_made_of_valid_keys(lines in proptest::collection::vec(line(), 0..24)) {
+            let src = lines.join("\n");
+            render_all(&src);
+        }
+
+        #[test]
+        fn on_a_valid_file_with_one_value_changed(k in 0..KEYS.len(), v in 0..VALUES.len(), table in 0..3usize) {
+            let assignment = format!("{} = {}", KEYS[k], VALUES[v]);
+            let src = match table {
+                0 => format!("{assignment}\n{MIN}"),
+                1 => format!("[surface]\nkind = \"bowl\"\n{assignment}\n[[optimizer]]\nkind = \"adam\"\n"),
+                _ => format!("{MIN}{assignment}\n"),
+            };
+            render_all(&src);
+        }
+    }
+}
