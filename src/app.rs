@@ -4,17 +4,15 @@
 //! written, so a bad command line or experiment file leaves the output folder untouched.
 
 use std::io::{IsTerminal, Write as _};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::str::FromStr;
 
 use clap::Parser;
 use ndarray::Array1;
 
-use crate::cli::{Cli, Command, CompareArgs, OutputArgs, RunArgs};
-use crate::config::{
-    self, CompareRequest, ConfigError, Experiment, LrRequest, MAX_STEPS, UsageError,
-};
+use crate::cli::{Cli, Command, CompareArgs, RunArgs};
+use crate::config::{self, CompareRequest, ConfigError, Experiment, LrRequest, Overrides, UsageError};
 use crate::core::{GradientNoise, Grid, Limits, Trace, run};
 use crate::export::{self, Colour, RunOutcome};
 use crate::plot::{self, Format, PlotRun, Scene};
@@ -80,10 +78,16 @@ pub fn execute(cli: Cli) -> Result<(), AppError> {
 }
 
 fn run_files(args: RunArgs) -> Result<(), AppError> {
+    let overrides = Overrides {
+        steps: args.steps,
+        seed: args.seed,
+        formats: args.output.format.clone(),
+    };
+    overrides.validate()?;
     let mut experiments = Vec::new();
     let mut errors = Vec::new();
     for file in &args.files {
-        match config::load(file) {
+        match config::load_with(file, &overrides) {
             Ok(e) => experiments.push(e),
             Err(e) => errors.push(e),
         }
@@ -91,31 +95,9 @@ fn run_files(args: RunArgs) -> Result<(), AppError> {
     if !errors.is_empty() {
         return Err(AppError::Config(errors));
     }
-    if let Some(steps) = args.steps {
-        check_steps(steps)?;
-    }
-    let formats = formats_override(&args.output)?;
-    for e in &mut experiments {
-        if let Some(steps) = args.steps {
-            e.steps = steps;
-        }
-        if let Some(seed) = args.seed {
-            e.seed = seed;
-        }
-    }
-    check_names(&experiments)?;
-    let jobs = experiments
-        .into_iter()
-        .map(|e| {
-            let formats = match &formats {
-                Some(f) => f.clone(),
-                None => parse_formats(&e.plot.formats)?,
-            };
-            Ok((e, formats))
-        })
-        .collect::<Result<Vec<_>, AppError>>()?;
-    for (experiment, formats) in &jobs {
-        run_experiment(experiment, formats, &args.output.out)?;
+    check_distinct_names(&experiments)?;
+    for experiment in &experiments {
+        run_experiment(experiment, &args.output.out)?;
     }
     Ok(())
 }
@@ -126,7 +108,6 @@ fn compare(args: CompareArgs) -> Result<(), AppError> {
         None => LrRequest::Default,
         Some(text) => parse_lr(text)?,
     };
-    let formats = formats_override(&args.output)?;
     let request = CompareRequest {
         optimizers: args.opt,
         surface: args.surface,
@@ -134,58 +115,16 @@ fn compare(args: CompareArgs) -> Result<(), AppError> {
         steps: args.steps,
         lr,
         noise: args.noise,
-        formats: args.output.format.clone(),
+        formats: args.output.format,
         seed: args.seed,
     };
     let experiment = config::compare_experiment(&request)?;
-    check_names(std::slice::from_ref(&experiment))?;
-    let formats = match formats {
-        Some(f) => f,
-        None => parse_formats(&experiment.plot.formats)?,
-    };
-    run_experiment(&experiment, &formats, &args.output.out)
+    run_experiment(&experiment, &args.output.out)
 }
 
-fn check_steps(steps: u64) -> Result<(), AppError> {
-    if steps == 0 || steps > MAX_STEPS {
-        return Err(AppError::Usage(format!(
-            "--steps must be between 1 and {MAX_STEPS}, got {steps}"
-        )));
-    }
-    Ok(())
-}
-
-fn formats_override(output: &OutputArgs) -> Result<Option<Vec<Format>>, AppError> {
-    output.format.as_deref().map(parse_formats).transpose()
-}
-
-fn parse_formats(names: &[String]) -> Result<Vec<Format>, AppError> {
-    let mut formats = Vec::new();
-    for name in names {
-        let format = Format::from_str(name.trim()).map_err(|_| {
-            AppError::Usage(format!(
-                "unknown picture format `{name}` in --format; valid formats: png, svg"
-            ))
-        })?;
-        if !formats.contains(&format) {
-            formats.push(format);
-        }
-    }
-    Ok(formats)
-}
-
-/// Each experiment writes into its own folder: names must be plain and distinct.
-fn check_names(experiments: &[Experiment]) -> Result<(), AppError> {
+/// Each experiment writes into its own folder: two with one name would overwrite each other.
+fn check_distinct_names(experiments: &[Experiment]) -> Result<(), AppError> {
     for (i, e) in experiments.iter().enumerate() {
-        let mut components = Path::new(&e.name).components();
-        let plain = matches!(components.next(), Some(Component::Normal(_)))
-            && components.next().is_none();
-        if !plain {
-            return Err(AppError::Usage(format!(
-                "experiment name `{}` cannot be a folder name: use letters, digits, `-` and `_`",
-                e.name
-            )));
-        }
         if experiments[..i].iter().any(|other| other.name == e.name) {
             return Err(AppError::Usage(format!(
                 "two experiments are named `{}`: their outputs would overwrite each other; \
@@ -195,6 +134,16 @@ fn check_names(experiments: &[Experiment]) -> Result<(), AppError> {
         }
     }
     Ok(())
+}
+
+/// The experiment's picture formats; config has checked the names already.
+fn picture_formats(experiment: &Experiment) -> Vec<Format> {
+    experiment
+        .plot
+        .formats
+        .iter()
+        .filter_map(|name| Format::from_str(name).ok())
+        .collect()
 }
 
 fn parse_number(text: &str, what: &str) -> Result<f64, AppError> {
@@ -265,7 +214,8 @@ struct Rendered {
     bytes: Vec<u8>,
 }
 
-fn run_experiment(experiment: &Experiment, formats: &[Format], out: &Path) -> Result<(), AppError> {
+fn run_experiment(experiment: &Experiment, out: &Path) -> Result<(), AppError> {
+    let formats = picture_formats(experiment);
     let traces = run_all(experiment);
     let outcomes: Vec<RunOutcome<'_>> = experiment
         .runs
@@ -289,7 +239,7 @@ fn run_experiment(experiment: &Experiment, formats: &[Format], out: &Path) -> Re
             bytes: export::summary_json(&experiment.name, &experiment.surface, &outcomes),
         },
     ];
-    files.extend(render_figures(experiment, &traces, formats, &dir)?);
+    files.extend(render_figures(experiment, &traces, &formats, &dir)?);
     write_all(&dir, &files)?;
 
     let colour = if std::io::stdout().is_terminal()

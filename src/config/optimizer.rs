@@ -17,19 +17,13 @@ pub const OPTIMIZER_KINDS: [&str; 8] = [
 /// character. Columns follow [`OPTIMIZER_KINDS`]:
 /// sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, nadam.
 pub const DEFAULT_LR: [(&str, [f64; 8]); 7] = [
-    ("quadratic", [0.09, 0.02, 0.02, 0.5, 0.05, 0.1, 0.1, 0.1]),
-    ("saddle", [0.05, 0.02, 0.02, 0.3, 0.02, 0.05, 0.05, 0.05]),
-    ("bowl", [0.05, 0.02, 0.02, 0.3, 0.02, 0.05, 0.05, 0.05]),
-    (
-        "rosenbrock",
-        [1e-3, 2e-4, 2e-4, 0.3, 3e-3, 0.02, 0.02, 0.02],
-    ),
-    ("beale", [1e-3, 2e-4, 2e-4, 0.3, 3e-3, 0.02, 0.02, 0.02]),
-    (
-        "himmelblau",
-        [5e-3, 2e-3, 2e-3, 0.3, 0.01, 0.05, 0.05, 0.05],
-    ),
-    ("rastrigin", [2e-3, 5e-4, 5e-4, 0.1, 5e-3, 0.02, 0.02, 0.02]),
+    ("quadratic", [0.09, 0.02, 0.02, 0.5, 0.03, 0.1, 0.1, 0.1]),
+    ("saddle", [0.04, 0.04, 0.04, 0.1, 0.02, 0.05, 0.05, 0.05]),
+    ("bowl", [0.05, 0.05, 0.05, 0.3, 0.02, 0.05, 0.05, 0.05]),
+    ("rosenbrock", [1e-3, 2e-4, 2e-4, 0.5, 0.01, 0.1, 0.1, 0.1]),
+    ("beale", [0.01, 2e-3, 2e-3, 0.5, 0.05, 0.1, 0.1, 0.1]),
+    ("himmelblau", [0.01, 2e-3, 2e-3, 0.3, 0.02, 0.1, 0.1, 0.1]),
+    ("rastrigin", [2e-3, 2e-3, 2e-3, 0.1, 0.05, 0.1, 0.1, 0.1]),
 ];
 
 /// The lecture's default learning rate (Adam's 1e-3), for a kind or surface not in the table.

@@ -1,0 +1,111 @@
+//! The stepping core's speed: one optimizer step on 2-D and on long parameter vectors, with
+//! the memory-bandwidth floor (a STREAM-style triad) measured beside it.
+//!
+//! cargo bench --bench steps
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use ndarray::Array1;
+use optplay::core::{Adam, Objective, Optimizer, Problem, RmsProp, Sgd, Surface};
+
+fn optimizers() -> [(&'static str, Optimizer); 3] {
+    [
+        (
+            "momentum",
+            Optimizer::Sgd(Sgd {
+                momentum: 0.9,
+                dampening: 0.0,
+                nesterov: false,
+                weight_decay: 0.0,
+            }),
+        ),
+        (
+            "rmsprop",
+            Optimizer::RmsProp(RmsProp {
+                alpha: 0.99,
+                eps: 1e-8,
+                weight_decay: 0.0,
+            }),
+        ),
+        (
+            "adam",
+            Optimizer::Adam(Adam {
+                betas: (0.9, 0.999),
+                eps: 1e-8,
+                weight_decay: 0.0,
+                amsgrad: false,
+                decoupled_weight_decay: false,
+                bias_correction: true,
+            }),
+        ),
+    ]
+}
+
+/// A objective of any length for the step benches; its gradient is never asked for.
+struct Flat(usize);
+
+impl Objective for Flat {
+    fn dim(&self) -> usize {
+        self.0
+    }
+    fn value(&self, _p: ndarray::ArrayView1<'_, f64>) -> f64 {
+        0.0
+    }
+    fn gradient(&self, _p: ndarray::ArrayView1<'_, f64>, mut out: ndarray::ArrayViewMut1<'_, f64>) {
+        out.fill(0.0);
+    }
+}
+
+fn step_2d(c: &mut Criterion) {
+    let surface = Surface::default_of("rosenbrock").unwrap();
+    let mut group = c.benchmark_group("step_2d");
+    for (name, optimizer) in optimizers() {
+        group.bench_function(name, |b| {
+            let mut problem = Problem::new(&surface);
+            let mut state = optimizer.init(2);
+            let mut p = Array1::from(vec![-1.2, 1.0]);
+            let g = Array1::from(vec![0.3, -0.2]);
+            b.iter(|| {
+                optimizer.step(&mut state, &mut p, g.view(), black_box(1e-9), &mut problem);
+            });
+        });
+    }
+    group.finish();
+}
+
+fn step_long(c: &mut Criterion) {
+    let mut group = c.benchmark_group("step_long");
+    group.sample_size(20);
+    for n in [1_000usize, 100_000, 1_000_000, 10_000_000] {
+        group.throughput(Throughput::Elements(n as u64));
+        // The floor: a = b + s·c reads two streams and writes one.
+        group.bench_with_input(BenchmarkId::new("triad", n), &n, |b, &n| {
+            let x = Array1::from_elem(n, 1.0);
+            let y = Array1::from_elem(n, 2.0);
+            let mut z = Array1::zeros(n);
+            b.iter(|| {
+                ndarray::Zip::from(&mut z)
+                    .and(&x)
+                    .and(&y)
+                    .for_each(|z, &x, &y| *z = x + black_box(3.0) * y);
+            });
+        });
+        let objective = Flat(n);
+        for (name, optimizer) in optimizers() {
+            group.bench_with_input(BenchmarkId::new(name, n), &n, |b, &n| {
+                let mut problem = Problem::new(&objective);
+                let mut state = optimizer.init(n);
+                let mut p = Array1::from_elem(n, 1.0);
+                let g = Array1::from_elem(n, 0.5);
+                b.iter(|| {
+                    optimizer.step(&mut state, &mut p, g.view(), black_box(1e-9), &mut problem);
+                });
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, step_2d, step_long);
+criterion_main!(benches);
