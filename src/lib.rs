@@ -5,3 +5,4 @@
 //! [`export`] and [`plot`] turn traces into bytes that [`app`] writes.
 
 pub mod core;
+pub mod plot;

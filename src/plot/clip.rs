@@ -1,0 +1,147 @@
+//! Keeping paths inside the plot: clip to the window, drop points closer than a pixel.
+
+use crate::core::Window;
+
+pub type P = [f64; 2];
+
+/// The part of segment a–b inside the window (Liang–Barsky), if any.
+pub fn clip_segment(a: P, b: P, w: &Window) -> Option<(P, P)> {
+    let d = [b[0] - a[0], b[1] - a[1]];
+    if !(d[0].is_finite() && d[1].is_finite() && a.iter().all(|v| v.is_finite())) {
+        return None;
+    }
+    let (mut t0, mut t1) = (0.0f64, 1.0f64);
+    for (p, q) in [
+        (-d[0], a[0] - w.x[0]),
+        (d[0], w.x[1] - a[0]),
+        (-d[1], a[1] - w.y[0]),
+        (d[1], w.y[1] - a[1]),
+    ] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return None;
+            }
+        } else {
+            let r = q / p;
+            if p < 0.0 {
+                t0 = t0.max(r);
+            } else {
+                t1 = t1.min(r);
+            }
+            if t0 > t1 {
+                return None;
+            }
+        }
+    }
+    let at = |t: f64| [a[0] + t * d[0], a[1] + t * d[1]];
+    Some((at(t0), at(t1)))
+}
+
+pub fn inside(p: P, w: &Window) -> bool {
+    p[0] >= w.x[0] && p[0] <= w.x[1] && p[1] >= w.y[0] && p[1] <= w.y[1]
+}
+
+/// The visible pieces of a path: consecutive clipped segments joined into polylines.
+pub fn visible_pieces(points: &[P], w: &Window) -> Vec<Vec<P>> {
+    let mut pieces: Vec<Vec<P>> = Vec::new();
+    let mut current: Vec<P> = Vec::new();
+    if points.len() == 1 && inside(points[0], w) {
+        return vec![vec![points[0]]];
+    }
+    for s in points.windows(2) {
+        match clip_segment(s[0], s[1], w) {
+            Some((a, b)) => {
+                if current.last() != Some(&a) {
+                    if current.len() >= 2 {
+                        pieces.push(std::mem::take(&mut current));
+                    }
+                    current.clear();
+                    current.push(a);
+                }
+                current.push(b);
+            }
+            None => {
+                if current.len() >= 2 {
+                    pieces.push(std::mem::take(&mut current));
+                }
+                current.clear();
+            }
+        }
+    }
+    if current.len() >= 2 {
+        pieces.push(current);
+    }
+    pieces
+}
+
+/// Drops points less than `tol` pixels (given as data units per pixel) from the last kept one;
+/// the first and last points always stay.
+pub fn decimate(points: &[P], per_px: [f64; 2], tol: f64) -> Vec<P> {
+    let mut out: Vec<P> = Vec::with_capacity(points.len());
+    for (k, &p) in points.iter().enumerate() {
+        match out.last() {
+            Some(&q) if k + 1 < points.len() => {
+                let dx = (p[0] - q[0]) / per_px[0];
+                let dy = (p[1] - q[1]) / per_px[1];
+                if dx.abs() >= tol || dy.abs() >= tol {
+                    out.push(p);
+                }
+            }
+            _ => out.push(p),
+        }
+    }
+    out
+}
+
+/// Where a path leaves the window for the last time (the point drawn for a diverged run),
+/// or its last point if that is inside.
+pub fn last_visible(points: &[P], w: &Window) -> Option<P> {
+    let last = *points.last()?;
+    if inside(last, w) {
+        return Some(last);
+    }
+    points
+        .windows(2)
+        .rev()
+        .find_map(|s| clip_segment(s[0], s[1], w).map(|(_, b)| b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const W: Window = Window {
+        x: [-1.0, 1.0],
+        y: [-1.0, 1.0],
+    };
+
+    #[test]
+    fn segments_are_clipped_to_the_window() {
+        assert_eq!(
+            clip_segment([0.0, 0.0], [4.0, 0.0], &W),
+            Some(([0.0, 0.0], [1.0, 0.0]))
+        );
+        assert_eq!(clip_segment([2.0, 2.0], [3.0, 5.0], &W), None);
+        let (a, b) = clip_segment([-1e300, 0.5], [1e300, 0.5], &W).unwrap();
+        assert_eq!((a, b), ([-1.0, 0.5], [1.0, 0.5]));
+        assert_eq!(clip_segment([-1.7e308, 0.0], [1.7e308, 0.0], &W), None);
+    }
+
+    #[test]
+    fn a_diverging_path_ends_at_the_frame() {
+        let path = [[0.0, 0.0], [0.5, 0.0], [-3.0, 0.0], [1e9, 0.0]];
+        let pieces = visible_pieces(&path, &W);
+        assert_eq!(pieces.len(), 2);
+        assert_eq!(pieces[0], vec![[0.0, 0.0], [0.5, 0.0], [-1.0, 0.0]]);
+        assert_eq!(last_visible(&path, &W), Some([1.0, 0.0]));
+    }
+
+    #[test]
+    fn decimation_keeps_the_ends() {
+        let pts: Vec<P> = (0..1000).map(|k| [k as f64 * 1e-4, 0.0]).collect();
+        let d = decimate(&pts, [0.01, 0.01], 0.5);
+        assert_eq!(d.first(), pts.first());
+        assert_eq!(d.last(), pts.last());
+        assert!(d.len() < 30);
+    }
+}
