@@ -108,7 +108,9 @@ impl Axis {
     /// The tick label for a position in axis coordinates.
     pub fn label(&self, c: f64) -> String {
         if self.log {
-            log_label(c)
+            // Plain decimals when every tick lies between 0.001 and 1000.
+            let plain = self.ticks.iter().all(|t| (-3.0..=3.0).contains(t));
+            log_label(c, plain)
         } else {
             linear_label(c, self.step)
         }

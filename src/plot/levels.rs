@@ -81,9 +81,9 @@ pub fn choose_levels(grid: &Grid, min_value: Option<f64>, n: usize, log: Option<
     let log = log.unwrap_or_else(decide) && !d.is_empty();
 
     if log {
-        // The lowest level: a hair above the very bottom (0.1 % of the grid lies below it),
+        // The lowest level: a hair above the very bottom (0.5 % of the grid lies below it),
         // never more than 12 decades under the top.
-        let bottom = quantile(&mut d, 0.001)
+        let bottom = quantile(&mut d, 0.005)
             .unwrap_or(top * 1e-6)
             .max(top * 1e-12);
         let (lo, hi) = (bottom.log10(), top.log10());

@@ -114,19 +114,21 @@ fn scientific(v: f64, step: f64) -> String {
     }
 }
 
-/// A tick label for a value on a log axis, given as its base-10 logarithm.
-pub fn log_label(s: f64) -> String {
-    let e = s.round();
-    if (s - e).abs() < 1e-9 {
-        return format!("10{}", superscript(e as i64));
-    }
-    let v = 10f64.powf(s);
-    let e = s.floor();
-    let m = (v / 10f64.powf(e)).round();
-    if (-3.0..=3.0).contains(&e) {
-        // 2·10⁻³ reads better as 0.002 near 1, and as 2×10⁻⁵ far from it.
-        let decimals = (-e).max(0.0) as usize;
+/// A tick label for a value on a log axis, given as its base-10 logarithm: plain decimals
+/// (0.002, 1000) when `plain`, else powers of ten (10⁻⁵, 2×10⁻⁵). One axis uses one style.
+pub fn log_label(s: f64, plain: bool) -> String {
+    let r = s.round();
+    let (e, m) = if (s - r).abs() < 1e-9 {
+        (r, 1.0)
+    } else {
+        let e = s.floor();
+        (e, (10f64.powf(s - e) * 10.0).round() / 10.0)
+    };
+    if plain {
+        let decimals = ((-e).max(0.0) as usize) + usize::from(m.fract() != 0.0);
         minus(format!("{:.decimals$}", m * 10f64.powf(e)))
+    } else if m == 1.0 {
+        format!("10{}", superscript(e as i64))
     } else {
         format!("{m}×10{}", superscript(e as i64))
     }
@@ -149,10 +151,12 @@ mod tests {
     #[test]
     fn labels_read_like_a_textbook() {
         assert_eq!(superscript(-12), "⁻¹²");
-        assert_eq!(log_label(-3.0), "10⁻³");
-        assert_eq!(log_label(2f64.log10()), "2");
-        assert_eq!(log_label((2e-2f64).log10()), "0.02");
-        assert_eq!(log_label((5e-7f64).log10()), "5×10⁻⁷");
+        assert_eq!(log_label(-3.0, false), "10⁻³");
+        assert_eq!(log_label(-3.0, true), "0.001");
+        assert_eq!(log_label(2f64.log10(), true), "2");
+        assert_eq!(log_label((2e-2f64).log10(), true), "0.02");
+        assert_eq!(log_label((5e-7f64).log10(), false), "5×10⁻⁷");
+        assert_eq!(log_label(3.0, true), "1000");
         assert_eq!(linear_label(-1.5, 0.5), "−1.5");
         assert_eq!(linear_label(2.0, 1.0), "2");
         assert_eq!(linear_label(0.25, 0.25), "0.25");

@@ -49,7 +49,7 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
 
     // The plot area: equal units on both axes (so gradients cross contours at right angles),
     // unless the window is so elongated that this would waste more than half the room.
-    let avail_w = w.saturating_sub(LEFT + RIGHT_PAD + BAR_GAP + BAR_W + BAR_LABELS).max(40) as f64;
+    let avail_w = w.saturating_sub(10 + LEFT + RIGHT_PAD + BAR_GAP + BAR_W + BAR_LABELS).max(40) as f64;
     let avail_h = h.saturating_sub(top + TOP_PAD + BOTTOM).max(40) as f64;
     let (wx, wy) = (win.x[1] - win.x[0], win.y[1] - win.y[0]);
     let (sx, sy) = (avail_w / wx, avail_h / wy);
@@ -61,9 +61,11 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
     };
     let (pw, ph) = (pw.round().max(20.0) as u32, ph.round().max(20.0) as u32);
     let left = ((avail_w as u32 - pw.min(avail_w as u32)) / 2) as i32;
+    // Spare height goes below the title and below the plot alike.
+    let top = top + (avail_h as u32 - ph.min(avail_h as u32)) / 3;
     let chart_area = root.clone().shrink(
         (left, top as i32),
-        (LEFT + pw + RIGHT_PAD, TOP_PAD + ph + BOTTOM),
+        (10 + LEFT + pw + RIGHT_PAD, TOP_PAD + ph + BOTTOM),
     );
 
     let xa = Axis::linear(win.x[0], win.x[1], (pw / 90).clamp(3, 11) as usize);
@@ -71,6 +73,7 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
     let mut chart = ChartBuilder::on(&chart_area)
         .margin_top(TOP_PAD)
         .margin_right(RIGHT_PAD)
+        .margin_left(10)
         .x_label_area_size(BOTTOM)
         .y_label_area_size(LEFT)
         .build_cartesian_2d(
@@ -99,7 +102,8 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
         .y_label_formatter(&|v| ya.label(*v))
         .draw()?;
     for (value, lines) in levels.values.iter().zip(isolines(grid, &levels.values)) {
-        let color = map.line_color(levels.unit(*value)).mix(0.55);
+        let _ = value;
+        let color = RGBColor(40, 40, 60).mix(0.38);
         for line in lines {
             let line = decimate(&line, per_px, 0.5);
             area.draw(&PathElement::new(
@@ -257,7 +261,7 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
     ))?;
 
     // Colour bar, level by level.
-    let bar_left = left + (LEFT + pw + RIGHT_PAD + BAR_GAP) as i32;
+    let bar_left = left + (10 + LEFT + pw + RIGHT_PAD + BAR_GAP) as i32;
     let bar_top = (top + TOP_PAD) as i32;
     let bar_area = root
         .clone()
