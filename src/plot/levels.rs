@@ -149,7 +149,7 @@ mod tests {
         assert!(l.log);
         assert_eq!(l.values.len(), 30);
         assert!(l.values.windows(2).all(|w| w[0] < w[1]));
-        assert!(l.values[0] < 1e-1 && *l.values.last().unwrap() > 1e3);
+        assert!(l.values[0] < 1.0 && *l.values.last().unwrap() > 1e3);
         for kind in ["quadratic", "saddle"] {
             let (g, m) = sampled(kind);
             assert!(!choose_levels(&g, m, 30, None).log, "{kind}");

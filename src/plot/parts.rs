@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::PlotError;
 use super::style::{FONT, TITLE_SIZE};
 
-/// Draws `text` centred at the top of `root`, shrinking the font (down to 14 px) until it fits,
+/// Draws `text` centred at the top of `root`, shrinking the font (down to 14 px, size 17.4) until it fits,
 /// and breaking it at " — " onto two lines if even that is too wide. Returns the height used.
 pub fn title<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -23,14 +23,14 @@ pub fn title<DB: DrawingBackend>(
     };
     let mut lines: Vec<String> = vec![text.to_string()];
     let mut size = TITLE_SIZE;
-    while size > 14.0 && !fits(text, size)? {
+    while size > 17.4 && !fits(text, size)? {
         size -= 1.0;
     }
     if !fits(text, size)? {
         if let Some((a, b)) = text.split_once(" — ") {
             lines = vec![a.to_string(), b.to_string()];
             size = TITLE_SIZE;
-            while size > 12.0 && !(fits(a, size)? && fits(b, size)?) {
+            while size > 17.4 && !(fits(a, size)? && fits(b, size)?) {
                 size -= 1.0;
             }
         }
