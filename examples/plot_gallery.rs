@@ -54,11 +54,11 @@ fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     let sgdr = RunSpec {
         schedule: Schedule::CosineRestarts {
-            t_0: 20,
+            t_0: 200,
             t_mult: 2,
             eta_min: 0.0,
         },
-        ..sgd(0.05, 0.9, false)
+        ..sgd(0.003, 0.9, false)
     };
     let cases = vec![
         Case {
@@ -107,8 +107,25 @@ fn main() {
                     sgd(0.001, 0.9, false),
                 ),
                 ("adam", "adam (lr=0.05)".into(), adam(0.05)),
-                ("sgdr", "sgd+SGDR (lr=0.05, T₀=20)".into(), sgdr),
+                ("sgdr", "sgd+SGDR (lr=0.003, ρ=0.9, T₀=200)".into(), sgdr),
             ],
+        },
+        Case {
+            name: "bowl-eight-runs",
+            surface: Surface::default_of("bowl").unwrap(),
+            window: None,
+            start: Surface::default_of("bowl").unwrap().default_start(),
+            steps: 200,
+            runs: [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.9]
+                .iter()
+                .map(|&lr| {
+                    (
+                        "momentum",
+                        format!("momentum (lr={lr})"),
+                        sgd(lr, 0.9, false),
+                    )
+                })
+                .collect(),
         },
     ];
     for case in cases {
@@ -155,7 +172,10 @@ fn main() {
         };
         for format in [Format::Png, Format::Svg] {
             for (figure, f) in [
-                ("trajectories", plot::trajectories as fn(&Scene, Format) -> _),
+                (
+                    "trajectories",
+                    plot::trajectories as fn(&Scene, Format) -> _,
+                ),
                 ("loss", plot::loss),
             ] {
                 let t = Instant::now();

@@ -71,13 +71,8 @@ impl Axis {
         }
     }
 
-    /// A log axis over positive values `[lo, hi]`, with ticks at powers of ten (or 1-2-5
-    /// multiples of them when the range spans less than about two decades).
-    pub fn log(lo: f64, hi: f64, target: usize) -> Axis {
-        let (slo, shi) = sane_range(lo.log10(), hi.log10());
-        Axis::log_from_exponents(slo, shi, target)
-    }
-
+    /// A log axis over `[10^slo, 10^shi]`, given as exponents, with ticks at powers of ten
+    /// (or 1-2-5 multiples of them when the range spans less than about two decades).
     pub fn log_from_exponents(slo: f64, shi: f64, target: usize) -> Axis {
         let (slo, shi) = sane_range(slo, shi);
         let ticks = log_ticks(slo, shi, target);
@@ -95,16 +90,6 @@ impl Axis {
         Ticked::new(self.lo, self.hi, self.ticks.clone())
     }
 
-    /// Maps a value (not a log) to axis coordinates; `None` if it cannot be shown.
-    pub fn coord(&self, v: f64) -> Option<f64> {
-        let c = if self.log {
-            (v > 0.0).then(|| v.log10())?
-        } else {
-            v
-        };
-        c.is_finite().then_some(c)
-    }
-
     /// The tick label for a position in axis coordinates.
     pub fn label(&self, c: f64) -> String {
         if self.log {
@@ -114,14 +99,6 @@ impl Axis {
         } else {
             linear_label(c, self.step)
         }
-    }
-
-    /// The axis range widened by `frac` of its span on both sides.
-    pub fn padded(mut self, frac: f64) -> Axis {
-        let pad = (self.hi - self.lo) * frac;
-        self.lo -= pad;
-        self.hi += pad;
-        self
     }
 }
 
@@ -184,7 +161,11 @@ pub fn log_ticks(slo: f64, shi: f64, target: usize) -> Vec<f64> {
     }
     for mantissas in [&[1.0, 2.0, 5.0][..], &[1.0, 2.0, 3.0, 5.0, 7.0][..]] {
         let ticks: Vec<f64> = (slo.floor() as i64..=shi.ceil() as i64)
-            .flat_map(|e| mantissas.iter().map(move |m| (m * 10f64.powi(e as i32)).log10()))
+            .flat_map(|e| {
+                mantissas
+                    .iter()
+                    .map(move |m| (m * 10f64.powi(e as i32)).log10())
+            })
             .filter(|s| *s >= slo - 1e-12 && *s <= shi + 1e-12)
             .collect();
         if ticks.len() >= 3 {
@@ -217,13 +198,13 @@ mod tests {
 
     #[test]
     fn log_ticks_are_decades_when_the_range_is_wide() {
-        let a = Axis::log(1e-12, 1e3, 8);
+        let a = Axis::log_from_exponents(-12.0, 3.0, 8);
         assert!(a.ticks.iter().all(|t| t.fract() == 0.0));
         assert!(a.ticks.contains(&0.0));
         assert!(a.ticks.len() <= 9 && a.ticks.len() >= 4);
-        let narrow = Axis::log(0.3, 2.0, 6);
+        let narrow = Axis::log_from_exponents(0.3f64.log10(), 2f64.log10(), 6);
         assert!(narrow.ticks.len() >= 3, "{:?}", narrow.ticks);
-        let tiny = Axis::log(1.0, 1.2, 6);
+        let tiny = Axis::log_from_exponents(0.0, 1.2f64.log10(), 6);
         assert!(!tiny.ticks.is_empty());
     }
 }

@@ -99,6 +99,32 @@ pub fn decimate(points: &[P], per_px: [f64; 2], tol: f64) -> Vec<P> {
     out
 }
 
+/// Splits a polyline at sharp turns (more than 120°, measured in pixels): plotters joins
+/// thick bitmap lines with unlimited miters, which turn zigzags into long spikes.
+/// Consecutive pieces share the turning point.
+pub fn split_sharp(points: &[P], per_px: [f64; 2]) -> Vec<Vec<P>> {
+    let mut pieces = Vec::new();
+    let mut current: Vec<P> = Vec::new();
+    for (k, &p) in points.iter().enumerate() {
+        current.push(p);
+        if k == 0 || k + 1 == points.len() {
+            continue;
+        }
+        let (a, b) = (points[k - 1], points[k + 1]);
+        let u = [(p[0] - a[0]) / per_px[0], (p[1] - a[1]) / per_px[1]];
+        let v = [(b[0] - p[0]) / per_px[0], (b[1] - p[1]) / per_px[1]];
+        let dot = u[0] * v[0] + u[1] * v[1];
+        let norms = (u[0].hypot(u[1])) * (v[0].hypot(v[1]));
+        if norms > 0.0 && dot < -0.5 * norms {
+            pieces.push(std::mem::replace(&mut current, vec![p]));
+        }
+    }
+    if current.len() >= 2 || (pieces.is_empty() && !current.is_empty()) {
+        pieces.push(current);
+    }
+    pieces
+}
+
 /// Where a path leaves the window for the last time (the point drawn for a diverged run),
 /// or its last point if that is inside.
 pub fn last_visible(points: &[P], w: &Window) -> Option<P> {
@@ -149,6 +175,17 @@ mod tests {
         let end = last_visible(&path, &W).unwrap();
         assert_eq!(end[0], 1.0);
         assert!(end[1] > 0.0 && end[1] < 1e-8);
+    }
+
+    #[test]
+    fn zigzags_are_split_at_their_sharp_turns() {
+        let z = [[0.0, 0.0], [1.0, 0.0], [0.0, 0.1], [1.0, 0.2], [2.0, 0.2]];
+        let pieces = split_sharp(&z, [0.01, 0.01]);
+        assert_eq!(pieces.len(), 3);
+        assert_eq!(pieces[1], vec![[1.0, 0.0], [0.0, 0.1]]);
+        assert_eq!(pieces[2], vec![[0.0, 0.1], [1.0, 0.2], [2.0, 0.2]]);
+        let gentle = [[0.0, 0.0], [1.0, 0.0], [2.0, 0.5]];
+        assert_eq!(split_sharp(&gentle, [1.0, 1.0]).len(), 1);
     }
 
     #[test]

@@ -49,7 +49,11 @@ impl ColorMap {
 
     /// The colour at `t` in [0, 1].
     pub fn at(&self, t: f64) -> [u8; 3] {
-        let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+        let t = if t.is_finite() {
+            t.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         self.lut[(t * 255.0).round() as usize]
     }
 

@@ -46,9 +46,9 @@ pub fn isolines(grid: &Grid, levels: &[f64]) -> Vec<Vec<Polyline>> {
             let mut out = Vec::new();
             for ring in &line.geometry().0 {
                 let pts: Vec<(f64, f64)> = ring.0.iter().map(|c| (c.x, c.y)).collect();
-                cut_frame(&pts, &on_frame, &mut |piece: &[(f64, f64)]| {
+                for piece in cut_frame(&pts, &on_frame) {
                     out.push(piece.iter().map(|&(u, v)| to_data(u, v)).collect());
-                });
+                }
             }
             out
         })
@@ -56,11 +56,8 @@ pub fn isolines(grid: &Grid, levels: &[f64]) -> Vec<Vec<Polyline>> {
 }
 
 /// Splits a ring into the pieces that do not touch the frame.
-fn cut_frame(
-    ring: &[(f64, f64)],
-    on_frame: &dyn Fn(f64, f64) -> bool,
-    emit: &mut dyn FnMut(&[(f64, f64)]),
-) {
+fn cut_frame(ring: &[(f64, f64)], on_frame: &dyn Fn(f64, f64) -> bool) -> Vec<Vec<(f64, f64)>> {
+    let mut pieces = Vec::new();
     // A ring is closed: its last point repeats its first.
     let closed = ring.len() > 1 && ring.first() == ring.last();
     let body = if closed {
@@ -70,9 +67,9 @@ fn cut_frame(
     };
     let Some(first_frame) = body.iter().position(|&(u, v)| on_frame(u, v)) else {
         if ring.len() >= 2 {
-            emit(ring);
+            pieces.push(ring.to_vec());
         }
-        return;
+        return pieces;
     };
     // Start right after a frame point so no piece wraps around the ring's end.
     let n = body.len();
@@ -81,7 +78,7 @@ fn cut_frame(
         let p = body[(first_frame + k) % n];
         if on_frame(p.0, p.1) {
             if piece.len() >= 2 {
-                emit(&piece);
+                pieces.push(std::mem::take(&mut piece));
             }
             piece.clear();
         } else {
@@ -89,8 +86,9 @@ fn cut_frame(
         }
     }
     if piece.len() >= 2 {
-        emit(&piece);
+        pieces.push(piece);
     }
+    pieces
 }
 
 #[cfg(test)]

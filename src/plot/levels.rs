@@ -37,7 +37,11 @@ impl Levels {
     /// Position of a value of f on the colour map, 0 to 1.
     pub fn unit(&self, f: f64) -> f64 {
         let t = (self.scale(f) - self.lo) / (self.hi - self.lo);
-        if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 }
+        if t.is_finite() {
+            t.clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
     }
 
     /// What the colour bar is labelled with.
@@ -65,7 +69,7 @@ pub fn choose_levels(grid: &Grid, min_value: Option<f64>, n: usize, log: Option<
         _ => gmin,
     };
     let top = gmax - base;
-    if !(top > 0.0) || gmax - gmin <= 1e-12 * gmax.abs().max(gmin.abs()).max(f64::MIN_POSITIVE) {
+    if top <= 0.0 || gmax - gmin <= 1e-12 * gmax.abs().max(gmin.abs()).max(f64::MIN_POSITIVE) {
         return flat(gmin);
     }
     let n = n.clamp(0, 1000);

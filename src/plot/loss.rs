@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::axis::Axis;
-use super::clip::{decimate, last_visible, visible_pieces};
+use super::clip::{decimate, last_visible, split_sharp, visible_pieces};
 use super::parts::{Glyph, Marker, legend_corner, title};
 use super::style::{AXIS_DESC_SIZE, FONT, LEGEND_SIZE, TICK_SIZE, run_color};
 use super::{PlotError, Scene};
@@ -311,10 +311,12 @@ fn draw_series<'c, DB: DrawingBackend + 'c>(
                     area.draw(&element)?;
                 }
             } else {
-                area.draw(&PathElement::new(
-                    piece.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>(),
-                    color.stroke_width(2),
-                ))?;
+                for part in split_sharp(&piece, per_px) {
+                    area.draw(&PathElement::new(
+                        part.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>(),
+                        color.stroke_width(2),
+                    ))?;
+                }
             }
         }
         if diverged.get(i).copied().unwrap_or(false) {

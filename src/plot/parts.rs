@@ -3,8 +3,8 @@
 use plotters::coord::Shift;
 use plotters::element::{Drawable, PointCollection};
 use plotters::prelude::*;
-use plotters_backend::{BackendCoord, DrawingErrorKind};
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters_backend::{BackendCoord, DrawingErrorKind};
 
 use super::PlotError;
 use super::style::{FONT, TITLE_SIZE};
@@ -147,9 +147,7 @@ impl<C, DB: DrawingBackend> Drawable<DB> for Marker<C> {
                 backend.draw_circle((x, y), r as u32, &self.fill.filled(), true)?;
                 backend.draw_circle((x, y), r as u32, &self.edge.stroke_width(2), false)
             }
-            Glyph::Ring => {
-                backend.draw_circle((x, y), r as u32, &self.edge.stroke_width(3), false)
-            }
+            Glyph::Ring => backend.draw_circle((x, y), r as u32, &self.edge.stroke_width(3), false),
             Glyph::Cross => {
                 for (style, _) in [(WHITE.stroke_width(6), 0), (self.edge.stroke_width(3), 1)] {
                     backend.draw_path(shift(vec![(-r, -r), (r, r)]), &style)?;

@@ -135,16 +135,6 @@ pub fn log_label(s: f64, plain: bool) -> String {
     }
 }
 
-/// Short numbers for legends: 0.1, 1e-3 → "0.001", 0.9 → "0.9".
-pub fn short(v: f64) -> String {
-    let s = format!("{v}");
-    if s.len() <= 8 {
-        minus(s)
-    } else {
-        minus(format!("{v:.3e}"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -116,16 +116,38 @@ fn formats_parse_and_name_their_extension() {
 fn saddle_figures_are_valid_png_and_svg_with_text() {
     let s = Surface::default_of("saddle").unwrap();
     let grid = Grid::sample(&s, s.window(), 80, 80);
-    let t = traces(&s, [1.0, 0.001], &[sgd(0.05, 0.0), sgd(0.05, 0.9), adam(0.1)], 80);
+    let t = traces(
+        &s,
+        [1.0, 0.001],
+        &[sgd(0.05, 0.0), sgd(0.05, 0.9), adam(0.1)],
+        80,
+    );
     let sc = scene(&s, &grid, &t);
     both(
         &sc,
-        &["alpha", "bravo", "charlie", "saddle point", "test — f = 1·x²"],
-        &["alpha", "bravo", "charlie", "learning rate", "loss − f*", "step"],
+        &[
+            "alpha",
+            "bravo",
+            "charlie",
+            "saddle point",
+            "test — f = 1·x²",
+        ],
+        &[
+            "alpha",
+            "bravo",
+            "charlie",
+            "learning rate",
+            "loss − f*",
+            "step",
+        ],
     );
     // The background is one embedded image, not a rect per pixel.
     let svg = String::from_utf8(trajectories(&sc, Format::Svg).unwrap()).unwrap();
-    assert_eq!(svg.matches("<image").count(), 2, "background and colour bar");
+    assert_eq!(
+        svg.matches("<image").count(),
+        2,
+        "background and colour bar"
+    );
     assert!(svg.matches("<rect").count() < 50);
 }
 
@@ -213,7 +235,11 @@ fn a_single_run_at_the_default_size() {
     sc.width = 1000;
     sc.height = 800;
     sc.levels = 30;
-    both(&sc, &["alpha", "f − f*", "minimum"], &["alpha", "loss − f*"]);
+    both(
+        &sc,
+        &["alpha", "f − f*", "minimum"],
+        &["alpha", "loss − f*"],
+    );
     let svg = trajectories(&sc, Format::Svg).unwrap();
     assert!(svg.len() < 2_000_000, "{} bytes", svg.len());
 }

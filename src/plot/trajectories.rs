@@ -6,14 +6,12 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axis::Axis;
-use super::clip::{decimate, inside, last_visible, visible_pieces};
+use super::clip::{decimate, inside, last_visible, split_sharp, visible_pieces};
 use super::colormap::{ColorMap, background, color_bar};
 use super::contours::isolines;
 use super::levels::choose_levels;
 use super::parts::{Glyph, Marker, legend_corner, title};
-use super::style::{
-    AXIS_DESC_SIZE, FONT, LEGEND_SIZE, TICK_SIZE, darker, run_color, short,
-};
+use super::style::{AXIS_DESC_SIZE, FONT, LEGEND_SIZE, TICK_SIZE, darker, run_color};
 use super::{PlotError, Scene};
 use crate::core::{Status, Window};
 
@@ -49,7 +47,9 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
 
     // The plot area: equal units on both axes (so gradients cross contours at right angles),
     // unless the window is so elongated that this would waste more than half the room.
-    let avail_w = w.saturating_sub(10 + LEFT + RIGHT_PAD + BAR_GAP + BAR_W + BAR_LABELS).max(40) as f64;
+    let avail_w = w
+        .saturating_sub(10 + LEFT + RIGHT_PAD + BAR_GAP + BAR_W + BAR_LABELS)
+        .max(40) as f64;
     let avail_h = h.saturating_sub(top + TOP_PAD + BOTTOM).max(40) as f64;
     let (wx, wy) = (win.x[1] - win.x[0], win.y[1] - win.y[0]);
     let (sx, sy) = (avail_w / wx, avail_h / wy);
@@ -62,7 +62,7 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
     let (pw, ph) = (pw.round().max(20.0) as u32, ph.round().max(20.0) as u32);
     let left = ((avail_w as u32 - pw.min(avail_w as u32)) / 2) as i32;
     // Spare height goes below the title and below the plot alike.
-    let top = top + (avail_h as u32 - ph.min(avail_h as u32)) / 3;
+    let top = top + (avail_h as u32 - ph.min(avail_h as u32)) / 2;
     let chart_area = root.clone().shrink(
         (left, top as i32),
         (10 + LEFT + pw + RIGHT_PAD, TOP_PAD + ph + BOTTOM),
@@ -76,10 +76,7 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
         .margin_left(10)
         .x_label_area_size(BOTTOM)
         .y_label_area_size(LEFT)
-        .build_cartesian_2d(
-            xa.ranged(),
-            ya.ranged(),
-        )?;
+        .build_cartesian_2d(xa.ranged(), ya.ranged())?;
     let area = chart.plotting_area().clone();
     let (aw, ah) = area.dim_in_pixel();
     let per_px = [wx / aw.max(1) as f64, wy / ah.max(1) as f64];
@@ -101,9 +98,9 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
         .x_label_formatter(&|v| xa.label(*v))
         .y_label_formatter(&|v| ya.label(*v))
         .draw()?;
-    for (value, lines) in levels.values.iter().zip(isolines(grid, &levels.values)) {
-        let _ = value;
-        let color = RGBColor(40, 40, 60).mix(0.38);
+    // Neutral lines: the background already carries the value, the lines carry the shape.
+    let color = RGBColor(40, 40, 60).mix(0.38);
+    for lines in isolines(grid, &levels.values) {
         for line in lines {
             let line = decimate(&line, per_px, 0.5);
             area.draw(&PathElement::new(
@@ -158,9 +155,19 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
         for piece in visible_pieces(&points, &win) {
             let piece = decimate(&piece, per_px, 0.7);
             drawn_px.extend(piece.iter().map(|&p| to_px(p)));
-            let coords: Vec<(f64, f64)> = piece.iter().map(|p| (p[0], p[1])).collect();
-            area.draw(&PathElement::new(coords.clone(), WHITE.mix(0.85).stroke_width(6)))?;
-            area.draw(&PathElement::new(coords, color.stroke_width(3)))?;
+            let parts = split_sharp(&piece, per_px);
+            for part in &parts {
+                let coords: Vec<(f64, f64)> = part.iter().map(|p| (p[0], p[1])).collect();
+                area.draw(&PathElement::new(coords, WHITE.mix(0.85).stroke_width(6)))?;
+            }
+            for part in &parts {
+                let coords: Vec<(f64, f64)> = part.iter().map(|p| (p[0], p[1])).collect();
+                area.draw(&PathElement::new(coords, color.stroke_width(3)))?;
+            }
+            // Round off the turning points where the path was split.
+            for part in parts.iter().skip(1) {
+                area.draw(&Circle::new((part[0][0], part[0][1]), 1, color.filled()))?;
+            }
         }
         // Small markers every few steps show the step size along the path.
         let n = points.len();
@@ -180,14 +187,26 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
         }
         let start = points[0];
         if inside(start, &win) {
-            area.draw(&Marker::new((start[0], start[1]), Glyph::Dot, 7, color, BLACK))?;
+            area.draw(&Marker::new(
+                (start[0], start[1]),
+                Glyph::Dot,
+                7,
+                color,
+                BLACK,
+            ))?;
         }
         let last = points[n - 1];
         let diverged = matches!(trace.status, Status::Diverged { .. });
         if diverged {
             if let Some(p) = last_visible(&points, &win) {
                 any_diverged = true;
-                area.draw(&Marker::new((p[0], p[1]), Glyph::Triangle, 10, color, BLACK))?;
+                area.draw(&Marker::new(
+                    (p[0], p[1]),
+                    Glyph::Triangle,
+                    10,
+                    color,
+                    BLACK,
+                ))?;
             }
         } else if n > 1 && inside(last, &win) {
             any_end = true;
@@ -196,7 +215,14 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
         }
     }
 
-    // Legend: runs, then what the markers mean.
+    // Legend: runs, then what the markers mean. It avoids the known minima and saddles too
+    // (each counts as many path points, so covering one costs more than crossing a path).
+    for &m in scene.minima.iter().chain(&scene.saddles) {
+        if inside(m, &win) {
+            let p = to_px(m);
+            drawn_px.extend(std::iter::repeat_n(p, 50));
+        }
+    }
     for (text, color) in &legends {
         let color = *color;
         chart
@@ -305,7 +331,6 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
             .color(&BLACK)
             .pos(Pos::new(HPos::Center, VPos::Bottom)),
     ))?;
-    let _ = short;
     Ok(())
 }
 
