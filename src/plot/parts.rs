@@ -91,6 +91,8 @@ pub enum Glyph {
     Star,
     /// Diamond (saddle point).
     Diamond,
+    /// A line `size` pixels to each side with a dot in the middle (a run, in legends).
+    Line,
 }
 
 /// A marker of fixed pixel size at a point of any coordinate system: one concrete element
@@ -158,6 +160,10 @@ impl<C, DB: DrawingBackend> Drawable<DB> for Marker<C> {
             Glyph::Triangle => polygon(backend, triangle(r)),
             Glyph::Star => polygon(backend, star(r as f64)),
             Glyph::Diamond => polygon(backend, diamond(r)),
+            Glyph::Line => {
+                backend.draw_path(shift(vec![(-r, 0), (r, 0)]), &self.fill.stroke_width(3))?;
+                backend.draw_circle((x, y), 4, &self.fill.filled(), true)
+            }
         }
     }
 }

@@ -61,8 +61,14 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
     };
     let (pw, ph) = (pw.round().max(20.0) as u32, ph.round().max(20.0) as u32);
     let left = ((avail_w as u32 - pw.min(avail_w as u32)) / 2) as i32;
-    // Spare height goes below the title and below the plot alike.
-    let top = top + (avail_h as u32 - ph.min(avail_h as u32)) / 2;
+    // A wide window leaves room under the plot: the legend goes there, in columns, rather
+    // than over the paths. Otherwise the spare height is split above and below the plot.
+    let spare = avail_h as u32 - ph.min(avail_h as u32);
+    let below = Some(legend_below(root, scene, w)?).filter(|b| b.height + 8 <= spare);
+    let top = match &below {
+        Some(b) => top + (spare - b.height - 8) / 2,
+        None => top + spare / 2,
+    };
     let chart_area = root.clone().shrink(
         (left, top as i32),
         (10 + LEFT + pw + RIGHT_PAD, TOP_PAD + ph + BOTTOM),
@@ -223,17 +229,6 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
             drawn_px.extend(std::iter::repeat_n(p, 50));
         }
     }
-    for (text, color) in &legends {
-        let color = *color;
-        chart
-            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
-            .label(text.as_str())
-            .legend(move |(x, y)| {
-                EmptyElement::at((x, y))
-                    + PathElement::new(vec![(-2, 0), (22, 0)], color.stroke_width(3))
-                    + Circle::new((10, 0), 4, color.filled())
-            });
-    }
     let mut key: Vec<Key> = Vec::new();
     if scene.runs.iter().any(|r| !r.trace.is_empty()) {
         key.push(Key::Start);
@@ -254,13 +249,24 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
         key.push(Key::Saddle);
     }
     let entries = legends.len() + key.len();
-    for k in key {
-        chart
-            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
-            .label(k.text())
-            .legend(move |(x, y)| k.element((x + 10, y)));
-    }
-    if entries > 0 {
+    if let Some(b) = &below {
+        let x0 = left + 10 + LEFT as i32 + (pw as i32 - b.width as i32) / 2;
+        let y0 = top as i32 + (TOP_PAD + ph + BOTTOM) as i32 + 4;
+        draw_legend_grid(root, &legends, &key, b, (x0.max(4), y0))?;
+    } else if entries > 0 {
+        for (text, color) in &legends {
+            let color = *color;
+            chart
+                .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
+                .label(text.as_str())
+                .legend(move |(x, y)| run_symbol((x, y), color));
+        }
+        for &k in &key {
+            chart
+                .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
+                .label(k.text())
+                .legend(move |(x, y)| k.element((x + 10, y)));
+        }
         let style = TextStyle::from((FONT, LEGEND_SIZE).into_font());
         let mut text_w = 0;
         for (t, _) in &legends {
@@ -331,6 +337,101 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
             .color(&BLACK)
             .pos(Pos::new(HPos::Center, VPos::Bottom)),
     ))?;
+    Ok(())
+}
+
+/// A run's legend symbol: its line with a step marker.
+fn run_symbol((x, y): (i32, i32), color: RGBColor) -> Marker<(i32, i32)> {
+    Marker::new((x + 10, y), Glyph::Line, 12, color, color)
+}
+
+/// A legend laid out in columns under the plot.
+struct Below {
+    width: u32,
+    height: u32,
+    columns: usize,
+    rows: usize,
+    column_width: u32,
+}
+
+const ROW: u32 = 24;
+
+/// The size of a legend in up to three columns under the plot, for the most entries it can
+/// have (every run, diverged, and every marker kind).
+fn legend_below<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scene: &Scene,
+    w: u32,
+) -> Result<Below, PlotError> {
+    let style = TextStyle::from((FONT, LEGEND_SIZE).into_font());
+    let mut text_w = root.estimate_text_size(Key::LeftPlot.text(), &style)?.0;
+    for run in &scene.runs {
+        let legend = if run.legend.is_empty() {
+            run.label
+        } else {
+            &run.legend
+        };
+        let extra = " (diverged at step 0000)";
+        text_w = text_w.max(
+            root.estimate_text_size(&format!("{legend}{extra}"), &style)?
+                .0,
+        );
+    }
+    let column_width = text_w + 48;
+    let columns = ((w.saturating_sub(40)) / column_width).clamp(1, 3) as usize;
+    let n = scene.runs.len() + 6;
+    let rows = n.div_ceil(columns);
+    Ok(Below {
+        width: column_width * columns as u32 + 12,
+        height: rows as u32 * ROW + 8,
+        columns,
+        rows,
+        column_width,
+    })
+}
+
+fn draw_legend_grid<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    legends: &[(String, RGBColor)],
+    key: &[Key],
+    b: &Below,
+    (x0, y0): (i32, i32),
+) -> Result<(), PlotError> {
+    let n = legends.len() + key.len();
+    if n == 0 {
+        return Ok(());
+    }
+    // Fill columns top to bottom, using as few rows as the entries need.
+    let rows = n.div_ceil(b.columns).min(b.rows).max(1);
+    let columns = n.div_ceil(rows);
+    let width = b.column_width as i32 * columns as i32 + 12;
+    let x0 = x0 + (b.width as i32 - width) / 2;
+    let height = rows as i32 * ROW as i32 + 8;
+    root.draw(&Rectangle::new(
+        [(x0, y0), (x0 + width, y0 + height)],
+        WHITE.mix(0.88).filled(),
+    ))?;
+    root.draw(&Rectangle::new(
+        [(x0, y0), (x0 + width, y0 + height)],
+        BLACK.mix(0.4).stroke_width(1),
+    ))?;
+    let style = TextStyle::from((FONT, LEGEND_SIZE).into_font())
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    for k in 0..n {
+        let (col, row) = (k / rows, k % rows);
+        let x = x0 + 10 + col as i32 * b.column_width as i32;
+        let y = y0 + 4 + row as i32 * ROW as i32 + ROW as i32 / 2;
+        let text = if let Some((text, color)) = legends.get(k) {
+            root.draw(&run_symbol((x, y), *color))?;
+            text.as_str()
+        } else {
+            let key = key[k - legends.len()];
+            root.draw(&key.element((x + 10, y)))?;
+            key.text()
+        };
+        root.draw(&Text::new(text, (x + 32, y), style.clone()))?;
+    }
     Ok(())
 }
 
