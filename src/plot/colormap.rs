@@ -1,0 +1,116 @@
+//! The pale filled background: a colour map, the background raster and the colour bar strip.
+//!
+//! Both are plain RGB buffers built here in one pass (no per-pixel calls through plotters),
+//! then placed as one bitmap: copied into the PNG, embedded as one `<image>` in SVG.
+
+use plotters::style::RGBColor;
+
+use super::levels::Levels;
+use crate::core::Grid;
+
+/// Viridis at nine stops.
+const VIRIDIS: [(u8, u8, u8); 9] = [
+    (0x44, 0x01, 0x54),
+    (0x48, 0x28, 0x78),
+    (0x3e, 0x4a, 0x89),
+    (0x31, 0x68, 0x8e),
+    (0x26, 0x82, 0x8e),
+    (0x1f, 0x9e, 0x89),
+    (0x35, 0xb7, 0x79),
+    (0x6e, 0xce, 0x58),
+    (0xfd, 0xe7, 0x25),
+];
+
+/// How much of viridis shows through white: low enough that every run colour stands out.
+const STRENGTH: f64 = 0.32;
+
+/// 256 pale colours, low to high.
+pub struct ColorMap {
+    lut: Vec<[u8; 3]>,
+}
+
+impl ColorMap {
+    pub fn pale() -> ColorMap {
+        let lut = (0..256)
+            .map(|k| {
+                let t = k as f64 / 255.0 * (VIRIDIS.len() - 1) as f64;
+                let i = (t.floor() as usize).min(VIRIDIS.len() - 2);
+                let f = t - i as f64;
+                let (a, b) = (VIRIDIS[i], VIRIDIS[i + 1]);
+                let mix = |x: u8, y: u8| {
+                    let c = x as f64 + (y as f64 - x as f64) * f;
+                    (255.0 + (c - 255.0) * STRENGTH).round() as u8
+                };
+                [mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2)]
+            })
+            .collect();
+        ColorMap { lut }
+    }
+
+    /// The colour at `t` in [0, 1].
+    pub fn at(&self, t: f64) -> [u8; 3] {
+        let t = if t.is_finite() {
+            t.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        self.lut[(t * 255.0).round() as usize]
+    }
+
+    /// A darker shade of the colour at `t`, for contour lines.
+    pub fn line_color(&self, t: f64) -> RGBColor {
+        // Undo most of the paling, then darken: lines follow the map but read as lines.
+        let [r, g, b] = self.at(t);
+        let deepen = |c: u8| {
+            let full = 255.0 - (255.0 - c as f64) / STRENGTH;
+            (full.clamp(0.0, 255.0) * 0.7) as u8
+        };
+        RGBColor(deepen(r), deepen(g), deepen(b))
+    }
+}
+
+/// The background of the plot area, `w × h` pixels over the grid's window, as RGB rows from
+/// the top. Bilinear in the scaled values, so log-scaled maps stay smooth.
+pub fn background(grid: &Grid, levels: &Levels, map: &ColorMap, w: u32, h: u32) -> Vec<u8> {
+    let (w, h) = (w as usize, h as usize);
+    let mut out = vec![255u8; w * h * 3];
+    let (nx, ny) = (grid.nx, grid.ny);
+    if nx < 2 || ny < 2 || grid.values.len() != nx * ny || w == 0 || h == 0 {
+        return out;
+    }
+    let t: Vec<f64> = grid.values.iter().map(|&v| levels.unit(v)).collect();
+    // Pixel centres to fractional grid indices; the plot area spans the grid's window.
+    let index = |p: usize, n_px: usize, n_grid: usize| {
+        let g = (p as f64 + 0.5) / n_px as f64 * (n_grid - 1) as f64;
+        let i = (g.floor() as usize).min(n_grid - 2);
+        (i, g - i as f64)
+    };
+    let cols: Vec<(usize, f64)> = (0..w).map(|px| index(px, w, nx)).collect();
+    for py in 0..h {
+        // Row 0 of the image is the top of the window: the grid's last row.
+        let (j, fy) = index(h - 1 - py, h, ny);
+        let (r0, r1) = (&t[j * nx..(j + 1) * nx], &t[(j + 1) * nx..(j + 2) * nx]);
+        let row = &mut out[py * w * 3..(py + 1) * w * 3];
+        for (px, &(i, fx)) in cols.iter().enumerate() {
+            let a = r0[i] + (r0[i + 1] - r0[i]) * fx;
+            let b = r1[i] + (r1[i + 1] - r1[i]) * fx;
+            let c = map.at(a + (b - a) * fy);
+            row[px * 3..px * 3 + 3].copy_from_slice(&c);
+        }
+    }
+    out
+}
+
+/// A vertical colour bar `w × h` pixels, high values at the top.
+pub fn color_bar(map: &ColorMap, w: u32, h: u32) -> Vec<u8> {
+    let (w, h) = (w as usize, h as usize);
+    let mut out = Vec::with_capacity(w * h * 3);
+    for py in 0..h {
+        let t = 1.0 - (py as f64 + 0.5) / h.max(1) as f64;
+        let c = map.at(t);
+        for _ in 0..w {
+            out.extend_from_slice(&c);
+        }
+    }
+    out
+}

@@ -1,0 +1,358 @@
+//! The loss figure: loss − f* per step on a log axis (top), the learning rate per step
+//! (bottom, sharing the step axis). Run i has the same colour as in the trajectories figure.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::axis::Axis;
+use super::clip::{decimate, last_visible, split_sharp, visible_pieces};
+use super::parts::{Glyph, Marker, legend_corner, title};
+use super::style::{AXIS_DESC_SIZE, FONT, LEGEND_SIZE, TICK_SIZE, run_color};
+use super::{PlotError, Scene};
+use crate::core::{Status, Window};
+
+const LEFT: u32 = 96;
+const RIGHT: u32 = 24;
+const BOTTOM: u32 = 56;
+const GAP: u32 = 14;
+
+pub fn draw_on<'r, DB: DrawingBackend + 'r>(
+    scene: &Scene,
+    root: &'r DrawingArea<DB, Shift>,
+) -> Result<(), PlotError> {
+    root.fill(&WHITE)?;
+    let heading = if scene.title.is_empty() {
+        "loss and learning rate".to_string()
+    } else {
+        format!("{} — loss and learning rate", scene.title)
+    };
+    let top = title(root, &heading)?;
+    let (w, h) = root.dim_in_pixel();
+    let body = h.saturating_sub(top + 10);
+    let upper_h = (body as f64 * 0.68).round() as u32;
+    let upper = root
+        .clone()
+        .shrink((0, top as i32), (w, upper_h.saturating_sub(GAP / 2)));
+    let lower = root.clone().shrink(
+        (0, (top + upper_h + GAP / 2) as i32),
+        (w, body.saturating_sub(upper_h + GAP / 2)),
+    );
+
+    let steps = scene
+        .runs
+        .iter()
+        .map(|r| r.trace.len().saturating_sub(1))
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let xa = Axis::linear(0.0, steps, (w / 110).clamp(3, 10) as usize);
+
+    draw_losses(scene, &upper, &xa)?;
+    draw_lrs(scene, &lower, &xa)?;
+    Ok(())
+}
+
+/// What the top panel shows: loss − reference, clamped to a floor on a log axis.
+struct LossScale {
+    reference: f64,
+    floor: f64,
+    axis: Axis,
+    caption: &'static str,
+}
+
+fn loss_scale(scene: &Scene) -> LossScale {
+    let losses = || {
+        scene
+            .runs
+            .iter()
+            .flat_map(|r| r.trace.loss.iter().copied())
+            .filter(|v| v.is_finite())
+    };
+    let lowest = losses().fold(f64::INFINITY, f64::min);
+    let (reference, caption) = match scene.min_value {
+        Some(m) if m.is_finite() => (m.min(lowest), "loss − f*"),
+        _ => (
+            if lowest.is_finite() { lowest } else { 0.0 },
+            "loss − min loss",
+        ),
+    };
+    let d_all = losses().map(|v| v - reference).fold(0.0f64, f64::max);
+    // A diverged run must not squash the others: the axis stops three decades above the
+    // highest loss of the runs that did not diverge (or of any start), and the diverged
+    // curves are drawn up to the frame.
+    let tame = scene
+        .runs
+        .iter()
+        .flat_map(|r| {
+            let all = !matches!(r.trace.status, Status::Diverged { .. });
+            let rows = if all { r.trace.loss.len() } else { 1 };
+            r.trace.loss.iter().take(rows).copied()
+        })
+        .filter(|v| v.is_finite())
+        .map(|v| v - reference)
+        .fold(0.0f64, f64::max);
+    let d_max = if tame > 0.0 {
+        d_all.min(tame * 1e3)
+    } else {
+        d_all
+    };
+    if !(d_max > 0.0 && d_max.is_finite()) {
+        // Nothing above the reference: show the loss itself on a linear axis.
+        let (lo, hi) = losses().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+        return LossScale {
+            reference: 0.0,
+            floor: f64::NEG_INFINITY,
+            axis: Axis::linear(lo, hi, 6),
+            caption: "loss",
+        };
+    }
+    // Differences below about 1e-16·|f*| are rounding, not progress; and nothing is shown
+    // more than 24 decades below the top.
+    let floor = (1e-16 * reference.abs())
+        .max(1e-24 * d_max)
+        .max(f64::MIN_POSITIVE);
+    let d_min = losses()
+        .map(|v| (v - reference).max(floor))
+        .fold(f64::INFINITY, f64::min)
+        .min(d_max);
+    let (slo, shi) = (d_min.log10(), d_max.log10());
+    let pad = ((shi - slo) * 0.04).max(0.05);
+    LossScale {
+        reference,
+        floor,
+        axis: Axis::log_from_exponents(slo - pad, shi + pad, 8),
+        caption,
+    }
+}
+
+impl LossScale {
+    fn y(&self, loss: f64) -> f64 {
+        if self.axis.log {
+            (loss - self.reference).max(self.floor).log10()
+        } else {
+            loss
+        }
+    }
+}
+
+fn draw_losses<DB: DrawingBackend>(
+    scene: &Scene,
+    area: &DrawingArea<DB, Shift>,
+    xa: &Axis,
+) -> Result<(), PlotError> {
+    let scale = loss_scale(scene);
+    let ya = &scale.axis;
+    let mut chart = ChartBuilder::on(area)
+        .margin_right(RIGHT)
+        .margin_left(12)
+        .margin_top(6)
+        .x_label_area_size(14)
+        .y_label_area_size(LEFT)
+        .build_cartesian_2d(xa.ranged(), ya.ranged())?;
+    chart
+        .configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(BLACK.mix(0.1))
+        .y_desc(scale.caption)
+        .label_style((FONT, TICK_SIZE))
+        .axis_desc_style((FONT, AXIS_DESC_SIZE))
+        .x_label_formatter(&|_| String::new())
+        .y_label_formatter(&|v| ya.label(*v))
+        .draw()?;
+    let win = Window {
+        x: [xa.lo, xa.hi],
+        y: [ya.lo, ya.hi],
+    };
+    let series: Vec<Vec<[f64; 2]>> = scene
+        .runs
+        .iter()
+        .map(|r| {
+            r.trace
+                .loss
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.is_finite())
+                .map(|(t, &v)| [t as f64, scale.y(v)])
+                .collect()
+        })
+        .collect();
+    let labels: Vec<String> = scene
+        .runs
+        .iter()
+        .map(|r| {
+            let mut s = if r.legend.is_empty() {
+                r.label.to_string()
+            } else {
+                r.legend.clone()
+            };
+            if let Status::Diverged { step } = r.trace.status {
+                s.push_str(&format!(" (diverged at step {step})"));
+            }
+            s
+        })
+        .collect();
+    let diverged: Vec<bool> = scene
+        .runs
+        .iter()
+        .map(|r| matches!(r.trace.status, Status::Diverged { .. }))
+        .collect();
+    draw_series(&mut chart, &series, &labels, &diverged, &win)
+}
+
+fn draw_lrs<DB: DrawingBackend>(
+    scene: &Scene,
+    area: &DrawingArea<DB, Shift>,
+    xa: &Axis,
+) -> Result<(), PlotError> {
+    // Row t was reached with lr[t − 1].
+    let series: Vec<Vec<[f64; 2]>> = scene
+        .runs
+        .iter()
+        .map(|r| {
+            r.trace
+                .lr
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.is_finite())
+                .map(|(k, &v)| [(k + 1) as f64, v])
+                .collect()
+        })
+        .collect();
+    let (lo, hi) = series
+        .iter()
+        .flatten()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+            (a.min(p[1]), b.max(p[1]))
+        });
+    let log = lo > 0.0 && hi / lo > 10.0;
+    let ya = if log {
+        let (slo, shi) = (lo.log10(), hi.log10());
+        let pad = ((shi - slo) * 0.06).max(0.05);
+        Axis::log_from_exponents(slo - pad, shi + pad, 4)
+    } else if lo.is_finite() && lo >= 0.0 {
+        Axis::linear(0.0, hi * 1.15, 4)
+    } else {
+        Axis::linear(lo, hi, 4)
+    };
+    let series: Vec<Vec<[f64; 2]>> = series
+        .into_iter()
+        .map(|s| {
+            s.into_iter()
+                .filter_map(|[t, v]| {
+                    let y = if log { v.log10() } else { v };
+                    y.is_finite().then_some([t, y])
+                })
+                .collect()
+        })
+        .collect();
+    let mut chart = ChartBuilder::on(area)
+        .margin_right(RIGHT)
+        .margin_left(12)
+        .margin_top(4)
+        .x_label_area_size(BOTTOM)
+        .y_label_area_size(LEFT)
+        .build_cartesian_2d(xa.ranged(), ya.ranged())?;
+    chart
+        .configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(BLACK.mix(0.1))
+        .x_desc("step")
+        .y_desc("learning rate")
+        .label_style((FONT, TICK_SIZE))
+        .axis_desc_style((FONT, AXIS_DESC_SIZE))
+        .x_label_formatter(&|v| xa.label(*v))
+        .y_label_formatter(&|v| ya.label(*v))
+        .draw()?;
+    let win = Window {
+        x: [xa.lo, xa.hi],
+        y: [ya.lo, ya.hi],
+    };
+    draw_series(&mut chart, &series, &[], &[], &win)
+}
+
+/// Lines clipped to the panel, one colour per run index; a legend when labels are given.
+fn draw_series<'c, DB: DrawingBackend + 'c>(
+    chart: &mut ChartContext<'c, DB, Cartesian2d<super::axis::Ticked, super::axis::Ticked>>,
+    series: &[Vec<[f64; 2]>],
+    labels: &[String],
+    diverged: &[bool],
+    win: &Window,
+) -> Result<(), PlotError> {
+    let area = chart.plotting_area().clone();
+    let (aw, ah) = area.dim_in_pixel();
+    let per_px = [
+        (win.x[1] - win.x[0]) / aw.max(1) as f64,
+        (win.y[1] - win.y[0]) / ah.max(1) as f64,
+    ];
+    let mut drawn = Vec::new();
+    for (i, points) in series.iter().enumerate() {
+        let color = run_color(i);
+        // A curve identical to an earlier one (same lr schedule) is dashed so both show.
+        let repeat = series[..i].contains(points);
+        for piece in visible_pieces(points, win) {
+            let piece = decimate(&piece, per_px, 0.5);
+            drawn.extend(piece.iter().map(|p| {
+                (
+                    ((p[0] - win.x[0]) / per_px[0]) as i32,
+                    ((win.y[1] - p[1]) / per_px[1]) as i32,
+                )
+            }));
+            if piece.len() == 1 {
+                area.draw(&Circle::new((piece[0][0], piece[0][1]), 3, color.filled()))?;
+            } else if repeat {
+                for element in DashedLineSeries::new(
+                    piece.iter().map(|p| (p[0], p[1])),
+                    10,
+                    10,
+                    color.stroke_width(2),
+                ) {
+                    area.draw(&element)?;
+                }
+            } else {
+                for part in split_sharp(&piece, per_px) {
+                    area.draw(&PathElement::new(
+                        part.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>(),
+                        color.stroke_width(2),
+                    ))?;
+                }
+            }
+        }
+        if diverged.get(i).copied().unwrap_or(false) {
+            if let Some(p) = last_visible(points, win) {
+                area.draw(&Marker::new((p[0], p[1]), Glyph::Triangle, 8, color, BLACK))?;
+            }
+        }
+    }
+    if labels.is_empty() {
+        return Ok(());
+    }
+    for (i, text) in labels.iter().enumerate() {
+        let color = run_color(i);
+        chart
+            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
+            .label(text.as_str())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x - 2, y), (x + 22, y)], color.stroke_width(3))
+            });
+    }
+    let style = TextStyle::from((FONT, LEGEND_SIZE).into_font());
+    let mut text_w = 0;
+    for t in labels {
+        text_w = text_w.max(area.estimate_text_size(t, &style)?.0);
+    }
+    let lw = text_w as i32 + 60;
+    let lh = labels.len() as i32 * (LEGEND_SIZE as i32 + 9) + 16;
+    let corner = legend_corner(&drawn, (aw as i32, ah as i32), (lw, lh));
+    chart
+        .configure_series_labels()
+        .position(corner)
+        .margin(10)
+        .legend_area_size(28)
+        .label_font((FONT, LEGEND_SIZE))
+        .background_style(WHITE.mix(0.88))
+        .border_style(BLACK.mix(0.4))
+        .draw()?;
+    Ok(())
+}

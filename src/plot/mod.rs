@@ -1,0 +1,206 @@
+//! Pictures from traces: trajectories over contour lines, and loss / learning-rate curves.
+//!
+//! Nothing here calls the objective: a figure is drawn from the traces and from a [`Grid`]
+//! sampled once by the caller. The drawing code is written once, generic over plotters'
+//! [`DrawingBackend`], and rendered either into an RGB buffer (encoded as PNG with the `image`
+//! crate) or into an SVG string. Text uses DejaVu Sans, built into the binary.
+
+mod axis;
+mod clip;
+mod colormap;
+mod contours;
+mod levels;
+mod loss;
+mod parts;
+mod style;
+mod trajectories;
+
+use std::fmt;
+use std::str::FromStr;
+
+use plotters::coord::Shift;
+use plotters::drawing::DrawingAreaErrorKind;
+use plotters::prelude::*;
+
+use crate::core::{Grid, Point, Trace};
+
+pub use levels::{Levels, choose_levels};
+
+/// An output format for a figure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Png,
+    Svg,
+}
+
+impl Format {
+    /// The file extension, without the dot.
+    pub fn extension(&self) -> &'static str {
+        match self {
+            Format::Png => "png",
+            Format::Svg => "svg",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.extension())
+    }
+}
+
+impl FromStr for Format {
+    type Err = PlotError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "png" => Ok(Format::Png),
+            "svg" => Ok(Format::Svg),
+            other => Err(PlotError::new(format!(
+                "unknown image format `{other}`: expected `png` or `svg`"
+            ))),
+        }
+    }
+}
+
+/// One run as the figures show it.
+#[derive(Clone, Debug)]
+pub struct PlotRun<'a> {
+    pub label: &'a str,
+    /// The label plus key hyperparameters, e.g. "adam (lr=0.1, β=(0.9, 0.999))".
+    pub legend: String,
+    pub trace: &'a Trace,
+    /// Rows to mark specially on the path (SGDR snapshot points); may be empty.
+    pub snapshots: Vec<usize>,
+}
+
+/// Everything a figure shows.
+#[derive(Clone, Debug)]
+pub struct Scene<'a> {
+    /// The experiment's name.
+    pub title: String,
+    /// The surface's formula, e.g. "f = 1·x² − 0.5·y² + 0.25·y⁴".
+    pub formula: String,
+    /// f sampled once over the plot window.
+    pub grid: &'a Grid,
+    pub minima: Vec<Point>,
+    pub saddles: Vec<Point>,
+    /// f*, when known.
+    pub min_value: Option<f64>,
+    pub runs: Vec<PlotRun<'a>>,
+    /// Number of contour levels.
+    pub levels: usize,
+    /// `None`: log-spaced levels when f − f* spans several decades over the grid.
+    pub log_levels: Option<bool>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// A figure could not be drawn or encoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot draw the figure: {message}")]
+pub struct PlotError {
+    pub message: String,
+}
+
+impl PlotError {
+    fn new(message: impl Into<String>) -> Self {
+        PlotError {
+            message: message.into(),
+        }
+    }
+}
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for PlotError {
+    fn from(e: DrawingAreaErrorKind<E>) -> Self {
+        PlotError::new(e.to_string())
+    }
+}
+
+/// The smallest and largest figure sides accepted, in pixels.
+pub const MIN_SIDE: u32 = 200;
+pub const MAX_SIDE: u32 = 8192;
+
+/// Trajectories over the contour lines of f: PNG bytes or SVG text.
+pub fn trajectories(scene: &Scene, format: Format) -> Result<Vec<u8>, PlotError> {
+    render_with(scene, format, &figures::Trajectories)
+}
+
+/// Loss (minus f*) per step on a log axis, and the learning rate per step below it.
+pub fn loss(scene: &Scene, format: Format) -> Result<Vec<u8>, PlotError> {
+    render_with(scene, format, &figures::Loss)
+}
+
+/// A drawing function, generic over the backend: plotters' backends are types, not objects,
+/// so the figure is a trait with a generic method rather than a closure.
+trait Draw {
+    fn draw<'r, DB: DrawingBackend + 'r>(
+        &self,
+        scene: &Scene,
+        root: &'r DrawingArea<DB, Shift>,
+    ) -> Result<(), PlotError>;
+}
+
+macro_rules! figure {
+    ($name:ident, $f:path) => {
+        pub struct $name;
+        impl Draw for $name {
+            fn draw<'r, DB: DrawingBackend + 'r>(
+                &self,
+                scene: &Scene,
+                root: &'r DrawingArea<DB, Shift>,
+            ) -> Result<(), PlotError> {
+                $f(scene, root)
+            }
+        }
+    };
+}
+
+mod figures {
+    use super::*;
+    figure!(Trajectories, crate::plot::trajectories::draw_on);
+    figure!(Loss, crate::plot::loss::draw_on);
+}
+
+fn render_with(scene: &Scene, format: Format, figure: &impl Draw) -> Result<Vec<u8>, PlotError> {
+    let (w, h) = (scene.width, scene.height);
+    if !(MIN_SIDE..=MAX_SIDE).contains(&w) || !(MIN_SIDE..=MAX_SIDE).contains(&h) {
+        return Err(PlotError::new(format!(
+            "a figure of {w}x{h} pixels: each side must be between {MIN_SIDE} and {MAX_SIDE}"
+        )));
+    }
+    style::register_fonts();
+    match format {
+        Format::Png => {
+            let mut buf = vec![255u8; w as usize * h as usize * 3];
+            {
+                let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+                figure.draw(scene, &root)?;
+                root.present()?;
+            }
+            encode_png(&buf, w, h)
+        }
+        Format::Svg => {
+            let mut s = String::new();
+            {
+                let root = SVGBackend::with_string(&mut s, (w, h)).into_drawing_area();
+                figure.draw(scene, &root)?;
+                root.present()?;
+            }
+            Ok(s.into_bytes())
+        }
+    }
+}
+
+fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, PlotError> {
+    use image::ImageEncoder;
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    let mut out = Vec::new();
+    PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive)
+        .write_image(rgb, w, h, image::ExtendedColorType::Rgb8)
+        .map_err(|e| PlotError::new(format!("PNG encoding: {e}")))?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;

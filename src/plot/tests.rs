@@ -1,0 +1,255 @@
+//! Figures end to end: bytes, sizes, text, and no panics on awkward input.
+
+use ndarray::arr1;
+
+use super::*;
+use crate::core::{
+    Adam, Evaluations, Limits, Optimizer, RunSpec, Schedule, Sgd, Status, Surface, Window, run,
+};
+
+fn sgd(lr: f64, momentum: f64) -> RunSpec {
+    RunSpec {
+        optimizer: Optimizer::Sgd(Sgd {
+            momentum,
+            dampening: 0.0,
+            nesterov: false,
+            weight_decay: 0.0,
+        }),
+        schedule: Schedule::Constant,
+        lr,
+    }
+}
+
+fn adam(lr: f64) -> RunSpec {
+    RunSpec {
+        optimizer: Optimizer::Adam(Adam {
+            betas: (0.9, 0.999),
+            eps: 1e-7,
+            weight_decay: 0.0,
+            amsgrad: false,
+            decoupled_weight_decay: false,
+            bias_correction: true,
+        }),
+        schedule: Schedule::Constant,
+        lr,
+    }
+}
+
+fn traces(surface: &Surface, start: [f64; 2], specs: &[RunSpec], steps: u64) -> Vec<Trace> {
+    let limits = Limits {
+        steps,
+        tolerance: None,
+    };
+    specs
+        .iter()
+        .map(|s| run(surface, None, s, arr1(&start).view(), limits))
+        .collect()
+}
+
+const LABELS: [&str; 8] = [
+    "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel",
+];
+
+fn scene<'a>(surface: &Surface, grid: &'a Grid, traces: &'a [Trace]) -> Scene<'a> {
+    Scene {
+        title: "test".into(),
+        formula: surface.formula(),
+        grid,
+        minima: surface.minima(),
+        saddles: surface.saddles(),
+        min_value: surface.min_value(),
+        runs: traces
+            .iter()
+            .enumerate()
+            .map(|(i, trace)| PlotRun {
+                label: LABELS[i % 8],
+                legend: format!("{} (lr=0.1)", LABELS[i % 8]),
+                trace,
+                snapshots: vec![3, 10_000],
+            })
+            .collect(),
+        levels: 20,
+        log_levels: None,
+        width: 500,
+        height: 400,
+    }
+}
+
+fn check_png(bytes: &[u8], w: u32, h: u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    let img = image::load_from_memory_with_format(bytes, image::ImageFormat::Png).unwrap();
+    assert_eq!((img.width(), img.height()), (w, h));
+}
+
+fn check_svg(bytes: &[u8], labels: &[&str]) -> String {
+    let svg = String::from_utf8(bytes.to_vec()).unwrap();
+    assert!(svg.starts_with("<svg"));
+    assert!(svg.contains("<text"));
+    for l in labels {
+        assert!(svg.contains(l), "label {l} missing");
+    }
+    assert!(!svg.contains("NaN"), "NaN in SVG");
+    assert!(!svg.contains("inf"), "inf in SVG");
+    svg
+}
+
+/// Both figures in both formats; `labels` must show in the trajectories, `loss_labels` in
+/// the loss figure.
+fn both(scene: &Scene, labels: &[&str], loss_labels: &[&str]) {
+    for (f, want) in [(trajectories as Figure, labels), (loss, loss_labels)] {
+        check_png(&f(scene, Format::Png).unwrap(), scene.width, scene.height);
+        check_svg(&f(scene, Format::Svg).unwrap(), want);
+    }
+}
+
+type Figure = fn(&Scene, Format) -> Result<Vec<u8>, PlotError>;
+
+#[test]
+fn formats_parse_and_name_their_extension() {
+    assert_eq!("png".parse::<Format>().unwrap(), Format::Png);
+    assert_eq!(" SVG".parse::<Format>().unwrap(), Format::Svg);
+    assert!("gif".parse::<Format>().is_err());
+    assert_eq!(Format::Svg.extension(), "svg");
+}
+
+#[test]
+fn saddle_figures_are_valid_png_and_svg_with_text() {
+    let s = Surface::default_of("saddle").unwrap();
+    let grid = Grid::sample(&s, s.window(), 80, 80);
+    let t = traces(
+        &s,
+        [1.0, 0.001],
+        &[sgd(0.05, 0.0), sgd(0.05, 0.9), adam(0.1)],
+        80,
+    );
+    let sc = scene(&s, &grid, &t);
+    both(
+        &sc,
+        &[
+            "alpha",
+            "bravo",
+            "charlie",
+            "saddle point",
+            "test — f = 1·x²",
+        ],
+        &[
+            "alpha",
+            "bravo",
+            "charlie",
+            "learning rate",
+            "loss − f*",
+            "step",
+        ],
+    );
+    // The background is one embedded image, not a rect per pixel.
+    let svg = String::from_utf8(trajectories(&sc, Format::Svg).unwrap()).unwrap();
+    assert_eq!(
+        svg.matches("<image").count(),
+        2,
+        "background and colour bar"
+    );
+    assert!(svg.matches("<rect").count() < 50);
+}
+
+#[test]
+fn a_diverged_run_is_drawn_to_the_frame_and_named() {
+    let s = Surface::default_of("quadratic").unwrap();
+    let grid = Grid::sample(&s, s.window(), 60, 60);
+    let t = traces(&s, [-3.0, 2.0], &[sgd(0.5, 0.0), sgd(0.05, 0.0)], 200);
+    assert!(matches!(t[0].status, Status::Diverged { .. }));
+    let sc = scene(&s, &grid, &t);
+    both(
+        &sc,
+        &["diverged at step 6", "left the plot"],
+        &["diverged at step 6"],
+    );
+}
+
+#[test]
+fn empty_single_row_and_huge_traces_do_not_panic() {
+    let s = Surface::default_of("rosenbrock").unwrap();
+    let grid = Grid::sample(&s, s.window(), 50, 50);
+    let blank = |points: Vec<f64>, status| Trace {
+        dim: 2,
+        loss: points.chunks(2).map(|p| s.value2([p[0], p[1]])).collect(),
+        grad_norm: vec![1.0; points.len() / 2],
+        lr: vec![0.1; (points.len() / 2).saturating_sub(1)],
+        points,
+        status,
+        evaluations: Evaluations::default(),
+    };
+    let t = vec![
+        blank(vec![], Status::MaxSteps),
+        blank(vec![0.5, 0.5], Status::MaxSteps),
+        blank(
+            vec![0.0, 0.0, 3e5, -2e5, -9e5, 9e5, 1e300, -1e300],
+            Status::Diverged { step: 3 },
+        ),
+        Trace {
+            dim: 1,
+            points: vec![1.0, 2.0],
+            loss: vec![1.0, 0.5],
+            grad_norm: vec![1.0, 1.0],
+            lr: vec![0.1],
+            status: Status::MaxSteps,
+            evaluations: Evaluations::default(),
+        },
+    ];
+    let sc = scene(&s, &grid, &t);
+    both(&sc, &["alpha", "delta"], &["alpha", "delta"]);
+    let no_runs = Scene {
+        runs: Vec::new(),
+        ..sc.clone()
+    };
+    both(&no_runs, &[], &[]);
+}
+
+#[test]
+fn eight_runs_and_a_flat_grid_do_not_panic() {
+    let s = Surface::default_of("quadratic").unwrap();
+    let mut grid = Grid::sample(
+        &s,
+        Window {
+            x: [-1.0, 1.0],
+            y: [-1.0, 1.0],
+        },
+        30,
+        30,
+    );
+    grid.values.iter_mut().for_each(|v| *v = 2.5);
+    let specs: Vec<RunSpec> = (0..8).map(|k| sgd(0.01 * (k + 1) as f64, 0.5)).collect();
+    let t = traces(&s, [-0.8, 0.7], &specs, 30);
+    let mut sc = scene(&s, &grid, &t);
+    for log in [None, Some(true)] {
+        sc.log_levels = log;
+        both(&sc, &LABELS, &LABELS);
+    }
+}
+
+#[test]
+fn a_single_run_at_the_default_size() {
+    let s = Surface::default_of("rosenbrock").unwrap();
+    let grid = Grid::sample(&s, s.window(), 300, 300);
+    let t = traces(&s, [-1.2, 1.0], &[adam(0.05)], 500);
+    let mut sc = scene(&s, &grid, &t);
+    sc.width = 1000;
+    sc.height = 800;
+    sc.levels = 30;
+    both(
+        &sc,
+        &["alpha", "f − f*", "minimum"],
+        &["alpha", "loss − f*"],
+    );
+    let svg = trajectories(&sc, Format::Svg).unwrap();
+    assert!(svg.len() < 2_000_000, "{} bytes", svg.len());
+}
+
+#[test]
+fn sizes_out_of_range_are_errors_not_panics() {
+    let s = Surface::default_of("saddle").unwrap();
+    let grid = Grid::sample(&s, s.window(), 20, 20);
+    let mut sc = scene(&s, &grid, &[]);
+    sc.width = 10;
+    assert!(trajectories(&sc, Format::Png).is_err());
+    assert!(loss(&sc, Format::Svg).is_err());
+}
