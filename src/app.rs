@@ -12,7 +12,9 @@ use clap::Parser;
 use ndarray::Array1;
 
 use crate::cli::{Cli, Command, CompareArgs, RunArgs};
-use crate::config::{self, CompareRequest, ConfigError, Experiment, LrRequest, Overrides, UsageError};
+use crate::config::{
+    self, CompareRequest, ConfigError, Experiment, LrRequest, Overrides, UsageError,
+};
 use crate::core::{GradientNoise, Grid, Limits, Trace, run};
 use crate::export::{self, Colour, RunOutcome};
 use crate::plot::{self, Format, PlotRun, Scene};
@@ -298,7 +300,10 @@ fn render_figures(
     let mut files = Vec::new();
     for &format in formats {
         for (stem, draw) in [
-            ("trajectories", plot::trajectories as fn(&Scene, Format) -> _),
+            (
+                "trajectories",
+                plot::trajectories as fn(&Scene, Format) -> _,
+            ),
             ("loss", plot::loss),
         ] {
             let name = format!("{stem}.{}", format.extension());
@@ -321,7 +326,8 @@ fn write_all(dir: &Path, files: &[Rendered]) -> Result<(), AppError> {
     for file in files {
         let path = dir.join(&file.name);
         let temp = dir.join(format!(".{}.{}.tmp", file.name, std::process::id()));
-        let result = std::fs::write(&temp, &file.bytes).and_then(|()| std::fs::rename(&temp, &path));
+        let result =
+            std::fs::write(&temp, &file.bytes).and_then(|()| std::fs::rename(&temp, &path));
         if let Err(source) = result {
             let _ = std::fs::remove_file(&temp);
             return Err(AppError::Write { path, source });
@@ -340,7 +346,10 @@ mod tests {
         let Ok(LrRequest::PerKind(pairs)) = parse_lr("sgd=0.01,adam=1e-1") else {
             panic!("pairs not parsed");
         };
-        assert_eq!(pairs, [("sgd".to_string(), 0.01), ("adam".to_string(), 0.1)]);
+        assert_eq!(
+            pairs,
+            [("sgd".to_string(), 0.01), ("adam".to_string(), 0.1)]
+        );
         assert!(parse_lr("sgd=fast").is_err());
         assert!(parse_lr("nan").is_err());
     }

@@ -189,7 +189,15 @@ pub fn table(
     colour: Colour,
 ) -> String {
     let header = [
-        "run", "kind", "status", "steps", "loss", "best", "|grad|", "final", "nearest min",
+        "run",
+        "kind",
+        "status",
+        "steps",
+        "loss",
+        "best",
+        "|grad|",
+        "final",
+        "nearest min",
     ];
     let mut rows: Vec<[String; 9]> = Vec::with_capacity(runs.len());
     let mut statuses = Vec::with_capacity(runs.len());
@@ -248,13 +256,25 @@ pub fn table(
     };
     let mut out = String::new();
     let title = format!("{experiment} on {}: {}", surface.kind(), surface.formula());
-    let _ = writeln!(out, "{}", if colour == Colour::Always { bold(&title) } else { title });
+    let _ = writeln!(
+        out,
+        "{}",
+        if colour == Colour::Always {
+            bold(&title)
+        } else {
+            title
+        }
+    );
     let head: Vec<String> = header.iter().map(|h| h.to_string()).collect();
     let head_line = line(&head, None);
     let _ = writeln!(
         out,
         "{}",
-        if colour == Colour::Always { bold(&head_line) } else { head_line }
+        if colour == Colour::Always {
+            bold(&head_line)
+        } else {
+            head_line
+        }
     );
     for (row, status) in rows.iter().zip(statuses) {
         let _ = writeln!(out, "{}", line(row, Some(status)));
@@ -317,7 +337,11 @@ mod tests {
             9.99e-6,
         ] {
             let text = number(v);
-            assert_eq!(text.parse::<f64>().unwrap().to_bits(), v.to_bits(), "{text}");
+            assert_eq!(
+                text.parse::<f64>().unwrap().to_bits(),
+                v.to_bits(),
+                "{text}"
+            );
             assert!(text.len() < 30, "{text} is too long");
         }
     }

@@ -153,7 +153,7 @@ fn default_lr_table_covers_every_kind_and_surface() {
         }
     }
     assert_eq!(default_lr("sgd", "quadratic"), 0.09);
-    assert_eq!(default_lr("rmsprop", "rosenbrock"), 3e-3);
+    assert_eq!(default_lr("rmsprop", "rosenbrock"), 0.01);
     assert_eq!(default_lr("lbfgs", "quadratic"), FALLBACK_LR);
     assert_eq!(default_lr("sgd", "moon"), FALLBACK_LR);
 }
@@ -263,7 +263,7 @@ fn hyperparameters_are_applied_and_shown_in_the_summary() {
     assert_eq!(e.runs[0].spec.lr, 1.0);
     assert_eq!(e.runs[0].summary, "lr=1, momentum=0.5, nesterov=true");
     let e = ok(&opt("rmsprop", "alpha = 0.9"));
-    assert_eq!(e.runs[0].summary, "lr=0.05, α=0.9");
+    assert_eq!(e.runs[0].summary, "lr=0.03, α=0.9");
     let e = ok(&opt("nadam", "momentum_decay = 0.01"));
     assert_eq!(
         e.runs[0].summary,
@@ -313,7 +313,7 @@ fn surface_parameters_and_plot_settings_are_applied() {
     let e = ok("surface.kind = \"rosenbrock\"\nsurface.b = 10\n[[optimizer]]\nkind = \"adam\"\n");
     assert_eq!(e.surface, Surface::Rosenbrock { a: 1.0, b: 10.0 });
     assert_eq!(e.start, [-1.2, 1.0]);
-    assert_eq!(e.runs[0].spec.lr, 0.02, "lr defaults per surface");
+    assert_eq!(e.runs[0].spec.lr, 0.1, "lr defaults per surface");
 }
 
 #[test]

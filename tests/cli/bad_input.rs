@@ -18,14 +18,20 @@ fn rejected_file(dir: &Path, file: &Path) -> String {
     let output = optplay(dir).arg("run").arg(file).output().unwrap();
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
-    assert!(!dir.join("out").exists(), "nothing may be written for bad input");
+    assert!(
+        !dir.join("out").exists(),
+        "nothing may be written for bad input"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
     stderr
 }
 
 /// Asserts the message names the file with line:column, the key, and each expected phrase.
 fn says(stderr: &str, position: &str, key: &str, phrases: &[&str]) {
-    assert!(stderr.contains(&format!("bad.toml:{position}")), "no bad.toml:{position} in:\n{stderr}");
+    assert!(
+        stderr.contains(&format!("bad.toml:{position}")),
+        "no bad.toml:{position} in:\n{stderr}"
+    );
     assert!(stderr.contains(key), "no key `{key}` in:\n{stderr}");
     for phrase in phrases {
         assert!(stderr.contains(phrase), "no `{phrase}` in:\n{stderr}");
@@ -56,26 +62,40 @@ fn toml_syntax_errors_point_at_the_spot() {
 
 #[test]
 fn unknown_keys_are_named_with_a_suggestion() {
-    let stderr = rejected(&format!("stpes = 10\n{SURFACE}[[optimizer]]\nkind = \"sgd\"\n"));
+    let stderr = rejected(&format!(
+        "stpes = 10\n{SURFACE}[[optimizer]]\nkind = \"sgd\"\n"
+    ));
     says(&stderr, "1:1", "stpes", &["steps"]);
 }
 
 #[test]
 fn wrong_types_say_what_was_expected() {
-    let stderr = rejected(&format!("steps = \"many\"\n{SURFACE}[[optimizer]]\nkind = \"sgd\"\n"));
+    let stderr = rejected(&format!(
+        "steps = \"many\"\n{SURFACE}[[optimizer]]\nkind = \"sgd\"\n"
+    ));
     says(&stderr, "1:9", "steps", &["integer"]);
 }
 
 #[test]
 fn an_unknown_surface_lists_the_valid_ones_and_the_closest() {
     let stderr = rejected("[surface]\nkind = \"sadle\"\n[[optimizer]]\nkind = \"sgd\"\n");
-    says(&stderr, "2:8", "surface.kind", &["saddle", "rosenbrock", "himmelblau"]);
+    says(
+        &stderr,
+        "2:8",
+        "surface.kind",
+        &["saddle", "rosenbrock", "himmelblau"],
+    );
 }
 
 #[test]
 fn an_unknown_optimizer_lists_the_valid_ones_and_the_closest() {
     let stderr = rejected(&format!("{SURFACE}[[optimizer]]\nkind = \"adan\"\n"));
-    says(&stderr, "4:8", "optimizer[1].kind", &["adam", "rmsprop", "nesterov"]);
+    says(
+        &stderr,
+        "4:8",
+        "optimizer[1].kind",
+        &["adam", "rmsprop", "nesterov"],
+    );
 }
 
 #[test]
@@ -83,7 +103,12 @@ fn an_unknown_schedule_lists_the_valid_ones() {
     let stderr = rejected(&format!(
         "{SURFACE}[[optimizer]]\nkind = \"sgd\"\nschedule = {{ kind = \"cosin\" }}\n"
     ));
-    says(&stderr, "5:21", "schedule.kind", &["cosine", "cosine_restarts", "step"]);
+    says(
+        &stderr,
+        "5:21",
+        "schedule.kind",
+        &["cosine", "cosine_restarts", "step"],
+    );
 }
 
 #[test]
@@ -103,7 +128,9 @@ fn out_of_range_numbers_are_refused() {
 
 #[test]
 fn zero_steps_are_refused() {
-    let stderr = rejected(&format!("steps = 0\n{SURFACE}[[optimizer]]\nkind = \"sgd\"\n"));
+    let stderr = rejected(&format!(
+        "steps = 0\n{SURFACE}[[optimizer]]\nkind = \"sgd\"\n"
+    ));
     says(&stderr, "1:9", "steps", &[]);
 }
 
@@ -121,10 +148,22 @@ fn every_error_in_every_file_is_reported_before_anything_runs() {
     let good = tmp.path().join("good.toml");
     std::fs::write(&good, format!("{SURFACE}[[optimizer]]\nkind = \"sgd\"\n")).unwrap();
     let bad = tmp.path().join("bad.toml");
-    std::fs::write(&bad, format!("{SURFACE}[[optimizer]]\nkind = \"sgd\"\nlr = -1\n")).unwrap();
-    let output = optplay(tmp.path()).arg("run").arg(&good).arg(&bad).output().unwrap();
+    std::fs::write(
+        &bad,
+        format!("{SURFACE}[[optimizer]]\nkind = \"sgd\"\nlr = -1\n"),
+    )
+    .unwrap();
+    let output = optplay(tmp.path())
+        .arg("run")
+        .arg(&good)
+        .arg(&bad)
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
-    assert!(!tmp.path().join("out").exists(), "the good file must not run either");
+    assert!(
+        !tmp.path().join("out").exists(),
+        "the good file must not run either"
+    );
 }
 
 #[test]
@@ -151,7 +190,13 @@ fn bad_compare_flags_exit_2_and_write_nothing() {
 #[test]
 fn an_unknown_optimizer_on_the_command_line_gets_a_suggestion() {
     let tmp = tempfile::tempdir().unwrap();
-    let output = optplay(tmp.path()).args(["compare", "--opt", "sgd,adan"]).output().unwrap();
+    let output = optplay(tmp.path())
+        .args(["compare", "--opt", "sgd,adan"])
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("adan") && stderr.contains("adam"), "{stderr}");
+    assert!(
+        stderr.contains("adan") && stderr.contains("adam"),
+        "{stderr}"
+    );
 }

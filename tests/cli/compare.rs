@@ -7,7 +7,11 @@ fn bare_compare_needs_no_other_flag() {
         .args(["compare", "--opt", "sgd,momentum,adam"])
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let dir = tmp.path().join("out/compare-quadratic");
     for pinned in PINNED_FILES {
         assert!(dir.join(pinned).exists(), "{pinned} missing");
@@ -18,7 +22,10 @@ fn bare_compare_needs_no_other_flag() {
     let labels: Vec<&str> = runs.iter().map(|r| r["label"].as_str().unwrap()).collect();
     assert_eq!(labels, ["sgd", "momentum", "adam"]);
     for run in runs {
-        assert_ne!(run["status"], "diverged", "default lrs must not blow up: {run}");
+        assert_ne!(
+            run["status"], "diverged",
+            "default lrs must not blow up: {run}"
+        );
         assert!(run["final_loss"].as_f64().unwrap() < 1e-2, "{run}");
     }
 }
@@ -37,10 +44,22 @@ fn every_optimizer_kind_compares_on_every_surface_without_diverging() {
         "rastrigin",
     ] {
         let output = optplay(tmp.path())
-            .args(["compare", "--opt", all, "--surface", surface, "--format", "svg"])
+            .args([
+                "compare",
+                "--opt",
+                all,
+                "--surface",
+                surface,
+                "--format",
+                "svg",
+            ])
             .output()
             .unwrap();
-        assert!(output.status.success(), "{surface}: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{surface}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let summary = summary(&tmp.path().join(format!("out/compare-{surface}")));
         for run in summary["runs"].as_array().unwrap() {
             assert_ne!(run["status"], "diverged", "{surface}: {run}");
@@ -72,9 +91,12 @@ fn compare_takes_start_steps_lr_and_noise() {
         ])
         .assert()
         .success();
-    let csv = std::fs::read_to_string(tmp.path().join("out/compare-rosenbrock/trajectory.csv"))
-        .unwrap();
+    let csv =
+        std::fs::read_to_string(tmp.path().join("out/compare-rosenbrock/trajectory.csv")).unwrap();
     assert!(csv.contains("\nsgd,sgd,0,-1.5,2,"));
     assert!(csv.contains("\nadam,adam,1,") && csv.lines().any(|l| l.starts_with("adam,adam,30,")));
-    assert!(csv.lines().any(|l| l.starts_with("sgd,sgd,1,") && l.ends_with(",0.001")));
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("sgd,sgd,1,") && l.ends_with(",0.001"))
+    );
 }

@@ -10,8 +10,16 @@ fn every_config_runs_and_writes_every_pinned_file() {
         .collect();
     files.sort();
     assert!(files.len() >= 4, "configs/ holds the lecture's experiments");
-    let output = optplay(tmp.path()).arg("run").args(&files).output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = optplay(tmp.path())
+        .arg("run")
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let stdout = String::from_utf8(output.stdout).unwrap();
     for file in &files {
         let name = file.file_stem().unwrap().to_str().unwrap();
@@ -50,7 +58,11 @@ fn csv_rows_agree_with_the_summary_and_parse_back_exactly() {
         let label = run["label"].as_str().unwrap();
         let mine: Vec<&Vec<&str>> = rows.iter().filter(|r| r[0] == label).collect();
         let steps = run["steps"].as_u64().unwrap();
-        assert_eq!(mine.len() as u64, steps + 1, "{label}: one row per step plus the start");
+        assert_eq!(
+            mine.len() as u64,
+            steps + 1,
+            "{label}: one row per step plus the start"
+        );
         assert_eq!(mine[0][2], "0");
         assert_eq!(mine[0][7], "", "the start has no lr");
         let last = mine.last().unwrap();
