@@ -575,7 +575,7 @@ pub fn summary(kind: &str, spec: &RunSpec) -> String {
     match (&spec.optimizer, defaults) {
         (Optimizer::Sgd(o), Some(Optimizer::Sgd(d))) => {
             if o.momentum != 0.0 {
-                parts.push(format!("momentum={}", n(o.momentum)));
+                parts.push(format!("ρ={}", n(o.momentum)));
             }
             if o.dampening != d.dampening {
                 parts.push(format!("dampening={}", n(o.dampening)));

@@ -258,10 +258,10 @@ fn hyperparameters_are_applied_and_shown_in_the_summary() {
         "lr=0.1, β=(0.8, 0.99), eps=1e-8, wd=1, amsgrad, no bias correction"
     );
     let e = ok(&opt("momentum", "lr = 0.02"));
-    assert_eq!(e.runs[0].summary, "lr=0.02, momentum=0.9");
+    assert_eq!(e.runs[0].summary, "lr=0.02, ρ=0.9");
     let e = ok(&opt("sgd", "lr = 1\nmomentum = 0.5\nnesterov = true"));
     assert_eq!(e.runs[0].spec.lr, 1.0);
-    assert_eq!(e.runs[0].summary, "lr=1, momentum=0.5, nesterov=true");
+    assert_eq!(e.runs[0].summary, "lr=1, ρ=0.5, nesterov=true");
     let e = ok(&opt("rmsprop", "alpha = 0.9"));
     assert_eq!(e.runs[0].summary, "lr=0.03, α=0.9");
     let e = ok(&opt("nadam", "momentum_decay = 0.01"));
@@ -988,7 +988,7 @@ fn compare_with_only_opt_uses_every_default() {
         );
         assert_eq!(run.spec.schedule, Schedule::Constant);
     }
-    assert_eq!(e.runs[1].summary, "lr=0.02, momentum=0.9");
+    assert_eq!(e.runs[1].summary, "lr=0.02, ρ=0.9");
 }
 
 #[test]

@@ -118,10 +118,10 @@ impl Surface {
                         }
                     };
                     format!(
-                        "f = ½·({}·{}² + {}·{}²)",
-                        num(matrix[0][0]),
+                        "f = ½·({}{}² + {}{}²)",
+                        coef(matrix[0][0]),
                         shifted("x", center[0]),
-                        num(matrix[1][1]),
+                        coef(matrix[1][1]),
                         shifted("y", center[1])
                     )
                 } else {
@@ -136,9 +136,9 @@ impl Surface {
             }
             Surface::Saddle { a, b, c } => {
                 if c == 0.0 {
-                    format!("f = {}·x² − {}·y²", num(a), num(b))
+                    format!("f = {}x² − {}y²", coef(a), coef(b))
                 } else {
-                    format!("f = {}·x² − {}·y² + {}·y⁴", num(a), num(b), num(c))
+                    format!("f = {}x² − {}y² + {}y⁴", coef(a), coef(b), coef(c))
                 }
             }
             Surface::Bowl {
@@ -147,24 +147,24 @@ impl Surface {
                 local,
                 curvature,
             } => format!(
-                "f = h(x) + {}·y²,  h′ = (x − {})(x − {})(x − {})",
-                num(curvature / 2.0),
+                "f = h(x) + {}y²,  h′ = (x − {})(x − {})(x − {})",
+                coef(curvature / 2.0),
                 num(global),
                 num(barrier),
                 num(local)
             )
             .replace("− -", "+ "),
             Surface::Rosenbrock { a, b } => {
-                format!("f = ({} − x)² + {}·(y − x²)²", num(a), num(b))
+                format!("f = ({} − x)² + {}(y − x²)²", num(a), coef(b))
             }
             Surface::Beale => {
                 "f = (1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²".to_string()
             }
             Surface::Himmelblau => "f = (x² + y − 11)² + (x + y² − 7)²".to_string(),
             Surface::Rastrigin { a } => format!(
-                "f = {} + x² + y² − {}·(cos 2πx + cos 2πy)",
+                "f = {} + x² + y² − {}(cos 2πx + cos 2πy)",
                 num(2.0 * a),
-                num(a)
+                coef(a)
             ),
         }
     }
@@ -534,6 +534,15 @@ fn is_positive_definite(m: [[f64; 2]; 2]) -> bool {
 /// A number as a person would write it in a formula: 20 not 20.0, 0.25 as is.
 fn num(v: f64) -> String {
     format!("{v}")
+}
+
+/// A coefficient in front of a term: nothing for 1, else the number and a `·`.
+fn coef(v: f64) -> String {
+    if v == 1.0 {
+        String::new()
+    } else {
+        format!("{}·", num(v))
+    }
 }
 
 #[cfg(test)]

@@ -79,7 +79,7 @@ pub struct PlotRun<'a> {
 pub struct Scene<'a> {
     /// The experiment's name.
     pub title: String,
-    /// The surface's formula, e.g. "f = 1·x² − 0.5·y² + 0.25·y⁴".
+    /// The surface's formula, e.g. "f = x² − 0.5·y² + 0.25·y⁴".
     pub formula: String,
     /// f sampled once over the plot window.
     pub grid: &'a Grid,

@@ -130,7 +130,7 @@ fn saddle_figures_are_valid_png_and_svg_with_text() {
             "bravo",
             "charlie",
             "saddle point",
-            "test — f = 1·x²",
+            "test — f = x²",
         ],
         &[
             "alpha",

@@ -52,19 +52,34 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
         .max(40) as f64;
     let avail_h = h.saturating_sub(top + TOP_PAD + BOTTOM).max(40) as f64;
     let (wx, wy) = (win.x[1] - win.x[0], win.y[1] - win.y[0]);
-    let (sx, sy) = (avail_w / wx, avail_h / wy);
-    let (pw, ph) = if sx / sy <= 2.0 && sy / sx <= 2.0 {
-        let s = sx.min(sy);
-        (wx * s, wy * s)
-    } else {
-        (avail_w, avail_h)
+    let fit = |avail_h: f64, may_stretch: bool| {
+        let (sx, sy) = (avail_w / wx, avail_h / wy);
+        let (pw, ph) = if !may_stretch || (sx / sy <= 2.0 && sy / sx <= 2.0) {
+            let s = sx.min(sy);
+            (wx * s, wy * s)
+        } else {
+            (avail_w, avail_h)
+        };
+        (pw.round().max(20.0) as u32, ph.round().max(20.0) as u32)
     };
-    let (pw, ph) = (pw.round().max(20.0) as u32, ph.round().max(20.0) as u32);
-    let left = ((avail_w as u32 - pw.min(avail_w as u32)) / 2) as i32;
+    let (mut pw, mut ph) = fit(avail_h, true);
     // A wide window leaves room under the plot: the legend goes there, in columns, rather
-    // than over the paths. Otherwise the spare height is split above and below the plot.
-    let spare = avail_h as u32 - ph.min(avail_h as u32);
-    let below = Some(legend_below(root, scene, w)?).filter(|b| b.height + 8 <= spare);
+    // than over the paths. So it does when every corner of the plot holds a minimum or a
+    // saddle point the legend would hide; the plot then shrinks to make room.
+    // Otherwise the spare height is split above and below the plot.
+    let grid_legend = legend_below(root, scene, w)?;
+    let mut spare = avail_h as u32 - ph.min(avail_h as u32);
+    let mut below = Some(grid_legend).filter(|b| b.height + 8 <= spare);
+    if below.is_none() {
+        let (lw, lh) = corner_legend_size(root, scene)?;
+        if every_corner_hides_a_marked_point(scene, &win, (pw, ph), (lw, lh)) {
+            let shrunk = (avail_h - (grid_legend.height + 8) as f64).max(40.0);
+            (pw, ph) = fit(shrunk, false);
+            spare = avail_h as u32 - ph.min(avail_h as u32);
+            below = Some(grid_legend).filter(|b| b.height + 8 <= spare);
+        }
+    }
+    let left = ((avail_w as u32 - pw.min(avail_w as u32)) / 2) as i32;
     let top = match &below {
         Some(b) => top + (spare - b.height - 8) / 2,
         None => top + spare / 2,
@@ -221,12 +236,13 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
         }
     }
 
-    // Legend: runs, then what the markers mean. It avoids the known minima and saddles too
-    // (each counts as many path points, so covering one costs more than crossing a path).
+    // Legend: runs, then what the markers mean. It avoids the known minima and saddles too:
+    // each counts as more path points than any run has, so the legend covers a marked point
+    // only when every corner holds one.
     for &m in scene.minima.iter().chain(&scene.saddles) {
         if inside(m, &win) {
             let p = to_px(m);
-            drawn_px.extend(std::iter::repeat_n(p, 50));
+            drawn_px.extend(std::iter::repeat_n(p, 5_000));
         }
     }
     let mut key: Vec<Key> = Vec::new();
@@ -346,6 +362,7 @@ fn run_symbol((x, y): (i32, i32), color: RGBColor) -> Marker<(i32, i32)> {
 }
 
 /// A legend laid out in columns under the plot.
+#[derive(Clone, Copy)]
 struct Below {
     width: u32,
     height: u32,
@@ -358,6 +375,55 @@ const ROW: u32 = 24;
 
 /// The size of a legend in up to three columns under the plot, for the most entries it can
 /// have (every run, diverged, and every marker kind).
+/// The size of the legend box drawn inside the plot: runs plus the marker key.
+fn corner_legend_size<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scene: &Scene,
+) -> Result<(u32, u32), PlotError> {
+    let style = TextStyle::from((FONT, LEGEND_SIZE).into_font());
+    let mut text_w = 0;
+    for run in &scene.runs {
+        text_w = text_w.max(root.estimate_text_size(&run.legend, &style)?.0);
+    }
+    // start, end, minimum, saddle: the usual key entries.
+    let entries = scene.runs.len() as u32 + 4;
+    Ok((text_w + 60, entries * (LEGEND_SIZE as u32 + 9) + 16))
+}
+
+/// Whether a legend of this size would cover a minimum or saddle in every corner of a plot
+/// of `pw × ph` pixels.
+fn every_corner_hides_a_marked_point(
+    scene: &Scene,
+    win: &crate::core::Window,
+    (pw, ph): (u32, u32),
+    (lw, lh): (u32, u32),
+) -> bool {
+    let (pw, ph, lw, lh) = (pw as f64, ph as f64, lw as f64 + 10.0, lh as f64 + 10.0);
+    let marked: Vec<(f64, f64)> = scene
+        .minima
+        .iter()
+        .chain(&scene.saddles)
+        .filter(|&&m| inside(m, win))
+        .map(|m| {
+            (
+                (m[0] - win.x[0]) / (win.x[1] - win.x[0]) * pw,
+                (win.y[1] - m[1]) / (win.y[1] - win.y[0]) * ph,
+            )
+        })
+        .collect();
+    let corners = [
+        (0.0, 0.0),
+        (pw - lw, 0.0),
+        (0.0, ph - lh),
+        (pw - lw, ph - lh),
+    ];
+    corners.iter().all(|&(x0, y0)| {
+        marked.iter().any(|&(x, y)| {
+            x >= x0 - 12.0 && x <= x0 + lw + 12.0 && y >= y0 - 12.0 && y <= y0 + lh + 12.0
+        })
+    })
+}
+
 fn legend_below<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     scene: &Scene,
