@@ -26,7 +26,7 @@ const GRID_SIZE: usize = 400;
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// One or more experiment files are invalid (exit 2).
-    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    #[error("{}", config_report(.0))]
     Config(Vec<ConfigError>),
     /// The command line asks for something impossible (exit 2).
     #[error("error: {0}")]
@@ -43,6 +43,19 @@ pub enum AppError {
         path: PathBuf,
         source: plot::PlotError,
     },
+}
+
+/// Every error, a blank line between them, and a count when there is more than one.
+fn config_report(errors: &[ConfigError]) -> String {
+    const SHOWN: usize = 20;
+    let mut report: Vec<String> = errors.iter().take(SHOWN).map(ToString::to_string).collect();
+    if errors.len() > SHOWN {
+        report.push(format!("... and {} more errors", errors.len() - SHOWN));
+    }
+    if errors.len() > 1 {
+        report.push(format!("{} errors: nothing was run", errors.len()));
+    }
+    report.join("\n\n")
 }
 
 impl AppError {
@@ -89,9 +102,9 @@ fn run_files(args: RunArgs) -> Result<(), AppError> {
     let mut experiments = Vec::new();
     let mut errors = Vec::new();
     for file in &args.files {
-        match config::load_with(file, &overrides) {
+        match config::load_all(file, &overrides) {
             Ok(e) => experiments.push(e),
-            Err(e) => errors.push(e),
+            Err(e) => errors.extend(e),
         }
     }
     if !errors.is_empty() {

@@ -120,8 +120,13 @@ impl Overrides {
 
 /// [`load`] with `run`'s overrides; call [`Overrides::validate`] first.
 pub fn load_with(path: &Path, overrides: &Overrides) -> Result<Experiment, ConfigError> {
-    let source = read(path)?;
-    check_with(&source, path, overrides).map_err(|mut errors| errors.swap_remove(0))
+    load_all(path, overrides).map_err(|mut errors| errors.swap_remove(0))
+}
+
+/// [`load_with`], reporting every error in the file (in source order), not just the first.
+pub fn load_all(path: &Path, overrides: &Overrides) -> Result<Experiment, Vec<ConfigError>> {
+    let source = read(path).map_err(|e| vec![e])?;
+    check_with(&source, path, overrides)
 }
 
 /// Reads and validates an experiment file. A file that is missing, a directory or not UTF-8

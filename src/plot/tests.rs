@@ -125,13 +125,7 @@ fn saddle_figures_are_valid_png_and_svg_with_text() {
     let sc = scene(&s, &grid, &t);
     both(
         &sc,
-        &[
-            "alpha",
-            "bravo",
-            "charlie",
-            "saddle point",
-            "test — f = x²",
-        ],
+        &["alpha", "bravo", "charlie", "saddle point", "test — f = x²"],
         &[
             "alpha",
             "bravo",

@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod compare;
+mod reference;
 mod run;
 
 use std::path::{Path, PathBuf};
