@@ -149,7 +149,11 @@ impl<C, DB: DrawingBackend> Drawable<DB> for Marker<C> {
                 backend.draw_circle((x, y), r as u32, &self.fill.filled(), true)?;
                 backend.draw_circle((x, y), r as u32, &self.edge.stroke_width(2), false)
             }
-            Glyph::Ring => backend.draw_circle((x, y), r as u32, &self.edge.stroke_width(3), false),
+            // A white halo keeps the ring visible on top of a path of the same colour.
+            Glyph::Ring => {
+                backend.draw_circle((x, y), r as u32, &WHITE.stroke_width(7), false)?;
+                backend.draw_circle((x, y), r as u32, &self.edge.stroke_width(3), false)
+            }
             Glyph::Cross => {
                 for (style, _) in [(WHITE.stroke_width(6), 0), (self.edge.stroke_width(3), 1)] {
                     backend.draw_path(shift(vec![(-r, -r), (r, r)]), &style)?;

@@ -203,7 +203,7 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
             if let Some(&p) = points.get(row).filter(|p| inside(**p, &win)) {
                 any_snapshot = true;
                 let ring = darker(color, 0.2);
-                area.draw(&Marker::new((p[0], p[1]), Glyph::Ring, 8, ring, ring))?;
+                area.draw(&Marker::new((p[0], p[1]), Glyph::Ring, 10, ring, ring))?;
             }
         }
         let start = points[0];
