@@ -171,6 +171,7 @@ fn empty_single_row_and_huge_traces_do_not_panic() {
         points,
         status,
         evaluations: Evaluations::default(),
+        evaluations_at: Vec::new(),
     };
     let t = vec![
         blank(vec![], Status::MaxSteps),
@@ -187,6 +188,7 @@ fn empty_single_row_and_huge_traces_do_not_panic() {
             lr: vec![0.1],
             status: Status::MaxSteps,
             evaluations: Evaluations::default(),
+            evaluations_at: Vec::new(),
         },
     ];
     let sc = scene(&s, &grid, &t);
