@@ -233,3 +233,166 @@ pub fn strong_wolfe(
         satisfied,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ndarray::array;
+
+    use super::*;
+    use crate::core::objective::Objective;
+    use crate::core::surface::Surface;
+
+    /// φ and φ' along `d` from `x` on a surface.
+    fn line(s: &Surface, x: [f64; 2], d: [f64; 2]) -> impl Fn(f64) -> (f64, Array1<f64>) + '_ {
+        move |t| {
+            let p = array![x[0] + t * d[0], x[1] + t * d[1]];
+            let mut g = array![0.0, 0.0];
+            s.gradient(p.view(), g.view_mut());
+            (s.value(p.view()), g)
+        }
+    }
+
+    fn start(phi: &impl Fn(f64) -> (f64, Array1<f64>), d: &Array1<f64>) -> LinePoint {
+        let (f, g) = phi(0.0);
+        let slope = g.dot(d);
+        LinePoint {
+            t: 0.0,
+            f,
+            g,
+            slope,
+        }
+    }
+
+    /// Lines on several surfaces, each along −∇f (a descent direction), from several first
+    /// trial steps: too short, about right, far too long.
+    fn cases() -> Vec<(Surface, [f64; 2], [f64; 2], f64)> {
+        let mut out = Vec::new();
+        for (kind, x) in [
+            ("quadratic", [-3.0, 2.0]),
+            ("rosenbrock", [-1.2, 1.0]),
+            ("rosenbrock", [0.5, 0.9]),
+            ("beale", [1.0, 1.4]),
+            ("himmelblau", [0.0, 0.0]),
+            ("saddle", [1.0, 0.3]),
+            ("rastrigin", [2.2, 2.7]),
+        ] {
+            let s = Surface::default_of(kind).unwrap();
+            let g = s.grad2(x);
+            for t in [1e-4, 1e-2, 1.0, 100.0] {
+                out.push((s.clone(), x, [-g[0], -g[1]], t));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn backtracking_accepts_only_sufficient_decrease_and_the_first_such_halving() {
+        for (s, x, d, t0) in cases() {
+            let phi = line(&s, x, d);
+            let dd = array![d[0], d[1]];
+            let p0 = start(&phi, &dd);
+            let found = backtracking(|t| phi(t).0, p0.f, p0.slope, t0).unwrap();
+            let (ft, _) = phi(found.t);
+            assert_eq!(ft, found.f);
+            // Armijo, checked from scratch.
+            assert!(ft <= p0.f + 1e-4 * found.t * p0.slope, "{s:?} {t0}");
+            // Every longer step tried before failed it.
+            let mut t = t0;
+            while t > found.t {
+                let f = phi(t).0;
+                assert!(
+                    !(f <= p0.f + 1e-4 * t * p0.slope),
+                    "{s:?}: {t} was acceptable"
+                );
+                t *= 0.5;
+            }
+            assert_eq!(t, found.t);
+        }
+    }
+
+    #[test]
+    fn backtracking_refuses_an_uphill_direction() {
+        assert_eq!(backtracking(|t| t, 0.0, 1.0, 1.0), Err(0));
+        assert_eq!(
+            backtracking(|_| f64::NAN, 0.0, -1.0, 1.0),
+            Err(MAX_HALVINGS)
+        );
+    }
+
+    #[test]
+    fn strong_wolfe_points_satisfy_both_conditions() {
+        let mut satisfied = 0;
+        for (s, x, d, t0) in cases() {
+            let phi = line(&s, x, d);
+            let dd = array![d[0], d[1]];
+            let p0 = start(&phi, &dd);
+            let found = strong_wolfe(&phi, dd.view(), p0.clone(), t0);
+            let p = &found.point;
+            // The point reported is the point evaluated.
+            let (f, g) = phi(p.t);
+            assert_eq!((f, &g), (p.f, &p.g));
+            assert!(found.evals >= 1 && found.evals <= MAX_WOLFE_EVALS);
+            if found.satisfied {
+                satisfied += 1;
+                assert!(p.t > 0.0);
+                assert!(
+                    f <= p0.f + C1 * p.t * p0.slope,
+                    "sufficient decrease: {s:?} {t0}"
+                );
+                assert!(
+                    g.dot(&dd).abs() <= C2 * p0.slope.abs(),
+                    "curvature: {s:?} {t0}: {} vs {}",
+                    g.dot(&dd),
+                    p0.slope
+                );
+            } else {
+                // Never worse than where it started.
+                assert!(p.f <= p0.f, "{s:?} {t0}");
+            }
+        }
+        assert_eq!(
+            satisfied,
+            cases().len(),
+            "every case finds a strong Wolfe point"
+        );
+    }
+
+    #[test]
+    fn strong_wolfe_survives_non_finite_trial_points() {
+        // f = t² − t for t < 2, NaN beyond: the minimiser t = 1/2 is found from t = 10.
+        let d = array![1.0];
+        let phi = |t: f64| {
+            if t < 2.0 {
+                (t * t - t, array![2.0 * t - 1.0])
+            } else {
+                (f64::NAN, array![f64::NAN])
+            }
+        };
+        let p0 = LinePoint {
+            t: 0.0,
+            f: 0.0,
+            g: array![-1.0],
+            slope: -1.0,
+        };
+        let found = strong_wolfe(phi, d.view(), p0, 10.0);
+        assert!(found.satisfied);
+        assert!(found.point.f.is_finite() && found.point.t < 2.0);
+    }
+
+    #[test]
+    fn cubic_interpolation_finds_a_cubic_minimiser() {
+        // φ(t) = t³ − 3t has its local minimiser at t = 1; a cubic is interpolated exactly.
+        let phi = |t: f64| (t * t * t - 3.0 * t, 3.0 * t * t - 3.0);
+        let (f0, g0) = phi(0.0);
+        let (f2, g2) = phi(2.0);
+        let t = cubic_interpolate((0.0, f0, g0), (2.0, f2, g2), None);
+        assert!((t - 1.0).abs() < 1e-12, "{t}");
+        // Bounds clamp; no minimiser bisects.
+        assert_eq!(
+            cubic_interpolate((0.0, f0, g0), (2.0, f2, g2), Some((1.5, 3.0))),
+            1.5
+        );
+        let t = cubic_interpolate((0.0, 0.0, f64::NAN), (1.0, 0.0, 0.0), None);
+        assert_eq!(t, 0.5);
+    }
+}

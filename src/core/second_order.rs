@@ -351,3 +351,164 @@ impl Lbfgs {
         r
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ndarray::array;
+
+    use super::*;
+    use crate::core::objective::Objective;
+    use crate::core::optim::Optimizer;
+    use crate::core::run::{Limits, RunSpec, Status, run};
+    use crate::core::schedule::Schedule;
+    use crate::core::surface::Surface;
+
+    fn spec(optimizer: Optimizer) -> RunSpec {
+        RunSpec {
+            optimizer,
+            schedule: Schedule::Constant,
+            lr: 1.0,
+        }
+    }
+
+    fn newton(line_search: NewtonSearch) -> Optimizer {
+        Optimizer::Newton(Newton {
+            damping: 0.0,
+            line_search,
+        })
+    }
+
+    fn lbfgs() -> Optimizer {
+        Optimizer::Lbfgs(Lbfgs {
+            history_size: 10,
+            line_search: LbfgsSearch::StrongWolfe,
+            tolerance_grad: 1e-7,
+        })
+    }
+
+    fn limits(steps: u64) -> Limits {
+        Limits {
+            steps,
+            tolerance: None,
+        }
+    }
+
+    #[test]
+    fn newton_lands_on_a_quadratic_minimum_in_one_step() {
+        for matrix in [[[1.0, 0.0], [0.0, 20.0]], [[3.0, 1.0], [1.0, 2.0]]] {
+            let s = Surface::Quadratic {
+                matrix,
+                center: [0.5, -1.0],
+            };
+            for search in [NewtonSearch::Backtracking, NewtonSearch::None] {
+                let trace = run(
+                    &s,
+                    None,
+                    &spec(newton(search)),
+                    array![-3.0, 2.0].view(),
+                    limits(1),
+                );
+                let p = trace.last_point();
+                assert!(
+                    (p[0] - 0.5).abs() < 1e-14 && (p[1] + 1.0).abs() < 1e-14,
+                    "{p:?}"
+                );
+                assert_eq!(trace.evaluations.hessian, 1);
+                assert_eq!(trace.evaluations.gradient, 2);
+            }
+        }
+    }
+
+    #[test]
+    fn lbfgs_never_asks_twice_for_a_gradient_it_has() {
+        let s = Surface::default_of("rosenbrock").unwrap();
+        let trace = run(
+            &s,
+            None,
+            &spec(lbfgs()),
+            array![-1.2, 1.0].view(),
+            limits(30),
+        );
+        let e = trace.evaluations;
+        // One value at the start (for the first line search), then one value and one
+        // gradient per trial point; the loop's gradient at the start is the only other one.
+        assert_eq!(e.value, e.gradient);
+        assert_eq!(e.hessian, 0);
+        assert_eq!(trace.evaluations_at.len(), trace.len());
+        assert_eq!(trace.evaluations_at[0].gradient, 1);
+        assert_eq!(*trace.evaluations_at.last().unwrap(), e);
+        assert!(
+            trace
+                .evaluations_at
+                .windows(2)
+                .all(|w| w[1].gradient > w[0].gradient)
+        );
+    }
+
+    #[test]
+    fn the_shift_makes_an_indefinite_hessian_positive_definite_and_leaves_a_definite_one() {
+        let h = array![[2.0, 0.0], [0.0, -1.0]];
+        let factors = make_positive_definite(&h).unwrap();
+        // (H + τI)⁻¹ e₂ is large: the direction of negative curvature is stretched.
+        let d = factors.solve(array![0.0, 1.0].view());
+        assert!(d[1] > 100.0, "{d}");
+        let pd = array![[2.0, 1.0], [1.0, 3.0]];
+        let x = make_positive_definite(&pd)
+            .unwrap()
+            .solve(array![3.0, 4.0].view());
+        assert!(
+            (pd.dot(&x) - array![3.0, 4.0])
+                .iter()
+                .all(|v| v.abs() < 1e-14)
+        );
+        assert!(make_positive_definite(&array![[f64::NAN, 0.0], [0.0, 1.0]]).is_none());
+    }
+
+    #[test]
+    fn pure_newton_goes_to_the_saddle_and_the_default_escapes() {
+        let s = Surface::default_of("saddle").unwrap();
+        let start = array![1.0, 0.3];
+        let pure = run(
+            &s,
+            None,
+            &spec(newton(NewtonSearch::None)),
+            start.view(),
+            limits(50),
+        );
+        let p = pure.last_point();
+        assert!(p[0].abs() < 1e-12 && p[1].abs() < 1e-12, "{p:?}");
+        let safe = run(
+            &s,
+            None,
+            &spec(newton(NewtonSearch::Backtracking)),
+            start.view(),
+            limits(50),
+        );
+        let q = safe.last_point();
+        assert!(
+            q[0].abs() < 1e-9 && (q[1].abs() - 1.0).abs() < 1e-9,
+            "{q:?}"
+        );
+    }
+
+    #[test]
+    fn pure_newton_on_a_singular_hessian_is_divergence_not_a_crash() {
+        // f = x² − y²/2 + y⁴/4 has H = diag(2, 3y² − 1): singular at y = 1/√3.
+        let s = Surface::default_of("saddle").unwrap();
+        let start = array![1.0, 1.0 / 3f64.sqrt()];
+        assert!(s.hessian(start.view()).unwrap()[[1, 1]].abs() < 1e-15);
+        let trace = run(
+            &s,
+            None,
+            &spec(newton(NewtonSearch::None)),
+            start.view(),
+            limits(10),
+        );
+        assert!(
+            matches!(trace.status, Status::Diverged { step: 1 }),
+            "{:?}",
+            trace.status
+        );
+        assert!(trace.points.iter().all(|v| v.is_finite()));
+    }
+}
