@@ -17,7 +17,7 @@ use crate::config::{
 };
 use crate::core::{GradientNoise, Grid, Limits, Trace, run};
 use crate::export::{self, Colour, RunOutcome};
-use crate::plot::{self, Format, PlotRun, Scene};
+use crate::plot::{self, Format, LossAxis, PlotRun, Scene};
 
 /// Resolution of the grid the contour plot is drawn from.
 const GRID_SIZE: usize = 400;
@@ -309,6 +309,10 @@ fn render_figures(
         log_levels: experiment.plot.log_levels,
         width: experiment.plot.width,
         height: experiment.plot.height,
+        x_axis: match experiment.plot.x_axis {
+            config::XAxis::Steps => LossAxis::Steps,
+            config::XAxis::Evaluations => LossAxis::Evaluations,
+        },
     };
     let mut files = Vec::new();
     for &format in formats {

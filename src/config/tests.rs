@@ -83,6 +83,18 @@ fn line_search_names_are_checked_per_kind_with_a_suggestion() {
     );
 }
 
+#[test]
+fn the_loss_x_axis_is_steps_or_evaluations() {
+    assert_eq!(ok(MIN).plot.x_axis, XAxis::Steps);
+    let src = format!("[plot]\nx_axis = \"evaluations\"\n{MIN}");
+    assert_eq!(ok(&src).plot.x_axis, XAxis::Evaluations);
+    let e = err(&format!("[plot]\nx_axis = \"evaluation\"\n{MIN}"));
+    assert_eq!(e.kind, ErrorKind::UnknownName);
+    assert_eq!(whereis(&e), (Some("plot.x_axis"), Some(2), Some(10)));
+    assert_eq!(e.suggestion.as_deref(), Some("evaluations"));
+    assert_eq!(e.choices, X_AXES);
+}
+
 // ---------------------------------------------------------------- defaults
 
 #[test]

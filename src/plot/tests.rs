@@ -72,6 +72,7 @@ fn scene<'a>(surface: &Surface, grid: &'a Grid, traces: &'a [Trace]) -> Scene<'a
         log_levels: None,
         width: 500,
         height: 400,
+        x_axis: LossAxis::Steps,
     }
 }
 
