@@ -199,16 +199,18 @@ fn parse_lr(text: &str) -> Result<LrRequest, AppError> {
 /// Runs every optimizer of an experiment, in the order the file lists them.
 pub fn run_all(experiment: &Experiment) -> Vec<Trace> {
     let start = Array1::from(experiment.start.to_vec());
-    let noise = experiment.noise.map(|std| GradientNoise {
-        std,
-        seed: experiment.seed,
-    });
+    let seed = experiment.seed;
     let limits = Limits {
         steps: experiment.steps,
         tolerance: experiment.tolerance,
     };
     let surface = &experiment.surface;
-    let one = |r: &config::RunConfig| run(surface, noise, &r.spec, start.view(), limits);
+    let one = |r: &config::RunConfig| {
+        let noise = r
+            .noise_std(experiment.noise)
+            .map(|std| GradientNoise { std, seed });
+        run(surface, noise, &r.spec, start.view(), limits)
+    };
     // Runs are independent: share them among threads, results in file order.
     std::thread::scope(|scope| {
         let handles: Vec<_> = experiment

@@ -74,6 +74,16 @@ pub struct RunConfig {
     pub spec: RunSpec,
     /// Key hyperparameters for a plot legend: "lr=0.1, β=(0.9, 0.999)".
     pub summary: String,
+    /// `noise = STD` in the run's table: its own gradient noise instead of the experiment's
+    /// `[noise]` (0: exact gradients), so one file can compare full-batch and noisy runs.
+    pub noise: Option<f64>,
+}
+
+impl RunConfig {
+    /// The gradient noise this run sees in `experiment`: its own, else the experiment's.
+    pub fn noise_std(&self, experiment_noise: Option<f64>) -> Option<f64> {
+        self.noise.or(experiment_noise).filter(|&std| std > 0.0)
+    }
 }
 
 /// `[plot]`, validated.

@@ -123,7 +123,7 @@ pub fn optimizer_with_defaults(kind: &str) -> Option<Optimizer> {
 }
 
 /// Keys every `[[optimizer]]` takes.
-const COMMON_KEYS: [&str; 4] = ["kind", "label", "lr", "schedule"];
+const COMMON_KEYS: [&str; 5] = ["kind", "label", "lr", "schedule", "noise"];
 
 /// The hyperparameter keys of each kind (torch.optim's names), besides [`COMMON_KEYS`].
 pub fn hyperparameter_keys(kind: &str) -> &'static [&'static str] {
@@ -222,23 +222,36 @@ pub(crate) fn parse_optimizer(
         None => Some(default_lr(kind, surface_kind.unwrap_or(""))),
     };
 
+    let noise = match cx.get(table, "noise") {
+        Some(v) => cx
+            .number(v, &join(path, "noise"), Rule::NonNegative)
+            .map(Some),
+        None => Some(None),
+    };
     let optimizer = parse_hyperparameters(cx, table, kind);
     let schedule = match cx.get(table, "schedule") {
         Some(v) => parse_schedule(cx, v, &join(path, "schedule"), lr, steps),
         None => Some(Schedule::Constant),
     };
 
-    let (label, lr, optimizer, schedule) = (label?, lr?, optimizer?, schedule?);
+    let (label, lr, optimizer, schedule, noise) = (label?, lr?, optimizer?, schedule?, noise?);
     let spec = RunSpec {
         optimizer,
         schedule,
         lr,
     };
+    let mut summary = summary(kind, &spec);
+    match noise {
+        Some(std) if std > 0.0 => summary.push_str(&format!(", noise σ={}", short_number(std))),
+        Some(_) => summary.push_str(", exact gradients"),
+        None => {}
+    }
     Some(RunConfig {
-        summary: summary(kind, &spec),
+        summary,
         label,
         kind: kind.to_string(),
         spec,
+        noise,
     })
 }
 

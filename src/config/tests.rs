@@ -391,6 +391,15 @@ fn surface_parameters_and_plot_settings_are_applied() {
 fn noise_zero_is_no_noise() {
     assert_eq!(ok(&format!("[noise]\nstd = 0\n{MIN}")).noise, None);
     assert_eq!(ok(&format!("[noise]\nstd = 0.5\n{MIN}")).noise, Some(0.5));
+    // A run's own `noise` overrides the experiment's; 0 means exact gradients.
+    let e = ok(&format!("[noise]\nstd = 0.5\n{MIN}noise = 0\n"));
+    assert_eq!(e.runs[0].noise, Some(0.0));
+    assert_eq!(e.runs[0].noise_std(e.noise), None);
+    assert_eq!(e.runs[0].summary, "lr=0.09, exact gradients");
+    let e = ok(&format!("{MIN}noise = 0.2\n"));
+    assert_eq!(e.runs[0].noise_std(e.noise), Some(0.2));
+    let e = err(&format!("{MIN}noise = -1\n"));
+    assert_eq!(e.key.as_deref(), Some("optimizer[1].noise"));
 }
 
 #[test]
@@ -543,6 +552,7 @@ fn a_key_of_another_optimizer_names_the_valid_keys_and_its_owners() {
             "label",
             "lr",
             "schedule",
+            "noise",
             "momentum",
             "dampening",
             "nesterov",
