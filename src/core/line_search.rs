@@ -301,7 +301,7 @@ mod tests {
             while t > found.t {
                 let f = phi(t).0;
                 assert!(
-                    !(f <= p0.f + 1e-4 * t * p0.slope),
+                    !armijo(p0.f, p0.slope, t, f, 1e-4),
                     "{s:?}: {t} was acceptable"
                 );
                 t *= 0.5;

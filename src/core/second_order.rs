@@ -246,7 +246,7 @@ impl Lbfgs {
         state.iterations += 1;
         let mut d = self.direction(state, grad);
         let mut slope = grad.dot(&d);
-        if !(slope < 0.0) {
+        if !is_descent(slope) {
             // Not a descent direction (noisy gradients can do this): forget the memory and
             // start again from steepest descent.
             state.iterations = 1;
@@ -256,7 +256,7 @@ impl Lbfgs {
             state.h_diag = 1.0;
             d = -&grad;
             slope = grad.dot(&d);
-            if !(slope < 0.0) {
+            if !is_descent(slope) {
                 return here;
             }
         }
@@ -344,12 +344,17 @@ impl Lbfgs {
             q.scaled_add(-alpha[i], &state.y[i]);
         }
         let mut r = q * state.h_diag;
-        for i in 0..k {
+        for (i, a) in alpha.iter().enumerate() {
             let beta = state.y[i].dot(&r) * state.rho[i];
-            r.scaled_add(alpha[i] - beta, &state.s[i]);
+            r.scaled_add(a - beta, &state.s[i]);
         }
         r
     }
+}
+
+/// A slope that promises a decrease: negative (and so not NaN).
+fn is_descent(slope: f64) -> bool {
+    slope < 0.0
 }
 
 #[cfg(test)]
@@ -510,5 +515,66 @@ mod tests {
             trace.status
         );
         assert!(trace.points.iter().all(|v| v.is_finite()));
+    }
+
+    mod never_silently_non_finite {
+        use proptest::prelude::*;
+
+        use super::*;
+        use crate::core::surface::SURFACE_KINDS;
+
+        fn optimizer() -> impl Strategy<Value = Optimizer> {
+            prop_oneof![
+                (any::<bool>(), prop_oneof![Just(0.0), 0.0..10.0f64]).prop_map(
+                    |(pure, damping)| {
+                        Optimizer::Newton(Newton {
+                            damping,
+                            line_search: if pure {
+                                NewtonSearch::None
+                            } else {
+                                NewtonSearch::Backtracking
+                            },
+                        })
+                    }
+                ),
+                (1usize..12, any::<bool>()).prop_map(|(history_size, none)| {
+                    Optimizer::Lbfgs(Lbfgs {
+                        history_size,
+                        line_search: if none {
+                            LbfgsSearch::None
+                        } else {
+                            LbfgsSearch::StrongWolfe
+                        },
+                        tolerance_grad: 1e-7,
+                    })
+                }),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+            #[test]
+            fn every_point_is_finite_or_the_run_says_diverged(
+                surface in 0..SURFACE_KINDS.len(),
+                optimizer in optimizer(),
+                log_lr in -3.0..3.0f64,
+                x in -50.0..50.0f64,
+                y in -50.0..50.0f64,
+                noisy in any::<bool>(),
+            ) {
+                let s = Surface::default_of(SURFACE_KINDS[surface]).unwrap();
+                let noise = noisy.then_some(crate::core::noise::GradientNoise { std: 1.0, seed: 3 });
+                let spec = RunSpec { optimizer, schedule: Schedule::Constant, lr: 10f64.powf(log_lr) };
+                let trace = run(&s, noise, &spec, array![x, y].view(), limits(40));
+                prop_assert!(trace.points.iter().all(|v| v.is_finite()));
+                prop_assert!(trace.loss.iter().all(|v| v.is_finite()));
+                prop_assert_eq!(trace.evaluations_at.len(), trace.len());
+                match trace.status {
+                    Status::MaxSteps => prop_assert_eq!(trace.steps(), 40),
+                    Status::Diverged { step } => prop_assert!(trace.steps() <= step),
+                    Status::Converged => prop_assert!(false, "no tolerance was set"),
+                }
+            }
+        }
     }
 }

@@ -6,6 +6,7 @@ mod bad_input;
 mod compare;
 mod reference;
 mod run;
+mod second_order;
 
 use std::path::{Path, PathBuf};
 
