@@ -17,7 +17,7 @@ use crate::config::{
 };
 use crate::core::{GradientNoise, Grid, Limits, Trace, run};
 use crate::export::{self, Colour, RunOutcome};
-use crate::plot::{self, Format, PlotRun, Scene};
+use crate::plot::{self, Format, LossAxis, PlotRun, Scene};
 
 /// Resolution of the grid the contour plot is drawn from.
 const GRID_SIZE: usize = 400;
@@ -199,16 +199,18 @@ fn parse_lr(text: &str) -> Result<LrRequest, AppError> {
 /// Runs every optimizer of an experiment, in the order the file lists them.
 pub fn run_all(experiment: &Experiment) -> Vec<Trace> {
     let start = Array1::from(experiment.start.to_vec());
-    let noise = experiment.noise.map(|std| GradientNoise {
-        std,
-        seed: experiment.seed,
-    });
+    let seed = experiment.seed;
     let limits = Limits {
         steps: experiment.steps,
         tolerance: experiment.tolerance,
     };
     let surface = &experiment.surface;
-    let one = |r: &config::RunConfig| run(surface, noise, &r.spec, start.view(), limits);
+    let one = |r: &config::RunConfig| {
+        let noise = r
+            .noise_std(experiment.noise)
+            .map(|std| GradientNoise { std, seed });
+        run(surface, noise, &r.spec, start.view(), limits)
+    };
     // Runs are independent: share them among threads, results in file order.
     std::thread::scope(|scope| {
         let handles: Vec<_> = experiment
@@ -309,6 +311,10 @@ fn render_figures(
         log_levels: experiment.plot.log_levels,
         width: experiment.plot.width,
         height: experiment.plot.height,
+        x_axis: match experiment.plot.x_axis {
+            config::XAxis::Steps => LossAxis::Steps,
+            config::XAxis::Evaluations => LossAxis::Evaluations,
+        },
     };
     let mut files = Vec::new();
     for &format in formats {

@@ -193,13 +193,14 @@ pub fn table(
         "kind",
         "status",
         "steps",
+        "evals f/∇f/H",
         "loss",
         "best",
         "|grad|",
         "final",
         "nearest min",
     ];
-    let mut rows: Vec<[String; 9]> = Vec::with_capacity(runs.len());
+    let mut rows: Vec<[String; 10]> = Vec::with_capacity(runs.len());
     let mut statuses = Vec::with_capacity(runs.len());
     for run in runs {
         let trace = run.trace;
@@ -217,6 +218,10 @@ pub fn table(
             run.kind.to_string(),
             status,
             trace.steps().to_string(),
+            {
+                let e = trace.evaluations;
+                format!("{}/{}/{}", e.value, e.gradient, e.hessian)
+            },
             short(trace.last_loss()),
             short(trace.best_loss()),
             short(trace.grad_norm[trace.len() - 1]),
@@ -230,7 +235,9 @@ pub fn table(
             *w = (*w).max(cell.chars().count());
         }
     }
-    let numeric = [false, false, false, true, true, true, true, false, false];
+    let numeric = [
+        false, false, false, true, true, true, true, true, false, false,
+    ];
     let line = |cells: &[String], status: Option<Status>| {
         let mut s = String::new();
         for (i, cell) in cells.iter().enumerate() {
@@ -420,6 +427,8 @@ mod tests {
         let plain = table("e", &surface, &runs, Colour::Never);
         assert!(!plain.contains('\x1b'));
         assert!(plain.contains("diverged at step 6"));
+        // Plain SGD: no values, one gradient per row, no Hessians.
+        assert!(plain.lines().nth(2).unwrap().contains(" 0/6/0 "), "{plain}");
         let lines: Vec<&str> = plain.lines().collect();
         let kind_col = lines[1].find("kind").unwrap();
         assert_eq!(lines[2].find("sgd"), Some(kind_col));

@@ -186,6 +186,7 @@ pub fn compare_experiment(req: &CompareRequest) -> Result<Experiment, UsageError
                 kind: kind.to_string(),
                 summary: summary(kind, &spec),
                 spec,
+                noise: None,
             }
         })
         .collect();

@@ -35,6 +35,18 @@ pub const DEFAULT_STEPS: u64 = 200;
 pub const MAX_START: f64 = 1e5;
 /// The picture formats optplay writes.
 pub const FORMATS: [&str; 2] = ["png", "svg"];
+/// What the loss figure's x axis may count (`[plot] x_axis`).
+pub const X_AXES: [&str; 2] = ["steps", "evaluations"];
+
+/// The loss figure's x axis.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum XAxis {
+    /// Optimizer steps.
+    #[default]
+    Steps,
+    /// Gradient evaluations: fair between methods that spend several on one step.
+    Evaluations,
+}
 
 /// A validated experiment: every value checked, every default applied.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +74,16 @@ pub struct RunConfig {
     pub spec: RunSpec,
     /// Key hyperparameters for a plot legend: "lr=0.1, β=(0.9, 0.999)".
     pub summary: String,
+    /// `noise = STD` in the run's table: its own gradient noise instead of the experiment's
+    /// `[noise]` (0: exact gradients), so one file can compare full-batch and noisy runs.
+    pub noise: Option<f64>,
+}
+
+impl RunConfig {
+    /// The gradient noise this run sees in `experiment`: its own, else the experiment's.
+    pub fn noise_std(&self, experiment_noise: Option<f64>) -> Option<f64> {
+        self.noise.or(experiment_noise).filter(|&std| std > 0.0)
+    }
 }
 
 /// `[plot]`, validated.
@@ -75,6 +97,7 @@ pub struct PlotSettings {
     pub height: u32,
     /// Deduplicated, in the order given; each one of [`FORMATS`].
     pub formats: Vec<String>,
+    pub x_axis: XAxis,
 }
 
 impl PlotSettings {
@@ -87,6 +110,7 @@ impl PlotSettings {
             width: 1000,
             height: 800,
             formats: FORMATS.iter().map(|f| f.to_string()).collect(),
+            x_axis: XAxis::Steps,
         }
     }
 }
@@ -526,7 +550,7 @@ fn noise(cx: &mut Cx<'_>, table: Table<'_, '_>) -> Option<Option<f64>> {
     Some((std > 0.0).then_some(std))
 }
 
-const PLOT_KEYS: [&str; 7] = [
+const PLOT_KEYS: [&str; 8] = [
     "x",
     "y",
     "levels",
@@ -534,6 +558,7 @@ const PLOT_KEYS: [&str; 7] = [
     "width",
     "height",
     "formats",
+    "x_axis",
 ];
 
 fn plot(cx: &mut Cx<'_>, table: Table<'_, '_>, surface: Option<&Surface>) -> Option<PlotSettings> {
@@ -574,6 +599,15 @@ fn plot(cx: &mut Cx<'_>, table: Table<'_, '_>, surface: Option<&Surface>) -> Opt
         Some(v) => formats(cx, v),
         None => Some(FORMATS.iter().map(|f| f.to_string()).collect()),
     };
+    let x_axis = match cx.get(table, "x_axis") {
+        Some(v) => cx
+            .name(v, "plot.x_axis", "loss x axis", &X_AXES)
+            .map(|name| match name {
+                "evaluations" => XAxis::Evaluations,
+                _ => XAxis::Steps,
+            }),
+        None => Some(XAxis::Steps),
+    };
     let mut settings = PlotSettings::default_for(surface?);
     if let Some(x) = x {
         settings.window.x = x;
@@ -586,6 +620,7 @@ fn plot(cx: &mut Cx<'_>, table: Table<'_, '_>, surface: Option<&Surface>) -> Opt
     settings.height = u32::try_from(height?).ok()?;
     settings.log_levels = log_levels?;
     settings.formats = formats?;
+    settings.x_axis = x_axis?;
     ok.then_some(settings)
 }
 

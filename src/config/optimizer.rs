@@ -2,28 +2,54 @@
 //! the default learning rates, and the legend summary of a run.
 
 use crate::core::schedule::SCHEDULE_KINDS;
-use crate::core::{Adagrad, Adam, NAdam, Optimizer, RmsProp, RunSpec, Schedule, Sgd};
+use crate::core::{
+    Adagrad, Adam, Lbfgs, LbfgsSearch, NAdam, Newton, NewtonSearch, Optimizer, RmsProp, RunSpec,
+    Schedule, Sgd,
+};
 
 use super::RunConfig;
 use super::reader::{Cx, Rule, Table, Value, join};
 
 /// The optimizer kinds, in the order `optplay list` shows them.
-pub const OPTIMIZER_KINDS: [&str; 8] = [
-    "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "nadam",
+pub const OPTIMIZER_KINDS: [&str; 10] = [
+    "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "nadam", "newton",
+    "lbfgs",
 ];
 
 /// The default learning rate of each optimizer kind on each surface: small enough not to
 /// diverge in 200 steps from the surface's default start, large enough to show the method's
 /// character. Columns follow [`OPTIMIZER_KINDS`]:
-/// sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, nadam.
-pub const DEFAULT_LR: [(&str, [f64; 8]); 7] = [
-    ("quadratic", [0.09, 0.02, 0.02, 0.5, 0.03, 0.1, 0.1, 0.1]),
-    ("saddle", [0.04, 0.04, 0.04, 0.1, 0.02, 0.05, 0.05, 0.05]),
-    ("bowl", [0.05, 0.05, 0.05, 0.3, 0.02, 0.05, 0.05, 0.05]),
-    ("rosenbrock", [1e-3, 2e-4, 2e-4, 0.5, 0.01, 0.1, 0.1, 0.1]),
-    ("beale", [0.01, 2e-3, 2e-3, 0.5, 0.05, 0.1, 0.1, 0.1]),
-    ("himmelblau", [0.01, 2e-3, 2e-3, 0.3, 0.02, 0.1, 0.1, 0.1]),
-    ("rastrigin", [2e-3, 2e-3, 2e-3, 0.1, 0.05, 0.1, 0.1, 0.1]),
+/// sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, nadam, newton, lbfgs.
+/// Newton and L-BFGS take the full step (lr 1) everywhere: their line searches shorten it.
+pub const DEFAULT_LR: [(&str, [f64; 10]); 7] = [
+    (
+        "quadratic",
+        [0.09, 0.02, 0.02, 0.5, 0.03, 0.1, 0.1, 0.1, 1.0, 1.0],
+    ),
+    (
+        "saddle",
+        [0.04, 0.04, 0.04, 0.1, 0.02, 0.05, 0.05, 0.05, 1.0, 1.0],
+    ),
+    (
+        "bowl",
+        [0.05, 0.05, 0.05, 0.3, 0.02, 0.05, 0.05, 0.05, 1.0, 1.0],
+    ),
+    (
+        "rosenbrock",
+        [1e-3, 2e-4, 2e-4, 0.5, 0.01, 0.1, 0.1, 0.1, 1.0, 1.0],
+    ),
+    (
+        "beale",
+        [0.01, 2e-3, 2e-3, 0.5, 0.05, 0.1, 0.1, 0.1, 1.0, 1.0],
+    ),
+    (
+        "himmelblau",
+        [0.01, 2e-3, 2e-3, 0.3, 0.02, 0.1, 0.1, 0.1, 1.0, 1.0],
+    ),
+    (
+        "rastrigin",
+        [2e-3, 2e-3, 2e-3, 0.1, 0.05, 0.1, 0.1, 0.1, 1.0, 1.0],
+    ),
 ];
 
 /// The lecture's default learning rate (Adam's 1e-3), for a kind or surface not in the table.
@@ -83,12 +109,21 @@ pub fn optimizer_with_defaults(kind: &str) -> Option<Optimizer> {
             weight_decay: 0.0,
             momentum_decay: 0.004,
         }),
+        "newton" => Optimizer::Newton(Newton {
+            damping: 0.0,
+            line_search: NewtonSearch::Backtracking,
+        }),
+        "lbfgs" => Optimizer::Lbfgs(Lbfgs {
+            history_size: 10,
+            line_search: LbfgsSearch::StrongWolfe,
+            tolerance_grad: 1e-7,
+        }),
         _ => return None,
     })
 }
 
 /// Keys every `[[optimizer]]` takes.
-const COMMON_KEYS: [&str; 4] = ["kind", "label", "lr", "schedule"];
+const COMMON_KEYS: [&str; 5] = ["kind", "label", "lr", "schedule", "noise"];
 
 /// The hyperparameter keys of each kind (torch.optim's names), besides [`COMMON_KEYS`].
 pub fn hyperparameter_keys(kind: &str) -> &'static [&'static str] {
@@ -103,6 +138,8 @@ pub fn hyperparameter_keys(kind: &str) -> &'static [&'static str] {
         "rmsprop" => &["alpha", "eps", "weight_decay"],
         "adam" | "adamw" => &["betas", "eps", "weight_decay", "amsgrad", "bias_correction"],
         "nadam" => &["betas", "eps", "weight_decay", "momentum_decay"],
+        "newton" => &["line_search", "damping"],
+        "lbfgs" => &["history_size", "line_search", "tolerance_grad"],
         _ => &[],
     }
 }
@@ -185,23 +222,36 @@ pub(crate) fn parse_optimizer(
         None => Some(default_lr(kind, surface_kind.unwrap_or(""))),
     };
 
+    let noise = match cx.get(table, "noise") {
+        Some(v) => cx
+            .number(v, &join(path, "noise"), Rule::NonNegative)
+            .map(Some),
+        None => Some(None),
+    };
     let optimizer = parse_hyperparameters(cx, table, kind);
     let schedule = match cx.get(table, "schedule") {
         Some(v) => parse_schedule(cx, v, &join(path, "schedule"), lr, steps),
         None => Some(Schedule::Constant),
     };
 
-    let (label, lr, optimizer, schedule) = (label?, lr?, optimizer?, schedule?);
+    let (label, lr, optimizer, schedule, noise) = (label?, lr?, optimizer?, schedule?, noise?);
     let spec = RunSpec {
         optimizer,
         schedule,
         lr,
     };
+    let mut summary = summary(kind, &spec);
+    match noise {
+        Some(std) if std > 0.0 => summary.push_str(&format!(", noise σ={}", short_number(std))),
+        Some(_) => summary.push_str(", exact gradients"),
+        None => {}
+    }
     Some(RunConfig {
-        summary: summary(kind, &spec),
+        summary,
         label,
         kind: kind.to_string(),
         spec,
+        noise,
     })
 }
 
@@ -338,8 +388,62 @@ fn parse_hyperparameters(cx: &mut Cx<'_>, table: Table<'_, '_>, kind: &str) -> O
         ]
         .iter()
         .all(|&b| b),
+        Optimizer::Newton(o) => {
+            let search = set_name(cx, table, &NewtonSearch::NAMES, |name| {
+                if let Some(s) = NewtonSearch::from_name(name) {
+                    o.line_search = s;
+                }
+            });
+            let damping = set_number(cx, table, "damping", Rule::NonNegative, &mut o.damping);
+            search && damping
+        }
+        Optimizer::Lbfgs(o) => {
+            let search = set_name(cx, table, &LbfgsSearch::NAMES, |name| {
+                if let Some(s) = LbfgsSearch::from_name(name) {
+                    o.line_search = s;
+                }
+            });
+            let history = match cx.get(table, "history_size") {
+                Some(v) => match cx.integer(v, &join(table.path, "history_size"), 1, 1000) {
+                    Some(n) => {
+                        o.history_size = n as usize;
+                        true
+                    }
+                    None => false,
+                },
+                None => true,
+            };
+            let tolerance = set_number(
+                cx,
+                table,
+                "tolerance_grad",
+                Rule::NonNegative,
+                &mut o.tolerance_grad,
+            );
+            search && history && tolerance
+        }
     };
     ok.then_some(optimizer)
+}
+
+/// Reads an optional `line_search` name from `names` and hands it to `apply`; `false` if it
+/// was there and bad.
+fn set_name(
+    cx: &mut Cx<'_>,
+    table: Table<'_, '_>,
+    names: &[&'static str],
+    apply: impl FnOnce(&str),
+) -> bool {
+    match cx.get(table, "line_search") {
+        Some(v) => match cx.name(v, &join(table.path, "line_search"), "line search", names) {
+            Some(name) => {
+                apply(name);
+                true
+            }
+            None => false,
+        },
+        None => true,
+    }
 }
 
 /// torch: "Nesterov momentum requires a momentum and zero dampening".
@@ -635,6 +739,23 @@ pub fn summary(kind: &str, spec: &RunSpec) -> String {
             }
             if o.momentum_decay != d.momentum_decay {
                 parts.push(format!("momentum_decay={}", n(o.momentum_decay)));
+            }
+        }
+        (Optimizer::Newton(o), Some(Optimizer::Newton(d))) => {
+            if o.line_search != d.line_search {
+                parts.push(format!("line search {}", o.line_search.name()));
+            }
+            if o.damping != d.damping {
+                parts.push(format!("damping={}", n(o.damping)));
+            }
+        }
+        (Optimizer::Lbfgs(o), Some(Optimizer::Lbfgs(d))) => {
+            parts.push(format!("m={}", o.history_size));
+            if o.line_search != d.line_search {
+                parts.push(format!("line search {}", o.line_search.name()));
+            }
+            if o.tolerance_grad != d.tolerance_grad {
+                parts.push(format!("tolerance_grad={}", n(o.tolerance_grad)));
             }
         }
         _ => {}

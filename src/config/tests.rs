@@ -37,6 +37,64 @@ fn opt(kind: &str, extra: &str) -> String {
     format!("[surface]\nkind = \"quadratic\"\n\n[[optimizer]]\nkind = \"{kind}\"\n{extra}\n")
 }
 
+// ---------------------------------------------------------------- second order
+#[test]
+fn newton_and_lbfgs_read_their_settings() {
+    use crate::core::{LbfgsSearch, NewtonSearch};
+    let e = ok(&opt("newton", "line_search = \"none\"\ndamping = 0.5"));
+    let Optimizer::Newton(o) = &e.runs[0].spec.optimizer else {
+        panic!()
+    };
+    assert_eq!((o.line_search, o.damping), (NewtonSearch::None, 0.5));
+    assert_eq!(e.runs[0].spec.lr, 1.0);
+    assert_eq!(e.runs[0].summary, "lr=1, line search none, damping=0.5");
+    let e = ok(&opt(
+        "lbfgs",
+        "history_size = 3\nline_search = \"none\"\ntolerance_grad = 0",
+    ));
+    let Optimizer::Lbfgs(o) = &e.runs[0].spec.optimizer else {
+        panic!()
+    };
+    assert_eq!(
+        (o.history_size, o.line_search, o.tolerance_grad),
+        (3, LbfgsSearch::None, 0.0)
+    );
+    assert_eq!(ok(&opt("lbfgs", "")).runs[0].summary, "lr=1, m=10");
+}
+
+#[test]
+fn line_search_names_are_checked_per_kind_with_a_suggestion() {
+    let e = err(&opt("newton", "line_search = \"strong_wolfe\""));
+    assert_eq!(e.kind, ErrorKind::UnknownName);
+    assert_eq!(
+        whereis(&e),
+        (Some("optimizer[1].line_search"), Some(6), Some(15))
+    );
+    assert_eq!(e.choices, ["backtracking", "none"]);
+    let e = err(&opt("lbfgs", "line_search = \"strong_wolf\""));
+    assert_eq!(e.suggestion.as_deref(), Some("strong_wolfe"));
+    assert_eq!(e.choices, ["strong_wolfe", "none"]);
+    let e = err(&opt("lbfgs", "history_size = 2.5"));
+    assert_eq!(e.key.as_deref(), Some("optimizer[1].history_size"));
+    let e = err(&opt("adam", "damping = 1"));
+    assert!(
+        e.to_string().contains("`damping` is a setting of `newton`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_loss_x_axis_is_steps_or_evaluations() {
+    assert_eq!(ok(MIN).plot.x_axis, XAxis::Steps);
+    let src = format!("[plot]\nx_axis = \"evaluations\"\n{MIN}");
+    assert_eq!(ok(&src).plot.x_axis, XAxis::Evaluations);
+    let e = err(&format!("[plot]\nx_axis = \"evaluation\"\n{MIN}"));
+    assert_eq!(e.kind, ErrorKind::UnknownName);
+    assert_eq!(whereis(&e), (Some("plot.x_axis"), Some(2), Some(10)));
+    assert_eq!(e.suggestion.as_deref(), Some("evaluations"));
+    assert_eq!(e.choices, X_AXES);
+}
+
 // ---------------------------------------------------------------- defaults
 
 #[test]
@@ -137,7 +195,18 @@ fn kind_defaults_follow_the_design() {
         panic!()
     };
     assert_eq!((nadam.eps, nadam.momentum_decay), (1e-8, 0.004));
-    assert_eq!(optimizer_with_defaults("lbfgs"), None);
+    let Some(Optimizer::Newton(newton)) = optimizer_with_defaults("newton") else {
+        panic!()
+    };
+    assert_eq!(newton.damping, 0.0);
+    assert_eq!(newton.line_search, crate::core::NewtonSearch::Backtracking);
+    let Some(Optimizer::Lbfgs(lbfgs)) = optimizer_with_defaults("lbfgs") else {
+        panic!()
+    };
+    assert_eq!(lbfgs.history_size, 10);
+    assert_eq!(lbfgs.line_search, crate::core::LbfgsSearch::StrongWolfe);
+    assert_eq!(lbfgs.tolerance_grad, 1e-7);
+    assert_eq!(optimizer_with_defaults("bfgs"), None);
 }
 
 #[test]
@@ -154,7 +223,9 @@ fn default_lr_table_covers_every_kind_and_surface() {
     }
     assert_eq!(default_lr("sgd", "quadratic"), 0.09);
     assert_eq!(default_lr("rmsprop", "rosenbrock"), 0.01);
-    assert_eq!(default_lr("lbfgs", "quadratic"), FALLBACK_LR);
+    assert_eq!(default_lr("lbfgs", "quadratic"), 1.0);
+    assert_eq!(default_lr("newton", "rosenbrock"), 1.0);
+    assert_eq!(default_lr("bfgs", "quadratic"), FALLBACK_LR);
     assert_eq!(default_lr("sgd", "moon"), FALLBACK_LR);
 }
 
@@ -320,6 +391,15 @@ fn surface_parameters_and_plot_settings_are_applied() {
 fn noise_zero_is_no_noise() {
     assert_eq!(ok(&format!("[noise]\nstd = 0\n{MIN}")).noise, None);
     assert_eq!(ok(&format!("[noise]\nstd = 0.5\n{MIN}")).noise, Some(0.5));
+    // A run's own `noise` overrides the experiment's; 0 means exact gradients.
+    let e = ok(&format!("[noise]\nstd = 0.5\n{MIN}noise = 0\n"));
+    assert_eq!(e.runs[0].noise, Some(0.0));
+    assert_eq!(e.runs[0].noise_std(e.noise), None);
+    assert_eq!(e.runs[0].summary, "lr=0.09, exact gradients");
+    let e = ok(&format!("{MIN}noise = 0.2\n"));
+    assert_eq!(e.runs[0].noise_std(e.noise), Some(0.2));
+    let e = err(&format!("{MIN}noise = -1\n"));
+    assert_eq!(e.key.as_deref(), Some("optimizer[1].noise"));
 }
 
 #[test]
@@ -472,6 +552,7 @@ fn a_key_of_another_optimizer_names_the_valid_keys_and_its_owners() {
             "label",
             "lr",
             "schedule",
+            "noise",
             "momentum",
             "dampening",
             "nesterov",
@@ -522,6 +603,20 @@ fn every_range_rule_of_the_optimizers_is_enforced() {
             "a number ≥ 0",
         ),
         ("nadam", "eps = 0", "eps", "a number > 0"),
+        ("newton", "damping = -1", "damping", "a number ≥ 0"),
+        ("newton", "lr = 0", "lr", "a number > 0"),
+        (
+            "lbfgs",
+            "tolerance_grad = -1e-7",
+            "tolerance_grad",
+            "a number ≥ 0",
+        ),
+        (
+            "lbfgs",
+            "history_size = 0",
+            "history_size",
+            "an integer from 1 to 1000",
+        ),
     ];
     for (kind, line, key, expected) in cases {
         let e = err(&opt(kind, line));

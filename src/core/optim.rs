@@ -1,4 +1,5 @@
-//! The first-order optimizers of the lecture, with torch.optim's update rules in f64.
+//! The optimizers of the lecture: the first-order ones with torch.optim's update rules in
+//! f64, and the second-order ones of [`super::second_order`].
 //!
 //! Settings ([`Optimizer`]) are immutable and shared; everything a method remembers between
 //! steps lives in its [`State`], made by [`Optimizer::init`]. The learning rate is supplied by
@@ -12,6 +13,7 @@
 use ndarray::{Array1, ArrayView1, Zip};
 
 use super::objective::Problem;
+use super::second_order::{Lbfgs, LbfgsState, Newton, StepOutcome};
 
 /// SGD, with optional (Nesterov) momentum, dampening and L2 weight decay.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +71,8 @@ pub enum Optimizer {
     RmsProp(RmsProp),
     Adam(Adam),
     NAdam(NAdam),
+    Newton(Newton),
+    Lbfgs(Lbfgs),
 }
 
 /// What an optimizer carries from one step to the next.
@@ -98,6 +102,11 @@ pub enum State {
         exp_avg: Array1<f64>,
         exp_avg_sq: Array1<f64>,
     },
+    Newton {
+        /// f at the current point, when the last line search evaluated it.
+        value_here: Option<f64>,
+    },
+    Lbfgs(Box<LbfgsState>),
 }
 
 impl Optimizer {
@@ -125,22 +134,32 @@ impl Optimizer {
                 exp_avg: zeros(),
                 exp_avg_sq: zeros(),
             },
+            Optimizer::Newton(_) => State::Newton { value_here: None },
+            Optimizer::Lbfgs(_) => State::Lbfgs(Box::default()),
         }
     }
 
     /// One update of `params` in place, given the gradient at `params` and the learning rate.
     ///
     /// `problem` is the objective behind the gradient; first-order methods do not ask it
-    /// anything more, but methods that search along a line or use curvature will.
+    /// anything more, but Newton asks for the Hessian and values, L-BFGS for values and
+    /// gradients along a line, each counted by `problem`. When the step has evaluated the
+    /// gradient at the new `params` it returns it, so the caller need not ask again.
     pub fn step(
         &self,
         state: &mut State,
         params: &mut Array1<f64>,
         grad: ArrayView1<'_, f64>,
         lr: f64,
-        _problem: &mut Problem<'_>,
-    ) {
+        problem: &mut Problem<'_>,
+    ) -> StepOutcome {
         match (self, state) {
+            (Optimizer::Newton(o), State::Newton { value_here }) => {
+                return o.step(value_here, params, grad, lr, problem);
+            }
+            (Optimizer::Lbfgs(o), State::Lbfgs(state)) => {
+                return o.step(state, params, grad, lr, problem);
+            }
             (Optimizer::Sgd(o), State::Sgd { buffer }) => o.step(buffer, params, grad, lr),
             (Optimizer::Adagrad(o), State::Adagrad { step, sum }) => {
                 o.step(step, sum, params, grad, lr)
@@ -170,6 +189,12 @@ impl Optimizer {
                 "state {state:?} was not made by {optimizer:?}: states come only from init"
             ),
         }
+        StepOutcome::default()
+    }
+
+    /// Whether the method uses curvature (Newton, L-BFGS) rather than the gradient alone.
+    pub fn is_second_order(&self) -> bool {
+        matches!(self, Optimizer::Newton(_) | Optimizer::Lbfgs(_))
     }
 }
 

@@ -57,7 +57,11 @@ pub struct Trace {
     /// `lr[t - 1]` is the learning rate of the step that reached row t.
     pub lr: Vec<f64>,
     pub status: Status,
+    /// Every evaluation the run asked for, in total.
     pub evaluations: Evaluations,
+    /// `evaluations_at[t]`: the evaluations made up to and including the gradient at row t,
+    /// so loss can be drawn against work done rather than steps taken.
+    pub evaluations_at: Vec<Evaluations>,
 }
 
 impl Trace {
@@ -137,15 +141,22 @@ pub fn run(
         lr: Vec::with_capacity(rows),
         status: Status::MaxSteps,
         evaluations: Evaluations::default(),
+        evaluations_at: Vec::with_capacity(rows),
     };
 
     let mut t: u64 = 0;
     let mut last_lr = None;
+    // The gradient at `params` when the last step already evaluated it (a line search's
+    // accepted point): used as is, not asked for (and counted) twice.
+    let mut known: Option<Array1<f64>> = None;
     trace.status = loop {
         if !params.iter().all(|v| v.is_finite()) {
             break Status::Diverged { step: t };
         }
-        problem.gradient_into(params.view(), grad.view_mut());
+        match known.take() {
+            Some(g) if g.len() == dim => grad.assign(&g),
+            _ => problem.gradient_into(params.view(), grad.view_mut()),
+        }
         let grad_norm = if noisy.is_some() {
             objective.gradient(params.view(), exact_grad.view_mut());
             norm(exact_grad.view())
@@ -159,6 +170,7 @@ pub fn run(
         trace.points.extend(params.iter());
         trace.loss.push(loss);
         trace.grad_norm.push(grad_norm);
+        trace.evaluations_at.push(problem.evaluations());
         if let Some(lr) = last_lr {
             trace.lr.push(lr);
         }
@@ -172,8 +184,10 @@ pub fn run(
             break Status::MaxSteps;
         }
         let lr = spec.schedule.lr(spec.lr, t);
-        spec.optimizer
-            .step(&mut state, &mut params, grad.view(), lr, &mut problem);
+        known = spec
+            .optimizer
+            .step(&mut state, &mut params, grad.view(), lr, &mut problem)
+            .gradient;
         last_lr = Some(lr);
         t += 1;
     };

@@ -8,7 +8,7 @@ use super::axis::Axis;
 use super::clip::{decimate, last_visible, split_sharp, visible_pieces};
 use super::parts::{Glyph, Marker, legend_corner, title};
 use super::style::{AXIS_DESC_SIZE, FONT, LEGEND_SIZE, TICK_SIZE, run_color};
-use super::{PlotError, Scene};
+use super::{LossAxis, PlotError, PlotRun, Scene};
 use crate::core::{Status, Window};
 
 const LEFT: u32 = 96;
@@ -38,18 +38,29 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
         (w, body.saturating_sub(upper_h + GAP / 2)),
     );
 
-    let steps = scene
+    let last = scene
         .runs
         .iter()
-        .map(|r| r.trace.len().saturating_sub(1))
-        .max()
-        .unwrap_or(0)
-        .max(1) as f64;
-    let xa = Axis::linear(0.0, steps, (w / 110).clamp(3, 10) as usize);
+        .filter(|r| !r.trace.is_empty())
+        .map(|r| x_of(scene, r, r.trace.len() - 1))
+        .fold(0.0f64, f64::max)
+        .max(1.0);
+    let xa = Axis::linear(0.0, last, (w / 110).clamp(3, 10) as usize);
 
     draw_losses(scene, &upper, &xa)?;
     draw_lrs(scene, &lower, &xa)?;
     Ok(())
+}
+
+/// Where row `row` of a run sits on the x axis: its step, or the gradient evaluations made
+/// by then (the step again when the trace does not record them).
+fn x_of(scene: &Scene, run: &PlotRun, row: usize) -> f64 {
+    match (scene.x_axis, run.trace.evaluations_at.get(row)) {
+        (LossAxis::Evaluations, Some(e)) if run.trace.evaluations_at.len() == run.trace.len() => {
+            e.gradient as f64
+        }
+        _ => row as f64,
+    }
 }
 
 /// What the top panel shows: loss − reference, clamped to a floor on a log axis.
@@ -174,7 +185,7 @@ fn draw_losses<DB: DrawingBackend>(
                 .iter()
                 .enumerate()
                 .filter(|(_, v)| v.is_finite())
-                .map(|(t, &v)| [t as f64, scale.y(v)])
+                .map(|(t, &v)| [x_of(scene, r, t), scale.y(v)])
                 .collect()
         })
         .collect();
@@ -216,7 +227,7 @@ fn draw_lrs<DB: DrawingBackend>(
                 .iter()
                 .enumerate()
                 .filter(|(_, v)| v.is_finite())
-                .map(|(k, &v)| [(k + 1) as f64, v])
+                .map(|(k, &v)| [x_of(scene, r, k + 1), v])
                 .collect()
         })
         .collect();
@@ -258,7 +269,10 @@ fn draw_lrs<DB: DrawingBackend>(
         .configure_mesh()
         .light_line_style(TRANSPARENT)
         .bold_line_style(BLACK.mix(0.1))
-        .x_desc("step")
+        .x_desc(match scene.x_axis {
+            LossAxis::Steps => "step",
+            LossAxis::Evaluations => "gradient evaluations",
+        })
         .y_desc("learning rate")
         .label_style((FONT, TICK_SIZE))
         .axis_desc_style((FONT, AXIS_DESC_SIZE))

@@ -74,6 +74,17 @@ pub struct PlotRun<'a> {
     pub snapshots: Vec<usize>,
 }
 
+/// What the loss figure's horizontal axis counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LossAxis {
+    /// Optimizer steps (row t of a trace at t).
+    #[default]
+    Steps,
+    /// Gradient evaluations so far (row t at `evaluations_at[t].gradient`): the fair axis
+    /// when runs spend different numbers of evaluations on a step.
+    Evaluations,
+}
+
 /// Everything a figure shows.
 #[derive(Clone, Debug)]
 pub struct Scene<'a> {
@@ -94,6 +105,8 @@ pub struct Scene<'a> {
     pub log_levels: Option<bool>,
     pub width: u32,
     pub height: u32,
+    /// The loss figure's x axis.
+    pub x_axis: LossAxis,
 }
 
 /// A figure could not be drawn or encoded.

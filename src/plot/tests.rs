@@ -72,6 +72,7 @@ fn scene<'a>(surface: &Surface, grid: &'a Grid, traces: &'a [Trace]) -> Scene<'a
         log_levels: None,
         width: 500,
         height: 400,
+        x_axis: LossAxis::Steps,
     }
 }
 
@@ -171,6 +172,7 @@ fn empty_single_row_and_huge_traces_do_not_panic() {
         points,
         status,
         evaluations: Evaluations::default(),
+        evaluations_at: Vec::new(),
     };
     let t = vec![
         blank(vec![], Status::MaxSteps),
@@ -187,6 +189,7 @@ fn empty_single_row_and_huge_traces_do_not_panic() {
             lr: vec![0.1],
             status: Status::MaxSteps,
             evaluations: Evaluations::default(),
+            evaluations_at: Vec::new(),
         },
     ];
     let sc = scene(&s, &grid, &t);

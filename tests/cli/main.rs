@@ -7,6 +7,7 @@ mod compare;
 mod lessons;
 mod reference;
 mod run;
+mod second_order;
 
 use std::path::{Path, PathBuf};
 
