@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod compare;
+mod corpus;
 mod lessons;
 mod reference;
 mod run;
