@@ -225,10 +225,16 @@ pub fn run_all(experiment: &Experiment) -> Vec<Trace> {
     })
 }
 
-/// One output file, rendered but not yet written.
-struct Rendered {
+/// One output file, ready to be written: its bytes, or a writer that streams them.
+struct Rendered<'a> {
     name: String,
-    bytes: Vec<u8>,
+    content: Content<'a>,
+}
+
+enum Content<'a> {
+    Bytes(Vec<u8>),
+    /// The trajectory CSV, streamed to disk: it can be far larger than the traces.
+    Csv(&'a [RunOutcome<'a>]),
 }
 
 fn run_experiment(experiment: &Experiment, out: &Path) -> Result<(), AppError> {
@@ -249,11 +255,15 @@ fn run_experiment(experiment: &Experiment, out: &Path) -> Result<(), AppError> {
     let mut files = vec![
         Rendered {
             name: "trajectory.csv".into(),
-            bytes: export::trajectory_csv(&outcomes),
+            content: Content::Csv(&outcomes),
         },
         Rendered {
             name: "summary.json".into(),
-            bytes: export::summary_json(&experiment.name, &experiment.surface, &outcomes),
+            content: Content::Bytes(export::summary_json(
+                &experiment.name,
+                &experiment.surface,
+                &outcomes,
+            )),
         },
     ];
     files.extend(render_figures(experiment, &traces, &formats, &dir)?);
@@ -280,7 +290,7 @@ fn render_figures(
     traces: &[Trace],
     formats: &[Format],
     dir: &Path,
-) -> Result<Vec<Rendered>, AppError> {
+) -> Result<Vec<Rendered<'static>>, AppError> {
     let surface = &experiment.surface;
     let grid = Grid::sample(surface, experiment.plot.window, GRID_SIZE, GRID_SIZE);
     let scene = Scene {
@@ -330,7 +340,10 @@ fn render_figures(
                 path: dir.join(&name),
                 source,
             })?;
-            files.push(Rendered { name, bytes });
+            files.push(Rendered {
+                name,
+                content: Content::Bytes(bytes),
+            });
         }
     }
     Ok(files)
@@ -346,13 +359,24 @@ fn write_all(dir: &Path, files: &[Rendered]) -> Result<(), AppError> {
         let path = dir.join(&file.name);
         let temp = dir.join(format!(".{}.{}.tmp", file.name, std::process::id()));
         let result =
-            std::fs::write(&temp, &file.bytes).and_then(|()| std::fs::rename(&temp, &path));
+            write_content(&temp, &file.content).and_then(|()| std::fs::rename(&temp, &path));
         if let Err(source) = result {
             let _ = std::fs::remove_file(&temp);
             return Err(AppError::Write { path, source });
         }
     }
     Ok(())
+}
+
+fn write_content(path: &Path, content: &Content<'_>) -> std::io::Result<()> {
+    match content {
+        Content::Bytes(bytes) => std::fs::write(path, bytes),
+        Content::Csv(runs) => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(path)?);
+            export::write_trajectory_csv(&mut out, runs)?;
+            out.flush()
+        }
+    }
 }
 
 #[cfg(test)]

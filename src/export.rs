@@ -3,6 +3,7 @@
 //! Nothing here touches the file system; the app writes what these functions return.
 
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use serde::Serialize;
 
@@ -38,9 +39,15 @@ fn csv_field(s: &str) -> String {
 
 /// `trajectory.csv`: one row per run per step, step 0 the start (its lr empty).
 pub fn trajectory_csv(runs: &[RunOutcome<'_>]) -> Vec<u8> {
-    let rows: usize = runs.iter().map(|r| r.trace.len()).sum();
-    let mut out = String::with_capacity(64 * (rows + 1));
-    out.push_str("run,kind,step,x,y,loss,grad_norm,lr\n");
+    let mut out = Vec::new();
+    write_trajectory_csv(&mut out, runs).expect("writing to memory cannot fail");
+    out
+}
+
+/// [`trajectory_csv`], streamed: a million-step run never holds its CSV in memory.
+pub fn write_trajectory_csv(out: &mut dyn Write, runs: &[RunOutcome<'_>]) -> io::Result<()> {
+    out.write_all(b"run,kind,step,x,y,loss,grad_norm,lr\n")?;
+    let mut line = String::with_capacity(160);
     for run in runs {
         let label = csv_field(run.label);
         let kind = csv_field(run.kind);
@@ -52,17 +59,19 @@ pub fn trajectory_csv(runs: &[RunOutcome<'_>]) -> Vec<u8> {
             } else {
                 number(trace.lr[row - 1])
             };
+            line.clear();
             let _ = writeln!(
-                out,
+                line,
                 "{label},{kind},{row},{},{},{},{},{lr}",
                 number(p[0]),
                 number(p[1]),
                 number(trace.loss[row]),
                 number(trace.grad_norm[row]),
             );
+            out.write_all(line.as_bytes())?;
         }
     }
-    out.into_bytes()
+    Ok(())
 }
 
 #[derive(Serialize)]
