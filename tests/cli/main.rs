@@ -7,6 +7,7 @@ mod compare;
 mod corpus;
 mod lessons;
 mod reference;
+mod robust;
 mod run;
 mod second_order;
 
@@ -39,4 +40,17 @@ pub const PINNED_FILES: [&str; 6] = [
 pub fn summary(dir: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(dir.join("summary.json")).expect("summary.json written");
     serde_json::from_str(&text).expect("summary.json is JSON")
+}
+
+/// The SVG without its base64 raster backgrounds, whose letters may spell anything.
+pub fn without_embedded_images(svg: &str) -> String {
+    let mut out = String::with_capacity(svg.len());
+    let mut rest = svg;
+    while let Some(start) = rest.find("base64,") {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        rest = rest.find('"').map_or("", |end| &rest[end..]);
+    }
+    out.push_str(rest);
+    out
 }

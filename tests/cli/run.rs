@@ -1,4 +1,4 @@
-use crate::{PINNED_FILES, configs, optplay, summary};
+use crate::{PINNED_FILES, configs, optplay, summary, without_embedded_images};
 
 #[test]
 fn every_config_runs_and_writes_every_pinned_file() {
@@ -138,6 +138,8 @@ fn a_diverging_run_is_a_result_not_an_error() {
     assert!(stdout.contains("diverged at step 6"), "{stdout}");
     let run = &summary(&tmp.path().join("out/wild"))["runs"][0];
     assert_eq!(run["status"], "diverged");
-    let svg = std::fs::read_to_string(tmp.path().join("out/wild/trajectories.svg")).unwrap();
+    let svg = without_embedded_images(
+        &std::fs::read_to_string(tmp.path().join("out/wild/trajectories.svg")).unwrap(),
+    );
     assert!(!svg.contains("NaN") && !svg.contains("inf"));
 }
