@@ -7,6 +7,7 @@ use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Parser;
 use ndarray::Array1;
@@ -73,9 +74,32 @@ impl From<UsageError> for AppError {
     }
 }
 
+/// Set while output files are being written: Ctrl-C then waits for a clean end.
+static WRITING: AtomicBool = AtomicBool::new(false);
+/// Set by Ctrl-C during writing.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// The exit code of a process ended by SIGINT, as shells report it.
+const INTERRUPTED_EXIT: i32 = 130;
+
+/// Ctrl-C before writing starts ends the process at once: nothing is on disk yet. During
+/// writing it only raises a flag, and the writer removes its temporary files first.
+fn handle_interrupts() {
+    // Without a handler (another one is installed, say) the default applies: the process ends
+    // at once, and at worst a hidden temporary file stays behind.
+    let _ = ctrlc::set_handler(|| {
+        if WRITING.load(Ordering::SeqCst) {
+            INTERRUPTED.store(true, Ordering::SeqCst);
+        } else {
+            eprintln!("interrupted: nothing was written");
+            std::process::exit(INTERRUPTED_EXIT);
+        }
+    });
+}
+
 /// Parses the command line, runs the command, reports errors on stderr.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    handle_interrupts();
     match execute(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -349,21 +373,51 @@ fn render_figures(
     Ok(files)
 }
 
-/// Writes each file whole or not at all: to a temporary name beside it, then renamed.
+/// Writes the files so that the folder holds either all the old ones or all the new ones:
+/// each goes to a temporary name first, and only when all are written are they renamed.
+/// Ctrl-C while the temporary files are written removes them and changes nothing.
 fn write_all(dir: &Path, files: &[Rendered]) -> Result<(), AppError> {
     std::fs::create_dir_all(dir).map_err(|source| AppError::Write {
         path: dir.to_path_buf(),
         source,
     })?;
-    for file in files {
+    WRITING.store(true, Ordering::SeqCst);
+    let temps: Vec<PathBuf> = files
+        .iter()
+        .map(|f| dir.join(format!(".{}.{}.tmp", f.name, std::process::id())))
+        .collect();
+    let remove_temps = || {
+        for temp in &temps {
+            let _ = std::fs::remove_file(temp);
+        }
+    };
+    for (file, temp) in files.iter().zip(&temps) {
+        if let Err(source) = write_content(temp, &file.content) {
+            remove_temps();
+            WRITING.store(false, Ordering::SeqCst);
+            return Err(AppError::Write {
+                path: dir.join(&file.name),
+                source,
+            });
+        }
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            remove_temps();
+            eprintln!("interrupted: nothing was written");
+            std::process::exit(INTERRUPTED_EXIT);
+        }
+    }
+    for (file, temp) in files.iter().zip(&temps) {
         let path = dir.join(&file.name);
-        let temp = dir.join(format!(".{}.{}.tmp", file.name, std::process::id()));
-        let result =
-            write_content(&temp, &file.content).and_then(|()| std::fs::rename(&temp, &path));
-        if let Err(source) = result {
-            let _ = std::fs::remove_file(&temp);
+        if let Err(source) = std::fs::rename(temp, &path) {
+            remove_temps();
+            WRITING.store(false, Ordering::SeqCst);
             return Err(AppError::Write { path, source });
         }
+    }
+    WRITING.store(false, Ordering::SeqCst);
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        eprintln!("interrupted after writing {}", dir.display());
+        std::process::exit(INTERRUPTED_EXIT);
     }
     Ok(())
 }

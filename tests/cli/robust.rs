@@ -139,3 +139,57 @@ fn every_config_gives_the_same_bytes_twice() {
         }
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_a_long_run_leaves_nothing_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("long.toml");
+    std::fs::write(
+        &file,
+        "steps = 1000000\n[surface]\nkind = \"rosenbrock\"\n[[optimizer]]\nkind = \"adam\"\n\
+         [[optimizer]]\nkind = \"sgd\"\n[[optimizer]]\nkind = \"rmsprop\"\n",
+    )
+    .unwrap();
+    let binary = assert_cmd::cargo::cargo_bin("optplay");
+    let mut child = std::process::Command::new(binary)
+        .current_dir(tmp.path())
+        .args(["run", "long.toml"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let out = tmp.path().join("out");
+    let left: Vec<_> = walk(&out);
+    assert!(left.is_empty(), "files left after Ctrl-C: {left:?}");
+}
+
+/// Every file below `dir` (none if it does not exist).
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flat_map(|e| {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                walk(&path)
+            } else {
+                vec![path]
+            }
+        })
+        .collect()
+}
