@@ -152,7 +152,7 @@ fn ctrl_c_during_a_long_run_leaves_nothing_behind() {
     )
     .unwrap();
     let binary = assert_cmd::cargo::cargo_bin("optplay");
-    let mut child = std::process::Command::new(binary)
+    let child = std::process::Command::new(binary)
         .current_dir(tmp.path())
         .args(["run", "long.toml"])
         .stdout(std::process::Stdio::null())
