@@ -142,6 +142,13 @@ fn run_files(args: RunArgs) -> Result<(), AppError> {
 }
 
 fn compare(args: CompareArgs) -> Result<(), AppError> {
+    let out = args.output.out.clone();
+    let experiment = compare_experiment(args)?;
+    run_experiment(&experiment, &out)
+}
+
+/// The experiment `compare` runs, with every flag checked.
+fn compare_experiment(args: CompareArgs) -> Result<Experiment, AppError> {
     let start = args.start.as_deref().map(parse_point).transpose()?;
     let lr = match args.lr.as_deref() {
         None => LrRequest::Default,
@@ -157,8 +164,7 @@ fn compare(args: CompareArgs) -> Result<(), AppError> {
         formats: args.output.format,
         seed: args.seed,
     };
-    let experiment = config::compare_experiment(&request)?;
-    run_experiment(&experiment, &args.output.out)
+    Ok(config::compare_experiment(&request)?)
 }
 
 /// Each experiment writes into its own folder: two with one name would overwrite each other.
@@ -449,6 +455,59 @@ mod tests {
         );
         assert!(parse_lr("sgd=fast").is_err());
         assert!(parse_lr("nan").is_err());
+    }
+
+    mod never_panics {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        const WORDS: [&str; 24] = [
+            "compare",
+            "run",
+            "--opt",
+            "sgd,adam",
+            "newton,lbfgs,nadam",
+            "--surface",
+            "saddle",
+            "bowl",
+            "--start",
+            "-1.5,2",
+            "1,nan",
+            "--steps",
+            "0",
+            "1000001",
+            "--lr",
+            "1e-300",
+            "sgd=0.1,adam=-1",
+            "adam=",
+            "--noise",
+            "-0.5",
+            "--format",
+            "png,gif",
+            "--seed",
+            "",
+        ];
+
+        fn word() -> impl Strategy<Value = String> {
+            prop_oneof![
+                3 => (0..WORDS.len()).prop_map(|i| WORDS[i].to_string()),
+                1 => any::<String>(),
+            ]
+        }
+
+        proptest! {
+            /// Any command line is parsed, and a compare validated, without a panic.
+            #[test]
+            fn on_any_command_line(words in proptest::collection::vec(word(), 0..10)) {
+                let args = std::iter::once("optplay".to_string()).chain(words);
+                if let Ok(Cli { command: Command::Compare(args) }) = Cli::try_parse_from(args) {
+                    if let Err(e) = compare_experiment(args) {
+                        prop_assert_eq!(e.exit_code(), 2);
+                    }
+                }
+            }
+        }
     }
 
     #[test]
