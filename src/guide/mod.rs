@@ -22,8 +22,15 @@ pub const DEFAULT_SURFACE: &str = "quadratic";
 /// The sections of `optplay list`, in the order it shows them.
 pub const SECTIONS: [&str; 3] = ["surfaces", "optimizers", "schedules"];
 
-/// What each surface kind is for, and what its parameters mean. Order: [`SURFACE_KINDS`].
-const SURFACE_NOTES: [(&str, &str, &[(&str, &str)]); 7] = [
+/// A surface kind, what it is for, and what each of its parameters means.
+type SurfaceNote = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+/// One note per surface kind. Order: [`SURFACE_KINDS`].
+const SURFACE_NOTES: [SurfaceNote; 7] = [
     (
         "quadratic",
         "the lecture's elongated bowl: SGD zigzags across it and crawls along it",
@@ -85,13 +92,15 @@ const SURFACE_NOTES: [(&str, &str, &[(&str, &str)]); 7] = [
     ),
 ];
 
-/// Each schedule kind: lr after t completed steps, and its parameters with their defaults
-/// (`None`: required). Order: [`SCHEDULE_KINDS`].
+/// A schedule kind, its lr after t completed steps, and its parameters: name, default
+/// (`None`: required) and meaning.
 type ScheduleNote = (
     &'static str,
     &'static str,
     &'static [(&'static str, Option<&'static str>, &'static str)],
 );
+
+/// One note per schedule kind. Order: `SCHEDULE_KINDS`.
 const SCHEDULE_NOTES: [ScheduleNote; 7] = [
     ("constant", "lr, every step (the default)", &[]),
     (
