@@ -18,6 +18,7 @@ use crate::config::{
 };
 use crate::core::{GradientNoise, Grid, Limits, Trace, run};
 use crate::export::{self, Colour, RunOutcome};
+use crate::guide;
 use crate::plot::{self, Format, LossAxis, PlotRun, Scene};
 
 /// Resolution of the grid the contour plot is drawn from.
@@ -68,6 +69,16 @@ impl AppError {
     }
 }
 
+impl From<guide::GuideError> for AppError {
+    fn from(e: guide::GuideError) -> Self {
+        match e {
+            guide::GuideError::Usage(e) => e.into(),
+            guide::GuideError::Exists(_) => AppError::Usage(e.to_string()),
+            guide::GuideError::Io { path, source } => AppError::Write { path, source },
+        }
+    }
+}
+
 impl From<UsageError> for AppError {
     fn from(e: UsageError) -> Self {
         AppError::Usage(e.to_string())
@@ -113,7 +124,19 @@ pub fn execute(cli: Cli) -> Result<(), AppError> {
     match cli.command {
         Command::Run(args) => run_files(args),
         Command::Compare(args) => compare(args),
+        Command::List(args) => print(&guide::list(args.section.as_deref())?),
+        Command::Explain(args) => print(&guide::explain(&args.optimizer)?),
+        Command::Init(args) => {
+            eprintln!("{}", guide::init(args.surface.as_deref(), &args.file)?);
+            Ok(())
+        }
     }
+}
+
+/// Text for stdout; a closed pipe (`| head`) is not an error worth a message.
+fn print(text: &str) -> Result<(), AppError> {
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
+    Ok(())
 }
 
 fn run_files(args: RunArgs) -> Result<(), AppError> {

@@ -13,7 +13,9 @@ use clap::{Args, Parser, Subcommand};
                   with torch.optim's exact update rules, and draws the lecture's figures: paths \
                   over contour lines, loss curves and learning rates.",
     after_help = "Examples:\n  optplay run configs/saddle.toml\n  optplay compare --opt sgd,momentum,adam\n  \
-                  optplay compare --opt sgd,adam --surface rosenbrock --lr sgd=1e-3,adam=0.05"
+                  optplay compare --opt sgd,adam --surface rosenbrock --lr sgd=1e-3,adam=0.05\n  \
+                  optplay list optimizers\n  optplay explain adam\n  \
+                  optplay init --surface saddle my_saddle.toml"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -26,6 +28,36 @@ pub enum Command {
     Run(RunArgs),
     /// Compare optimizers on one surface without writing an experiment file.
     Compare(CompareArgs),
+    /// List the surfaces, optimizers and schedules, with their parameters and defaults.
+    List(ListArgs),
+    /// Write a commented starter experiment file (never overwrites one).
+    Init(InitArgs),
+    /// Explain an optimizer: its update rule, hyperparameters and defaults, torch.optim's form.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only this section: surfaces, optimizers or schedules [default: all three].
+    #[arg(value_name = "SECTION")]
+    pub section: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The surface of the experiment (see `optplay list surfaces`) [default: quadratic].
+    #[arg(long, value_name = "NAME")]
+    pub surface: Option<String>,
+    /// The file to write; it must not exist yet.
+    #[arg(value_name = "FILE", default_value = "experiment.toml")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// An optimizer kind: sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, nadam.
+    #[arg(value_name = "OPTIMIZER")]
+    pub optimizer: String,
 }
 
 /// Where outputs go and in which picture formats.

@@ -2,11 +2,13 @@
 //!
 //! The flow runs one way: [`cli`] parses arguments, [`app`] orchestrates, [`config`] turns an
 //! experiment file into a validated [`config::Experiment`], [`core`] steps the runs, and
-//! [`export`] and [`plot`] turn traces into bytes that [`app`] writes.
+//! [`export`] and [`plot`] turn traces into bytes that [`app`] writes. [`guide`] writes the
+//! texts of `list`, `explain` and `init`.
 
 pub mod app;
 pub mod cli;
 pub mod config;
 pub mod core;
 pub mod export;
+pub mod guide;
 pub mod plot;

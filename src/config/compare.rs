@@ -33,7 +33,8 @@ pub enum LrRequest {
     PerKind(Vec<(String, f64)>),
 }
 
-fn unknown(option: &str, what: &str, given: &str, valid: &[&str]) -> UsageError {
+/// A usage error for an unknown name: the closest valid one, if any, and the full list.
+pub(crate) fn unknown(option: &str, what: &str, given: &str, valid: &[&str]) -> UsageError {
     let hint = closest(given, valid)
         .map(|c| format!(" Did you mean `{c}`?"))
         .unwrap_or_default();

@@ -16,6 +16,7 @@ use toml::de::{DeTable, DeValue};
 use crate::core::surface::SURFACE_KINDS;
 use crate::core::{Point, RunSpec, Surface, Window};
 
+pub(crate) use compare::unknown;
 pub use compare::{CompareRequest, LrRequest, compare_experiment, picture_formats};
 pub use error::{
     ConfigError, ErrorKind, Position, UsageError, closest, edit_distance, line_column,

@@ -3,6 +3,7 @@
 //! One test binary with a module per area keeps link times down.
 
 mod bad_input;
+mod commands;
 mod compare;
 mod corpus;
 mod lessons;

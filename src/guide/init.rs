@@ -1,0 +1,228 @@
+//! `optplay init`: a commented starter experiment that `optplay run` accepts as it is.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::config::{DEFAULT_STEPS, UsageError, default_lr, unknown};
+use crate::config::{OPTIMIZER_KINDS, optimizer_with_defaults};
+use crate::core::Surface;
+use crate::core::surface::SURFACE_KINDS;
+
+use super::{DEFAULT_SURFACE, hyperparameters, pad, surface_parameter_meaning, toml_point};
+
+/// Why `init` did not write its file.
+#[derive(Debug, thiserror::Error)]
+pub enum GuideError {
+    /// A bad `--surface` (exit 2).
+    #[error("{0}")]
+    Usage(#[from] UsageError),
+    /// The file is there already; `init` never overwrites (exit 2).
+    #[error(
+        "{} already exists: `optplay init` never overwrites a file; give another FILE or remove it",
+        .0.display()
+    )]
+    Exists(PathBuf),
+    /// The file could not be written (exit 1).
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The runs a starter experiment holds, and what to say about each.
+const RUNS: [(&str, &str); 3] = [
+    ("sgd", "plain SGD: x ← x − lr·∇f(x)"),
+    (
+        "momentum",
+        "SGD with momentum = 0.9: v ← 0.9·v + ∇f(x); x ← x − lr·v",
+    ),
+    ("adam", "momentum + RMSProp + bias correction"),
+];
+
+/// The name `run` gives the experiment in `path`: the file stem.
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "experiment".to_string())
+}
+
+/// `key = value   # comment`, the comments of a block lined up.
+fn commented(lines: &[(String, String)]) -> Vec<String> {
+    let width = lines
+        .iter()
+        .filter(|(_, comment)| !comment.is_empty())
+        .map(|(s, _)| s.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(20);
+    lines
+        .iter()
+        .map(|(setting, comment)| {
+            if comment.is_empty() {
+                setting.clone()
+            } else {
+                format!("{}   # {comment}", pad(setting, width))
+            }
+        })
+        .collect()
+}
+
+fn line(setting: impl Into<String>, comment: impl Into<String>) -> (String, String) {
+    (setting.into(), comment.into())
+}
+
+/// The text of a starter experiment on surface `kind`, to be saved as `path`.
+pub fn starter(kind: &str, path: &Path) -> Result<String, UsageError> {
+    let Some(surface) = Surface::default_of(kind) else {
+        return Err(unknown("--surface", "surface", kind, &SURFACE_KINDS));
+    };
+    let name = stem(path);
+    let file = path.display();
+    let window = surface.window();
+    let mut out = vec![
+        format!("# A starter experiment: SGD, SGD+Momentum and Adam on the `{kind}` surface,"),
+        format!("#     {}", surface.formula()),
+        "# each from the same start, with the default learning rate for this surface.".into(),
+        "#".into(),
+        format!("# Run it:      optplay run {file}"),
+        format!("# Look at:     out/{name}/trajectories.png and out/{name}/loss.png"),
+        "# Learn more:  optplay list (every surface, optimizer and schedule, with defaults),"
+            .into(),
+        "#              optplay explain adam (an update rule and its hyperparameters)".into(),
+        String::new(),
+    ];
+    out.extend(commented(&[
+        line(
+            format!("# name = \"{name}\""),
+            "the output folder, out/<name>/; default: the file stem",
+        ),
+        line(
+            format!("steps = {DEFAULT_STEPS}"),
+            "the most steps a run takes",
+        ),
+        line("seed = 0", "seeds the gradient noise of [noise]"),
+        line(
+            format!("start = {}", toml_point(surface.default_start())),
+            "where every run starts; default: the surface's own start",
+        ),
+        line(
+            "# tolerance = 1e-8",
+            "stop a run (\"converged\") once |gradient| < tolerance",
+        ),
+    ]));
+    out.push(String::new());
+    out.push("[surface]".into());
+    let mut params = vec![line(
+        format!("kind = \"{kind}\""),
+        "`optplay list surfaces` shows the others",
+    )];
+    let values = super::surface_parameters(&surface);
+    if !values.is_empty() {
+        params.push(line("# its parameters, at their defaults:", ""));
+    }
+    for (key, value) in values {
+        params.push(line(
+            format!("{key} = {value}"),
+            surface_parameter_meaning(kind, key),
+        ));
+    }
+    out.extend(commented(&params));
+    out.push(String::new());
+    out.extend(commented(&[
+        line("# [noise]", "uncomment to mimic minibatch gradients:"),
+        line(
+            "# std = 0.1",
+            "every gradient gets + N(0, std²·I), the same for every run",
+        ),
+    ]));
+    out.push(String::new());
+    out.extend(commented(&[
+        line("# [plot]", "uncomment to change the pictures"),
+        line(
+            format!("# x = {}", toml_point(window.x)),
+            "the window; default: the surface's",
+        ),
+        line(format!("# y = {}", toml_point(window.y)), ""),
+        line("# levels = 30", "contour lines"),
+        line("# log_levels = true", "default: chosen from the range of f"),
+        line("# width = 1000", "pixels"),
+        line("# height = 800", ""),
+        line("# formats = [\"png\", \"svg\"]", ""),
+    ]));
+    for (optimizer, about) in RUNS {
+        out.push(String::new());
+        out.push("[[optimizer]]".into());
+        let mut lines = vec![
+            line(format!("kind = \"{optimizer}\""), about),
+            line(
+                format!("lr = {}", super::toml_number(default_lr(optimizer, kind))),
+                format!("the default lr for {optimizer} on {kind}"),
+            ),
+        ];
+        if optimizer == "adam" {
+            let defaults = optimizer_with_defaults(optimizer).map_or_else(Vec::new, |o| {
+                hyperparameters(&o)
+                    .into_iter()
+                    .filter(|(k, _)| ["betas", "eps"].contains(k))
+                    .collect()
+            });
+            for (key, value) in defaults {
+                lines.push(line(format!("# {key} = {value}"), "the default"));
+            }
+            lines.push(line(
+                "# a learning-rate schedule: halve lr every 50 steps",
+                "",
+            ));
+            lines.push(line(
+                "# schedule = { kind = \"step\", step_size = 50, gamma = 0.5 }",
+                "",
+            ));
+        }
+        out.extend(commented(&lines));
+    }
+    out.push(String::new());
+    out.push("# More runs: copy a table and change its `kind` or settings; a `label` tells".into());
+    out.push("# two runs of one kind apart (label = \"adam lr=0.01\"). The kinds:".into());
+    out.push(format!("# {}.", OPTIMIZER_KINDS.join(", ")));
+    out.push(String::new());
+    Ok(out.join("\n"))
+}
+
+/// Writes `bytes` to a new file at `path`; an existing file is an error, never overwritten
+/// (the file system checks, so a race cannot overwrite either).
+pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
+        // Half a file is worse than none: it would make the next `init` refuse.
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// `optplay init`: writes the starter experiment and returns what to tell the user.
+pub fn init(surface: Option<&str>, path: &Path) -> Result<String, GuideError> {
+    let kind = surface.unwrap_or(DEFAULT_SURFACE);
+    let text = starter(kind, path)?;
+    write_new(path, text.as_bytes()).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AlreadyExists {
+            GuideError::Exists(path.to_path_buf())
+        } else {
+            GuideError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+    })?;
+    Ok(format!(
+        "wrote {}: sgd, momentum and adam on the `{kind}` surface\nrun it: optplay run {}",
+        path.display(),
+        path.display()
+    ))
+}
