@@ -11,6 +11,7 @@ mod colormap;
 mod contours;
 mod levels;
 mod loss;
+mod march;
 mod parts;
 mod style;
 mod trajectories;
