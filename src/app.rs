@@ -317,21 +317,13 @@ fn render_figures(
         },
     };
     let mut files = Vec::new();
-    for &format in formats {
-        for (stem, draw) in [
-            (
-                "trajectories",
-                plot::trajectories as fn(&Scene, Format) -> _,
-            ),
-            ("loss", plot::loss),
-        ] {
-            let name = format!("{stem}.{}", format.extension());
-            let bytes = draw(&scene, format).map_err(|source| AppError::Plot {
-                path: dir.join(&name),
-                source,
-            })?;
-            files.push(Rendered { name, bytes });
-        }
+    for (figure, format, bytes) in plot::render_all(&scene, formats) {
+        let name = format!("{}.{}", figure.stem(), format.extension());
+        let bytes = bytes.map_err(|source| AppError::Plot {
+            path: dir.join(&name),
+            source,
+        })?;
+        files.push(Rendered { name, bytes });
     }
     Ok(files)
 }

@@ -26,6 +26,7 @@ use plotters::prelude::*;
 use crate::core::{Grid, Point, Trace};
 
 pub use levels::{Levels, choose_levels};
+use trajectories::Prepared;
 
 /// An output format for a figure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -137,7 +138,7 @@ pub const MAX_SIDE: u32 = 8192;
 
 /// Trajectories over the contour lines of f: PNG bytes or SVG text.
 pub fn trajectories(scene: &Scene, format: Format) -> Result<Vec<u8>, PlotError> {
-    render_with(scene, format, &figures::Trajectories)
+    render_with(scene, format, &Trajectories(&Prepared::new(scene)))
 }
 
 /// Loss (minus f*) per step on a log axis, and the learning rate per step below it.
@@ -155,25 +156,87 @@ trait Draw {
     ) -> Result<(), PlotError>;
 }
 
-macro_rules! figure {
-    ($name:ident, $f:path) => {
-        pub struct $name;
-        impl Draw for $name {
-            fn draw<'r, DB: DrawingBackend + 'r>(
-                &self,
-                scene: &Scene,
-                root: &'r DrawingArea<DB, Shift>,
-            ) -> Result<(), PlotError> {
-                $f(scene, root)
-            }
-        }
-    };
+/// The trajectories figure, drawn from what every format shares.
+struct Trajectories<'p>(&'p Prepared);
+
+impl Draw for Trajectories<'_> {
+    fn draw<'r, DB: DrawingBackend + 'r>(
+        &self,
+        scene: &Scene,
+        root: &'r DrawingArea<DB, Shift>,
+    ) -> Result<(), PlotError> {
+        trajectories::draw_prepared(scene, self.0, root)
+    }
 }
 
 mod figures {
     use super::*;
-    figure!(Trajectories, crate::plot::trajectories::draw_on);
-    figure!(Loss, crate::plot::loss::draw_on);
+    pub struct Loss;
+    impl Draw for Loss {
+        fn draw<'r, DB: DrawingBackend + 'r>(
+            &self,
+            scene: &Scene,
+            root: &'r DrawingArea<DB, Shift>,
+        ) -> Result<(), PlotError> {
+            crate::plot::loss::draw_on(scene, root)
+        }
+    }
+}
+
+/// A figure of [`render_all`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Figure {
+    Trajectories,
+    Loss,
+}
+
+impl Figure {
+    /// The file stem: `trajectories`, `loss`.
+    pub fn stem(&self) -> &'static str {
+        match self {
+            Figure::Trajectories => "trajectories",
+            Figure::Loss => "loss",
+        }
+    }
+}
+
+/// Every figure in every format, each byte for byte what [`trajectories`] and [`loss`] give,
+/// in the order format by format, trajectories before loss.
+///
+/// The contour levels, lines and background are computed once for all formats, and the
+/// figures are drawn at the same time, one thread each (the machine's cores share them).
+pub fn render_all(
+    scene: &Scene,
+    formats: &[Format],
+) -> Vec<(Figure, Format, Result<Vec<u8>, PlotError>)> {
+    let jobs: Vec<(Figure, Format)> = formats
+        .iter()
+        .flat_map(|&f| [(Figure::Trajectories, f), (Figure::Loss, f)])
+        .collect();
+    if jobs.is_empty() {
+        return Vec::new();
+    }
+    let prepared = Prepared::new(scene);
+    let render = |(figure, format): (Figure, Format)| match figure {
+        Figure::Trajectories => render_with(scene, format, &Trajectories(&prepared)),
+        Figure::Loss => render_with(scene, format, &figures::Loss),
+    };
+    let render = &render;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = jobs
+            .iter()
+            .map(|&job| s.spawn(move || render(job)))
+            .collect();
+        jobs.iter()
+            .zip(handles)
+            .map(|(&(figure, format), h)| {
+                let bytes = h
+                    .join()
+                    .unwrap_or_else(|_| Err(PlotError::new("drawing panicked")));
+                (figure, format, bytes)
+            })
+            .collect()
+    })
 }
 
 fn render_with(scene: &Scene, format: Format, figure: &impl Draw) -> Result<Vec<u8>, PlotError> {
