@@ -107,5 +107,10 @@ fn step_long(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, step_2d, step_long);
+// No plots: criterion's plotters would look for a system font, and this build has none.
+criterion_group! {
+    name = benches;
+    config = Criterion::default().without_plots();
+    targets = step_2d, step_long
+}
 criterion_main!(benches);

@@ -152,7 +152,7 @@ fn check_distinct_names(experiments: &[Experiment]) -> Result<(), AppError> {
 }
 
 /// The experiment's picture formats; config has checked the names already.
-fn picture_formats(experiment: &Experiment) -> Vec<Format> {
+pub fn picture_formats(experiment: &Experiment) -> Vec<Format> {
     experiment
         .plot
         .formats
@@ -226,9 +226,9 @@ pub fn run_all(experiment: &Experiment) -> Vec<Trace> {
 }
 
 /// One output file, rendered but not yet written.
-struct Rendered {
-    name: String,
-    bytes: Vec<u8>,
+pub struct Rendered {
+    pub name: String,
+    pub bytes: Vec<u8>,
 }
 
 fn run_experiment(experiment: &Experiment, out: &Path) -> Result<(), AppError> {
@@ -246,17 +246,7 @@ fn run_experiment(experiment: &Experiment, out: &Path) -> Result<(), AppError> {
         })
         .collect();
     let dir = out.join(&experiment.name);
-    let mut files = vec![
-        Rendered {
-            name: "trajectory.csv".into(),
-            bytes: export::trajectory_csv(&outcomes),
-        },
-        Rendered {
-            name: "summary.json".into(),
-            bytes: export::summary_json(&experiment.name, &experiment.surface, &outcomes),
-        },
-    ];
-    files.extend(render_figures(experiment, &traces, &formats, &dir)?);
+    let files = render_files(experiment, &traces, &formats, &dir)?;
     write_all(&dir, &files)?;
 
     let colour = if std::io::stdout().is_terminal()
@@ -275,18 +265,63 @@ fn run_experiment(experiment: &Experiment, out: &Path) -> Result<(), AppError> {
     Ok(())
 }
 
-fn render_figures(
+/// Every output file of an experiment as bytes: CSV, JSON and the figures (the figures
+/// drawn in parallel, the CSV and JSON written beside them). `dir` only names files in errors.
+pub fn render_files(
     experiment: &Experiment,
     traces: &[Trace],
     formats: &[Format],
     dir: &Path,
 ) -> Result<Vec<Rendered>, AppError> {
+    let outcomes: Vec<RunOutcome<'_>> = experiment
+        .runs
+        .iter()
+        .zip(traces)
+        .map(|(r, trace)| RunOutcome {
+            label: &r.label,
+            kind: &r.kind,
+            lr: r.spec.lr,
+            trace,
+        })
+        .collect();
+    let (exports, figures) = std::thread::scope(|s| {
+        let exports = s.spawn(|| {
+            [
+                Rendered {
+                    name: "trajectory.csv".into(),
+                    bytes: export::trajectory_csv(&outcomes),
+                },
+                Rendered {
+                    name: "summary.json".into(),
+                    bytes: export::summary_json(&experiment.name, &experiment.surface, &outcomes),
+                },
+            ]
+        });
+        let figures = render_figures(experiment, traces, formats, dir);
+        (exports.join().expect("exports never panic"), figures)
+    });
+    let mut files = Vec::from(exports);
+    files.extend(figures?);
+    Ok(files)
+}
+
+/// f over the plot window, as the contour figure draws it.
+pub fn sample_grid(experiment: &Experiment) -> Grid {
+    Grid::sample(
+        &experiment.surface,
+        experiment.plot.window,
+        GRID_SIZE,
+        GRID_SIZE,
+    )
+}
+
+/// What the figures show of an experiment and its traces.
+pub fn scene<'a>(experiment: &'a Experiment, traces: &'a [Trace], grid: &'a Grid) -> Scene<'a> {
     let surface = &experiment.surface;
-    let grid = Grid::sample(surface, experiment.plot.window, GRID_SIZE, GRID_SIZE);
-    let scene = Scene {
+    Scene {
         title: experiment.name.clone(),
         formula: surface.formula(),
-        grid: &grid,
+        grid,
         minima: surface.minima(),
         saddles: surface.saddles(),
         min_value: surface.min_value(),
@@ -315,7 +350,17 @@ fn render_figures(
             config::XAxis::Steps => LossAxis::Steps,
             config::XAxis::Evaluations => LossAxis::Evaluations,
         },
-    };
+    }
+}
+
+fn render_figures(
+    experiment: &Experiment,
+    traces: &[Trace],
+    formats: &[Format],
+    dir: &Path,
+) -> Result<Vec<Rendered>, AppError> {
+    let grid = sample_grid(experiment);
+    let scene = scene(experiment, traces, &grid);
     let mut files = Vec::new();
     for (figure, format, bytes) in plot::render_all(&scene, formats) {
         let name = format!("{}.{}", figure.stem(), format.extension());
@@ -329,7 +374,7 @@ fn render_figures(
 }
 
 /// Writes each file whole or not at all: to a temporary name beside it, then renamed.
-fn write_all(dir: &Path, files: &[Rendered]) -> Result<(), AppError> {
+pub fn write_all(dir: &Path, files: &[Rendered]) -> Result<(), AppError> {
     std::fs::create_dir_all(dir).map_err(|source| AppError::Write {
         path: dir.to_path_buf(),
         source,

@@ -7,7 +7,7 @@
 //! leaves the grid. Those frame parts are not contour lines: they are cut here, and the rest is
 //! shifted by half a cell so grid value (i, j) lands on (grid.x(i), grid.y(j)).
 
-use super::march::{rings, row_pair_ranges};
+use super::march::{Tracer, row_pair_ranges};
 use crate::core::Grid;
 
 /// A polyline in data coordinates.
@@ -30,7 +30,7 @@ pub fn isolines(grid: &Grid, levels: &[f64]) -> Vec<Vec<Polyline>> {
         .iter()
         .map(|&v| if v.is_finite() { v } else { fill })
         .collect();
-    let pairs = row_pair_ranges(&values, nx, ny);
+    let ranges = row_pair_ranges(&values, nx, ny);
     let sx = (grid.window.x[1] - grid.window.x[0]) / (nx - 1) as f64;
     let sy = (grid.window.y[1] - grid.window.y[0]) / (ny - 1) as f64;
     let to_data = |u: f64, v: f64| {
@@ -40,9 +40,9 @@ pub fn isolines(grid: &Grid, levels: &[f64]) -> Vec<Vec<Polyline>> {
         ]
     };
     let on_frame = |u: f64, v: f64| u <= 0.0 || v <= 0.0 || u >= nx as f64 || v >= ny as f64;
-    let level = |threshold: f64| -> Vec<Polyline> {
+    let level = |tracer: &mut Tracer, threshold: f64| -> Vec<Polyline> {
         let mut out = Vec::new();
-        for ring in rings(&values, nx, ny, &pairs, threshold) {
+        for ring in tracer.rings(&values, &ranges, threshold) {
             for piece in cut_frame(&ring, &on_frame) {
                 out.push(piece.iter().map(|&(u, v)| to_data(u, v)).collect());
             }
@@ -53,7 +53,8 @@ pub fn isolines(grid: &Grid, levels: &[f64]) -> Vec<Vec<Polyline>> {
         .map_or(1, |n| n.get())
         .min(levels.len());
     if threads <= 1 {
-        return levels.iter().map(|&t| level(t)).collect();
+        let mut tracer = Tracer::new(nx, ny);
+        return levels.iter().map(|&t| level(&mut tracer, t)).collect();
     }
     // Interleaved shares: low levels (long lines near the minimum) and high ones mix.
     let level = &level;
@@ -61,9 +62,10 @@ pub fn isolines(grid: &Grid, levels: &[f64]) -> Vec<Vec<Polyline>> {
         let handles: Vec<_> = (0..threads)
             .map(|k| {
                 scope.spawn(move || {
+                    let mut tracer = Tracer::new(nx, ny);
                     (k..levels.len())
                         .step_by(threads)
-                        .map(|i| (i, level(levels[i])))
+                        .map(|i| (i, level(&mut tracer, levels[i])))
                         .collect::<Vec<_>>()
                 })
             })

@@ -5,12 +5,12 @@
 //! crate): the cells are visited in the same raster order and stitched by the same rules, so
 //! rings close in the same order and start at the same point. What is faster:
 //! - cells whose four corners lie on one side of the level (almost all of them) are skipped
-//!   without any work, and rows whose values lie wholly on one side are skipped at once;
+//!   without any work: rows and blocks of 16 cells whose values lie wholly on one side of the
+//!   level are skipped at once;
 //! - the segment table is a constant, not a lazily built `Vec<Vec<Vec<_>>>`;
 //! - prepending to a fragment is O(1) (a `VecDeque`), not a `Vec::insert(0, _)`.
 
-use std::collections::HashMap;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasherDefault;
 
 /// One ring in the cell units of the `contour` crate: grid value (i, j) at (i + ½, j + ½).
@@ -57,6 +57,7 @@ impl std::hash::Hasher for Fx {
     }
 }
 
+/// Fragment ids by point key, as in the crate.
 type Map = HashMap<usize, usize, BuildHasherDefault<Fx>>;
 
 struct Fragment {
@@ -167,37 +168,108 @@ impl Stitcher {
     }
 }
 
-/// The smallest and largest value of each pair of rows (y, y + 1), to skip rows whole.
-pub fn row_pair_ranges(values: &[f64], dx: usize, dy: usize) -> Vec<(f64, f64)> {
-    let rows: Vec<(f64, f64)> = values
-        .chunks_exact(dx)
-        .take(dy)
-        .map(|r| {
-            r.iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-                    (lo.min(v), hi.max(v))
-                })
-        })
-        .collect();
-    rows.windows(2)
-        .map(|w| (w[0].0.min(w[1].0), w[0].1.max(w[1].1)))
-        .collect()
+/// Cells per block of [`Ranges`].
+const BLOCK: usize = 8;
+
+/// The smallest and largest corner value of every block of [`BLOCK`] cells along each row of
+/// cells, and of each whole row: a level outside a block's range has no segment in it.
+/// Computed once per grid, it lets every level skip almost every cell.
+pub struct Ranges {
+    rows: Vec<(f64, f64)>,
+    blocks: Vec<(f64, f64)>,
+    per_row: usize,
+}
+
+/// [`Ranges`] of a `dx × dy` grid of finite values.
+pub fn row_pair_ranges(values: &[f64], dx: usize, dy: usize) -> Ranges {
+    let cells = dx - 1;
+    let per_row = cells.div_ceil(BLOCK);
+    // Each row's blocks first (corner columns x0..=x1), then pairs of rows.
+    let mut single = Vec::with_capacity(per_row * dy);
+    for row in values.chunks_exact(dx).take(dy) {
+        for b in 0..per_row {
+            let (x0, x1) = (b * BLOCK, ((b + 1) * BLOCK).min(cells));
+            let (mut lo, mut hi) = (row[x0], row[x0]);
+            for &v in &row[x0 + 1..=x1] {
+                lo = if v < lo { v } else { lo };
+                hi = if v > hi { v } else { hi };
+            }
+            single.push((lo, hi));
+        }
+    }
+    let mut blocks = Vec::with_capacity(per_row * (dy - 1));
+    let mut rows = Vec::with_capacity(dy - 1);
+    for y in 0..dy - 1 {
+        let (below, above) = (
+            &single[y * per_row..(y + 1) * per_row],
+            &single[(y + 1) * per_row..(y + 2) * per_row],
+        );
+        let (mut rlo, mut rhi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for (a, b) in below.iter().zip(above) {
+            let (lo, hi) = (a.0.min(b.0), a.1.max(b.1));
+            blocks.push((lo, hi));
+            rlo = rlo.min(lo);
+            rhi = rhi.max(hi);
+        }
+        rows.push((rlo, rhi));
+    }
+    Ranges {
+        rows,
+        blocks,
+        per_row,
+    }
 }
 
 /// The rings of one level, in cell units, smoothed by linear interpolation: what
 /// `ContourBuilder::new(dx, dy, true).lines(values, &[threshold])` returns for it.
 ///
-/// `values` must be finite (NaN compares differently in the row skip). `pairs` comes from
+/// `values` must be finite (NaN compares differently in the skips). `ranges` comes from
 /// [`row_pair_ranges`].
-pub fn rings(
+pub fn rings(values: &[f64], dx: usize, dy: usize, ranges: &Ranges, threshold: f64) -> Vec<Ring> {
+    Tracer::new(dx, dy).rings(values, ranges, threshold)
+}
+
+/// Traces level after level on one grid, reusing its tables.
+pub struct Tracer {
+    s: Stitcher,
+    dx: usize,
+    dy: usize,
+}
+
+impl Tracer {
+    pub fn new(dx: usize, dy: usize) -> Tracer {
+        assert!(dx >= 2 && dy >= 2);
+        Tracer {
+            s: Stitcher::new(dx),
+            dx,
+            dy,
+        }
+    }
+
+    /// See [`rings`].
+    pub fn rings(&mut self, values: &[f64], ranges: &Ranges, threshold: f64) -> Vec<Ring> {
+        let (dx, dy) = (self.dx, self.dy);
+        assert!(values.len() == dx * dy);
+        let s = &mut self.s;
+        let rings = trace(s, values, dx, dy, ranges, threshold);
+        // Fragments left open (none when the values are finite) leave the tables clean.
+        for f in s.fragments.drain(..).flatten() {
+            s.by_start.remove(&f.start);
+            s.by_end.remove(&f.end);
+        }
+        s.free.clear();
+        rings
+    }
+}
+
+fn trace(
+    s: &mut Stitcher,
     values: &[f64],
     dx: usize,
     dy: usize,
-    pairs: &[(f64, f64)],
+    ranges: &Ranges,
     threshold: f64,
 ) -> Vec<Ring> {
-    assert!(dx >= 2 && dy >= 2 && values.len() == dx * dy);
-    let mut s = Stitcher::new(dx);
     let above = |k: usize| (values[k] >= threshold) as usize;
     let (dxi, dyi) = (dx as i64, dy as i64);
 
@@ -216,7 +288,7 @@ pub fn rings(
 
     // Rows between.
     for y in 0..dyi - 1 {
-        let (lo, hi) = pairs[y as usize];
+        let (lo, hi) = ranges.rows[y as usize];
         let base = (y * dxi) as usize;
         if threshold > hi {
             // Every corner below: nothing, not even on the frame.
@@ -228,20 +300,32 @@ pub fn rings(
             s.case(9, dxi - 1, y);
             continue;
         }
-        let mut t1 = above(base + dx);
-        let mut t2 = above(base);
-        s.case(t1 << 1 | t2 << 2, -1, y);
-        for x in 0..dx - 1 {
-            let t0 = t1;
-            t1 = above(base + dx + x + 1);
-            let t3 = t2;
-            t2 = above(base + x + 1);
-            let c = t0 | t1 << 1 | t2 << 2 | t3 << 3;
-            if c != 0 && c != 15 {
-                s.case(c, x as i64, y);
+        s.case(above(base + dx) << 1 | above(base) << 2, -1, y);
+        let blocks = &ranges.blocks[y as usize * ranges.per_row..][..ranges.per_row];
+        for (b, &(lo, hi)) in blocks.iter().enumerate() {
+            if threshold > hi || threshold <= lo {
+                // Every cell of the block is case 0 or case 15: no segment.
+                continue;
+            }
+            let (x0, x1) = (b * BLOCK, ((b + 1) * BLOCK).min(dx - 1));
+            let mut t1 = above(base + dx + x0);
+            let mut t2 = above(base + x0);
+            for x in x0..x1 {
+                let t0 = t1;
+                t1 = above(base + dx + x + 1);
+                let t3 = t2;
+                t2 = above(base + x + 1);
+                let c = t0 | t1 << 1 | t2 << 2 | t3 << 3;
+                if c != 0 && c != 15 {
+                    s.case(c, x as i64, y);
+                }
             }
         }
-        s.case(t1 | t2 << 3, dxi - 1, y);
+        s.case(
+            above(base + dx + dx - 1) | above(base + dx - 1) << 3,
+            dxi - 1,
+            y,
+        );
     }
 
     // Last row (y = dy - 1; above it, the frame).
@@ -259,7 +343,7 @@ pub fn rings(
     }
     s.case(t2 << 3, dxi - 1, y);
 
-    let mut rings = s.rings;
+    let mut rings = std::mem::take(&mut s.rings);
     for ring in &mut rings {
         smooth(ring, values, dx, dy, threshold);
     }
@@ -271,8 +355,9 @@ fn smooth(ring: &mut Ring, values: &[f64], dx: usize, dy: usize, value: f64) {
     let len = values.len();
     for point in ring.iter_mut() {
         let (x, y) = *point;
-        let xt = x.trunc() as usize;
-        let yt = y.trunc() as usize;
+        // `as` truncates, as `trunc()` then `as` did (points are never negative).
+        let xt = x as usize;
+        let yt = y as usize;
         let ix = yt * dx + xt;
         if ix < len {
             let v1 = values[ix];
@@ -309,9 +394,9 @@ mod tests {
             let expected = contour::ContourBuilder::new(dx, dy, true)
                 .lines(&g.values, &levels)
                 .unwrap();
-            let pairs = row_pair_ranges(&g.values, dx, dy);
+            let ranges = row_pair_ranges(&g.values, dx, dy);
             for (line, &level) in expected.iter().zip(&levels) {
-                let ours = rings(&g.values, dx, dy, &pairs, level);
+                let ours = rings(&g.values, dx, dy, &ranges, level);
                 let theirs: Vec<Ring> = line
                     .geometry()
                     .0

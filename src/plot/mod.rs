@@ -269,7 +269,7 @@ fn render_with(scene: &Scene, format: Format, figure: &impl Draw) -> Result<Vec<
     }
 }
 
-fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, PlotError> {
+pub fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, PlotError> {
     use image::ImageEncoder;
     use image::codecs::png::{CompressionType, FilterType, PngEncoder};
     let mut out = Vec::new();
@@ -277,6 +277,42 @@ fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, PlotError> {
         .write_image(rgb, w, h, image::ExtendedColorType::Rgb8)
         .map_err(|e| PlotError::new(format!("PNG encoding: {e}")))?;
     Ok(out)
+}
+
+/// The stages of drawing one by one, for the benches (`benches/render.rs`): not an API.
+#[doc(hidden)]
+pub mod stages {
+    pub use super::colormap::{ColorMap, background};
+    pub use super::contours::isolines;
+    pub use super::encode_png;
+
+    use super::*;
+
+    /// A figure drawn into an RGB buffer, not encoded.
+    pub fn raster(scene: &Scene, figure: Figure) -> Result<Vec<u8>, PlotError> {
+        let (w, h) = (scene.width, scene.height);
+        style::register_fonts();
+        let mut buf = vec![255u8; w as usize * h as usize * 3];
+        {
+            let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+            match figure {
+                Figure::Trajectories => {
+                    Trajectories(&Prepared::new(scene)).draw(scene, &root)?;
+                }
+                Figure::Loss => figures::Loss.draw(scene, &root)?,
+            }
+            root.present()?;
+        }
+        Ok(buf)
+    }
+
+    /// One figure in one format, everything included.
+    pub fn figure(scene: &Scene, figure: Figure, format: Format) -> Result<Vec<u8>, PlotError> {
+        match figure {
+            Figure::Trajectories => trajectories(scene, format),
+            Figure::Loss => loss(scene, format),
+        }
+    }
 }
 
 #[cfg(test)]
