@@ -225,6 +225,7 @@ pub fn row_pair_ranges(values: &[f64], dx: usize, dy: usize) -> Ranges {
 ///
 /// `values` must be finite (NaN compares differently in the skips). `ranges` comes from
 /// [`row_pair_ranges`].
+#[cfg(test)]
 pub fn rings(values: &[f64], dx: usize, dy: usize, ranges: &Ranges, threshold: f64) -> Vec<Ring> {
     Tracer::new(dx, dy).rings(values, ranges, threshold)
 }
