@@ -14,6 +14,7 @@ mod loss;
 mod march;
 mod parts;
 mod style;
+mod svg;
 mod trajectories;
 
 use std::fmt;
@@ -259,12 +260,14 @@ fn render_with(scene: &Scene, format: Format, figure: &impl Draw) -> Result<Vec<
         }
         Format::Svg => {
             let mut s = String::new();
-            {
-                let root = SVGBackend::with_string(&mut s, (w, h)).into_drawing_area();
+            let images = {
+                let (backend, images) = svg::Svg::new(SVGBackend::with_string(&mut s, (w, h)));
+                let root = backend.into_drawing_area();
                 figure.draw(scene, &root)?;
                 root.present()?;
-            }
-            Ok(s.into_bytes())
+                images
+            };
+            Ok(svg::finish(s, &images).into_bytes())
         }
     }
 }
