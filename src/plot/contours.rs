@@ -43,7 +43,7 @@ pub fn isolines(grid: &Grid, levels: &[f64]) -> Vec<Vec<Polyline>> {
     let level = |tracer: &mut Tracer, threshold: f64| -> Vec<Polyline> {
         let mut out = Vec::new();
         for ring in tracer.rings(&values, &ranges, threshold) {
-            for piece in cut_frame(&ring, &on_frame) {
+            for piece in cut_frame(&ring, on_frame) {
                 out.push(piece.iter().map(|&(u, v)| to_data(u, v)).collect());
             }
         }
@@ -85,7 +85,7 @@ pub fn isolines(grid: &Grid, levels: &[f64]) -> Vec<Vec<Polyline>> {
 }
 
 /// Splits a ring into the pieces that do not touch the frame.
-fn cut_frame(ring: &[(f64, f64)], on_frame: &dyn Fn(f64, f64) -> bool) -> Vec<Vec<(f64, f64)>> {
+fn cut_frame(ring: &[(f64, f64)], on_frame: impl Fn(f64, f64) -> bool) -> Vec<Vec<(f64, f64)>> {
     let mut pieces = Vec::new();
     // A ring is closed: its last point repeats its first.
     let closed = ring.len() > 1 && ring.first() == ring.last();

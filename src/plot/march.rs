@@ -66,6 +66,21 @@ struct Fragment {
     ring: VecDeque<(f64, f64)>,
 }
 
+/// `a` then `b`, copying the shorter one: fragments merge again and again as the scan goes
+/// on, and always copying the second made long zigzagging lines quadratic.
+fn join(mut a: VecDeque<(f64, f64)>, mut b: VecDeque<(f64, f64)>) -> VecDeque<(f64, f64)> {
+    if a.len() >= b.len() {
+        a.extend(b);
+        a
+    } else {
+        b.reserve(a.len());
+        for p in a.into_iter().rev() {
+            b.push_front(p);
+        }
+        b
+    }
+}
+
 /// Stitches segments into rings for one level.
 struct Stitcher {
     by_start: Map,
@@ -132,14 +147,14 @@ impl Stitcher {
                     f.ring.push_back(end);
                     self.rings.push(f.ring.into());
                 } else {
-                    let mut f = self.remove(f_ix);
+                    let f = self.remove(f_ix);
                     let g = self.remove(g_ix);
-                    f.ring.extend(g.ring);
                     let (fs, ge) = (f.start, g.end);
+                    let ring = join(f.ring, g.ring);
                     let ix = self.insert(Fragment {
                         start: fs,
                         end: ge,
-                        ring: f.ring,
+                        ring,
                     });
                     self.by_start.insert(fs, ix);
                     self.by_end.insert(ge, ix);
