@@ -217,21 +217,30 @@ pub fn render_all(
     if jobs.is_empty() {
         return Vec::new();
     }
-    let prepared = Prepared::new(scene);
-    let render = |(figure, format): (Figure, Format)| match figure {
-        Figure::Trajectories => render_with(scene, format, &Trajectories(&prepared)),
-        Figure::Loss => render_with(scene, format, &figures::Loss),
-    };
-    let render = &render;
+    // The loss figures need nothing from the grid: they start at once, while the contour
+    // levels and lines for the trajectories figures are traced.
+    let loss = |format: Format| render_with(scene, format, &figures::Loss);
+    let loss = &loss;
+    let prepared = std::sync::OnceLock::new();
     std::thread::scope(|s| {
-        let handles: Vec<_> = jobs
+        let mut handles: Vec<_> = jobs
             .iter()
-            .map(|&job| s.spawn(move || render(job)))
+            .map(|&(figure, format)| {
+                (figure == Figure::Loss).then(|| s.spawn(move || loss(format)))
+            })
             .collect();
+        let prepared: &Prepared = prepared.get_or_init(|| Prepared::new(scene));
+        for (&(figure, format), handle) in jobs.iter().zip(&mut handles) {
+            if figure == Figure::Trajectories {
+                *handle =
+                    Some(s.spawn(move || render_with(scene, format, &Trajectories(prepared))));
+            }
+        }
         jobs.iter()
             .zip(handles)
             .map(|(&(figure, format), h)| {
                 let bytes = h
+                    .expect("every job was started")
                     .join()
                     .unwrap_or_else(|_| Err(PlotError::new("drawing panicked")));
                 (figure, format, bytes)
