@@ -1,7 +1,7 @@
 //! The trajectories figure: contour lines of f over a pale filled background with a colour
 //! bar, every run's path, its start and end, known minima and saddle points, and a legend.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -29,13 +29,16 @@ const BAR_LABELS: u32 = 80;
 /// At most this many step markers per run, so long runs do not turn into a blob.
 const MARKERS_PER_RUN: usize = 30;
 
+/// A background raster and its size in pixels.
+type Background = ((u32, u32), Vec<u8>);
+
 /// What the trajectories figure draws from the grid, the same for every format: computed once
 /// per scene, shared by the PNG and the SVG (which may be drawn at the same time).
 pub struct Prepared {
     levels: Levels,
     lines: Vec<Vec<Polyline>>,
     /// Background rasters by size in pixels (one size in practice: both formats lay out alike).
-    backgrounds: Mutex<Vec<((u32, u32), Arc<Vec<u8>>)>>,
+    backgrounds: Mutex<Vec<Background>>,
 }
 
 impl Prepared {
@@ -52,11 +55,11 @@ impl Prepared {
     fn background(&self, grid: &Grid, map: &ColorMap, (w, h): (u32, u32)) -> Vec<u8> {
         let mut cache = self.backgrounds.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((_, bg)) = cache.iter().find(|(size, _)| *size == (w, h)) {
-            return bg.as_ref().clone();
+            return bg.clone();
         }
-        let bg = Arc::new(background(grid, &self.levels, map, w, h));
+        let bg = background(grid, &self.levels, map, w, h);
         cache.push(((w, h), bg.clone()));
-        bg.as_ref().clone()
+        bg
     }
 }
 
