@@ -205,7 +205,7 @@ fn check_distinct_names(experiments: &[Experiment]) -> Result<(), AppError> {
 }
 
 /// The experiment's picture formats; config has checked the names already.
-fn picture_formats(experiment: &Experiment) -> Vec<Format> {
+pub fn picture_formats(experiment: &Experiment) -> Vec<Format> {
     experiment
         .plot
         .formats
@@ -278,16 +278,17 @@ pub fn run_all(experiment: &Experiment) -> Vec<Trace> {
     })
 }
 
-/// One output file, ready to be written: its bytes, or a writer that streams them.
-struct Rendered<'a> {
-    name: String,
+/// One output file, ready to be written: its bytes, or the runs whose CSV is streamed.
+pub struct Rendered<'a> {
+    pub name: String,
     content: Content<'a>,
 }
 
 enum Content<'a> {
     Bytes(Vec<u8>),
-    /// The trajectory CSV, streamed to disk: it can be far larger than the traces.
-    Csv(&'a [RunOutcome<'a>]),
+    /// The trajectory CSV, streamed to disk at write time: it can be far larger than the
+    /// traces it comes from (a million steps is about 80 MB of text).
+    Csv(Vec<RunOutcome<'a>>),
 }
 
 fn run_experiment(experiment: &Experiment, out: &Path) -> Result<(), AppError> {
@@ -305,21 +306,7 @@ fn run_experiment(experiment: &Experiment, out: &Path) -> Result<(), AppError> {
         })
         .collect();
     let dir = out.join(&experiment.name);
-    let mut files = vec![
-        Rendered {
-            name: "trajectory.csv".into(),
-            content: Content::Csv(&outcomes),
-        },
-        Rendered {
-            name: "summary.json".into(),
-            content: Content::Bytes(export::summary_json(
-                &experiment.name,
-                &experiment.surface,
-                &outcomes,
-            )),
-        },
-    ];
-    files.extend(render_figures(experiment, &traces, &formats, &dir)?);
+    let files = render_files(experiment, &traces, &formats, &dir)?;
     write_all(&dir, &files)?;
 
     let colour = if std::io::stdout().is_terminal()
@@ -338,18 +325,59 @@ fn run_experiment(experiment: &Experiment, out: &Path) -> Result<(), AppError> {
     Ok(())
 }
 
-fn render_figures(
-    experiment: &Experiment,
-    traces: &[Trace],
+/// Every output file of an experiment: the CSV (streamed when written), the JSON and the
+/// figures (drawn in parallel). `dir` only names files in errors.
+pub fn render_files<'a>(
+    experiment: &'a Experiment,
+    traces: &'a [Trace],
     formats: &[Format],
     dir: &Path,
-) -> Result<Vec<Rendered<'static>>, AppError> {
+) -> Result<Vec<Rendered<'a>>, AppError> {
+    let outcomes = || -> Vec<RunOutcome<'a>> {
+        experiment
+            .runs
+            .iter()
+            .zip(traces)
+            .map(|(r, trace)| RunOutcome {
+                label: &r.label,
+                kind: &r.kind,
+                lr: r.spec.lr,
+                trace,
+            })
+            .collect()
+    };
+    let summary = export::summary_json(&experiment.name, &experiment.surface, &outcomes());
+    let mut files = vec![
+        Rendered {
+            name: "trajectory.csv".into(),
+            content: Content::Csv(outcomes()),
+        },
+        Rendered {
+            name: "summary.json".into(),
+            content: Content::Bytes(summary),
+        },
+    ];
+    files.extend(render_figures(experiment, traces, formats, dir)?);
+    Ok(files)
+}
+
+/// f over the plot window, as the contour figure draws it.
+pub fn sample_grid(experiment: &Experiment) -> Grid {
+    Grid::sample(
+        &experiment.surface,
+        experiment.plot.window,
+        GRID_SIZE,
+        GRID_SIZE,
+    )
+}
+
+/// What the figures show of an experiment and its traces.
+pub fn scene<'a>(experiment: &'a Experiment, traces: &'a [Trace], grid: &'a Grid) -> Scene<'a> {
     let surface = &experiment.surface;
-    let grid = Grid::sample(surface, experiment.plot.window, GRID_SIZE, GRID_SIZE);
-    let scene = Scene {
+    Scene {
         title: experiment.name.clone(),
         formula: surface.formula(),
-        grid: &grid,
+        grid,
         minima: surface.minima(),
         saddles: surface.saddles(),
         min_value: surface.min_value(),
@@ -378,26 +406,28 @@ fn render_figures(
             config::XAxis::Steps => LossAxis::Steps,
             config::XAxis::Evaluations => LossAxis::Evaluations,
         },
-    };
+    }
+}
+
+fn render_figures(
+    experiment: &Experiment,
+    traces: &[Trace],
+    formats: &[Format],
+    dir: &Path,
+) -> Result<Vec<Rendered<'static>>, AppError> {
+    let grid = sample_grid(experiment);
+    let scene = scene(experiment, traces, &grid);
     let mut files = Vec::new();
-    for &format in formats {
-        for (stem, draw) in [
-            (
-                "trajectories",
-                plot::trajectories as fn(&Scene, Format) -> _,
-            ),
-            ("loss", plot::loss),
-        ] {
-            let name = format!("{stem}.{}", format.extension());
-            let bytes = draw(&scene, format).map_err(|source| AppError::Plot {
-                path: dir.join(&name),
-                source,
-            })?;
-            files.push(Rendered {
-                name,
-                content: Content::Bytes(bytes),
-            });
-        }
+    for (figure, format, bytes) in plot::render_all(&scene, formats) {
+        let name = format!("{}.{}", figure.stem(), format.extension());
+        let bytes = bytes.map_err(|source| AppError::Plot {
+            path: dir.join(&name),
+            source,
+        })?;
+        files.push(Rendered {
+            name,
+            content: Content::Bytes(bytes),
+        });
     }
     Ok(files)
 }
@@ -405,7 +435,7 @@ fn render_figures(
 /// Writes the files so that the folder holds either all the old ones or all the new ones:
 /// each goes to a temporary name first, and only when all are written are they renamed.
 /// Ctrl-C while the temporary files are written removes them and changes nothing.
-fn write_all(dir: &Path, files: &[Rendered]) -> Result<(), AppError> {
+pub fn write_all(dir: &Path, files: &[Rendered]) -> Result<(), AppError> {
     std::fs::create_dir_all(dir).map_err(|source| AppError::Write {
         path: dir.to_path_buf(),
         source,

@@ -18,14 +18,31 @@ impl Grid {
         let ny = ny.max(2);
         let dx = (window.x[1] - window.x[0]) / (nx - 1) as f64;
         let dy = (window.y[1] - window.y[0]) / (ny - 1) as f64;
-        let mut values = Vec::with_capacity(nx * ny);
-        for j in 0..ny {
-            let y = window.y[0] + j as f64 * dy;
-            for i in 0..nx {
-                let x = window.x[0] + i as f64 * dx;
-                values.push(surface.value2([x, y]));
+        let mut values = vec![0.0; nx * ny];
+        let fill = |first_row: usize, rows: &mut [f64]| {
+            for (k, row) in rows.chunks_exact_mut(nx).enumerate() {
+                let y = window.y[0] + (first_row + k) as f64 * dy;
+                for (i, v) in row.iter_mut().enumerate() {
+                    let x = window.x[0] + i as f64 * dx;
+                    *v = surface.value2([x, y]);
+                }
             }
-        }
+        };
+        // Rows are independent: share them among the cores (the values do not depend on how).
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(ny.div_ceil(64));
+        let rows_each = ny.div_ceil(threads.max(1));
+        std::thread::scope(|s| {
+            let mut chunks = values.chunks_mut(rows_each * nx).enumerate();
+            let first = chunks.next();
+            for (k, chunk) in chunks {
+                s.spawn(move || fill(k * rows_each, chunk));
+            }
+            if let Some((_, chunk)) = first {
+                fill(0, chunk);
+            }
+        });
         Grid {
             window,
             nx,

@@ -332,17 +332,58 @@ impl Adam {
             (lr, 1.0)
         };
         let (eps, weight1) = (self.eps, 1.0 - beta1);
+        // One element of the update; `LERP_LOW` is `weight1.abs() < 0.5`, decided once per
+        // step so the loop has no branch and vectorises.
+        #[inline(always)]
+        fn adam_one<const LERP_LOW: bool>(
+            p: &mut f64,
+            m: &mut f64,
+            v: &mut f64,
+            g: f64,
+            (weight1, beta2, bias_correction2_sqrt, eps, step_size): (f64, f64, f64, f64, f64),
+        ) {
+            *m = if LERP_LOW {
+                *m + weight1 * (g - *m)
+            } else {
+                g - (g - *m) * (1.0 - weight1)
+            };
+            *v = *v * beta2 + (1.0 - beta2) * g * g;
+            let denom = v.sqrt() / bias_correction2_sqrt + eps;
+            *p += -step_size * *m / denom;
+        }
+        let k = (weight1, beta2, bias_correction2_sqrt, eps, step_size);
         match max_exp_avg_sq {
-            None => Zip::from(params)
-                .and(exp_avg)
-                .and(exp_avg_sq)
-                .and(grad)
-                .for_each(|p, m, v, &g| {
-                    *m = lerp(*m, g, weight1);
-                    *v = *v * beta2 + (1.0 - beta2) * g * g;
-                    let denom = v.sqrt() / bias_correction2_sqrt + eps;
-                    *p += -step_size * *m / denom;
-                }),
+            None => match (
+                params.as_slice_mut(),
+                exp_avg.as_slice_mut(),
+                exp_avg_sq.as_slice_mut(),
+                grad.as_slice(),
+            ) {
+                // Contiguous (always, but for a strided gradient view): plain slice loops.
+                (Some(p), Some(m), Some(v), Some(g)) => {
+                    let n = p.len().min(m.len()).min(v.len()).min(g.len());
+                    let (p, m, v, g) = (&mut p[..n], &mut m[..n], &mut v[..n], &g[..n]);
+                    if weight1.abs() < 0.5 {
+                        for i in 0..n {
+                            adam_one::<true>(&mut p[i], &mut m[i], &mut v[i], g[i], k);
+                        }
+                    } else {
+                        for i in 0..n {
+                            adam_one::<false>(&mut p[i], &mut m[i], &mut v[i], g[i], k);
+                        }
+                    }
+                }
+                _ => Zip::from(params)
+                    .and(exp_avg)
+                    .and(exp_avg_sq)
+                    .and(grad)
+                    .for_each(|p, m, v, &g| {
+                        *m = lerp(*m, g, weight1);
+                        *v = *v * beta2 + (1.0 - beta2) * g * g;
+                        let denom = v.sqrt() / bias_correction2_sqrt + eps;
+                        *p += -step_size * *m / denom;
+                    }),
+            },
             Some(max_v) => Zip::from(params)
                 .and(exp_avg)
                 .and(exp_avg_sq)

@@ -350,6 +350,7 @@ impl Surface {
     }
 
     /// f at a point of the plane.
+    #[inline]
     pub fn value2(&self, [x, y]: Point) -> f64 {
         match *self {
             Surface::Quadratic { matrix: a, center } => {

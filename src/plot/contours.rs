@@ -1,4 +1,5 @@
-//! Contour lines by marching squares (the `contour` crate), in data coordinates.
+//! Contour lines by marching squares ([`super::march`], the `contour` crate's algorithm), in
+//! data coordinates.
 //!
 //! `contour` puts grid value (i, j) at the centre of cell (i + ½, j + ½) and pads the grid with
 //! a frame of "below every threshold" values, so each isoline comes back as a closed ring that
@@ -6,14 +7,16 @@
 //! leaves the grid. Those frame parts are not contour lines: they are cut here, and the rest is
 //! shifted by half a cell so grid value (i, j) lands on (grid.x(i), grid.y(j)).
 
-use contour::ContourBuilder;
-
+use super::march::{Tracer, row_pair_ranges};
 use crate::core::Grid;
 
 /// A polyline in data coordinates.
 pub type Polyline = Vec<[f64; 2]>;
 
 /// For every level, the isolines of the grid at that level.
+///
+/// Levels are traced independently, so they are shared among the available cores; the result
+/// is the same, in the same order, however many there are.
 pub fn isolines(grid: &Grid, levels: &[f64]) -> Vec<Vec<Polyline>> {
     let (nx, ny) = (grid.nx, grid.ny);
     if levels.is_empty() || nx < 2 || ny < 2 || grid.values.len() != nx * ny {
@@ -27,10 +30,7 @@ pub fn isolines(grid: &Grid, levels: &[f64]) -> Vec<Vec<Polyline>> {
         .iter()
         .map(|&v| if v.is_finite() { v } else { fill })
         .collect();
-    let builder = ContourBuilder::new(nx, ny, true);
-    let Ok(lines) = builder.lines(&values, levels) else {
-        return Vec::new();
-    };
+    let ranges = row_pair_ranges(&values, nx, ny);
     let sx = (grid.window.x[1] - grid.window.x[0]) / (nx - 1) as f64;
     let sy = (grid.window.y[1] - grid.window.y[0]) / (ny - 1) as f64;
     let to_data = |u: f64, v: f64| {
@@ -40,23 +40,52 @@ pub fn isolines(grid: &Grid, levels: &[f64]) -> Vec<Vec<Polyline>> {
         ]
     };
     let on_frame = |u: f64, v: f64| u <= 0.0 || v <= 0.0 || u >= nx as f64 || v >= ny as f64;
-    lines
-        .iter()
-        .map(|line| {
-            let mut out = Vec::new();
-            for ring in &line.geometry().0 {
-                let pts: Vec<(f64, f64)> = ring.0.iter().map(|c| (c.x, c.y)).collect();
-                for piece in cut_frame(&pts, &on_frame) {
-                    out.push(piece.iter().map(|&(u, v)| to_data(u, v)).collect());
-                }
+    let level = |tracer: &mut Tracer, threshold: f64| -> Vec<Polyline> {
+        let mut out = Vec::new();
+        for ring in tracer.rings(&values, &ranges, threshold) {
+            for piece in cut_frame(&ring, on_frame) {
+                out.push(piece.iter().map(|&(u, v)| to_data(u, v)).collect());
             }
-            out
-        })
-        .collect()
+        }
+        out
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(levels.len());
+    if threads <= 1 {
+        let mut tracer = Tracer::new(nx, ny);
+        return levels.iter().map(|&t| level(&mut tracer, t)).collect();
+    }
+    // Interleaved shares: low levels (long lines near the minimum) and high ones mix.
+    let level = &level;
+    let mut shares: Vec<Vec<(usize, Vec<Polyline>)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|k| {
+                scope.spawn(move || {
+                    let mut tracer = Tracer::new(nx, ny);
+                    (k..levels.len())
+                        .step_by(threads)
+                        .map(|i| (i, level(&mut tracer, levels[i])))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("tracing a level never panics"))
+            .collect()
+    });
+    let mut out: Vec<Vec<Polyline>> = vec![Vec::new(); levels.len()];
+    for share in &mut shares {
+        for (i, lines) in share.drain(..) {
+            out[i] = lines;
+        }
+    }
+    out
 }
 
 /// Splits a ring into the pieces that do not touch the frame.
-fn cut_frame(ring: &[(f64, f64)], on_frame: &dyn Fn(f64, f64) -> bool) -> Vec<Vec<(f64, f64)>> {
+fn cut_frame(ring: &[(f64, f64)], on_frame: impl Fn(f64, f64) -> bool) -> Vec<Vec<(f64, f64)>> {
     let mut pieces = Vec::new();
     // A ring is closed: its last point repeats its first.
     let closed = ring.len() > 1 && ring.first() == ring.last();

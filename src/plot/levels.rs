@@ -87,7 +87,7 @@ pub fn choose_levels(grid: &Grid, min_value: Option<f64>, n: usize, log: Option<
     if log {
         // The lowest level: a hair above the very bottom (0.5 % of the grid lies below it),
         // never more than 12 decades under the top.
-        let bottom = quantile(&mut d, 0.005)
+        let bottom = lower_quantile(&mut d, 0.005, 0.10)
             .unwrap_or(top * 1e-6)
             .max(top * 1e-12);
         let (lo, hi) = (bottom.log10(), top.log10());
@@ -124,6 +124,21 @@ fn flat(v: f64) -> Levels {
         hi: v + pad,
         values: Vec::new(),
     }
+}
+
+/// The q-quantile of `v` when [`quantile`] has just found its `done` quantile (`q <= done`):
+/// the elements below that one are the smallest, so the search stays among them.
+fn lower_quantile(v: &mut [f64], q: f64, done: f64) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    let k = ((v.len() - 1) as f64 * q).round() as usize;
+    let upto = ((v.len() - 1) as f64 * done).round() as usize;
+    if k >= upto {
+        return quantile(v, q);
+    }
+    let (_, x, _) = v[..upto].select_nth_unstable_by(k, f64::total_cmp);
+    Some(*x)
 }
 
 /// The q-quantile of `v` (reorders it), `None` when empty.

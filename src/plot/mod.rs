@@ -11,8 +11,10 @@ mod colormap;
 mod contours;
 mod levels;
 mod loss;
+mod march;
 mod parts;
 mod style;
+mod svg;
 mod trajectories;
 
 use std::fmt;
@@ -25,6 +27,7 @@ use plotters::prelude::*;
 use crate::core::{Grid, Point, Trace};
 
 pub use levels::{Levels, choose_levels};
+use trajectories::Prepared;
 
 /// An output format for a figure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,7 +139,7 @@ pub const MAX_SIDE: u32 = 8192;
 
 /// Trajectories over the contour lines of f: PNG bytes or SVG text.
 pub fn trajectories(scene: &Scene, format: Format) -> Result<Vec<u8>, PlotError> {
-    render_with(scene, format, &figures::Trajectories)
+    render_with(scene, format, &Trajectories(&Prepared::new(scene)))
 }
 
 /// Loss (minus f*) per step on a log axis, and the learning rate per step below it.
@@ -154,25 +157,96 @@ trait Draw {
     ) -> Result<(), PlotError>;
 }
 
-macro_rules! figure {
-    ($name:ident, $f:path) => {
-        pub struct $name;
-        impl Draw for $name {
-            fn draw<'r, DB: DrawingBackend + 'r>(
-                &self,
-                scene: &Scene,
-                root: &'r DrawingArea<DB, Shift>,
-            ) -> Result<(), PlotError> {
-                $f(scene, root)
-            }
-        }
-    };
+/// The trajectories figure, drawn from what every format shares.
+struct Trajectories<'p>(&'p Prepared);
+
+impl Draw for Trajectories<'_> {
+    fn draw<'r, DB: DrawingBackend + 'r>(
+        &self,
+        scene: &Scene,
+        root: &'r DrawingArea<DB, Shift>,
+    ) -> Result<(), PlotError> {
+        trajectories::draw_prepared(scene, self.0, root)
+    }
 }
 
 mod figures {
     use super::*;
-    figure!(Trajectories, crate::plot::trajectories::draw_on);
-    figure!(Loss, crate::plot::loss::draw_on);
+    pub struct Loss;
+    impl Draw for Loss {
+        fn draw<'r, DB: DrawingBackend + 'r>(
+            &self,
+            scene: &Scene,
+            root: &'r DrawingArea<DB, Shift>,
+        ) -> Result<(), PlotError> {
+            crate::plot::loss::draw_on(scene, root)
+        }
+    }
+}
+
+/// A figure of [`render_all`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Figure {
+    Trajectories,
+    Loss,
+}
+
+impl Figure {
+    /// The file stem: `trajectories`, `loss`.
+    pub fn stem(&self) -> &'static str {
+        match self {
+            Figure::Trajectories => "trajectories",
+            Figure::Loss => "loss",
+        }
+    }
+}
+
+/// Every figure in every format, each byte for byte what [`trajectories`] and [`loss`] give,
+/// in the order format by format, trajectories before loss.
+///
+/// The contour levels, lines and background are computed once for all formats, and the
+/// figures are drawn at the same time, one thread each (the machine's cores share them).
+pub fn render_all(
+    scene: &Scene,
+    formats: &[Format],
+) -> Vec<(Figure, Format, Result<Vec<u8>, PlotError>)> {
+    let jobs: Vec<(Figure, Format)> = formats
+        .iter()
+        .flat_map(|&f| [(Figure::Trajectories, f), (Figure::Loss, f)])
+        .collect();
+    if jobs.is_empty() {
+        return Vec::new();
+    }
+    // The loss figures need nothing from the grid: they start at once, while the contour
+    // levels and lines for the trajectories figures are traced.
+    let loss = |format: Format| render_with(scene, format, &figures::Loss);
+    let loss = &loss;
+    let prepared = std::sync::OnceLock::new();
+    std::thread::scope(|s| {
+        let mut handles: Vec<_> = jobs
+            .iter()
+            .map(|&(figure, format)| {
+                (figure == Figure::Loss).then(|| s.spawn(move || loss(format)))
+            })
+            .collect();
+        let prepared: &Prepared = prepared.get_or_init(|| Prepared::new(scene));
+        for (&(figure, format), handle) in jobs.iter().zip(&mut handles) {
+            if figure == Figure::Trajectories {
+                *handle =
+                    Some(s.spawn(move || render_with(scene, format, &Trajectories(prepared))));
+            }
+        }
+        jobs.iter()
+            .zip(handles)
+            .map(|(&(figure, format), h)| {
+                let bytes = h
+                    .expect("every job was started")
+                    .join()
+                    .unwrap_or_else(|_| Err(PlotError::new("drawing panicked")));
+                (figure, format, bytes)
+            })
+            .collect()
+    })
 }
 
 fn render_with(scene: &Scene, format: Format, figure: &impl Draw) -> Result<Vec<u8>, PlotError> {
@@ -195,17 +269,19 @@ fn render_with(scene: &Scene, format: Format, figure: &impl Draw) -> Result<Vec<
         }
         Format::Svg => {
             let mut s = String::new();
-            {
-                let root = SVGBackend::with_string(&mut s, (w, h)).into_drawing_area();
+            let images = {
+                let (backend, images) = svg::Svg::new(SVGBackend::with_string(&mut s, (w, h)));
+                let root = backend.into_drawing_area();
                 figure.draw(scene, &root)?;
                 root.present()?;
-            }
-            Ok(s.into_bytes())
+                images
+            };
+            Ok(svg::finish(s, &images).into_bytes())
         }
     }
 }
 
-fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, PlotError> {
+pub fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, PlotError> {
     use image::ImageEncoder;
     use image::codecs::png::{CompressionType, FilterType, PngEncoder};
     let mut out = Vec::new();
@@ -213,6 +289,42 @@ fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, PlotError> {
         .write_image(rgb, w, h, image::ExtendedColorType::Rgb8)
         .map_err(|e| PlotError::new(format!("PNG encoding: {e}")))?;
     Ok(out)
+}
+
+/// The stages of drawing one by one, for the benches (`benches/render.rs`): not an API.
+#[doc(hidden)]
+pub mod stages {
+    pub use super::colormap::{ColorMap, background};
+    pub use super::contours::isolines;
+    pub use super::encode_png;
+
+    use super::*;
+
+    /// A figure drawn into an RGB buffer, not encoded.
+    pub fn raster(scene: &Scene, figure: Figure) -> Result<Vec<u8>, PlotError> {
+        let (w, h) = (scene.width, scene.height);
+        style::register_fonts();
+        let mut buf = vec![255u8; w as usize * h as usize * 3];
+        {
+            let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+            match figure {
+                Figure::Trajectories => {
+                    Trajectories(&Prepared::new(scene)).draw(scene, &root)?;
+                }
+                Figure::Loss => figures::Loss.draw(scene, &root)?,
+            }
+            root.present()?;
+        }
+        Ok(buf)
+    }
+
+    /// One figure in one format, everything included.
+    pub fn figure(scene: &Scene, figure: Figure, format: Format) -> Result<Vec<u8>, PlotError> {
+        match figure {
+            Figure::Trajectories => trajectories(scene, format),
+            Figure::Loss => loss(scene, format),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! The trajectories figure: contour lines of f over a pale filled background with a colour
 //! bar, every run's path, its start and end, known minima and saddle points, and a legend.
 
+use std::sync::Mutex;
+
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -8,12 +10,12 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::axis::Axis;
 use super::clip::{decimate, inside, last_visible, split_sharp, visible_pieces};
 use super::colormap::{ColorMap, background, color_bar};
-use super::contours::isolines;
-use super::levels::choose_levels;
+use super::contours::{Polyline, isolines};
+use super::levels::{Levels, choose_levels};
 use super::parts::{Glyph, Marker, legend_corner, title};
 use super::style::{AXIS_DESC_SIZE, FONT, LEGEND_SIZE, TICK_SIZE, darker, run_color};
 use super::{PlotError, Scene};
-use crate::core::{Status, Window};
+use crate::core::{Grid, Status, Window};
 
 /// Pixels: label areas and the colour bar beside the plot.
 const LEFT: u32 = 78;
@@ -27,8 +29,43 @@ const BAR_LABELS: u32 = 80;
 /// At most this many step markers per run, so long runs do not turn into a blob.
 const MARKERS_PER_RUN: usize = 30;
 
-pub fn draw_on<'r, DB: DrawingBackend + 'r>(
+/// A background raster and its size in pixels.
+type Background = ((u32, u32), Vec<u8>);
+
+/// What the trajectories figure draws from the grid, the same for every format: computed once
+/// per scene, shared by the PNG and the SVG (which may be drawn at the same time).
+pub struct Prepared {
+    levels: Levels,
+    lines: Vec<Vec<Polyline>>,
+    /// Background rasters by size in pixels (one size in practice: both formats lay out alike).
+    backgrounds: Mutex<Vec<Background>>,
+}
+
+impl Prepared {
+    pub fn new(scene: &Scene) -> Prepared {
+        let levels = choose_levels(scene.grid, scene.min_value, scene.levels, scene.log_levels);
+        let lines = isolines(scene.grid, &levels.values);
+        Prepared {
+            levels,
+            lines,
+            backgrounds: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn background(&self, grid: &Grid, map: &ColorMap, (w, h): (u32, u32)) -> Vec<u8> {
+        let mut cache = self.backgrounds.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, bg)) = cache.iter().find(|(size, _)| *size == (w, h)) {
+            return bg.clone();
+        }
+        let bg = background(grid, &self.levels, map, w, h);
+        cache.push(((w, h), bg.clone()));
+        bg
+    }
+}
+
+pub fn draw_prepared<'r, DB: DrawingBackend + 'r>(
     scene: &Scene,
+    prepared: &Prepared,
     root: &'r DrawingArea<DB, Shift>,
 ) -> Result<(), PlotError> {
     root.fill(&WHITE)?;
@@ -103,9 +140,9 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
     let per_px = [wx / aw.max(1) as f64, wy / ah.max(1) as f64];
 
     // Background and contour lines.
-    let levels = choose_levels(grid, scene.min_value, scene.levels, scene.log_levels);
+    let levels = &prepared.levels;
     let map = ColorMap::pale();
-    let bg = background(grid, &levels, &map, aw, ah);
+    let bg = prepared.background(grid, &map, (aw, ah));
     if let Some(img) = BitMapElement::with_owned_buffer((win.x[0], win.y[1]), (aw, ah), bg) {
         area.draw(&img)?;
     }
@@ -121,9 +158,9 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
         .draw()?;
     // Neutral lines: the background already carries the value, the lines carry the shape.
     let color = RGBColor(40, 40, 60).mix(0.38);
-    for lines in isolines(grid, &levels.values) {
+    for lines in &prepared.lines {
         for line in lines {
-            let line = decimate(&line, per_px, 0.5);
+            let line = decimate(line, per_px, 0.5);
             area.draw(&PathElement::new(
                 line.into_iter().map(|p| (p[0], p[1])).collect::<Vec<_>>(),
                 color.stroke_width(1),

@@ -1,0 +1,113 @@
+//! The compare, whole and stage by stage, in-process:
+//!
+//! optplay compare --opt sgd,momentum,nesterov,adagrad,rmsprop,adam --surface rosenbrock \
+//!   --start=-1.5,2 --steps 1000 \
+//!   --lr sgd=1e-3,momentum=2e-4,nesterov=2e-4,adagrad=0.5,rmsprop=3e-3,adam=0.05 --format png,svg
+//!
+//! cargo bench --bench render
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use optplay::app;
+use optplay::config::{self, CompareRequest, Experiment, LrRequest};
+use optplay::core::Trace;
+use optplay::plot::{self, Figure, Format, choose_levels, stages};
+
+fn experiment() -> Experiment {
+    let lr = [
+        ("sgd", 1e-3),
+        ("momentum", 2e-4),
+        ("nesterov", 2e-4),
+        ("adagrad", 0.5),
+        ("rmsprop", 3e-3),
+        ("adam", 0.05),
+    ];
+    config::compare_experiment(&CompareRequest {
+        optimizers: lr.iter().map(|(k, _)| k.to_string()).collect(),
+        surface: Some("rosenbrock".into()),
+        start: Some([-1.5, 2.0]),
+        steps: Some(1000),
+        lr: LrRequest::PerKind(lr.iter().map(|&(k, v)| (k.to_string(), v)).collect()),
+        noise: None,
+        formats: Some(vec!["png".into(), "svg".into()]),
+        seed: None,
+    })
+    .expect("a valid request")
+}
+
+/// Everything `optplay compare` does but parse arguments and print the table.
+fn compare_once(experiment: &Experiment, dir: &Path) {
+    let formats = app::picture_formats(experiment);
+    let traces = app::run_all(experiment);
+    let files = app::render_files(experiment, &traces, &formats, dir).expect("renders");
+    app::write_all(dir, &files).expect("writes");
+}
+
+fn whole(c: &mut Criterion) {
+    let e = experiment();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join(&e.name);
+    let mut group = c.benchmark_group("compare");
+    group.sample_size(20);
+    group.bench_function("whole", |b| b.iter(|| compare_once(&e, &dir)));
+    group.finish();
+}
+
+fn stage_benches(c: &mut Criterion) {
+    let e = experiment();
+    let traces: Vec<Trace> = app::run_all(&e);
+    let grid = app::sample_grid(&e);
+    let scene = app::scene(&e, &traces, &grid);
+    let levels = choose_levels(&grid, scene.min_value, scene.levels, scene.log_levels);
+    let formats = app::picture_formats(&e);
+    let dir = Path::new("unused");
+
+    let mut group = c.benchmark_group("stage");
+    group.sample_size(20);
+    group.bench_function("runs", |b| b.iter(|| app::run_all(black_box(&e))));
+    group.bench_function("grid_400x400", |b| {
+        b.iter(|| app::sample_grid(black_box(&e)))
+    });
+    group.bench_function("levels", |b| {
+        b.iter(|| choose_levels(&grid, scene.min_value, scene.levels, scene.log_levels))
+    });
+    group.bench_function("isolines_30", |b| {
+        b.iter(|| stages::isolines(&grid, &levels.values))
+    });
+    let map = stages::ColorMap::pale();
+    group.bench_function("background_700x560", |b| {
+        b.iter(|| stages::background(&grid, &levels, &map, 700, 560))
+    });
+    for figure in [Figure::Trajectories, Figure::Loss] {
+        let name = figure.stem();
+        group.bench_function(format!("{name}_raster"), |b| {
+            b.iter(|| stages::raster(&scene, figure).unwrap())
+        });
+        let rgb = stages::raster(&scene, figure).unwrap();
+        group.bench_function(format!("{name}_png_encode"), |b| {
+            b.iter(|| stages::encode_png(&rgb, scene.width, scene.height).unwrap())
+        });
+        for format in [Format::Png, Format::Svg] {
+            group.bench_function(format!("{name}.{format}"), |b| {
+                b.iter(|| stages::figure(&scene, figure, format).unwrap())
+            });
+        }
+    }
+    group.bench_function("all_figures_parallel", |b| {
+        b.iter(|| plot::render_all(&scene, &formats))
+    });
+    group.bench_function("csv_json_figures", |b| {
+        b.iter(|| app::render_files(&e, &traces, &formats, dir).unwrap())
+    });
+    group.finish();
+}
+
+// No plots: criterion's plotters would look for a system font, and this build has none.
+criterion_group! {
+    name = benches;
+    config = Criterion::default().without_plots();
+    targets = whole, stage_benches
+}
+criterion_main!(benches);
