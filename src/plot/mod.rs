@@ -12,7 +12,7 @@ mod contours;
 mod levels;
 mod loss;
 mod parts;
-mod style;
+pub mod style;
 mod trajectories;
 
 use std::fmt;
