@@ -286,7 +286,12 @@ fn draw_side(frame: &mut Frame, model: &Model, area: Rect) {
             .style(style)
         })
         .collect();
-    let label_width = e.runs.iter().map(|r| r.label.chars().count()).max().unwrap_or(3) as u16;
+    let label_width = e
+        .runs
+        .iter()
+        .map(|r| r.label.chars().count())
+        .max()
+        .unwrap_or(3) as u16;
     let widths = [
         Constraint::Min(label_width.clamp(3, 16) + 1),
         Constraint::Length(6),
