@@ -84,8 +84,15 @@ pub fn action_for_event(event: &Event, screen: Rect, model: &Model) -> Option<Ac
         Event::Key(key) if key.kind != KeyEventKind::Release => action_for(*key),
         Event::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
             let areas = view::layout(screen)?;
-            view::point_at(areas.map, model.experiment.plot.window, m.column, m.row)
-                .map(Action::SetStart)
+            let window = model.experiment.plot.window;
+            let p = view::point_at(areas.map, window, m.column, m.row)?;
+            // A tenth of a cell or finer, in round decimals: `start = [-0.37, 0.84]` in an
+            // export, not the cell centre's seventeen digits.
+            let cell = ((window.x[1] - window.x[0]) / f64::from(areas.map.width))
+                .min((window.y[1] - window.y[0]) / f64::from(areas.map.height));
+            let scale = 10f64.powi(-(cell / 10.0).log10().floor() as i32);
+            let round = |v: f64| (v * scale).round() / scale;
+            Some(Action::SetStart([round(p[0]), round(p[1])]))
         }
         _ => None,
     }

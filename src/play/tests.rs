@@ -264,6 +264,9 @@ fn a_click_maps_to_the_surface_point_under_it_and_moves_the_start() {
         panic!("a click moves the start, not {action:?}");
     };
     assert_eq!(view::cell_of(map, window, p), Some((column, row)));
+    for v in p {
+        assert!(format!("{v:?}").len() <= 6, "a round start, not {v:?}");
+    }
     m.handle(action);
     assert_eq!(m.experiment.start, p);
     assert_eq!(m.traces[0].point(0), &p[..], "every run starts there");

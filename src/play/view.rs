@@ -2,6 +2,8 @@
 //! side panel with every run's step, loss, lr and status and the selected run's loss
 //! sparkline, and the keys at the bottom.
 
+use std::sync::OnceLock;
+
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -86,14 +88,45 @@ pub fn cell_of(map: Rect, window: Window, p: Point) -> Option<(u16, u16)> {
 
 fn rgb(i: usize) -> Color {
     let c = run_color(i);
-    Color::Rgb(c.0, c.1, c.2)
+    color(c.0, c.1, c.2)
+}
+
+/// Whether the terminal says it shows 24-bit colour (`COLORTERM`, as terminals and SSH
+/// clients that forward it set it).
+fn truecolor() -> bool {
+    static TRUECOLOR: OnceLock<bool> = OnceLock::new();
+    *TRUECOLOR
+        .get_or_init(|| std::env::var("COLORTERM").is_ok_and(|v| v == "truecolor" || v == "24bit"))
+}
+
+/// `(r, g, b)` as the terminal can show it: itself, or the nearest of xterm's 256 colours
+/// (the 6×6×6 cube), which every terminal worth the name has.
+pub fn color(r: u8, g: u8, b: u8) -> Color {
+    if truecolor() {
+        return Color::Rgb(r, g, b);
+    }
+    // The cube's levels are 0, 95, 135, 175, 215, 255.
+    let level = |v: u8| -> u8 {
+        if v < 48 {
+            0
+        } else if v < 115 {
+            1
+        } else {
+            (v - 35) / 40
+        }
+    };
+    Color::Indexed(16 + 36 * level(r) + 6 * level(g) + level(b))
 }
 
 /// Band `b` of [`BANDS`]: dark blue-grey low, lighter high, dark enough for the run colours.
 fn band_color(b: usize) -> Color {
     let t = b as f64 / (BANDS - 1) as f64;
     let lerp = |lo: f64, hi: f64| (lo + t * (hi - lo)).round() as u8;
-    Color::Rgb(lerp(14.0, 82.0), lerp(20.0, 88.0), lerp(36.0, 100.0))
+    if !truecolor() {
+        // The 256-colour palette's grey ramp (232 = darkest) keeps the bands apart.
+        return Color::Indexed(232 + (t * 11.0).round() as u8);
+    }
+    color(lerp(14.0, 82.0), lerp(20.0, 88.0), lerp(36.0, 100.0))
 }
 
 /// A number for a narrow column.
