@@ -414,7 +414,7 @@ fn quit_keys_are_not_actions() {
 fn a_tiny_terminal_gets_a_note_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     let m = model(dir.path());
-    for (w, h) in [(1, 1), (20, 5), (59, 40), (200, 15), (60, 16), (300, 100)] {
+    for (w, h) in [(1, 1), (20, 5), (71, 40), (200, 15), (72, 16), (300, 100)] {
         let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
         terminal.draw(|frame| view::draw(frame, &m)).unwrap();
     }

@@ -25,7 +25,7 @@ pub const HELP: &str = "space play/pause · →/← step · +/− speed · tab r
                         r restart · click: start here · e export · q quit";
 
 /// Smaller than this, only a note asking for a bigger terminal is drawn.
-pub const MIN_WIDTH: u16 = 60;
+pub const MIN_WIDTH: u16 = 72;
 pub const MIN_HEIGHT: u16 = 16;
 
 /// Bands of the shaded field; each holds about as many cells as the next.
@@ -48,7 +48,7 @@ pub fn layout(area: Rect) -> Option<Areas> {
         return None;
     }
     let [main, help] = Layout::vertical([Constraint::Min(8), Constraint::Length(2)]).areas(area);
-    let side_width = (area.width * 35 / 100).clamp(34, 56);
+    let side_width = (area.width * 35 / 100).clamp(46, 56);
     let [map_block, side] =
         Layout::horizontal([Constraint::Min(20), Constraint::Length(side_width)]).areas(main);
     let map = Block::bordered().inner(map_block);
@@ -141,7 +141,7 @@ pub fn compact(v: f64) -> String {
 pub fn draw(frame: &mut Frame, model: &Model) {
     let Some(areas) = layout(frame.area()) else {
         frame.render_widget(
-            Paragraph::new("optplay play: make the terminal larger (60×16 at least) · q quits")
+            Paragraph::new("optplay play: make the terminal larger (72×16 at least) · q quits")
                 .wrap(Wrap { trim: true }),
             frame.area(),
         );
@@ -248,7 +248,7 @@ fn status_text(model: &Model, i: usize) -> String {
         return "running".into();
     }
     match trace.status {
-        Status::Diverged { step } => format!("diverged@{step}"),
+        Status::Diverged { .. } => "diverged".into(),
         s => s.name().replace('_', " "),
     }
 }
@@ -327,10 +327,10 @@ fn draw_side(frame: &mut Frame, model: &Model, area: Rect) {
         .unwrap_or(3) as u16;
     let widths = [
         Constraint::Min(label_width.clamp(3, 16) + 1),
-        Constraint::Length(6),
-        Constraint::Length(10),
-        Constraint::Length(7),
-        Constraint::Length(12),
+        Constraint::Length(5),
+        Constraint::Length(9),
+        Constraint::Length(8),
+        Constraint::Length(9),
     ];
     frame.render_widget(
         Table::new(rows, widths)
