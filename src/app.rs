@@ -596,10 +596,10 @@ mod tests {
             #[test]
             fn on_any_command_line(words in proptest::collection::vec(word(), 0..10)) {
                 let args = std::iter::once("optplay".to_string()).chain(words);
-                if let Ok(Cli { command: Command::Compare(args) }) = Cli::try_parse_from(args) {
-                    if let Err(e) = compare_experiment(args) {
-                        prop_assert_eq!(e.exit_code(), 2);
-                    }
+                if let Ok(Cli { command: Command::Compare(args) }) = Cli::try_parse_from(args)
+                    && let Err(e) = compare_experiment(args)
+                {
+                    prop_assert_eq!(e.exit_code(), 2);
                 }
             }
         }

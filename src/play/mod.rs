@@ -168,10 +168,11 @@ fn event_loop(
         };
         if event::poll(timeout)? {
             let event = event::read()?;
-            if let Event::Key(key) = event {
-                if key.kind != KeyEventKind::Release && is_quit(key) {
-                    return Ok(());
-                }
+            if let Event::Key(key) = event
+                && key.kind != KeyEventKind::Release
+                && is_quit(key)
+            {
+                return Ok(());
             }
             let screen = terminal.size()?;
             let screen = Rect::new(0, 0, screen.width, screen.height);
