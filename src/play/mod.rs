@@ -177,6 +177,11 @@ fn event_loop(
             let screen = terminal.size()?;
             let screen = Rect::new(0, 0, screen.width, screen.height);
             if let Some(action) = action_for_event(&event, screen, model) {
+                if action == Action::Export {
+                    // Drawing the figures takes a moment: say so while it happens.
+                    model.message = "exporting: writing the file and drawing its figures…".into();
+                    terminal.draw(|frame| view::draw(frame, model))?;
+                }
                 model.handle(action);
             }
         }
