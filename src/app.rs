@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use clap::Parser;
 use ndarray::Array1;
 
-use crate::cli::{Cli, Command, CompareArgs, RunArgs};
+use crate::cli::{Cli, Command, CompareArgs, OutputArgs, PlayArgs, RunArgs};
 use crate::config::{
     self, CompareRequest, ConfigError, Experiment, LrRequest, Overrides, UsageError,
 };
@@ -39,6 +39,9 @@ pub enum AppError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The terminal of `play` failed (exit 1).
+    #[error("error: terminal: {0}")]
+    Terminal(std::io::Error),
     /// A figure could not be drawn (exit 1).
     #[error("error: cannot draw {}: {source}", path.display())]
     Plot {
@@ -64,7 +67,7 @@ impl AppError {
     pub fn exit_code(&self) -> u8 {
         match self {
             AppError::Config(_) | AppError::Usage(_) => 2,
-            AppError::Write { .. } | AppError::Plot { .. } => 1,
+            AppError::Write { .. } | AppError::Plot { .. } | AppError::Terminal(_) => 1,
         }
     }
 }
@@ -110,7 +113,10 @@ fn handle_interrupts() {
 /// Parses the command line, runs the command, reports errors on stderr.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    handle_interrupts();
+    // `play` handles Ctrl-C itself: it must give the terminal back first.
+    if !matches!(cli.command, Command::Play(_)) {
+        handle_interrupts();
+    }
     match execute(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -130,7 +136,47 @@ pub fn execute(cli: Cli) -> Result<(), AppError> {
             eprintln!("{}", guide::init(args.surface.as_deref(), &args.file)?);
             Ok(())
         }
+        Command::Play(args) => play(args),
     }
+}
+
+fn play(args: PlayArgs) -> Result<(), AppError> {
+    let experiment = play_experiment(&args)?;
+    crate::play::play(experiment, args.out).map_err(|e| match e {
+        crate::play::PlayError::NotATerminal => {
+            AppError::Usage(e.to_string().trim_start_matches("error: ").to_string())
+        }
+        crate::play::PlayError::Io(source) => AppError::Terminal(source),
+    })
+}
+
+/// The experiment `play` starts with: the file, or one built like `compare`'s.
+fn play_experiment(args: &PlayArgs) -> Result<Experiment, AppError> {
+    if let Some(file) = &args.file {
+        let overrides = Overrides {
+            steps: args.steps,
+            seed: args.seed,
+            formats: None,
+        };
+        overrides.validate()?;
+        return config::load_all(file, &overrides).map_err(AppError::Config);
+    }
+    compare_experiment(CompareArgs {
+        opt: args
+            .opt
+            .clone()
+            .unwrap_or_else(|| ["sgd", "momentum", "adam"].map(String::from).to_vec()),
+        surface: Some(args.surface.clone().unwrap_or_else(|| "saddle".into())),
+        start: args.start.clone(),
+        steps: args.steps,
+        lr: args.lr.clone(),
+        noise: args.noise,
+        seed: args.seed,
+        output: OutputArgs {
+            out: args.out.clone(),
+            format: None,
+        },
+    })
 }
 
 /// Text for stdout; a closed pipe (`| head`) is not an error worth a message.
@@ -291,24 +337,46 @@ enum Content<'a> {
     Csv(Vec<RunOutcome<'a>>),
 }
 
-fn run_experiment(experiment: &Experiment, out: &Path) -> Result<(), AppError> {
+/// What [`write_experiment`] wrote.
+#[derive(Debug)]
+pub struct Written {
+    /// `<out>/<name>/`.
+    pub dir: PathBuf,
+    /// The names of the files in it.
+    pub files: Vec<String>,
+    /// The runs' traces, in the experiment's order.
+    pub traces: Vec<Trace>,
+}
+
+/// Runs the experiment and writes its files into `<out>/<name>/`, printing nothing (the
+/// playground's export uses it while the terminal shows the UI).
+pub fn write_experiment(experiment: &Experiment, out: &Path) -> Result<Written, AppError> {
     let formats = picture_formats(experiment);
     let traces = run_all(experiment);
-    let outcomes: Vec<RunOutcome<'_>> = experiment
+    let dir = out.join(&experiment.name);
+    let files = render_files(experiment, &traces, &formats, &dir)?;
+    write_all(&dir, &files)?;
+    let files = files.into_iter().map(|f| f.name).collect();
+    Ok(Written { dir, files, traces })
+}
+
+fn outcomes<'a>(experiment: &'a Experiment, traces: &'a [Trace]) -> Vec<RunOutcome<'a>> {
+    experiment
         .runs
         .iter()
-        .zip(&traces)
+        .zip(traces)
         .map(|(r, trace)| RunOutcome {
             label: &r.label,
             kind: &r.kind,
             lr: r.spec.lr,
             trace,
         })
-        .collect();
-    let dir = out.join(&experiment.name);
-    let files = render_files(experiment, &traces, &formats, &dir)?;
-    write_all(&dir, &files)?;
+        .collect()
+}
 
+fn run_experiment(experiment: &Experiment, out: &Path) -> Result<(), AppError> {
+    let written = write_experiment(experiment, out)?;
+    let outcomes = outcomes(experiment, &written.traces);
     let colour = if std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
     {
@@ -320,8 +388,11 @@ fn run_experiment(experiment: &Experiment, out: &Path) -> Result<(), AppError> {
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error worth a message.
     let _ = writeln!(stdout, "{table}");
-    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-    eprintln!("wrote {} ({})", dir.display(), names.join(", "));
+    eprintln!(
+        "wrote {} ({})",
+        written.dir.display(),
+        written.files.join(", ")
+    );
     Ok(())
 }
 
@@ -333,24 +404,15 @@ pub fn render_files<'a>(
     formats: &[Format],
     dir: &Path,
 ) -> Result<Vec<Rendered<'a>>, AppError> {
-    let outcomes = || -> Vec<RunOutcome<'a>> {
-        experiment
-            .runs
-            .iter()
-            .zip(traces)
-            .map(|(r, trace)| RunOutcome {
-                label: &r.label,
-                kind: &r.kind,
-                lr: r.spec.lr,
-                trace,
-            })
-            .collect()
-    };
-    let summary = export::summary_json(&experiment.name, &experiment.surface, &outcomes());
+    let summary = export::summary_json(
+        &experiment.name,
+        &experiment.surface,
+        &outcomes(experiment, traces),
+    );
     let mut files = vec![
         Rendered {
             name: "trajectory.csv".into(),
-            content: Content::Csv(outcomes()),
+            content: Content::Csv(outcomes(experiment, traces)),
         },
         Rendered {
             name: "summary.json".into(),
@@ -554,10 +616,10 @@ mod tests {
             #[test]
             fn on_any_command_line(words in proptest::collection::vec(word(), 0..10)) {
                 let args = std::iter::once("optplay".to_string()).chain(words);
-                if let Ok(Cli { command: Command::Compare(args) }) = Cli::try_parse_from(args) {
-                    if let Err(e) = compare_experiment(args) {
-                        prop_assert_eq!(e.exit_code(), 2);
-                    }
+                if let Ok(Cli { command: Command::Compare(args) }) = Cli::try_parse_from(args)
+                    && let Err(e) = compare_experiment(args)
+                {
+                    prop_assert_eq!(e.exit_code(), 2);
                 }
             }
         }

@@ -34,6 +34,44 @@ pub enum Command {
     Init(InitArgs),
     /// Explain an optimizer: its update rule, hyperparameters and defaults, torch.optim's form.
     Explain(ExplainArgs),
+    /// A full-screen terminal playground: watch the runs step, turn the knobs, export.
+    ///
+    /// Keys: space play/pause, → / ← one step, + / − speed, tab select a run, l / L halve /
+    /// double its lr, m / M its momentum (or β1) down / up, b Adam's bias correction, n gradient
+    /// noise, s next surface, r restart, click to move the start, e export what is on screen
+    /// (play-export.toml in the current folder, its figures in OUT/play-export/), q quit.
+    Play(PlayArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlayArgs {
+    /// An experiment file to play [default: --surface saddle --opt sgd,momentum,adam].
+    #[arg(value_name = "FILE", conflicts_with_all = ["opt", "surface", "start", "lr", "noise"])]
+    pub file: Option<PathBuf>,
+    /// Optimizers to play, comma-separated [default: sgd,momentum,adam].
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub opt: Option<Vec<String>>,
+    /// The surface [default: saddle].
+    #[arg(long, value_name = "NAME")]
+    pub surface: Option<String>,
+    /// Where every run starts [default: the surface's own start].
+    #[arg(long, value_name = "X,Y", allow_hyphen_values = true)]
+    pub start: Option<String>,
+    /// The most steps each run takes [default: 200, or the file's].
+    #[arg(long, value_name = "N")]
+    pub steps: Option<u64>,
+    /// Learning rate for all runs (0.1) or per optimizer (sgd=0.01,adam=0.1).
+    #[arg(long, value_name = "VALUE")]
+    pub lr: Option<String>,
+    /// Standard deviation of Gaussian noise added to every gradient.
+    #[arg(long, value_name = "STD")]
+    pub noise: Option<f64>,
+    /// Seed of the gradient noise [default: 0, or the file's].
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Folder for the figures that `e` exports: OUT/<name>/.
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

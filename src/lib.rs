@@ -11,4 +11,5 @@ pub mod config;
 pub mod core;
 pub mod export;
 pub mod guide;
+pub mod play;
 pub mod plot;

@@ -391,10 +391,10 @@ const ALIASES: [(&str, &str); 16] = [
 pub fn closest<'a, S: AsRef<str>>(given: &str, choices: &'a [S]) -> Option<&'a str> {
     let lower = given.trim().to_lowercase().replace('-', "_");
     let choices_iter = || choices.iter().map(AsRef::as_ref);
-    if let Some((_, meant)) = ALIASES.iter().find(|(alias, _)| *alias == lower) {
-        if let Some(c) = choices_iter().find(|c| c == meant) {
-            return Some(c);
-        }
+    if let Some((_, meant)) = ALIASES.iter().find(|(alias, _)| *alias == lower)
+        && let Some(c) = choices_iter().find(|c| c == meant)
+    {
+        return Some(c);
     }
     let (best, distance) = choices_iter()
         .map(|c| (c, edit_distance(&lower, c)))

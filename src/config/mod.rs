@@ -128,13 +128,13 @@ pub struct Overrides {
 impl Overrides {
     /// Checks the values as command-line options (a usage error, exit code 2).
     pub fn validate(&self) -> Result<(), UsageError> {
-        if let Some(steps) = self.steps {
-            if !(1..=MAX_STEPS).contains(&steps) {
-                return Err(UsageError::new(
-                    "--steps",
-                    format!("the number of steps must be from 1 to {MAX_STEPS}, not {steps}."),
-                ));
-            }
+        if let Some(steps) = self.steps
+            && !(1..=MAX_STEPS).contains(&steps)
+        {
+            return Err(UsageError::new(
+                "--steps",
+                format!("the number of steps must be from 1 to {MAX_STEPS}, not {steps}."),
+            ));
         }
         if let Some(formats) = &self.formats {
             picture_formats(formats)?;

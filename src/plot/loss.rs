@@ -333,10 +333,10 @@ fn draw_series<'c, DB: DrawingBackend + 'c>(
                 }
             }
         }
-        if diverged.get(i).copied().unwrap_or(false) {
-            if let Some(p) = last_visible(points, win) {
-                area.draw(&Marker::new((p[0], p[1]), Glyph::Triangle, 8, color, BLACK))?;
-            }
+        if diverged.get(i).copied().unwrap_or(false)
+            && let Some(p) = last_visible(points, win)
+        {
+            area.draw(&Marker::new((p[0], p[1]), Glyph::Triangle, 8, color, BLACK))?;
         }
     }
     if labels.is_empty() {

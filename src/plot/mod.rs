@@ -13,7 +13,7 @@ mod levels;
 mod loss;
 mod march;
 mod parts;
-mod style;
+pub mod style;
 mod svg;
 mod trajectories;
 

@@ -26,13 +26,13 @@ pub fn title<DB: DrawingBackend>(
     while size > 17.4 && !fits(text, size)? {
         size -= 1.0;
     }
-    if !fits(text, size)? {
-        if let Some((a, b)) = text.split_once(" — ") {
-            lines = vec![a.to_string(), b.to_string()];
-            size = TITLE_SIZE;
-            while size > 17.4 && !(fits(a, size)? && fits(b, size)?) {
-                size -= 1.0;
-            }
+    if !fits(text, size)?
+        && let Some((a, b)) = text.split_once(" — ")
+    {
+        lines = vec![a.to_string(), b.to_string()];
+        size = TITLE_SIZE;
+        while size > 17.4 && !(fits(a, size)? && fits(b, size)?) {
+            size -= 1.0;
         }
     }
     let line_h = (size * 1.3).round() as i32;

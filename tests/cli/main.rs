@@ -7,6 +7,7 @@ mod commands;
 mod compare;
 mod corpus;
 mod lessons;
+mod play;
 mod reference;
 mod robust;
 mod run;

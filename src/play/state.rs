@@ -1,0 +1,283 @@
+//! The playground's model: the experiment being played, its traces for the current knobs, and
+//! what is shown. Pure: no terminal, so tests drive it with scripted [`Action`]s.
+//!
+//! A run of a few hundred steps on a 2-D surface takes microseconds, so every knob change
+//! simply re-runs every run from the start.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::app;
+use crate::config::{self, Experiment, PlotSettings};
+use crate::core::surface::SURFACE_KINDS;
+use crate::core::{Optimizer, Point, Surface, Trace};
+
+/// Playback speeds, in steps per second.
+pub const SPEEDS: [f64; 8] = [2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0];
+/// The speed a session starts at (an index into [`SPEEDS`]).
+const DEFAULT_SPEED: usize = 3;
+/// The gradient noise `n` switches on when the experiment has none of its own.
+pub const DEFAULT_NOISE: f64 = 0.1;
+/// The largest momentum (or β₁) `M` reaches.
+const MAX_MOMENTUM: f64 = 0.999;
+
+/// Something the user asked for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Action {
+    /// Time passed while playing.
+    Tick(Duration),
+    TogglePlay,
+    StepForward,
+    StepBack,
+    Faster,
+    Slower,
+    NextRun,
+    PreviousRun,
+    HalveLr,
+    DoubleLr,
+    MomentumDown,
+    MomentumUp,
+    ToggleBiasCorrection,
+    ToggleNoise,
+    NextSurface,
+    Restart,
+    /// Every run starts here from now on.
+    SetStart(Point),
+    Export,
+}
+
+/// The playground's whole state.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The experiment with the current knobs: what `e` writes.
+    pub experiment: Experiment,
+    /// `traces[i]`: the full trace of `experiment.runs[i]`.
+    pub traces: Vec<Trace>,
+    /// The step shown: every path is drawn up to this row (or its end).
+    pub cursor: usize,
+    pub playing: bool,
+    /// An index into [`SPEEDS`].
+    pub speed: usize,
+    /// The run the knobs act on.
+    pub selected: usize,
+    /// The noise `n` switches back on.
+    pub noise_when_on: f64,
+    /// A line for the user: what the last key did, or why it did nothing.
+    pub message: String,
+    /// Where `e` writes the experiment file.
+    pub export_dir: PathBuf,
+    /// Where `e` writes the figures (`<out>/<name>/`).
+    pub out: PathBuf,
+    /// Steps owed to playback, carried between ticks.
+    pending: f64,
+}
+
+impl Model {
+    /// A model playing `experiment` from the first step; exports go to `export_dir` and
+    /// `out`.
+    pub fn new(experiment: Experiment, export_dir: PathBuf, out: PathBuf) -> Model {
+        let noise_when_on = experiment.noise.unwrap_or(DEFAULT_NOISE);
+        let mut model = Model {
+            experiment,
+            traces: Vec::new(),
+            cursor: 0,
+            playing: true,
+            speed: DEFAULT_SPEED,
+            selected: 0,
+            noise_when_on,
+            message: String::new(),
+            export_dir,
+            out,
+            pending: 0.0,
+        };
+        model.rerun();
+        model
+    }
+
+    /// Re-runs everything with the current knobs and plays it from the start.
+    fn rerun(&mut self) {
+        for r in &mut self.experiment.runs {
+            r.summary = config::summary(&r.kind, &r.spec);
+        }
+        self.traces = app::run_all(&self.experiment);
+        self.cursor = 0;
+        self.pending = 0.0;
+        self.playing = true;
+    }
+
+    /// The last row any run has: playback stops there.
+    pub fn last_row(&self) -> usize {
+        self.traces
+            .iter()
+            .map(|t| t.len().saturating_sub(1))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The row of run `i` shown at the cursor.
+    pub fn row(&self, i: usize) -> usize {
+        self.cursor.min(self.traces[i].len().saturating_sub(1))
+    }
+
+    /// Steps per second.
+    pub fn steps_per_second(&self) -> f64 {
+        SPEEDS[self.speed]
+    }
+
+    fn advance(&mut self, by: usize) {
+        self.cursor = (self.cursor + by).min(self.last_row());
+    }
+
+    pub fn handle(&mut self, action: Action) {
+        if !matches!(action, Action::Tick(_)) {
+            self.message.clear();
+        }
+        match action {
+            Action::Tick(dt) => {
+                if !self.playing {
+                    return;
+                }
+                self.pending += dt.as_secs_f64() * self.steps_per_second();
+                let whole = self.pending.floor();
+                self.pending -= whole;
+                self.advance(whole as usize);
+                if self.cursor >= self.last_row() {
+                    self.playing = false;
+                }
+            }
+            Action::TogglePlay => {
+                if !self.playing && self.cursor >= self.last_row() {
+                    self.cursor = 0;
+                }
+                self.playing = !self.playing;
+                self.pending = 0.0;
+            }
+            Action::StepForward => {
+                self.playing = false;
+                self.advance(1);
+            }
+            Action::StepBack => {
+                self.playing = false;
+                self.cursor = self.cursor.saturating_sub(1);
+            }
+            Action::Faster => self.speed = (self.speed + 1).min(SPEEDS.len() - 1),
+            Action::Slower => self.speed = self.speed.saturating_sub(1),
+            Action::NextRun => self.selected = (self.selected + 1) % self.experiment.runs.len(),
+            Action::PreviousRun => {
+                let n = self.experiment.runs.len();
+                self.selected = (self.selected + n - 1) % n;
+            }
+            Action::HalveLr => self.scale_lr(0.5),
+            Action::DoubleLr => self.scale_lr(2.0),
+            Action::MomentumDown => self.change_momentum(false),
+            Action::MomentumUp => self.change_momentum(true),
+            Action::ToggleBiasCorrection => self.toggle_bias_correction(),
+            Action::ToggleNoise => {
+                self.experiment.noise = match self.experiment.noise {
+                    Some(std) => {
+                        self.noise_when_on = std;
+                        None
+                    }
+                    None => Some(self.noise_when_on),
+                };
+                self.message = match self.experiment.noise {
+                    Some(std) => format!("gradient noise on: std {std}"),
+                    None => "gradient noise off: exact gradients".into(),
+                };
+                self.rerun();
+            }
+            Action::NextSurface => self.next_surface(),
+            Action::Restart => self.rerun(),
+            Action::SetStart(p) => {
+                self.experiment.start = p;
+                self.message = format!("start moved to ({:.3}, {:.3})", p[0], p[1]);
+                self.rerun();
+            }
+            Action::Export => {
+                self.message = match super::export::export(self) {
+                    Ok(said) => said,
+                    Err(e) => format!("export failed: {e}"),
+                }
+            }
+        }
+    }
+
+    fn scale_lr(&mut self, by: f64) {
+        let r = &mut self.experiment.runs[self.selected];
+        let lr = r.spec.lr * by;
+        if !(lr.is_finite() && lr > 0.0 && lr <= 1e6) {
+            self.message = format!("{}: lr stays {}", r.label, r.spec.lr);
+            return;
+        }
+        r.spec.lr = lr;
+        self.message = format!("{}: lr {}", r.label, config::short_number(lr));
+        self.rerun();
+    }
+
+    /// `m` / `M`: halves or doubles 1 − momentum (SGD's ρ, Adam's β₁): 0.9 → 0.8 / 0.95.
+    fn change_momentum(&mut self, up: bool) {
+        let r = &mut self.experiment.runs[self.selected];
+        let (slot, name, floor) = match &mut r.spec.optimizer {
+            // torch refuses Nesterov momentum without momentum.
+            Optimizer::Sgd(o) => {
+                let floor = if o.nesterov { 0.5 } else { 0.0 };
+                (&mut o.momentum, "momentum", floor)
+            }
+            Optimizer::Adam(o) => (&mut o.betas.0, "β1", 0.0),
+            Optimizer::NAdam(o) => (&mut o.betas.0, "β1", 0.0),
+            _ => {
+                self.message = format!("{} ({}) has no momentum", r.label, r.kind);
+                return;
+            }
+        };
+        let gap = 1.0 - *slot;
+        let next = if up { 1.0 - gap / 2.0 } else { 1.0 - gap * 2.0 };
+        // Four decimals keep the numbers on screen and in an export readable.
+        let next = ((next * 1e4).round() / 1e4).clamp(floor, MAX_MOMENTUM);
+        *slot = next;
+        self.message = format!("{}: {name} {next}", r.label);
+        self.rerun();
+    }
+
+    fn toggle_bias_correction(&mut self) {
+        let r = &mut self.experiment.runs[self.selected];
+        let Optimizer::Adam(o) = &mut r.spec.optimizer else {
+            self.message = format!(
+                "{} ({}) has no bias correction: select an Adam run",
+                r.label, r.kind
+            );
+            return;
+        };
+        o.bias_correction = !o.bias_correction;
+        self.message = format!(
+            "{}: bias correction {}",
+            r.label,
+            if o.bias_correction { "on" } else { "off" }
+        );
+        self.rerun();
+    }
+
+    /// `s`: the next surface kind with its defaults, its own start and window, and every run
+    /// at its default lr for that surface (an lr tuned for one surface often diverges on
+    /// another); the other hyperparameters stay.
+    fn next_surface(&mut self) {
+        let now = self.experiment.surface.kind();
+        let i = SURFACE_KINDS.iter().position(|k| *k == now).unwrap_or(0);
+        let kind = SURFACE_KINDS[(i + 1) % SURFACE_KINDS.len()];
+        let Some(surface) = Surface::default_of(kind) else {
+            return;
+        };
+        let formats = std::mem::take(&mut self.experiment.plot.formats);
+        self.experiment.plot = PlotSettings {
+            formats,
+            ..PlotSettings::default_for(&surface)
+        };
+        self.experiment.start = surface.default_start();
+        for r in &mut self.experiment.runs {
+            r.spec.lr = config::default_lr(&r.kind, kind);
+        }
+        self.experiment.surface = surface;
+        self.message = format!("surface {kind}: default start and learning rates");
+        self.rerun();
+    }
+}

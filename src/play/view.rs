@@ -1,0 +1,403 @@
+//! Draws a [`Model`]: the surface as a shaded field with every path in braille on the left, a
+//! side panel with every run's step, loss, lr and status and the selected run's loss
+//! sparkline, and the keys at the bottom.
+
+use std::sync::OnceLock;
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::canvas::{Canvas, Line as Segment};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Sparkline, Table, Wrap};
+
+use crate::config::short_number;
+use crate::core::{Point, Status, Window};
+use crate::plot::style::run_color;
+
+use super::state::Model;
+
+/// The keys, as the help line shows them.
+pub const HELP: &str = "space play/pause · →/← step · +/− speed · tab run · l/L lr ÷2/×2 · \
+                        m/M momentum −/+ · b bias correction · n noise · s surface · \
+                        r restart · click: start here · e export · q quit";
+
+/// Smaller than this, only a note asking for a bigger terminal is drawn.
+pub const MIN_WIDTH: u16 = 72;
+pub const MIN_HEIGHT: u16 = 16;
+
+/// Bands of the shaded field; each holds about as many cells as the next.
+const BANDS: usize = 14;
+
+/// Where the parts of the screen go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    /// The map with its border.
+    pub map_block: Rect,
+    /// Inside the border: the surface's window, cell for cell.
+    pub map: Rect,
+    pub side: Rect,
+    pub help: Rect,
+}
+
+/// The layout of a screen of size `area`; `None` when it is too small to be useful.
+pub fn layout(area: Rect) -> Option<Areas> {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return None;
+    }
+    let [main, help] = Layout::vertical([Constraint::Min(8), Constraint::Length(2)]).areas(area);
+    let side_width = (area.width * 35 / 100).clamp(46, 56);
+    let [map_block, side] =
+        Layout::horizontal([Constraint::Min(20), Constraint::Length(side_width)]).areas(main);
+    let map = Block::bordered().inner(map_block);
+    Some(Areas {
+        map_block,
+        map,
+        side,
+        help,
+    })
+}
+
+/// The surface point at the centre of the terminal cell (`column`, `row`), if it is on the
+/// map.
+pub fn point_at(map: Rect, window: Window, column: u16, row: u16) -> Option<Point> {
+    if !map.contains((column, row).into()) {
+        return None;
+    }
+    let fx = (f64::from(column - map.x) + 0.5) / f64::from(map.width);
+    let fy = (f64::from(row - map.y) + 0.5) / f64::from(map.height);
+    Some([
+        window.x[0] + fx * (window.x[1] - window.x[0]),
+        window.y[1] - fy * (window.y[1] - window.y[0]),
+    ])
+}
+
+/// The terminal cell that shows surface point `p`, if it is in the window.
+pub fn cell_of(map: Rect, window: Window, p: Point) -> Option<(u16, u16)> {
+    let fx = (p[0] - window.x[0]) / (window.x[1] - window.x[0]);
+    let fy = (window.y[1] - p[1]) / (window.y[1] - window.y[0]);
+    if !(0.0..1.0).contains(&fx) || !(0.0..1.0).contains(&fy) {
+        return None;
+    }
+    let column = map.x + (fx * f64::from(map.width)) as u16;
+    let row = map.y + (fy * f64::from(map.height)) as u16;
+    Some((column, row))
+}
+
+fn rgb(i: usize) -> Color {
+    let c = run_color(i);
+    color(c.0, c.1, c.2)
+}
+
+/// Whether the terminal says it shows 24-bit colour (`COLORTERM`, as terminals and SSH
+/// clients that forward it set it).
+fn truecolor() -> bool {
+    static TRUECOLOR: OnceLock<bool> = OnceLock::new();
+    *TRUECOLOR
+        .get_or_init(|| std::env::var("COLORTERM").is_ok_and(|v| v == "truecolor" || v == "24bit"))
+}
+
+/// `(r, g, b)` as the terminal can show it: itself, or the nearest of xterm's 256 colours
+/// (the 6×6×6 cube), which every terminal worth the name has.
+pub fn color(r: u8, g: u8, b: u8) -> Color {
+    if truecolor() {
+        return Color::Rgb(r, g, b);
+    }
+    // The cube's levels are 0, 95, 135, 175, 215, 255.
+    let level = |v: u8| -> u8 {
+        if v < 48 {
+            0
+        } else if v < 115 {
+            1
+        } else {
+            (v - 35) / 40
+        }
+    };
+    Color::Indexed(16 + 36 * level(r) + 6 * level(g) + level(b))
+}
+
+/// Band `b` of [`BANDS`]: dark blue-grey low, lighter high, dark enough for the run colours.
+fn band_color(b: usize) -> Color {
+    let t = b as f64 / (BANDS - 1) as f64;
+    let lerp = |lo: f64, hi: f64| (lo + t * (hi - lo)).round() as u8;
+    if !truecolor() {
+        // The 256-colour palette's grey ramp (232 = darkest) keeps the bands apart.
+        return Color::Indexed(232 + (t * 11.0).round() as u8);
+    }
+    color(lerp(14.0, 82.0), lerp(20.0, 88.0), lerp(36.0, 100.0))
+}
+
+/// A number for a narrow column.
+pub fn compact(v: f64) -> String {
+    if v == 0.0 || (1e-3..1e4).contains(&v.abs()) {
+        format!("{v:.4}")
+    } else {
+        format!("{v:.2e}")
+    }
+}
+
+pub fn draw(frame: &mut Frame, model: &Model) {
+    let Some(areas) = layout(frame.area()) else {
+        frame.render_widget(
+            Paragraph::new("optplay play: make the terminal larger (72×16 at least) · q quits")
+                .wrap(Wrap { trim: true }),
+            frame.area(),
+        );
+        return;
+    };
+    draw_map(frame, model, areas);
+    draw_side(frame, model, areas.side);
+    frame.render_widget(
+        Paragraph::new(HELP)
+            .style(Style::new().fg(Color::Gray))
+            .wrap(Wrap { trim: true }),
+        areas.help,
+    );
+}
+
+fn draw_map(frame: &mut Frame, model: &Model, areas: Areas) {
+    let e = &model.experiment;
+    let window = e.plot.window;
+    let title = format!(" {} · {} ", e.surface.kind(), e.surface.formula());
+    frame.render_widget(Block::bordered().title(title), areas.map_block);
+
+    // Paths in braille; the selected run last, on top.
+    let mut order: Vec<usize> = (0..model.traces.len())
+        .filter(|&i| i != model.selected)
+        .collect();
+    order.push(model.selected);
+    let canvas = Canvas::default()
+        .marker(Marker::Braille)
+        .x_bounds(window.x)
+        .y_bounds(window.y)
+        .paint(|ctx| {
+            for &i in &order {
+                let trace = &model.traces[i];
+                let color = rgb(i);
+                let points: Vec<[f64; 2]> = trace.points_2d().take(model.row(i) + 1).collect();
+                for pair in points.windows(2) {
+                    ctx.draw(&Segment::new(
+                        pair[0][0], pair[0][1], pair[1][0], pair[1][1], color,
+                    ));
+                }
+                ctx.layer();
+            }
+        });
+    frame.render_widget(canvas, areas.map);
+
+    let buf = frame.buffer_mut();
+    shade(buf, model, areas.map);
+    let mut mark = |p: Point, symbol: &str, style: Style| {
+        if let Some(cell) = cell_of(areas.map, window, p) {
+            buf[cell].set_symbol(symbol).set_style(style);
+        }
+    };
+    let white = Style::new().fg(Color::White).add_modifier(Modifier::BOLD);
+    for p in e.surface.minima() {
+        mark(p, "*", white);
+    }
+    for p in e.surface.saddles() {
+        mark(p, "x", white);
+    }
+    mark(e.start, "o", white);
+    for &i in &order {
+        let trace = &model.traces[i];
+        let p = trace.point(model.row(i));
+        mark([p[0], p[1]], "●", Style::new().fg(rgb(i)));
+    }
+}
+
+/// The field: each cell's background shows the band of f at its centre.
+fn shade(buf: &mut Buffer, model: &Model, map: Rect) {
+    let e = &model.experiment;
+    let mut values = Vec::with_capacity(map.width as usize * map.height as usize);
+    for row in map.top()..map.bottom() {
+        for column in map.left()..map.right() {
+            let v =
+                point_at(map, e.plot.window, column, row).map_or(f64::NAN, |p| e.surface.value2(p));
+            values.push(v);
+        }
+    }
+    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    sorted.sort_by(f64::total_cmp);
+    if sorted.is_empty() {
+        return;
+    }
+    let thresholds: Vec<f64> = (1..BANDS)
+        .map(|k| sorted[k * (sorted.len() - 1) / BANDS])
+        .collect();
+    let mut values = values.into_iter();
+    for row in map.top()..map.bottom() {
+        for column in map.left()..map.right() {
+            let v = values.next().unwrap_or(f64::NAN);
+            let band = if v.is_finite() {
+                thresholds.partition_point(|&t| t < v)
+            } else {
+                BANDS - 1
+            };
+            buf[(column, row)].set_bg(band_color(band));
+        }
+    }
+}
+
+fn status_text(model: &Model, i: usize) -> String {
+    let trace = &model.traces[i];
+    if model.cursor < trace.len().saturating_sub(1) {
+        return "running".into();
+    }
+    match trace.status {
+        Status::Diverged { .. } => "diverged".into(),
+        s => s.name().replace('_', " "),
+    }
+}
+
+fn draw_side(frame: &mut Frame, model: &Model, area: Rect) {
+    let e = &model.experiment;
+    let n = model.traces.len() as u16;
+    let [head, table, detail, spark, message] = Layout::vertical([
+        Constraint::Length(4),
+        Constraint::Length(n + 3),
+        Constraint::Length(3),
+        Constraint::Max(12),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+
+    let state = if model.playing {
+        "▶ playing"
+    } else {
+        "⏸ paused"
+    };
+    let noise = match e.noise {
+        Some(std) => format!("noise std {std}"),
+        None => "noise off".into(),
+    };
+    let head_text = vec![
+        Line::from(vec![
+            Span::styled("optplay play", Style::new().add_modifier(Modifier::BOLD)),
+            Span::raw(format!(" · {}", e.surface.kind())),
+        ]),
+        Line::from(format!(
+            "step {}/{} · {state} · {} steps/s",
+            model.cursor,
+            model.last_row(),
+            model.steps_per_second()
+        )),
+        Line::from(format!(
+            "start ({}, {}) · {noise}",
+            compact(e.start[0]),
+            compact(e.start[1])
+        )),
+    ];
+    frame.render_widget(Paragraph::new(head_text), head);
+
+    let rows: Vec<Row> = e
+        .runs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let trace = &model.traces[i];
+            let row = model.row(i);
+            let pointer = if i == model.selected { "▶" } else { " " };
+            let style = if i == model.selected {
+                Style::new().add_modifier(Modifier::BOLD)
+            } else {
+                Style::new()
+            };
+            Row::new(vec![
+                Cell::from(Span::styled(
+                    format!("{pointer}{}", r.label),
+                    Style::new().fg(rgb(i)).add_modifier(Modifier::BOLD),
+                )),
+                Cell::from(row.to_string()),
+                Cell::from(compact(trace.loss[row])),
+                Cell::from(short_number(r.spec.lr)),
+                Cell::from(status_text(model, i)),
+            ])
+            .style(style)
+        })
+        .collect();
+    let label_width = e
+        .runs
+        .iter()
+        .map(|r| r.label.chars().count())
+        .max()
+        .unwrap_or(3) as u16;
+    let widths = [
+        Constraint::Min(label_width.clamp(3, 16) + 1),
+        Constraint::Length(5),
+        Constraint::Length(9),
+        Constraint::Length(8),
+        Constraint::Length(9),
+    ];
+    frame.render_widget(
+        Table::new(rows, widths)
+            .header(
+                Row::new(["run", "step", "loss", "lr", "status"])
+                    .style(Style::new().add_modifier(Modifier::UNDERLINED)),
+            )
+            .block(Block::bordered().title(" runs (tab selects) ")),
+        table,
+    );
+
+    let selected = &e.runs[model.selected];
+    frame.render_widget(
+        Paragraph::new(format!("{}: {}", selected.kind, selected.summary))
+            .style(Style::new().fg(rgb(model.selected)))
+            .wrap(Wrap { trim: true }),
+        detail,
+    );
+
+    let block = Block::bordered().title(format!(" loss of {} (log) ", selected.label));
+    let inner = block.inner(spark);
+    frame.render_widget(block, spark);
+    frame.render_widget(
+        Sparkline::default()
+            .data(sparkline(model, inner.width as usize))
+            .max(100)
+            .style(Style::new().fg(rgb(model.selected))),
+        inner,
+    );
+
+    frame.render_widget(
+        Paragraph::new(model.message.as_str())
+            .style(Style::new().fg(Color::Yellow))
+            .wrap(Wrap { trim: true }),
+        message,
+    );
+}
+
+/// The selected run's loss on a log scale, 0..=100, one bar per column: the whole run spans
+/// the width, so the bars grow left to right as it plays.
+fn sparkline(model: &Model, width: usize) -> Vec<u64> {
+    let trace = &model.traces[model.selected];
+    if width == 0 || trace.is_empty() {
+        return Vec::new();
+    }
+    let floor = model
+        .experiment
+        .surface
+        .min_value()
+        .unwrap_or_else(|| trace.best_loss());
+    let log = |v: f64| (v - floor).max(1e-12).ln();
+    let lo = trace
+        .loss
+        .iter()
+        .map(|&v| log(v))
+        .fold(f64::INFINITY, f64::min);
+    let hi = trace
+        .loss
+        .iter()
+        .map(|&v| log(v))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let span = (hi - lo).max(1e-9);
+    let shown = model.row(model.selected);
+    let len = trace.len();
+    (0..width.min(len))
+        .map(|c| c * (len - 1) / width.min(len).saturating_sub(1).max(1))
+        .take_while(|&step| step <= shown)
+        .map(|step| (1.0 + 99.0 * (log(trace.loss[step]) - lo) / span).round() as u64)
+        .collect()
+}
