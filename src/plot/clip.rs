@@ -99,6 +99,63 @@ pub fn decimate(points: &[P], per_px: [f64; 2], tol: f64) -> Vec<P> {
     out
 }
 
+/// At most `budget` points of a path, keeping its shape: points closer than `tol` pixels
+/// are dropped, and the tolerance doubles until the path fits. A smooth path loses nothing
+/// visible at the first pass; a noisy one that wanders a million steps around a minimum
+/// keeps the blob it draws, with fewer chords inside it. First and last points always stay.
+pub fn thin_path(points: &[P], per_px: [f64; 2], tol: f64, budget: usize) -> Vec<P> {
+    let mut tol = tol;
+    let mut out = decimate(points, per_px, tol);
+    while out.len() > budget.max(2) && tol < 1e6 {
+        tol *= 2.0;
+        out = decimate(&out, per_px, tol);
+    }
+    out
+}
+
+/// A curve whose x never decreases (loss or lr against steps), reduced to what a pixel
+/// column can show: in each column the first, lowest, highest and last points, in their
+/// order along the curve. The drawn line covers the same pixels as the full curve, so a
+/// noisy million-step loss keeps its band, at no more than four points per column.
+pub fn column_envelope(points: impl IntoIterator<Item = P>, x0: f64, x_per_px: f64) -> Vec<P> {
+    let column = |p: &P| ((p[0] - x0) / x_per_px).floor();
+    let mut out = Vec::new();
+    // The points of the column being read; a column holds a few thousand at most.
+    let mut bucket: Vec<P> = Vec::new();
+    let flush = |bucket: &mut Vec<P>, out: &mut Vec<P>| {
+        if bucket.is_empty() {
+            return;
+        }
+        let (mut lo, mut hi) = (0, 0);
+        for (k, p) in bucket.iter().enumerate() {
+            if p[1] < bucket[lo][1] {
+                lo = k;
+            }
+            if p[1] > bucket[hi][1] {
+                hi = k;
+            }
+        }
+        let mut keep = [0, lo, hi, bucket.len() - 1];
+        keep.sort_unstable();
+        let mut previous = None;
+        for k in keep {
+            if previous != Some(k) {
+                out.push(bucket[k]);
+                previous = Some(k);
+            }
+        }
+        bucket.clear();
+    };
+    for p in points {
+        if bucket.last().is_some_and(|q| column(q) != column(&p)) {
+            flush(&mut bucket, &mut out);
+        }
+        bucket.push(p);
+    }
+    flush(&mut bucket, &mut out);
+    out
+}
+
 /// Splits a polyline at sharp turns (more than 120°, measured in pixels): plotters joins
 /// thick bitmap lines with unlimited miters, which turn zigzags into long spikes.
 /// Consecutive pieces share the turning point.
@@ -141,6 +198,67 @@ pub fn last_visible(points: &[P], w: &Window) -> Option<P> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn column_envelope_keeps_each_columns_extremes_in_order() {
+        // Ten points per ten-unit column, zigzagging: y = k for even k, −k for odd k.
+        let points: Vec<P> = (0..20)
+            .map(|k| [k as f64, if k % 2 == 0 { k as f64 } else { -(k as f64) }])
+            .collect();
+        // First, highest, then lowest (which is also the last) of each column, in path order,
+        // nothing twice.
+        assert_eq!(
+            column_envelope(points.iter().copied(), 0.0, 10.0),
+            [
+                [0.0, 0.0],
+                [8.0, 8.0],
+                [9.0, -9.0],
+                [10.0, 10.0],
+                [18.0, 18.0],
+                [19.0, -19.0]
+            ]
+        );
+        // One point per column: nothing dropped.
+        assert_eq!(column_envelope(points.iter().copied(), 0.0, 1.0), points);
+    }
+
+    #[test]
+    fn thin_path_fits_the_budget_and_keeps_both_ends() {
+        // A random walk of 100 000 steps of up to a pixel each way (splitmix64 draws).
+        let mut state = 0u64;
+        let mut draw = move || {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) as f64 / u64::MAX as f64 * 2.0 - 1.0
+        };
+        let mut p = [0.0, 0.0];
+        let points: Vec<P> = (0..100_000)
+            .map(|_| {
+                p[0] += draw();
+                p[1] += draw();
+                p
+            })
+            .collect();
+        let thin = thin_path(&points, [1.0, 1.0], 0.7, 5000);
+        assert!(thin.len() <= 5000, "{} points", thin.len());
+        assert_eq!(thin.first(), points.first());
+        assert_eq!(thin.last(), points.last());
+        // The walk's extent survives.
+        let extent = |ps: &[P]| {
+            ps.iter()
+                .fold([f64::INFINITY, f64::NEG_INFINITY], |[lo, hi], q| {
+                    [lo.min(q[0]), hi.max(q[0])]
+                })
+        };
+        let (full, kept) = (extent(&points), extent(&thin));
+        let span = full[1] - full[0];
+        assert!((kept[0] - full[0]).abs() < 0.05 * span && (full[1] - kept[1]).abs() < 0.05 * span);
+        // A smooth short path is untouched.
+        let line: Vec<P> = (0..100).map(|k| [k as f64 * 3.0, 0.0]).collect();
+        assert_eq!(thin_path(&line, [1.0, 1.0], 0.7, 5000), line);
+    }
 
     const W: Window = Window {
         x: [-1.0, 1.0],

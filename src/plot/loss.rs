@@ -5,14 +5,15 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::axis::Axis;
-use super::clip::{decimate, last_visible, split_sharp, visible_pieces};
+use super::clip::{column_envelope, decimate, last_visible, split_sharp, visible_pieces};
 use super::parts::{Glyph, Marker, legend_corner, title};
 use super::style::{AXIS_DESC_SIZE, FONT, LEGEND_SIZE, TICK_SIZE, run_color};
 use super::{LossAxis, PlotError, PlotRun, Scene};
 use crate::core::{Status, Window};
 
 const LEFT: u32 = 96;
-const RIGHT: u32 = 24;
+// Room for half of the last step label (1000000) at the right end of the axis.
+const RIGHT: u32 = 34;
 const BOTTOM: u32 = 56;
 const GAP: u32 = 14;
 
@@ -61,6 +62,13 @@ fn x_of(scene: &Scene, run: &PlotRun, row: usize) -> f64 {
         }
         _ => row as f64,
     }
+}
+
+/// The x span of one pixel column, or a little less: the panel's whole width stands in for
+/// its plotting area, so the columns are never coarser than the pixels. Curves are reduced
+/// to a few points per column before anything else (a million-step run stays small).
+fn column_width<DB: DrawingBackend>(xa: &Axis, area: &DrawingArea<DB, Shift>) -> f64 {
+    (xa.hi - xa.lo) / f64::from(area.dim_in_pixel().0.max(1))
 }
 
 /// What the top panel shows: loss − reference, clamped to a floor on a log axis.
@@ -176,17 +184,22 @@ fn draw_losses<DB: DrawingBackend>(
         x: [xa.lo, xa.hi],
         y: [ya.lo, ya.hi],
     };
+    let x_per_px = column_width(xa, area);
     let series: Vec<Vec<[f64; 2]>> = scene
         .runs
         .iter()
         .map(|r| {
-            r.trace
+            let points = r
+                .trace
                 .loss
                 .iter()
                 .enumerate()
-                .filter(|(_, v)| v.is_finite())
-                .map(|(t, &v)| [x_of(scene, r, t), scale.y(v)])
-                .collect()
+                .filter(|(_, v)| v.is_finite());
+            column_envelope(
+                points.map(|(t, &v)| [x_of(scene, r, t), scale.y(v)]),
+                xa.lo,
+                x_per_px,
+            )
         })
         .collect();
     let labels: Vec<String> = scene
@@ -218,17 +231,17 @@ fn draw_lrs<DB: DrawingBackend>(
     xa: &Axis,
 ) -> Result<(), PlotError> {
     // Row t was reached with lr[t − 1].
+    let x_per_px = column_width(xa, area);
     let series: Vec<Vec<[f64; 2]>> = scene
         .runs
         .iter()
         .map(|r| {
-            r.trace
-                .lr
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| v.is_finite())
-                .map(|(k, &v)| [x_of(scene, r, k + 1), v])
-                .collect()
+            let points = r.trace.lr.iter().enumerate().filter(|(_, v)| v.is_finite());
+            column_envelope(
+                points.map(|(k, &v)| [x_of(scene, r, k + 1), v]),
+                xa.lo,
+                x_per_px,
+            )
         })
         .collect();
     let (lo, hi) = series
@@ -306,7 +319,7 @@ fn draw_series<'c, DB: DrawingBackend + 'c>(
         // A curve identical to an earlier one (same lr schedule) is dashed so both show.
         let repeat = series[..i].contains(points);
         for piece in visible_pieces(points, win) {
-            let piece = decimate(&piece, per_px, 0.5);
+            let piece = decimate(&column_envelope(piece, win.x[0], per_px[0]), per_px, 0.5);
             drawn.extend(piece.iter().map(|p| {
                 (
                     ((p[0] - win.x[0]) / per_px[0]) as i32,

@@ -79,7 +79,10 @@ pub fn linear_label(v: f64, step: f64) -> String {
         return "0".into();
     }
     let mag = v.abs().max(step.abs());
-    if !(1e-4..1e6).contains(&mag) {
+    // Whole numbers (step counts) stay plain up to ten million: 1000000 beside 800000 reads
+    // better than 1.0×10⁶.
+    let whole = step >= 1.0 && v.fract() == 0.0 && mag < 1e7;
+    if !whole && !(1e-4..1e6).contains(&mag) {
         return scientific(v, step);
     }
     let decimals = if step > 0.0 && step.is_finite() {
@@ -152,5 +155,7 @@ mod tests {
         assert_eq!(linear_label(2.0, 1.0), "2");
         assert_eq!(linear_label(0.25, 0.25), "0.25");
         assert_eq!(linear_label(2e-6, 1e-6), "2×10⁻⁶");
+        assert_eq!(linear_label(1e6, 2e5), "1000000");
+        assert_eq!(linear_label(3e7, 1e7), "3×10⁷");
     }
 }

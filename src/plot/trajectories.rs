@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axis::Axis;
-use super::clip::{decimate, inside, last_visible, split_sharp, visible_pieces};
+use super::clip::{decimate, inside, last_visible, split_sharp, thin_path, visible_pieces};
 use super::colormap::{ColorMap, background, color_bar};
 use super::contours::{Polyline, isolines};
 use super::levels::{Levels, choose_levels};
@@ -28,6 +28,9 @@ const BAR_LABELS: u32 = 80;
 
 /// At most this many step markers per run, so long runs do not turn into a blob.
 const MARKERS_PER_RUN: usize = 30;
+/// The most points a path piece is drawn with. Far more than a smooth path needs at this
+/// size; a noisy million-step path is thinned to it, so the SVG stays a few MB.
+const PATH_POINTS: usize = 20_000;
 
 /// A background raster and its size in pixels.
 type Background = ((u32, u32), Vec<u8>);
@@ -211,7 +214,7 @@ pub fn draw_prepared<'r, DB: DrawingBackend + 'r>(
             continue;
         }
         for piece in visible_pieces(&points, &win) {
-            let piece = decimate(&piece, per_px, 0.7);
+            let piece = thin_path(&piece, per_px, 0.7, PATH_POINTS);
             drawn_px.extend(piece.iter().map(|&p| to_px(p)));
             let parts = split_sharp(&piece, per_px);
             for part in &parts {

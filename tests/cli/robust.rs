@@ -140,6 +140,41 @@ fn every_config_gives_the_same_bytes_twice() {
     }
 }
 
+#[test]
+fn a_long_noisy_run_draws_small_figures_that_keep_its_ends() {
+    // 200 000 noisy steps wander around the minimum: drawn point by point the two SVGs
+    // would take about 30 MB. Thinned, they keep the shape in a few hundred KB.
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("long.toml"),
+        "steps = 200000\nseed = 3\n[surface]\nkind = \"saddle\"\n[noise]\nstd = 0.5\n\
+         [[optimizer]]\nkind = \"sgd\"\nlr = 0.01\n",
+    )
+    .unwrap();
+    optplay(tmp.path())
+        .args(["run", "long.toml", "--format", "svg"])
+        .assert()
+        .success();
+    let dir = tmp.path().join("out/long");
+    let rows = std::fs::read_to_string(dir.join("trajectory.csv"))
+        .unwrap()
+        .lines()
+        .count();
+    assert_eq!(rows, 200_002, "the CSV keeps every step (and its header)");
+    for (figure, limit) in [("trajectories.svg", 3_000_000), ("loss.svg", 1_000_000)] {
+        let svg = std::fs::read_to_string(dir.join(figure)).unwrap();
+        assert!(svg.len() < limit, "{figure}: {} bytes", svg.len());
+        let text = without_embedded_images(&svg);
+        assert!(!text.contains("NaN") && !text.contains("inf"), "{figure}");
+    }
+    // The loss panel still reaches the last step: its axis ends at 200000.
+    let loss = std::fs::read_to_string(dir.join("loss.svg")).unwrap();
+    assert!(
+        loss.contains("\n200000\n"),
+        "the step axis is labelled to the end"
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn ctrl_c_during_a_long_run_leaves_nothing_behind() {
