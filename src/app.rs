@@ -599,7 +599,7 @@ mod tests {
             "--noise",
             "-0.5",
             "--format",
-            "png,gif",
+            "png,webp",
             "--seed",
             "",
         ];

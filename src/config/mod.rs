@@ -34,8 +34,11 @@ pub const MAX_STEPS: u64 = 1_000_000;
 pub const DEFAULT_STEPS: u64 = 200;
 /// How far from the origin a start may be (runs diverge at 1e6).
 pub const MAX_START: f64 = 1e5;
-/// The picture formats optplay writes.
-pub const FORMATS: [&str; 2] = ["png", "svg"];
+/// The picture formats optplay writes. `gif` animates the trajectories figure only.
+pub const FORMATS: [&str; 3] = ["png", "svg", "gif"];
+/// The formats written when neither the file nor the command line names any: the animation
+/// takes far longer to draw than the still figures, so it is asked for, not the default.
+pub const DEFAULT_FORMATS: [&str; 2] = ["png", "svg"];
 /// What the loss figure's x axis may count (`[plot] x_axis`).
 pub const X_AXES: [&str; 2] = ["steps", "evaluations"];
 
@@ -110,7 +113,7 @@ impl PlotSettings {
             log_levels: None,
             width: 1000,
             height: 800,
-            formats: FORMATS.iter().map(|f| f.to_string()).collect(),
+            formats: DEFAULT_FORMATS.iter().map(|f| f.to_string()).collect(),
             x_axis: XAxis::Steps,
         }
     }
@@ -598,7 +601,7 @@ fn plot(cx: &mut Cx<'_>, table: Table<'_, '_>, surface: Option<&Surface>) -> Opt
     };
     let formats = match cx.get(table, "formats") {
         Some(v) => formats(cx, v),
-        None => Some(FORMATS.iter().map(|f| f.to_string()).collect()),
+        None => Some(DEFAULT_FORMATS.iter().map(|f| f.to_string()).collect()),
     };
     let x_axis = match cx.get(table, "x_axis") {
         Some(v) => cx

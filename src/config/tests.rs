@@ -847,7 +847,7 @@ fn plot_settings_are_checked() {
         (
             "formats = []",
             "plot.formats",
-            "a non-empty array of formats from: png, svg",
+            "a non-empty array of formats from: png, svg, gif",
         ),
     ];
     for (line, key, expected) in cases {
@@ -1186,7 +1186,7 @@ fn compare_usage_errors_are_clear() {
     );
 
     let e = fails(CompareRequest {
-        formats: Some(vec!["gif".into()]),
+        formats: Some(vec!["webp".into()]),
         ..request(&["sgd"])
     });
     assert_eq!(e.option, "--format");

@@ -3,8 +3,11 @@
 //! Nothing here calls the objective: a figure is drawn from the traces and from a [`Grid`]
 //! sampled once by the caller. The drawing code is written once, generic over plotters'
 //! [`DrawingBackend`], and rendered either into an RGB buffer (encoded as PNG with the `image`
-//! crate) or into an SVG string. Text uses DejaVu Sans, built into the binary.
+//! crate) or into an SVG string. Text uses DejaVu Sans, built into the binary. The
+//! trajectories figure also comes as an animated GIF (`animation.rs`): the paths drawn step by
+//! step over the same figure.
 
+mod animation;
 mod axis;
 mod clip;
 mod colormap;
@@ -34,6 +37,8 @@ use trajectories::Prepared;
 pub enum Format {
     Png,
     Svg,
+    /// The trajectories figure animated; the loss figure has no GIF form.
+    Gif,
 }
 
 impl Format {
@@ -42,6 +47,7 @@ impl Format {
         match self {
             Format::Png => "png",
             Format::Svg => "svg",
+            Format::Gif => "gif",
         }
     }
 }
@@ -59,8 +65,9 @@ impl FromStr for Format {
         match s.trim().to_ascii_lowercase().as_str() {
             "png" => Ok(Format::Png),
             "svg" => Ok(Format::Svg),
+            "gif" => Ok(Format::Gif),
             other => Err(PlotError::new(format!(
-                "unknown image format `{other}`: expected `png` or `svg`"
+                "unknown image format `{other}`: expected `png`, `svg` or `gif`"
             ))),
         }
     }
@@ -137,12 +144,29 @@ impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for PlotE
 pub const MIN_SIDE: u32 = 200;
 pub const MAX_SIDE: u32 = 8192;
 
-/// Trajectories over the contour lines of f: PNG bytes or SVG text.
+/// Trajectories over the contour lines of f: PNG bytes, SVG text, or a GIF animation of the
+/// paths drawn step by step.
 pub fn trajectories(scene: &Scene, format: Format) -> Result<Vec<u8>, PlotError> {
-    render_with(scene, format, &Trajectories(&Prepared::new(scene)))
+    trajectories_prepared(scene, format, &Prepared::new(scene))
 }
 
-/// Loss (minus f*) per step on a log axis, and the learning rate per step below it.
+fn trajectories_prepared(
+    scene: &Scene,
+    format: Format,
+    prepared: &Prepared,
+) -> Result<Vec<u8>, PlotError> {
+    match format {
+        Format::Gif => {
+            check_size(scene)?;
+            style::register_fonts();
+            animation::animate(scene, prepared)
+        }
+        Format::Png | Format::Svg => render_with(scene, format, &Trajectories(prepared)),
+    }
+}
+
+/// Loss (minus f*) per step on a log axis, and the learning rate per step below it. Not in
+/// GIF: there is no animation of it.
 pub fn loss(scene: &Scene, format: Format) -> Result<Vec<u8>, PlotError> {
     render_with(scene, format, &figures::Loss)
 }
@@ -166,7 +190,8 @@ impl Draw for Trajectories<'_> {
         scene: &Scene,
         root: &'r DrawingArea<DB, Shift>,
     ) -> Result<(), PlotError> {
-        trajectories::draw_prepared(scene, self.0, root)
+        trajectories::draw_prepared(scene, self.0, root, trajectories::Paths::Drawn)?;
+        Ok(())
     }
 }
 
@@ -202,7 +227,8 @@ impl Figure {
 }
 
 /// Every figure in every format, each byte for byte what [`trajectories`] and [`loss`] give,
-/// in the order format by format, trajectories before loss.
+/// in the order format by format, trajectories before loss; GIF gives the trajectories
+/// animation only.
 ///
 /// The contour levels, lines and background are computed once for all formats, and the
 /// figures are drawn at the same time, one thread each (the machine's cores share them).
@@ -213,6 +239,7 @@ pub fn render_all(
     let jobs: Vec<(Figure, Format)> = formats
         .iter()
         .flat_map(|&f| [(Figure::Trajectories, f), (Figure::Loss, f)])
+        .filter(|&(figure, format)| !(figure == Figure::Loss && format == Format::Gif))
         .collect();
     if jobs.is_empty() {
         return Vec::new();
@@ -232,8 +259,7 @@ pub fn render_all(
         let prepared: &Prepared = prepared.get_or_init(|| Prepared::new(scene));
         for (&(figure, format), handle) in jobs.iter().zip(&mut handles) {
             if figure == Figure::Trajectories {
-                *handle =
-                    Some(s.spawn(move || render_with(scene, format, &Trajectories(prepared))));
+                *handle = Some(s.spawn(move || trajectories_prepared(scene, format, prepared)));
             }
         }
         jobs.iter()
@@ -249,13 +275,19 @@ pub fn render_all(
     })
 }
 
-fn render_with(scene: &Scene, format: Format, figure: &impl Draw) -> Result<Vec<u8>, PlotError> {
+fn check_size(scene: &Scene) -> Result<(), PlotError> {
     let (w, h) = (scene.width, scene.height);
     if !(MIN_SIDE..=MAX_SIDE).contains(&w) || !(MIN_SIDE..=MAX_SIDE).contains(&h) {
         return Err(PlotError::new(format!(
             "a figure of {w}x{h} pixels: each side must be between {MIN_SIDE} and {MAX_SIDE}"
         )));
     }
+    Ok(())
+}
+
+fn render_with(scene: &Scene, format: Format, figure: &impl Draw) -> Result<Vec<u8>, PlotError> {
+    let (w, h) = (scene.width, scene.height);
+    check_size(scene)?;
     style::register_fonts();
     match format {
         Format::Png => {
@@ -278,6 +310,9 @@ fn render_with(scene: &Scene, format: Format, figure: &impl Draw) -> Result<Vec<
             };
             Ok(svg::finish(s, &images).into_bytes())
         }
+        Format::Gif => Err(PlotError::new(
+            "only the trajectories figure is animated: there is no GIF of this figure",
+        )),
     }
 }
 

@@ -109,8 +109,10 @@ type Figure = fn(&Scene, Format) -> Result<Vec<u8>, PlotError>;
 fn formats_parse_and_name_their_extension() {
     assert_eq!("png".parse::<Format>().unwrap(), Format::Png);
     assert_eq!(" SVG".parse::<Format>().unwrap(), Format::Svg);
-    assert!("gif".parse::<Format>().is_err());
+    assert_eq!("gif".parse::<Format>().unwrap(), Format::Gif);
+    assert!("webp".parse::<Format>().is_err());
     assert_eq!(Format::Svg.extension(), "svg");
+    assert_eq!(Format::Gif.extension(), "gif");
 }
 
 #[test]

@@ -7,8 +7,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axis::Axis;
-use super::clip::{decimate, inside, last_visible, split_sharp, thin_path, visible_pieces};
+use super::axis::{Axis, Ticked};
+use super::clip::{P, decimate, inside, last_visible, split_sharp, thin_path, visible_pieces};
 use super::colormap::{ColorMap, background, color_bar};
 use super::contours::{Polyline, isolines};
 use super::levels::{Levels, choose_levels};
@@ -30,7 +30,36 @@ const BAR_LABELS: u32 = 80;
 const MARKERS_PER_RUN: usize = 30;
 /// The most points a path piece is drawn with. Far more than a smooth path needs at this
 /// size; a noisy million-step path is thinned to it, so the SVG stays a few MB.
-const PATH_POINTS: usize = 20_000;
+pub(super) const PATH_POINTS: usize = 20_000;
+/// Points of a path closer than this many pixels to the last one kept are not drawn.
+pub(super) const PATH_TOLERANCE_PX: f64 = 0.7;
+
+/// Whether the figure draws the runs' paths, or leaves them to the animation, which draws
+/// them step by step over this figure (legend, markers of minima, colour bar and all).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Paths {
+    Drawn,
+    Omitted,
+}
+
+/// The plot area's coordinates: data to pixels of the whole figure.
+pub type PlotCoord = Cartesian2d<Ticked, Ticked>;
+
+/// Where the figure put the plot and its legend, so that the animation draws its paths, and
+/// places its step counter, exactly over the still figure.
+pub struct Layout {
+    pub coord: PlotCoord,
+    /// The plot area in the figure's pixels: left, top, width, height.
+    pub plot: (i32, i32, u32, u32),
+    pub window: Window,
+    /// Data units per pixel along x and y.
+    pub per_px: [f64; 2],
+    /// The corner of the plot the legend covers; `None` when the legend is under the plot.
+    pub legend: Option<SeriesLabelPosition>,
+    /// Pixels of the plot area (from its top left) that the paths and the marked minima and
+    /// saddles cover, each minimum or saddle counted as more than any path.
+    pub occupied: Vec<(i32, i32)>,
+}
 
 /// A background raster and its size in pixels.
 type Background = ((u32, u32), Vec<u8>);
@@ -70,7 +99,9 @@ pub fn draw_prepared<'r, DB: DrawingBackend + 'r>(
     scene: &Scene,
     prepared: &Prepared,
     root: &'r DrawingArea<DB, Shift>,
-) -> Result<(), PlotError> {
+    paths: Paths,
+) -> Result<Layout, PlotError> {
+    let drawn = paths == Paths::Drawn;
     root.fill(&WHITE)?;
     let heading = if scene.title.is_empty() {
         scene.formula.clone()
@@ -214,65 +245,42 @@ pub fn draw_prepared<'r, DB: DrawingBackend + 'r>(
             continue;
         }
         for piece in visible_pieces(&points, &win) {
-            let piece = thin_path(&piece, per_px, 0.7, PATH_POINTS);
+            let piece = thin_path(&piece, per_px, PATH_TOLERANCE_PX, PATH_POINTS);
             drawn_px.extend(piece.iter().map(|&p| to_px(p)));
-            let parts = split_sharp(&piece, per_px);
-            for part in &parts {
-                let coords: Vec<(f64, f64)> = part.iter().map(|p| (p[0], p[1])).collect();
-                area.draw(&PathElement::new(coords, WHITE.mix(0.85).stroke_width(6)))?;
-            }
-            for part in &parts {
-                let coords: Vec<(f64, f64)> = part.iter().map(|p| (p[0], p[1])).collect();
-                area.draw(&PathElement::new(coords, color.stroke_width(3)))?;
-            }
-            // Round off the turning points where the path was split.
-            for part in parts.iter().skip(1) {
-                area.draw(&Circle::new((part[0][0], part[0][1]), 1, color.filled()))?;
+            if drawn {
+                draw_path(
+                    &area,
+                    &[piece.as_slice()],
+                    &[piece.as_slice()],
+                    color,
+                    per_px,
+                )?;
             }
         }
         // Small markers every few steps show the step size along the path.
         let n = points.len();
-        let stride = n.div_ceil(MARKERS_PER_RUN).max(1);
-        for row in (stride..n.saturating_sub(1)).step_by(stride) {
-            let p = points[row];
-            if inside(p, &win) {
-                area.draw(&Circle::new((p[0], p[1]), 3, color.filled()))?;
+        if drawn {
+            for row in (1..n).filter(|&row| is_step_marker(row, n)) {
+                draw_step_marker(&area, points[row], color, &win)?;
             }
         }
         for &row in &run.snapshots {
             if let Some(&p) = points.get(row).filter(|p| inside(**p, &win)) {
                 any_snapshot = true;
-                let ring = darker(color, 0.2);
-                area.draw(&Marker::new((p[0], p[1]), Glyph::Ring, 10, ring, ring))?;
+                if drawn {
+                    area.draw(&snapshot_marker(p, color))?;
+                }
             }
         }
-        let start = points[0];
-        if inside(start, &win) {
-            area.draw(&Marker::new(
-                (start[0], start[1]),
-                Glyph::Dot,
-                7,
-                color,
-                BLACK,
-            ))?;
+        if drawn && inside(points[0], &win) {
+            area.draw(&start_marker(points[0], color))?;
         }
-        let last = points[n - 1];
-        let diverged = matches!(trace.status, Status::Diverged { .. });
-        if diverged {
-            if let Some(p) = last_visible(&points, &win) {
-                any_diverged = true;
-                area.draw(&Marker::new(
-                    (p[0], p[1]),
-                    Glyph::Triangle,
-                    10,
-                    color,
-                    BLACK,
-                ))?;
+        if let Some((marker, end)) = end_marker(&points, color, trace.status, &win) {
+            any_diverged |= end == End::LeftPlot;
+            any_end |= end == End::Reached;
+            if drawn {
+                area.draw(&marker)?;
             }
-        } else if n > 1 && inside(last, &win) {
-            any_end = true;
-            let c = darker(color, 0.15);
-            area.draw(&Marker::new((last[0], last[1]), Glyph::Cross, 7, c, c))?;
         }
     }
 
@@ -305,6 +313,7 @@ pub fn draw_prepared<'r, DB: DrawingBackend + 'r>(
         key.push(Key::Saddle);
     }
     let entries = legends.len() + key.len();
+    let mut legend_at = None;
     if let Some(b) = &below {
         let x0 = left + 10 + LEFT as i32 + (pw as i32 - b.width as i32) / 2;
         let y0 = top as i32 + (TOP_PAD + ph + BOTTOM) as i32 + 4;
@@ -331,6 +340,7 @@ pub fn draw_prepared<'r, DB: DrawingBackend + 'r>(
         let lw = text_w as i32 + 60;
         let lh = entries as i32 * (LEGEND_SIZE as i32 + 9) + 16;
         let corner = legend_corner(&drawn_px, (aw as i32, ah as i32), (lw, lh));
+        legend_at = Some(corner.clone());
         chart
             .configure_series_labels()
             .position(corner)
@@ -393,7 +403,108 @@ pub fn draw_prepared<'r, DB: DrawingBackend + 'r>(
             .color(&BLACK)
             .pos(Pos::new(HPos::Center, VPos::Bottom)),
     ))?;
+    let (xs, ys) = area.get_pixel_range();
+    Ok(Layout {
+        coord: area.as_coord_spec().clone(),
+        plot: (xs.start, ys.start, aw, ah),
+        window: win,
+        per_px,
+        legend: legend_at,
+        occupied: drawn_px,
+    })
+}
+
+/// Part of a run's path: a white halo under `halo`, then the run's colour along `line`,
+/// each split at sharp turns (thick bitmap lines would grow spikes there). The figure passes
+/// the same pieces twice; the animation draws the line one step further back than the
+/// halo, so that the new halo does not cut a notch into the line drawn the frame before.
+pub(super) fn draw_path<DB: DrawingBackend>(
+    area: &DrawingArea<DB, PlotCoord>,
+    halo: &[&[P]],
+    line: &[&[P]],
+    color: RGBColor,
+    per_px: [f64; 2],
+) -> Result<(), PlotError> {
+    let coords = |part: &Vec<P>| part.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>();
+    for piece in halo {
+        for part in &split_sharp(piece, per_px) {
+            area.draw(&PathElement::new(
+                coords(part),
+                WHITE.mix(0.85).stroke_width(6),
+            ))?;
+        }
+    }
+    for piece in line {
+        let parts = split_sharp(piece, per_px);
+        for part in &parts {
+            area.draw(&PathElement::new(coords(part), color.stroke_width(3)))?;
+        }
+        // Round off the turning points where the path was split.
+        for part in parts.iter().skip(1) {
+            area.draw(&Circle::new((part[0][0], part[0][1]), 1, color.filled()))?;
+        }
+    }
     Ok(())
+}
+
+/// Whether row `row` of a path of `n` rows gets a small marker: every few steps, so that
+/// the spacing shows the step size, at most [`MARKERS_PER_RUN`] of them, never on the end.
+pub(super) fn is_step_marker(row: usize, n: usize) -> bool {
+    let stride = n.div_ceil(MARKERS_PER_RUN).max(1);
+    row >= stride && row + 1 < n && row.is_multiple_of(stride)
+}
+
+pub(super) fn draw_step_marker<DB: DrawingBackend>(
+    area: &DrawingArea<DB, PlotCoord>,
+    p: P,
+    color: RGBColor,
+    win: &Window,
+) -> Result<(), PlotError> {
+    if inside(p, win) {
+        area.draw(&Circle::new((p[0], p[1]), 3, color.filled()))?;
+    }
+    Ok(())
+}
+
+/// A ring at an SGDR restart.
+pub(super) fn snapshot_marker(p: P, color: RGBColor) -> Marker<(f64, f64)> {
+    let ring = darker(color, 0.2);
+    Marker::new((p[0], p[1]), Glyph::Ring, 10, ring, ring)
+}
+
+pub(super) fn start_marker(p: P, color: RGBColor) -> Marker<(f64, f64)> {
+    Marker::new((p[0], p[1]), Glyph::Dot, 7, color, BLACK)
+}
+
+/// How a path's end is marked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum End {
+    /// A cross where the run stopped inside the plot.
+    Reached,
+    /// A triangle where a diverged run left the plot for the last time.
+    LeftPlot,
+}
+
+/// The marker at the end of a whole path, if its end shows: a cross where the run stopped,
+/// or, for a diverged run, a triangle where it last left the plot.
+pub(super) fn end_marker(
+    points: &[P],
+    color: RGBColor,
+    status: Status,
+    win: &Window,
+) -> Option<(Marker<(f64, f64)>, End)> {
+    let &last = points.last()?;
+    if matches!(status, Status::Diverged { .. }) {
+        let p = last_visible(points, win)?;
+        let marker = Marker::new((p[0], p[1]), Glyph::Triangle, 10, color, BLACK);
+        Some((marker, End::LeftPlot))
+    } else if points.len() > 1 && inside(last, win) {
+        let c = darker(color, 0.15);
+        let marker = Marker::new((last[0], last[1]), Glyph::Cross, 7, c, c);
+        Some((marker, End::Reached))
+    } else {
+        None
+    }
 }
 
 /// A run's legend symbol: its line with a step marker.

@@ -174,7 +174,7 @@ fn bad_compare_flags_exit_2_and_write_nothing() {
         &["compare", "--opt", "sgd", "--lr", "-1"],
         &["compare", "--opt", "sgd", "--start", "1"],
         &["compare", "--opt", "sgd", "--steps", "0"],
-        &["compare", "--opt", "sgd", "--format", "gif,png"],
+        &["compare", "--opt", "sgd", "--format", "webp,png"],
         &["compare"],
         &["frobnicate"],
     ] {

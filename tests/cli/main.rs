@@ -2,6 +2,7 @@
 //!
 //! One test binary with a module per area keeps link times down.
 
+mod animation;
 mod bad_input;
 mod commands;
 mod compare;
