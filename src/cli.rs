@@ -104,7 +104,8 @@ pub struct OutputArgs {
     /// Folder for outputs; each experiment writes into OUT/<name>/.
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
-    /// Picture formats, comma-separated (png, svg); overrides the experiment's [plot] formats.
+    /// Picture formats, comma-separated (png, svg, gif: the animated paths); overrides the
+    /// experiment's [plot] formats.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub format: Option<Vec<String>>,
 }

@@ -149,7 +149,10 @@ pub fn starter(kind: &str, path: &Path) -> Result<String, UsageError> {
         line("# log_levels = true", "default: chosen from the range of f"),
         line("# width = 1000", "pixels"),
         line("# height = 800", ""),
-        line("# formats = [\"png\", \"svg\"]", ""),
+        line(
+            "# formats = [\"png\", \"svg\"]",
+            "add \"gif\" for the animation",
+        ),
     ]));
     for (optimizer, about) in RUNS {
         out.push(String::new());

@@ -1,6 +1,6 @@
 //! The trajectories figure as an animated GIF: every run's path drawn step by step over the
 //! still figure (contours, colour bar, legend, minima), like the lecture's optimizer
-//! animations, with a step counter in a corner of the plot. It loops forever.
+//! animations, with a step counter above the plot. It loops forever.
 //!
 //! What keeps it small and quick:
 //! - The still figure without paths is drawn once. Every frame after the first holds only the
@@ -32,8 +32,8 @@ use super::clip::{P, inside, thin_path, visible_pieces};
 use super::parts::{Glyph, Marker};
 use super::style::{FONT, LEGEND_SIZE, darker, run_color};
 use super::trajectories::{
-    Layout, PATH_POINTS, PATH_TOLERANCE_PX, Paths, PlotCoord, Prepared, draw_path, draw_prepared,
-    draw_step_marker, end_marker, is_step_marker, snapshot_marker, start_marker,
+    Layout, PATH_POINTS, PATH_TOLERANCE_PX, Paths, PlotCoord, Prepared, TOP_PAD, draw_path,
+    draw_prepared, draw_step_marker, end_marker, is_step_marker, snapshot_marker, start_marker,
 };
 use super::{PlotError, Scene};
 use crate::core::{Status, Window};
@@ -272,18 +272,18 @@ fn on_buffer<R>(
     Ok(result)
 }
 
-/// The step counter: "step 120 / 400" in a box, in the corner of the plot that the legend
-/// does not take and the paths cover least.
+/// The step counter, "step 120 / 400", in the free strip between the title and the plot,
+/// from the plot's left edge: there it never hides a path, a minimum or the legend, however
+/// long the numbers get.
 struct Counter {
-    /// Top left corner and size of the box, in pixels.
+    /// Where the text starts (left, vertical middle), in pixels.
     at: (i32, i32),
-    size: (u32, u32),
+    /// Width of the widest text, "step 400 / 400", in pixels.
+    width: u32,
+    /// The top of the plot: the strip ends there.
+    plot_top: i32,
     last: usize,
 }
-
-const COUNTER_PAD: (u32, u32) = (9, 5);
-/// Pixels between the counter and the plot's frame, as the legend keeps.
-const COUNTER_MARGIN: i32 = 10;
 
 impl Counter {
     fn place(
@@ -292,47 +292,15 @@ impl Counter {
         layout: &Layout,
         last: usize,
     ) -> Result<Counter, PlotError> {
-        let widest = Counter::text(last, last);
-        let (tw, th) = on_buffer(buffer, size, layout, |root, _| {
-            Ok(root.estimate_text_size(&format!("{} {}", widest.0, widest.1), &style())?)
+        let (word, numbers) = Counter::text(last, last);
+        let (width, _) = on_buffer(buffer, size, layout, |root, _| {
+            Ok(root.estimate_text_size(&format!("{word} {numbers}"), &style())?)
         })?;
-        let (bw, bh) = (tw + 2 * COUNTER_PAD.0, th + 2 * COUNTER_PAD.1);
-        let (x, y, pw, ph) = layout.plot;
-        let (left, right) = (
-            x + COUNTER_MARGIN,
-            x + pw as i32 - COUNTER_MARGIN - bw as i32,
-        );
-        let (top, bottom) = (
-            y + COUNTER_MARGIN,
-            y + ph as i32 - COUNTER_MARGIN - bh as i32,
-        );
-        let corners = [
-            (SeriesLabelPosition::UpperLeft, (left, top)),
-            (SeriesLabelPosition::UpperRight, (right, top)),
-            (SeriesLabelPosition::LowerLeft, (left, bottom)),
-            (SeriesLabelPosition::LowerRight, (right, bottom)),
-        ];
-        let covered = |(cx, cy): (i32, i32)| {
-            let (x0, y0) = (cx - x - COUNTER_MARGIN, cy - y - COUNTER_MARGIN);
-            let (x1, y1) = (
-                x0 + bw as i32 + 2 * COUNTER_MARGIN,
-                y0 + bh as i32 + 2 * COUNTER_MARGIN,
-            );
-            layout
-                .occupied
-                .iter()
-                .filter(|&&(px, py)| px >= x0 && px <= x1 && py >= y0 && py <= y1)
-                .count()
-        };
-        let at = corners
-            .iter()
-            .filter(|(corner, _)| layout.legend.as_ref() != Some(corner))
-            .map(|&(_, at)| at)
-            .min_by_key(|&at| covered(at))
-            .unwrap_or((left, top));
+        let (x, y, _, _) = layout.plot;
         Ok(Counter {
-            at,
-            size: (bw, bh),
+            at: (x, y - TOP_PAD as i32 / 2),
+            width,
+            plot_top: y,
             last,
         })
     }
@@ -343,14 +311,14 @@ impl Counter {
         ("step".to_string(), format!("{step} / {last}"))
     }
 
-    /// The pixels the counter covers.
+    /// The pixels the counter may cover: the strip above the plot, as wide as the text.
     fn rect(&self) -> Rect {
-        let (x, y) = self.at;
+        let (x, _) = self.at;
         Rect {
-            left: x - 2,
-            top: y - 2,
-            right: x + self.size.0 as i32 + 3,
-            bottom: y + self.size.1 as i32 + 3,
+            left: x - 4,
+            top: self.plot_top - TOP_PAD as i32,
+            right: x + self.width as i32 + 6,
+            bottom: self.plot_top,
         }
     }
 
@@ -360,17 +328,11 @@ impl Counter {
         step: usize,
     ) -> Result<(), PlotError> {
         let (x, y) = self.at;
-        let (bw, bh) = (self.size.0 as i32, self.size.1 as i32);
-        let corners = [(x, y), (x + bw, y + bh)];
-        root.draw(&Rectangle::new(corners, WHITE.mix(0.88).filled()))?;
-        root.draw(&Rectangle::new(corners, BLACK.mix(0.4).stroke_width(1)))?;
         let (word, numbers) = Counter::text(step, self.last);
-        let middle = y + bh / 2;
-        let pad = COUNTER_PAD.0 as i32;
         let left = style().pos(Pos::new(HPos::Left, VPos::Center));
         let right = style().pos(Pos::new(HPos::Right, VPos::Center));
-        root.draw(&Text::new(word, (x + pad, middle), left))?;
-        root.draw(&Text::new(numbers, (x + bw - pad, middle), right))?;
+        root.draw(&Text::new(word, (x, y), left))?;
+        root.draw(&Text::new(numbers, (x + self.width as i32, y), right))?;
         Ok(())
     }
 }

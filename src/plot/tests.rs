@@ -94,13 +94,39 @@ fn check_svg(bytes: &[u8], labels: &[&str]) -> String {
     svg
 }
 
-/// Both figures in both formats; `labels` must show in the trajectories, `loss_labels` in
-/// the loss figure.
+/// The frames of a GIF as the viewer shows them (each over the ones before), RGB.
+fn gif_frames(bytes: &[u8], w: u32, h: u32) -> Vec<Vec<[u8; 3]>> {
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::RGBA);
+    let mut decoder = options.read_info(bytes).unwrap();
+    assert_eq!((decoder.width() as u32, decoder.height() as u32), (w, h));
+    let mut shown = vec![[255u8; 3]; w as usize * h as usize];
+    let mut frames = Vec::new();
+    while let Some(frame) = decoder.read_next_frame().unwrap() {
+        let fw = frame.width as usize;
+        for (k, rgba) in frame.buffer.chunks_exact(4).enumerate() {
+            if rgba[3] != 0 {
+                let (x, y) = (frame.left as usize + k % fw, frame.top as usize + k / fw);
+                shown[y * w as usize + x] = [rgba[0], rgba[1], rgba[2]];
+            }
+        }
+        frames.push(shown.clone());
+    }
+    assert!(!frames.is_empty() && frames.len() <= animation::MAX_FRAMES);
+    assert_eq!(decoder.repeat(), gif::Repeat::Infinite);
+    frames
+}
+
+/// Both figures in both formats, and the animation; `labels` must show in the
+/// trajectories, `loss_labels` in the loss figure.
 fn both(scene: &Scene, labels: &[&str], loss_labels: &[&str]) {
     for (f, want) in [(trajectories as Figure, labels), (loss, loss_labels)] {
         check_png(&f(scene, Format::Png).unwrap(), scene.width, scene.height);
         check_svg(&f(scene, Format::Svg).unwrap(), want);
     }
+    let gif = trajectories(scene, Format::Gif).unwrap();
+    gif_frames(&gif, scene.width, scene.height);
+    assert!(loss(scene, Format::Gif).is_err(), "no loss animation");
 }
 
 type Figure = fn(&Scene, Format) -> Result<Vec<u8>, PlotError>;
@@ -244,11 +270,47 @@ fn a_single_run_at_the_default_size() {
 }
 
 #[test]
+fn the_step_counter_counts_in_the_strip_above_the_plot() {
+    let s = Surface::default_of("quadratic").unwrap();
+    let grid = Grid::sample(&s, s.window(), 60, 60);
+    let t = traces(&s, [-3.0, 2.0], &[sgd(0.02, 0.9), adam(0.1)], 30);
+    let sc = scene(&s, &grid, &t);
+    let frames = gif_frames(
+        &trajectories(&sc, Format::Gif).unwrap(),
+        sc.width,
+        sc.height,
+    );
+    assert_eq!(frames.len(), 31);
+    // Where the still figure puts the plot.
+    style::register_fonts();
+    let mut buffer = vec![255u8; sc.width as usize * sc.height as usize * 3];
+    let root = BitMapBackend::with_buffer(&mut buffer, (sc.width, sc.height)).into_drawing_area();
+    let prepared = Prepared::new(&sc);
+    let layout =
+        trajectories::draw_prepared(&sc, &prepared, &root, trajectories::Paths::Omitted).unwrap();
+    let (x, y, _, _) = layout.plot;
+    let strip = |frame: &[[u8; 3]]| -> Vec<[u8; 3]> {
+        (y as usize - 26..y as usize - 2)
+            .flat_map(|row| (x as usize..x as usize + 140).map(move |col| (row, col)))
+            .map(|(row, col)| frame[row * sc.width as usize + col])
+            .collect()
+    };
+    let dark = |pixels: &[[u8; 3]]| pixels.iter().filter(|c| c.iter().all(|&v| v < 90)).count();
+    let (first, middle, last) = (strip(&frames[0]), strip(&frames[15]), strip(&frames[30]));
+    assert!(
+        dark(&first) > 40,
+        "the counter's text is there from the start"
+    );
+    assert!(first != middle && middle != last, "and it counts");
+}
+
+#[test]
 fn sizes_out_of_range_are_errors_not_panics() {
     let s = Surface::default_of("saddle").unwrap();
     let grid = Grid::sample(&s, s.window(), 20, 20);
     let mut sc = scene(&s, &grid, &[]);
     sc.width = 10;
     assert!(trajectories(&sc, Format::Png).is_err());
+    assert!(trajectories(&sc, Format::Gif).is_err());
     assert!(loss(&sc, Format::Svg).is_err());
 }

@@ -20,7 +20,8 @@ use crate::core::{Grid, Status, Window};
 /// Pixels: label areas and the colour bar beside the plot.
 const LEFT: u32 = 78;
 const BOTTOM: u32 = 58;
-const TOP_PAD: u32 = 28;
+/// Also the strip above the plot where the animation's step counter goes.
+pub(super) const TOP_PAD: u32 = 28;
 const RIGHT_PAD: u32 = 12;
 const BAR_GAP: u32 = 22;
 const BAR_W: u32 = 20;
@@ -45,8 +46,8 @@ pub enum Paths {
 /// The plot area's coordinates: data to pixels of the whole figure.
 pub type PlotCoord = Cartesian2d<Ticked, Ticked>;
 
-/// Where the figure put the plot and its legend, so that the animation draws its paths, and
-/// places its step counter, exactly over the still figure.
+/// Where the figure put the plot, so that the animation draws its paths exactly over the
+/// still figure and its step counter above the plot.
 pub struct Layout {
     pub coord: PlotCoord,
     /// The plot area in the figure's pixels: left, top, width, height.
@@ -54,11 +55,6 @@ pub struct Layout {
     pub window: Window,
     /// Data units per pixel along x and y.
     pub per_px: [f64; 2],
-    /// The corner of the plot the legend covers; `None` when the legend is under the plot.
-    pub legend: Option<SeriesLabelPosition>,
-    /// Pixels of the plot area (from its top left) that the paths and the marked minima and
-    /// saddles cover, each minimum or saddle counted as more than any path.
-    pub occupied: Vec<(i32, i32)>,
 }
 
 /// A background raster and its size in pixels.
@@ -313,7 +309,6 @@ pub fn draw_prepared<'r, DB: DrawingBackend + 'r>(
         key.push(Key::Saddle);
     }
     let entries = legends.len() + key.len();
-    let mut legend_at = None;
     if let Some(b) = &below {
         let x0 = left + 10 + LEFT as i32 + (pw as i32 - b.width as i32) / 2;
         let y0 = top as i32 + (TOP_PAD + ph + BOTTOM) as i32 + 4;
@@ -340,7 +335,6 @@ pub fn draw_prepared<'r, DB: DrawingBackend + 'r>(
         let lw = text_w as i32 + 60;
         let lh = entries as i32 * (LEGEND_SIZE as i32 + 9) + 16;
         let corner = legend_corner(&drawn_px, (aw as i32, ah as i32), (lw, lh));
-        legend_at = Some(corner.clone());
         chart
             .configure_series_labels()
             .position(corner)
@@ -409,8 +403,6 @@ pub fn draw_prepared<'r, DB: DrawingBackend + 'r>(
         plot: (xs.start, ys.start, aw, ah),
         window: win,
         per_px,
-        legend: legend_at,
-        occupied: drawn_px,
     })
 }
 
