@@ -13,6 +13,7 @@ mod reference;
 mod robust;
 mod run;
 mod second_order;
+mod watch;
 
 use std::path::{Path, PathBuf};
 
