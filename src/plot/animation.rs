@@ -32,8 +32,9 @@ use super::clip::{P, inside, thin_path, visible_pieces};
 use super::parts::{Glyph, Marker};
 use super::style::{FONT, LEGEND_SIZE, darker, run_color};
 use super::trajectories::{
-    Layout, PATH_POINTS, PATH_TOLERANCE_PX, Paths, PlotCoord, Prepared, TOP_PAD, draw_path,
-    draw_prepared, draw_step_marker, end_marker, is_step_marker, snapshot_marker, start_marker,
+    BAR_GAP, Layout, PATH_POINTS, PATH_TOLERANCE_PX, Paths, PlotCoord, Prepared, RIGHT_PAD,
+    TOP_PAD, draw_path, draw_prepared, draw_step_marker, end_marker, is_step_marker,
+    snapshot_marker, start_marker,
 };
 use super::{PlotError, Scene};
 use crate::core::{Status, Window};
@@ -283,7 +284,12 @@ struct Counter {
     /// The top of the plot: the strip ends there.
     plot_top: i32,
     last: usize,
+    /// The font size: the legend's, or smaller when a small plot leaves less room.
+    font_size: f64,
 }
+
+/// The smallest font the counter shrinks to (about 10 pixels).
+const SMALLEST_COUNTER_FONT: f64 = 12.0;
 
 impl Counter {
     fn place(
@@ -293,15 +299,26 @@ impl Counter {
         last: usize,
     ) -> Result<Counter, PlotError> {
         let (word, numbers) = Counter::text(last, last);
-        let (width, _) = on_buffer(buffer, size, layout, |root, _| {
-            Ok(root.estimate_text_size(&format!("{word} {numbers}"), &style())?)
+        let (x, y, plot_width, _) = layout.plot;
+        // Up to where the colour bar's caption may start, above the bar.
+        let room = plot_width + RIGHT_PAD + BAR_GAP - 16;
+        let (width, font_size) = on_buffer(buffer, size, layout, |root, _| {
+            let mut font_size = LEGEND_SIZE;
+            loop {
+                let text = format!("{word} {numbers}");
+                let (width, _) = root.estimate_text_size(&text, &style(font_size))?;
+                if width <= room || font_size <= SMALLEST_COUNTER_FONT {
+                    return Ok((width, font_size));
+                }
+                font_size -= 1.0;
+            }
         })?;
-        let (x, y, _, _) = layout.plot;
         Ok(Counter {
             at: (x, y - TOP_PAD as i32 / 2),
             width,
             plot_top: y,
             last,
+            font_size,
         })
     }
 
@@ -329,16 +346,16 @@ impl Counter {
     ) -> Result<(), PlotError> {
         let (x, y) = self.at;
         let (word, numbers) = Counter::text(step, self.last);
-        let left = style().pos(Pos::new(HPos::Left, VPos::Center));
-        let right = style().pos(Pos::new(HPos::Right, VPos::Center));
+        let left = style(self.font_size).pos(Pos::new(HPos::Left, VPos::Center));
+        let right = style(self.font_size).pos(Pos::new(HPos::Right, VPos::Center));
         root.draw(&Text::new(word, (x, y), left))?;
         root.draw(&Text::new(numbers, (x + self.width as i32, y), right))?;
         Ok(())
     }
 }
 
-fn style() -> TextStyle<'static> {
-    TextStyle::from((FONT, LEGEND_SIZE).into_font()).color(&BLACK)
+fn style(font_size: f64) -> TextStyle<'static> {
+    TextStyle::from((FONT, font_size).into_font()).color(&BLACK)
 }
 
 /// What every frame is drawn from.

@@ -22,8 +22,8 @@ const LEFT: u32 = 78;
 const BOTTOM: u32 = 58;
 /// Also the strip above the plot where the animation's step counter goes.
 pub(super) const TOP_PAD: u32 = 28;
-const RIGHT_PAD: u32 = 12;
-const BAR_GAP: u32 = 22;
+pub(super) const RIGHT_PAD: u32 = 12;
+pub(super) const BAR_GAP: u32 = 22;
 const BAR_W: u32 = 20;
 const BAR_LABELS: u32 = 80;
 
