@@ -21,6 +21,8 @@ use crate::export::{self, Colour, RunOutcome};
 use crate::guide;
 use crate::plot::{self, Format, LossAxis, PlotRun, Scene};
 
+mod watch;
+
 /// Resolution of the grid the contour plot is drawn from.
 const GRID_SIZE: usize = 400;
 
@@ -42,6 +44,9 @@ pub enum AppError {
     /// The terminal of `play` failed (exit 1).
     #[error("error: terminal: {0}")]
     Terminal(std::io::Error),
+    /// `run --watch` cannot watch a file's folder (exit 1).
+    #[error("error: cannot watch {}: {reason}", path.display())]
+    Watch { path: PathBuf, reason: String },
     /// A figure could not be drawn (exit 1).
     #[error("error: cannot draw {}: {source}", path.display())]
     Plot {
@@ -67,7 +72,10 @@ impl AppError {
     pub fn exit_code(&self) -> u8 {
         match self {
             AppError::Config(_) | AppError::Usage(_) => 2,
-            AppError::Write { .. } | AppError::Plot { .. } | AppError::Terminal(_) => 1,
+            AppError::Write { .. }
+            | AppError::Plot { .. }
+            | AppError::Terminal(_)
+            | AppError::Watch { .. } => 1,
         }
     }
 }
@@ -92,6 +100,9 @@ impl From<UsageError> for AppError {
 static WRITING: AtomicBool = AtomicBool::new(false);
 /// Set by Ctrl-C during writing.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// Set while `run --watch` watches: earlier runs' files are on disk, so Ctrl-C outside writing
+/// only stops the watching.
+static WATCHING: AtomicBool = AtomicBool::new(false);
 /// The exit code of a process ended by SIGINT, as shells report it.
 const INTERRUPTED_EXIT: i32 = 130;
 
@@ -103,6 +114,9 @@ fn handle_interrupts() {
     let _ = ctrlc::set_handler(|| {
         if WRITING.load(Ordering::SeqCst) {
             INTERRUPTED.store(true, Ordering::SeqCst);
+        } else if WATCHING.load(Ordering::SeqCst) {
+            eprintln!("stopped watching");
+            std::process::exit(INTERRUPTED_EXIT);
         } else {
             eprintln!("interrupted: nothing was written");
             std::process::exit(INTERRUPTED_EXIT);
@@ -192,10 +206,26 @@ fn run_files(args: RunArgs) -> Result<(), AppError> {
         formats: args.output.format.clone(),
     };
     overrides.validate()?;
+    if args.watch {
+        return watch::run_and_watch(&args.files, &overrides, &args.output.out);
+    }
+    run_paths(&args.files, &[], &overrides, &args.output.out)
+}
+
+/// Checks every file in `files`, then runs each and writes its outputs. `others` are files
+/// run alongside them earlier (`--watch` re-runs only the saved ones): a name clash with one
+/// of those would overwrite its outputs, so it is an error too; their own mistakes are not
+/// reported again.
+fn run_paths(
+    files: &[PathBuf],
+    others: &[PathBuf],
+    overrides: &Overrides,
+    out: &Path,
+) -> Result<(), AppError> {
     let mut experiments = Vec::new();
     let mut errors = Vec::new();
-    for file in &args.files {
-        match config::load_all(file, &overrides) {
+    for file in files {
+        match config::load_all(file, overrides) {
             Ok(e) => experiments.push(e),
             Err(e) => errors.extend(e),
         }
@@ -203,9 +233,14 @@ fn run_files(args: RunArgs) -> Result<(), AppError> {
     if !errors.is_empty() {
         return Err(AppError::Config(errors));
     }
-    check_distinct_names(&experiments)?;
+    let other_names: Vec<String> = others
+        .iter()
+        .filter_map(|file| config::load_all(file, overrides).ok())
+        .map(|e| e.name)
+        .collect();
+    check_distinct_names(&experiments, &other_names)?;
     for experiment in &experiments {
-        run_experiment(experiment, &args.output.out)?;
+        run_experiment(experiment, out)?;
     }
     Ok(())
 }
@@ -236,10 +271,11 @@ fn compare_experiment(args: CompareArgs) -> Result<Experiment, AppError> {
     Ok(config::compare_experiment(&request)?)
 }
 
-/// Each experiment writes into its own folder: two with one name would overwrite each other.
-fn check_distinct_names(experiments: &[Experiment]) -> Result<(), AppError> {
+/// Each experiment writes into its own folder: two with one name would overwrite each other,
+/// among `experiments` or with one of `taken`.
+fn check_distinct_names(experiments: &[Experiment], taken: &[String]) -> Result<(), AppError> {
     for (i, e) in experiments.iter().enumerate() {
-        if experiments[..i].iter().any(|other| other.name == e.name) {
+        if experiments[..i].iter().any(|other| other.name == e.name) || taken.contains(&e.name) {
             return Err(AppError::Usage(format!(
                 "two experiments are named `{}`: their outputs would overwrite each other; \
                  set `name` in one of the files",

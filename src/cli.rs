@@ -15,6 +15,7 @@ use clap::{Args, Parser, Subcommand};
     after_help = "Examples:\n  optplay run configs/saddle.toml\n  optplay compare --opt sgd,momentum,adam\n  \
                   optplay compare --opt sgd,adam --surface rosenbrock --lr sgd=1e-3,adam=0.05\n  \
                   optplay list optimizers\n  optplay explain adam\n  \
+                  optplay run configs/saddle.toml --watch\n  \
                   optplay init --surface saddle my_saddle.toml"
 )]
 pub struct Cli {
@@ -122,6 +123,11 @@ pub struct RunArgs {
     /// Seed of the gradient noise (overrides `seed` in the files).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// After running, keep watching the files: every save re-runs that file, rewrites its
+    /// outputs and prints its table again; a broken save prints its error and waits for the
+    /// next one. Ctrl-C stops.
+    #[arg(long)]
+    pub watch: bool,
 }
 
 #[derive(Debug, Args)]

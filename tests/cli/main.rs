@@ -12,6 +12,7 @@ mod reference;
 mod robust;
 mod run;
 mod second_order;
+mod watch;
 
 use std::path::{Path, PathBuf};
 
