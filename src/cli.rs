@@ -73,6 +73,13 @@ pub struct PlayArgs {
     /// Folder for the figures that `e` exports: OUT/<name>/.
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
+    /// Draw the screen into a PNG instead of opening the terminal: 120×40 cells, as a
+    /// terminal shows them. Needs no terminal.
+    #[arg(long, value_name = "FILE.png")]
+    pub screenshot: Option<PathBuf>,
+    /// The step the screenshot shows [default: the last step of the runs].
+    #[arg(long, value_name = "N", requires = "screenshot")]
+    pub screenshot_steps: Option<u64>,
 }
 
 #[derive(Debug, Args)]
