@@ -127,8 +127,9 @@ fn handle_interrupts() {
 /// Parses the command line, runs the command, reports errors on stderr.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    // `play` handles Ctrl-C itself: it must give the terminal back first.
-    if !matches!(cli.command, Command::Play(_)) {
+    // `play` handles Ctrl-C itself: it must give the terminal back first. Its screenshot
+    // uses no terminal and writes a file like the others.
+    if !matches!(&cli.command, Command::Play(args) if args.screenshot.is_none()) {
         handle_interrupts();
     }
     match execute(cli) {
@@ -155,6 +156,9 @@ pub fn execute(cli: Cli) -> Result<(), AppError> {
 }
 
 fn play(args: PlayArgs) -> Result<(), AppError> {
+    if let Some(path) = &args.screenshot {
+        return screenshot(&args, path);
+    }
     let experiment = play_experiment(&args)?;
     crate::play::play(experiment, args.out).map_err(|e| match e {
         crate::play::PlayError::NotATerminal => {
@@ -162,6 +166,41 @@ fn play(args: PlayArgs) -> Result<(), AppError> {
         }
         crate::play::PlayError::Io(source) => AppError::Terminal(source),
     })
+}
+
+/// `play --screenshot FILE.png`: the screen after the steps asked for, as a PNG.
+fn screenshot(args: &PlayArgs, path: &Path) -> Result<(), AppError> {
+    let is_png = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+    let Some(name) = path
+        .file_name()
+        .filter(|_| is_png)
+        .and_then(|name| name.to_str())
+    else {
+        return Err(AppError::Usage(format!(
+            "--screenshot: expected a file name ending in .png, found `{}`",
+            path.display()
+        )));
+    };
+    let experiment = play_experiment(args)?;
+    let mut model = crate::play::Model::new(experiment, PathBuf::from("."), args.out.clone());
+    crate::play::screenshot::show_step(&mut model, args.screenshot_steps);
+    let bytes = crate::play::screenshot::png(&model).map_err(|e| AppError::Write {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    })?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let file = Rendered {
+        name: name.to_string(),
+        content: Content::Bytes(bytes),
+    };
+    write_all(dir, &[file])?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
 }
 
 /// The experiment `play` starts with: the file, or one built like `compare`'s.

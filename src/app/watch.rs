@@ -42,7 +42,7 @@ pub(super) fn run_and_watch(
         .collect::<Result<Vec<_>, _>>()?;
     let (sender, events) = channel();
     let mut watcher = notify::recommended_watcher(sender).map_err(|e| AppError::Watch {
-        path: watched[0].folder.clone(),
+        path: first_folder(&watched),
         reason: e.to_string(),
     })?;
     let folders: BTreeSet<&PathBuf> = watched.iter().map(|w| &w.folder).collect();
@@ -120,7 +120,7 @@ fn next_changes(
     events: &Receiver<notify::Result<Event>>,
 ) -> Result<BTreeSet<usize>, AppError> {
     let stopped = || AppError::Watch {
-        path: watched[0].folder.clone(),
+        path: first_folder(watched),
         reason: "the file watcher stopped".into(),
     };
     let mut changed = BTreeSet::new();
@@ -139,7 +139,7 @@ fn next_changes(
         match received {
             Ok(event) if is_change(event.kind) => {
                 for path in &event.paths {
-                    changed.extend(watched.iter().position(|w| is(w, path)));
+                    changed.extend(watched.iter().position(|w| names_file(w, path)));
                 }
             }
             Ok(_) => {}
@@ -157,9 +157,18 @@ fn is_change(kind: EventKind) -> bool {
     )
 }
 
-fn is(watched: &WatchedFile, path: &Path) -> bool {
+/// Whether an event's `path` is `watched`'s file.
+fn names_file(watched: &WatchedFile, path: &Path) -> bool {
     path.file_name() == Some(watched.name.as_os_str())
         && path.parent() == Some(watched.folder.as_path())
+}
+
+/// The folder named when the watcher itself fails (clap asks for at least one file).
+fn first_folder(watched: &[WatchedFile]) -> PathBuf {
+    watched
+        .first()
+        .map(|w| w.folder.clone())
+        .unwrap_or_default()
 }
 
 fn check_folders(watched: &[WatchedFile]) -> Result<(), AppError> {

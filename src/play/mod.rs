@@ -5,6 +5,7 @@
 //! back on every way out (q, Ctrl-C, an error, a panic).
 
 pub mod export;
+pub mod screenshot;
 pub mod state;
 pub mod view;
 

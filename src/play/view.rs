@@ -91,12 +91,20 @@ fn rgb(i: usize) -> Color {
     color(c.0, c.1, c.2)
 }
 
+/// Whether colours are given as 24-bit RGB; decided once, on first use.
+static TRUECOLOR: OnceLock<bool> = OnceLock::new();
+
 /// Whether the terminal says it shows 24-bit colour (`COLORTERM`, as terminals and SSH
 /// clients that forward it set it).
 fn truecolor() -> bool {
-    static TRUECOLOR: OnceLock<bool> = OnceLock::new();
     *TRUECOLOR
         .get_or_init(|| std::env::var("COLORTERM").is_ok_and(|v| v == "truecolor" || v == "24bit"))
+}
+
+/// Draws in 24-bit colour whatever `COLORTERM` says (a screenshot shows every colour). Takes
+/// effect only before the first colour is chosen; says whether 24-bit colour is on.
+pub fn use_truecolor() -> bool {
+    *TRUECOLOR.get_or_init(|| true)
 }
 
 /// `(r, g, b)` as the terminal can show it: itself, or the nearest of xterm's 256 colours

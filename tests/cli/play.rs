@@ -30,3 +30,77 @@ fn play_checks_its_options_before_the_terminal() {
         .code(2)
         .stderr(predicate::str::contains("no-such-file.toml"));
 }
+
+/// The screenshot's pixels, decoded.
+fn decoded(path: &std::path::Path) -> image::RgbImage {
+    image::open(path).expect("a PNG").to_rgb8()
+}
+
+/// How many pixels have exactly run `i`'s colour.
+fn pixels_of_run(picture: &image::RgbImage, i: usize) -> usize {
+    let c = optplay::plot::style::run_color(i);
+    picture.pixels().filter(|p| p.0 == [c.0, c.1, c.2]).count()
+}
+
+#[test]
+fn play_screenshot_draws_the_screen_into_a_png_without_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    optplay(dir.path())
+        .args(["play", "--screenshot", "shots/play.png"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("wrote shots/play.png"));
+    let picture = decoded(&dir.path().join("shots/play.png"));
+    // 120×40 cells of 11×22 pixels.
+    assert_eq!(picture.dimensions(), (1320, 880));
+    let first = picture.get_pixel(0, 0);
+    assert!(picture.pixels().any(|p| p != first), "a uniform picture");
+    // sgd, momentum and adam: each run's path and label in its colour.
+    for i in 0..3 {
+        assert!(
+            pixels_of_run(&picture, i) > 50,
+            "run {i}'s colour is missing"
+        );
+    }
+    // Written through the whole-or-absent writer: no temporary file stays behind.
+    let names: Vec<_> = std::fs::read_dir(dir.path().join("shots"))
+        .unwrap()
+        .collect();
+    assert_eq!(names.len(), 1);
+}
+
+#[test]
+fn play_screenshot_shows_the_step_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let shot = |name: &str, steps: &str| {
+        optplay(dir.path())
+            .args(["play", "--surface", "quadratic", "--opt", "sgd"])
+            .args(["--screenshot", name, "--screenshot-steps", steps])
+            .assert()
+            .code(0);
+        pixels_of_run(&decoded(&dir.path().join(name)), 0)
+    };
+    // More steps, more path drawn in the run's colour.
+    assert!(shot("early.png", "1") < shot("late.png", "150"));
+}
+
+#[test]
+fn play_screenshot_checks_its_file_name_and_options() {
+    let dir = tempfile::tempdir().unwrap();
+    optplay(dir.path())
+        .args(["play", "--screenshot", "play.jpg"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("ending in .png"));
+    optplay(dir.path())
+        .args(["play", "--screenshot-steps", "5"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--screenshot"));
+    optplay(dir.path())
+        .args(["play", "--surface", "sadle", "--screenshot", "play.png"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("Did you mean `saddle`?"));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
