@@ -13,7 +13,7 @@ pub struct Grid {
 }
 
 impl Grid {
-    pub fn sample(surface: &Surface, window: Window, nx: usize, ny: usize) -> Grid {
+    pub fn sample(surface: &dyn Surface, window: Window, nx: usize, ny: usize) -> Grid {
         let nx = nx.max(2);
         let ny = ny.max(2);
         let dx = (window.x[1] - window.x[0]) / (nx - 1) as f64;
@@ -22,10 +22,7 @@ impl Grid {
         let fill = |first_row: usize, rows: &mut [f64]| {
             for (k, row) in rows.chunks_exact_mut(nx).enumerate() {
                 let y = window.y[0] + (first_row + k) as f64 * dy;
-                for (i, v) in row.iter_mut().enumerate() {
-                    let x = window.x[0] + i as f64 * dx;
-                    *v = surface.value2([x, y]);
-                }
+                surface.sample_row(y, window.x[0], dx, row);
             }
         };
         // Rows are independent: share them among the cores (the values do not depend on how).

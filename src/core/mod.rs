@@ -1,4 +1,5 @@
-//! The stepping core: objectives, surfaces, optimizers, schedules and the run loop.
+//! The stepping core: objectives, surfaces, optimizers, schedules, the run loop, and the
+//! declarations of every kind (the registry).
 //!
 //! Knows nothing of the command line, TOML or plotting. Works on `ndarray` vectors of any
 //! length; the 2-D surfaces are one kind of objective among those it can serve.
@@ -9,16 +10,17 @@ pub mod line_search;
 pub mod noise;
 pub mod objective;
 pub mod optim;
+pub mod registry;
 pub mod run;
 pub mod schedule;
-pub mod second_order;
+pub mod spec;
 pub mod surface;
 
 pub use grid::Grid;
 pub use noise::GradientNoise;
-pub use objective::{Evaluations, Objective, Problem};
-pub use optim::{Adagrad, Adam, NAdam, Optimizer, RmsProp, Sgd};
+pub use objective::{Counted, Evaluations, Objective};
+pub use optim::{Optimizer, OptimizerKind, Rule, StepOutcome};
 pub use run::{Limits, RunSpec, Status, Trace, run};
-pub use schedule::Schedule;
-pub use second_order::{Lbfgs, LbfgsSearch, Newton, NewtonSearch, StepOutcome};
-pub use surface::{Point, Surface, Window};
+pub use schedule::{Schedule, ScheduleKind};
+pub use spec::{Key, Settings, Value};
+pub use surface::{Point, Surface, SurfaceKind, Window};

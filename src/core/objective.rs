@@ -28,12 +28,12 @@ pub struct Evaluations {
 
 /// An objective together with the tally of what was asked of it. Every evaluation in a run
 /// goes through here, so the counts in the summary are complete by construction.
-pub struct Problem<'a> {
+pub struct Counted<'a> {
     objective: &'a dyn Objective,
     counts: Evaluations,
 }
 
-impl<'a> Problem<'a> {
+impl<'a> Counted<'a> {
     pub fn new(objective: &'a dyn Objective) -> Self {
         Self {
             objective,

@@ -1,9 +1,11 @@
 //! The one run loop every optimizer goes through, and the trace it leaves.
 
+use std::sync::Arc;
+
 use ndarray::{Array1, ArrayView1};
 
 use super::noise::{GradientNoise, Noisy};
-use super::objective::{Evaluations, Objective, Problem};
+use super::objective::{Counted, Evaluations, Objective};
 use super::optim::Optimizer;
 use super::schedule::Schedule;
 
@@ -102,16 +104,16 @@ impl Trace {
 }
 
 /// One optimizer run: settings, schedule and base learning rate.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct RunSpec {
-    pub optimizer: Optimizer,
+    pub optimizer: Arc<dyn Optimizer>,
     pub schedule: Schedule,
     pub lr: f64,
 }
 
 /// Runs `spec` on `objective` from `start` until `limits` or divergence stop it.
 ///
-/// The optimizer sees gradients through a [`Problem`] (noisy if `noise` is given) that counts
+/// The optimizer sees gradients through a [`Counted`] (noisy if `noise` is given) that counts
 /// every evaluation; the trace records exact losses and gradient norms, so noise shows in the
 /// path, not in the measuring.
 pub fn run(
@@ -126,9 +128,9 @@ pub fn run(
         Some(n) => n,
         None => objective,
     };
-    let mut problem = Problem::new(oracle);
+    let mut problem = Counted::new(oracle);
     let dim = start.len();
-    let mut state = spec.optimizer.init(dim);
+    let mut stepper = spec.optimizer.start(dim);
     let mut params: Array1<f64> = start.to_owned();
     let mut grad = Array1::zeros(dim);
     let mut exact_grad = Array1::zeros(dim);
@@ -184,9 +186,8 @@ pub fn run(
             break Status::MaxSteps;
         }
         let lr = spec.schedule.lr(spec.lr, t);
-        known = spec
-            .optimizer
-            .step(&mut state, &mut params, grad.view(), lr, &mut problem)
+        known = stepper
+            .step(&mut params, grad.view(), lr, &mut problem)
             .gradient;
         last_lr = Some(lr);
         t += 1;

@@ -7,6 +7,8 @@
 
 use std::f64::consts::PI;
 
+use super::spec::{Default, Invalid, Key, KeyType, Legend, Range, Settings};
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Schedule {
     Constant,
@@ -42,16 +44,128 @@ pub enum Schedule {
     },
 }
 
-/// The schedule kinds, in the order `optplay list` shows them.
-pub const SCHEDULE_KINDS: [&str; 7] = [
-    "constant",
-    "step",
-    "multistep",
-    "exponential",
-    "inverse_time",
-    "cosine",
-    "cosine_restarts",
-];
+
+/// A schedule kind: its name, its lr as a formula, its keys, and how to build it.
+#[derive(Debug, Clone, Copy)]
+pub struct ScheduleKind {
+    pub name: &'static str,
+    /// The lr after t completed steps, as a formula, and what it is for.
+    pub meaning: &'static str,
+    pub keys: &'static [Key],
+    /// The schedule with these settings (every key present).
+    pub build: fn(&Settings) -> Schedule,
+}
+
+impl ScheduleKind {
+    /// Whether a bare name (`schedule = "cosine"`) is enough: no key is required.
+    pub fn needs_keys(&self) -> bool {
+        self.keys.iter().any(|k| k.default == Default::Required)
+    }
+}
+
+const GAMMA_DROP: Key = Key::number("gamma", 0.1, Range::Positive, "factor at each drop");
+const ETA_MIN: Key = Key::number("eta_min", 0.0, Range::NonNegative, "the lowest lr");
+
+pub const CONSTANT: ScheduleKind = ScheduleKind {
+    name: "constant",
+    meaning: "lr, every step (the default)",
+    keys: &[],
+    build: |_| Schedule::Constant,
+};
+
+pub const STEP: ScheduleKind = ScheduleKind {
+    name: "step",
+    meaning: "lr·gamma^⌊t/step_size⌋: drop by gamma every step_size steps (ResNet's step decay)",
+    keys: &[
+        Key::integer("step_size", 1, 1, u64::MAX, "steps between drops").required(),
+        GAMMA_DROP,
+    ],
+    build: |s| Schedule::Step {
+        step_size: s.integer("step_size").max(1),
+        gamma: s.number("gamma"),
+    },
+};
+
+pub const MULTISTEP: ScheduleKind = ScheduleKind {
+    name: "multistep",
+    meaning: "lr·gamma^(milestones passed): drop by gamma at chosen steps",
+    keys: &[
+        Key {
+            name: "milestones",
+            ty: KeyType::Milestones,
+            default: Default::Required,
+            doc: "increasing step counts, e.g. [100, 150]",
+            legend: Legend::Changed,
+        },
+        Key {
+            doc: "factor at each milestone",
+            ..GAMMA_DROP
+        },
+    ],
+    build: |s| Schedule::MultiStep {
+        milestones: s.milestones("milestones").to_vec(),
+        gamma: s.number("gamma"),
+    },
+};
+
+pub const EXPONENTIAL: ScheduleKind = ScheduleKind {
+    name: "exponential",
+    meaning: "lr·gammaᵗ: a little smaller every step",
+    keys: &[Key::number("gamma", 1.0, Range::Positive, "factor per step, e.g. 0.99").required()],
+    build: |s| Schedule::Exponential {
+        gamma: s.number("gamma"),
+    },
+};
+
+pub const INVERSE_TIME: ScheduleKind = ScheduleKind {
+    name: "inverse_time",
+    meaning: "lr / (1 + k·t): the 1/t decay",
+    keys: &[Key::number("k", 0.0, Range::NonNegative, "how fast it decays").required()],
+    build: |s| Schedule::InverseTime { k: s.number("k") },
+};
+
+pub const COSINE: ScheduleKind = ScheduleKind {
+    name: "cosine",
+    meaning: "eta_min + ½(lr − eta_min)(1 + cos(π·t/t_max)): half a cosine down to eta_min",
+    keys: &[
+        Key::integer("t_max", 1, 1, u64::MAX, "steps to reach eta_min").with_default(Default::Steps),
+        ETA_MIN,
+    ],
+    build: |s| Schedule::Cosine {
+        t_max: s.integer("t_max").max(1),
+        eta_min: s.number("eta_min"),
+    },
+};
+
+pub const COSINE_RESTARTS: ScheduleKind = ScheduleKind {
+    name: "cosine_restarts",
+    meaning: "SGDR: cosine cycles that restart at lr, each t_mult times longer (snapshot ensembles)",
+    keys: &[
+        Key::integer("t_0", 1, 1, u64::MAX, "length of the first cycle").required(),
+        Key::integer("t_mult", 1, 1, u64::MAX, "each cycle is t_mult times the one before"),
+        ETA_MIN,
+    ],
+    build: |s| Schedule::CosineRestarts {
+        t_0: s.integer("t_0").max(1),
+        t_mult: s.integer("t_mult").max(1),
+        eta_min: s.number("eta_min"),
+    },
+};
+
+/// Rules between a schedule's keys and the run's lr: eta_min must be below it.
+pub fn check(settings: &Settings, lr: f64) -> Result<(), Invalid> {
+    match settings.get("eta_min") {
+        Some(super::spec::Value::Number(eta_min)) if *eta_min >= lr => Err(Invalid {
+            key: "eta_min",
+            or_else: &[],
+            expected: format!("a number ≥ 0 and below the run's lr ({lr})"),
+            found: format!("{eta_min}"),
+            note: None,
+            at: None,
+        }),
+        _ => Ok(()),
+    }
+}
 
 impl Schedule {
     pub fn kind(&self) -> &'static str {

@@ -1,0 +1,126 @@
+//! AdaGrad (Duchi et al., 2011): torch.optim.Adagrad.
+
+use std::sync::Arc;
+
+use ndarray::{Array1, ArrayView1, Zip};
+
+use super::sgd::WEIGHT_DECAY_KEY;
+use super::{Explain, Optimizer, OptimizerKind, Rule, StepOutcome, with_weight_decay};
+use crate::core::objective::Counted;
+use crate::core::spec::{Key, Legend, Range, Settings, no_check};
+
+/// AdaGrad: per-coordinate steps shrink with the sum of all squared gradients so far.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Adagrad {
+    pub lr_decay: f64,
+    pub initial_accumulator_value: f64,
+    pub eps: f64,
+    pub weight_decay: f64,
+}
+
+/// Steps taken, and the per-coordinate sum of squared gradients.
+#[derive(Debug, Clone)]
+pub struct AdagradState {
+    step: u64,
+    sum: Array1<f64>,
+}
+
+impl Rule for Adagrad {
+    type State = AdagradState;
+
+    fn init(&self, dim: usize) -> AdagradState {
+        AdagradState {
+            step: 0,
+            sum: Array1::from_elem(dim, self.initial_accumulator_value),
+        }
+    }
+
+    fn step(
+        &self,
+        state: &mut AdagradState,
+        params: &mut Array1<f64>,
+        grad: ArrayView1<'_, f64>,
+        lr: f64,
+        _problem: &mut Counted<'_>,
+    ) -> StepOutcome {
+        state.step += 1;
+        let decayed = with_weight_decay(grad, params, self.weight_decay);
+        let grad = decayed.as_ref().map_or(grad, |g| g.view());
+        let clr = lr / (1.0 + (state.step - 1) as f64 * self.lr_decay);
+        let eps = self.eps;
+        Zip::from(params)
+            .and(&mut state.sum)
+            .and(grad)
+            .for_each(|p, s, &g| {
+                *s += g * g;
+                *p += -clr * g / (s.sqrt() + eps);
+            });
+        StepOutcome::default()
+    }
+}
+
+const KEYS: [Key; 4] = [
+    Key::number(
+        "lr_decay",
+        0.0,
+        Range::NonNegative,
+        "clr = lr / (1 + (t − 1)·lr_decay) at step t",
+    ),
+    Key::number(
+        "initial_accumulator_value",
+        0.0,
+        Range::NonNegative,
+        "the value s starts at",
+    )
+    .with_legend(Legend::ChangedAs("acc₀")),
+    Key::number(
+        "eps",
+        1e-10,
+        Range::Positive,
+        "ε, added to √s so the division never blows up",
+    ),
+    WEIGHT_DECAY_KEY,
+];
+
+fn build(s: &Settings) -> Arc<dyn Optimizer> {
+    Arc::new(Adagrad {
+        lr_decay: s.number("lr_decay"),
+        initial_accumulator_value: s.number("initial_accumulator_value"),
+        eps: s.number("eps"),
+        weight_decay: s.number("weight_decay"),
+    })
+}
+
+pub const ADAGRAD: OptimizerKind = OptimizerKind {
+    name: "adagrad",
+    title: "AdaGrad: scale each coordinate's step by its history of squared gradients",
+    keys: &KEYS,
+    lr_doc: "α, the step size before the per-coordinate scaling",
+    default_lr: &[
+        ("quadratic", 0.5),
+        ("saddle", 0.1),
+        ("bowl", 0.3),
+        ("rosenbrock", 0.5),
+        ("beale", 0.5),
+        ("himmelblau", 0.3),
+        ("rastrigin", 0.1),
+    ],
+    fallback_lr: 1e-2,
+    second_order: false,
+    build,
+    check: no_check,
+    explain: Explain {
+        rule: "s ← s + g²                           (g = ∇f(x), per coordinate)\n\
+               x ← x − α·g / (√s + ε)",
+        why: "Steep directions get damped, flat ones boosted, so the zigzag of an elongated\n\
+              bowl goes away. But s only grows, so every step size decays towards zero: fine on\n\
+              a convex problem, on others it can stall before reaching a minimum.",
+        torch: "torch.optim.Adagrad:\n\
+                g ← ∇f(x) + weight_decay·x\n\
+                clr ← lr / (1 + (t − 1)·lr_decay)\n\
+                s ← s + g²                           (s starts at initial_accumulator_value)\n\
+                x ← x − clr·g / (√s + eps)",
+        advice: "The lecture's fix for the decaying steps is RMSProp: a leaky sum instead.",
+        configs: &["rmsprop.toml"],
+    },
+};

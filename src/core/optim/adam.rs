@@ -1,0 +1,297 @@
+//! Adam (Kingma & Ba, 2015) and AdamW (Loshchilov & Hutter, 2019): torch.optim.Adam and
+//! torch.optim.AdamW, one rule with a switch for how weight decay is applied.
+
+use std::sync::Arc;
+
+use ndarray::{Array1, ArrayView1, Zip};
+
+use super::{Explain, Optimizer, OptimizerKind, Rule, StepOutcome, lerp, with_weight_decay};
+use crate::core::objective::Counted;
+use crate::core::spec::{Key, Legend, Range, Settings, no_check};
+
+/// Adam and AdamW: momentum plus RMSProp-style scaling, bias-corrected.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Adam {
+    pub betas: (f64, f64),
+    pub eps: f64,
+    pub weight_decay: f64,
+    pub amsgrad: bool,
+    /// AdamW: shrink the parameters directly instead of adding `weight_decay·p` to the gradient.
+    pub decoupled_weight_decay: bool,
+    /// Off only to show why it exists: without it the first steps are far too large.
+    pub bias_correction: bool,
+}
+
+/// Steps taken, the two moments, and for AMSGrad the running maximum of the second.
+#[derive(Debug, Clone)]
+pub struct AdamState {
+    step: u64,
+    exp_avg: Array1<f64>,
+    exp_avg_sq: Array1<f64>,
+    max_exp_avg_sq: Option<Array1<f64>>,
+}
+
+impl Rule for Adam {
+    type State = AdamState;
+
+    fn init(&self, dim: usize) -> AdamState {
+        AdamState {
+            step: 0,
+            exp_avg: Array1::zeros(dim),
+            exp_avg_sq: Array1::zeros(dim),
+            max_exp_avg_sq: self.amsgrad.then(|| Array1::zeros(dim)),
+        }
+    }
+
+    fn step(
+        &self,
+        state: &mut AdamState,
+        params: &mut Array1<f64>,
+        grad: ArrayView1<'_, f64>,
+        lr: f64,
+        _problem: &mut Counted<'_>,
+    ) -> StepOutcome {
+        let AdamState {
+            step,
+            exp_avg,
+            exp_avg_sq,
+            max_exp_avg_sq,
+        } = state;
+        *step += 1;
+        let (beta1, beta2) = self.betas;
+        let mut coupled = None;
+        if self.weight_decay != 0.0 {
+            if self.decoupled_weight_decay {
+                let shrink = 1.0 - lr * self.weight_decay;
+                params.mapv_inplace(|p| p * shrink);
+            } else {
+                coupled = with_weight_decay(grad, params, self.weight_decay);
+            }
+        }
+        let grad = coupled.as_ref().map_or(grad, |g| g.view());
+
+        // Python floats in torch: `1 - beta ** step` with a float step.
+        let t = *step as f64;
+        let (step_size, bias_correction2_sqrt) = if self.bias_correction {
+            (lr / (1.0 - beta1.powf(t)), (1.0 - beta2.powf(t)).powf(0.5))
+        } else {
+            (lr, 1.0)
+        };
+        let (eps, weight1) = (self.eps, 1.0 - beta1);
+        // One element of the update; `LERP_LOW` is `weight1.abs() < 0.5`, decided once per
+        // step so the loop has no branch and vectorises.
+        #[inline(always)]
+        fn adam_one<const LERP_LOW: bool>(
+            p: &mut f64,
+            m: &mut f64,
+            v: &mut f64,
+            g: f64,
+            (weight1, beta2, bias_correction2_sqrt, eps, step_size): (f64, f64, f64, f64, f64),
+        ) {
+            *m = if LERP_LOW {
+                *m + weight1 * (g - *m)
+            } else {
+                g - (g - *m) * (1.0 - weight1)
+            };
+            *v = *v * beta2 + (1.0 - beta2) * g * g;
+            let denom = v.sqrt() / bias_correction2_sqrt + eps;
+            *p += -step_size * *m / denom;
+        }
+        let k = (weight1, beta2, bias_correction2_sqrt, eps, step_size);
+        match max_exp_avg_sq {
+            None => match (
+                params.as_slice_mut(),
+                exp_avg.as_slice_mut(),
+                exp_avg_sq.as_slice_mut(),
+                grad.as_slice(),
+            ) {
+                // Contiguous (always, but for a strided gradient view): plain slice loops.
+                (Some(p), Some(m), Some(v), Some(g)) => {
+                    let n = p.len().min(m.len()).min(v.len()).min(g.len());
+                    let (p, m, v, g) = (&mut p[..n], &mut m[..n], &mut v[..n], &g[..n]);
+                    if weight1.abs() < 0.5 {
+                        for i in 0..n {
+                            adam_one::<true>(&mut p[i], &mut m[i], &mut v[i], g[i], k);
+                        }
+                    } else {
+                        for i in 0..n {
+                            adam_one::<false>(&mut p[i], &mut m[i], &mut v[i], g[i], k);
+                        }
+                    }
+                }
+                _ => Zip::from(params)
+                    .and(exp_avg)
+                    .and(exp_avg_sq)
+                    .and(grad)
+                    .for_each(|p, m, v, &g| {
+                        *m = lerp(*m, g, weight1);
+                        *v = *v * beta2 + (1.0 - beta2) * g * g;
+                        let denom = v.sqrt() / bias_correction2_sqrt + eps;
+                        *p += -step_size * *m / denom;
+                    }),
+            },
+            Some(max_v) => Zip::from(params)
+                .and(exp_avg)
+                .and(exp_avg_sq)
+                .and(max_v)
+                .and(grad)
+                .for_each(|p, m, v, vmax, &g| {
+                    *m = lerp(*m, g, weight1);
+                    *v = *v * beta2 + (1.0 - beta2) * g * g;
+                    *vmax = vmax.max(*v);
+                    let denom = vmax.sqrt() / bias_correction2_sqrt + eps;
+                    *p += -step_size * *m / denom;
+                }),
+        }
+        StepOutcome::default()
+    }
+}
+
+/// Adam's betas: the decay rates of its two moments.
+pub(crate) const BETAS_KEY: Key = Key::pair(
+    "betas",
+    [0.9, 0.999],
+    Range::UnitOpen,
+    "(β1, β2): decay rates of the first moment (momentum) and the second (RMSProp)",
+)
+.with_legend(Legend::Always("β"));
+
+const ADAM_KEYS: [Key; 5] = [
+    BETAS_KEY,
+    Key::number(
+        "eps",
+        1e-7,
+        Range::Positive,
+        "ε, added to √v̂ so the division never blows up",
+    ),
+    Key::number(
+        "weight_decay",
+        0.0,
+        Range::NonNegative,
+        "L2 penalty: adds weight_decay·x to the gradient (goes through m and v)",
+    )
+    .with_legend(Legend::NonZero("wd")),
+    Key::boolean(
+        "amsgrad",
+        false,
+        "divide by the largest v seen so far instead of the current one",
+    )
+    .with_legend(Legend::Flag {
+        on: "amsgrad",
+        off: "",
+    }),
+    Key::boolean(
+        "bias_correction",
+        true,
+        "optplay only (not in torch): false drops the bias correction, to show why it exists",
+    )
+    .with_legend(Legend::Flag {
+        on: "",
+        off: "no bias correction",
+    }),
+];
+
+const ADAMW_KEYS: [Key; 5] = [
+    ADAM_KEYS[0],
+    ADAM_KEYS[1],
+    Key::number(
+        "weight_decay",
+        0.01,
+        Range::NonNegative,
+        "λ: every step multiplies x by (1 − lr·weight_decay)",
+    )
+    .with_legend(Legend::NonZero("wd")),
+    ADAM_KEYS[3],
+    Key {
+        doc: "optplay only (not in torch): false drops the bias correction",
+        ..ADAM_KEYS[4]
+    },
+];
+
+fn build(s: &Settings, decoupled_weight_decay: bool) -> Arc<dyn Optimizer> {
+    let [beta1, beta2] = s.pair("betas");
+    Arc::new(Adam {
+        betas: (beta1, beta2),
+        eps: s.number("eps"),
+        weight_decay: s.number("weight_decay"),
+        amsgrad: s.boolean("amsgrad"),
+        decoupled_weight_decay,
+        bias_correction: s.boolean("bias_correction"),
+    })
+}
+
+/// Adam's default learning rates, shared by its variants.
+pub(crate) const ADAM_LRS: [(&str, f64); 7] = [
+    ("quadratic", 0.1),
+    ("saddle", 0.05),
+    ("bowl", 0.05),
+    ("rosenbrock", 0.1),
+    ("beale", 0.1),
+    ("himmelblau", 0.1),
+    ("rastrigin", 0.1),
+];
+
+pub const ADAM: OptimizerKind = OptimizerKind {
+    name: "adam",
+    title: "Adam: momentum plus RMSProp, with bias correction",
+    keys: &ADAM_KEYS,
+    lr_doc: "α, the step size: roughly how far each coordinate moves per step",
+    default_lr: &ADAM_LRS,
+    fallback_lr: 1e-3,
+    second_order: false,
+    build: |s| build(s, false),
+    check: no_check,
+    explain: Explain {
+        rule: "m ← β1·m + (1 − β1)·g                first moment: momentum\n\
+               v ← β2·v + (1 − β2)·g²               second moment: RMSProp\n\
+               m̂ ← m / (1 − β1ᵗ)                    bias correction (t = 1, 2, ...)\n\
+               v̂ ← v / (1 − β2ᵗ)\n\
+               x ← x − α·m̂ / (√v̂ + ε)",
+        why: "Why bias correction: m and v start at zero, so early estimates are biased toward\n\
+              zero, v far more than m (β2 is closer to 1). At t = 1, m = 0.1·g but √v = 0.03·|g|,\n\
+              so without correction the first steps are huge: about 3·α per coordinate at t = 1,\n\
+              6.5·α by t = 10 for a steady gradient, where the corrected step is α. Dividing by\n\
+              1 − βᵗ makes m̂ = g and v̂ = g² at t = 1; the correction fades as βᵗ → 0\n\
+              (adam_bias.toml shows both).",
+        torch: "torch.optim.Adam:\n\
+                g ← ∇f(x) + weight_decay·x\n\
+                m ← β1·m + (1 − β1)·g;   v ← β2·v + (1 − β2)·g²\n\
+                x ← x − (lr / (1 − β1ᵗ))·m / (√v / √(1 − β2ᵗ) + eps)\n\
+                That is the lecture's rule: eps is added after the bias-corrected square root,\n\
+                not inside it. With amsgrad, v_max ← max(v_max, v) replaces v in the root.\n\
+                torch's default eps is 1e-8; optplay follows the lecture's 1e-7.",
+        advice: "β1 = 0.9, β2 = 0.999 and lr = 1e-3 or 5e-4 is a great starting point for many\n\
+                 models (the lecture).",
+        configs: &["adam.toml", "adam_bias.toml", "saddle.toml"],
+    },
+};
+
+pub const ADAMW: OptimizerKind = OptimizerKind {
+    name: "adamw",
+    title: "AdamW: Adam with decoupled weight decay",
+    keys: &ADAMW_KEYS,
+    lr_doc: "α, the step size (it also scales the weight decay)",
+    default_lr: &ADAM_LRS,
+    fallback_lr: 1e-3,
+    second_order: false,
+    build: |s| build(s, true),
+    check: no_check,
+    explain: Explain {
+        rule: "x ← x − α·λ·x                        decay the weights directly (λ: weight_decay)\n\
+               then Adam's step, with g = ∇f(x) only:\n\
+               m ← β1·m + (1 − β1)·g;   v ← β2·v + (1 − β2)·g²\n\
+               m̂ ← m / (1 − β1ᵗ);       v̂ ← v / (1 − β2ᵗ)\n\
+               x ← x − α·m̂ / (√v̂ + ε)",
+        why: "Adam's weight_decay adds λ·x to the gradient, so the decay goes through m and is\n\
+              divided by √v̂: weights with large gradients are barely decayed. AdamW shrinks\n\
+              every weight by the same factor, as L2 regularisation means for plain SGD.",
+        torch: "torch.optim.AdamW:\n\
+                x ← x·(1 − lr·weight_decay)\n\
+                then torch.optim.Adam's step without weight decay. torch's default eps is\n\
+                1e-8; optplay follows the lecture's 1e-7.",
+        advice: "Adam's defaults (β1 = 0.9, β2 = 0.999, lr 1e-3 or 5e-4); prefer AdamW to Adam's\n\
+                 weight_decay whenever you want weight decay.",
+        configs: &["adam.toml"],
+    },
+};
+

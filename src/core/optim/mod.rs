@@ -1,0 +1,192 @@
+//! The optimizers: torch.optim's update rules in f64, each kind declared once beside its code.
+//!
+//! An optimizer is a pair, as in optax: immutable settings (a type implementing [`Rule`]) and
+//! the state a run carries from step to step ([`Rule::State`], made by [`Rule::init`]). The
+//! learning rate is supplied by the caller on every step (it comes from the schedule), so no
+//! rule knows about time beyond its own step count.
+//!
+//! Each rule mirrors the arithmetic of torch.optim's single-tensor implementation, operation
+//! by operation (`lerp` for Adam's first moment, `addcdiv`, Python-float bias corrections), so
+//! trajectories agree with torch to rounding, not just to the formula.
+//!
+//! Adding an optimizer: a new file here with its settings, state, [`Rule`] impl and an
+//! [`OptimizerKind`] declaring its keys, defaults, ranges, documentation and default learning
+//! rates; then one line in [`crate::core::registry::OPTIMIZERS`].
+
+use std::fmt;
+use std::sync::Arc;
+
+use ndarray::{Array1, ArrayView1, Zip};
+
+use super::objective::Counted;
+use super::spec::{Invalid, Key, Settings};
+
+pub mod adagrad;
+pub mod adam;
+pub mod lbfgs;
+pub mod nadam;
+pub mod newton;
+pub mod rmsprop;
+pub mod sgd;
+
+/// What a step leaves behind besides the new parameters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StepOutcome {
+    /// The gradient at the new parameters, when the step already evaluated it (as the
+    /// objective gave it, noise included); `None` when the caller must ask for it.
+    pub gradient: Option<Array1<f64>>,
+}
+
+/// An update rule: settings (`self`, immutable) apart from state.
+pub trait Rule: fmt::Debug + Clone + Send + Sync + 'static {
+    /// What the rule remembers between steps.
+    type State: Send + 'static;
+
+    /// A fresh state for `dim` parameters.
+    fn init(&self, dim: usize) -> Self::State;
+
+    /// One update of `params` in place, given the gradient at `params` and the learning rate.
+    ///
+    /// `problem` is the objective behind the gradient; first-order rules ask it nothing more,
+    /// but Newton asks for the Hessian and values, L-BFGS for values and gradients along a
+    /// line, each counted by `problem`. When the step has evaluated the gradient at the new
+    /// `params` it returns it, so the caller need not ask again.
+    fn step(
+        &self,
+        state: &mut Self::State,
+        params: &mut Array1<f64>,
+        grad: ArrayView1<'_, f64>,
+        lr: f64,
+        problem: &mut Counted<'_>,
+    ) -> StepOutcome;
+}
+
+/// Any rule, behind one type: what a run holds.
+pub trait Optimizer: fmt::Debug + Send + Sync {
+    /// A run of this optimizer on `dim` parameters: the settings with a fresh state.
+    fn start(&self, dim: usize) -> Box<dyn Stepper>;
+}
+
+/// A rule with its state: one run's optimizer.
+pub trait Stepper: Send {
+    /// See [`Rule::step`].
+    fn step(
+        &mut self,
+        params: &mut Array1<f64>,
+        grad: ArrayView1<'_, f64>,
+        lr: f64,
+        problem: &mut Counted<'_>,
+    ) -> StepOutcome;
+}
+
+struct Running<R: Rule> {
+    rule: R,
+    state: R::State,
+}
+
+impl<R: Rule> Stepper for Running<R> {
+    fn step(
+        &mut self,
+        params: &mut Array1<f64>,
+        grad: ArrayView1<'_, f64>,
+        lr: f64,
+        problem: &mut Counted<'_>,
+    ) -> StepOutcome {
+        self.rule.step(&mut self.state, params, grad, lr, problem)
+    }
+}
+
+impl<R: Rule> Optimizer for R {
+    fn start(&self, dim: usize) -> Box<dyn Stepper> {
+        Box::new(Running {
+            rule: self.clone(),
+            state: self.init(dim),
+        })
+    }
+}
+
+/// What `optplay explain` says of a kind.
+#[derive(Debug, Clone, Copy)]
+pub struct Explain {
+    /// The update rule as the lecture or the method's paper writes it; g = ∇f(x), α the lr.
+    pub rule: &'static str,
+    /// Why the rule looks the way it does.
+    pub why: &'static str,
+    /// torch.optim's exact form, where it differs from the paper's or adds to it.
+    pub torch: &'static str,
+    /// The lecture's (or the paper's) advice.
+    pub advice: &'static str,
+    /// The experiment files (in `configs/`) that show it.
+    pub configs: &'static [&'static str],
+}
+
+/// An optimizer kind: everything optplay knows and says about it, declared once.
+#[derive(Debug, Clone, Copy)]
+pub struct OptimizerKind {
+    /// The name in experiment files and on the command line.
+    pub name: &'static str,
+    /// One line: what the method is.
+    pub title: &'static str,
+    /// Its hyperparameters besides `lr`, torch.optim's names, in torch's order.
+    pub keys: &'static [Key],
+    /// What `lr` means for it, in its symbols.
+    pub lr_doc: &'static str,
+    /// The default learning rate on each built-in surface: small enough not to diverge in 200
+    /// steps from the surface's default start, large enough to show the method's character.
+    pub default_lr: &'static [(&'static str, f64)],
+    /// The default learning rate anywhere else (user-written surfaces).
+    pub fallback_lr: f64,
+    /// Whether it uses curvature (Newton, L-BFGS) rather than the gradient alone.
+    pub second_order: bool,
+    /// The rule with these settings (every key present: see [`Settings::defaults`]).
+    pub build: fn(&Settings) -> Arc<dyn Optimizer>,
+    /// Rules between keys, beyond each key's own range.
+    pub check: fn(&Settings) -> Result<(), Invalid>,
+    pub explain: Explain,
+}
+
+impl OptimizerKind {
+    /// The default learning rate on the surface `surface_kind`.
+    pub fn default_lr(&self, surface_kind: &str) -> f64 {
+        self.default_lr
+            .iter()
+            .find(|(s, _)| *s == surface_kind)
+            .map_or(self.fallback_lr, |(_, lr)| *lr)
+    }
+
+    /// Every key at its default.
+    pub fn defaults(&self) -> Settings {
+        Settings::defaults(self.keys)
+    }
+
+    /// Whether `key` is one of its hyperparameters.
+    pub fn takes(&self, key: &str) -> bool {
+        self.keys.iter().any(|k| k.name == key)
+    }
+}
+
+/// `grad + weight_decay·p` when there is L2 weight decay, as torch's `grad.add(p, alpha=wd)`.
+pub(crate) fn with_weight_decay(
+    grad: ArrayView1<'_, f64>,
+    params: &Array1<f64>,
+    weight_decay: f64,
+) -> Option<Array1<f64>> {
+    (weight_decay != 0.0).then(|| {
+        let mut g = grad.to_owned();
+        Zip::from(&mut g)
+            .and(params)
+            .for_each(|g, &p| *g += weight_decay * p);
+        g
+    })
+}
+
+/// torch's `lerp_(end, weight)`: the formula flips for weights of one half and more, which
+/// changes the rounding, so it is copied as is.
+#[inline(always)]
+pub(crate) fn lerp(start: f64, end: f64, weight: f64) -> f64 {
+    if weight.abs() < 0.5 {
+        start + weight * (end - start)
+    } else {
+        end - (end - start) * (1.0 - weight)
+    }
+}

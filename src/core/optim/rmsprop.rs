@@ -1,0 +1,177 @@
+//! RMSProp (Tieleman & Hinton, 2012): torch.optim.RMSprop, with its `centered` and `momentum`
+//! options.
+
+use std::sync::Arc;
+
+use ndarray::{Array1, ArrayView1, Zip};
+
+use super::sgd::WEIGHT_DECAY_KEY;
+use super::{Explain, Optimizer, OptimizerKind, Rule, StepOutcome, lerp, with_weight_decay};
+use crate::core::objective::Counted;
+use crate::core::spec::{Key, Legend, Range, Settings, no_check};
+
+/// RMSProp: AdaGrad with a leaky (exponentially decaying) sum of squares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RmsProp {
+    pub alpha: f64,
+    pub eps: f64,
+    pub weight_decay: f64,
+    /// Momentum on the scaled step (0: none).
+    pub momentum: f64,
+    /// Divide by the running standard deviation (subtract the squared running mean of g).
+    pub centered: bool,
+}
+
+/// The running mean of g², and for the options their running mean of g and velocity.
+#[derive(Debug, Clone)]
+pub struct RmsPropState {
+    square_avg: Array1<f64>,
+    grad_avg: Option<Array1<f64>>,
+    momentum_buffer: Option<Array1<f64>>,
+}
+
+impl Rule for RmsProp {
+    type State = RmsPropState;
+
+    fn init(&self, dim: usize) -> RmsPropState {
+        RmsPropState {
+            square_avg: Array1::zeros(dim),
+            grad_avg: self.centered.then(|| Array1::zeros(dim)),
+            momentum_buffer: (self.momentum > 0.0).then(|| Array1::zeros(dim)),
+        }
+    }
+
+    fn step(
+        &self,
+        state: &mut RmsPropState,
+        params: &mut Array1<f64>,
+        grad: ArrayView1<'_, f64>,
+        lr: f64,
+        _problem: &mut Counted<'_>,
+    ) -> StepOutcome {
+        let decayed = with_weight_decay(grad, params, self.weight_decay);
+        let grad = decayed.as_ref().map_or(grad, |g| g.view());
+        let (alpha, eps) = (self.alpha, self.eps);
+        let RmsPropState {
+            square_avg,
+            grad_avg,
+            momentum_buffer,
+        } = state;
+        match (grad_avg, momentum_buffer) {
+            // The lecture's RMSProp: the common case, one pass.
+            (None, None) => Zip::from(params)
+                .and(square_avg)
+                .and(grad)
+                .for_each(|p, v, &g| {
+                    *v = *v * alpha + (1.0 - alpha) * g * g;
+                    *p += -lr * g / (v.sqrt() + eps);
+                }),
+            (grad_avg, buffer) => {
+                // torch: avg = sqrt(v − ḡ²) + eps when centered, sqrt(v) + eps otherwise;
+                // with momentum, buf = μ·buf + g/avg and p −= lr·buf.
+                let momentum = self.momentum;
+                for i in 0..params.len() {
+                    let g = grad[i];
+                    let v = &mut square_avg[i];
+                    *v = *v * alpha + (1.0 - alpha) * g * g;
+                    let root = match grad_avg.as_mut() {
+                        Some(avg) => {
+                            avg[i] = lerp(avg[i], g, 1.0 - alpha);
+                            (*v + -1.0 * avg[i] * avg[i]).sqrt()
+                        }
+                        None => v.sqrt(),
+                    };
+                    let denom = root + eps;
+                    match buffer.as_mut() {
+                        Some(buf) => {
+                            buf[i] = buf[i] * momentum + g / denom;
+                            params[i] += -lr * buf[i];
+                        }
+                        None => params[i] += -lr * g / denom,
+                    }
+                }
+            }
+        }
+        StepOutcome::default()
+    }
+}
+
+const KEYS: [Key; 5] = [
+    Key::number(
+        "alpha",
+        0.99,
+        Range::UnitOpen,
+        "ρ, the decay rate of the running mean of g²",
+    )
+    .with_legend(Legend::Always("α")),
+    Key::number(
+        "eps",
+        1e-8,
+        Range::Positive,
+        "ε, added to √s so the division never blows up",
+    ),
+    WEIGHT_DECAY_KEY,
+    Key::number(
+        "momentum",
+        0.0,
+        Range::UnitOpen,
+        "μ: momentum on the scaled step, buf ← μ·buf + g/(√s + ε)",
+    )
+    .with_legend(Legend::NonZero("μ")),
+    Key::boolean(
+        "centered",
+        false,
+        "divide by the running standard deviation of g instead of its root mean square",
+    )
+    .with_legend(Legend::Flag {
+        on: "centered",
+        off: "",
+    }),
+];
+
+fn build(s: &Settings) -> Arc<dyn Optimizer> {
+    Arc::new(RmsProp {
+        alpha: s.number("alpha"),
+        eps: s.number("eps"),
+        weight_decay: s.number("weight_decay"),
+        momentum: s.number("momentum"),
+        centered: s.boolean("centered"),
+    })
+}
+
+pub const RMSPROP: OptimizerKind = OptimizerKind {
+    name: "rmsprop",
+    title: "RMSProp: AdaGrad with a leaky (decaying) sum of squared gradients",
+    keys: &KEYS,
+    lr_doc: "α, the step size",
+    default_lr: &[
+        ("quadratic", 0.03),
+        ("saddle", 0.02),
+        ("bowl", 0.02),
+        ("rosenbrock", 0.01),
+        ("beale", 0.05),
+        ("himmelblau", 0.02),
+        ("rastrigin", 0.05),
+    ],
+    fallback_lr: 1e-2,
+    second_order: false,
+    build,
+    check: no_check,
+    explain: Explain {
+        rule: "s ← ρ·s + (1 − ρ)·g²                 (ρ: the decay rate)\n\
+               x ← x − α·g / (√s + ε)",
+        why: "The running mean of g² forgets old gradients, so the per-coordinate scaling keeps\n\
+              AdaGrad's benefit without the steps decaying to zero. A tiny gradient still gives a\n\
+              full-size step: RMSProp leaves saddle points quickly.",
+        torch: "torch.optim.RMSprop (alpha is the lecture's decay rate):\n\
+                g ← ∇f(x) + weight_decay·x\n\
+                v ← alpha·v + (1 − alpha)·g²\n\
+                ḡ ← ḡ + (1 − alpha)·(g − ḡ);  d ← √(v − ḡ²) + eps   (centered = true)\n\
+                d ← √v + eps                                      (centered = false)\n\
+                buf ← momentum·buf + g/d;  x ← x − lr·buf          (momentum > 0)\n\
+                x ← x − lr·g/d                                    (momentum = 0)\n\
+                Centered (Graves, 2013) divides by an estimate of the gradient's variance.",
+        advice: "A decay rate of 0.9 to 0.99 is typical (the lecture).",
+        configs: &["rmsprop.toml", "saddle.toml", "adam.toml"],
+    },
+};

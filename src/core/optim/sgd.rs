@@ -1,0 +1,255 @@
+//! SGD, SGD + Momentum and Nesterov momentum: torch.optim.SGD, declared as three kinds that
+//! differ only in their defaults.
+
+use std::sync::Arc;
+
+use ndarray::{Array1, ArrayView1, Zip};
+
+use super::{Explain, Optimizer, OptimizerKind, Rule, StepOutcome, with_weight_decay};
+use crate::core::objective::Counted;
+use crate::core::spec::{Default, Invalid, Key, Legend, Range, Settings};
+
+/// SGD, with optional (Nesterov) momentum, dampening and L2 weight decay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sgd {
+    pub momentum: f64,
+    pub dampening: f64,
+    pub nesterov: bool,
+    pub weight_decay: f64,
+}
+
+impl Rule for Sgd {
+    /// Momentum buffer; `None` until the first step, which sets it to the gradient.
+    type State = Option<Array1<f64>>;
+
+    fn init(&self, _dim: usize) -> Self::State {
+        None
+    }
+
+    fn step(
+        &self,
+        buffer: &mut Self::State,
+        params: &mut Array1<f64>,
+        grad: ArrayView1<'_, f64>,
+        lr: f64,
+        _problem: &mut Counted<'_>,
+    ) -> StepOutcome {
+        let decayed = with_weight_decay(grad, params, self.weight_decay);
+        let grad = decayed.as_ref().map_or(grad, |g| g.view());
+        if self.momentum == 0.0 {
+            Zip::from(params).and(grad).for_each(|p, &g| *p += -lr * g);
+            return StepOutcome::default();
+        }
+        let (momentum, keep) = (self.momentum, 1.0 - self.dampening);
+        let buf = match buffer {
+            None => buffer.insert(grad.to_owned()),
+            Some(buf) => {
+                Zip::from(&mut *buf)
+                    .and(grad)
+                    .for_each(|b, &g| *b = *b * momentum + keep * g);
+                buf
+            }
+        };
+        if self.nesterov {
+            Zip::from(params)
+                .and(grad)
+                .and(&*buf)
+                .for_each(|p, &g, &b| *p += -lr * (g + momentum * b));
+        } else {
+            Zip::from(params).and(&*buf).for_each(|p, &b| *p += -lr * b);
+        }
+        StepOutcome::default()
+    }
+}
+
+const MOMENTUM_KEY: Key = Key::number(
+    "momentum",
+    0.0,
+    Range::UnitOpen,
+    "μ (the lecture's ρ): how much of the velocity is kept each step",
+)
+.with_legend(Legend::NonZero("ρ"));
+const DAMPENING_KEY: Key = Key::number(
+    "dampening",
+    0.0,
+    Range::UnitClosed,
+    "scales the new gradient in the velocity by (1 − dampening)",
+);
+const NESTEROV_KEY: Key = Key::boolean(
+    "nesterov",
+    false,
+    "take the gradient at the look-ahead point (needs momentum > 0, dampening 0)",
+);
+/// L2 weight decay as torch's first-order rules take it: added to the gradient.
+pub(crate) const WEIGHT_DECAY_KEY: Key = Key::number(
+    "weight_decay",
+    0.0,
+    Range::NonNegative,
+    "L2 penalty: adds weight_decay·x to the gradient",
+)
+.with_legend(Legend::ChangedAs("wd"));
+
+const SGD_KEYS: [Key; 4] = [MOMENTUM_KEY, DAMPENING_KEY, NESTEROV_KEY, WEIGHT_DECAY_KEY];
+const MOMENTUM_KEYS: [Key; 4] = [
+    MOMENTUM_KEY.with_default(Default::Number(0.9)),
+    DAMPENING_KEY,
+    NESTEROV_KEY,
+    WEIGHT_DECAY_KEY,
+];
+const NESTEROV_KEYS: [Key; 4] = [
+    MOMENTUM_KEY.with_default(Default::Number(0.9)),
+    DAMPENING_KEY,
+    NESTEROV_KEY.with_default(Default::Bool(true)),
+    WEIGHT_DECAY_KEY,
+];
+
+fn build(s: &Settings) -> Arc<dyn Optimizer> {
+    Arc::new(Sgd {
+        momentum: s.number("momentum"),
+        dampening: s.number("dampening"),
+        nesterov: s.boolean("nesterov"),
+        weight_decay: s.number("weight_decay"),
+    })
+}
+
+/// torch: "Nesterov momentum requires a momentum and zero dampening".
+fn check(s: &Settings) -> Result<(), Invalid> {
+    if !s.boolean("nesterov") {
+        return Ok(());
+    }
+    let (momentum, dampening) = (s.number("momentum"), s.number("dampening"));
+    let (key, expected) = if momentum == 0.0 {
+        ("momentum", "a momentum > 0 with nesterov = true")
+    } else if dampening != 0.0 {
+        ("dampening", "dampening = 0 with nesterov = true")
+    } else {
+        return Ok(());
+    };
+    Err(Invalid {
+        key,
+        or_else: &["nesterov", "kind"],
+        expected: expected.to_string(),
+        found: format!("momentum = {momentum}, dampening = {dampening}, nesterov = true"),
+        note: Some("torch.optim.SGD: Nesterov momentum requires a momentum and zero dampening"),
+        at: None,
+    })
+}
+
+const LR_DOC: &str = "α, the step size";
+
+pub const SGD: OptimizerKind = OptimizerKind {
+    name: "sgd",
+    title: "stochastic gradient descent: step straight down the gradient",
+    keys: &SGD_KEYS,
+    lr_doc: LR_DOC,
+    default_lr: &[
+        ("quadratic", 0.09),
+        ("saddle", 0.04),
+        ("bowl", 0.05),
+        ("rosenbrock", 1e-3),
+        ("beale", 0.01),
+        ("himmelblau", 0.01),
+        ("rastrigin", 2e-3),
+    ],
+    fallback_lr: 1e-3,
+    second_order: false,
+    build,
+    check,
+    explain: Explain {
+        rule: "x ← x − α·∇f(x)",
+        why: "On an elongated bowl the gradient points mostly across the valley, so SGD zigzags\n\
+              and crawls along it; where the gradient is zero (a local minimum, a saddle point)\n\
+              it stops; and with minibatches every gradient is noisy.",
+        torch: "torch.optim.SGD, the same class as momentum and nesterov:\n\
+                g ← ∇f(x) + weight_decay·x\n\
+                x ← x − lr·g                         (with momentum = 0)",
+        advice: "Tune lr first: too high and the loss explodes, too low and it crawls\n\
+                 (learning_rates.toml). Decay it over training (step, cosine schedules).",
+        configs: &[
+            "elongated.toml",
+            "saddle.toml",
+            "local_minimum.toml",
+            "learning_rates.toml",
+        ],
+    },
+};
+
+pub const MOMENTUM: OptimizerKind = OptimizerKind {
+    name: "momentum",
+    title: "SGD + Momentum: build up velocity, step along the velocity",
+    keys: &MOMENTUM_KEYS,
+    lr_doc: LR_DOC,
+    default_lr: &[
+        ("quadratic", 0.02),
+        ("saddle", 0.04),
+        ("bowl", 0.05),
+        ("rosenbrock", 2e-4),
+        ("beale", 2e-3),
+        ("himmelblau", 2e-3),
+        ("rastrigin", 2e-3),
+    ],
+    fallback_lr: 1e-3,
+    second_order: false,
+    build,
+    check,
+    explain: Explain {
+        rule: "v ← ρ·v + ∇f(x)\n\
+               x ← x − α·v",
+        why: "The velocity is a running sum of gradients: components that keep their sign add\n\
+              up (faster along the valley), components that flip cancel (less zigzag), and the\n\
+              velocity carries the point through local minima and off saddle points.\n\
+              The lecture also writes v ← ρ·v − α·∇f(x); x ← x + v: the same path while α is\n\
+              constant.",
+        torch: "torch.optim.SGD with momentum = 0.9:\n\
+                g ← ∇f(x) + weight_decay·x\n\
+                buf ← g                              (first step)\n\
+                buf ← μ·buf + (1 − dampening)·g      (later steps)\n\
+                x ← x − lr·buf\n\
+                With dampening = 0 this is the lecture's rule, v = buf and ρ = μ. lr multiplies\n\
+                the whole velocity, so a schedule that changes lr rescales the velocity at once.",
+        advice: "ρ = 0.9 or 0.99 is typical (the lecture). Momentum lets a smaller lr go as far.",
+        configs: &[
+            "momentum.toml",
+            "elongated.toml",
+            "local_minimum.toml",
+            "step_decay.toml",
+        ],
+    },
+};
+
+pub const NESTEROV: OptimizerKind = OptimizerKind {
+    name: "nesterov",
+    title: "Nesterov momentum: take the gradient where the velocity is about to carry you",
+    keys: &NESTEROV_KEYS,
+    lr_doc: LR_DOC,
+    default_lr: &[
+        ("quadratic", 0.02),
+        ("saddle", 0.04),
+        ("bowl", 0.05),
+        ("rosenbrock", 2e-4),
+        ("beale", 2e-3),
+        ("himmelblau", 2e-3),
+        ("rastrigin", 2e-3),
+    ],
+    fallback_lr: 1e-3,
+    second_order: false,
+    build,
+    check,
+    explain: Explain {
+        rule: "v ← ρ·v − α·∇f(x + ρ·v)\n\
+               x ← x + v\n\
+               with x̃ = x + ρ·v, so only ∇f(x̃) is needed (the lecture's change of variables):\n\
+               v_new ← ρ·v − α·∇f(x̃)\n\
+               x̃ ← x̃ + v_new + ρ·(v_new − v)",
+        why: "The look-ahead gradient corrects the velocity before it overshoots, so Nesterov\n\
+              oscillates less than plain momentum.",
+        torch: "torch.optim.SGD with momentum = 0.9, nesterov = True:\n\
+                g ← ∇f(x) + weight_decay·x\n\
+                buf ← μ·buf + g                      (buf ← g on the first step)\n\
+                x ← x − lr·(g + μ·buf)\n\
+                This is the change-of-variables form: torch's x is the lecture's x̃ and\n\
+                buf = −v/lr. torch requires momentum > 0 and dampening = 0.",
+        advice: "The same ρ as momentum: 0.9 or 0.99.",
+        configs: &["momentum.toml", "saddle.toml"],
+    },
+};

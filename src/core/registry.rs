@@ -1,0 +1,65 @@
+//! Every kind optplay knows, one line each, in the order `optplay list` shows them.
+//!
+//! The parser, `list`, `explain`, `init`, `play`'s export, the legends and the did-you-mean
+//! all read these lists; tests walk them, so a new kind is tested as soon as it is listed.
+
+use super::optim::{OptimizerKind, adagrad, adam, lbfgs, nadam, newton, rmsprop, sgd};
+use super::schedule::{self, ScheduleKind};
+use super::surface::{SurfaceKind, beale, bowl, himmelblau, quadratic, rastrigin, rosenbrock, saddle};
+
+pub const OPTIMIZERS: &[&OptimizerKind] = &[
+    &sgd::SGD,
+    &sgd::MOMENTUM,
+    &sgd::NESTEROV,
+    &adagrad::ADAGRAD,
+    &rmsprop::RMSPROP,
+    &adam::ADAM,
+    &adam::ADAMW,
+    &nadam::NADAM,
+    &newton::NEWTON,
+    &lbfgs::LBFGS,
+];
+
+pub const SURFACES: &[&SurfaceKind] = &[
+    &quadratic::QUADRATIC,
+    &saddle::SADDLE,
+    &bowl::BOWL,
+    &rosenbrock::ROSENBROCK,
+    &beale::BEALE,
+    &himmelblau::HIMMELBLAU,
+    &rastrigin::RASTRIGIN,
+];
+
+pub const SCHEDULES: &[&ScheduleKind] = &[
+    &schedule::CONSTANT,
+    &schedule::STEP,
+    &schedule::MULTISTEP,
+    &schedule::EXPONENTIAL,
+    &schedule::INVERSE_TIME,
+    &schedule::COSINE,
+    &schedule::COSINE_RESTARTS,
+];
+
+pub fn optimizer(name: &str) -> Option<&'static OptimizerKind> {
+    OPTIMIZERS.iter().copied().find(|k| k.name == name)
+}
+
+pub fn surface(name: &str) -> Option<&'static SurfaceKind> {
+    SURFACES.iter().copied().find(|k| k.name == name)
+}
+
+pub fn schedule(name: &str) -> Option<&'static ScheduleKind> {
+    SCHEDULES.iter().copied().find(|k| k.name == name)
+}
+
+pub fn optimizer_names() -> Vec<&'static str> {
+    OPTIMIZERS.iter().map(|k| k.name).collect()
+}
+
+pub fn surface_names() -> Vec<&'static str> {
+    SURFACES.iter().map(|k| k.name).collect()
+}
+
+pub fn schedule_names() -> Vec<&'static str> {
+    SCHEDULES.iter().map(|k| k.name).collect()
+}

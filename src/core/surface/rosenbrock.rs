@@ -1,0 +1,78 @@
+//! Rosenbrock's banana: f = (a−x)² + b·(y−x²)².
+
+use std::sync::Arc;
+
+use super::{Point, Surface, SurfaceKind, Window, coef, num};
+use crate::core::spec::{Invalid, Key, Range, Settings};
+
+/// (a−x)² + b·(y−x²)².
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rosenbrock {
+    pub a: f64,
+    pub b: f64,
+}
+
+impl Surface for Rosenbrock {
+    #[inline]
+    fn value2(&self, [x, y]: Point) -> f64 {
+        let u = self.a - x;
+        let v = y - x * x;
+        u * u + self.b * v * v
+    }
+
+    fn grad2(&self, [x, y]: Point) -> Point {
+        let Rosenbrock { a, b } = *self;
+        let v = y - x * x;
+        [-2.0 * (a - x) - 4.0 * b * x * v, 2.0 * b * v]
+    }
+
+    fn hess2(&self, [x, y]: Point) -> [[f64; 2]; 2] {
+        let b = self.b;
+        let xy = -4.0 * b * x;
+        [[2.0 - 4.0 * b * y + 12.0 * b * x * x, xy], [xy, 2.0 * b]]
+    }
+
+    fn formula(&self) -> String {
+        format!("f = ({} − x)² + {}(y − x²)²", num(self.a), coef(self.b))
+    }
+
+    fn window(&self) -> Window {
+        let a = self.a;
+        Window {
+            x: [-2.0 * a.abs().max(1.0), 2.0 * a.abs().max(1.0)],
+            y: [-1.0, 3.0 * (a * a).max(1.0)],
+        }
+    }
+
+    fn default_start(&self) -> Point {
+        [-1.2, 1.0]
+    }
+
+    fn minima(&self) -> Vec<Point> {
+        vec![[self.a, self.a * self.a]]
+    }
+
+    fn min_value(&self) -> Option<f64> {
+        Some(0.0)
+    }
+}
+
+const KEYS: [Key; 2] = [
+    Key::number("a", 1.0, Range::Any, "the minimum is at (a, a²)"),
+    Key::number("b", 100.0, Range::Positive, "steepness of the valley's walls"),
+];
+
+fn build(s: &Settings) -> Result<Arc<dyn Surface>, Invalid> {
+    Ok(Arc::new(Rosenbrock {
+        a: s.number("a"),
+        b: s.number("b"),
+    }))
+}
+
+pub const ROSENBROCK: SurfaceKind = SurfaceKind {
+    name: "rosenbrock",
+    about: "a curved valley with a flat floor (the banana function)",
+    keys: &KEYS,
+    needs_start: false,
+    build,
+};
