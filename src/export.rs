@@ -329,7 +329,7 @@ mod tests {
             schedule: Schedule::Constant,
             lr,
         };
-        let surface = Surface::default_of("quadratic").unwrap();
+        let surface = crate::core::registry::default_surface("quadratic").unwrap();
         let limits = Limits {
             steps,
             tolerance: None,
@@ -383,7 +383,7 @@ mod tests {
     #[test]
     fn summary_has_the_pinned_keys() {
         let trace = sgd_trace(0.5, 100);
-        let surface = Surface::default_of("quadratic").unwrap();
+        let surface = crate::core::registry::default_surface("quadratic").unwrap();
         let outcome = RunOutcome {
             label: "sgd",
             kind: "sgd",
@@ -418,7 +418,7 @@ mod tests {
     fn table_aligns_columns_and_colours_only_when_asked() {
         let slow = sgd_trace(0.01, 5);
         let wild = sgd_trace(0.5, 50);
-        let surface = Surface::default_of("quadratic").unwrap();
+        let surface = crate::core::registry::default_surface("quadratic").unwrap();
         let runs = [
             RunOutcome {
                 label: "slow",

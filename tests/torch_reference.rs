@@ -5,100 +5,88 @@
 //! settings and run through the same `run` loop the command line uses; every point and every
 //! learning rate must agree to 1e-10 relative (or 1e-12 absolute).
 
+use std::sync::Arc;
+
 use ndarray::array;
-use optplay::core::{
-    Adagrad, Adam, Limits, NAdam, Optimizer, RmsProp, RunSpec, Schedule, Sgd, Surface, run,
-};
-use serde_json::Value;
+use optplay::core::registry;
+use optplay::core::{Limits, Optimizer, RunSpec, Schedule, Surface, Value, run};
+use serde_json::Value as Json;
 
 const REL: f64 = 1e-10;
 const ABS: f64 = 1e-12;
 
-fn cases() -> Vec<Value> {
+fn cases() -> Vec<Json> {
     let text = include_str!("data/torch_optim.json");
-    serde_json::from_str::<Value>(text)
+    serde_json::from_str::<Json>(text)
         .expect("reference file is JSON")
         .as_array()
         .expect("a list of cases")
         .clone()
 }
 
-fn f(v: &Value, key: &str) -> f64 {
+fn f(v: &Json, key: &str) -> f64 {
     v[key]
         .as_f64()
         .unwrap_or_else(|| panic!("{key} is not a number in {v}"))
 }
 
-fn surface(s: &Value) -> Surface {
-    match s["kind"].as_str().unwrap() {
+/// The case's surface, built through the registry as an experiment file would build it.
+fn surface(s: &Json) -> Arc<dyn Surface> {
+    let kind = registry::surface(s["kind"].as_str().unwrap()).expect("a built-in surface");
+    let mut settings = kind.defaults();
+    match kind.name {
         "quadratic" => {
-            let a = &s["A"];
-            let m = |i: usize, j: usize| a[i][j].as_f64().unwrap();
-            Surface::Quadratic {
-                matrix: [[m(0, 0), m(0, 1)], [m(1, 0), m(1, 1)]],
-                center: [0.0, 0.0],
-            }
+            let m = |i: usize, j: usize| s["A"][i][j].as_f64().unwrap();
+            settings.set(
+                "matrix",
+                Value::Matrix([[m(0, 0), m(0, 1)], [m(1, 0), m(1, 1)]]),
+            );
         }
-        "rosenbrock" => Surface::Rosenbrock {
-            a: f(s, "a"),
-            b: f(s, "b"),
-        },
-        other => panic!("no surface {other} in optplay"),
+        "rosenbrock" => {
+            settings.set("a", Value::Number(f(s, "a")));
+            settings.set("b", Value::Number(f(s, "b")));
+        }
+        other => panic!("no surface {other} in the reference"),
     }
+    (kind.build)(&settings).expect("valid settings")
 }
 
-fn optimizer(o: &Value) -> Optimizer {
-    let betas = || {
-        (
-            o["betas"][0].as_f64().unwrap(),
-            o["betas"][1].as_f64().unwrap(),
-        )
-    };
-    match o["name"].as_str().unwrap() {
-        "SGD" => Optimizer::Sgd(Sgd {
-            momentum: f(o, "momentum"),
-            dampening: f(o, "dampening"),
-            nesterov: o["nesterov"].as_bool().unwrap(),
-            weight_decay: f(o, "weight_decay"),
-        }),
-        "Adagrad" => Optimizer::Adagrad(Adagrad {
-            lr_decay: f(o, "lr_decay"),
-            initial_accumulator_value: f(o, "initial_accumulator_value"),
-            eps: f(o, "eps"),
-            weight_decay: f(o, "weight_decay"),
-        }),
-        "RMSprop" => {
-            assert_eq!(f(o, "momentum"), 0.0);
-            assert_eq!(o["centered"], false);
-            Optimizer::RmsProp(RmsProp {
-                alpha: f(o, "alpha"),
-                eps: f(o, "eps"),
-                weight_decay: f(o, "weight_decay"),
-            })
-        }
-        "Adam" | "AdamW" => Optimizer::Adam(Adam {
-            betas: betas(),
-            eps: f(o, "eps"),
-            weight_decay: f(o, "weight_decay"),
-            amsgrad: o["amsgrad"].as_bool().unwrap(),
-            decoupled_weight_decay: o["name"] == "AdamW"
-                || o["decoupled_weight_decay"].as_bool() == Some(true),
-            bias_correction: true,
-        }),
+/// torch's class and hyperparameters as an optplay kind with settings, through the registry:
+/// every key the kind declares is read from the case under torch's name.
+fn optimizer(o: &Json) -> Arc<dyn Optimizer> {
+    let name = match o["name"].as_str().unwrap() {
+        "SGD" => "sgd",
+        "Adagrad" => "adagrad",
+        "RMSprop" => "rmsprop",
+        "Adam" if o["decoupled_weight_decay"].as_bool() == Some(true) => "adamw",
+        "Adam" => "adam",
+        "AdamW" => "adamw",
         "NAdam" => {
             assert_ne!(o["decoupled_weight_decay"], true);
-            Optimizer::NAdam(NAdam {
-                betas: betas(),
-                eps: f(o, "eps"),
-                weight_decay: f(o, "weight_decay"),
-                momentum_decay: f(o, "momentum_decay"),
-            })
+            "nadam"
         }
         other => panic!("no optimizer {other} in optplay"),
+    };
+    let kind = registry::optimizer(name).unwrap();
+    let mut settings = kind.defaults();
+    for key in kind.keys {
+        let given = &o[key.name];
+        let value = match settings.get(key.name) {
+            _ if given.is_null() => continue,
+            Some(Value::Number(_)) => Value::Number(given.as_f64().unwrap()),
+            Some(Value::Bool(_)) => Value::Bool(given.as_bool().unwrap()),
+            Some(Value::Pair(_)) => {
+                Value::Pair([given[0].as_f64().unwrap(), given[1].as_f64().unwrap()])
+            }
+            other => panic!("{name}.{}: {other:?} not in torch's form", key.name),
+        };
+        settings.set(key.name, value);
     }
+    (kind.check)(&settings).expect("torch accepted these settings");
+    (kind.build)(&settings)
 }
 
-fn schedule(s: &Value) -> Schedule {
+fn schedule(s: &Json) -> Schedule {
     if s.is_null() {
         return Schedule::Constant;
     }

@@ -62,7 +62,7 @@ fn check_lr(option: &str, kind: Option<&str>, lr: f64) -> Result<f64, UsageError
 /// kind), each at the given or the default learning rate, every other setting at its default.
 pub fn compare_experiment(req: &CompareRequest) -> Result<Experiment, UsageError> {
     let surface_name = req.surface.as_deref().map(str::trim).unwrap_or("quadratic");
-    let surface = Surface::default_of(surface_name)
+    let surface = crate::core::registry::default_surface(surface_name)
         .ok_or_else(|| unknown("--surface", "surface", surface_name, &SURFACE_KINDS))?;
 
     if req.optimizers.is_empty() {

@@ -420,7 +420,7 @@ fn surface(cx: &mut Cx<'_>, table: Table<'_, '_>) -> Option<Surface> {
         &format!("`[surface]` with kind = \"{kind}\""),
         |_| None,
     );
-    let mut s = Surface::default_of(kind)?;
+    let mut s = crate::core::registry::default_surface(kind)?;
     let mut ok = true;
     let mut num = |cx: &mut Cx<'_>, key: &str, rule: Rule, slot: &mut f64| {
         if let Some(v) = cx.get(table, key) {

@@ -100,7 +100,7 @@ fn the_loss_x_axis_is_steps_or_evaluations() {
 #[test]
 fn a_minimal_file_gets_every_default() {
     let e = ok(MIN);
-    let surface = Surface::default_of("quadratic").unwrap();
+    let surface = crate::core::registry::default_surface("quadratic").unwrap();
     assert_eq!(e.name, "demo", "name defaults to the file stem");
     assert_eq!(e.steps, 200);
     assert_eq!(e.seed, 0);
@@ -233,7 +233,7 @@ fn default_lr_table_covers_every_kind_and_surface() {
 fn default_lrs_do_not_diverge_in_200_steps_from_the_default_start() {
     use crate::core::{Limits, Status, run};
     for surface in crate::core::surface::SURFACE_KINDS {
-        let s = Surface::default_of(surface).unwrap();
+        let s = crate::core::registry::default_surface(surface).unwrap();
         for kind in OPTIMIZER_KINDS {
             let spec = RunSpec {
                 optimizer: optimizer_with_defaults(kind).unwrap(),
@@ -1064,7 +1064,7 @@ fn request(opts: &[&str]) -> CompareRequest {
 #[test]
 fn compare_with_only_opt_uses_every_default() {
     let e = compare_experiment(&request(&["sgd", "momentum", "adam"])).unwrap();
-    let quadratic = Surface::default_of("quadratic").unwrap();
+    let quadratic = crate::core::registry::default_surface("quadratic").unwrap();
     assert_eq!(e.name, "compare-quadratic");
     assert_eq!(e.surface, quadratic);
     assert_eq!(

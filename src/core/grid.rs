@@ -79,7 +79,7 @@ mod tests {
 
     #[test]
     fn grid_spans_the_window_corners_included() {
-        let s = Surface::default_of("rosenbrock").unwrap();
+        let s = crate::core::registry::default_surface("rosenbrock").unwrap();
         let w = Window {
             x: [-2.0, 2.0],
             y: [-1.0, 3.0],

@@ -243,7 +243,7 @@ mod tests {
     use crate::core::surface::Surface;
 
     /// φ and φ' along `d` from `x` on a surface.
-    fn line(s: &Surface, x: [f64; 2], d: [f64; 2]) -> impl Fn(f64) -> (f64, Array1<f64>) + '_ {
+    fn line(s: &dyn Surface, x: [f64; 2], d: [f64; 2]) -> impl Fn(f64) -> (f64, Array1<f64>) + '_ {
         move |t| {
             let p = array![x[0] + t * d[0], x[1] + t * d[1]];
             let mut g = array![0.0, 0.0];
@@ -265,7 +265,7 @@ mod tests {
 
     /// Lines on several surfaces, each along −∇f (a descent direction), from several first
     /// trial steps: too short, about right, far too long.
-    fn cases() -> Vec<(Surface, [f64; 2], [f64; 2], f64)> {
+    fn cases() -> Vec<(std::sync::Arc<dyn Surface>, [f64; 2], [f64; 2], f64)> {
         let mut out = Vec::new();
         for (kind, x) in [
             ("quadratic", [-3.0, 2.0]),
@@ -276,7 +276,7 @@ mod tests {
             ("saddle", [1.0, 0.3]),
             ("rastrigin", [2.2, 2.7]),
         ] {
-            let s = Surface::default_of(kind).unwrap();
+            let s = crate::core::registry::default_surface(kind).unwrap();
             let g = s.grad2(x);
             for t in [1e-4, 1e-2, 1.0, 100.0] {
                 out.push((s.clone(), x, [-g[0], -g[1]], t));

@@ -68,7 +68,7 @@ mod tests {
     use crate::core::surface::Surface;
 
     fn noisy_gradients(seed: u64, std: f64) -> Vec<f64> {
-        let surface = Surface::default_of("quadratic").unwrap();
+        let surface = crate::core::registry::default_surface("quadratic").unwrap();
         let noisy = Noisy::new(&surface, GradientNoise { std, seed });
         let p = array![1.0, 1.0];
         let mut out = Vec::new();
@@ -88,7 +88,7 @@ mod tests {
 
     #[test]
     fn noise_is_centred_on_the_true_gradient_with_the_given_spread() {
-        let surface = Surface::default_of("saddle").unwrap();
+        let surface = crate::core::registry::default_surface("saddle").unwrap();
         let noisy = Noisy::new(&surface, GradientNoise { std: 0.5, seed: 1 });
         let p = array![0.3, -0.2];
         let exact = surface.grad2([0.3, -0.2]);

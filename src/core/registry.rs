@@ -63,3 +63,8 @@ pub fn surface_names() -> Vec<&'static str> {
 pub fn schedule_names() -> Vec<&'static str> {
     SCHEDULES.iter().map(|k| k.name).collect()
 }
+
+/// The surface `name` with every key at its default (for kinds that have defaults for all).
+pub fn default_surface(name: &str) -> Option<std::sync::Arc<dyn super::surface::Surface>> {
+    surface(name)?.build_default()
+}

@@ -205,12 +205,11 @@ mod tests {
     use ndarray::array;
 
     use super::*;
-    use crate::core::optim::Sgd;
-    use crate::core::surface::Surface;
+    use crate::core::optim::sgd::Sgd;
 
     fn sgd(lr: f64) -> RunSpec {
         RunSpec {
-            optimizer: Optimizer::Sgd(Sgd {
+            optimizer: Arc::new(Sgd {
                 momentum: 0.0,
                 dampening: 0.0,
                 nesterov: false,
@@ -223,7 +222,7 @@ mod tests {
 
     #[test]
     fn a_run_records_the_start_and_every_step() {
-        let s = Surface::default_of("quadratic").unwrap();
+        let s = crate::core::registry::default_surface("quadratic").unwrap();
         let limits = Limits {
             steps: 10,
             tolerance: None,
@@ -239,7 +238,7 @@ mod tests {
 
     #[test]
     fn a_too_large_step_is_reported_as_divergence_not_a_crash() {
-        let s = Surface::default_of("quadratic").unwrap();
+        let s = crate::core::registry::default_surface("quadratic").unwrap();
         let limits = Limits {
             steps: 1000,
             tolerance: None,
@@ -256,7 +255,7 @@ mod tests {
 
     #[test]
     fn a_non_finite_point_ends_the_trace_before_it() {
-        let s = Surface::default_of("rosenbrock").unwrap();
+        let s = crate::core::registry::default_surface("rosenbrock").unwrap();
         let limits = Limits {
             steps: 1000,
             tolerance: None,
@@ -271,7 +270,7 @@ mod tests {
 
     #[test]
     fn tolerance_stops_a_converging_run() {
-        let s = Surface::default_of("quadratic").unwrap();
+        let s = crate::core::registry::default_surface("quadratic").unwrap();
         let limits = Limits {
             steps: 10_000,
             tolerance: Some(1e-6),

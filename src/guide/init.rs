@@ -75,7 +75,7 @@ fn line(setting: impl Into<String>, comment: impl Into<String>) -> (String, Stri
 
 /// The text of a starter experiment on surface `kind`, to be saved as `path`.
 pub fn starter(kind: &str, path: &Path) -> Result<String, UsageError> {
-    let Some(surface) = Surface::default_of(kind) else {
+    let Some(surface) = crate::core::registry::default_surface(kind) else {
         return Err(unknown("--surface", "surface", kind, &SURFACE_KINDS));
     };
     let name = stem(path);

@@ -316,7 +316,7 @@ fn list_surfaces() -> String {
         vec!["SURFACES   [surface] kind = \"NAME\"; every parameter is optional".to_string()];
     let surfaces: Vec<Surface> = SURFACE_KINDS
         .iter()
-        .filter_map(|k| Surface::default_of(k))
+        .filter_map(|k| crate::core::registry::default_surface(k))
         .collect();
     let settings = |s: &Surface| -> Vec<String> {
         surface_parameters(s)

@@ -8,7 +8,7 @@ use crate::core::{Schedule, Status};
 #[test]
 fn every_surface_parameter_is_listed_with_its_meaning() {
     for kind in SURFACE_KINDS {
-        let surface = Surface::default_of(kind).unwrap();
+        let surface = crate::core::registry::default_surface(kind).unwrap();
         let keys: Vec<&str> = surface_parameters(&surface)
             .iter()
             .map(|(k, _)| *k)
@@ -139,7 +139,7 @@ fn every_starter_runs_without_diverging() {
             .unwrap_or_else(|e| panic!("{kind}: {e}\n{text}"));
         assert_eq!(
             experiment.surface,
-            Surface::default_of(kind).unwrap(),
+            crate::core::registry::default_surface(kind).unwrap(),
             "{kind}"
         );
         assert_eq!(experiment.runs.len(), 3);

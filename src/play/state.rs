@@ -264,7 +264,7 @@ impl Model {
         let now = self.experiment.surface.kind();
         let i = SURFACE_KINDS.iter().position(|k| *k == now).unwrap_or(0);
         let kind = SURFACE_KINDS[(i + 1) % SURFACE_KINDS.len()];
-        let Some(surface) = Surface::default_of(kind) else {
+        let Some(surface) = crate::core::registry::default_surface(kind) else {
             return;
         };
         let formats = std::mem::take(&mut self.experiment.plot.formats);

@@ -126,7 +126,7 @@ mod tests {
     use crate::core::{Surface, Window};
 
     fn grid(kind: &str, w: Window, n: usize) -> Grid {
-        Grid::sample(&Surface::default_of(kind).unwrap(), w, n, n)
+        Grid::sample(&crate::core::registry::default_surface(kind).unwrap(), w, n, n)
     }
 
     #[test]
@@ -178,7 +178,7 @@ mod tests {
         };
         let g = grid("quadratic", w, 141);
         let lines = isolines(&g, &[2.0]);
-        let s = Surface::default_of("quadratic").unwrap();
+        let s = crate::core::registry::default_surface("quadratic").unwrap();
         for p in lines[0].iter().flatten() {
             assert!((s.value2(*p) - 2.0).abs() < 0.05, "{p:?}");
         }

@@ -157,7 +157,7 @@ mod tests {
     use crate::core::{Surface, Window};
 
     fn sampled(kind: &str) -> (Grid, Option<f64>) {
-        let s = Surface::default_of(kind).unwrap();
+        let s = crate::core::registry::default_surface(kind).unwrap();
         (Grid::sample(&s, s.window(), 120, 120), s.min_value())
     }
 
@@ -179,7 +179,7 @@ mod tests {
 
     #[test]
     fn a_flat_grid_gets_no_levels_and_a_sane_scale() {
-        let s = Surface::default_of("quadratic").unwrap();
+        let s = crate::core::registry::default_surface("quadratic").unwrap();
         let mut g = Grid::sample(
             &s,
             Window {

@@ -404,7 +404,7 @@ mod tests {
             ("rastrigin", 101, vec![5.0, 20.0, 40.0]),
             ("quadratic", 41, vec![0.0, 0.1, 1.0, 1e9]),
         ] {
-            let s = Surface::default_of(kind).unwrap();
+            let s = crate::core::registry::default_surface(kind).unwrap();
             let g = Grid::sample(&s, s.window(), n, n + 7);
             let (dx, dy) = (g.nx, g.ny);
             let expected = contour::ContourBuilder::new(dx, dy, true)

@@ -143,7 +143,7 @@ fn formats_parse_and_name_their_extension() {
 
 #[test]
 fn saddle_figures_are_valid_png_and_svg_with_text() {
-    let s = Surface::default_of("saddle").unwrap();
+    let s = crate::core::registry::default_surface("saddle").unwrap();
     let grid = Grid::sample(&s, s.window(), 80, 80);
     let t = traces(
         &s,
@@ -176,7 +176,7 @@ fn saddle_figures_are_valid_png_and_svg_with_text() {
 
 #[test]
 fn a_diverged_run_is_drawn_to_the_frame_and_named() {
-    let s = Surface::default_of("quadratic").unwrap();
+    let s = crate::core::registry::default_surface("quadratic").unwrap();
     let grid = Grid::sample(&s, s.window(), 60, 60);
     let t = traces(&s, [-3.0, 2.0], &[sgd(0.5, 0.0), sgd(0.05, 0.0)], 200);
     assert!(matches!(t[0].status, Status::Diverged { .. }));
@@ -190,7 +190,7 @@ fn a_diverged_run_is_drawn_to_the_frame_and_named() {
 
 #[test]
 fn empty_single_row_and_huge_traces_do_not_panic() {
-    let s = Surface::default_of("rosenbrock").unwrap();
+    let s = crate::core::registry::default_surface("rosenbrock").unwrap();
     let grid = Grid::sample(&s, s.window(), 50, 50);
     let blank = |points: Vec<f64>, status| Trace {
         dim: 2,
@@ -231,7 +231,7 @@ fn empty_single_row_and_huge_traces_do_not_panic() {
 
 #[test]
 fn eight_runs_and_a_flat_grid_do_not_panic() {
-    let s = Surface::default_of("quadratic").unwrap();
+    let s = crate::core::registry::default_surface("quadratic").unwrap();
     let mut grid = Grid::sample(
         &s,
         Window {
@@ -253,7 +253,7 @@ fn eight_runs_and_a_flat_grid_do_not_panic() {
 
 #[test]
 fn a_single_run_at_the_default_size() {
-    let s = Surface::default_of("rosenbrock").unwrap();
+    let s = crate::core::registry::default_surface("rosenbrock").unwrap();
     let grid = Grid::sample(&s, s.window(), 300, 300);
     let t = traces(&s, [-1.2, 1.0], &[adam(0.05)], 500);
     let mut sc = scene(&s, &grid, &t);
@@ -271,7 +271,7 @@ fn a_single_run_at_the_default_size() {
 
 #[test]
 fn the_step_counter_counts_in_the_strip_above_the_plot() {
-    let s = Surface::default_of("quadratic").unwrap();
+    let s = crate::core::registry::default_surface("quadratic").unwrap();
     let grid = Grid::sample(&s, s.window(), 60, 60);
     let t = traces(&s, [-3.0, 2.0], &[sgd(0.02, 0.9), adam(0.1)], 30);
     let sc = scene(&s, &grid, &t);
@@ -306,7 +306,7 @@ fn the_step_counter_counts_in_the_strip_above_the_plot() {
 
 #[test]
 fn sizes_out_of_range_are_errors_not_panics() {
-    let s = Surface::default_of("saddle").unwrap();
+    let s = crate::core::registry::default_surface("saddle").unwrap();
     let grid = Grid::sample(&s, s.window(), 20, 20);
     let mut sc = scene(&s, &grid, &[]);
     sc.width = 10;

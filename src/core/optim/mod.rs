@@ -190,3 +190,6 @@ pub(crate) fn lerp(start: f64, end: f64, weight: f64) -> f64 {
         end - (end - start) * (1.0 - weight)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -67,6 +67,40 @@ pub trait Surface: fmt::Debug + Send + Sync {
     }
 }
 
+/// A shared surface is the surface (so `&Arc<dyn Surface>` goes wherever a surface does).
+impl<S: Surface + ?Sized> Surface for Arc<S> {
+    fn value2(&self, p: Point) -> f64 {
+        (**self).value2(p)
+    }
+    fn grad2(&self, p: Point) -> Point {
+        (**self).grad2(p)
+    }
+    fn hess2(&self, p: Point) -> [[f64; 2]; 2] {
+        (**self).hess2(p)
+    }
+    fn formula(&self) -> String {
+        (**self).formula()
+    }
+    fn window(&self) -> Window {
+        (**self).window()
+    }
+    fn default_start(&self) -> Point {
+        (**self).default_start()
+    }
+    fn minima(&self) -> Vec<Point> {
+        (**self).minima()
+    }
+    fn saddles(&self) -> Vec<Point> {
+        (**self).saddles()
+    }
+    fn min_value(&self) -> Option<f64> {
+        (**self).min_value()
+    }
+    fn sample_row(&self, y: f64, x0: f64, dx: f64, out: &mut [f64]) {
+        (**self).sample_row(y, x0, dx, out)
+    }
+}
+
 impl dyn Surface + '_ {
     /// The minimum closest to `p`, and how far it is.
     pub fn nearest_minimum(&self, p: Point) -> Option<(Point, f64)> {
