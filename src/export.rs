@@ -115,7 +115,7 @@ struct Facts {
     nearest: Option<([f64; 2], f64)>,
 }
 
-fn facts(surface: &Surface, trace: &Trace) -> Facts {
+fn facts(surface: &dyn Surface, trace: &Trace) -> Facts {
     let p = trace.last_point();
     let final_point = [p[0], p[1]];
     Facts {
@@ -132,10 +132,15 @@ fn diverged_at(status: Status) -> Option<u64> {
 }
 
 /// `summary.json`: the experiment, its surface, and one record per run.
-pub fn summary_json(experiment: &str, surface: &Surface, runs: &[RunOutcome<'_>]) -> Vec<u8> {
+pub fn summary_json(
+    experiment: &str,
+    surface_kind: &str,
+    surface: &dyn Surface,
+    runs: &[RunOutcome<'_>],
+) -> Vec<u8> {
     let summary = Summary {
         experiment,
-        surface: surface.kind(),
+        surface: surface_kind,
         formula: surface.formula(),
         min_value: surface.min_value(),
         runs: runs
@@ -193,7 +198,8 @@ pub enum Colour {
 /// The results table for stdout: aligned columns, one line per run.
 pub fn table(
     experiment: &str,
-    surface: &Surface,
+    surface_kind: &str,
+    surface: &dyn Surface,
     runs: &[RunOutcome<'_>],
     colour: Colour,
 ) -> String {
@@ -271,7 +277,7 @@ pub fn table(
         s.trim_end().to_string()
     };
     let mut out = String::new();
-    let title = format!("{experiment} on {}: {}", surface.kind(), surface.formula());
+    let title = format!("{experiment} on {surface_kind}: {}", surface.formula());
     let _ = writeln!(
         out,
         "{}",
@@ -316,11 +322,12 @@ mod tests {
     use ndarray::array;
 
     use super::*;
-    use crate::core::{Limits, Optimizer, RunSpec, Schedule, Sgd, run};
+    use crate::core::optim::sgd::Sgd;
+    use crate::core::{Limits, RunSpec, Schedule, run};
 
     fn sgd_trace(lr: f64, steps: u64) -> Trace {
         let spec = RunSpec {
-            optimizer: Optimizer::Sgd(Sgd {
+            optimizer: std::sync::Arc::new(Sgd {
                 momentum: 0.0,
                 dampening: 0.0,
                 nesterov: false,
@@ -391,7 +398,7 @@ mod tests {
             trace: &trace,
         };
         let json: serde_json::Value =
-            serde_json::from_slice(&summary_json("e", &surface, &[outcome])).unwrap();
+            serde_json::from_slice(&summary_json("e", "quadratic", &surface, &[outcome])).unwrap();
         assert_eq!(json["experiment"], "e");
         assert_eq!(json["surface"], "quadratic");
         let run = &json["runs"][0];
@@ -433,7 +440,7 @@ mod tests {
                 trace: &wild,
             },
         ];
-        let plain = table("e", &surface, &runs, Colour::Never);
+        let plain = table("e", "quadratic", &surface, &runs, Colour::Never);
         assert!(!plain.contains('\x1b'));
         assert!(plain.contains("diverged at step 6"));
         // Plain SGD: no values, one gradient per row, no Hessians.
@@ -442,7 +449,7 @@ mod tests {
         let kind_col = lines[1].find("kind").unwrap();
         assert_eq!(lines[2].find("sgd"), Some(kind_col));
         assert_eq!(lines[3].find("sgd"), Some(kind_col));
-        let coloured = table("e", &surface, &runs, Colour::Always);
+        let coloured = table("e", "quadratic", &surface, &runs, Colour::Always);
         assert!(coloured.contains("\x1b[31mdiverged at step 6"));
     }
 }

@@ -1,11 +1,13 @@
 //! `optplay compare`: an experiment from command-line values, with usage errors.
 
-use crate::core::surface::SURFACE_KINDS;
-use crate::core::{Point, RunSpec, Schedule, Surface};
+use crate::core::registry;
+use crate::core::{OptimizerKind, Point};
 
 use super::error::{UsageError, closest};
-use super::optimizer::{OPTIMIZER_KINDS, default_lr, optimizer_with_defaults, summary};
-use super::{DEFAULT_STEPS, Experiment, FORMATS, MAX_START, MAX_STEPS, PlotSettings, RunConfig};
+use super::{
+    DEFAULT_STEPS, Experiment, FORMATS, MAX_START, MAX_STEPS, PlotSettings, Problem, RunConfig,
+    SurfaceProblem,
+};
 
 /// `compare`'s options, as the command line gave them.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -62,40 +64,46 @@ fn check_lr(option: &str, kind: Option<&str>, lr: f64) -> Result<f64, UsageError
 /// kind), each at the given or the default learning rate, every other setting at its default.
 pub fn compare_experiment(req: &CompareRequest) -> Result<Experiment, UsageError> {
     let surface_name = req.surface.as_deref().map(str::trim).unwrap_or("quadratic");
-    let surface = crate::core::registry::default_surface(surface_name)
-        .ok_or_else(|| unknown("--surface", "surface", surface_name, &SURFACE_KINDS))?;
+    let mut problem = SurfaceProblem::default_of(surface_name).ok_or_else(|| {
+        unknown(
+            "--surface",
+            "surface",
+            surface_name,
+            &registry::surface_names(),
+        )
+    })?;
+    let optimizer_names = registry::optimizer_names();
 
     if req.optimizers.is_empty() {
         return Err(UsageError::new(
             "--opt",
             format!(
                 "no optimizer given. Name at least one, e.g. `--opt sgd,momentum,adam`; the optimizers are: {}.",
-                OPTIMIZER_KINDS.join(", ")
+                optimizer_names.join(", ")
             ),
         ));
     }
-    let mut kinds: Vec<&'static str> = Vec::with_capacity(req.optimizers.len());
+    let mut kinds: Vec<&'static OptimizerKind> = Vec::with_capacity(req.optimizers.len());
     for given in &req.optimizers {
         let given = given.trim();
-        let kind = OPTIMIZER_KINDS
-            .iter()
-            .copied()
-            .find(|k| *k == given)
-            .ok_or_else(|| unknown("--opt", "optimizer", given, &OPTIMIZER_KINDS))?;
-        if kinds.contains(&kind) {
+        let kind = registry::optimizer(given)
+            .ok_or_else(|| unknown("--opt", "optimizer", given, &optimizer_names))?;
+        if kinds.iter().any(|k| k.name == kind.name) {
             return Err(UsageError::new(
                 "--opt",
                 format!(
-                    "`{kind}` is listed twice. Each optimizer runs once; to compare settings of one optimizer, write an experiment file with several `[[optimizer]]` tables and distinct labels."
+                    "`{}` is listed twice. Each optimizer runs once; to compare settings of one optimizer, write an experiment file with several `[[optimizer]]` tables and distinct labels.",
+                    kind.name
                 ),
             ));
         }
         kinds.push(kind);
     }
 
+    let names: Vec<&str> = kinds.iter().map(|k| k.name).collect();
     let mut lrs: Vec<f64> = kinds
         .iter()
-        .map(|k| default_lr(k, surface.kind()))
+        .map(|k| k.default_lr(problem.kind()))
         .collect();
     match &req.lr {
         LrRequest::Default => {}
@@ -107,19 +115,19 @@ pub fn compare_experiment(req: &CompareRequest) -> Result<Experiment, UsageError
             let mut given: Vec<&str> = Vec::new();
             for (kind, lr) in pairs {
                 let kind = kind.trim();
-                let Some(i) = kinds.iter().position(|k| *k == kind) else {
-                    let message = if OPTIMIZER_KINDS.contains(&kind) {
+                let Some(i) = names.iter().position(|k| *k == kind) else {
+                    let message = if registry::optimizer(kind).is_some() {
                         format!(
                             "`{kind}` has a learning rate but is not among the optimizers of --opt ({}). Add it to --opt or drop its --lr.",
-                            kinds.join(",")
+                            names.join(",")
                         )
                     } else {
-                        let hint = closest(kind, &kinds)
+                        let hint = closest(kind, &names)
                             .map(|c| format!(" Did you mean `{c}`?"))
                             .unwrap_or_default();
                         format!(
                             "unknown optimizer `{kind}`.{hint} --lr names optimizers of --opt: {}.",
-                            kinds.join(", ")
+                            names.join(", ")
                         )
                     };
                     return Err(UsageError::new("--lr", message));
@@ -155,8 +163,9 @@ pub fn compare_experiment(req: &CompareRequest) -> Result<Experiment, UsageError
                 ),
             ));
         }
-        None => surface.default_start(),
+        None => problem.start,
     };
+    problem.start = start;
     let noise = match req.noise {
         Some(std) if std.is_finite() && std >= 0.0 => (std > 0.0).then_some(std),
         Some(std) => {
@@ -167,38 +176,21 @@ pub fn compare_experiment(req: &CompareRequest) -> Result<Experiment, UsageError
         }
         None => None,
     };
-    let mut plot = PlotSettings::default_for(&surface);
+    let mut plot = PlotSettings::default();
     if let Some(formats) = &req.formats {
         plot.formats = picture_formats(formats)?;
     }
-
     let runs = kinds
         .iter()
         .zip(lrs)
-        .map(|(kind, lr)| {
-            let spec = RunSpec {
-                optimizer: optimizer_with_defaults(kind)
-                    .expect("every kind in OPTIMIZER_KINDS has defaults"),
-                schedule: Schedule::Constant,
-                lr,
-            };
-            RunConfig {
-                label: kind.to_string(),
-                kind: kind.to_string(),
-                summary: summary(kind, &spec),
-                spec,
-                noise: None,
-            }
-        })
+        .map(|(kind, lr)| RunConfig::defaults(kind, lr))
         .collect();
-
     Ok(Experiment {
-        name: format!("compare-{}", surface.kind()),
+        name: format!("compare-{}", problem.kind()),
         steps,
         seed: req.seed.unwrap_or(0),
-        start,
         tolerance: None,
-        surface,
+        problem: Problem::Surface(problem),
         noise,
         plot,
         runs,

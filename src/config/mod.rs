@@ -8,25 +8,26 @@ mod compare;
 mod error;
 mod optimizer;
 mod reader;
+mod settings;
+pub mod surface;
+pub mod write;
 
 use std::path::Path;
 
 use toml::de::{DeTable, DeValue};
 
-use crate::core::surface::SURFACE_KINDS;
-use crate::core::{Point, RunSpec, Surface, Window};
+use crate::core::spec::{Configured, Range};
+use crate::core::{OptimizerKind, RunSpec, ScheduleKind};
 
 pub(crate) use compare::unknown;
 pub use compare::{CompareRequest, LrRequest, compare_experiment, picture_formats};
 pub use error::{
     ConfigError, ErrorKind, Position, UsageError, closest, edit_distance, line_column,
 };
-pub use optimizer::{
-    DEFAULT_LR, FALLBACK_LR, OPTIMIZER_KINDS, default_lr, hyperparameter_keys, optimizer_keys,
-    optimizer_with_defaults, schedule_keys, short_number, summary,
-};
+pub use optimizer::{COMMON_KEYS, optimizer_keys};
+pub use surface::{SurfaceProblem, SurfaceView};
 
-use reader::{Cx, Rule, Table, join};
+use reader::{Cx, Table, join};
 
 /// The most steps a run may take.
 pub const MAX_STEPS: u64 = 1_000_000;
@@ -59,13 +60,32 @@ pub struct Experiment {
     pub name: String,
     pub steps: u64,
     pub seed: u64,
-    pub start: Point,
     pub tolerance: Option<f64>,
-    pub surface: Surface,
+    /// What the runs minimise.
+    pub problem: Problem,
     /// Standard deviation of the gradient noise; `None` when absent or 0.
     pub noise: Option<f64>,
+    /// How the figures are drawn and which are written.
     pub plot: PlotSettings,
     pub runs: Vec<RunConfig>,
+}
+
+/// What an experiment's runs minimise. Each kind of problem brings its own keys, its own
+/// start, its own figures and its own columns; the runs, the optimizers and the writers are
+/// shared.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    /// A function of the plane (`[surface]`).
+    Surface(SurfaceProblem),
+}
+
+impl Problem {
+    /// What picks each optimizer's default learning rate: the surface kind.
+    pub fn lr_table_key(&self) -> &'static str {
+        match self {
+            Problem::Surface(s) => s.kind(),
+        }
+    }
 }
 
 /// One `[[optimizer]]`, validated.
@@ -73,30 +93,69 @@ pub struct Experiment {
 pub struct RunConfig {
     /// Unique within the experiment; default: the kind.
     pub label: String,
-    /// The kind as written: one of [`OPTIMIZER_KINDS`].
-    pub kind: String,
-    pub spec: RunSpec,
-    /// Key hyperparameters for a plot legend: "lr=0.1, β=(0.9, 0.999)".
-    pub summary: String,
+    /// The kind and its hyperparameters.
+    pub optimizer: Configured<OptimizerKind>,
+    /// The base learning rate, before the schedule.
+    pub lr: f64,
+    pub schedule: Configured<ScheduleKind>,
     /// `noise = STD` in the run's table: its own gradient noise instead of the experiment's
     /// `[noise]` (0: exact gradients), so one file can compare full-batch and noisy runs.
     pub noise: Option<f64>,
 }
 
 impl RunConfig {
+    /// The run of `kind` at its defaults, with learning rate `lr` and a constant schedule.
+    pub fn defaults(kind: &'static OptimizerKind, lr: f64) -> RunConfig {
+        RunConfig {
+            label: kind.name.to_string(),
+            optimizer: Configured::defaults(kind),
+            lr,
+            schedule: Configured::defaults(&crate::core::schedule::CONSTANT),
+            noise: None,
+        }
+    }
+
+    /// The optimizer kind's name.
+    pub fn kind(&self) -> &'static str {
+        self.optimizer.kind.name
+    }
+
     /// The gradient noise this run sees in `experiment`: its own, else the experiment's.
     pub fn noise_std(&self, experiment_noise: Option<f64>) -> Option<f64> {
         self.noise.or(experiment_noise).filter(|&std| std > 0.0)
     }
+
+    /// What the stepping core runs: the rule, the schedule and the learning rate.
+    pub fn spec(&self) -> RunSpec {
+        RunSpec {
+            optimizer: (self.optimizer.kind.build)(&self.optimizer.settings),
+            schedule: (self.schedule.kind.build)(&self.schedule.settings),
+            lr: self.lr,
+        }
+    }
+
+    /// Key hyperparameters for a plot legend: "lr=0.1, β=(0.9, 0.999)". Shows the values
+    /// that define the kind and any setting away from its default.
+    pub fn summary(&self) -> String {
+        let mut parts = vec![format!("lr={}", crate::number::short(self.lr))];
+        parts.extend(self.optimizer.legend());
+        if self.schedule.kind.name != crate::core::schedule::CONSTANT.name {
+            parts.push(format!("{} schedule", self.schedule.kind.name));
+        }
+        match self.noise {
+            Some(std) if std > 0.0 => {
+                parts.push(format!("noise σ={}", crate::number::short(std)));
+            }
+            Some(_) => parts.push("exact gradients".to_string()),
+            None => {}
+        }
+        parts.join(", ")
+    }
 }
 
-/// `[plot]`, validated.
+/// `[plot]`, validated: what every problem's figures share.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlotSettings {
-    pub window: Window,
-    pub levels: usize,
-    /// `None`: decide from the data.
-    pub log_levels: Option<bool>,
     pub width: u32,
     pub height: u32,
     /// Deduplicated, in the order given; each one of [`FORMATS`].
@@ -104,13 +163,9 @@ pub struct PlotSettings {
     pub x_axis: XAxis,
 }
 
-impl PlotSettings {
-    /// The defaults for a surface.
-    pub fn default_for(surface: &Surface) -> PlotSettings {
+impl Default for PlotSettings {
+    fn default() -> PlotSettings {
         PlotSettings {
-            window: surface.window(),
-            levels: 30,
-            log_levels: None,
             width: 1000,
             height: 800,
             formats: DEFAULT_FORMATS.iter().map(|f| f.to_string()).collect(),
@@ -278,18 +333,6 @@ const ROOT_KEYS: [&str; 9] = [
     "optimizer",
 ];
 
-/// The parameters of each surface kind, besides `kind`.
-pub fn surface_keys(kind: &str) -> &'static [&'static str] {
-    match kind {
-        "quadratic" => &["matrix", "center"],
-        "saddle" => &["a", "b", "c"],
-        "bowl" => &["global", "barrier", "local", "curvature"],
-        "rosenbrock" => &["a", "b"],
-        "rastrigin" => &["a"],
-        _ => &[],
-    }
-}
-
 fn experiment(
     cx: &mut Cx<'_>,
     root: &DeTable<'_>,
@@ -302,7 +345,10 @@ fn experiment(
         path: "",
     };
     cx.check_keys(root, &ROOT_KEYS, "an experiment file", |key| {
-        (["kind", "lr"].contains(&key) || hyperparameter_keys("adam").contains(&key))
+        let optimizer_key = crate::core::registry::OPTIMIZERS
+            .iter()
+            .any(|k| k.takes(key));
+        (["kind", "lr"].contains(&key) || optimizer_key)
             .then(|| format!("`{key}` goes inside a table such as `[surface]` or `[[optimizer]]`"))
     });
 
@@ -319,36 +365,22 @@ fn experiment(
         None => Some(0),
     };
     let tolerance = match cx.get(root, "tolerance") {
-        Some(v) => cx.number(v, "tolerance", Rule::Positive).map(Some),
+        Some(v) => cx.number(v, "tolerance", Range::Positive).map(Some),
         None => Some(None),
     };
-    let surface = match cx.get(root, "surface") {
-        Some(v) => cx.table(v, "surface").and_then(|t| surface(cx, t)),
-        None => {
-            let e = ConfigError::whole_file(ErrorKind::Missing, path, "missing table `[surface]`")
-                .key("surface")
-                .expected(format!(
-                    "a `[surface]` table with a `kind`, one of: {}",
-                    SURFACE_KINDS.join(", ")
-                ));
-            cx.push(e);
-            None
-        }
+    let plot_table = match cx.get(root, "plot") {
+        Some(v) => cx.table(v, "plot"),
+        None => None,
     };
-    let start = match (cx.get(root, "start"), &surface) {
-        (Some(v), _) => cx.pair(v, "start", Rule::MaxAbs(MAX_START)),
-        (None, Some(s)) => Some(s.default_start()),
-        (None, None) => None,
-    };
+    let problem = surface::parse(cx, root, path, plot_table).map(Problem::Surface);
     let noise = match cx.get(root, "noise") {
         Some(v) => cx.table(v, "noise").and_then(|t| noise(cx, t)),
         None => Some(None),
     };
-    let plot = match cx.get(root, "plot") {
-        Some(v) => cx
-            .table(v, "plot")
-            .and_then(|t| plot(cx, t, surface.as_ref())),
-        None => surface.as_ref().map(PlotSettings::default_for),
+    let plot = match (cx.get(root, "plot"), plot_table) {
+        (Some(_), Some(table)) => plot(cx, table),
+        (Some(_), None) => None,
+        (None, _) => Some(PlotSettings::default()),
     };
     // The command line wins; the file's values were still checked above.
     let steps = overrides.steps.or(steps);
@@ -367,7 +399,7 @@ fn experiment(
         cx,
         root,
         path,
-        surface.as_ref().map(Surface::kind),
+        problem.as_ref().map(Problem::lr_table_key),
         steps.unwrap_or(DEFAULT_STEPS).clamp(1, MAX_STEPS),
     );
 
@@ -375,9 +407,8 @@ fn experiment(
         name: name?,
         steps: steps?,
         seed: seed?,
-        start: start?,
         tolerance: tolerance?,
-        surface: surface?,
+        problem: problem?,
         noise: noise?,
         plot: plot?,
         runs: runs?,
@@ -408,141 +439,6 @@ fn experiment_name(cx: &mut Cx<'_>, v: &reader::Value<'_>) -> Option<String> {
     Some(s.to_string())
 }
 
-fn surface(cx: &mut Cx<'_>, table: Table<'_, '_>) -> Option<Surface> {
-    let kind_value = cx.require(table, "kind", "a surface kind, e.g. \"quadratic\"")?;
-    let kind = cx.name(kind_value, "surface.kind", "surface kind", &SURFACE_KINDS)?;
-    let allowed: Vec<&str> = std::iter::once("kind")
-        .chain(surface_keys(kind).iter().copied())
-        .collect();
-    cx.check_keys(
-        table,
-        &allowed,
-        &format!("`[surface]` with kind = \"{kind}\""),
-        |_| None,
-    );
-    let mut s = crate::core::registry::default_surface(kind)?;
-    let mut ok = true;
-    let mut num = |cx: &mut Cx<'_>, key: &str, rule: Rule, slot: &mut f64| {
-        if let Some(v) = cx.get(table, key) {
-            match cx.number(v, &join("surface", key), rule) {
-                Some(x) => *slot = x,
-                None => ok = false,
-            }
-        }
-    };
-    match &mut s {
-        Surface::Quadratic { matrix, center } => {
-            if let Some(v) = cx.get(table, "center") {
-                match cx.pair(v, "surface.center", Rule::Any) {
-                    Some(c) => *center = c,
-                    None => ok = false,
-                }
-            }
-            if let Some(v) = cx.get(table, "matrix") {
-                match quadratic_matrix(cx, v) {
-                    Some(m) => *matrix = m,
-                    None => ok = false,
-                }
-            }
-        }
-        Surface::Saddle { a, b, c } => {
-            num(cx, "a", Rule::Positive, a);
-            num(cx, "b", Rule::Positive, b);
-            num(cx, "c", Rule::NonNegative, c);
-        }
-        Surface::Bowl {
-            global,
-            barrier,
-            local,
-            curvature,
-        } => {
-            num(cx, "global", Rule::Any, global);
-            num(cx, "barrier", Rule::Any, barrier);
-            num(cx, "local", Rule::Any, local);
-            num(cx, "curvature", Rule::Positive, curvature);
-            let (g, b, l) = (*global, *barrier, *local);
-            let between = (g < b && b < l) || (l < b && b < g);
-            if ok && !between {
-                bowl_order_error(cx, table, g, b, l);
-                return None;
-            }
-        }
-        Surface::Rosenbrock { a, b } => {
-            num(cx, "a", Rule::Any, a);
-            num(cx, "b", Rule::Positive, b);
-        }
-        Surface::Rastrigin { a } => num(cx, "a", Rule::Positive, a),
-        Surface::Beale | Surface::Himmelblau => {}
-    }
-    ok.then_some(s)
-}
-
-fn bowl_order_error(cx: &mut Cx<'_>, table: Table<'_, '_>, g: f64, b: f64, l: f64) {
-    // Point at the barrier if written, else at whichever of the others was.
-    let (key, span) = ["barrier", "global", "local"]
-        .iter()
-        .find_map(|k| cx.get(table, k).map(|v| (*k, v.span())))
-        .unwrap_or(("barrier", table.span()));
-    let written = |k: &str| {
-        if cx.get(table, k).is_some() {
-            ""
-        } else {
-            " (default)"
-        }
-    };
-    let found = format!(
-        "global = {g}{}, barrier = {b}{}, local = {l}{}",
-        written("global"),
-        written("barrier"),
-        written("local")
-    );
-    let path = join("surface", key);
-    let e = cx
-        .error(
-            ErrorKind::InvalidValue,
-            span,
-            format!("invalid value for `{path}`"),
-        )
-        .key(path)
-        .expected("`barrier` strictly between `global` and `local`")
-        .found(found);
-    cx.push(e);
-}
-
-/// A finite, symmetric 2x2 matrix: `[[a, b], [b, d]]`.
-fn quadratic_matrix(cx: &mut Cx<'_>, v: &reader::Value<'_>) -> Option<[[f64; 2]; 2]> {
-    let key = "surface.matrix";
-    let expected = "a symmetric 2x2 matrix of finite numbers, e.g. [[1, 0], [0, 20]]";
-    let rows = cx.array(v, key, expected)?;
-    let [r0, r1] = rows else {
-        cx.invalid(v, key, expected);
-        return None;
-    };
-    let m0 = cx.pair(r0, key, Rule::Any);
-    let m1 = cx.pair(r1, key, Rule::Any);
-    let m = [m0?, m1?];
-    if m[0][1] != m[1][0] {
-        let found = format!(
-            "{} (A[0][1] = {} but A[1][0] = {})",
-            cx.show(v, true),
-            m[0][1],
-            m[1][0]
-        );
-        let e = cx
-            .error(
-                ErrorKind::InvalidValue,
-                v.span(),
-                format!("invalid value for `{key}`"),
-            )
-            .key(key)
-            .expected(expected)
-            .found(found);
-        cx.push(e);
-        return None;
-    }
-    Some(m)
-}
-
 fn noise(cx: &mut Cx<'_>, table: Table<'_, '_>) -> Option<Option<f64>> {
     cx.check_keys(table, &["std"], "`[noise]`", |_| None);
     let v = cx.require(
@@ -550,55 +446,23 @@ fn noise(cx: &mut Cx<'_>, table: Table<'_, '_>) -> Option<Option<f64>> {
         "std",
         "a number ≥ 0, the gradient noise's standard deviation",
     )?;
-    let std = cx.number(v, "noise.std", Rule::NonNegative)?;
+    let std = cx.number(v, "noise.std", Range::NonNegative)?;
     Some((std > 0.0).then_some(std))
 }
 
-const PLOT_KEYS: [&str; 8] = [
-    "x",
-    "y",
-    "levels",
-    "log_levels",
-    "width",
-    "height",
-    "formats",
-    "x_axis",
-];
+/// The keys `[plot]` takes whatever the problem.
+const PLOT_KEYS: [&str; 4] = ["width", "height", "formats", "x_axis"];
 
-fn plot(cx: &mut Cx<'_>, table: Table<'_, '_>, surface: Option<&Surface>) -> Option<PlotSettings> {
-    cx.check_keys(table, &PLOT_KEYS, "`[plot]`", |_| None);
-    let mut ok = true;
-    let mut range = |cx: &mut Cx<'_>, key: &str| -> Option<[f64; 2]> {
-        let v = cx.get(table, key)?;
-        let path = join("plot", key);
-        let r = cx.pair(v, &path, Rule::Any);
-        match r {
-            Some([lo, hi]) if lo < hi => Some([lo, hi]),
-            Some(_) => {
-                cx.invalid(v, &path, "[min, max] with min < max");
-                ok = false;
-                None
-            }
-            None => {
-                ok = false;
-                None
-            }
-        }
-    };
-    let x = range(cx, "x");
-    let y = range(cx, "y");
+fn plot(cx: &mut Cx<'_>, table: Table<'_, '_>) -> Option<PlotSettings> {
+    let allowed: Vec<&str> = PLOT_KEYS.iter().chain(&surface::PLOT_KEYS).copied().collect();
+    cx.check_keys(table, &allowed, "`[plot]`", |_| None);
     let int = |cx: &mut Cx<'_>, key: &str, lo: u64, hi: u64, default: u64| match cx.get(table, key)
     {
         Some(v) => cx.integer(v, &join("plot", key), lo, hi),
         None => Some(default),
     };
-    let levels = int(cx, "levels", 1, 500, 30);
     let width = int(cx, "width", 200, 8000, 1000);
     let height = int(cx, "height", 200, 8000, 800);
-    let log_levels = match cx.get(table, "log_levels") {
-        Some(v) => cx.boolean(v, "plot.log_levels").map(Some),
-        None => Some(None),
-    };
     let formats = match cx.get(table, "formats") {
         Some(v) => formats(cx, v),
         None => Some(DEFAULT_FORMATS.iter().map(|f| f.to_string()).collect()),
@@ -612,20 +476,12 @@ fn plot(cx: &mut Cx<'_>, table: Table<'_, '_>, surface: Option<&Surface>) -> Opt
             }),
         None => Some(XAxis::Steps),
     };
-    let mut settings = PlotSettings::default_for(surface?);
-    if let Some(x) = x {
-        settings.window.x = x;
-    }
-    if let Some(y) = y {
-        settings.window.y = y;
-    }
-    settings.levels = usize::try_from(levels?).ok()?;
-    settings.width = u32::try_from(width?).ok()?;
-    settings.height = u32::try_from(height?).ok()?;
-    settings.log_levels = log_levels?;
-    settings.formats = formats?;
-    settings.x_axis = x_axis?;
-    ok.then_some(settings)
+    Some(PlotSettings {
+        width: u32::try_from(width?).ok()?,
+        height: u32::try_from(height?).ok()?,
+        formats: formats?,
+        x_axis: x_axis?,
+    })
 }
 
 fn formats(cx: &mut Cx<'_>, v: &reader::Value<'_>) -> Option<Vec<String>> {
@@ -657,7 +513,7 @@ fn runs(
     let no_runs = || {
         format!(
             "at least one `[[optimizer]]` table with a `kind`, one of: {}",
-            OPTIMIZER_KINDS.join(", ")
+            crate::core::registry::optimizer_names().join(", ")
         )
     };
     let Some(v) = cx.get(root, "optimizer") else {

@@ -3,13 +3,14 @@
 //! Every getter returns `None` after recording an error, so one pass finds every mistake in a
 //! file; the caller reports them in source order.
 
-use std::ops::Range;
+use std::ops::Range as Span;
 use std::path::Path;
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::error::{ConfigError, ErrorKind};
+use crate::core::spec::Range;
 
 pub(crate) type Value<'i> = Spanned<DeValue<'i>>;
 
@@ -30,47 +31,8 @@ pub(crate) struct Table<'a, 'i> {
 }
 
 impl Table<'_, '_> {
-    pub fn span(&self) -> Range<usize> {
+    pub fn span(&self) -> Span<usize> {
         self.bounds.0..self.bounds.1
-    }
-}
-
-/// A number's range rule, with the words that describe it.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Rule {
-    Any,
-    Positive,
-    NonNegative,
-    /// [0, 1)
-    UnitOpen,
-    /// [0, 1]
-    UnitClosed,
-    /// |v| <= bound
-    MaxAbs(f64),
-}
-
-impl Rule {
-    pub fn holds(self, v: f64) -> bool {
-        v.is_finite()
-            && match self {
-                Rule::Any => true,
-                Rule::Positive => v > 0.0,
-                Rule::NonNegative => v >= 0.0,
-                Rule::UnitOpen => (0.0..1.0).contains(&v),
-                Rule::UnitClosed => (0.0..=1.0).contains(&v),
-                Rule::MaxAbs(bound) => v.abs() <= bound,
-            }
-    }
-
-    pub fn describe(self) -> String {
-        match self {
-            Rule::Any => "a finite number".to_string(),
-            Rule::Positive => "a number > 0".to_string(),
-            Rule::NonNegative => "a number ≥ 0".to_string(),
-            Rule::UnitOpen => "a number in [0, 1)".to_string(),
-            Rule::UnitClosed => "a number in [0, 1]".to_string(),
-            Rule::MaxAbs(bound) => format!("a number from -{bound:e} to {bound:e}"),
-        }
     }
 }
 
@@ -115,7 +77,7 @@ fn integer_as_f64(i: &toml::de::DeInteger<'_>) -> Option<f64> {
 
 impl<'s> Cx<'s> {
     /// The source text of a span (empty if the span is not in the source).
-    pub fn text(&self, span: Range<usize>) -> &'s str {
+    pub fn text(&self, span: Span<usize>) -> &'s str {
         self.src.get(span).unwrap_or("")
     }
 
@@ -135,7 +97,7 @@ impl<'s> Cx<'s> {
     }
 
     /// A new error at `span`.
-    pub fn error(&self, kind: ErrorKind, span: Range<usize>, headline: String) -> ConfigError {
+    pub fn error(&self, kind: ErrorKind, span: Span<usize>, headline: String) -> ConfigError {
         ConfigError::at(kind, self.file, self.src, span, headline)
     }
 
@@ -248,7 +210,7 @@ impl<'s> Cx<'s> {
     }
 
     /// A number (integers accepted) obeying `rule`.
-    pub fn number(&mut self, v: &Value<'_>, key: &str, rule: Rule) -> Option<f64> {
+    pub fn number(&mut self, v: &Value<'_>, key: &str, rule: Range) -> Option<f64> {
         let parsed = match v.get_ref() {
             DeValue::Integer(i) => integer_as_f64(i),
             DeValue::Float(f) => parse_float(f.as_str()),
@@ -366,7 +328,7 @@ impl<'s> Cx<'s> {
     }
 
     /// Exactly two numbers, each obeying `rule`: a point, a range, betas.
-    pub fn pair(&mut self, v: &Value<'_>, key: &str, rule: Rule) -> Option<[f64; 2]> {
+    pub fn pair(&mut self, v: &Value<'_>, key: &str, rule: Range) -> Option<[f64; 2]> {
         let expected = format!("an array of two numbers, each {}", rule.describe());
         let items = self.array(v, key, &expected)?;
         let [a, b] = items else {

@@ -67,6 +67,25 @@ pub struct Trace {
 }
 
 impl Trace {
+    /// A trace with no rows yet, for parameters of length `dim`.
+    pub fn empty(dim: usize) -> Trace {
+        Trace::with_capacity(dim, 0)
+    }
+
+    /// An empty trace with room for `rows` rows.
+    pub fn with_capacity(dim: usize, rows: usize) -> Trace {
+        Trace {
+            dim,
+            points: Vec::with_capacity(rows * dim),
+            loss: Vec::with_capacity(rows),
+            grad_norm: Vec::with_capacity(rows),
+            lr: Vec::with_capacity(rows),
+            status: Status::MaxSteps,
+            evaluations: Evaluations::default(),
+            evaluations_at: Vec::with_capacity(rows),
+        }
+    }
+
     /// Number of rows: steps recorded plus the start.
     pub fn len(&self) -> usize {
         self.loss.len()
@@ -111,11 +130,105 @@ pub struct RunSpec {
     pub lr: f64,
 }
 
-/// Runs `spec` on `objective` from `start` until `limits` or divergence stop it.
-///
-/// The optimizer sees gradients through a [`Counted`] (noisy if `noise` is given) that counts
-/// every evaluation; the trace records exact losses and gradient norms, so noise shows in the
-/// path, not in the measuring.
+/// One row of a run, as the loop hands it to a [`Recorder`]: the point reached by step
+/// `step` (step 0: the start), with its exact loss and gradient norm.
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    pub step: u64,
+    pub point: &'a [f64],
+    pub loss: f64,
+    pub grad_norm: f64,
+    /// The learning rate of the step that reached this row; `None` for the start.
+    pub lr: Option<f64>,
+    /// Every evaluation made up to and including the gradient at this row.
+    pub evaluations: Evaluations,
+}
+
+/// What a run keeps of its rows, chosen by whoever runs it: everything ([`Trace`]), every
+/// k-th row ([`Every`]), or nothing but the outcome ([`OutcomeOnly`]). The loop itself owns
+/// stopping, divergence and evaluation counting, whatever is kept.
+pub trait Recorder {
+    /// A finite row of the run, in order.
+    fn record(&mut self, row: &Row<'_>);
+
+    /// The run's last finite row, once it has ended (it was also passed to `record`).
+    /// Recorders that thin keep it, so a path always ends where the run did.
+    fn finish(&mut self, _last: &Row<'_>) {}
+}
+
+impl Recorder for Trace {
+    fn record(&mut self, row: &Row<'_>) {
+        self.points.extend_from_slice(row.point);
+        self.loss.push(row.loss);
+        self.grad_norm.push(row.grad_norm);
+        self.evaluations_at.push(row.evaluations);
+        if let Some(lr) = row.lr {
+            self.lr.push(lr);
+        }
+    }
+}
+
+/// Every `k`-th row (and the last), into a [`Trace`] whose rows are then not one per step:
+/// `steps` says which step each row is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Every {
+    pub k: u64,
+    pub trace: Trace,
+    /// The step of each kept row.
+    pub steps: Vec<u64>,
+}
+
+impl Every {
+    pub fn new(k: u64, dim: usize) -> Every {
+        Every {
+            k: k.max(1),
+            trace: Trace::empty(dim),
+            steps: Vec::new(),
+        }
+    }
+}
+
+impl Recorder for Every {
+    fn record(&mut self, row: &Row<'_>) {
+        if row.step % self.k == 0 {
+            self.trace.record(row);
+            self.steps.push(row.step);
+        }
+    }
+
+    fn finish(&mut self, last: &Row<'_>) {
+        if self.steps.last() != Some(&last.step) {
+            self.trace.record(last);
+            self.steps.push(last.step);
+        }
+    }
+}
+
+/// Keeps no rows: a sweep of thousands of runs needs only their outcomes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OutcomeOnly;
+
+impl Recorder for OutcomeOnly {
+    fn record(&mut self, _: &Row<'_>) {}
+}
+
+/// How a run ended and where: what every recorder leaves, and all a summary needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub status: Status,
+    /// Steps taken to reach the last finite point.
+    pub steps: u64,
+    /// The last finite point (the start when not even it was finite).
+    pub final_point: Vec<f64>,
+    pub final_loss: f64,
+    pub final_grad_norm: f64,
+    /// The lowest loss of any finite row.
+    pub best_loss: f64,
+    pub evaluations: Evaluations,
+}
+
+/// Runs `spec` on `objective` from `start` until `limits` or divergence stop it, and keeps
+/// every row: [`run_with`] and a [`Trace`].
 pub fn run(
     objective: &dyn Objective,
     noise: Option<GradientNoise>,
@@ -123,6 +236,27 @@ pub fn run(
     start: ArrayView1<'_, f64>,
     limits: Limits,
 ) -> Trace {
+    let mut trace = Trace::with_capacity(start.len(), limits.steps.min(1 << 20) as usize + 1);
+    let outcome = run_with(objective, noise, spec, start, limits, &mut trace);
+    trace.status = outcome.status;
+    trace.evaluations = outcome.evaluations;
+    trace
+}
+
+/// The run loop: runs `spec` on `objective` from `start` until `limits` or divergence stop
+/// it, handing every finite row to `recorder`.
+///
+/// The optimizer sees gradients through a [`Counted`] (noisy if `noise` is given) that counts
+/// every evaluation; rows carry exact losses and gradient norms, so noise shows in the path,
+/// not in the measuring.
+pub fn run_with<R: Recorder + ?Sized>(
+    objective: &dyn Objective,
+    noise: Option<GradientNoise>,
+    spec: &RunSpec,
+    start: ArrayView1<'_, f64>,
+    limits: Limits,
+    recorder: &mut R,
+) -> Outcome {
     let noisy = noise.map(|n| Noisy::new(objective, n));
     let oracle: &dyn Objective = match &noisy {
         Some(n) => n,
@@ -134,24 +268,17 @@ pub fn run(
     let mut params: Array1<f64> = start.to_owned();
     let mut grad = Array1::zeros(dim);
     let mut exact_grad = Array1::zeros(dim);
-    let rows = limits.steps.min(1 << 20) as usize + 1;
-    let mut trace = Trace {
-        dim,
-        points: Vec::with_capacity(rows * dim),
-        loss: Vec::with_capacity(rows),
-        grad_norm: Vec::with_capacity(rows),
-        lr: Vec::with_capacity(rows),
-        status: Status::MaxSteps,
-        evaluations: Evaluations::default(),
-        evaluations_at: Vec::with_capacity(rows),
-    };
+    // The last finite row: a step that leaves the finite numbers loses the point it came from.
+    let mut last_point = params.clone();
+    let mut last: Option<(u64, f64, f64, Option<f64>, Evaluations)> = None;
+    let mut best_loss = f64::INFINITY;
 
     let mut t: u64 = 0;
     let mut last_lr = None;
     // The gradient at `params` when the last step already evaluated it (a line search's
     // accepted point): used as is, not asked for (and counted) twice.
     let mut known: Option<Array1<f64>> = None;
-    trace.status = loop {
+    let status = loop {
         if !params.iter().all(|v| v.is_finite()) {
             break Status::Diverged { step: t };
         }
@@ -169,13 +296,18 @@ pub fn run(
         if !loss.is_finite() || !grad_norm.is_finite() {
             break Status::Diverged { step: t };
         }
-        trace.points.extend(params.iter());
-        trace.loss.push(loss);
-        trace.grad_norm.push(grad_norm);
-        trace.evaluations_at.push(problem.evaluations());
-        if let Some(lr) = last_lr {
-            trace.lr.push(lr);
-        }
+        let evaluations = problem.evaluations();
+        last_point.assign(&params);
+        last = Some((t, loss, grad_norm, last_lr, evaluations));
+        best_loss = best_loss.min(loss);
+        recorder.record(&Row {
+            step: t,
+            point: last_point.as_slice().unwrap_or(&[]),
+            loss,
+            grad_norm,
+            lr: last_lr,
+            evaluations,
+        });
         if params.iter().any(|v| v.abs() > DIVERGENCE_RADIUS) {
             break Status::Diverged { step: t };
         }
@@ -192,8 +324,29 @@ pub fn run(
         last_lr = Some(lr);
         t += 1;
     };
-    trace.evaluations = problem.evaluations();
-    trace
+    let (steps, final_loss, final_grad_norm) = match last {
+        Some((step, loss, grad_norm, lr, evaluations)) => {
+            recorder.finish(&Row {
+                step,
+                point: last_point.as_slice().unwrap_or(&[]),
+                loss,
+                grad_norm,
+                lr,
+                evaluations,
+            });
+            (step, loss, grad_norm)
+        }
+        None => (0, f64::NAN, f64::NAN),
+    };
+    Outcome {
+        status,
+        steps,
+        final_point: last_point.to_vec(),
+        final_loss,
+        final_grad_norm,
+        best_loss,
+        evaluations: problem.evaluations(),
+    }
 }
 
 fn norm(v: ArrayView1<'_, f64>) -> f64 {
@@ -279,5 +432,43 @@ mod tests {
         assert_eq!(trace.status, Status::Converged);
         assert!(*trace.grad_norm.last().unwrap() < 1e-6);
         assert!(trace.grad_norm[trace.len() - 2] >= 1e-6);
+    }
+
+    #[test]
+    fn every_recorder_sees_the_same_run_and_the_thinned_path_ends_where_it_did() {
+        let s = crate::core::registry::default_surface("rosenbrock").unwrap();
+        let limits = Limits {
+            steps: 95,
+            tolerance: None,
+        };
+        let start = array![-1.2, 1.0];
+        let full = run(&s, None, &sgd(1e-3), start.view(), limits);
+        let mut every = Every::new(10, 2);
+        let thinned = run_with(&s, None, &sgd(1e-3), start.view(), limits, &mut every);
+        let alone = run_with(&s, None, &sgd(1e-3), start.view(), limits, &mut OutcomeOnly);
+        assert_eq!(thinned, alone);
+        assert_eq!(alone.status, full.status);
+        assert_eq!(alone.evaluations, full.evaluations);
+        assert_eq!(alone.final_point, full.last_point());
+        assert_eq!(alone.best_loss, full.best_loss());
+        assert_eq!(alone.steps, 95);
+        assert_eq!(every.steps, [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95]);
+        assert_eq!(every.trace.point(10), full.point(95));
+        assert_eq!(every.trace.point(3), full.point(30));
+    }
+
+    #[test]
+    fn a_diverged_outcome_keeps_the_last_finite_point() {
+        let s = crate::core::registry::default_surface("rosenbrock").unwrap();
+        let limits = Limits {
+            steps: 1000,
+            tolerance: None,
+        };
+        let start = array![-1.2, 1.0];
+        let full = run(&s, None, &sgd(1e6), start.view(), limits);
+        let alone = run_with(&s, None, &sgd(1e6), start.view(), limits, &mut OutcomeOnly);
+        assert!(matches!(alone.status, Status::Diverged { .. }));
+        assert_eq!(alone.final_point, full.last_point());
+        assert_eq!(alone.steps, full.steps());
     }
 }

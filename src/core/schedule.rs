@@ -56,6 +56,16 @@ pub struct ScheduleKind {
     pub build: fn(&Settings) -> Schedule,
 }
 
+impl crate::core::spec::Kind for ScheduleKind {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn keys(&self) -> &'static [Key] {
+        self.keys
+    }
+}
+
 impl ScheduleKind {
     /// Whether a bare name (`schedule = "cosine"`) is enough: no key is required.
     pub fn needs_keys(&self) -> bool {
@@ -157,9 +167,10 @@ pub fn check(settings: &Settings, lr: f64) -> Result<(), Invalid> {
     match settings.get("eta_min") {
         Some(super::spec::Value::Number(eta_min)) if *eta_min >= lr => Err(Invalid {
             key: "eta_min",
-            or_else: &[],
+            also: &[],
+            point_at: &[],
             expected: format!("a number ≥ 0 and below the run's lr ({lr})"),
-            found: format!("{eta_min}"),
+            found: Some(format!("{eta_min}")),
             note: None,
             at: None,
         }),

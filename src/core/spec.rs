@@ -432,15 +432,67 @@ impl Settings {
     }
 }
 
+/// What every kind declaration offers: its name and its keys.
+pub trait Kind: fmt::Debug + Sync + 'static {
+    fn name(&self) -> &'static str;
+    fn keys(&self) -> &'static [Key];
+}
+
+/// A kind with the values of its keys: what one table of an experiment file says.
+#[derive(Clone)]
+pub struct Configured<K: Kind> {
+    pub kind: &'static K,
+    pub settings: Settings,
+}
+
+impl<K: Kind> Configured<K> {
+    /// The kind with every key at its default.
+    pub fn defaults(kind: &'static K) -> Self {
+        Configured {
+            kind,
+            settings: Settings::defaults(kind.keys()),
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.kind.name()
+    }
+
+    /// The legend's words for these settings ("ρ=0.9, wd=0.01").
+    pub fn legend(&self) -> Vec<String> {
+        self.settings.legend(self.kind.keys())
+    }
+}
+
+impl<K: Kind> PartialEq for Configured<K> {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind.name() == other.kind.name() && self.settings == other.settings
+    }
+}
+
+impl<K: Kind> fmt::Debug for Configured<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Configured")
+            .field("kind", &self.kind.name())
+            .field("settings", &self.settings)
+            .finish()
+    }
+}
+
 /// A rule between keys that a single key's range cannot say ("nesterov needs momentum > 0").
 #[derive(Debug, Clone, PartialEq)]
 pub struct Invalid {
-    /// The key to blame, when the user wrote it.
+    /// The key to blame.
     pub key: &'static str,
-    /// Other keys to blame, in order, when `key` was not written (it took its default).
-    pub or_else: &'static [&'static str],
+    /// Keys just as much to blame: when `key` was not written (it took its default), the
+    /// first of these that was is named instead.
+    pub also: &'static [&'static str],
+    /// Where to point when none of the blamed keys was written (their defaults broke the
+    /// rule): the first of these that was. `key` is still the one named.
+    pub point_at: &'static [&'static str],
     pub expected: String,
-    pub found: String,
+    /// What was found; `None`: the blamed keys' values, each marked when it is a default.
+    pub found: Option<String>,
     pub note: Option<&'static str>,
     /// Where in the key's text the mistake is (a character offset into a formula).
     pub at: Option<usize>,

@@ -3,12 +3,10 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::config::{DEFAULT_STEPS, UsageError, default_lr, unknown};
-use crate::config::{OPTIMIZER_KINDS, optimizer_with_defaults};
-use crate::core::Surface;
-use crate::core::surface::SURFACE_KINDS;
+use crate::config::{DEFAULT_STEPS, UsageError, unknown, write};
+use crate::core::registry;
 
-use super::{DEFAULT_SURFACE, hyperparameters, pad, surface_parameter_meaning, toml_point};
+use super::{DEFAULT_SURFACE, key_lines, pad};
 
 /// Why `init` did not write its file.
 #[derive(Debug, thiserror::Error)]
@@ -75,8 +73,19 @@ fn line(setting: impl Into<String>, comment: impl Into<String>) -> (String, Stri
 
 /// The text of a starter experiment on surface `kind`, to be saved as `path`.
 pub fn starter(kind: &str, path: &Path) -> Result<String, UsageError> {
-    let Some(surface) = crate::core::registry::default_surface(kind) else {
-        return Err(unknown("--surface", "surface", kind, &SURFACE_KINDS));
+    let Some(surface_kind) = registry::surface(kind) else {
+        return Err(unknown(
+            "--surface",
+            "surface",
+            kind,
+            &registry::surface_names(),
+        ));
+    };
+    let Some(surface) = surface_kind.build_default() else {
+        return Err(UsageError::new(
+            "--surface",
+            format!("the `{kind}` surface has no defaults to start from: write its keys yourself (`optplay list surfaces`)."),
+        ));
     };
     let name = stem(path);
     let file = path.display();
@@ -104,7 +113,7 @@ pub fn starter(kind: &str, path: &Path) -> Result<String, UsageError> {
         ),
         line("seed = 0", "seeds the gradient noise of [noise]"),
         line(
-            format!("start = {}", toml_point(surface.default_start())),
+            format!("start = {}", write::point(surface.default_start())),
             "where every run starts; default: the surface's own start",
         ),
         line(
@@ -118,15 +127,12 @@ pub fn starter(kind: &str, path: &Path) -> Result<String, UsageError> {
         format!("kind = \"{kind}\""),
         "`optplay list surfaces` shows the others",
     )];
-    let values = super::surface_parameters(&surface);
+    let values = key_lines(surface_kind.keys, &surface_kind.defaults());
     if !values.is_empty() {
         params.push(line("# its parameters, at their defaults:", ""));
     }
-    for (key, value) in values {
-        params.push(line(
-            format!("{key} = {value}"),
-            surface_parameter_meaning(kind, key),
-        ));
+    for (setting, doc) in values {
+        params.push(line(setting, doc));
     }
     out.extend(commented(&params));
     out.push(String::new());
@@ -141,10 +147,10 @@ pub fn starter(kind: &str, path: &Path) -> Result<String, UsageError> {
     out.extend(commented(&[
         line("# [plot]", "uncomment to change the pictures"),
         line(
-            format!("# x = {}", toml_point(window.x)),
+            format!("# x = {}", write::point(window.x)),
             "the window; default: the surface's",
         ),
-        line(format!("# y = {}", toml_point(window.y)), ""),
+        line(format!("# y = {}", write::point(window.y)), ""),
         line("# levels = 30", "contour lines"),
         line("# log_levels = true", "default: chosen from the range of f"),
         line("# width = 1000", "pixels"),
@@ -155,24 +161,27 @@ pub fn starter(kind: &str, path: &Path) -> Result<String, UsageError> {
         ),
     ]));
     for (optimizer, about) in RUNS {
+        let Some(optimizer_kind) = registry::optimizer(optimizer) else {
+            continue;
+        };
         out.push(String::new());
         out.push("[[optimizer]]".into());
         let mut lines = vec![
             line(format!("kind = \"{optimizer}\""), about),
             line(
-                format!("lr = {}", super::toml_number(default_lr(optimizer, kind))),
+                format!(
+                    "lr = {}",
+                    write::value(&crate::core::Value::Number(optimizer_kind.default_lr(kind)))
+                ),
                 format!("the default lr for {optimizer} on {kind}"),
             ),
         ];
         if optimizer == "adam" {
-            let defaults = optimizer_with_defaults(optimizer).map_or_else(Vec::new, |o| {
-                hyperparameters(&o)
-                    .into_iter()
-                    .filter(|(k, _)| ["betas", "eps"].contains(k))
-                    .collect()
-            });
-            for (key, value) in defaults {
-                lines.push(line(format!("# {key} = {value}"), "the default"));
+            for (setting, _) in key_lines(optimizer_kind.keys, &optimizer_kind.defaults())
+                .into_iter()
+                .filter(|(s, _)| s.starts_with("betas") || s.starts_with("eps"))
+            {
+                lines.push(line(format!("# {setting}"), "the default"));
             }
             lines.push(line(
                 "# a learning-rate schedule: halve lr every 50 steps",
@@ -188,7 +197,7 @@ pub fn starter(kind: &str, path: &Path) -> Result<String, UsageError> {
     out.push(String::new());
     out.push("# More runs: copy a table and change its `kind` or settings; a `label` tells".into());
     out.push("# two runs of one kind apart (label = \"adam lr=0.01\"). The kinds:".into());
-    out.push(format!("# {}.", OPTIMIZER_KINDS.join(", ")));
+    out.push(format!("# {}.", registry::optimizer_names().join(", ")));
     out.push(String::new());
     Ok(out.join("\n"))
 }

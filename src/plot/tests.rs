@@ -3,13 +3,13 @@
 use ndarray::arr1;
 
 use super::*;
-use crate::core::{
-    Adam, Evaluations, Limits, Optimizer, RunSpec, Schedule, Sgd, Status, Surface, Window, run,
-};
+use crate::core::optim::adam::Adam;
+use crate::core::optim::sgd::Sgd;
+use crate::core::{Evaluations, Limits, RunSpec, Schedule, Status, Surface, Window, run};
 
 fn sgd(lr: f64, momentum: f64) -> RunSpec {
     RunSpec {
-        optimizer: Optimizer::Sgd(Sgd {
+        optimizer: std::sync::Arc::new(Sgd {
             momentum,
             dampening: 0.0,
             nesterov: false,
@@ -22,7 +22,7 @@ fn sgd(lr: f64, momentum: f64) -> RunSpec {
 
 fn adam(lr: f64) -> RunSpec {
     RunSpec {
-        optimizer: Optimizer::Adam(Adam {
+        optimizer: std::sync::Arc::new(Adam {
             betas: (0.9, 0.999),
             eps: 1e-7,
             weight_decay: 0.0,
@@ -35,7 +35,7 @@ fn adam(lr: f64) -> RunSpec {
     }
 }
 
-fn traces(surface: &Surface, start: [f64; 2], specs: &[RunSpec], steps: u64) -> Vec<Trace> {
+fn traces(surface: &std::sync::Arc<dyn Surface>, start: [f64; 2], specs: &[RunSpec], steps: u64) -> Vec<Trace> {
     let limits = Limits {
         steps,
         tolerance: None,
@@ -50,7 +50,7 @@ const LABELS: [&str; 8] = [
     "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel",
 ];
 
-fn scene<'a>(surface: &Surface, grid: &'a Grid, traces: &'a [Trace]) -> Scene<'a> {
+fn scene<'a>(surface: &dyn Surface, grid: &'a Grid, traces: &'a [Trace]) -> Scene<'a> {
     Scene {
         title: "test".into(),
         formula: surface.formula(),

@@ -145,6 +145,16 @@ pub struct OptimizerKind {
     pub explain: Explain,
 }
 
+impl crate::core::spec::Kind for OptimizerKind {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn keys(&self) -> &'static [Key] {
+        self.keys
+    }
+}
+
 impl OptimizerKind {
     /// The default learning rate on the surface `surface_kind`.
     pub fn default_lr(&self, surface_kind: &str) -> f64 {

@@ -127,9 +127,12 @@ fn check(s: &Settings) -> Result<(), Invalid> {
     };
     Err(Invalid {
         key,
-        or_else: &["nesterov", "kind"],
+        also: &[],
+        point_at: &["nesterov", "kind"],
         expected: expected.to_string(),
-        found: format!("momentum = {momentum}, dampening = {dampening}, nesterov = true"),
+        found: Some(format!(
+            "momentum = {momentum}, dampening = {dampening}, nesterov = true"
+        )),
         note: Some("torch.optim.SGD: Nesterov momentum requires a momentum and zero dampening"),
         at: None,
     })

@@ -123,9 +123,10 @@ fn build(s: &Settings) -> Result<Arc<dyn Surface>, Invalid> {
     if !between {
         return Err(Invalid {
             key: "barrier",
-            or_else: &["global", "local"],
+            also: &["global", "local"],
+            point_at: &[],
             expected: "`barrier` strictly between `global` and `local`".to_string(),
-            found: format!("global = {g}, barrier = {b}, local = {l}"),
+            found: None,
             note: None,
             at: None,
         });

@@ -146,6 +146,16 @@ pub struct SurfaceKind {
     pub build: fn(&Settings) -> Result<Arc<dyn Surface>, Invalid>,
 }
 
+impl crate::core::spec::Kind for SurfaceKind {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn keys(&self) -> &'static [Key] {
+        self.keys
+    }
+}
+
 impl SurfaceKind {
     /// Every key at its default.
     pub fn defaults(&self) -> Settings {
