@@ -79,6 +79,21 @@ pub enum Problem {
     Surface(SurfaceProblem),
 }
 
+impl Experiment {
+    /// The surface problem, when the experiment is one.
+    pub fn surface(&self) -> Option<&SurfaceProblem> {
+        match &self.problem {
+            Problem::Surface(s) => Some(s),
+        }
+    }
+
+    pub fn surface_mut(&mut self) -> Option<&mut SurfaceProblem> {
+        match &mut self.problem {
+            Problem::Surface(s) => Some(s),
+        }
+    }
+}
+
 impl Problem {
     /// What picks each optimizer's default learning rate: the surface kind.
     pub fn lr_table_key(&self) -> &'static str {

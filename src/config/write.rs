@@ -4,6 +4,8 @@
 use crate::core::spec::{Configured, Kind, Value};
 use crate::number::toml_float;
 
+use super::{Experiment, Problem, XAxis};
+
 /// A value as TOML that reads back as exactly this value (every float in its shortest
 /// round-trip form).
 pub fn value(v: &Value) -> String {
@@ -47,9 +49,99 @@ pub fn settings_lines<K: Kind>(configured: &Configured<K>) -> Vec<(&'static str,
         .collect()
 }
 
+/// The experiment as the text of an experiment file that `optplay run` reads back as the
+/// same experiment. It has no `name`: the file's stem names the outputs.
+pub fn experiment(e: &Experiment, comment: &str) -> String {
+    let n = toml_float;
+    let Problem::Surface(problem) = &e.problem;
+    let mut out = vec![
+        format!("# {comment}"),
+        format!("# {}", problem.function.formula()),
+        String::new(),
+        format!("steps = {}", e.steps),
+        format!("seed = {}", e.seed),
+        format!("start = {}", point(problem.start)),
+    ];
+    if let Some(t) = e.tolerance {
+        out.push(format!("tolerance = {}", n(t)));
+    }
+    out.push(String::new());
+    out.push("[surface]".into());
+    out.push(format!("kind = {}", string(problem.kind())));
+    out.extend(
+        settings_lines(&problem.surface)
+            .into_iter()
+            .map(|(k, v)| format!("{k} = {v}")),
+    );
+    if let Some(std) = e.noise {
+        out.push(String::new());
+        out.push("[noise]".into());
+        out.push(format!("std = {}", n(std)));
+    }
+    out.push(String::new());
+    out.push("[plot]".into());
+    let view = &problem.view;
+    out.push(format!("x = {}", point(view.window.x)));
+    out.push(format!("y = {}", point(view.window.y)));
+    out.push(format!("levels = {}", view.levels));
+    if let Some(log) = view.log_levels {
+        out.push(format!("log_levels = {log}"));
+    }
+    if view.grid != super::surface::DEFAULT_GRID {
+        out.push(format!("grid = {}", view.grid));
+    }
+    out.push(format!("width = {}", e.plot.width));
+    out.push(format!("height = {}", e.plot.height));
+    let formats: Vec<String> = e.plot.formats.iter().map(|f| string(f)).collect();
+    out.push(format!("formats = [{}]", formats.join(", ")));
+    if e.plot.x_axis == XAxis::Evaluations {
+        out.push("x_axis = \"evaluations\"".into());
+    }
+    for r in &e.runs {
+        out.push(String::new());
+        out.push("[[optimizer]]".into());
+        out.push(format!("kind = {}", string(r.kind())));
+        out.push(format!("label = {}", string(&r.label)));
+        out.push(format!("lr = {}", n(r.lr)));
+        out.extend(
+            settings_lines(&r.optimizer)
+                .into_iter()
+                .map(|(k, v)| format!("{k} = {v}")),
+        );
+        if r.schedule.name() != crate::core::schedule::CONSTANT.name {
+            let mut fields = vec![format!("kind = {}", string(r.schedule.name()))];
+            fields.extend(
+                settings_lines(&r.schedule)
+                    .into_iter()
+                    .map(|(k, v)| format!("{k} = {v}")),
+            );
+            out.push(format!("schedule = {{ {} }}", fields.join(", ")));
+        }
+        if let Some(std) = r.noise {
+            out.push(format!("noise = {}", n(std)));
+        }
+    }
+    out.push(String::new());
+    out.join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_experiment_written_out_reads_back_the_same() {
+        let source = "steps = 50\nstart = [0.1, 0.2]\n[surface]\nkind = \"bowl\"\nlocal = 1.5\n\
+                      [noise]\nstd = 0.3\n[plot]\nlevels = 12\ngrid = 64\n\
+                      [[optimizer]]\nkind = \"adam\"\nlr = 0.07\nbetas = [0.8, 0.9]\n\
+                      schedule = { kind = \"multistep\", milestones = [10, 20] }\n\
+                      [[optimizer]]\nkind = \"lbfgs\"\nline_search = \"none\"\nnoise = 0\n";
+        let path = std::path::Path::new("e.toml");
+        let first = super::super::parse(source, path).unwrap();
+        let text = experiment(&first, "test");
+        let second = super::super::parse(&text, path).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(first, second, "{text}");
+    }
 
     #[test]
     fn values_read_back_as_toml() {

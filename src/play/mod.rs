@@ -85,7 +85,7 @@ pub fn action_for_event(event: &Event, screen: Rect, model: &Model) -> Option<Ac
         Event::Key(key) if key.kind != KeyEventKind::Release => action_for(*key),
         Event::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
             let areas = view::layout(screen)?;
-            let window = model.experiment.plot.window;
+            let window = model.problem().view.window;
             let p = view::point_at(areas.map, window, m.column, m.row)?;
             // A tenth of a cell or finer, in round decimals: `start = [-0.37, 0.84]` in an
             // export, not the cell centre's seventeen digits.

@@ -7,10 +7,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::app;
-use crate::config::{self, Experiment, PlotSettings};
-use crate::core::surface::SURFACE_KINDS;
-use crate::core::{Optimizer, Point, Surface, Trace};
+use crate::config::{Experiment, SurfaceProblem};
+use crate::core::registry::SURFACES;
+use crate::core::{Point, Trace, Value};
+use crate::number::short;
 
 /// Playback speeds, in steps per second.
 pub const SPEEDS: [f64; 8] = [2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0];
@@ -94,12 +94,15 @@ impl Model {
         model
     }
 
+    /// The surface being played.
+    pub fn problem(&self) -> &SurfaceProblem {
+        let crate::config::Problem::Surface(problem) = &self.experiment.problem;
+        problem
+    }
+
     /// Re-runs everything with the current knobs and plays it from the start.
     fn rerun(&mut self) {
-        for r in &mut self.experiment.runs {
-            r.summary = config::summary(&r.kind, &r.spec);
-        }
-        self.traces = app::run_all(&self.experiment);
+        self.traces = crate::output::run_all(&self.experiment);
         self.cursor = 0;
         self.pending = 0.0;
         self.playing = true;
@@ -189,7 +192,9 @@ impl Model {
             Action::NextSurface => self.next_surface(),
             Action::Restart => self.rerun(),
             Action::SetStart(p) => {
-                self.experiment.start = p;
+                if let Some(problem) = self.experiment.surface_mut() {
+                    problem.start = p;
+                }
                 self.message = format!("start moved to ({:.3}, {:.3})", p[0], p[1]);
                 self.rerun();
             }
@@ -204,79 +209,87 @@ impl Model {
 
     fn scale_lr(&mut self, by: f64) {
         let r = &mut self.experiment.runs[self.selected];
-        let lr = r.spec.lr * by;
+        let lr = r.lr * by;
         if !(lr.is_finite() && lr > 0.0 && lr <= 1e6) {
-            self.message = format!("{}: lr stays {}", r.label, r.spec.lr);
+            self.message = format!("{}: lr stays {}", r.label, r.lr);
             return;
         }
-        r.spec.lr = lr;
-        self.message = format!("{}: lr {}", r.label, config::short_number(lr));
+        r.lr = lr;
+        self.message = format!("{}: lr {}", r.label, short(lr));
         self.rerun();
     }
 
     /// `m` / `M`: halves or doubles 1 − momentum (SGD's ρ, Adam's β₁): 0.9 → 0.8 / 0.95.
+    /// Any kind with a `momentum` key, or failing that a `betas` pair, has a momentum.
     fn change_momentum(&mut self, up: bool) {
         let r = &mut self.experiment.runs[self.selected];
-        let (slot, name, floor) = match &mut r.spec.optimizer {
-            // torch refuses Nesterov momentum without momentum.
-            Optimizer::Sgd(o) => {
-                let floor = if o.nesterov { 0.5 } else { 0.0 };
-                (&mut o.momentum, "momentum", floor)
-            }
-            Optimizer::Adam(o) => (&mut o.betas.0, "β1", 0.0),
-            Optimizer::NAdam(o) => (&mut o.betas.0, "β1", 0.0),
+        let settings = &mut r.optimizer.settings;
+        let (current, name) = match (settings.get("momentum"), settings.get("betas")) {
+            (Some(Value::Number(m)), _) => (*m, "momentum"),
+            (_, Some(Value::Pair([b1, _]))) => (*b1, "β1"),
             _ => {
-                self.message = format!("{} ({}) has no momentum", r.label, r.kind);
+                self.message = format!("{} ({}) has no momentum", r.label, r.kind());
                 return;
             }
         };
-        let gap = 1.0 - *slot;
+        // torch refuses Nesterov momentum without momentum.
+        let floor = if settings.boolean("nesterov") { 0.5 } else { 0.0 };
+        let gap = 1.0 - current;
         let next = if up { 1.0 - gap / 2.0 } else { 1.0 - gap * 2.0 };
         // Four decimals keep the numbers on screen and in an export readable.
         let next = ((next * 1e4).round() / 1e4).clamp(floor, MAX_MOMENTUM);
-        *slot = next;
+        if name == "momentum" {
+            settings.set("momentum", Value::Number(next));
+        } else {
+            let [_, b2] = settings.pair("betas");
+            settings.set("betas", Value::Pair([next, b2]));
+        }
         self.message = format!("{}: {name} {next}", r.label);
         self.rerun();
     }
 
     fn toggle_bias_correction(&mut self) {
         let r = &mut self.experiment.runs[self.selected];
-        let Optimizer::Adam(o) = &mut r.spec.optimizer else {
+        let Some(Value::Bool(on)) = r.optimizer.settings.get("bias_correction").cloned() else {
             self.message = format!(
                 "{} ({}) has no bias correction: select an Adam run",
-                r.label, r.kind
+                r.label,
+                r.kind()
             );
             return;
         };
-        o.bias_correction = !o.bias_correction;
+        r.optimizer.settings.set("bias_correction", Value::Bool(!on));
         self.message = format!(
             "{}: bias correction {}",
             r.label,
-            if o.bias_correction { "on" } else { "off" }
+            if on { "off" } else { "on" }
         );
         self.rerun();
     }
 
     /// `s`: the next surface kind with its defaults, its own start and window, and every run
     /// at its default lr for that surface (an lr tuned for one surface often diverges on
-    /// another); the other hyperparameters stay.
+    /// another); the other hyperparameters stay. Kinds that need keys of the user's (a
+    /// formula) are skipped.
     fn next_surface(&mut self) {
-        let now = self.experiment.surface.kind();
-        let i = SURFACE_KINDS.iter().position(|k| *k == now).unwrap_or(0);
-        let kind = SURFACE_KINDS[(i + 1) % SURFACE_KINDS.len()];
-        let Some(surface) = crate::core::registry::default_surface(kind) else {
+        let Some(problem) = self.experiment.surface() else {
             return;
         };
-        let formats = std::mem::take(&mut self.experiment.plot.formats);
-        self.experiment.plot = PlotSettings {
-            formats,
-            ..PlotSettings::default_for(&surface)
+        let now = problem.kind();
+        let i = SURFACES.iter().position(|k| k.name == now).unwrap_or(0);
+        let Some(next) = (1..=SURFACES.len())
+            .map(|k| SURFACES[(i + k) % SURFACES.len()])
+            .find_map(|kind| SurfaceProblem::default_of(kind.name))
+        else {
+            return;
         };
-        self.experiment.start = surface.default_start();
+        let kind = next.kind();
         for r in &mut self.experiment.runs {
-            r.spec.lr = config::default_lr(&r.kind, kind);
+            r.lr = r.optimizer.kind.default_lr(kind);
         }
-        self.experiment.surface = surface;
+        if let Some(problem) = self.experiment.surface_mut() {
+            *problem = next;
+        }
         self.message = format!("surface {kind}: default start and learning rates");
         self.rerun();
     }

@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::canvas::{Canvas, Line as Segment};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Sparkline, Table, Wrap};
 
-use crate::config::short_number;
+use crate::number::short as short_number;
 use crate::core::{Point, Status, Window};
 use crate::plot::style::run_color;
 
@@ -167,8 +167,8 @@ pub fn draw(frame: &mut Frame, model: &Model) {
 
 fn draw_map(frame: &mut Frame, model: &Model, areas: Areas) {
     let e = &model.experiment;
-    let window = e.plot.window;
-    let title = format!(" {} · {} ", e.surface.kind(), e.surface.formula());
+    let window = model.problem().view.window;
+    let title = format!(" {} · {} ", model.problem().kind(), model.problem().function.formula());
     frame.render_widget(Block::bordered().title(title), areas.map_block);
 
     // Paths in braille; the selected run last, on top.
@@ -203,13 +203,13 @@ fn draw_map(frame: &mut Frame, model: &Model, areas: Areas) {
         }
     };
     let white = Style::new().fg(Color::White).add_modifier(Modifier::BOLD);
-    for p in e.surface.minima() {
+    for p in model.problem().function.minima() {
         mark(p, "*", white);
     }
-    for p in e.surface.saddles() {
+    for p in model.problem().function.saddles() {
         mark(p, "x", white);
     }
-    mark(e.start, "o", white);
+    mark(model.problem().start, "o", white);
     for &i in &order {
         let trace = &model.traces[i];
         let p = trace.point(model.row(i));
@@ -224,7 +224,7 @@ fn shade(buf: &mut Buffer, model: &Model, map: Rect) {
     for row in map.top()..map.bottom() {
         for column in map.left()..map.right() {
             let v =
-                point_at(map, e.plot.window, column, row).map_or(f64::NAN, |p| e.surface.value2(p));
+                point_at(map, model.problem().view.window, column, row).map_or(f64::NAN, |p| model.problem().function.value2(p));
             values.push(v);
         }
     }
@@ -285,7 +285,7 @@ fn draw_side(frame: &mut Frame, model: &Model, area: Rect) {
     let head_text = vec![
         Line::from(vec![
             Span::styled("optplay play", Style::new().add_modifier(Modifier::BOLD)),
-            Span::raw(format!(" · {}", e.surface.kind())),
+            Span::raw(format!(" · {}", model.problem().kind())),
         ]),
         Line::from(format!(
             "step {}/{} · {state} · {} steps/s",
@@ -295,8 +295,8 @@ fn draw_side(frame: &mut Frame, model: &Model, area: Rect) {
         )),
         Line::from(format!(
             "start ({}, {}) · {noise}",
-            compact(e.start[0]),
-            compact(e.start[1])
+            compact(model.problem().start[0]),
+            compact(model.problem().start[1])
         )),
     ];
     frame.render_widget(Paragraph::new(head_text), head);
@@ -321,7 +321,7 @@ fn draw_side(frame: &mut Frame, model: &Model, area: Rect) {
                 )),
                 Cell::from(row.to_string()),
                 Cell::from(compact(trace.loss[row])),
-                Cell::from(short_number(r.spec.lr)),
+                Cell::from(short_number(r.lr)),
                 Cell::from(status_text(model, i)),
             ])
             .style(style)
@@ -352,7 +352,7 @@ fn draw_side(frame: &mut Frame, model: &Model, area: Rect) {
 
     let selected = &e.runs[model.selected];
     frame.render_widget(
-        Paragraph::new(format!("{}: {}", selected.kind, selected.summary))
+        Paragraph::new(format!("{}: {}", selected.kind(), selected.summary()))
             .style(Style::new().fg(rgb(model.selected)))
             .wrap(Wrap { trim: true }),
         detail,
@@ -385,8 +385,8 @@ fn sparkline(model: &Model, width: usize) -> Vec<u64> {
         return Vec::new();
     }
     let floor = model
-        .experiment
-        .surface
+        .problem()
+        .function
         .min_value()
         .unwrap_or_else(|| trace.best_loss());
     let log = |v: f64| (v - floor).max(1e-12).ln();
