@@ -6,13 +6,18 @@ use super::surface::{Surface, Window};
 /// bottom (y = window.y[0]) up; `values[j * nx + i]` is f at column i, row j.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grid {
+    /// The part of the plane sampled.
     pub window: Window,
+    /// Samples per row.
     pub nx: usize,
+    /// Rows.
     pub ny: usize,
+    /// f at every sample, row by row from the bottom.
     pub values: Vec<f64>,
 }
 
 impl Grid {
+    /// Samples `surface` at `nx × ny` points spanning `window`, rows shared among the cores.
     pub fn sample(surface: &dyn Surface, window: Window, nx: usize, ny: usize) -> Grid {
         let nx = nx.max(2);
         let ny = ny.max(2);
@@ -58,6 +63,7 @@ impl Grid {
         self.window.y[0] + j as f64 * (self.window.y[1] - self.window.y[0]) / (self.ny - 1) as f64
     }
 
+    /// f at column i, row j.
     pub fn at(&self, i: usize, j: usize) -> f64 {
         self.values[j * self.nx + i]
     }

@@ -36,7 +36,9 @@ pub fn strong_curvature(slope0: f64, slope_t: f64, c2: f64) -> bool {
 /// What [`backtracking`] found: an accepted step and φ there, or none.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Backtracked {
+    /// The step length along the direction.
     pub t: f64,
+    /// f at that step.
     pub f: f64,
     /// Values asked for.
     pub evals: u32,
@@ -68,8 +70,11 @@ pub fn backtracking(
 /// A point on the line with φ and ∇f there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinePoint {
+    /// The step length along the direction.
     pub t: f64,
+    /// f at that step.
     pub f: f64,
+    /// ∇f at that step.
     pub g: Array1<f64>,
     /// φ'(t) = g·d.
     pub slope: f64,

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! The stepping core: objectives, surfaces, optimizers, schedules, the run loop, and the
 //! declarations of every kind (the registry).
 //!

@@ -12,7 +12,9 @@ use super::objective::Objective;
 /// How much noise, and the seed of its stream.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GradientNoise {
+    /// Standard deviation of every component's noise.
     pub std: f64,
+    /// Seed of the ChaCha8 stream.
     pub seed: u64,
 }
 
@@ -28,6 +30,7 @@ pub struct Noisy<'a> {
 }
 
 impl<'a> Noisy<'a> {
+    /// `inner` with noisy gradients, its stream started at `noise.seed`.
     pub fn new(inner: &'a dyn Objective, noise: GradientNoise) -> Self {
         Self {
             inner,

@@ -9,6 +9,7 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayViewMut1};
 pub trait Objective {
     /// Length of the parameter vector.
     fn dim(&self) -> usize;
+    /// f at `p`.
     fn value(&self, p: ArrayView1<'_, f64>) -> f64;
     /// Writes the gradient at `p` into `out` (same length as `p`).
     fn gradient(&self, p: ArrayView1<'_, f64>, out: ArrayViewMut1<'_, f64>);
@@ -21,8 +22,11 @@ pub trait Objective {
 /// How often a run asked for each kind of information.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Evaluations {
+    /// Values of f asked for.
     pub value: u64,
+    /// Gradients asked for.
     pub gradient: u64,
+    /// Hessians asked for.
     pub hessian: u64,
 }
 
@@ -34,6 +38,7 @@ pub struct Counted<'a> {
 }
 
 impl<'a> Counted<'a> {
+    /// Counts what is asked of `objective`, from zero.
     pub fn new(objective: &'a dyn Objective) -> Self {
         Self {
             objective,
@@ -41,31 +46,37 @@ impl<'a> Counted<'a> {
         }
     }
 
+    /// Length of the parameter vector.
     pub fn dim(&self) -> usize {
         self.objective.dim()
     }
 
+    /// f at `p`, counted.
     pub fn value(&mut self, p: ArrayView1<'_, f64>) -> f64 {
         self.counts.value += 1;
         self.objective.value(p)
     }
 
+    /// ∇f at `p` into `out`, counted.
     pub fn gradient_into(&mut self, p: ArrayView1<'_, f64>, out: ArrayViewMut1<'_, f64>) {
         self.counts.gradient += 1;
         self.objective.gradient(p, out);
     }
 
+    /// ∇f at `p`, counted.
     pub fn gradient(&mut self, p: ArrayView1<'_, f64>) -> Array1<f64> {
         let mut out = Array1::zeros(p.len());
         self.gradient_into(p, out.view_mut());
         out
     }
 
+    /// The Hessian at `p`, counted (asked for even when the objective has none).
     pub fn hessian(&mut self, p: ArrayView1<'_, f64>) -> Option<Array2<f64>> {
         self.counts.hessian += 1;
         self.objective.hessian(p)
     }
 
+    /// Everything asked so far.
     pub fn evaluations(&self) -> Evaluations {
         self.counts
     }

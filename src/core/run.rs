@@ -24,11 +24,14 @@ pub struct Limits {
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
+    /// The exact gradient's norm fell below the tolerance.
     Converged,
     /// The step that produced a point that was not finite or left [`DIVERGENCE_RADIUS`].
     Diverged {
+        /// The step that left the finite numbers or the radius.
         step: u64,
     },
+    /// It took every step it was allowed.
     MaxSteps,
 }
 
@@ -49,6 +52,7 @@ impl Status {
 /// before it, with the status naming that step.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trace {
+    /// Length of each point.
     pub dim: usize,
     /// Points, row after row, `dim` numbers each.
     pub points: Vec<f64>,
@@ -58,6 +62,7 @@ pub struct Trace {
     pub grad_norm: Vec<f64>,
     /// `lr[t - 1]` is the learning rate of the step that reached row t.
     pub lr: Vec<f64>,
+    /// How the run ended.
     pub status: Status,
     /// Every evaluation the run asked for, in total.
     pub evaluations: Evaluations,
@@ -91,6 +96,7 @@ impl Trace {
         self.loss.len()
     }
 
+    /// Whether not even the start was recorded (it was not finite).
     pub fn is_empty(&self) -> bool {
         self.loss.is_empty()
     }
@@ -100,18 +106,22 @@ impl Trace {
         self.len().saturating_sub(1) as u64
     }
 
+    /// The point of row `row`.
     pub fn point(&self, row: usize) -> &[f64] {
         &self.points[row * self.dim..(row + 1) * self.dim]
     }
 
+    /// The point of the last row.
     pub fn last_point(&self) -> &[f64] {
         self.point(self.len() - 1)
     }
 
+    /// f at the last row.
     pub fn last_loss(&self) -> f64 {
         self.loss[self.len() - 1]
     }
 
+    /// The lowest f of any row.
     pub fn best_loss(&self) -> f64 {
         self.loss.iter().copied().fold(f64::INFINITY, f64::min)
     }
@@ -125,8 +135,11 @@ impl Trace {
 /// One optimizer run: settings, schedule and base learning rate.
 #[derive(Debug, Clone)]
 pub struct RunSpec {
+    /// The update rule and its settings.
     pub optimizer: Arc<dyn Optimizer>,
+    /// The learning rate's schedule.
     pub schedule: Schedule,
+    /// The base learning rate the schedule starts from.
     pub lr: f64,
 }
 
@@ -134,9 +147,13 @@ pub struct RunSpec {
 /// `step` (step 0: the start), with its exact loss and gradient norm.
 #[derive(Debug, Clone, Copy)]
 pub struct Row<'a> {
+    /// Steps taken to reach this row.
     pub step: u64,
+    /// The parameters.
     pub point: &'a [f64],
+    /// f here (exact, even when gradients are noisy).
     pub loss: f64,
+    /// |∇f| here (exact).
     pub grad_norm: f64,
     /// The learning rate of the step that reached this row; `None` for the start.
     pub lr: Option<f64>,
@@ -172,13 +189,16 @@ impl Recorder for Trace {
 /// `steps` says which step each row is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Every {
+    /// Keep rows whose step is a multiple of this.
     pub k: u64,
+    /// The kept rows.
     pub trace: Trace,
     /// The step of each kept row.
     pub steps: Vec<u64>,
 }
 
 impl Every {
+    /// Keeps every `k`-th row (k = 0 is taken as 1) of points of length `dim`.
     pub fn new(k: u64, dim: usize) -> Every {
         Every {
             k: k.max(1),
@@ -215,15 +235,19 @@ impl Recorder for OutcomeOnly {
 /// How a run ended and where: what every recorder leaves, and all a summary needs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
+    /// How the run ended.
     pub status: Status,
     /// Steps taken to reach the last finite point.
     pub steps: u64,
     /// The last finite point (the start when not even it was finite).
     pub final_point: Vec<f64>,
+    /// f at the last finite point (NaN when not even the start was finite).
     pub final_loss: f64,
+    /// |∇f| there.
     pub final_grad_norm: f64,
     /// The lowest loss of any finite row.
     pub best_loss: f64,
+    /// Every evaluation the run asked for.
     pub evaluations: Evaluations,
 }
 

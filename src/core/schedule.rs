@@ -9,37 +9,50 @@ use std::f64::consts::PI;
 
 use super::spec::{Default, Invalid, Key, KeyType, Legend, Range, Settings};
 
+/// A learning-rate schedule: the lr of every step, from the base lr and the step count.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Schedule {
+    /// The base lr, every step.
     Constant,
     /// Multiply by `gamma` every `step_size` steps (ResNet's step decay).
     Step {
+        /// Steps between drops.
         step_size: u64,
+        /// The factor at each drop.
         gamma: f64,
     },
     /// Multiply by `gamma` at each milestone (sorted, strictly increasing).
     MultiStep {
+        /// The steps at which it drops.
         milestones: Vec<u64>,
+        /// The factor at each milestone.
         gamma: f64,
     },
     /// Multiply by `gamma` every step.
     Exponential {
+        /// The factor per step.
         gamma: f64,
     },
     /// base / (1 + k·t): the "1/t" decay.
     InverseTime {
+        /// How fast it decays.
         k: f64,
     },
     /// Half a cosine from base down to `eta_min` over `t_max` steps.
     Cosine {
+        /// Steps to reach `eta_min`.
         t_max: u64,
+        /// The lowest lr.
         eta_min: f64,
     },
     /// SGDR: cosine cycles restarting at base, the first `t_0` steps long, each next one
     /// `t_mult` times longer. The end of each cycle is a snapshot for a snapshot ensemble.
     CosineRestarts {
+        /// Length of the first cycle.
         t_0: u64,
+        /// Each cycle is this many times the one before.
         t_mult: u64,
+        /// The lowest lr of each cycle.
         eta_min: f64,
     },
 }
@@ -48,9 +61,11 @@ pub enum Schedule {
 /// A schedule kind: its name, its lr as a formula, its keys, and how to build it.
 #[derive(Debug, Clone, Copy)]
 pub struct ScheduleKind {
+    /// The name in experiment files.
     pub name: &'static str,
     /// The lr after t completed steps, as a formula, and what it is for.
     pub meaning: &'static str,
+    /// Its keys, besides `kind`.
     pub keys: &'static [Key],
     /// The schedule with these settings (every key present).
     pub build: fn(&Settings) -> Schedule,
@@ -76,6 +91,7 @@ impl ScheduleKind {
 const GAMMA_DROP: Key = Key::number("gamma", 0.1, Range::Positive, "factor at each drop");
 const ETA_MIN: Key = Key::number("eta_min", 0.0, Range::NonNegative, "the lowest lr");
 
+/// No schedule: the base lr throughout.
 pub const CONSTANT: ScheduleKind = ScheduleKind {
     name: "constant",
     meaning: "lr, every step (the default)",
@@ -83,6 +99,7 @@ pub const CONSTANT: ScheduleKind = ScheduleKind {
     build: |_| Schedule::Constant,
 };
 
+/// Step decay (torch's StepLR).
 pub const STEP: ScheduleKind = ScheduleKind {
     name: "step",
     meaning: "lr·gamma^⌊t/step_size⌋: drop by gamma every step_size steps (ResNet's step decay)",
@@ -96,6 +113,7 @@ pub const STEP: ScheduleKind = ScheduleKind {
     },
 };
 
+/// Drops at chosen steps (torch's MultiStepLR).
 pub const MULTISTEP: ScheduleKind = ScheduleKind {
     name: "multistep",
     meaning: "lr·gamma^(milestones passed): drop by gamma at chosen steps",
@@ -118,6 +136,7 @@ pub const MULTISTEP: ScheduleKind = ScheduleKind {
     },
 };
 
+/// Exponential decay (torch's ExponentialLR).
 pub const EXPONENTIAL: ScheduleKind = ScheduleKind {
     name: "exponential",
     meaning: "lr·gammaᵗ: a little smaller every step",
@@ -127,6 +146,7 @@ pub const EXPONENTIAL: ScheduleKind = ScheduleKind {
     },
 };
 
+/// The 1/t decay (torch's LambdaLR with 1/(1 + k·t)).
 pub const INVERSE_TIME: ScheduleKind = ScheduleKind {
     name: "inverse_time",
     meaning: "lr / (1 + k·t): the 1/t decay",
@@ -134,6 +154,7 @@ pub const INVERSE_TIME: ScheduleKind = ScheduleKind {
     build: |s| Schedule::InverseTime { k: s.number("k") },
 };
 
+/// Cosine annealing (torch's CosineAnnealingLR).
 pub const COSINE: ScheduleKind = ScheduleKind {
     name: "cosine",
     meaning: "eta_min + ½(lr − eta_min)(1 + cos(π·t/t_max)): half a cosine down to eta_min",
@@ -147,6 +168,7 @@ pub const COSINE: ScheduleKind = ScheduleKind {
     },
 };
 
+/// SGDR's warm restarts (torch's CosineAnnealingWarmRestarts).
 pub const COSINE_RESTARTS: ScheduleKind = ScheduleKind {
     name: "cosine_restarts",
     meaning: "SGDR: cosine cycles that restart at lr, each t_mult times longer (snapshot ensembles)",
@@ -179,6 +201,7 @@ pub fn check(settings: &Settings, lr: f64) -> Result<(), Invalid> {
 }
 
 impl Schedule {
+    /// The kind's name.
     pub fn kind(&self) -> &'static str {
         match self {
             Schedule::Constant => "constant",

@@ -32,6 +32,7 @@ pub enum Range {
 }
 
 impl Range {
+    /// Whether `v` is finite and in the range.
     pub fn holds(self, v: f64) -> bool {
         v.is_finite()
             && match self {
@@ -66,9 +67,16 @@ impl Range {
 /// What a key holds.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum KeyType {
+    /// A number in the range.
     Number(Range),
     /// An integer in `min..=max`.
-    Integer { min: u64, max: u64 },
+    Integer {
+        /// The smallest allowed.
+        min: u64,
+        /// The largest allowed.
+        max: u64,
+    },
+    /// `true` or `false`.
     Bool,
     /// Two numbers, each in the range (betas, a point).
     Pair(Range),
@@ -89,16 +97,25 @@ pub enum KeyType {
 /// A key's value when the user gives none.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Default {
+    /// A number.
     Number(f64),
+    /// An integer.
     Integer(u64),
+    /// A boolean.
     Bool(bool),
+    /// Two numbers.
     Pair([f64; 2]),
+    /// A 2×2 matrix, rows first.
     Matrix([[f64; 2]; 2]),
+    /// One of the key's choices.
     Choice(&'static str),
     /// The user must give it.
     Required,
     /// Absent unless given; `meaning` says what absence does ("found numerically").
-    Absent { meaning: &'static str },
+    Absent {
+        /// What absence does.
+        meaning: &'static str,
+    },
     /// The run's number of steps (a cosine schedule's `t_max`).
     Steps,
 }
@@ -120,7 +137,9 @@ pub enum Legend {
     /// A word for true, another for false, shown when the value differs from the default
     /// ("amsgrad", "no bias correction"); an empty word shows nothing.
     Flag {
+        /// Shown when true.
         on: &'static str,
+        /// Shown when false.
         off: &'static str,
     },
     /// `prefix value` when the value differs from the default ("line search none").
@@ -130,11 +149,15 @@ pub enum Legend {
 /// One setting of a kind.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Key {
+    /// The key as written in experiment files (torch.optim's names).
     pub name: &'static str,
+    /// What it holds, and its range.
     pub ty: KeyType,
+    /// Its value when not given.
     pub default: Default,
     /// One line: what the key does, in the lecture's or the paper's symbols.
     pub doc: &'static str,
+    /// How a legend shows it.
     pub legend: Legend,
 }
 
@@ -173,6 +196,7 @@ impl Key {
         }
     }
 
+    /// A boolean key.
     pub const fn boolean(name: &'static str, default: bool, doc: &'static str) -> Key {
         Key {
             name,
@@ -221,6 +245,7 @@ impl Key {
         self
     }
 
+    /// The same key shown another way in legends.
     pub const fn with_legend(mut self, legend: Legend) -> Key {
         self.legend = legend;
         self
@@ -243,15 +268,25 @@ impl Key {
 /// A setting's value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// A number.
     Number(f64),
+    /// An integer.
     Integer(u64),
+    /// A boolean.
     Bool(bool),
+    /// Two numbers.
     Pair([f64; 2]),
+    /// A 2×2 matrix, rows first.
     Matrix([[f64; 2]; 2]),
+    /// One of the key's choices.
     Choice(&'static str),
+    /// A text: a formula.
     Text(String),
+    /// Points of the plane.
     Points(Vec<[f64; 2]>),
+    /// An x range and a y range.
     Window([[f64; 2]; 2]),
+    /// Strictly increasing step counts.
     Milestones(Vec<u64>),
 }
 
@@ -322,6 +357,7 @@ impl Settings {
         }
     }
 
+    /// The value of `name`, if it has one.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.values.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
     }
@@ -343,6 +379,7 @@ impl Settings {
         }
     }
 
+    /// The integer `name` (0 when absent: see [`Settings::number`]).
     pub fn integer(&self, name: &str) -> u64 {
         match self.get(name) {
             Some(Value::Integer(v)) => *v,
@@ -350,10 +387,12 @@ impl Settings {
         }
     }
 
+    /// The boolean `name` (false when absent).
     pub fn boolean(&self, name: &str) -> bool {
         matches!(self.get(name), Some(Value::Bool(true)))
     }
 
+    /// The pair `name` (NaNs when absent).
     pub fn pair(&self, name: &str) -> [f64; 2] {
         match self.get(name) {
             Some(Value::Pair(v)) => *v,
@@ -361,6 +400,7 @@ impl Settings {
         }
     }
 
+    /// The matrix `name` (NaNs when absent).
     pub fn matrix(&self, name: &str) -> [[f64; 2]; 2] {
         match self.get(name) {
             Some(Value::Matrix(v)) => *v,
@@ -368,6 +408,7 @@ impl Settings {
         }
     }
 
+    /// The choice `name` (empty when absent).
     pub fn choice(&self, name: &str) -> &str {
         match self.get(name) {
             Some(Value::Choice(v)) => v,
@@ -375,6 +416,7 @@ impl Settings {
         }
     }
 
+    /// The text `name` (empty when absent).
     pub fn text(&self, name: &str) -> &str {
         match self.get(name) {
             Some(Value::Text(v)) => v,
@@ -382,6 +424,7 @@ impl Settings {
         }
     }
 
+    /// The points `name`, when given.
     pub fn points(&self, name: &str) -> Option<&[[f64; 2]]> {
         match self.get(name) {
             Some(Value::Points(v)) => Some(v),
@@ -389,6 +432,7 @@ impl Settings {
         }
     }
 
+    /// The milestones `name` (none when absent).
     pub fn milestones(&self, name: &str) -> &[u64] {
         match self.get(name) {
             Some(Value::Milestones(v)) => v,
@@ -396,6 +440,7 @@ impl Settings {
         }
     }
 
+    /// The window `name`, when given.
     pub fn window(&self, name: &str) -> Option<[[f64; 2]; 2]> {
         match self.get(name) {
             Some(Value::Window(v)) => Some(*v),
@@ -434,14 +479,18 @@ impl Settings {
 
 /// What every kind declaration offers: its name and its keys.
 pub trait Kind: fmt::Debug + Sync + 'static {
+    /// The name in experiment files.
     fn name(&self) -> &'static str;
+    /// Its keys, besides `kind`.
     fn keys(&self) -> &'static [Key];
 }
 
 /// A kind with the values of its keys: what one table of an experiment file says.
 #[derive(Clone)]
 pub struct Configured<K: Kind> {
+    /// The kind's declaration.
     pub kind: &'static K,
+    /// The values of its keys.
     pub settings: Settings,
 }
 
@@ -454,6 +503,7 @@ impl<K: Kind> Configured<K> {
         }
     }
 
+    /// The kind's name.
     pub fn name(&self) -> &'static str {
         self.kind.name()
     }
@@ -490,9 +540,11 @@ pub struct Invalid {
     /// Where to point when none of the blamed keys was written (their defaults broke the
     /// rule): the first of these that was. `key` is still the one named.
     pub point_at: &'static [&'static str],
+    /// What the rule wants, as an error message's "expected".
     pub expected: String,
     /// What was found; `None`: the blamed keys' values, each marked when it is a default.
     pub found: Option<String>,
+    /// Why the rule exists, where that helps.
     pub note: Option<&'static str>,
     /// Where in the key's text the mistake is (a character offset into a formula).
     pub at: Option<usize>,

@@ -75,6 +75,7 @@ fn build(_: &Settings) -> Result<Arc<dyn Surface>, Invalid> {
     Ok(Arc::new(Beale))
 }
 
+/// The `beale` kind.
 pub const BEALE: SurfaceKind = SurfaceKind {
     name: "beale",
     about: "flat plateaus and steep ridges around one minimum",

@@ -10,9 +10,13 @@ use crate::core::spec::{Invalid, Key, Range, Settings};
 /// global minimum has value 0.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bowl {
+    /// x of the global minimum.
     pub global: f64,
+    /// x of the ridge between the minima.
     pub barrier: f64,
+    /// x of the shallow local minimum.
     pub local: f64,
+    /// Curvature along y.
     pub curvature: f64,
 }
 
@@ -139,6 +143,7 @@ fn build(s: &Settings) -> Result<Arc<dyn Surface>, Invalid> {
     }))
 }
 
+/// The `bowl` kind.
 pub const BOWL: SurfaceKind = SurfaceKind {
     name: "bowl",
     about: "a shallow local minimum before the global one: SGD stops there, momentum rolls on",

@@ -67,6 +67,7 @@ fn build(_: &Settings) -> Result<Arc<dyn Surface>, Invalid> {
     Ok(Arc::new(Himmelblau))
 }
 
+/// The `himmelblau` kind.
 pub const HIMMELBLAU: SurfaceKind = SurfaceKind {
     name: "himmelblau",
     about: "four global minima: where a run ends depends on the method",

@@ -30,7 +30,9 @@ pub type Point = [f64; 2];
 /// A plot window: x range and y range.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Window {
+    /// The x range.
     pub x: [f64; 2],
+    /// The y range.
     pub y: [f64; 2],
 }
 
@@ -136,9 +138,11 @@ impl<S: Surface + ?Sized> Objective for S {
 /// A surface kind: its name, what it shows, its keys, and how to build it.
 #[derive(Debug, Clone, Copy)]
 pub struct SurfaceKind {
+    /// The name in experiment files.
     pub name: &'static str,
     /// One line: what it is for.
     pub about: &'static str,
+    /// Its keys, besides `kind`.
     pub keys: &'static [Key],
     /// Whether an experiment must give `start` (it has no start of its own).
     pub needs_start: bool,

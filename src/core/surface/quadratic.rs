@@ -8,7 +8,9 @@ use crate::core::spec::{Default, Invalid, Key, KeyType, Legend, Range, Settings}
 /// ½ (p−c)ᵀ A (p−c) with A symmetric.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quadratic {
+    /// A, symmetric.
     pub matrix: [[f64; 2]; 2],
+    /// c, the stationary point.
     pub center: Point,
 }
 
@@ -117,6 +119,7 @@ fn build(s: &Settings) -> Result<Arc<dyn Surface>, Invalid> {
     }))
 }
 
+/// The `quadratic` kind.
 pub const QUADRATIC: SurfaceKind = SurfaceKind {
     name: "quadratic",
     about: "the lecture's elongated bowl: SGD zigzags across it and crawls along it",

@@ -9,6 +9,7 @@ use crate::core::spec::{Invalid, Key, Range, Settings};
 /// 2a + Σ (xᵢ² − a·cos 2πxᵢ).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rastrigin {
+    /// Height of the ripples.
     pub a: f64,
 }
 
@@ -69,6 +70,7 @@ fn build(s: &Settings) -> Result<Arc<dyn Surface>, Invalid> {
     Ok(Arc::new(Rastrigin { a: s.number("a") }))
 }
 
+/// The `rastrigin` kind.
 pub const RASTRIGIN: SurfaceKind = SurfaceKind {
     name: "rastrigin",
     about: "a grid of local minima around the global one at the origin",

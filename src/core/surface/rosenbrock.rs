@@ -8,7 +8,9 @@ use crate::core::spec::{Invalid, Key, Range, Settings};
 /// (a−x)² + b·(y−x²)².
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rosenbrock {
+    /// The minimum is at (a, a²).
     pub a: f64,
+    /// Steepness of the valley's walls.
     pub b: f64,
 }
 
@@ -69,6 +71,7 @@ fn build(s: &Settings) -> Result<Arc<dyn Surface>, Invalid> {
     }))
 }
 
+/// The `rosenbrock` kind.
 pub const ROSENBROCK: SurfaceKind = SurfaceKind {
     name: "rosenbrock",
     about: "a curved valley with a flat floor (the banana function)",

@@ -8,8 +8,11 @@ use crate::core::spec::{Invalid, Key, Range, Settings};
 /// a·x² − b·y² + c·y⁴.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Saddle {
+    /// Curvature along x.
     pub a: f64,
+    /// Curvature along y at the origin (downwards).
     pub b: f64,
+    /// The y⁴ term.
     pub c: f64,
 }
 
@@ -106,6 +109,7 @@ fn build(s: &Settings) -> Result<Arc<dyn Surface>, Invalid> {
     }))
 }
 
+/// The `saddle` kind.
 pub const SADDLE: SurfaceKind = SurfaceKind {
     name: "saddle",
     about: "a saddle point at the origin between two minima: SGD crawls off the ridge",
