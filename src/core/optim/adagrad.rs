@@ -12,9 +12,13 @@ use crate::core::spec::{Key, Legend, Range, Settings, no_check};
 /// AdaGrad: per-coordinate steps shrink with the sum of all squared gradients so far.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Adagrad {
+    /// clr = lr / (1 + (t − 1)·lr_decay) at step t.
     pub lr_decay: f64,
+    /// The value the sum of squares starts at.
     pub initial_accumulator_value: f64,
+    /// Added to √s so the division never blows up.
     pub eps: f64,
+    /// L2 penalty added to the gradient.
     pub weight_decay: f64,
 }
 
@@ -91,6 +95,7 @@ fn build(s: &Settings) -> Arc<dyn Optimizer> {
     })
 }
 
+/// The `adagrad` kind.
 pub const ADAGRAD: OptimizerKind = OptimizerKind {
     name: "adagrad",
     title: "AdaGrad: scale each coordinate's step by its history of squared gradients",

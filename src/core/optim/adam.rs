@@ -12,9 +12,13 @@ use crate::core::spec::{Key, Legend, Range, Settings, no_check};
 /// Adam and AdamW: momentum plus RMSProp-style scaling, bias-corrected.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Adam {
+    /// (β1, β2): decay rates of the first and second moments.
     pub betas: (f64, f64),
+    /// Added to √v̂ so the division never blows up.
     pub eps: f64,
+    /// L2 penalty (through the gradient), or AdamW's decoupled shrink factor.
     pub weight_decay: f64,
+    /// Divide by the largest second moment so far.
     pub amsgrad: bool,
     /// AdamW: shrink the parameters directly instead of adding `weight_decay·p` to the gradient.
     pub decoupled_weight_decay: bool,
@@ -231,6 +235,7 @@ pub(crate) const ADAM_LRS: [(&str, f64); 7] = [
     ("rastrigin", 0.1),
 ];
 
+/// The `adam` kind.
 pub const ADAM: OptimizerKind = OptimizerKind {
     name: "adam",
     title: "Adam: momentum plus RMSProp, with bias correction",
@@ -266,6 +271,7 @@ pub const ADAM: OptimizerKind = OptimizerKind {
     },
 };
 
+/// The `adamw` kind.
 pub const ADAMW: OptimizerKind = OptimizerKind {
     name: "adamw",
     title: "AdamW: Adam with decoupled weight decay",

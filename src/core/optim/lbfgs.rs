@@ -27,8 +27,10 @@ pub enum LbfgsSearch {
 }
 
 impl LbfgsSearch {
+    /// The names in experiment files.
     pub const NAMES: [&'static str; 2] = ["strong_wolfe", "none"];
 
+    /// The search called `name`.
     pub fn from_name(name: &str) -> Option<LbfgsSearch> {
         match name {
             "strong_wolfe" => Some(LbfgsSearch::StrongWolfe),
@@ -37,6 +39,7 @@ impl LbfgsSearch {
         }
     }
 
+    /// Its name in experiment files.
     pub fn name(self) -> &'static str {
         match self {
             LbfgsSearch::StrongWolfe => "strong_wolfe",
@@ -55,8 +58,11 @@ impl LbfgsSearch {
 /// until its steps or its `tolerance`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lbfgs {
+    /// m: how many (s, y) pairs it remembers.
     pub history_size: usize,
+    /// How the step length is chosen.
     pub line_search: LbfgsSearch,
+    /// Steps stop moving once max |gᵢ| is at most this.
     pub tolerance_grad: f64,
 }
 
@@ -253,6 +259,7 @@ fn build(s: &Settings) -> Arc<dyn Optimizer> {
     })
 }
 
+/// The `lbfgs` kind.
 pub const LBFGS: OptimizerKind = OptimizerKind {
     name: "lbfgs",
     title: "L-BFGS: a quasi-Newton method that learns the curvature from recent steps",

@@ -13,9 +13,13 @@ use crate::core::spec::{Key, Range, Settings, no_check};
 /// NAdam: Adam with a Nesterov look-ahead on the first moment and torch's momentum schedule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NAdam {
+    /// (β1, β2): decay rates of the first and second moments.
     pub betas: (f64, f64),
+    /// Added to √v̂ so the division never blows up.
     pub eps: f64,
+    /// L2 penalty added to the gradient.
     pub weight_decay: f64,
+    /// ψ: how fast μ_t warms up towards β1.
     pub momentum_decay: f64,
 }
 
@@ -104,6 +108,7 @@ fn build(s: &Settings) -> Arc<dyn Optimizer> {
     })
 }
 
+/// The `nadam` kind.
 pub const NADAM: OptimizerKind = OptimizerKind {
     name: "nadam",
     title: "NAdam: Adam with a Nesterov look-ahead on the first moment (Dozat, 2016)",

@@ -25,8 +25,10 @@ pub enum NewtonSearch {
 }
 
 impl NewtonSearch {
+    /// The names in experiment files.
     pub const NAMES: [&'static str; 2] = ["backtracking", "none"];
 
+    /// The search called `name`.
     pub fn from_name(name: &str) -> Option<NewtonSearch> {
         match name {
             "backtracking" => Some(NewtonSearch::Backtracking),
@@ -35,6 +37,7 @@ impl NewtonSearch {
         }
     }
 
+    /// Its name in experiment files.
     pub fn name(self) -> &'static str {
         match self {
             NewtonSearch::Backtracking => "backtracking",
@@ -55,7 +58,9 @@ impl NewtonSearch {
 /// the method runs away from saddles instead of towards them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Newton {
+    /// Added to the Hessian's diagonal (Levenberg).
     pub damping: f64,
+    /// How the step length is chosen.
     pub line_search: NewtonSearch,
 }
 
@@ -192,6 +197,7 @@ pub(crate) const FULL_STEP: [(&str, f64); 7] = [
     ("rastrigin", 1.0),
 ];
 
+/// The `newton` kind.
 pub const NEWTON: OptimizerKind = OptimizerKind {
     name: "newton",
     title: "Newton's method: step to the minimum of the local quadratic model",

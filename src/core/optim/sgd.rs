@@ -12,9 +12,13 @@ use crate::core::spec::{Default, Invalid, Key, Legend, Range, Settings};
 /// SGD, with optional (Nesterov) momentum, dampening and L2 weight decay.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sgd {
+    /// μ (the lecture's ρ); 0: plain SGD.
     pub momentum: f64,
+    /// Scales the new gradient in the velocity by (1 − dampening).
     pub dampening: f64,
+    /// Nesterov's look-ahead form.
     pub nesterov: bool,
+    /// L2 penalty added to the gradient.
     pub weight_decay: f64,
 }
 
@@ -140,6 +144,7 @@ fn check(s: &Settings) -> Result<(), Invalid> {
 
 const LR_DOC: &str = "α, the step size";
 
+/// The `sgd` kind: plain SGD.
 pub const SGD: OptimizerKind = OptimizerKind {
     name: "sgd",
     title: "stochastic gradient descent: step straight down the gradient",
@@ -177,6 +182,7 @@ pub const SGD: OptimizerKind = OptimizerKind {
     },
 };
 
+/// The `momentum` kind: SGD with momentum 0.9.
 pub const MOMENTUM: OptimizerKind = OptimizerKind {
     name: "momentum",
     title: "SGD + Momentum: build up velocity, step along the velocity",
@@ -220,6 +226,7 @@ pub const MOMENTUM: OptimizerKind = OptimizerKind {
     },
 };
 
+/// The `nesterov` kind: SGD with Nesterov momentum 0.9.
 pub const NESTEROV: OptimizerKind = OptimizerKind {
     name: "nesterov",
     title: "Nesterov momentum: take the gradient where the velocity is about to carry you",
