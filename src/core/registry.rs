@@ -3,7 +3,10 @@
 //! The parser, `list`, `explain`, `init`, `play`'s export, the legends and the did-you-mean
 //! all read these lists; tests walk them, so a new kind is tested as soon as it is listed.
 
-use super::optim::{OptimizerKind, adagrad, adam, lbfgs, nadam, newton, rmsprop, sgd};
+use super::optim::{
+    OptimizerKind, adadelta, adafactor, adagrad, adam, adamax, asgd, lbfgs, nadam, newton, radam,
+    rmsprop, rprop, sgd,
+};
 use super::schedule::{self, ScheduleKind};
 use super::surface::{SurfaceKind, beale, bowl, himmelblau, quadratic, rastrigin, rosenbrock, saddle};
 
@@ -16,6 +19,12 @@ pub const OPTIMIZERS: &[&OptimizerKind] = &[
     &adam::ADAM,
     &adam::ADAMW,
     &nadam::NADAM,
+    &adadelta::ADADELTA,
+    &adamax::ADAMAX,
+    &radam::RADAM,
+    &rprop::RPROP,
+    &asgd::ASGD,
+    &adafactor::ADAFACTOR,
     &newton::NEWTON,
     &lbfgs::LBFGS,
 ];

@@ -21,12 +21,18 @@ use ndarray::{Array1, ArrayView1, Zip};
 use super::objective::Counted;
 use super::spec::{Invalid, Key, Settings};
 
+pub mod adadelta;
+pub mod adafactor;
 pub mod adagrad;
 pub mod adam;
+pub mod adamax;
+pub mod asgd;
 pub mod lbfgs;
 pub mod nadam;
 pub mod newton;
+pub mod radam;
 pub mod rmsprop;
+pub mod rprop;
 pub mod sgd;
 
 /// What a step leaves behind besides the new parameters.
@@ -203,3 +209,5 @@ pub(crate) fn lerp(start: f64, end: f64, weight: f64) -> f64 {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod torch_more_tests;

@@ -77,7 +77,8 @@ impl Rule for RmsProp {
                     let root = match grad_avg.as_mut() {
                         Some(avg) => {
                             avg[i] = lerp(avg[i], g, 1.0 - alpha);
-                            (*v + -1.0 * avg[i] * avg[i]).sqrt()
+                            // torch's addcmul(ḡ, ḡ, value=−1): v + (−1·ḡ)·ḡ, exactly v − ḡ·ḡ.
+                            (*v - avg[i] * avg[i]).sqrt()
                         }
                         None => v.sqrt(),
                     };
