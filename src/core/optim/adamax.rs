@@ -98,9 +98,9 @@ pub const ADAMAX: OptimizerKind = OptimizerKind {
     default_lr: &[
         ("quadratic", 0.1),
         ("saddle", 0.05),
-        ("bowl", 0.05),
-        ("rosenbrock", 0.05),
-        ("beale", 0.1),
+        ("bowl", 0.1),
+        ("rosenbrock", 0.2),
+        ("beale", 0.3),
         ("himmelblau", 0.1),
         ("rastrigin", 0.1),
     ],
