@@ -548,7 +548,9 @@ fn a_key_of_another_optimizer_names_the_valid_keys_and_its_owners() {
     );
     let text = e.to_string();
     assert!(
-        text.contains("`betas` is a setting of `adam`, `adamw`, `nadam`, `adamax`, `radam`, not of `sgd`"),
+        text.contains(
+            "`betas` is a setting of `adam`, `adamw`, `nadam`, `adamax`, `radam`, not of `sgd`"
+        ),
         "{text}"
     );
     let e = err(&opt("adam", "bias_corection = false"));

@@ -178,8 +178,7 @@ pub const ADAFACTOR: OptimizerKind = OptimizerKind {
     check,
     explain: Explain {
         rule: "β̂2_t ← 1 − t^τ                       (τ = −0.8: 0 at t = 1, then towards 1)\n\
-               v ← β̂2_t·v + (1 − β̂2_t)·(g² + ε1)    (factored into row and column means\n\
-                                                     for a matrix)\n\
+               v ← β̂2_t·v + (1 − β̂2_t)·(g² + ε1)    (of a matrix: its row and column means)\n\
                u ← g / √v;   û ← u / max(1, RMS(u)/d)     update clipping\n\
                ρ_t ← min(0.01, 1/√t);   α_t ← max(ε2, RMS(x))·ρ_t\n\
                x ← x − α_t·û",

@@ -123,8 +123,8 @@ pub const ASGD: OptimizerKind = OptimizerKind {
     name: "asgd",
     title: "ASGD: SGD with a decaying step, averaging its iterates after t₀ steps",
     keys: &KEYS,
-    lr_doc: "η₀, the first step size; η_t = lr / (1 + λ·lr·t)^α after step t (a schedule's \
-             lr reaches the step after next, as in torch)",
+    lr_doc: "η₀, the first step size; η_t = lr / (1 + λ·lr·t)^α after step t (so a \
+             schedule's lr is used one step late, as in torch)",
     default_lr: &[
         ("quadratic", 0.09),
         ("saddle", 0.04),
@@ -140,7 +140,7 @@ pub const ASGD: OptimizerKind = OptimizerKind {
     check: no_check,
     explain: Explain {
         rule: "x ← x − η_t·∇f(x)                    SGD with a decaying step η_t\n\
-               x̄ ← average of x_t0, ..., x_t          the result is the average x̄",
+               x̄ ← average of x_t0, ..., x_t        the result is the average x̄",
         why: "With noisy gradients SGD with a fixed step never settles: it rattles around the\n\
               minimum. Decaying the step settles it but slowly; averaging the iterates cancels\n\
               the rattle and reaches the best rate a stochastic method can (Polyak and\n\

@@ -27,8 +27,8 @@ pub struct RAdamState {
     exp_avg_sq: Array1<f64>,
 }
 
-/// torch switches from momentum to the rectified Adam step once ρ_t exceeds this (the paper
-/// says 4, where r_t is first defined; torch and the paper's code use 5).
+/// torch switches from momentum to the rectified Adam step once ρ_t exceeds this. The paper
+/// writes 4, where r_t first exists; with 5, torch also skips the steps whose r_t is tiny.
 const RECTIFY_ABOVE: f64 = 5.0;
 
 impl Rule for RAdam {
@@ -157,9 +157,9 @@ pub const RADAM: OptimizerKind = OptimizerKind {
         rule: "m ← β1·m + (1 − β1)·g;   v ← β2·v + (1 − β2)·g²\n\
                m̂ ← m / (1 − β1ᵗ)\n\
                ρ∞ ← 2/(1 − β2) − 1;   ρ_t ← ρ∞ − 2t·β2ᵗ/(1 − β2ᵗ)\n\
-               if ρ_t > 4:  r_t ← √((ρ_t − 4)(ρ_t − 2)ρ∞ / ((ρ∞ − 4)(ρ∞ − 2)ρ_t))\n\
-                            x ← x − α·r_t·m̂ / √(v / (1 − β2ᵗ))\n\
-               else:        x ← x − α·m̂             (momentum, no scaling)",
+               r_t ← √((ρ_t − 4)(ρ_t − 2)ρ∞ / ((ρ∞ − 4)(ρ∞ − 2)ρ_t))\n\
+               x ← x − α·r_t·m̂ / √(v / (1 − β2ᵗ))     where ρ_t > 4 (r_t is defined)\n\
+               x ← x − α·m̂                            otherwise: momentum, no scaling",
         why: "In Adam's first steps v is an average of very few g², so 1/√v̂ has a huge variance\n\
               and the first steps can go anywhere: that is why Adam needs a warm-up. ρ_t is the\n\
               length of the simple moving average that v stands for; while it is short RAdam\n\
@@ -170,9 +170,9 @@ pub const RADAM: OptimizerKind = OptimizerKind {
                 g ← ∇f(x) + weight_decay·x       (decoupled_weight_decay = false)\n\
                 x ← x·(1 − lr·weight_decay)      (decoupled_weight_decay = true)\n\
                 m ← β1·m + (1 − β1)·g;   v ← β2·v + (1 − β2)·g²\n\
-                if ρ_t > 5:  x ← x − (m / (1 − β1ᵗ))·lr·(√(1 − β2ᵗ) / (√v + eps))·r_t\n\
-                else:        x ← x − (m / (1 − β1ᵗ))·lr\n\
-                The threshold is 5 (the paper's code), not the paper's 4.",
+                x ← x − (m / (1 − β1ᵗ))·lr·(√(1 − β2ᵗ) / (√v + eps))·r_t    where ρ_t > 5\n\
+                x ← x − (m / (1 − β1ᵗ))·lr                                otherwise\n\
+                torch's threshold is ρ_t > 5, where the paper writes ρ_t > 4.",
         advice: "Adam's defaults (β1 = 0.9, β2 = 0.999) with no warm-up schedule; its first\n\
                  steps are momentum steps of size lr·g, so an lr that suits Adam may be too\n\
                  large for them on a steep surface.",

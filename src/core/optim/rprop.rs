@@ -172,9 +172,10 @@ pub const RPROP: OptimizerKind = OptimizerKind {
               the sign holds the step grows geometrically; a flip means the last step jumped\n\
               over a minimum, so the step size shrinks and that coordinate waits one step\n\
               (g ← 0 also makes the next step count as neither agreement nor flip).",
-        torch: "torch.optim.Rprop: the rule above, with Δ starting at lr for every coordinate\n\
-                and g_prev at 0 (the first step is x ← x − lr·sign(g)). Γmin is applied before\n\
-                Γmax. torch reads lr only when it creates the state on the first step: a\n\
+        torch: "torch.optim.Rprop:\n\
+                the rule above, with Δ starting at lr for every coordinate and g_prev at 0\n\
+                (the first step is x ← x − lr·sign(g)); Γmin is applied before Γmax.\n\
+                torch reads lr only when it creates the state on the first step: a\n\
                 learning-rate scheduler that later rewrites lr changes nothing, and optplay\n\
                 likewise ignores a schedule after the first step.",
         advice: "Meant for full-batch training: with noisy minibatch gradients the signs flip at\n\

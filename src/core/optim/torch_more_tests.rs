@@ -505,3 +505,82 @@ fn legends_show_each_new_kinds_symbols() {
         ["τ=-0.5"]
     );
 }
+
+#[test]
+fn the_new_kinds_have_the_pinned_defaults_of_torch() {
+    use Value::{Bool, Number, Pair};
+    // DESIGN.md "Pinned: more optimizers": torch.optim's defaults; lr is the fallback lr.
+    type Pinned = (&'static str, f64, &'static [(&'static str, Value)]);
+    let pinned: [Pinned; 7] = [
+        (
+            "adadelta",
+            1.0,
+            &[
+                ("rho", Number(0.9)),
+                ("eps", Number(1e-6)),
+                ("weight_decay", Number(0.0)),
+            ],
+        ),
+        (
+            "adamax",
+            2e-3,
+            &[
+                ("betas", Pair([0.9, 0.999])),
+                ("eps", Number(1e-8)),
+                ("weight_decay", Number(0.0)),
+            ],
+        ),
+        (
+            "radam",
+            1e-3,
+            &[
+                ("betas", Pair([0.9, 0.999])),
+                ("eps", Number(1e-8)),
+                ("weight_decay", Number(0.0)),
+                ("decoupled_weight_decay", Bool(false)),
+            ],
+        ),
+        (
+            "rprop",
+            0.01,
+            &[
+                ("etas", Pair([0.5, 1.2])),
+                ("step_sizes", Pair([1e-6, 50.0])),
+            ],
+        ),
+        (
+            "asgd",
+            0.01,
+            &[
+                ("lambd", Number(1e-4)),
+                ("alpha", Number(0.75)),
+                ("t0", Number(1e6)),
+                ("weight_decay", Number(0.0)),
+            ],
+        ),
+        (
+            "adafactor",
+            1e-2,
+            &[
+                ("beta2_decay", Number(-0.8)),
+                ("eps1", Number(f64::EPSILON)),
+                ("eps2", Number(1e-3)),
+                ("d", Number(1.0)),
+                ("weight_decay", Number(0.0)),
+            ],
+        ),
+        (
+            "rmsprop",
+            1e-2,
+            &[("momentum", Number(0.0)), ("centered", Bool(false))],
+        ),
+    ];
+    for (name, lr, keys) in pinned {
+        let kind = registry::optimizer(name).unwrap();
+        assert_eq!(kind.fallback_lr, lr, "{name}");
+        let defaults = kind.defaults();
+        for (key, value) in keys {
+            assert_eq!(defaults.get(key), Some(value), "{name}.{key}");
+        }
+    }
+}
