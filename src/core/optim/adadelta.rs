@@ -13,8 +13,11 @@ use crate::core::spec::{Key, Legend, Range, Settings, no_check};
 /// step has the units of x and needs no learning rate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Adadelta {
+    /// ρ: the decay rate of both running means.
     pub rho: f64,
+    /// Inside both square roots; it sets the size of the first steps.
     pub eps: f64,
+    /// L2 penalty added to the gradient.
     pub weight_decay: f64,
 }
 
@@ -92,6 +95,7 @@ fn build(s: &Settings) -> Arc<dyn Optimizer> {
     })
 }
 
+/// The `adadelta` kind.
 pub const ADADELTA: OptimizerKind = OptimizerKind {
     name: "adadelta",
     title: "Adadelta: RMSProp with a step measured in units of x, no learning rate needed",

@@ -24,6 +24,7 @@ pub struct Adafactor {
     pub eps2: f64,
     /// The clipping threshold on the update's RMS.
     pub d: f64,
+    /// Decoupled: every step multiplies x by (1 − lr·weight_decay).
     pub weight_decay: f64,
 }
 
@@ -157,6 +158,7 @@ fn check(s: &Settings) -> Result<(), Invalid> {
     })
 }
 
+/// The `adafactor` kind.
 pub const ADAFACTOR: OptimizerKind = OptimizerKind {
     name: "adafactor",
     title: "Adafactor: relative steps, a rising β2 and update clipping, with no moment to store",

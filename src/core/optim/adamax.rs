@@ -12,8 +12,11 @@ use crate::core::spec::{Key, Legend, Range, Settings, no_check};
 /// Adamax: Adam with the infinity norm (a decaying maximum of |g|) in place of √v.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Adamax {
+    /// (β1, β2): decay rates of the first moment and of the running maximum of |g|.
     pub betas: (f64, f64),
+    /// Added to |g| before the maximum, so the division never blows up.
     pub eps: f64,
+    /// L2 penalty added to the gradient.
     pub weight_decay: f64,
 }
 
@@ -90,6 +93,7 @@ fn build(s: &Settings) -> Arc<dyn Optimizer> {
     })
 }
 
+/// The `adamax` kind.
 pub const ADAMAX: OptimizerKind = OptimizerKind {
     name: "adamax",
     title: "Adamax: Adam with the infinity norm, a decaying maximum of |g| in place of √v",

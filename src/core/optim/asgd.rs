@@ -13,9 +13,13 @@ use crate::core::spec::{Key, Legend, Range, Settings, no_check};
 /// which also keeps the running average of its iterates from step t0 on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Asgd {
+    /// λ: the decay term of η and of x.
     pub lambd: f64,
+    /// α: the power of η's decay.
     pub alpha: f64,
+    /// The step after which the iterates are averaged.
     pub t0: f64,
+    /// L2 penalty added to the gradient.
     pub weight_decay: f64,
 }
 
@@ -119,6 +123,7 @@ fn build(s: &Settings) -> Arc<dyn Optimizer> {
     })
 }
 
+/// The `asgd` kind.
 pub const ASGD: OptimizerKind = OptimizerKind {
     name: "asgd",
     title: "ASGD: SGD with a decaying step, averaging its iterates after t₀ steps",

@@ -12,8 +12,11 @@ use crate::core::spec::{Key, Legend, Range, Settings, no_check};
 /// with its step scaled by the rectification term r_t.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RAdam {
+    /// (β1, β2): decay rates of the first and second moments.
     pub betas: (f64, f64),
+    /// Added to √v so the division never blows up.
     pub eps: f64,
+    /// L2 penalty (through the gradient), or the decoupled shrink factor.
     pub weight_decay: f64,
     /// Shrink the parameters directly (as AdamW) instead of adding `weight_decay·x` to g.
     pub decoupled_weight_decay: bool,
@@ -135,6 +138,7 @@ fn build(s: &Settings) -> Arc<dyn Optimizer> {
     })
 }
 
+/// The `radam` kind.
 pub const RADAM: OptimizerKind = OptimizerKind {
     name: "radam",
     title: "RAdam: Adam that waits, with plain momentum, until its second moment is reliable",

@@ -13,8 +13,11 @@ use crate::core::spec::{Key, Legend, Range, Settings, no_check};
 /// RMSProp: AdaGrad with a leaky (exponentially decaying) sum of squares.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RmsProp {
+    /// The decay rate of the running mean of g² (the lecture's ρ).
     pub alpha: f64,
+    /// Added to the root so the division never blows up.
     pub eps: f64,
+    /// L2 penalty added to the gradient.
     pub weight_decay: f64,
     /// Momentum on the scaled step (0: none).
     pub momentum: f64,
@@ -140,6 +143,7 @@ fn build(s: &Settings) -> Arc<dyn Optimizer> {
     })
 }
 
+/// The `rmsprop` kind.
 pub const RMSPROP: OptimizerKind = OptimizerKind {
     name: "rmsprop",
     title: "RMSProp: AdaGrad with a leaky (decaying) sum of squared gradients",

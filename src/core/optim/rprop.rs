@@ -143,6 +143,7 @@ fn check(s: &Settings) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// The `rprop` kind.
 pub const RPROP: OptimizerKind = OptimizerKind {
     name: "rprop",
     title: "Rprop: every coordinate steps by its own size along −sign(g), grown or shrunk by sign",
