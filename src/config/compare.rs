@@ -101,10 +101,7 @@ pub fn compare_experiment(req: &CompareRequest) -> Result<Experiment, UsageError
     }
 
     let names: Vec<&str> = kinds.iter().map(|k| k.name).collect();
-    let mut lrs: Vec<f64> = kinds
-        .iter()
-        .map(|k| k.default_lr(problem.kind()))
-        .collect();
+    let mut lrs: Vec<f64> = kinds.iter().map(|k| k.default_lr(problem.kind())).collect();
     match &req.lr {
         LrRequest::Default => {}
         LrRequest::All(lr) => {

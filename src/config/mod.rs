@@ -469,7 +469,11 @@ fn noise(cx: &mut Cx<'_>, table: Table<'_, '_>) -> Option<Option<f64>> {
 const PLOT_KEYS: [&str; 4] = ["width", "height", "formats", "x_axis"];
 
 fn plot(cx: &mut Cx<'_>, table: Table<'_, '_>) -> Option<PlotSettings> {
-    let allowed: Vec<&str> = PLOT_KEYS.iter().chain(&surface::PLOT_KEYS).copied().collect();
+    let allowed: Vec<&str> = PLOT_KEYS
+        .iter()
+        .chain(&surface::PLOT_KEYS)
+        .copied()
+        .collect();
     cx.check_keys(table, &allowed, "`[plot]`", |_| None);
     let int = |cx: &mut Cx<'_>, key: &str, lo: u64, hi: u64, default: u64| match cx.get(table, key)
     {

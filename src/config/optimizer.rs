@@ -45,8 +45,12 @@ pub(crate) fn parse_optimizer(
             .filter(|k| k.takes(key))
             .map(|k| format!("`{}`", k.name))
             .collect();
-        (!owners.is_empty())
-            .then(|| format!("`{key}` is a setting of {}, not of `{name}`", owners.join(", ")))
+        (!owners.is_empty()).then(|| {
+            format!(
+                "`{key}` is a setting of {}, not of `{name}`",
+                owners.join(", ")
+            )
+        })
     });
 
     let label = match cx.get(table, "label") {

@@ -45,7 +45,9 @@ pub(crate) fn expected(key: &Key) -> String {
         KeyType::Integer { min, max } => format!("an integer from {min} to {max}"),
         KeyType::Bool => "`true` or `false`".to_string(),
         KeyType::Pair(range) => format!("an array of two numbers, each {}", range.describe()),
-        KeyType::Matrix => "a symmetric 2x2 matrix of finite numbers, e.g. [[1, 0], [0, 20]]".into(),
+        KeyType::Matrix => {
+            "a symmetric 2x2 matrix of finite numbers, e.g. [[1, 0], [0, 20]]".into()
+        }
         KeyType::Choice(choices) => format!("one of: {}", choices.join(", ")),
         KeyType::Text => "a non-empty string".to_string(),
         KeyType::Points => "an array of points, e.g. [[0.0, 0.7], [0.0, -0.7]]".to_string(),
@@ -183,7 +185,7 @@ pub(crate) fn report_invalid(
     let span = match (invalid.at, written) {
         // A mistake inside a formula: point at its character, when the string is written
         // plainly (no escapes), so character offsets in the text are offsets in the source.
-        (Some(at), Some((_, v))) => text_position(cx, v, at).unwrap_or(v.span()),
+        (Some(at), Some((_, v))) => text_position(cx, v, at as usize).unwrap_or(v.span()),
         _ => value.map_or(table.span(), |v| v.span()),
     };
     let found = invalid.found.unwrap_or_else(|| {

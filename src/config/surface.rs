@@ -8,10 +8,10 @@ use crate::core::registry::{self, SURFACES};
 use crate::core::spec::{Configured, Range};
 use crate::core::{Point, Surface, SurfaceKind, Window};
 
+use super::MAX_START;
 use super::error::{ConfigError, ErrorKind};
 use super::reader::{Cx, Table, join};
 use super::settings::{range, read_keys, report_invalid};
-use super::MAX_START;
 
 /// The keys `[plot]` takes for a surface, besides the ones every problem's plots take.
 pub const PLOT_KEYS: [&str; 5] = ["x", "y", "levels", "log_levels", "grid"];
@@ -117,7 +117,14 @@ pub(crate) fn parse(
         (Some(table), Some((_, f))) => view(cx, table, f.window()),
         (Some(table), None) => {
             // Still check the keys, so every mistake is found in one go.
-            view(cx, table, Window { x: [0.0, 1.0], y: [0.0, 1.0] });
+            view(
+                cx,
+                table,
+                Window {
+                    x: [0.0, 1.0],
+                    y: [0.0, 1.0],
+                },
+            );
             None
         }
         (None, Some((_, f))) => Some(SurfaceView {

@@ -130,7 +130,10 @@ fn a_minimal_file_gets_every_default() {
     assert_eq!(run.kind(), "sgd");
     assert_eq!(run.lr, 0.09);
     assert_eq!(run.spec().schedule, Schedule::Constant);
-    assert_eq!(run, &RunConfig::defaults(&crate::core::optim::sgd::SGD, 0.09));
+    assert_eq!(
+        run,
+        &RunConfig::defaults(&crate::core::optim::sgd::SGD, 0.09)
+    );
     for (key, value) in [
         ("momentum", Value::Number(0.0)),
         ("dampening", Value::Number(0.0)),
@@ -193,9 +196,15 @@ fn kind_defaults_follow_the_design() {
     assert_eq!(default("nadam", "eps"), n(1e-8));
     assert_eq!(default("nadam", "momentum_decay"), n(0.004));
     assert_eq!(default("newton", "damping"), n(0.0));
-    assert_eq!(default("newton", "line_search"), Value::Choice("backtracking"));
+    assert_eq!(
+        default("newton", "line_search"),
+        Value::Choice("backtracking")
+    );
     assert_eq!(default("lbfgs", "history_size"), Value::Integer(10));
-    assert_eq!(default("lbfgs", "line_search"), Value::Choice("strong_wolfe"));
+    assert_eq!(
+        default("lbfgs", "line_search"),
+        Value::Choice("strong_wolfe")
+    );
     assert_eq!(default("lbfgs", "tolerance_grad"), n(1e-7));
     assert!(crate::core::registry::optimizer("bfgs").is_none());
 }
@@ -211,7 +220,12 @@ fn default_lr_table_covers_every_kind_and_surface() {
                 surface.name
             );
             let lr = kind.default_lr(surface.name);
-            assert!(lr > 0.0 && lr.is_finite(), "{} on {}", kind.name, surface.name);
+            assert!(
+                lr > 0.0 && lr.is_finite(),
+                "{} on {}",
+                kind.name,
+                surface.name
+            );
         }
     }
     let lr = |kind: &str, surface: &str| {
@@ -370,7 +384,10 @@ fn surface_parameters_and_plot_settings_are_applied() {
     );
     let e = ok("surface.kind = \"rosenbrock\"\nsurface.b = 10\n[[optimizer]]\nkind = \"adam\"\n");
     let rosenbrock = &surface_of(&e).surface.settings;
-    assert_eq!((rosenbrock.number("a"), rosenbrock.number("b")), (1.0, 10.0));
+    assert_eq!(
+        (rosenbrock.number("a"), rosenbrock.number("b")),
+        (1.0, 10.0)
+    );
     assert_eq!(surface_of(&e).start, [-1.2, 1.0]);
     assert_eq!(e.runs[0].lr, 0.1, "lr defaults per surface");
 }
@@ -1055,7 +1072,10 @@ fn compare_with_only_opt_uses_every_default() {
     let e = compare_experiment(&request(&["sgd", "momentum", "adam"])).unwrap();
     let quadratic = crate::core::registry::default_surface("quadratic").unwrap();
     assert_eq!(e.name, "compare-quadratic");
-    assert_eq!(surface_of(&e), &SurfaceProblem::default_of("quadratic").unwrap());
+    assert_eq!(
+        surface_of(&e),
+        &SurfaceProblem::default_of("quadratic").unwrap()
+    );
     assert_eq!(
         (e.steps, e.seed, e.noise, e.tolerance),
         (200, 0, None, None)
@@ -1091,7 +1111,10 @@ fn compare_applies_overrides() {
         (50, 7, [0.5, 0.01], Some(0.2))
     );
     assert_eq!(e.plot.formats, ["svg"]);
-    assert_eq!(e.runs[0].lr, crate::core::optim::sgd::SGD.default_lr("saddle"));
+    assert_eq!(
+        e.runs[0].lr,
+        crate::core::optim::sgd::SGD.default_lr("saddle")
+    );
     assert_eq!(e.runs[1].lr, 0.3);
     let all = CompareRequest {
         lr: LrRequest::All(0.01),

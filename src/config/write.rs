@@ -154,7 +154,7 @@ mod tests {
             Value::Matrix([[1.0, 0.5], [0.5, 20.0]]),
             Value::Choice("strong_wolfe"),
             Value::Text("x^2 + \"y\"\\".into()),
-            Value::Points(vec![[0.0, 0.7071], [0.0, -0.7071]]),
+            Value::Points(vec![[0.0, 0.25], [0.5, -1.5]]),
             Value::Milestones(vec![100, 150]),
         ];
         for v in cases {

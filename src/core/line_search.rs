@@ -270,7 +270,10 @@ mod tests {
 
     /// Lines on several surfaces, each along −∇f (a descent direction), from several first
     /// trial steps: too short, about right, far too long.
-    fn cases() -> Vec<(std::sync::Arc<dyn Surface>, [f64; 2], [f64; 2], f64)> {
+    /// A surface, a point, a direction and a first trial step.
+    type Case = (std::sync::Arc<dyn Surface>, [f64; 2], [f64; 2], f64);
+
+    fn cases() -> Vec<Case> {
         let mut out = Vec::new();
         for (kind, x) in [
             ("quadratic", [-3.0, 2.0]),

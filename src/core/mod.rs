@@ -21,7 +21,9 @@ pub use grid::Grid;
 pub use noise::GradientNoise;
 pub use objective::{Counted, Evaluations, Objective};
 pub use optim::{Optimizer, OptimizerKind, Rule, StepOutcome};
-pub use run::{Every, Limits, Outcome, OutcomeOnly, Recorder, Row, RunSpec, Status, Trace, run, run_with};
+pub use run::{
+    Every, Limits, Outcome, OutcomeOnly, Recorder, Row, RunSpec, Status, Trace, run, run_with,
+};
 pub use schedule::{Schedule, ScheduleKind};
 pub use spec::{Key, Settings, Value};
 pub use surface::{Point, Surface, SurfaceKind, Window};

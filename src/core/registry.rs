@@ -8,8 +8,11 @@ use super::optim::{
     rmsprop, rprop, sgd,
 };
 use super::schedule::{self, ScheduleKind};
-use super::surface::{SurfaceKind, beale, bowl, himmelblau, quadratic, rastrigin, rosenbrock, saddle};
+use super::surface::{
+    SurfaceKind, beale, bowl, himmelblau, quadratic, rastrigin, rosenbrock, saddle,
+};
 
+/// Every optimizer kind.
 pub const OPTIMIZERS: &[&OptimizerKind] = &[
     &sgd::SGD,
     &sgd::MOMENTUM,
@@ -29,6 +32,7 @@ pub const OPTIMIZERS: &[&OptimizerKind] = &[
     &lbfgs::LBFGS,
 ];
 
+/// Every surface kind.
 pub const SURFACES: &[&SurfaceKind] = &[
     &quadratic::QUADRATIC,
     &saddle::SADDLE,
@@ -39,6 +43,7 @@ pub const SURFACES: &[&SurfaceKind] = &[
     &rastrigin::RASTRIGIN,
 ];
 
+/// Every schedule kind.
 pub const SCHEDULES: &[&ScheduleKind] = &[
     &schedule::CONSTANT,
     &schedule::STEP,
@@ -49,26 +54,32 @@ pub const SCHEDULES: &[&ScheduleKind] = &[
     &schedule::COSINE_RESTARTS,
 ];
 
+/// The optimizer kind called `name`.
 pub fn optimizer(name: &str) -> Option<&'static OptimizerKind> {
     OPTIMIZERS.iter().copied().find(|k| k.name == name)
 }
 
+/// The surface kind called `name`.
 pub fn surface(name: &str) -> Option<&'static SurfaceKind> {
     SURFACES.iter().copied().find(|k| k.name == name)
 }
 
+/// The schedule kind called `name`.
 pub fn schedule(name: &str) -> Option<&'static ScheduleKind> {
     SCHEDULES.iter().copied().find(|k| k.name == name)
 }
 
+/// The optimizer kinds' names, in order.
 pub fn optimizer_names() -> Vec<&'static str> {
     OPTIMIZERS.iter().map(|k| k.name).collect()
 }
 
+/// The surface kinds' names, in order.
 pub fn surface_names() -> Vec<&'static str> {
     SURFACES.iter().map(|k| k.name).collect()
 }
 
+/// The schedule kinds' names, in order.
 pub fn schedule_names() -> Vec<&'static str> {
     SCHEDULES.iter().map(|k| k.name).collect()
 }

@@ -210,7 +210,7 @@ impl Every {
 
 impl Recorder for Every {
     fn record(&mut self, row: &Row<'_>) {
-        if row.step % self.k == 0 {
+        if row.step.is_multiple_of(self.k) {
             self.trace.record(row);
             self.steps.push(row.step);
         }

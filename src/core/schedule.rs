@@ -57,7 +57,6 @@ pub enum Schedule {
     },
 }
 
-
 /// A schedule kind: its name, its lr as a formula, its keys, and how to build it.
 #[derive(Debug, Clone, Copy)]
 pub struct ScheduleKind {
@@ -159,7 +158,8 @@ pub const COSINE: ScheduleKind = ScheduleKind {
     name: "cosine",
     meaning: "eta_min + ½(lr − eta_min)(1 + cos(π·t/t_max)): half a cosine down to eta_min",
     keys: &[
-        Key::integer("t_max", 1, 1, u64::MAX, "steps to reach eta_min").with_default(Default::Steps),
+        Key::integer("t_max", 1, 1, u64::MAX, "steps to reach eta_min")
+            .with_default(Default::Steps),
         ETA_MIN,
     ],
     build: |s| Schedule::Cosine {
@@ -174,7 +174,13 @@ pub const COSINE_RESTARTS: ScheduleKind = ScheduleKind {
     meaning: "SGDR: cosine cycles that restart at lr, each t_mult times longer (snapshot ensembles)",
     keys: &[
         Key::integer("t_0", 1, 1, u64::MAX, "length of the first cycle").required(),
-        Key::integer("t_mult", 1, 1, u64::MAX, "each cycle is t_mult times the one before"),
+        Key::integer(
+            "t_mult",
+            1,
+            1,
+            u64::MAX,
+            "each cycle is t_mult times the one before",
+        ),
         ETA_MIN,
     ],
     build: |s| Schedule::CosineRestarts {

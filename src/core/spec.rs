@@ -320,14 +320,9 @@ impl fmt::Display for Value {
                 let shown: Vec<String> = steps.iter().map(u64::to_string).collect();
                 write!(f, "[{}]", shown.join(", "))
             }
-            Value::Window([x, y]) => write!(
-                f,
-                "[{}, {}] × [{}, {}]",
-                n(x[0]),
-                n(x[1]),
-                n(y[0]),
-                n(y[1])
-            ),
+            Value::Window([x, y]) => {
+                write!(f, "[{}, {}] × [{}, {}]", n(x[0]), n(x[1]), n(y[0]), n(y[1]))
+            }
         }
     }
 }
@@ -547,7 +542,7 @@ pub struct Invalid {
     /// Why the rule exists, where that helps.
     pub note: Option<&'static str>,
     /// Where in the key's text the mistake is (a character offset into a formula).
-    pub at: Option<usize>,
+    pub at: Option<u32>,
 }
 
 /// A cross-key check that finds nothing wrong.

@@ -84,7 +84,9 @@ pub fn starter(kind: &str, path: &Path) -> Result<String, UsageError> {
     let Some(surface) = surface_kind.build_default() else {
         return Err(UsageError::new(
             "--surface",
-            format!("the `{kind}` surface has no defaults to start from: write its keys yourself (`optplay list surfaces`)."),
+            format!(
+                "the `{kind}` surface has no defaults to start from: write its keys yourself (`optplay list surfaces`)."
+            ),
         ));
     };
     let name = stem(path);

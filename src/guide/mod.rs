@@ -52,7 +52,9 @@ pub(crate) fn key_lines(keys: &[Key], settings: &Settings) -> Vec<(String, &'sta
             let setting = match (settings.get(key.name), key.default) {
                 (Some(v), _) => format!("{} = {}", key.name, write::value(v)),
                 (None, Default::Steps) => format!("{} = steps", key.name),
-                (None, Default::Absent { meaning }) => format!("{} (optional: {meaning})", key.name),
+                (None, Default::Absent { meaning }) => {
+                    format!("{} (optional: {meaning})", key.name)
+                }
                 (None, _) => format!("{} (required)", key.name),
             };
             (setting, key.doc)
@@ -148,7 +150,10 @@ fn list_optimizers() -> String {
         }
     }
     out.push(String::new());
-    out.push("Default lr, when a run gives none (tuned per surface; elsewhere the last column):".to_string());
+    out.push(
+        "Default lr, when a run gives none (tuned per surface; elsewhere the last column):"
+            .to_string(),
+    );
     let surfaces: Vec<&str> = SURFACES.iter().map(|k| k.name).collect();
     let mut rows: Vec<Vec<String>> = vec![
         std::iter::once(String::new())
@@ -181,9 +186,8 @@ fn list_schedules() -> String {
             .to_string(),
         "            (torch.optim.lr_scheduler, stepped after every optimizer step)".to_string(),
     ];
-    let lines = |kind: &crate::core::ScheduleKind| {
-        key_lines(kind.keys, &Settings::defaults(kind.keys))
-    };
+    let lines =
+        |kind: &crate::core::ScheduleKind| key_lines(kind.keys, &Settings::defaults(kind.keys));
     let width = SCHEDULES
         .iter()
         .flat_map(|k| lines(k))

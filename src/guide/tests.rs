@@ -11,7 +11,8 @@ fn every_key_of_every_kind_is_listed_and_surface_and_schedule_keys_with_their_me
     let shown = |key: &str| {
         all.lines().any(|l| {
             let l = l.trim_start();
-            l.starts_with(&format!("{key} ")) || l.contains(&format!(", {key} = "))
+            l.starts_with(&format!("{key} "))
+                || l.contains(&format!(", {key} = "))
                 || l.starts_with(&format!("{key} ="))
         })
     };
@@ -27,7 +28,11 @@ fn every_key_of_every_kind_is_listed_and_surface_and_schedule_keys_with_their_me
     for (kind, keys) in documented {
         for key in keys {
             assert!(shown(key.name), "{kind}.{} is not listed", key.name);
-            assert!(all.contains(key.doc), "{kind}.{}: its meaning is not listed", key.name);
+            assert!(
+                all.contains(key.doc),
+                "{kind}.{}: its meaning is not listed",
+                key.name
+            );
         }
     }
 }
@@ -134,7 +139,8 @@ fn every_starter_runs_without_diverging() {
             tolerance: experiment.tolerance,
         };
         for run in &experiment.runs {
-            let trace = crate::core::run(&problem.function, None, &run.spec(), start.view(), limits);
+            let trace =
+                crate::core::run(&problem.function, None, &run.spec(), start.view(), limits);
             assert!(
                 !matches!(trace.status, Status::Diverged { .. }),
                 "{kind}: {} diverged",

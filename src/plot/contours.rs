@@ -126,7 +126,12 @@ mod tests {
     use crate::core::{Surface, Window};
 
     fn grid(kind: &str, w: Window, n: usize) -> Grid {
-        Grid::sample(&crate::core::registry::default_surface(kind).unwrap(), w, n, n)
+        Grid::sample(
+            &crate::core::registry::default_surface(kind).unwrap(),
+            w,
+            n,
+            n,
+        )
     }
 
     #[test]

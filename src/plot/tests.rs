@@ -35,7 +35,12 @@ fn adam(lr: f64) -> RunSpec {
     }
 }
 
-fn traces(surface: &std::sync::Arc<dyn Surface>, start: [f64; 2], specs: &[RunSpec], steps: u64) -> Vec<Trace> {
+fn traces(
+    surface: &std::sync::Arc<dyn Surface>,
+    start: [f64; 2],
+    specs: &[RunSpec],
+    steps: u64,
+) -> Vec<Trace> {
     let limits = Limits {
         steps,
         tolerance: None,

@@ -300,4 +300,3 @@ pub const ADAMW: OptimizerKind = OptimizerKind {
         configs: &["adam.toml"],
     },
 };
-

@@ -148,6 +148,7 @@ pub struct OptimizerKind {
     pub build: fn(&Settings) -> Arc<dyn Optimizer>,
     /// Rules between keys, beyond each key's own range.
     pub check: fn(&Settings) -> Result<(), Invalid>,
+    /// What `optplay explain` says.
     pub explain: Explain,
 }
 

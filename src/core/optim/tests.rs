@@ -170,18 +170,16 @@ mod never_silently_non_finite {
 
     fn optimizer() -> impl Strategy<Value = Arc<dyn Optimizer>> {
         prop_oneof![
-            (any::<bool>(), prop_oneof![Just(0.0), 0.0..10.0f64]).prop_map(
-                |(pure, damping)| {
-                    Arc::new(Newton {
-                        damping,
-                        line_search: if pure {
-                            NewtonSearch::None
-                        } else {
-                            NewtonSearch::Backtracking
-                        },
-                    }) as Arc<dyn Optimizer>
-                }
-            ),
+            (any::<bool>(), prop_oneof![Just(0.0), 0.0..10.0f64]).prop_map(|(pure, damping)| {
+                Arc::new(Newton {
+                    damping,
+                    line_search: if pure {
+                        NewtonSearch::None
+                    } else {
+                        NewtonSearch::Backtracking
+                    },
+                }) as Arc<dyn Optimizer>
+            }),
             (1usize..12, any::<bool>()).prop_map(|(history_size, none)| {
                 Arc::new(Lbfgs {
                     history_size,
@@ -231,10 +229,19 @@ fn every_kind_is_declared_whole() {
             "{} twice",
             kind.name
         );
-        assert!(!kind.title.is_empty() && !kind.lr_doc.is_empty(), "{}", kind.name);
+        assert!(
+            !kind.title.is_empty() && !kind.lr_doc.is_empty(),
+            "{}",
+            kind.name
+        );
         assert!(!kind.explain.rule.is_empty() && !kind.explain.torch.is_empty());
         for (j, key) in kind.keys.iter().enumerate() {
-            assert!(!key.doc.is_empty(), "{}.{} is not documented", kind.name, key.name);
+            assert!(
+                !key.doc.is_empty(),
+                "{}.{} is not documented",
+                kind.name,
+                key.name
+            );
             assert!(
                 kind.keys[..j].iter().all(|k| k.name != key.name),
                 "{}.{} twice",

@@ -45,7 +45,8 @@ impl Surface for Bowl {
             curvature,
         } = *self;
         // d/dx of (x−r1)(x−r2)(x−r3).
-        let h = (x - barrier) * (x - local) + (x - global) * (x - local) + (x - global) * (x - barrier);
+        let h =
+            (x - barrier) * (x - local) + (x - global) * (x - local) + (x - global) * (x - barrier);
         [[h, 0.0], [0.0, curvature]]
     }
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{Point, Surface, SurfaceKind, Window, eigenvalues, is_positive_definite, num, coef};
+use super::{Point, Surface, SurfaceKind, Window, coef, eigenvalues, is_positive_definite, num};
 use crate::core::spec::{Default, Invalid, Key, KeyType, Legend, Range, Settings};
 
 /// ½ (p−c)ᵀ A (p−c) with A symmetric.

@@ -64,7 +64,12 @@ impl Surface for Rastrigin {
     }
 }
 
-const KEYS: [Key; 1] = [Key::number("a", 10.0, Range::Positive, "height of the ripples")];
+const KEYS: [Key; 1] = [Key::number(
+    "a",
+    10.0,
+    Range::Positive,
+    "height of the ripples",
+)];
 
 fn build(s: &Settings) -> Result<Arc<dyn Surface>, Invalid> {
     Ok(Arc::new(Rastrigin { a: s.number("a") }))

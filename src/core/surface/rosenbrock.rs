@@ -61,7 +61,12 @@ impl Surface for Rosenbrock {
 
 const KEYS: [Key; 2] = [
     Key::number("a", 1.0, Range::Any, "the minimum is at (a, a²)"),
-    Key::number("b", 100.0, Range::Positive, "steepness of the valley's walls"),
+    Key::number(
+        "b",
+        100.0,
+        Range::Positive,
+        "steepness of the valley's walls",
+    ),
 ];
 
 fn build(s: &Settings) -> Result<Arc<dyn Surface>, Invalid> {

@@ -94,11 +94,7 @@ fn minima_are_stationary_with_the_stated_value() {
         );
         for m in minima {
             let g = s.grad2(m);
-            assert!(
-                g[0].hypot(g[1]) < 1e-9,
-                "{}: ∇f at {m:?} is {g:?}",
-                kind
-            );
+            assert!(g[0].hypot(g[1]) < 1e-9, "{}: ∇f at {m:?} is {g:?}", kind);
             let (lo, _) = eigenvalues(s.hess2(m));
             assert!(lo > 0.0, "{}: {m:?} is not a minimum", kind);
             assert!(s.value2(m) >= f_star - 1e-12);
@@ -159,7 +155,12 @@ fn every_kind_builds_from_its_defaults_and_keys_are_unique() {
                 kind.name,
                 key.name
             );
-            assert!(!key.doc.is_empty(), "{}.{} is not documented", kind.name, key.name);
+            assert!(
+                !key.doc.is_empty(),
+                "{}.{} is not documented",
+                kind.name,
+                key.name
+            );
         }
     }
 }
@@ -170,7 +171,11 @@ fn sampled_rows_are_the_values_at_those_points() {
         let mut row = [0.0; 7];
         s.sample_row(0.3, -1.0, 0.25, &mut row);
         for (i, v) in row.iter().enumerate() {
-            assert_eq!(v.to_bits(), s.value2([-1.0 + i as f64 * 0.25, 0.3]).to_bits(), "{kind}");
+            assert_eq!(
+                v.to_bits(),
+                s.value2([-1.0 + i as f64 * 0.25, 0.3]).to_bits(),
+                "{kind}"
+            );
         }
     }
 }
