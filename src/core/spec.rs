@@ -374,6 +374,15 @@ impl Settings {
         }
     }
 
+    /// The number `name`, or `absent` when it was not given (a key whose absence means
+    /// something: see [`Default::Absent`]).
+    pub fn number_or(&self, name: &str, absent: f64) -> f64 {
+        match self.get(name) {
+            Some(Value::Number(v)) => *v,
+            _ => absent,
+        }
+    }
+
     /// The integer `name` (0 when absent: see [`Settings::number`]).
     pub fn integer(&self, name: &str) -> u64 {
         match self.get(name) {

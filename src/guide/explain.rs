@@ -93,8 +93,10 @@ mod tests {
             let text = explain(kind.name).unwrap();
             for key in std::iter::once("lr").chain(kind.keys.iter().map(|k| k.name)) {
                 assert!(
-                    text.lines()
-                        .any(|l| l.trim_start().starts_with(&format!("{key} = "))),
+                    text.lines().any(|l| {
+                        let l = l.trim_start();
+                        l.starts_with(&format!("{key} = ")) || l.starts_with(&format!("{key} ("))
+                    }),
                     "{}: no default shown for {key}\n{text}",
                     kind.name
                 );

@@ -13,7 +13,7 @@ fn every_key_of_every_kind_is_listed_and_surface_and_schedule_keys_with_their_me
             let l = l.trim_start();
             l.starts_with(&format!("{key} "))
                 || l.contains(&format!(", {key} = "))
-                || l.starts_with(&format!("{key} ="))
+                || l.contains(&format!(", {key} ("))
         })
     };
     for kind in OPTIMIZERS {

@@ -10,7 +10,7 @@ use ndarray::{Array1, ArrayView1, Zip};
 
 use super::{Explain, Optimizer, OptimizerKind, Rule, StepOutcome, lerp};
 use crate::core::objective::Counted;
-use crate::core::spec::{Invalid, Key, Legend, Range, Settings};
+use crate::core::spec::{Default, Invalid, Key, Legend, Range, Settings};
 
 /// Adafactor: an RMSProp whose decay rate rises towards 1 with t, whose step is relative to
 /// the size of the parameters, and whose update is clipped to an RMS of at most d.
@@ -106,8 +106,11 @@ const KEYS: [Key; 5] = [
         "eps1",
         f64::EPSILON,
         Range::NonNegative,
-        "ε1, the floor of √v̂; absent: machine epsilon, torch's None",
+        "ε1, the floor of √v̂",
     )
+    .with_default(Default::Absent {
+        meaning: "the machine epsilon, torch's None",
+    })
     .with_legend(Legend::ChangedAs("ε1")),
     Key::number(
         "eps2",
@@ -135,7 +138,7 @@ const KEYS: [Key; 5] = [
 fn build(s: &Settings) -> Arc<dyn Optimizer> {
     Arc::new(Adafactor {
         beta2_decay: s.number("beta2_decay"),
-        eps1: s.number("eps1"),
+        eps1: s.number_or("eps1", f64::EPSILON),
         eps2: s.number("eps2"),
         d: s.number("d"),
         weight_decay: s.number("weight_decay"),

@@ -92,7 +92,7 @@ fn optimizer(o: &Json) -> Arc<dyn Optimizer> {
                     Some(eps1) => settings.set("eps1", Value::Number(eps1)),
                     None => {
                         assert!(given[0].is_null());
-                        assert_eq!(settings.number("eps1"), f64::EPSILON);
+                        assert_eq!(settings.get("eps1"), None, "absent: the machine epsilon");
                     }
                 }
                 settings.set("eps2", Value::Number(given[1].as_f64().unwrap()));
@@ -563,7 +563,6 @@ fn the_new_kinds_have_the_pinned_defaults_of_torch() {
             1e-2,
             &[
                 ("beta2_decay", Number(-0.8)),
-                ("eps1", Number(f64::EPSILON)),
                 ("eps2", Number(1e-3)),
                 ("d", Number(1.0)),
                 ("weight_decay", Number(0.0)),
@@ -583,4 +582,8 @@ fn the_new_kinds_have_the_pinned_defaults_of_torch() {
             assert_eq!(defaults.get(key), Some(value), "{name}.{key}");
         }
     }
+    // Adafactor's eps1 is absent by default, torch's None: the machine epsilon.
+    let adafactor = registry::optimizer("adafactor").unwrap();
+    assert_eq!(adafactor.defaults().get("eps1"), None);
+    assert_eq!(adafactor.defaults().number_or("eps1", 1.0), 1.0);
 }
