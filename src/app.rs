@@ -16,7 +16,7 @@ use crate::cli::{Cli, Command, CompareArgs, OutputArgs, PlayArgs, RunArgs};
 use crate::config::{
     self, CompareRequest, ConfigError, Experiment, LrRequest, Overrides, UsageError,
 };
-use crate::core::{GradientNoise, Grid, Limits, Trace, run};
+use crate::core::{Cancel, GradientNoise, Grid, Limits, Trace, run};
 use crate::export::{self, Colour, RunOutcome};
 use crate::guide;
 use crate::plot::{self, Format, LossAxis, PlotRun, Scene};
@@ -383,7 +383,14 @@ pub fn run_all(experiment: &Experiment) -> Vec<Trace> {
         let noise = r
             .noise_std(experiment.noise)
             .map(|std| GradientNoise { std, seed });
-        run(surface, noise, &r.spec, start.view(), limits)
+        run(
+            surface,
+            noise,
+            &r.spec,
+            start.view(),
+            limits,
+            &Cancel::new(),
+        )
     };
     // Runs are independent: share them among threads, results in file order.
     std::thread::scope(|scope| {

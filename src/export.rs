@@ -316,7 +316,7 @@ mod tests {
     use ndarray::array;
 
     use super::*;
-    use crate::core::{Limits, Optimizer, RunSpec, Schedule, Sgd, run};
+    use crate::core::{Cancel, Limits, Optimizer, RunSpec, Schedule, Sgd, run};
 
     fn sgd_trace(lr: f64, steps: u64) -> Trace {
         let spec = RunSpec {
@@ -334,7 +334,14 @@ mod tests {
             steps,
             tolerance: None,
         };
-        run(&surface, None, &spec, array![-3.0, 2.0].view(), limits)
+        run(
+            &surface,
+            None,
+            &spec,
+            array![-3.0, 2.0].view(),
+            limits,
+            &Cancel::new(),
+        )
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 use ndarray::array;
 use optplay::core::{
-    Adagrad, Adam, Limits, NAdam, Optimizer, RmsProp, RunSpec, Schedule, Sgd, Surface, run,
+    Adagrad, Adam, Cancel, Limits, NAdam, Optimizer, RmsProp, RunSpec, Schedule, Sgd, Surface, run,
 };
 use serde_json::Value;
 
@@ -156,6 +156,7 @@ fn every_reference_trajectory_matches_torch() {
             &spec,
             start.view(),
             limits,
+            &Cancel::new(),
         );
         assert_eq!(trace.steps(), steps, "{id}: the run stopped early");
 

@@ -231,7 +231,7 @@ fn default_lr_table_covers_every_kind_and_surface() {
 
 #[test]
 fn default_lrs_do_not_diverge_in_200_steps_from_the_default_start() {
-    use crate::core::{Limits, Status, run};
+    use crate::core::{Cancel, Limits, Status, run};
     for surface in crate::core::surface::SURFACE_KINDS {
         let s = Surface::default_of(surface).unwrap();
         for kind in OPTIMIZER_KINDS {
@@ -245,7 +245,7 @@ fn default_lrs_do_not_diverge_in_200_steps_from_the_default_start() {
                 steps: 200,
                 tolerance: None,
             };
-            let trace = run(&s, None, &spec, start.view(), limits);
+            let trace = run(&s, None, &spec, start.view(), limits, &Cancel::new());
             assert!(
                 !matches!(trace.status, Status::Diverged { .. }),
                 "{kind} at its default lr diverges on {surface}"

@@ -3,6 +3,7 @@
 //! Knows nothing of the command line, TOML or plotting. Works on `ndarray` vectors of any
 //! length; the 2-D surfaces are one kind of objective among those it can serve.
 
+pub mod cancel;
 pub mod grid;
 pub mod linalg;
 pub mod line_search;
@@ -14,6 +15,7 @@ pub mod schedule;
 pub mod second_order;
 pub mod surface;
 
+pub use cancel::{Cancel, Cancelled};
 pub use grid::Grid;
 pub use noise::GradientNoise;
 pub use objective::{Evaluations, Objective, Problem};

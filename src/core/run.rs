@@ -2,6 +2,7 @@
 
 use ndarray::{Array1, ArrayView1};
 
+use super::cancel::Cancel;
 use super::noise::{GradientNoise, Noisy};
 use super::objective::{Evaluations, Objective, Problem};
 use super::optim::Optimizer;
@@ -9,6 +10,10 @@ use super::schedule::Schedule;
 
 /// A run is called diverged once a coordinate leaves this radius (or stops being finite).
 pub const DIVERGENCE_RADIUS: f64 = 1e6;
+
+/// How often the loop looks at its [`Cancel`] token: often enough to stop within a blink,
+/// rarely enough to cost nothing.
+const CANCEL_CHECK_EVERY: u64 = 256;
 
 /// When a run stops.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -114,12 +119,16 @@ pub struct RunSpec {
 /// The optimizer sees gradients through a [`Problem`] (noisy if `noise` is given) that counts
 /// every evaluation; the trace records exact losses and gradient norms, so noise shows in the
 /// path, not in the measuring.
+///
+/// Once `cancel` is cancelled the run stops within a few hundred steps, its trace
+/// cut short: whoever cancelled it is expected to throw that trace away.
 pub fn run(
     objective: &dyn Objective,
     noise: Option<GradientNoise>,
     spec: &RunSpec,
     start: ArrayView1<'_, f64>,
     limits: Limits,
+    cancel: &Cancel,
 ) -> Trace {
     let noisy = noise.map(|n| Noisy::new(objective, n));
     let oracle: &dyn Objective = match &noisy {
@@ -183,6 +192,9 @@ pub fn run(
         if t == limits.steps {
             break Status::MaxSteps;
         }
+        if t % CANCEL_CHECK_EVERY == 0 && cancel.is_cancelled() {
+            break Status::MaxSteps;
+        }
         let lr = spec.schedule.lr(spec.lr, t);
         known = spec
             .optimizer
@@ -227,7 +239,14 @@ mod tests {
             steps: 10,
             tolerance: None,
         };
-        let trace = run(&s, None, &sgd(0.01), array![-3.0, 2.0].view(), limits);
+        let trace = run(
+            &s,
+            None,
+            &sgd(0.01),
+            array![-3.0, 2.0].view(),
+            limits,
+            &Cancel::new(),
+        );
         assert_eq!(trace.status, Status::MaxSteps);
         assert_eq!(trace.len(), 11);
         assert_eq!(trace.lr.len(), 10);
@@ -243,7 +262,14 @@ mod tests {
             steps: 1000,
             tolerance: None,
         };
-        let trace = run(&s, None, &sgd(0.5), array![-3.0, 2.0].view(), limits);
+        let trace = run(
+            &s,
+            None,
+            &sgd(0.5),
+            array![-3.0, 2.0].view(),
+            limits,
+            &Cancel::new(),
+        );
         let Status::Diverged { step } = trace.status else {
             panic!("expected divergence, got {:?}", trace.status);
         };
@@ -260,7 +286,14 @@ mod tests {
             steps: 1000,
             tolerance: None,
         };
-        let trace = run(&s, None, &sgd(1e6), array![-1.2, 1.0].view(), limits);
+        let trace = run(
+            &s,
+            None,
+            &sgd(1e6),
+            array![-1.2, 1.0].view(),
+            limits,
+            &Cancel::new(),
+        );
         let Status::Diverged { step } = trace.status else {
             panic!("expected divergence");
         };
@@ -275,7 +308,14 @@ mod tests {
             steps: 10_000,
             tolerance: Some(1e-6),
         };
-        let trace = run(&s, None, &sgd(0.05), array![-3.0, 2.0].view(), limits);
+        let trace = run(
+            &s,
+            None,
+            &sgd(0.05),
+            array![-3.0, 2.0].view(),
+            limits,
+            &Cancel::new(),
+        );
         assert_eq!(trace.status, Status::Converged);
         assert!(*trace.grad_norm.last().unwrap() < 1e-6);
         assert!(trace.grad_norm[trace.len() - 2] >= 1e-6);

@@ -362,6 +362,7 @@ mod tests {
     use ndarray::array;
 
     use super::*;
+    use crate::core::cancel::Cancel;
     use crate::core::objective::Objective;
     use crate::core::optim::Optimizer;
     use crate::core::run::{Limits, RunSpec, Status, run};
@@ -412,6 +413,7 @@ mod tests {
                     &spec(newton(search)),
                     array![-3.0, 2.0].view(),
                     limits(1),
+                    &Cancel::new(),
                 );
                 let p = trace.last_point();
                 assert!(
@@ -433,6 +435,7 @@ mod tests {
             &spec(lbfgs()),
             array![-1.2, 1.0].view(),
             limits(30),
+            &Cancel::new(),
         );
         let e = trace.evaluations;
         // One value at the start (for the first line search), then one value and one
@@ -479,6 +482,7 @@ mod tests {
             &spec(newton(NewtonSearch::None)),
             start.view(),
             limits(50),
+            &Cancel::new(),
         );
         let p = pure.last_point();
         assert!(p[0].abs() < 1e-12 && p[1].abs() < 1e-12, "{p:?}");
@@ -488,6 +492,7 @@ mod tests {
             &spec(newton(NewtonSearch::Backtracking)),
             start.view(),
             limits(50),
+            &Cancel::new(),
         );
         let q = safe.last_point();
         assert!(
@@ -508,6 +513,7 @@ mod tests {
             &spec(newton(NewtonSearch::None)),
             start.view(),
             limits(10),
+            &Cancel::new(),
         );
         assert!(
             matches!(trace.status, Status::Diverged { step: 1 }),
@@ -565,7 +571,7 @@ mod tests {
                 let s = Surface::default_of(SURFACE_KINDS[surface]).unwrap();
                 let noise = noisy.then_some(crate::core::noise::GradientNoise { std: 1.0, seed: 3 });
                 let spec = RunSpec { optimizer, schedule: Schedule::Constant, lr: 10f64.powf(log_lr) };
-                let trace = run(&s, noise, &spec, array![x, y].view(), limits(40));
+                let trace = run(&s, noise, &spec, array![x, y].view(), limits(40), &Cancel::new());
                 prop_assert!(trace.points.iter().all(|v| v.is_finite()));
                 prop_assert!(trace.loss.iter().all(|v| v.is_finite()));
                 prop_assert_eq!(trace.evaluations_at.len(), trace.len());

@@ -4,7 +4,8 @@ use ndarray::arr1;
 
 use super::*;
 use crate::core::{
-    Adam, Evaluations, Limits, Optimizer, RunSpec, Schedule, Sgd, Status, Surface, Window, run,
+    Adam, Cancel, Evaluations, Limits, Optimizer, RunSpec, Schedule, Sgd, Status, Surface, Window,
+    run,
 };
 
 fn sgd(lr: f64, momentum: f64) -> RunSpec {
@@ -42,7 +43,16 @@ fn traces(surface: &Surface, start: [f64; 2], specs: &[RunSpec], steps: u64) -> 
     };
     specs
         .iter()
-        .map(|s| run(surface, None, s, arr1(&start).view(), limits))
+        .map(|s| {
+            run(
+                surface,
+                None,
+                s,
+                arr1(&start).view(),
+                limits,
+                &Cancel::new(),
+            )
+        })
         .collect()
 }
 
