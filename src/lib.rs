@@ -2,8 +2,8 @@
 //!
 //! The flow runs one way: [`cli`] parses arguments, [`app`] orchestrates, [`config`] turns an
 //! experiment file into a validated [`config::Experiment`], [`core`] steps the runs, and
-//! [`export`] and [`plot`] turn traces into bytes that [`app`] writes. [`guide`] writes the
-//! texts of `list`, `explain` and `init`.
+//! [`export`] and [`plot`] turn traces into bytes that [`output`] writes, for [`app`] and for
+//! [`play`]'s export alike. [`guide`] writes the texts of `list`, `explain` and `init`.
 
 pub mod app;
 pub mod cli;
@@ -11,5 +11,6 @@ pub mod config;
 pub mod core;
 pub mod export;
 pub mod guide;
+pub mod output;
 pub mod play;
 pub mod plot;

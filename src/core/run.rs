@@ -192,7 +192,7 @@ pub fn run(
         if t == limits.steps {
             break Status::MaxSteps;
         }
-        if t % CANCEL_CHECK_EVERY == 0 && cancel.is_cancelled() {
+        if t.is_multiple_of(CANCEL_CHECK_EVERY) && cancel.is_cancelled() {
             break Status::MaxSteps;
         }
         let lr = spec.schedule.lr(spec.lr, t);

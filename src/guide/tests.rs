@@ -143,7 +143,11 @@ fn every_starter_runs_without_diverging() {
             "{kind}"
         );
         assert_eq!(experiment.runs.len(), 3);
-        for (run, trace) in experiment.runs.iter().zip(crate::app::run_all(&experiment)) {
+        for (run, trace) in experiment
+            .runs
+            .iter()
+            .zip(crate::output::run_all(&experiment))
+        {
             assert!(
                 !matches!(trace.status, Status::Diverged { .. }),
                 "{kind}: {} diverged",

@@ -8,7 +8,7 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use crate::config::{Experiment, XAxis};
-use crate::core::{Optimizer, Point, Schedule, Surface};
+use crate::core::{Cancel, Optimizer, Point, Schedule, Surface};
 
 /// A TOML float that reads back as exactly `v` (`1.0`, `0.05`, `1e-7`, `1e20`).
 fn num(v: f64) -> String {
@@ -235,8 +235,11 @@ pub fn export(model: &super::Model) -> Result<String, String> {
         .map_err(|e| format!("cannot write {}: {e}", model.export_dir.display()))?;
     // What is rendered is what the file says, so the figures are the file's.
     let experiment = crate::config::load(&path).map_err(|e| e.to_string())?;
-    let written =
-        crate::app::write_experiment(&experiment, &model.out).map_err(|e| e.to_string())?;
+    // An export is not interrupted halfway: a signal during it ends the playground once the
+    // files are whole (the event loop looks at the signal's token after each action).
+    let whole = Cancel::new();
+    let written = crate::output::write_experiment(&experiment, &model.out, &whole)
+        .map_err(|e| e.to_string())?;
     Ok(format!(
         "exported {} and {}/ ({})",
         path.display(),

@@ -7,10 +7,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::app;
 use crate::config::{self, Experiment, PlotSettings};
 use crate::core::surface::SURFACE_KINDS;
 use crate::core::{Optimizer, Point, Surface, Trace};
+use crate::output;
 
 /// Playback speeds, in steps per second.
 pub const SPEEDS: [f64; 8] = [2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0];
@@ -99,7 +99,7 @@ impl Model {
         for r in &mut self.experiment.runs {
             r.summary = config::summary(&r.kind, &r.spec);
         }
-        self.traces = app::run_all(&self.experiment);
+        self.traces = output::run_all(&self.experiment);
         self.cursor = 0;
         self.pending = 0.0;
         self.playing = true;

@@ -306,7 +306,7 @@ fn export_writes_a_file_that_run_accepts_and_that_reproduces_the_paths() {
     let loaded = crate::config::load(&file).unwrap();
     assert_eq!(loaded.runs, m.experiment.runs);
     assert_eq!(loaded.start, [0.7, -0.3]);
-    assert_eq!(crate::app::run_all(&loaded), m.traces);
+    assert_eq!(crate::output::run_all(&loaded), m.traces);
     for name in [
         "trajectories.png",
         "trajectories.svg",
@@ -325,7 +325,7 @@ fn export_writes_a_file_that_run_accepts_and_that_reproduces_the_paths() {
     assert!(dir.path().join("play-export-2.toml").is_file());
     assert_eq!(std::fs::read_to_string(&file).unwrap(), first);
     let second = crate::config::load(&dir.path().join("play-export-2.toml")).unwrap();
-    assert_eq!(crate::app::run_all(&second), m.traces);
+    assert_eq!(crate::output::run_all(&second), m.traces);
 }
 
 #[test]
