@@ -9,7 +9,7 @@
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use super::summary;
@@ -38,6 +38,23 @@ const LONG: &str = "name = \"long\"\nsteps = 3000\n[surface]\nkind = \"rosenbroc
     [[optimizer]]\nkind = \"adam\"\n[[optimizer]]\nkind = \"sgd\"\nlr = 1e-4\n\
     [[optimizer]]\nkind = \"rmsprop\"\n";
 
+/// How an interrupted optplay ended.
+struct Ended {
+    status: ExitStatus,
+    stderr: String,
+}
+
+/// A started optplay, killed if the test fails before it ends: a paused one would otherwise
+/// wait for its signal forever.
+struct Started(Child);
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Runs `optplay args` in `dir` until it reaches `pause`, sends `signal`, and returns how it
 /// ended. `at_pause` sees the folder while optplay waits.
 fn interrupt_at(
@@ -46,10 +63,10 @@ fn interrupt_at(
     pause: PauseAt,
     signal: &str,
     at_pause: impl FnOnce(),
-) -> Output {
+) -> Ended {
     // Outside the output folder: the marker is the test's, not a leftover of optplay's.
     let marker = dir.join("paused.marker");
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("optplay"))
+    let child = Command::new(assert_cmd::cargo::cargo_bin("optplay"))
         .args(args)
         .current_dir(dir)
         .env(pause.variable(), &marker)
@@ -57,35 +74,48 @@ fn interrupt_at(
         .stderr(Stdio::piped())
         .spawn()
         .expect("optplay starts");
-    wait_for_marker(&mut child, &marker);
+    let mut started = Started(child);
+    wait_for_marker(&mut started.0, &marker);
     at_pause();
     let sent = Command::new("kill")
-        .args([signal, &child.id().to_string()])
+        .args([signal, &started.0.id().to_string()])
         .status()
         .expect("kill runs");
     assert!(sent.success());
-    child.wait_with_output().expect("optplay ends")
+    let status = started.0.wait().expect("optplay ends");
+    Ended {
+        status,
+        stderr: stderr_of(&mut started.0),
+    }
+}
+
+/// What an ended optplay said on stderr (a few lines: the pipe never fills up).
+fn stderr_of(child: &mut Child) -> String {
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        let _ = pipe.read_to_string(&mut stderr);
+    }
+    stderr
 }
 
 fn wait_for_marker(child: &mut Child, marker: &Path) {
     let start = Instant::now();
     while !marker.exists() {
         if let Some(status) = child.try_wait().unwrap() {
-            let mut stderr = String::new();
-            let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+            let stderr = stderr_of(child);
             panic!("optplay ended ({status}) before pausing; stderr:\n{stderr}");
         }
-        if start.elapsed() > DEADLINE {
-            let _ = child.kill();
-            panic!("optplay did not pause within {DEADLINE:?}");
-        }
+        assert!(
+            start.elapsed() < DEADLINE,
+            "optplay did not pause within {DEADLINE:?}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
 
-fn assert_interrupted(output: &Output, message: &str) {
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(130), "stderr:\n{stderr}");
+fn assert_interrupted(ended: &Ended, message: &str) {
+    let stderr = &ended.stderr;
+    assert_eq!(ended.status.code(), Some(130), "stderr:\n{stderr}");
     assert!(stderr.contains(message), "stderr:\n{stderr}");
     assert!(!stderr.contains("panicked"), "stderr:\n{stderr}");
 }
@@ -125,7 +155,7 @@ fn each_signal_mid_write_leaves_no_file_and_no_folder() {
         let tmp = tempfile::tempdir().unwrap();
         std::fs::write(tmp.path().join("long.toml"), LONG).unwrap();
         let dir = tmp.path().join("out/long");
-        let output = interrupt_at(
+        let ended = interrupt_at(
             tmp.path(),
             &["run", "long.toml", "--format", "svg"],
             PauseAt::Writing,
@@ -133,7 +163,7 @@ fn each_signal_mid_write_leaves_no_file_and_no_folder() {
             // The pause is mid-write: the CSV is half on disk under its temporary name.
             || assert_eq!(temporary_files(&dir).len(), 1, "{signal}"),
         );
-        assert_interrupted(&output, "interrupted: nothing was written");
+        assert_interrupted(&ended, "interrupted: nothing was written");
         assert!(
             !tmp.path().join("out").exists(),
             "{signal}: left {:?}",
@@ -146,14 +176,14 @@ fn each_signal_mid_write_leaves_no_file_and_no_folder() {
 fn each_signal_while_stepping_writes_nothing() {
     for signal in ["-INT", "-TERM"] {
         let tmp = tempfile::tempdir().unwrap();
-        let output = interrupt_at(
+        let ended = interrupt_at(
             tmp.path(),
             &["compare", "--opt", "sgd,adam", "--steps", "1000000"],
             PauseAt::Stepping,
             signal,
             || {},
         );
-        assert_interrupted(&output, "interrupted: nothing was written");
+        assert_interrupted(&ended, "interrupted: nothing was written");
         assert!(!tmp.path().join("out").exists(), "{signal}");
     }
 }
@@ -174,14 +204,14 @@ fn a_signal_mid_write_leaves_an_existing_folder_as_it_was_and_removes_stale_temp
     let mut before = files_below(&dir);
     before.retain(|(path, _)| path != &stale);
 
-    let output = interrupt_at(
+    let ended = interrupt_at(
         tmp.path(),
         &["run", "long.toml", "--format", "svg"],
         PauseAt::Writing,
         "-TERM",
         || assert!(!stale.exists(), "the stale temporary file is removed first"),
     );
-    assert_interrupted(&output, "interrupted: nothing was written");
+    assert_interrupted(&ended, "interrupted: nothing was written");
     assert!(
         files_below(&dir) == before,
         "the folder changed: {:?}",
@@ -197,27 +227,27 @@ fn a_signal_mid_write_leaves_an_existing_folder_as_it_was_and_removes_stale_temp
 fn a_signal_during_a_watched_run_stops_the_watching_and_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("long.toml"), LONG).unwrap();
-    let output = interrupt_at(
+    let ended = interrupt_at(
         tmp.path(),
         &["run", "long.toml", "--watch", "--format", "svg"],
         PauseAt::Stepping,
         "-TERM",
         || {},
     );
-    assert_interrupted(&output, "stopped watching");
+    assert_interrupted(&ended, "stopped watching");
     assert!(!tmp.path().join("out").exists());
 }
 
 #[test]
 fn a_screenshot_interrupted_mid_write_leaves_no_folder() {
     let tmp = tempfile::tempdir().unwrap();
-    let output = interrupt_at(
+    let ended = interrupt_at(
         tmp.path(),
         &["play", "--screenshot", "shots/play.png"],
         PauseAt::Writing,
         "-INT",
         || {},
     );
-    assert_interrupted(&output, "interrupted: nothing was written");
+    assert_interrupted(&ended, "interrupted: nothing was written");
     assert!(!tmp.path().join("shots").exists());
 }
