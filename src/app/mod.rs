@@ -3,7 +3,7 @@
 //!
 //! Every check on user input happens before the first step runs and before the first byte is
 //! written, so a bad command line or experiment file leaves the output folder untouched.
-//! SIGINT, SIGTERM and SIGHUP stop a command through a cancel token ([`interrupt`]): what was
+//! SIGINT, SIGTERM and SIGHUP stop a command through a cancel token (`interrupt.rs`): what was
 //! being written is taken away again, and the command ends with [`AppError::Interrupted`].
 
 mod flags;
