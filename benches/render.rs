@@ -10,9 +10,9 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use optplay::app;
 use optplay::config::{self, CompareRequest, Experiment, LrRequest};
-use optplay::core::Trace;
+use optplay::core::{Cancel, Trace};
+use optplay::output;
 use optplay::plot::{self, Figure, Format, choose_levels, stages};
 
 fn experiment() -> Experiment {
@@ -39,10 +39,10 @@ fn experiment() -> Experiment {
 
 /// Everything `optplay compare` does but parse arguments and print the table.
 fn compare_once(experiment: &Experiment, dir: &Path) {
-    let formats = app::picture_formats(experiment);
-    let traces = app::run_all(experiment);
-    let files = app::render_files(experiment, &traces, &formats, dir).expect("renders");
-    app::write_all(dir, &files).expect("writes");
+    let formats = output::picture_formats(experiment);
+    let traces = output::run_all(experiment);
+    let files = output::render_files(experiment, &traces, &formats, dir).expect("renders");
+    output::write_all(dir, &files, &Cancel::new()).expect("writes");
 }
 
 fn whole(c: &mut Criterion) {
@@ -57,18 +57,19 @@ fn whole(c: &mut Criterion) {
 
 fn stage_benches(c: &mut Criterion) {
     let e = experiment();
-    let traces: Vec<Trace> = app::run_all(&e);
-    let grid = app::sample_grid(&e);
-    let scene = app::scene(&e, &traces, &grid);
+    let traces: Vec<Trace> = output::run_all(&e);
+    let problem = e.surface().expect("compare runs on a surface");
+    let grid = output::sample_grid(problem);
+    let scene = output::scene(&e, problem, &traces, &grid);
     let levels = choose_levels(&grid, scene.min_value, scene.levels, scene.log_levels);
-    let formats = app::picture_formats(&e);
+    let formats = output::picture_formats(&e);
     let dir = Path::new("unused");
 
     let mut group = c.benchmark_group("stage");
     group.sample_size(20);
-    group.bench_function("runs", |b| b.iter(|| app::run_all(black_box(&e))));
+    group.bench_function("runs", |b| b.iter(|| output::run_all(black_box(&e))));
     group.bench_function("grid_400x400", |b| {
-        b.iter(|| app::sample_grid(black_box(&e)))
+        b.iter(|| output::sample_grid(black_box(problem)))
     });
     group.bench_function("levels", |b| {
         b.iter(|| choose_levels(&grid, scene.min_value, scene.levels, scene.log_levels))
@@ -99,7 +100,7 @@ fn stage_benches(c: &mut Criterion) {
         b.iter(|| plot::render_all(&scene, &formats))
     });
     group.bench_function("csv_json_figures", |b| {
-        b.iter(|| app::render_files(&e, &traces, &formats, dir).unwrap())
+        b.iter(|| output::render_files(&e, &traces, &formats, dir).unwrap())
     });
     group.finish();
 }

@@ -7,7 +7,8 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::Array1;
-use optplay::core::{Adam, Objective, Optimizer, Problem, RmsProp, Sgd, Surface};
+use optplay::core::registry;
+use optplay::core::{Counted, Objective, Optimizer, Value};
 
 /// Each optimizer with the f64 streams one step moves over memory: momentum reads p, g, buf
 /// and writes p, buf (5); RMSProp reads p, g, v, writes p, v (5); Adam reads p, g, m, v,
@@ -19,37 +20,20 @@ fn streams(name: &str) -> u64 {
     }
 }
 
-fn optimizers() -> [(&'static str, Optimizer); 3] {
-    [
-        (
-            "momentum",
-            Optimizer::Sgd(Sgd {
-                momentum: 0.9,
-                dampening: 0.0,
-                nesterov: false,
-                weight_decay: 0.0,
-            }),
-        ),
-        (
-            "rmsprop",
-            Optimizer::RmsProp(RmsProp {
-                alpha: 0.99,
-                eps: 1e-8,
-                weight_decay: 0.0,
-            }),
-        ),
-        (
-            "adam",
-            Optimizer::Adam(Adam {
-                betas: (0.9, 0.999),
-                eps: 1e-8,
-                weight_decay: 0.0,
-                amsgrad: false,
-                decoupled_weight_decay: false,
-                bias_correction: true,
-            }),
-        ),
-    ]
+/// The optimizers timed, built through the registry as an experiment file builds them (Adam
+/// with torch's eps, so the numbers compare with torch's).
+fn optimizers() -> Vec<(&'static str, std::sync::Arc<dyn Optimizer>)> {
+    ["momentum", "rmsprop", "adam"]
+        .into_iter()
+        .map(|name| {
+            let kind = registry::optimizer(name).expect("a built-in kind");
+            let mut settings = kind.defaults();
+            if name == "adam" {
+                settings.set("eps", Value::Number(1e-8));
+            }
+            (name, (kind.build)(&settings))
+        })
+        .collect()
 }
 
 /// A objective of any length for the step benches; its gradient is never asked for.
@@ -68,16 +52,16 @@ impl Objective for Flat {
 }
 
 fn step_2d(c: &mut Criterion) {
-    let surface = Surface::default_of("rosenbrock").unwrap();
+    let surface = registry::default_surface("rosenbrock").unwrap();
     let mut group = c.benchmark_group("step_2d");
     for (name, optimizer) in optimizers() {
         group.bench_function(name, |b| {
-            let mut problem = Problem::new(&surface);
-            let mut state = optimizer.init(2);
+            let mut problem = Counted::new(&surface);
+            let mut stepper = optimizer.start(2);
             let mut p = Array1::from(vec![-1.2, 1.0]);
             let g = Array1::from(vec![0.3, -0.2]);
             b.iter(|| {
-                optimizer.step(&mut state, &mut p, g.view(), black_box(1e-9), &mut problem);
+                stepper.step(&mut p, g.view(), black_box(1e-9), &mut problem);
             });
         });
     }
@@ -108,15 +92,15 @@ fn step_long(c: &mut Criterion) {
         for (name, optimizer) in optimizers() {
             group.throughput(Throughput::Bytes(streams(name) * 8 * n as u64));
             group.bench_with_input(BenchmarkId::new(name, n), &n, |b, &n| {
-                let mut problem = Problem::new(&objective);
-                let mut state = optimizer.init(n);
+                let mut problem = Counted::new(&objective);
+                let mut stepper = optimizer.start(n);
                 let mut p = Array1::from_elem(n, 1.0);
                 let g = Array1::from_elem(n, 0.5);
                 // One untimed step: the state starts as zeroed (lazily mapped) memory, and its
                 // page faults are not what a step costs.
-                optimizer.step(&mut state, &mut p, g.view(), 1e-9, &mut problem);
+                stepper.step(&mut p, g.view(), 1e-9, &mut problem);
                 b.iter(|| {
-                    optimizer.step(&mut state, &mut p, g.view(), black_box(1e-9), &mut problem);
+                    stepper.step(&mut p, g.view(), black_box(1e-9), &mut problem);
                 });
             });
         }

@@ -341,7 +341,14 @@ mod tests {
             steps,
             tolerance: None,
         };
-        run(&surface, None, &spec, array![-3.0, 2.0].view(), limits)
+        run(
+            &surface,
+            None,
+            &spec,
+            array![-3.0, 2.0].view(),
+            limits,
+            &crate::core::Cancel::new(),
+        )
     }
 
     #[test]

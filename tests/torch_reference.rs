@@ -144,6 +144,7 @@ fn every_reference_trajectory_matches_torch() {
             &spec,
             start.view(),
             limits,
+            &optplay::core::Cancel::new(),
         );
         assert_eq!(trace.steps(), steps, "{id}: the run stopped early");
 

@@ -4,21 +4,32 @@
 //! file and renaming it over the old one replace the watched inode, and a watch on the file
 //! itself would go quiet after the first such save. Events are filtered by file name and
 //! debounced, since one save is often several events (truncate, write, close, rename).
+//!
+//! An interruption is one more event on the same channel, so waiting for saves needs no
+//! polling; during a run it stops that run like any other.
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::Duration;
 
 use notify::{Event, EventKind, RecursiveMode, Watcher};
 
-use super::{AppError, WATCHING, run_paths};
+use super::interrupt::Interrupts;
+use super::{AppError, Interruption, run_paths};
 use crate::config::Overrides;
 
 /// Quiet time after the last event of a save before the file is re-run.
 const DEBOUNCE: Duration = Duration::from_millis(200);
+
+/// What wakes the watching loop.
+enum Wake {
+    /// The file watcher saw something (or failed).
+    File(notify::Result<Event>),
+    /// SIGINT, SIGTERM or SIGHUP: stop watching.
+    Interrupted,
+}
 
 /// One file on the command line and where its events come from.
 struct WatchedFile {
@@ -29,19 +40,27 @@ struct WatchedFile {
     name: OsString,
 }
 
-/// Runs `files` once, then watches them until Ctrl-C (exit 130, handled in `app`). Only a
-/// folder that cannot be watched, or stops existing, ends the command with an error.
+/// Runs `files` once, then watches them until interrupted ([`Interruption::Watching`], exit
+/// 130). Only a folder that cannot be watched, or stops existing, ends the command otherwise.
 pub(super) fn run_and_watch(
     files: &[PathBuf],
     overrides: &Overrides,
     out: &Path,
+    interrupts: &Interrupts,
 ) -> Result<(), AppError> {
     let watched = files
         .iter()
         .map(|path| watched_file(path))
         .collect::<Result<Vec<_>, _>>()?;
-    let (sender, events) = channel();
-    let mut watcher = notify::recommended_watcher(sender).map_err(|e| AppError::Watch {
+    let (sender, wakes) = channel();
+    let interrupted = sender.clone();
+    interrupts.on_interrupt(move || {
+        let _ = interrupted.send(Wake::Interrupted);
+    });
+    let on_event = move |event| {
+        let _ = sender.send(Wake::File(event));
+    };
+    let mut watcher = notify::recommended_watcher(on_event).map_err(|e| AppError::Watch {
         path: first_folder(&watched),
         reason: e.to_string(),
     })?;
@@ -54,9 +73,9 @@ pub(super) fn run_and_watch(
                 reason: e.to_string(),
             })?;
     }
+    let cancel = interrupts.cancel();
     // Watching starts before the first run, so a save during it is not missed.
-    WATCHING.store(true, Ordering::SeqCst);
-    report(run_paths(files, &[], overrides, out));
+    report(run_paths(files, &[], overrides, out, cancel))?;
     eprintln!(
         "watching {}: save to re-run, Ctrl-C to stop",
         files
@@ -66,7 +85,7 @@ pub(super) fn run_and_watch(
             .join(", ")
     );
     loop {
-        let changed = next_changes(&watched, &events)?;
+        let changed = next_changes(&watched, &wakes)?;
         let time = chrono::Local::now().format("%H:%M:%S");
         for &i in &changed {
             eprintln!("[{time}] {} changed: re-running", watched[i].path.display());
@@ -80,14 +99,20 @@ pub(super) fn run_and_watch(
                 others.push(w.path.clone());
             }
         }
-        report(run_paths(&saved, &others, overrides, out));
+        report(run_paths(&saved, &others, overrides, out, cancel))?;
     }
 }
 
 /// While watching, errors are reported and the watching goes on: the next save may fix them.
-fn report(result: Result<(), AppError>) {
-    if let Err(e) = result {
-        eprintln!("{e}");
+/// An interruption is the one error that ends it; the interrupted run left nothing behind.
+fn report(result: Result<(), AppError>) -> Result<(), AppError> {
+    match result {
+        Err(AppError::Interrupted(_)) => Err(AppError::Interrupted(Interruption::Watching)),
+        Err(e) => {
+            eprintln!("{e}");
+            Ok(())
+        }
+        Ok(()) => Ok(()),
     }
 }
 
@@ -114,25 +139,31 @@ fn watched_file(path: &Path) -> Result<WatchedFile, AppError> {
 }
 
 /// Blocks until at least one watched file changed and then stayed quiet for [`DEBOUNCE`];
-/// returns the indices of the files that changed.
+/// returns the indices of the files that changed. An interruption ends the wait with
+/// [`Interruption::Watching`].
 fn next_changes(
     watched: &[WatchedFile],
-    events: &Receiver<notify::Result<Event>>,
+    wakes: &Receiver<Wake>,
 ) -> Result<BTreeSet<usize>, AppError> {
+    // The channel ends only when every sender is gone; the interruption's waker keeps one,
+    // so this is a safety net rather than the way a dead watcher is noticed.
     let stopped = || AppError::Watch {
         path: first_folder(watched),
         reason: "the file watcher stopped".into(),
     };
     let mut changed = BTreeSet::new();
     loop {
-        let received = if changed.is_empty() {
-            events.recv().map_err(|_| stopped())?
+        let wake = if changed.is_empty() {
+            wakes.recv().map_err(|_| stopped())?
         } else {
-            match events.recv_timeout(DEBOUNCE) {
-                Ok(received) => received,
+            match wakes.recv_timeout(DEBOUNCE) {
+                Ok(wake) => wake,
                 Err(RecvTimeoutError::Timeout) => return Ok(changed),
                 Err(RecvTimeoutError::Disconnected) => return Err(stopped()),
             }
+        };
+        let Wake::File(received) = wake else {
+            return Err(AppError::Interrupted(Interruption::Watching));
         };
         // A removed or renamed folder sends events too (for itself): that is when to stop.
         check_folders(watched)?;

@@ -95,6 +95,20 @@ impl Experiment {
 }
 
 impl Problem {
+    /// What the runs minimise, as the stepping core sees it.
+    pub fn objective(&self) -> &(dyn crate::core::Objective + Sync) {
+        match self {
+            Problem::Surface(s) => &s.function,
+        }
+    }
+
+    /// Where every run starts.
+    pub fn start(&self) -> Vec<f64> {
+        match self {
+            Problem::Surface(s) => s.start.to_vec(),
+        }
+    }
+
     /// What picks each optimizer's default learning rate: the surface kind.
     pub fn lr_table_key(&self) -> &'static str {
         match self {

@@ -252,7 +252,14 @@ fn default_lrs_do_not_diverge_in_200_steps_from_the_default_start() {
                 steps: 200,
                 tolerance: None,
             };
-            let trace = run(&s, None, &spec, start.view(), limits);
+            let trace = run(
+                &s,
+                None,
+                &spec,
+                start.view(),
+                limits,
+                &crate::core::Cancel::new(),
+            );
             assert!(
                 !matches!(trace.status, Status::Diverged { .. }),
                 "{} at its default lr diverges on {}",

@@ -5,6 +5,7 @@
 //! Knows nothing of the command line, TOML or plotting. Works on `ndarray` vectors of any
 //! length; the 2-D surfaces are one kind of objective among those it can serve.
 
+pub mod cancel;
 pub mod grid;
 pub mod linalg;
 pub mod line_search;
@@ -17,6 +18,7 @@ pub mod schedule;
 pub mod spec;
 pub mod surface;
 
+pub use cancel::{Cancel, Cancelled};
 pub use grid::Grid;
 pub use noise::GradientNoise;
 pub use objective::{Counted, Evaluations, Objective};

@@ -4,10 +4,15 @@ use std::sync::Arc;
 
 use ndarray::{Array1, ArrayView1};
 
+use super::cancel::Cancel;
 use super::noise::{GradientNoise, Noisy};
 use super::objective::{Counted, Evaluations, Objective};
 use super::optim::Optimizer;
 use super::schedule::Schedule;
+
+/// How often (in steps) the loop looks at its cancel token: one atomic load per this many
+/// steps costs nothing, and a million-step run still stops within a millisecond.
+const CANCEL_CHECK_EVERY: u64 = 256;
 
 /// A run is called diverged once a coordinate leaves this radius (or stops being finite).
 pub const DIVERGENCE_RADIUS: f64 = 1e6;
@@ -259,9 +264,10 @@ pub fn run(
     spec: &RunSpec,
     start: ArrayView1<'_, f64>,
     limits: Limits,
+    cancel: &Cancel,
 ) -> Trace {
     let mut trace = Trace::with_capacity(start.len(), limits.steps.min(1 << 20) as usize + 1);
-    let outcome = run_with(objective, noise, spec, start, limits, &mut trace);
+    let outcome = run_with(objective, noise, spec, start, limits, cancel, &mut trace);
     trace.status = outcome.status;
     trace.evaluations = outcome.evaluations;
     trace
@@ -273,12 +279,16 @@ pub fn run(
 /// The optimizer sees gradients through a [`Counted`] (noisy if `noise` is given) that counts
 /// every evaluation; rows carry exact losses and gradient norms, so noise shows in the path,
 /// not in the measuring.
+///
+/// Once `cancel` is cancelled the run stops within a few hundred steps, cut short: whoever
+/// cancelled it is expected to throw its outcome away.
 pub fn run_with<R: Recorder + ?Sized>(
     objective: &dyn Objective,
     noise: Option<GradientNoise>,
     spec: &RunSpec,
     start: ArrayView1<'_, f64>,
     limits: Limits,
+    cancel: &Cancel,
     recorder: &mut R,
 ) -> Outcome {
     let noisy = noise.map(|n| Noisy::new(objective, n));
@@ -339,6 +349,9 @@ pub fn run_with<R: Recorder + ?Sized>(
             break Status::Converged;
         }
         if t == limits.steps {
+            break Status::MaxSteps;
+        }
+        if t.is_multiple_of(CANCEL_CHECK_EVERY) && cancel.is_cancelled() {
             break Status::MaxSteps;
         }
         let lr = spec.schedule.lr(spec.lr, t);
@@ -404,7 +417,14 @@ mod tests {
             steps: 10,
             tolerance: None,
         };
-        let trace = run(&s, None, &sgd(0.01), array![-3.0, 2.0].view(), limits);
+        let trace = run(
+            &s,
+            None,
+            &sgd(0.01),
+            array![-3.0, 2.0].view(),
+            limits,
+            &Cancel::new(),
+        );
         assert_eq!(trace.status, Status::MaxSteps);
         assert_eq!(trace.len(), 11);
         assert_eq!(trace.lr.len(), 10);
@@ -420,7 +440,14 @@ mod tests {
             steps: 1000,
             tolerance: None,
         };
-        let trace = run(&s, None, &sgd(0.5), array![-3.0, 2.0].view(), limits);
+        let trace = run(
+            &s,
+            None,
+            &sgd(0.5),
+            array![-3.0, 2.0].view(),
+            limits,
+            &Cancel::new(),
+        );
         let Status::Diverged { step } = trace.status else {
             panic!("expected divergence, got {:?}", trace.status);
         };
@@ -437,7 +464,14 @@ mod tests {
             steps: 1000,
             tolerance: None,
         };
-        let trace = run(&s, None, &sgd(1e6), array![-1.2, 1.0].view(), limits);
+        let trace = run(
+            &s,
+            None,
+            &sgd(1e6),
+            array![-1.2, 1.0].view(),
+            limits,
+            &Cancel::new(),
+        );
         let Status::Diverged { step } = trace.status else {
             panic!("expected divergence");
         };
@@ -452,7 +486,14 @@ mod tests {
             steps: 10_000,
             tolerance: Some(1e-6),
         };
-        let trace = run(&s, None, &sgd(0.05), array![-3.0, 2.0].view(), limits);
+        let trace = run(
+            &s,
+            None,
+            &sgd(0.05),
+            array![-3.0, 2.0].view(),
+            limits,
+            &Cancel::new(),
+        );
         assert_eq!(trace.status, Status::Converged);
         assert!(*trace.grad_norm.last().unwrap() < 1e-6);
         assert!(trace.grad_norm[trace.len() - 2] >= 1e-6);
@@ -466,10 +507,26 @@ mod tests {
             tolerance: None,
         };
         let start = array![-1.2, 1.0];
-        let full = run(&s, None, &sgd(1e-3), start.view(), limits);
+        let full = run(&s, None, &sgd(1e-3), start.view(), limits, &Cancel::new());
         let mut every = Every::new(10, 2);
-        let thinned = run_with(&s, None, &sgd(1e-3), start.view(), limits, &mut every);
-        let alone = run_with(&s, None, &sgd(1e-3), start.view(), limits, &mut OutcomeOnly);
+        let thinned = run_with(
+            &s,
+            None,
+            &sgd(1e-3),
+            start.view(),
+            limits,
+            &Cancel::new(),
+            &mut every,
+        );
+        let alone = run_with(
+            &s,
+            None,
+            &sgd(1e-3),
+            start.view(),
+            limits,
+            &Cancel::new(),
+            &mut OutcomeOnly,
+        );
         assert_eq!(thinned, alone);
         assert_eq!(alone.status, full.status);
         assert_eq!(alone.evaluations, full.evaluations);
@@ -489,8 +546,16 @@ mod tests {
             tolerance: None,
         };
         let start = array![-1.2, 1.0];
-        let full = run(&s, None, &sgd(1e6), start.view(), limits);
-        let alone = run_with(&s, None, &sgd(1e6), start.view(), limits, &mut OutcomeOnly);
+        let full = run(&s, None, &sgd(1e6), start.view(), limits, &Cancel::new());
+        let alone = run_with(
+            &s,
+            None,
+            &sgd(1e6),
+            start.view(),
+            limits,
+            &Cancel::new(),
+            &mut OutcomeOnly,
+        );
         assert!(matches!(alone.status, Status::Diverged { .. }));
         assert_eq!(alone.final_point, full.last_point());
         assert_eq!(alone.steps, full.steps());

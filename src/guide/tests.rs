@@ -139,8 +139,14 @@ fn every_starter_runs_without_diverging() {
             tolerance: experiment.tolerance,
         };
         for run in &experiment.runs {
-            let trace =
-                crate::core::run(&problem.function, None, &run.spec(), start.view(), limits);
+            let trace = crate::core::run(
+                &problem.function,
+                None,
+                &run.spec(),
+                start.view(),
+                limits,
+                &crate::core::Cancel::new(),
+            );
             assert!(
                 !matches!(trace.status, Status::Diverged { .. }),
                 "{kind}: {} diverged",

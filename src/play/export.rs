@@ -8,6 +8,7 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use crate::config::Experiment;
+use crate::core::Cancel;
 
 /// The experiment as the text of an experiment file. It has no `name`: the file's stem names
 /// the outputs, so `play-export-2.toml` writes to `out/play-export-2/`.
@@ -47,8 +48,11 @@ pub fn export(model: &super::Model) -> Result<String, String> {
         .map_err(|e| format!("cannot write {}: {e}", model.export_dir.display()))?;
     // What is rendered is what the file says, so the figures are the file's.
     let experiment = crate::config::load(&path).map_err(|e| e.to_string())?;
-    let written =
-        crate::app::write_experiment(&experiment, &model.out).map_err(|e| e.to_string())?;
+    // An export is not interrupted halfway: a signal during it ends the playground once the
+    // files are whole (the event loop looks at the signal's token after each action).
+    let whole = Cancel::new();
+    let written = crate::output::write_experiment(&experiment, &model.out, &whole)
+        .map_err(|e| e.to_string())?;
     Ok(format!(
         "exported {} and {}/ ({})",
         path.display(),

@@ -2,7 +2,7 @@
 //!
 //! A pure model ([`state`]), a view that draws it ([`view`]), and here a thin loop that owns
 //! the terminal: alternate screen, raw mode and mouse capture on the way in, all of it given
-//! back on every way out (q, Ctrl-C, an error, a panic).
+//! back on every way out (q, Ctrl-C, a signal, an error, a panic).
 
 pub mod export;
 pub mod screenshot;
@@ -11,7 +11,6 @@ pub mod view;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use ratatui::Terminal;
@@ -27,14 +26,12 @@ use ratatui::layout::Rect;
 use ratatui::prelude::CrosstermBackend;
 
 use crate::config::Experiment;
+use crate::core::Cancel;
 
 pub use state::{Action, Model};
 
 /// How often the screen is redrawn while playing.
 const FRAME: Duration = Duration::from_millis(40);
-
-/// Set by SIGINT (Ctrl-C outside raw mode, or `kill -INT`): the loop ends cleanly.
-static QUIT: AtomicBool = AtomicBool::new(false);
 
 /// Why the playground could not run or stopped.
 #[derive(Debug, thiserror::Error)]
@@ -130,9 +127,11 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Runs the playground on `experiment` until the user quits. Exports go to the current
-/// folder (the experiment file) and `out` (the figures).
-pub fn play(experiment: Experiment, out: PathBuf) -> Result<(), PlayError> {
+/// Runs the playground on `experiment` until the user quits or `stop` is cancelled (a signal:
+/// SIGINT, which raw mode turns into a key when it comes from the keyboard, SIGTERM or
+/// SIGHUP), and gives the terminal back either way. Exports go to the current folder (the
+/// experiment file) and `out` (the figures).
+pub fn play(experiment: Experiment, out: PathBuf, stop: &Cancel) -> Result<(), PlayError> {
     if !std::io::stdout().is_terminal() {
         return Err(PlayError::NotATerminal);
     }
@@ -144,12 +143,11 @@ pub fn play(experiment: Experiment, out: PathBuf) -> Result<(), PlayError> {
         restore();
         previous(info);
     }));
-    let _ = ctrlc::set_handler(|| QUIT.store(true, Ordering::SeqCst));
 
     let guard = TerminalGuard::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
     terminal.clear()?;
-    let result = event_loop(&mut terminal, &mut model);
+    let result = event_loop(&mut terminal, &mut model, stop);
     drop(terminal);
     drop(guard);
     result
@@ -158,6 +156,7 @@ pub fn play(experiment: Experiment, out: PathBuf) -> Result<(), PlayError> {
 fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<std::io::Stdout>>,
     model: &mut Model,
+    stop: &Cancel,
 ) -> Result<(), PlayError> {
     let mut last_tick = Instant::now();
     loop {
@@ -186,7 +185,7 @@ fn event_loop(
                 model.handle(action);
             }
         }
-        if QUIT.load(Ordering::SeqCst) {
+        if stop.is_cancelled() {
             return Ok(());
         }
         let now = Instant::now();

@@ -233,7 +233,11 @@ impl Model {
             }
         };
         // torch refuses Nesterov momentum without momentum.
-        let floor = if settings.boolean("nesterov") { 0.5 } else { 0.0 };
+        let floor = if settings.boolean("nesterov") {
+            0.5
+        } else {
+            0.0
+        };
         let gap = 1.0 - current;
         let next = if up { 1.0 - gap / 2.0 } else { 1.0 - gap * 2.0 };
         // Four decimals keep the numbers on screen and in an export readable.
@@ -258,7 +262,9 @@ impl Model {
             );
             return;
         };
-        r.optimizer.settings.set("bias_correction", Value::Bool(!on));
+        r.optimizer
+            .settings
+            .set("bias_correction", Value::Bool(!on));
         self.message = format!(
             "{}: bias correction {}",
             r.label,

@@ -11,7 +11,6 @@ use ratatui::layout::Rect;
 
 use super::*;
 use crate::config::{CompareRequest, compare_experiment};
-use crate::core::Optimizer;
 
 const WIDTH: u16 = 120;
 const HEIGHT: u16 = 40;
@@ -146,7 +145,7 @@ fn l_halves_the_selected_runs_lr_and_the_panel_shows_it() {
     let before = m.traces.clone();
 
     press(&mut m, &[KeyCode::Char('l')]);
-    assert_eq!(m.experiment.runs[2].spec.lr, 0.025);
+    assert_eq!(m.experiment.runs[2].lr, 0.025);
     let text = screen(&m);
     assert!(
         table_row(&text, "adam").contains(" 0.025 "),
@@ -162,7 +161,7 @@ fn l_halves_the_selected_runs_lr_and_the_panel_shows_it() {
     assert_eq!(m.cursor, 0, "a knob change plays from the start");
 
     press(&mut m, &[KeyCode::Char('L'), KeyCode::Char('L')]);
-    assert_eq!(m.experiment.runs[2].spec.lr, 0.1);
+    assert_eq!(m.experiment.runs[2].lr, 0.1);
 }
 
 #[test]
@@ -170,15 +169,11 @@ fn m_and_shift_m_move_momentum_and_beta1() {
     let dir = tempfile::tempdir().unwrap();
     let mut m = model(dir.path());
     press(&mut m, &[KeyCode::Tab, KeyCode::Char('m')]);
-    let Optimizer::Sgd(o) = &m.experiment.runs[1].spec.optimizer else {
-        panic!("momentum is SGD");
-    };
-    assert_eq!(o.momentum, 0.8);
+    let settings = &m.experiment.runs[1].optimizer.settings;
+    assert_eq!(settings.number("momentum"), 0.8);
     press(&mut m, &[KeyCode::Tab, KeyCode::Char('M')]);
-    let Optimizer::Adam(o) = &m.experiment.runs[2].spec.optimizer else {
-        panic!("adam is Adam");
-    };
-    assert_eq!(o.betas.0, 0.95);
+    let settings = &m.experiment.runs[2].optimizer.settings;
+    assert_eq!(settings.pair("betas")[0], 0.95);
     assert!(screen(&m).join("\n").contains("β1 0.95"));
 }
 
@@ -188,10 +183,12 @@ fn b_toggles_adams_bias_correction_and_its_trace_changes() {
     let mut m = model(dir.path());
     let original = m.traces[2].clone();
     press(&mut m, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Char('b')]);
-    let Optimizer::Adam(o) = &m.experiment.runs[2].spec.optimizer else {
-        panic!("adam is Adam");
-    };
-    assert!(!o.bias_correction);
+    assert!(
+        !m.experiment.runs[2]
+            .optimizer
+            .settings
+            .boolean("bias_correction")
+    );
     assert_ne!(m.traces[2], original);
     assert!(screen(&m).join("\n").contains("bias correction off"));
     press(&mut m, &[KeyCode::Char('b')]);
@@ -221,13 +218,13 @@ fn s_switches_to_the_next_surface() {
     let dir = tempfile::tempdir().unwrap();
     let mut m = model(dir.path());
     press(&mut m, &[KeyCode::Char('s')]);
-    assert_eq!(m.experiment.surface.kind(), "bowl");
-    assert_eq!(m.experiment.start, m.experiment.surface.default_start());
-    assert_eq!(m.experiment.plot.window, m.experiment.surface.window());
+    assert_eq!(m.problem().kind(), "bowl");
+    assert_eq!(m.problem().start, m.problem().function.default_start());
+    assert_eq!(m.problem().view.window, m.problem().function.window());
     assert!(screen(&m)[0].contains("bowl"));
     // Around the list and back.
     press(&mut m, &[KeyCode::Char('s'); 6]);
-    assert_eq!(m.experiment.surface.kind(), "saddle");
+    assert_eq!(m.problem().kind(), "saddle");
 }
 
 #[test]
@@ -235,7 +232,7 @@ fn a_click_maps_to_the_surface_point_under_it_and_moves_the_start() {
     let dir = tempfile::tempdir().unwrap();
     let mut m = model(dir.path());
     let map = areas().map;
-    let window = m.experiment.plot.window;
+    let window = m.problem().view.window;
     let (dx, dy) = (
         (window.x[1] - window.x[0]) / f64::from(map.width),
         (window.y[1] - window.y[0]) / f64::from(map.height),
@@ -268,7 +265,7 @@ fn a_click_maps_to_the_surface_point_under_it_and_moves_the_start() {
         assert!(format!("{v:?}").len() <= 6, "a round start, not {v:?}");
     }
     m.handle(action);
-    assert_eq!(m.experiment.start, p);
+    assert_eq!(m.problem().start, p);
     assert_eq!(m.traces[0].point(0), &p[..], "every run starts there");
     let at_start = |m: &Model| screen(m)[row as usize].chars().nth(column as usize);
     assert_eq!(at_start(&m), Some('●'), "the runs are at the start");
@@ -305,8 +302,8 @@ fn export_writes_a_file_that_run_accepts_and_that_reproduces_the_paths() {
 
     let loaded = crate::config::load(&file).unwrap();
     assert_eq!(loaded.runs, m.experiment.runs);
-    assert_eq!(loaded.start, [0.7, -0.3]);
-    assert_eq!(crate::app::run_all(&loaded), m.traces);
+    assert_eq!(loaded.surface().map(|s| s.start), Some([0.7, -0.3]));
+    assert_eq!(crate::output::run_all(&loaded), m.traces);
     for name in [
         "trajectories.png",
         "trajectories.svg",
@@ -325,7 +322,7 @@ fn export_writes_a_file_that_run_accepts_and_that_reproduces_the_paths() {
     assert!(dir.path().join("play-export-2.toml").is_file());
     assert_eq!(std::fs::read_to_string(&file).unwrap(), first);
     let second = crate::config::load(&dir.path().join("play-export-2.toml")).unwrap();
-    assert_eq!(crate::app::run_all(&second), m.traces);
+    assert_eq!(crate::output::run_all(&second), m.traces);
 }
 
 #[test]

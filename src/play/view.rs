@@ -13,8 +13,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::canvas::{Canvas, Line as Segment};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Sparkline, Table, Wrap};
 
-use crate::number::short as short_number;
 use crate::core::{Point, Status, Window};
+use crate::number::short as short_number;
 use crate::plot::style::run_color;
 
 use super::state::Model;
@@ -166,9 +166,12 @@ pub fn draw(frame: &mut Frame, model: &Model) {
 }
 
 fn draw_map(frame: &mut Frame, model: &Model, areas: Areas) {
-    let e = &model.experiment;
     let window = model.problem().view.window;
-    let title = format!(" {} · {} ", model.problem().kind(), model.problem().function.formula());
+    let title = format!(
+        " {} · {} ",
+        model.problem().kind(),
+        model.problem().function.formula()
+    );
     frame.render_widget(Block::bordered().title(title), areas.map_block);
 
     // Paths in braille; the selected run last, on top.
@@ -219,12 +222,11 @@ fn draw_map(frame: &mut Frame, model: &Model, areas: Areas) {
 
 /// The field: each cell's background shows the band of f at its centre.
 fn shade(buf: &mut Buffer, model: &Model, map: Rect) {
-    let e = &model.experiment;
     let mut values = Vec::with_capacity(map.width as usize * map.height as usize);
     for row in map.top()..map.bottom() {
         for column in map.left()..map.right() {
-            let v =
-                point_at(map, model.problem().view.window, column, row).map_or(f64::NAN, |p| model.problem().function.value2(p));
+            let v = point_at(map, model.problem().view.window, column, row)
+                .map_or(f64::NAN, |p| model.problem().function.value2(p));
             values.push(v);
         }
     }

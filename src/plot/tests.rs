@@ -47,7 +47,16 @@ fn traces(
     };
     specs
         .iter()
-        .map(|s| run(surface, None, s, arr1(&start).view(), limits))
+        .map(|s| {
+            run(
+                surface,
+                None,
+                s,
+                arr1(&start).view(),
+                limits,
+                &crate::core::Cancel::new(),
+            )
+        })
         .collect()
 }
 

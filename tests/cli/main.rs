@@ -7,6 +7,7 @@ mod bad_input;
 mod commands;
 mod compare;
 mod corpus;
+mod interrupt;
 mod lessons;
 mod play;
 mod reference;

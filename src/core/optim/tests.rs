@@ -57,6 +57,7 @@ fn newton_lands_on_a_quadratic_minimum_in_one_step() {
                 &spec(newton(search)),
                 array![-3.0, 2.0].view(),
                 limits(1),
+                &crate::core::Cancel::new(),
             );
             let p = trace.last_point();
             assert!(
@@ -78,6 +79,7 @@ fn lbfgs_never_asks_twice_for_a_gradient_it_has() {
         &spec(lbfgs()),
         array![-1.2, 1.0].view(),
         limits(30),
+        &crate::core::Cancel::new(),
     );
     let e = trace.evaluations;
     // One value at the start (for the first line search), then one value and one
@@ -124,6 +126,7 @@ fn pure_newton_goes_to_the_saddle_and_the_default_escapes() {
         &spec(newton(NewtonSearch::None)),
         start.view(),
         limits(50),
+        &crate::core::Cancel::new(),
     );
     let p = pure.last_point();
     assert!(p[0].abs() < 1e-12 && p[1].abs() < 1e-12, "{p:?}");
@@ -133,6 +136,7 @@ fn pure_newton_goes_to_the_saddle_and_the_default_escapes() {
         &spec(newton(NewtonSearch::Backtracking)),
         start.view(),
         limits(50),
+        &crate::core::Cancel::new(),
     );
     let q = safe.last_point();
     assert!(
@@ -153,6 +157,7 @@ fn pure_newton_on_a_singular_hessian_is_divergence_not_a_crash() {
         &spec(newton(NewtonSearch::None)),
         start.view(),
         limits(10),
+        &crate::core::Cancel::new(),
     );
     assert!(
         matches!(trace.status, Status::Diverged { step: 1 }),
@@ -208,7 +213,7 @@ mod never_silently_non_finite {
             let s = SURFACES[surface].build_default().unwrap();
             let noise = noisy.then_some(crate::core::noise::GradientNoise { std: 1.0, seed: 3 });
             let spec = RunSpec { optimizer, schedule: Schedule::Constant, lr: 10f64.powf(log_lr) };
-            let trace = run(&s, noise, &spec, array![x, y].view(), limits(40));
+            let trace = run(&s, noise, &spec, array![x, y].view(), limits(40), &crate::core::Cancel::new());
             prop_assert!(trace.points.iter().all(|v| v.is_finite()));
             prop_assert!(trace.loss.iter().all(|v| v.is_finite()));
             prop_assert_eq!(trace.evaluations_at.len(), trace.len());

@@ -162,6 +162,7 @@ fn replay(case: &Json) -> (Vec<String>, Worst) {
         &spec,
         start.view(),
         limits,
+        &crate::core::Cancel::new(),
     );
     let mut failures = Vec::new();
     let mut worst = Worst::default();
@@ -270,7 +271,14 @@ fn every_kind_runs_200_steps_on_every_surface_at_its_default_lr() {
                 schedule: Schedule::Constant,
                 lr,
             };
-            let trace = run(&surface, None, &spec, start.view(), limits(200));
+            let trace = run(
+                &surface,
+                None,
+                &spec,
+                start.view(),
+                limits(200),
+                &crate::core::Cancel::new(),
+            );
             if trace.status != Status::MaxSteps || !trace.last_loss().is_finite() {
                 diverged.push(format!(
                     "{} on {} at lr {lr}: {:?}",
@@ -295,7 +303,14 @@ fn quadratic_run(kind: &str, changes: &[(&'static str, Value)], schedule: Schedu
         schedule,
         lr: 0.05,
     };
-    run(&surface, None, &spec, array![2.0, 1.0].view(), limits(30))
+    run(
+        &surface,
+        None,
+        &spec,
+        array![2.0, 1.0].view(),
+        limits(30),
+        &crate::core::Cancel::new(),
+    )
 }
 
 #[test]

@@ -1,0 +1,101 @@
+//! What a surface problem writes: the trajectory CSV (`x,y` columns), the summary with each
+//! run's nearest minimum, the trajectories figure over contour lines, and the loss figure.
+
+use std::path::Path;
+
+use super::render::{CSV_NAME, Content, Rendered, SUMMARY_NAME};
+use super::{OutputError, outcomes};
+use crate::config::{self, Experiment, SurfaceProblem};
+use crate::core::{Grid, Trace};
+use crate::export;
+use crate::plot::{self, Format, LossAxis, PlotRun, Scene};
+
+/// Every output file of a surface experiment: the CSV (streamed when written), the JSON and
+/// the figures (drawn in parallel). `dir` only names files in errors.
+pub(super) fn render_files<'a>(
+    experiment: &'a Experiment,
+    problem: &'a SurfaceProblem,
+    traces: &'a [Trace],
+    formats: &[Format],
+    dir: &Path,
+) -> Result<Vec<Rendered<'a>>, OutputError> {
+    let summary = export::summary_json(
+        &experiment.name,
+        problem.kind(),
+        &problem.function,
+        &outcomes(experiment, traces),
+    );
+    let mut files = vec![
+        Rendered {
+            name: CSV_NAME.into(),
+            content: Content::Csv(outcomes(experiment, traces)),
+        },
+        Rendered {
+            name: SUMMARY_NAME.into(),
+            content: Content::Bytes(summary),
+        },
+    ];
+    let grid = sample_grid(problem);
+    let scene = scene(experiment, problem, traces, &grid);
+    for (figure, format, bytes) in plot::render_all(&scene, formats) {
+        let name = format!("{}.{}", figure.stem(), format.extension());
+        let bytes = bytes.map_err(|source| OutputError::Plot {
+            path: dir.join(&name),
+            source,
+        })?;
+        files.push(Rendered {
+            name,
+            content: Content::Bytes(bytes),
+        });
+    }
+    Ok(files)
+}
+
+/// f over the plot window, as the contour figure draws it.
+pub fn sample_grid(problem: &SurfaceProblem) -> Grid {
+    let view = &problem.view;
+    Grid::sample(&problem.function, view.window, view.grid, view.grid)
+}
+
+/// What the figures show of a surface experiment and its traces.
+pub fn scene<'a>(
+    experiment: &'a Experiment,
+    problem: &SurfaceProblem,
+    traces: &'a [Trace],
+    grid: &'a Grid,
+) -> Scene<'a> {
+    let surface = &problem.function;
+    Scene {
+        title: experiment.name.clone(),
+        formula: surface.formula(),
+        grid,
+        minima: surface.minima(),
+        saddles: surface.saddles(),
+        min_value: surface.min_value(),
+        runs: experiment
+            .runs
+            .iter()
+            .zip(traces)
+            .map(|(r, trace)| PlotRun {
+                label: &r.label,
+                legend: format!("{} ({})", r.label, r.summary()),
+                trace,
+                snapshots: r
+                    .spec()
+                    .schedule
+                    .restarts(trace.steps())
+                    .into_iter()
+                    .map(|s| s as usize)
+                    .collect(),
+            })
+            .collect(),
+        levels: problem.view.levels,
+        log_levels: problem.view.log_levels,
+        width: experiment.plot.width,
+        height: experiment.plot.height,
+        x_axis: match experiment.plot.x_axis {
+            config::XAxis::Steps => LossAxis::Steps,
+            config::XAxis::Evaluations => LossAxis::Evaluations,
+        },
+    }
+}
