@@ -43,38 +43,32 @@ fn experiment_file(case: &Value) -> String {
         other => panic!("surface {other}"),
     }
     let o = &case["optimizer"];
-    let (kind, keys): (&str, &[&str]) = match o["name"].as_str().unwrap() {
-        "SGD" => (
-            "sgd",
-            &["momentum", "dampening", "nesterov", "weight_decay"],
-        ),
-        "Adagrad" => (
-            "adagrad",
-            &[
-                "lr_decay",
-                "eps",
-                "weight_decay",
-                "initial_accumulator_value",
-            ],
-        ),
-        "RMSprop" => ("rmsprop", &["alpha", "eps", "weight_decay"]),
-        "Adam" => ("adam", &["betas", "eps", "weight_decay", "amsgrad"]),
-        "AdamW" => ("adamw", &["betas", "eps", "weight_decay", "amsgrad"]),
-        "NAdam" => ("nadam", &["betas", "eps", "weight_decay", "momentum_decay"]),
-        other => panic!("optimizer {other}"),
-    };
+    let kind = match o["name"].as_str().unwrap() {
+        "Adam" if o["decoupled_weight_decay"] == true => "adamw",
+        name => name,
+    }
+    .to_lowercase();
     toml += &format!(
         "\n[[optimizer]]\nkind = \"{kind}\"\nlr = {}\n",
         number(&o["lr"])
     );
-    for key in keys {
-        let v = &o[*key];
+    // Every key the kind declares, under torch's name, as torch was given it.
+    let declared = optplay::core::registry::optimizer(&kind)
+        .unwrap_or_else(|| panic!("no optimizer {kind} in optplay"));
+    for key in declared.keys {
+        let v = match (kind.as_str(), key.name) {
+            // torch's Adafactor takes eps = (eps1, eps2), None for the machine epsilon.
+            ("adafactor", "eps1") => &o["eps"][0],
+            ("adafactor", "eps2") => &o["eps"][1],
+            (_, name) => &o[name],
+        };
         let text = match v {
+            Value::Null => continue,
             Value::Bool(b) => b.to_string(),
             Value::Array(a) => format!("[{}, {}]", number(&a[0]), number(&a[1])),
             _ => number(v),
         };
-        toml += &format!("{key} = {text}\n");
+        toml += &format!("{} = {text}\n", key.name);
     }
     let sch = &case["schedule"];
     if !sch.is_null() {
@@ -106,8 +100,12 @@ fn experiment_file(case: &Value) -> String {
 
 #[test]
 fn reference_cases_as_experiment_files_reproduce_torch_through_the_csv() {
-    let text = include_str!("../data/torch_optim.json");
-    let cases: Vec<Value> = serde_json::from_str(text).unwrap();
+    let mut cases: Vec<Value> =
+        serde_json::from_str(include_str!("../data/torch_optim.json")).unwrap();
+    let more: Vec<Value> =
+        serde_json::from_str(include_str!("../data/torch_optim_more.json")).unwrap();
+    assert_eq!((cases.len(), more.len()), (24, 8));
+    cases.extend(more);
     let tmp = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for case in &cases {
