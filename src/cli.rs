@@ -1,8 +1,14 @@
-//! The command line, as DESIGN.md pins it. Parsing only: what the flags mean is the app's job.
+//! The command line, as DESIGN.md pins it. Parsing only: values come out typed (optimizer and
+//! surface kinds from the registry, points, learning rates); what they mean together is the
+//! app's job.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+
+use crate::config::{LrRequest, closest};
+use crate::core::registry;
+use crate::core::{OptimizerKind, Point, SurfaceKind};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -50,26 +56,10 @@ pub struct PlayArgs {
     #[arg(value_name = "FILE", conflicts_with_all = ["opt", "surface", "start", "lr", "noise"])]
     pub file: Option<PathBuf>,
     /// Optimizers to play, comma-separated [default: sgd,momentum,adam].
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    pub opt: Option<Vec<String>>,
-    /// The surface [default: saddle].
-    #[arg(long, value_name = "NAME")]
-    pub surface: Option<String>,
-    /// Where every run starts [default: the surface's own start].
-    #[arg(long, value_name = "X,Y", allow_hyphen_values = true)]
-    pub start: Option<String>,
-    /// The most steps each run takes [default: 200, or the file's].
-    #[arg(long, value_name = "N")]
-    pub steps: Option<u64>,
-    /// Learning rate for all runs (0.1) or per optimizer (sgd=0.01,adam=0.1).
-    #[arg(long, value_name = "VALUE")]
-    pub lr: Option<String>,
-    /// Standard deviation of Gaussian noise added to every gradient.
-    #[arg(long, value_name = "STD")]
-    pub noise: Option<f64>,
-    /// Seed of the gradient noise [default: 0, or the file's].
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = optimizer_kind)]
+    pub opt: Option<Vec<&'static OptimizerKind>>,
+    #[command(flatten)]
+    pub setup: SetupArgs,
     /// Folder for the figures that `e` exports: OUT/<name>/.
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
@@ -82,6 +72,90 @@ pub struct PlayArgs {
     pub screenshot_steps: Option<u64>,
 }
 
+/// What `compare` and `play` build an experiment from, besides the optimizers.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SetupArgs {
+    /// The surface [default: quadratic for compare, saddle for play].
+    #[arg(long, value_name = "NAME", value_parser = surface_kind)]
+    pub surface: Option<&'static SurfaceKind>,
+    /// Where every run starts [default: the surface's own start].
+    #[arg(long, value_name = "X,Y", allow_hyphen_values = true, value_parser = point)]
+    pub start: Option<Point>,
+    /// The most steps each run takes [default: 200, or the file's].
+    #[arg(long, value_name = "N")]
+    pub steps: Option<u64>,
+    /// Learning rate for all runs (0.1) or per optimizer (sgd=0.01,adam=0.1)
+    /// [default: tuned per optimizer and surface].
+    #[arg(long, value_name = "VALUE", value_parser = learning_rates)]
+    pub lr: Option<LrRequest>,
+    /// Standard deviation of Gaussian noise added to every gradient (minibatch-like).
+    #[arg(long, value_name = "STD")]
+    pub noise: Option<f64>,
+    /// Seed of the gradient noise [default: 0, or the file's].
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+/// `--opt NAME`: an optimizer kind of the registry.
+fn optimizer_kind(name: &str) -> Result<&'static OptimizerKind, String> {
+    let name = name.trim();
+    registry::optimizer(name)
+        .ok_or_else(|| unknown("optimizer", name, &registry::optimizer_names()))
+}
+
+/// `--surface NAME`: a surface kind of the registry.
+fn surface_kind(name: &str) -> Result<&'static SurfaceKind, String> {
+    let name = name.trim();
+    registry::surface(name).ok_or_else(|| unknown("surface", name, &registry::surface_names()))
+}
+
+/// "unknown optimizer `adan`. Did you mean `adam`? The optimizers are: ...".
+fn unknown(what: &str, given: &str, valid: &[&str]) -> String {
+    let hint = closest(given, valid)
+        .map(|c| format!(" Did you mean `{c}`?"))
+        .unwrap_or_default();
+    format!(
+        "unknown {what} `{given}`.{hint} The {what}s are: {}.",
+        valid.join(", ")
+    )
+}
+
+fn number(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(format!("expected a finite number, found `{text}`")),
+    }
+}
+
+/// `--start X,Y`.
+fn point(text: &str) -> Result<Point, String> {
+    let parts: Vec<&str> = text.split(',').collect();
+    let [x, y] = parts[..] else {
+        return Err(format!(
+            "expected X,Y (two numbers and a comma, e.g. --start=-1.5,2), found `{text}`"
+        ));
+    };
+    Ok([number(x)?, number(y)?])
+}
+
+/// `--lr VALUE` or `--lr KIND=VALUE,...`. Whether the kinds are among `--opt` is checked with
+/// the other flags.
+fn learning_rates(text: &str) -> Result<LrRequest, String> {
+    if !text.contains('=') {
+        return Ok(LrRequest::All(number(text)?));
+    }
+    let mut per_kind = Vec::new();
+    for part in text.split(',') {
+        let Some((kind, value)) = part.split_once('=') else {
+            return Err(format!(
+                "expected KIND=VALUE pairs (sgd=0.01,adam=0.1), found `{part}`"
+            ));
+        };
+        per_kind.push((kind.trim().to_string(), number(value)?));
+    }
+    Ok(LrRequest::PerKind(per_kind))
+}
+
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Only this section: surfaces, optimizers or schedules [default: all three].
@@ -92,8 +166,8 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// The surface of the experiment (see `optplay list surfaces`) [default: quadratic].
-    #[arg(long, value_name = "NAME")]
-    pub surface: Option<String>,
+    #[arg(long, value_name = "NAME", value_parser = surface_kind)]
+    pub surface: Option<&'static SurfaceKind>,
     /// The file to write; it must not exist yet.
     #[arg(value_name = "FILE", default_value = "experiment.toml")]
     pub file: PathBuf,
@@ -101,9 +175,9 @@ pub struct InitArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// An optimizer kind: sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, nadam.
-    #[arg(value_name = "OPTIMIZER")]
-    pub optimizer: String,
+    /// An optimizer kind (see `optplay list optimizers`).
+    #[arg(value_name = "OPTIMIZER", value_parser = optimizer_kind)]
+    pub optimizer: &'static OptimizerKind,
 }
 
 /// Where outputs go and in which picture formats.
@@ -140,28 +214,11 @@ pub struct RunArgs {
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// Optimizers to compare, comma-separated (see the list below).
-    #[arg(long, value_name = "LIST", value_delimiter = ',', required = true)]
-    pub opt: Vec<String>,
-    /// The surface [default: quadratic, the elongated bowl].
-    #[arg(long, value_name = "NAME")]
-    pub surface: Option<String>,
-    /// Where every run starts [default: the surface's own start].
-    #[arg(long, value_name = "X,Y", allow_hyphen_values = true)]
-    pub start: Option<String>,
-    /// The most steps each run takes [default: 200].
-    #[arg(long, value_name = "N")]
-    pub steps: Option<u64>,
-    /// Learning rate for all runs (0.1) or per optimizer (sgd=0.01,adam=0.1)
-    /// [default: tuned per optimizer and surface].
-    #[arg(long, value_name = "VALUE")]
-    pub lr: Option<String>,
-    /// Standard deviation of Gaussian noise added to every gradient (minibatch-like).
-    #[arg(long, value_name = "STD")]
-    pub noise: Option<f64>,
-    /// Seed of the gradient noise [default: 0].
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
+    /// Optimizers to compare, comma-separated (see `optplay list optimizers`).
+    #[arg(long, value_name = "LIST", value_delimiter = ',', required = true, value_parser = optimizer_kind)]
+    pub opt: Vec<&'static OptimizerKind>,
+    #[command(flatten)]
+    pub setup: SetupArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -186,7 +243,27 @@ mod tests {
         let Command::Compare(args) = cli.command else {
             panic!("parsed as another command");
         };
-        assert_eq!(args.opt, ["sgd", "adam"]);
-        assert_eq!(args.start.as_deref(), Some("-1.5,2"));
+        let names: Vec<&str> = args.opt.iter().map(|k| k.name).collect();
+        assert_eq!(names, ["sgd", "adam"]);
+        assert_eq!(args.setup.start, Some([-1.5, 2.0]));
+    }
+
+    #[test]
+    fn values_are_parsed_into_types_and_bad_ones_refused_with_a_hint() {
+        assert!(matches!(learning_rates("0.1"), Ok(LrRequest::All(v)) if v == 0.1));
+        let Ok(LrRequest::PerKind(pairs)) = learning_rates("sgd=0.01,adam=1e-1") else {
+            panic!("pairs not parsed");
+        };
+        assert_eq!(
+            pairs,
+            [("sgd".to_string(), 0.01), ("adam".to_string(), 0.1)]
+        );
+        assert!(learning_rates("sgd=fast").is_err());
+        assert!(learning_rates("nan").is_err());
+        assert_eq!(point("-1.5,2").unwrap(), [-1.5, 2.0]);
+        assert!(point("1").is_err() && point("1,2,3").is_err() && point("1,inf").is_err());
+        let e = optimizer_kind("adma").unwrap_err();
+        assert!(e.contains("Did you mean `adam`?"), "{e}");
+        assert_eq!(surface_kind(" saddle").unwrap().name, "saddle");
     }
 }

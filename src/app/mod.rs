@@ -6,7 +6,6 @@
 //! SIGINT, SIGTERM and SIGHUP stop a command through a cancel token (`interrupt.rs`): what was
 //! being written is taken away again, and the command ends with [`AppError::Interrupted`].
 
-mod flags;
 mod interrupt;
 mod watch;
 
@@ -16,16 +15,13 @@ use std::path::{Path, PathBuf};
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, CompareArgs, OutputArgs, PlayArgs, RunArgs};
-use crate::config::{
-    self, CompareRequest, ConfigError, Experiment, LrRequest, Overrides, UsageError,
-};
+use crate::cli::{Cli, Command, CompareArgs, OutputArgs, PlayArgs, RunArgs, SetupArgs};
+use crate::config::{self, CompareRequest, ConfigError, Experiment, Overrides, UsageError};
 use crate::core::Cancel;
 use crate::export::Colour;
 use crate::guide;
 use crate::output::{self, Content, OutputError, Rendered};
 use crate::plot;
-use flags::{parse_lr, parse_point};
 use interrupt::Interrupts;
 
 /// Everything that can stop a command, with the exit code DESIGN.md pins for it.
@@ -153,9 +149,9 @@ fn execute(cli: Cli, interrupts: &Interrupts) -> Result<(), AppError> {
         Command::Run(args) => run_files(args, interrupts),
         Command::Compare(args) => compare(args, cancel),
         Command::List(args) => print(&guide::list(args.section.as_deref())?),
-        Command::Explain(args) => print(&guide::explain(&args.optimizer)?),
+        Command::Explain(args) => print(&guide::explain(args.optimizer.name)?),
         Command::Init(args) => {
-            eprintln!("{}", guide::init(args.surface.as_deref(), &args.file)?);
+            eprintln!("{}", guide::init(args.surface.map(|k| k.name), &args.file)?);
             Ok(())
         }
         Command::Play(args) => play(args, cancel),
@@ -216,24 +212,28 @@ fn screenshot(args: &PlayArgs, path: &Path, cancel: &Cancel) -> Result<(), AppEr
 fn play_experiment(args: &PlayArgs) -> Result<Experiment, AppError> {
     if let Some(file) = &args.file {
         let overrides = Overrides {
-            steps: args.steps,
-            seed: args.seed,
+            steps: args.setup.steps,
+            seed: args.setup.seed,
             formats: None,
         };
         overrides.validate()?;
         return config::load_all(file, &overrides).map_err(AppError::Config);
     }
+    let default_runs = || {
+        ["sgd", "momentum", "adam"]
+            .iter()
+            .filter_map(|name| crate::core::registry::optimizer(name))
+            .collect()
+    };
     compare_experiment(CompareArgs {
-        opt: args
-            .opt
-            .clone()
-            .unwrap_or_else(|| ["sgd", "momentum", "adam"].map(String::from).to_vec()),
-        surface: Some(args.surface.clone().unwrap_or_else(|| "saddle".into())),
-        start: args.start.clone(),
-        steps: args.steps,
-        lr: args.lr.clone(),
-        noise: args.noise,
-        seed: args.seed,
+        opt: args.opt.clone().unwrap_or_else(default_runs),
+        setup: SetupArgs {
+            surface: args
+                .setup
+                .surface
+                .or_else(|| crate::core::registry::surface("saddle")),
+            ..args.setup.clone()
+        },
         output: OutputArgs {
             out: args.out.clone(),
             format: None,
@@ -314,20 +314,16 @@ fn compare(args: CompareArgs, cancel: &Cancel) -> Result<(), AppError> {
 
 /// The experiment `compare` runs, with every flag checked.
 fn compare_experiment(args: CompareArgs) -> Result<Experiment, AppError> {
-    let start = args.start.as_deref().map(parse_point).transpose()?;
-    let lr = match args.lr.as_deref() {
-        None => LrRequest::Default,
-        Some(text) => parse_lr(text)?,
-    };
+    let setup = args.setup;
     let request = CompareRequest {
         optimizers: args.opt,
-        surface: args.surface,
-        start,
-        steps: args.steps,
-        lr,
-        noise: args.noise,
+        surface: setup.surface,
+        start: setup.start,
+        steps: setup.steps,
+        lr: setup.lr.unwrap_or_default(),
+        noise: setup.noise,
         formats: args.output.format,
-        seed: args.seed,
+        seed: setup.seed,
     };
     Ok(config::compare_experiment(&request)?)
 }

@@ -1,7 +1,7 @@
 //! `optplay compare`: an experiment from command-line values, with usage errors.
 
 use crate::core::registry;
-use crate::core::{OptimizerKind, Point};
+use crate::core::{OptimizerKind, Point, SurfaceKind};
 
 use super::error::{UsageError, closest};
 use super::{
@@ -10,12 +10,12 @@ use super::{
 };
 
 /// `compare`'s options, as the command line gave them.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct CompareRequest {
     /// `--opt sgd,momentum,adam`: one run per kind.
-    pub optimizers: Vec<String>,
+    pub optimizers: Vec<&'static OptimizerKind>,
     /// `--surface NAME`; default `quadratic`.
-    pub surface: Option<String>,
+    pub surface: Option<&'static SurfaceKind>,
     /// `--start X,Y`; default the surface's start.
     pub start: Option<Point>,
     pub steps: Option<u64>,
@@ -63,13 +63,11 @@ fn check_lr(option: &str, kind: Option<&str>, lr: f64) -> Result<f64, UsageError
 /// The experiment `compare` runs: `compare-<surface>`, one run per optimizer kind (label =
 /// kind), each at the given or the default learning rate, every other setting at its default.
 pub fn compare_experiment(req: &CompareRequest) -> Result<Experiment, UsageError> {
-    let surface_name = req.surface.as_deref().map(str::trim).unwrap_or("quadratic");
+    let surface_name = req.surface.map_or("quadratic", |k| k.name);
     let mut problem = SurfaceProblem::default_of(surface_name).ok_or_else(|| {
-        unknown(
+        UsageError::new(
             "--surface",
-            "surface",
-            surface_name,
-            &registry::surface_names(),
+            format!("the `{surface_name}` surface has no defaults to compare on."),
         )
     })?;
     let optimizer_names = registry::optimizer_names();
@@ -84,10 +82,7 @@ pub fn compare_experiment(req: &CompareRequest) -> Result<Experiment, UsageError
         ));
     }
     let mut kinds: Vec<&'static OptimizerKind> = Vec::with_capacity(req.optimizers.len());
-    for given in &req.optimizers {
-        let given = given.trim();
-        let kind = registry::optimizer(given)
-            .ok_or_else(|| unknown("--opt", "optimizer", given, &optimizer_names))?;
+    for &kind in &req.optimizers {
         if kinds.iter().any(|k| k.name == kind.name) {
             return Err(UsageError::new(
                 "--opt",

@@ -1069,7 +1069,10 @@ fn run_overrides_win_and_a_cosine_follows_the_new_steps() {
 
 fn request(opts: &[&str]) -> CompareRequest {
     CompareRequest {
-        optimizers: opts.iter().map(|s| s.to_string()).collect(),
+        optimizers: opts
+            .iter()
+            .map(|name| crate::core::registry::optimizer(name).expect("a kind"))
+            .collect(),
         ..CompareRequest::default()
     }
 }
@@ -1102,7 +1105,7 @@ fn compare_with_only_opt_uses_every_default() {
 #[test]
 fn compare_applies_overrides() {
     let req = CompareRequest {
-        surface: Some("saddle".into()),
+        surface: crate::core::registry::surface("saddle"),
         start: Some([0.5, 0.01]),
         steps: Some(50),
         lr: LrRequest::PerKind(vec![("adam".into(), 0.3)]),
@@ -1135,18 +1138,7 @@ fn compare_applies_overrides() {
 fn compare_usage_errors_are_clear() {
     let fails = |req: CompareRequest| compare_experiment(&req).unwrap_err();
 
-    let e = fails(request(&["sgd", "adma"]));
-    assert_eq!(e.option, "--opt");
-    assert!(
-        e.message
-            .contains("unknown optimizer `adma`. Did you mean `adam`?"),
-        "{e}"
-    );
-    assert!(
-        e.message
-            .contains("sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, nadam")
-    );
-
+    // Unknown names never get here: the command line's value parsers refuse them (cli.rs).
     let e = fails(request(&["sgd", "adam", "sgd"]));
     assert!(e.message.contains("`sgd` is listed twice"), "{e}");
 
@@ -1191,15 +1183,6 @@ fn compare_usage_errors_are_clear() {
         assert_eq!(e.option, "--steps");
         assert!(e.message.contains("from 1 to 1000000"), "{e}");
     }
-
-    let e = fails(CompareRequest {
-        surface: Some("rosenbrok".into()),
-        ..request(&["sgd"])
-    });
-    assert_eq!(
-        e.to_string(),
-        "invalid --surface: unknown surface `rosenbrok`. Did you mean `rosenbrock`? The surfaces are: quadratic, saddle, bowl, rosenbrock, beale, himmelblau, rastrigin."
-    );
 
     let e = fails(CompareRequest {
         formats: Some(vec!["webp".into()]),

@@ -18,8 +18,11 @@ const HEIGHT: u16 = 40;
 /// The default session: sgd, momentum and adam on the saddle, exports into `dir`.
 fn model(dir: &Path) -> Model {
     let experiment = compare_experiment(&CompareRequest {
-        optimizers: ["sgd", "momentum", "adam"].map(String::from).to_vec(),
-        surface: Some("saddle".into()),
+        optimizers: ["sgd", "momentum", "adam"]
+            .iter()
+            .filter_map(|name| crate::core::registry::optimizer(name))
+            .collect(),
+        surface: crate::core::registry::surface("saddle"),
         ..CompareRequest::default()
     })
     .unwrap();
