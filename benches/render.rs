@@ -25,8 +25,11 @@ fn experiment() -> Experiment {
         ("adam", 0.05),
     ];
     config::compare_experiment(&CompareRequest {
-        optimizers: lr.iter().map(|(k, _)| k.to_string()).collect(),
-        surface: Some("rosenbrock".into()),
+        optimizers: lr
+            .iter()
+            .filter_map(|(k, _)| optplay::core::registry::optimizer(k))
+            .collect(),
+        surface: optplay::core::registry::surface("rosenbrock"),
         start: Some([-1.5, 2.0]),
         steps: Some(1000),
         lr: LrRequest::PerKind(lr.iter().map(|&(k, v)| (k.to_string(), v)).collect()),
