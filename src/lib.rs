@@ -7,12 +7,12 @@
 //! ARCHITECTURE.md walks through it.
 
 pub mod app;
-pub mod cli;
+pub(crate) mod cli;
 pub mod config;
 pub mod core;
 pub mod export;
-pub mod guide;
-pub mod number;
+pub(crate) mod guide;
+pub(crate) mod number;
 pub mod output;
-pub mod play;
+pub(crate) mod play;
 pub mod plot;

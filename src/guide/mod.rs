@@ -8,7 +8,7 @@ mod explain;
 mod init;
 
 pub use explain::explain;
-pub use init::{GuideError, init, starter, write_new};
+pub use init::{GuideError, init, write_new};
 
 use crate::config::{UsageError, unknown, write};
 use crate::core::registry::{OPTIMIZERS, SCHEDULES, SURFACES};

@@ -1,5 +1,6 @@
 use std::path::Path;
 
+use super::init::starter;
 use super::*;
 use crate::config::{self, Problem};
 use crate::core::registry::SCHEDULES;
