@@ -1,6 +1,6 @@
-//! The command line, as DESIGN.md pins it. Parsing only: values come out typed (optimizer and
-//! surface kinds from the registry, points, learning rates); what they mean together is the
-//! app's job.
+//! The command line (an interface scripts rely on: extend it, never rename). Parsing only:
+//! values come out typed (optimizer and surface kinds from the registry, points, learning
+//! rates); what they mean together is the app's job.
 
 use std::path::PathBuf;
 

@@ -24,7 +24,7 @@ use crate::output::{self, Content, OutputError, Rendered};
 use crate::plot;
 use interrupt::Interrupts;
 
-/// Everything that can stop a command, with the exit code DESIGN.md pins for it.
+/// Everything that can stop a command, with its exit code: 2 bad input, 1 I/O, 130 interrupted.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// One or more experiment files are invalid (exit 2).

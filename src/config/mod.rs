@@ -1,8 +1,8 @@
 //! Everything that turns user input into a validated experiment.
 //!
-//! An experiment file (the pinned format of DESIGN.md) is parsed with toml's spanned tree and
-//! walked by hand, so every mistake is reported with its file, line:column and dotted key
-//! before any step runs. `compare`'s command-line values go through [`compare_experiment`].
+//! An experiment file (the format README.md documents, an interface scripts rely on) is
+//! parsed with toml's spanned tree and walked by hand, so every mistake is reported with its
+//! file, line:column and dotted key before any step runs. `compare`'s command-line values go through [`compare_experiment`].
 
 mod compare;
 mod error;

@@ -524,7 +524,7 @@ fn legends_show_each_new_kinds_symbols() {
 #[test]
 fn the_new_kinds_have_the_pinned_defaults_of_torch() {
     use Value::{Bool, Number, Pair};
-    // DESIGN.md "Pinned: more optimizers": torch.optim's defaults; lr is the fallback lr.
+    // torch.optim's defaults, as optplay's design pins them; lr is the fallback lr.
     type Pinned = (&'static str, f64, &'static [(&'static str, Value)]);
     let pinned: [Pinned; 7] = [
         (
