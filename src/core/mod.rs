@@ -3,6 +3,7 @@
 //! Knows nothing of the command line, TOML or plotting. Works on `ndarray` vectors of any
 //! length; the 2-D surfaces are one kind of objective among those it can serve.
 
+pub mod expr;
 pub mod grid;
 pub mod linalg;
 pub mod line_search;
