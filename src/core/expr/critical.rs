@@ -16,7 +16,7 @@ const SAME_POINT: f64 = 1e-3;
 ///
 /// Each of 24×24 seeds on the window is refined by Newton's method with the exact Hessian;
 /// a point is kept if the iteration converged inside the window (borders included) to a
-/// gradient below 1e-7 of the typical gradient over the seeds. It is a minimum if both
+/// gradient below 1e-7 of the median gradient over the seeds, with a finite value there. It is a minimum if both
 /// eigenvalues of the Hessian are positive and a saddle if their signs differ; where one is
 /// about zero, the values on a small circle around the point decide. Points closer than a
 /// thousandth of the window's diagonal are one. Seeds where the formula is undefined are
@@ -48,7 +48,9 @@ pub fn critical_points(expr: &Expression, window: [[f64; 2]; 2]) -> (Vec<[f64; 2
             continue;
         };
         let gradient = norm(expr.gradient(point));
-        if !inside(point) || gradient > tolerance {
+        // The gradient can be finite where the value is not (log(u) has u'/u): such a point
+        // is no minimum of anything.
+        if !inside(point) || gradient > tolerance || !expr.value(point).is_finite() {
             continue;
         }
         let Some(kind) = classify(expr, point, probe) else {

@@ -74,7 +74,9 @@ enum Args {
 /// One formula (the surface or one of its derivatives), ready to evaluate.
 #[derive(Debug, Clone)]
 pub(crate) struct Compiled {
-    flat: Flat,
+    /// Boxed: exmex keeps up to 32 operands and operators inline, which makes a flat
+    /// expression about 20 KB, too much to move around on the stack six at a time.
+    flat: Box<Flat>,
     args: Args,
 }
 
@@ -83,7 +85,7 @@ impl Compiled {
     /// which would be a bug in the writer.
     pub(crate) fn new(tree: &Tree) -> Result<Compiled, String> {
         let text = tree.exmex_text();
-        let flat = Flat::parse(&text).map_err(|e| format!("exmex refused `{text}`: {e}"))?;
+        let flat = Box::new(Flat::parse(&text).map_err(|e| format!("exmex refused `{text}`: {e}"))?);
         let args = match flat.var_names() {
             [] => Args::None,
             [v] if v == "x" => Args::X,

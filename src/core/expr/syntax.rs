@@ -12,7 +12,8 @@ use super::tree::{Func, Op, Tree, USER_FUNCS, Var};
 pub const MAX_CHARS: usize = 2000;
 /// Deepest nesting of parentheses, function calls, signs and powers.
 pub const MAX_NESTING: usize = 64;
-/// Longest chain of operations, e.g. the terms of a sum: it bounds the depth of the tree.
+/// Deepest the formula's tree may be, in operations: in a chain such as a sum, each term is
+/// one level. It bounds the depth of the derivatives and of every walk over them.
 pub const MAX_CHAIN: usize = 128;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -321,8 +322,8 @@ impl Parser<'_> {
             Err(error(
                 at.column,
                 1,
-                format!("the formula chains more than {MAX_CHAIN} operations"),
-                "write a shorter formula",
+                format!("the formula is more than {MAX_CHAIN} operations deep"),
+                "each term of a long sum or product is one level: write a shorter formula",
             ))
         } else {
             Ok(tree)

@@ -295,68 +295,84 @@ impl Tree {
     /// sqrt(u)' = u'/(2·sqrt(u)), abs' = sign, tanh' = 1 − tanh², sinh' = cosh, cosh' = sinh,
     /// atan(u)' = u'/(1 + u²), sign' = 0.
     pub(crate) fn derivative(&self, var: Var, budget: Budget) -> Result<Tree, TooLarge> {
-        let d = |t: &Tree| t.derivative(var, budget);
+        // Each arm lives in its own function so this frame, which every level of the
+        // recursion keeps, stays small (in a debug build one function with every arm's
+        // temporaries takes about 7 KB a level).
         let result = match &self.kind {
             Kind::Num(_) => Tree::num(0.0),
             Kind::Var(v) => Tree::num(if *v == var { 1.0 } else { 0.0 }),
-            Kind::Neg(a) => neg(d(a)?),
-            Kind::Bin(Op::Add, a, b) => add(d(a)?, d(b)?),
-            Kind::Bin(Op::Sub, a, b) => sub(d(a)?, d(b)?),
-            Kind::Bin(Op::Mul, a, b) => {
-                let (da, db) = (d(a)?, d(b)?);
-                add(mul(da, (**b).clone()), mul((**a).clone(), db))
-            }
-            Kind::Bin(Op::Div, a, b) => {
-                let (da, db) = (d(a)?, d(b)?);
-                if db.is_num(0.0) {
-                    div(da, (**b).clone())
-                } else {
-                    let numerator = sub(mul(da, (**b).clone()), mul((**a).clone(), db));
-                    div(numerator, pow((**b).clone(), Tree::num(2.0)))
-                }
-            }
-            Kind::Bin(Op::Pow, a, b) => {
-                let (da, db) = (d(a)?, d(b)?);
-                if let Some(c) = b.as_num() {
-                    mul(mul(Tree::num(c), pow((**a).clone(), Tree::num(c - 1.0))), da)
-                } else if da.is_num(0.0) {
-                    mul(mul(self.clone(), call((**a).clone(), Func::Log)), db)
-                } else {
-                    let lowered = pow((**a).clone(), sub((**b).clone(), Tree::num(1.0)));
-                    let base_part = mul(mul(lowered, (**b).clone()), da);
-                    let exponent_part = mul(mul(self.clone(), call((**a).clone(), Func::Log)), db);
-                    add(base_part, exponent_part)
-                }
+            Kind::Neg(a) => neg(a.derivative(var, budget)?),
+            Kind::Bin(op, a, b) => {
+                let da = a.derivative(var, budget)?;
+                let db = b.derivative(var, budget)?;
+                self.binary_derivative(*op, a, b, da, db)
             }
             Kind::Call(f, a) => {
-                let da = d(a)?;
-                let u = || (**a).clone();
-                match f {
-                    Func::Sign => Tree::num(0.0),
-                    Func::Log => div(da, u()),
-                    Func::Sqrt => div(da, mul(Tree::num(2.0), self.clone())),
-                    Func::Atan => div(da, add(Tree::num(1.0), pow(u(), Tree::num(2.0)))),
-                    Func::Sin => mul(call(u(), Func::Cos), da),
-                    Func::Cos => mul(neg(call(u(), Func::Sin)), da),
-                    Func::Tan => {
-                        let cos_squared = pow(call(u(), Func::Cos), Tree::num(2.0));
-                        mul(div(Tree::num(1.0), cos_squared), da)
-                    }
-                    Func::Exp => mul(self.clone(), da),
-                    Func::Abs => mul(call(u(), Func::Sign), da),
-                    Func::Tanh => {
-                        let outer = sub(Tree::num(1.0), pow(self.clone(), Tree::num(2.0)));
-                        mul(outer, da)
-                    }
-                    Func::Sinh => mul(call(u(), Func::Cosh), da),
-                    Func::Cosh => mul(call(u(), Func::Sinh), da),
-                }
+                let da = a.derivative(var, budget)?;
+                self.call_derivative(*f, a, da)
             }
         };
         if result.size > budget.nodes || result.depth > budget.depth {
             Err(TooLarge)
         } else {
             Ok(result)
+        }
+    }
+
+    /// The derivative of `self` = a op b, given a' and b'.
+    #[inline(never)]
+    fn binary_derivative(&self, op: Op, a: &Tree, b: &Tree, da: Tree, db: Tree) -> Tree {
+        match op {
+            Op::Add => add(da, db),
+            Op::Sub => sub(da, db),
+            Op::Mul => add(mul(da, b.clone()), mul(a.clone(), db)),
+            Op::Div if db.is_num(0.0) => div(da, b.clone()),
+            Op::Div => {
+                let numerator = sub(mul(da, b.clone()), mul(a.clone(), db));
+                div(numerator, pow(b.clone(), Tree::num(2.0)))
+            }
+            Op::Pow => self.power_derivative(a, b, da, db),
+        }
+    }
+
+    /// The derivative of `self` = a^b, given a' and b'.
+    #[inline(never)]
+    fn power_derivative(&self, a: &Tree, b: &Tree, da: Tree, db: Tree) -> Tree {
+        if let Some(c) = b.as_num() {
+            mul(mul(Tree::num(c), pow(a.clone(), Tree::num(c - 1.0))), da)
+        } else if da.is_num(0.0) {
+            mul(mul(self.clone(), call(a.clone(), Func::Log)), db)
+        } else {
+            let lowered = pow(a.clone(), sub(b.clone(), Tree::num(1.0)));
+            let base_part = mul(mul(lowered, b.clone()), da);
+            let exponent_part = mul(mul(self.clone(), call(a.clone(), Func::Log)), db);
+            add(base_part, exponent_part)
+        }
+    }
+
+    /// The derivative of `self` = f(a), given a'.
+    #[inline(never)]
+    fn call_derivative(&self, f: Func, a: &Tree, da: Tree) -> Tree {
+        let u = || a.clone();
+        match f {
+            Func::Sign => Tree::num(0.0),
+            Func::Log => div(da, u()),
+            Func::Sqrt => div(da, mul(Tree::num(2.0), self.clone())),
+            Func::Atan => div(da, add(Tree::num(1.0), pow(u(), Tree::num(2.0)))),
+            Func::Sin => mul(call(u(), Func::Cos), da),
+            Func::Cos => mul(neg(call(u(), Func::Sin)), da),
+            Func::Tan => {
+                let cos_squared = pow(call(u(), Func::Cos), Tree::num(2.0));
+                mul(div(Tree::num(1.0), cos_squared), da)
+            }
+            Func::Exp => mul(self.clone(), da),
+            Func::Abs => mul(call(u(), Func::Sign), da),
+            Func::Tanh => {
+                let outer = sub(Tree::num(1.0), pow(self.clone(), Tree::num(2.0)));
+                mul(outer, da)
+            }
+            Func::Sinh => mul(call(u(), Func::Cosh), da),
+            Func::Cosh => mul(call(u(), Func::Sinh), da),
         }
     }
 
@@ -584,5 +600,25 @@ mod tests {
             depth: 1000,
         };
         assert!(t.derivative(Var::X, roomy).is_ok());
+    }
+
+    #[test]
+    fn the_deepest_tree_the_budget_allows_fits_the_stack() {
+        // On the test harness's 2 MiB stack: a tree as deep as a derivative may be,
+        // differentiated, written out, evaluated and dropped.
+        let depth = crate::core::expr::MAX_DERIVATIVE_DEPTH;
+        let mut t = Tree::call(Func::Sin, x());
+        while t.depth() < depth - 2 {
+            t = Tree::binary(Op::Mul, Tree::negate(t), Tree::var(Var::Y));
+        }
+        let budget = Budget {
+            nodes: usize::MAX,
+            depth,
+        };
+        let d = t.derivative(Var::X, budget).expect("within the depth budget");
+        let text = d.exmex_text();
+        assert!(text.len() > depth);
+        let compiled = super::super::engine::Compiled::new(&d).expect("exmex reads it");
+        assert!(compiled.eval([0.5, 1.0]).is_finite());
     }
 }
