@@ -429,27 +429,43 @@ proptest! {
     /// What exmex evaluates is bit for bit the tree the reader built, and so are the
     /// derivatives: the text written for exmex loses nothing to its precedence rules.
     #[test]
-    fn exmex_evaluates_exactly_the_tree(
-        pieces in prop::collection::vec(prop::sample::select(PIECES), 1..40),
-        p in prop::array::uniform2(-3.0f64..3.0),
-    ) {
-        let text = pieces.concat();
-        if let Ok(tree) = syntax::parse(&text) {
-            let budget = Budget { nodes: MAX_DERIVATIVE_NODES, depth: 2000 };
-            let mut trees = vec![tree.clone()];
-            if let (Ok(fx), Ok(fy)) = (tree.derivative(Var::X, budget), tree.derivative(Var::Y, budget)) {
-                if let Ok(fxy) = fx.derivative(Var::Y, budget) {
-                    trees.push(fxy);
+    fn exmex_evaluates_exactly_the_tree(text in formula(), p in prop::array::uniform2(-3.0f64..3.0)) {
+        let tree = syntax::parse(&text).map_err(|e| TestCaseError::fail(format!("`{text}`: {e}")))?;
+        let budget = Budget { nodes: MAX_DERIVATIVE_NODES, depth: 1000 };
+        let mut trees = vec![tree.clone()];
+        for var in [Var::X, Var::Y] {
+            if let Ok(d) = tree.derivative(var, budget) {
+                if let Ok(dd) = d.derivative(Var::Y, budget) {
+                    trees.push(dd);
                 }
-                trees.extend([fx, fy]);
-            }
-            for t in trees {
-                let compiled = Compiled::new(&t).expect("exmex reads every written tree");
-                let (a, b) = (compiled.eval(p), t.eval(p));
-                prop_assert!(same(a, b), "`{}` at {:?}: exmex {} tree {}", compiled.text(), p, a, b);
+                trees.push(d);
             }
         }
+        for t in trees {
+            let compiled = Compiled::new(&t).expect("exmex reads every written tree");
+            let (a, b) = (compiled.eval(p), t.eval(p));
+            prop_assert!(same(a, b), "`{}` from `{}` at {:?}: exmex {} tree {}", compiled.text(), text, p, a, b);
+        }
     }
+}
+
+/// Valid formulas of every shape: chains of one operator (where exmex would reassociate),
+/// mixed precedences, signs, powers, calls, and numbers whose sums and products round.
+fn formula() -> impl Strategy<Value = String> {
+    let leaf = prop::sample::select(vec!["x", "y", "0.1", "0.3", "2", "7", "1e-3", "pi", "e"])
+        .prop_map(String::from);
+    leaf.prop_recursive(5, 48, 3, |inner| {
+        let op = prop::sample::select(vec!["+", "-", "*", "/", "^"]);
+        let func = prop::sample::select(vec!["sin", "cos", "exp", "log", "sqrt", "abs", "atan", "tanh"]);
+        prop_oneof![
+            (inner.clone(), op.clone(), inner.clone()).prop_map(|(a, o, b)| format!("{a}{o}{b}")),
+            (inner.clone(), op, inner.clone()).prop_map(|(a, o, b)| format!("({a}){o}({b})")),
+            (inner.clone(), inner.clone(), inner.clone())
+                .prop_map(|(a, b, c)| format!("{a}*{b}/{c}+{a}-{b}+{c}")),
+            inner.clone().prop_map(|a| format!("-{a}")),
+            (func, inner).prop_map(|(f, a)| format!("{f}({a})")),
+        ]
+    })
 }
 
 // ---------------------------------------------------------------- derivatives
