@@ -30,7 +30,8 @@ pub fn critical_points(expr: &Expression, window: [[f64; 2]; 2]) -> (Vec<[f64; 2
     let seeds: Vec<[f64; 2]> = (0..SEEDS)
         .flat_map(|j| {
             (0..SEEDS).map(move |i| {
-                let at = |k: usize, lo: f64, hi: f64| lo + (k as f64 + 0.5) / SEEDS as f64 * (hi - lo);
+                let at =
+                    |k: usize, lo: f64, hi: f64| lo + (k as f64 + 0.5) / SEEDS as f64 * (hi - lo);
                 [at(i, x0, x1), at(j, y0, y1)]
             })
         })

@@ -13,7 +13,12 @@ use super::tree::{Func, Op, Tree};
 #[derive(Clone, Debug)]
 pub(crate) struct Ops;
 
-fn binary(op: Op, apply: fn(f64, f64) -> f64, prio: i64, is_commutative: bool) -> Operator<'static, f64> {
+fn binary(
+    op: Op,
+    apply: fn(f64, f64) -> f64,
+    prio: i64,
+    is_commutative: bool,
+) -> Operator<'static, f64> {
     let name = match op {
         Op::Add => "+",
         Op::Sub => "-",
@@ -85,7 +90,8 @@ impl Compiled {
     /// which would be a bug in the writer.
     pub(crate) fn new(tree: &Tree) -> Result<Compiled, String> {
         let text = tree.exmex_text();
-        let flat = Box::new(Flat::parse(&text).map_err(|e| format!("exmex refused `{text}`: {e}"))?);
+        let flat =
+            Box::new(Flat::parse(&text).map_err(|e| format!("exmex refused `{text}`: {e}"))?);
         let args = match flat.var_names() {
             [] => Args::None,
             [v] if v == "x" => Args::X,

@@ -46,7 +46,12 @@ impl Token {
     }
 }
 
-fn error(column: usize, width: usize, message: impl Into<String>, hint: impl Into<String>) -> ExprError {
+fn error(
+    column: usize,
+    width: usize,
+    message: impl Into<String>,
+    hint: impl Into<String>,
+) -> ExprError {
     ExprError {
         column,
         width: width.max(1),
@@ -181,7 +186,12 @@ fn tokenize(text: &str) -> Result<Vec<Token>, ExprError> {
 /// A number: digits with an optional fraction and exponent (`1`, `0.5`, `.5`, `1e-3`,
 /// `2.5E+4`). An `e` not followed by an exponent is left for the constant e.
 fn number(chars: &[char], column: usize) -> Result<(f64, usize), ExprError> {
-    let digits = |from: usize| chars[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let digits = |from: usize| {
+        chars[from..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count()
+    };
     let mut len = digits(0);
     let mut mantissa_digits = len;
     if chars.get(len) == Some(&'.') {
@@ -253,15 +263,13 @@ fn check_parentheses(tokens: &[Token]) -> Result<(), ExprError> {
                 }
                 open.push(t);
             }
-            Tok::Close => {
-                if open.pop().is_none() {
-                    return Err(error(
-                        t.column,
-                        1,
-                        "')' has no matching '('",
-                        "remove it or add a '(' before it",
-                    ));
-                }
+            Tok::Close if open.pop().is_none() => {
+                return Err(error(
+                    t.column,
+                    1,
+                    "')' has no matching '('",
+                    "remove it or add a '(' before it",
+                ));
             }
             _ => {}
         }
@@ -357,10 +365,12 @@ impl Parser<'_> {
                     let right = self.signed_after(&at)?;
                     tree = Self::join(op, &at, tree, right)?;
                 }
-                Some(t @ Token {
-                    tok: Tok::Num(_) | Tok::Ident(_) | Tok::Open,
-                    ..
-                }) => return Err(self.missing_operator(t)),
+                Some(
+                    t @ Token {
+                        tok: Tok::Num(_) | Tok::Ident(_) | Tok::Open,
+                        ..
+                    },
+                ) => return Err(self.missing_operator(t)),
                 _ => return Ok(tree),
             }
         }
@@ -430,13 +440,20 @@ impl Parser<'_> {
                 "'**' is not an operator here",
                 "powers are written x^2",
             )),
-            Some(t @ Token { tok: Tok::Op(_), .. }) => Err(error(
+            Some(
+                t @ Token {
+                    tok: Tok::Op(_), ..
+                },
+            ) => Err(error(
                 t.column,
                 1,
                 format!("'{}' cannot follow '{}'", t.show(), op.show()),
                 "remove one of the two operators, or put a number or variable between them",
             )),
-            Some(Token { tok: Tok::Close, .. }) | None => Err(error(
+            Some(Token {
+                tok: Tok::Close, ..
+            })
+            | None => Err(error(
                 op.column,
                 1,
                 format!("'{}' has nothing on its right", op.show()),
@@ -450,7 +467,12 @@ impl Parser<'_> {
         let Some(t) = self.peek().cloned() else {
             // Callers check for an operand first; the start of an empty formula is caught
             // before parsing.
-            return Err(error(1, 1, "the formula is empty", "write a formula in x and y"));
+            return Err(error(
+                1,
+                1,
+                "the formula is empty",
+                "write a formula in x and y",
+            ));
         };
         match &t.tok {
             Tok::Num(v) => {
@@ -469,7 +491,10 @@ impl Parser<'_> {
                 t.column,
                 1,
                 format!("'{}' has nothing on its left", t.show()),
-                format!("put a number or variable before '{}' or remove it", t.show()),
+                format!(
+                    "put a number or variable before '{}' or remove it",
+                    t.show()
+                ),
             )),
             Tok::Close => Err(error(
                 t.column,
@@ -482,7 +507,10 @@ impl Parser<'_> {
 
     /// After an opening parenthesis (of a call to `func`, if given): the inside and the ')'.
     fn group(&mut self, open: &Token, func: Option<Func>) -> Result<Tree, ExprError> {
-        if let Some(Token { tok: Tok::Close, .. }) = self.peek() {
+        if let Some(Token {
+            tok: Tok::Close, ..
+        }) = self.peek()
+        {
             return Err(match func {
                 Some(f) => error(
                     open.column,
@@ -502,7 +530,9 @@ impl Parser<'_> {
         let inside = self.sum()?;
         self.nesting -= 1;
         match self.peek() {
-            Some(Token { tok: Tok::Close, .. }) => {
+            Some(Token {
+                tok: Tok::Close, ..
+            }) => {
                 self.pos += 1;
                 Ok(match func {
                     Some(f) => Tree::call(f, inside),
@@ -561,7 +591,11 @@ impl Parser<'_> {
             _ => "put * between them for a product".to_string(),
         };
         let message = match before {
-            Some(b) => format!("missing operator between '{}' and '{}'", b.show(), next.show()),
+            Some(b) => format!(
+                "missing operator between '{}' and '{}'",
+                b.show(),
+                next.show()
+            ),
             None => format!("missing operator before '{}'", next.show()),
         };
         error(next.column, next.width, message, hint)
@@ -577,25 +611,43 @@ fn unknown_function(t: &Token, name: &str) -> ExprError {
             "ln" => "log is the natural logarithm: log(x)".to_string(),
             "pow" => "write powers as a^b".to_string(),
             "arctan" => "write atan".to_string(),
-            "exp2" | "log2" | "log10" => "write them with exp and log, e.g. log(x)/log(10)".to_string(),
+            "exp2" | "log2" | "log10" => {
+                "write them with exp and log, e.g. log(x)/log(10)".to_string()
+            }
             _ => function_list(),
         }
     };
-    error(t.column, t.width, format!("unknown function '{name}'"), hint)
+    error(
+        t.column,
+        t.width,
+        format!("unknown function '{name}'"),
+        hint,
+    )
 }
 
 fn unknown_name(t: &Token, name: &str) -> ExprError {
     let hint = if name.len() > 1 && name.chars().all(|c| c == 'x' || c == 'y') {
         let product: Vec<String> = name.chars().map(String::from).collect();
-        format!("variables are x and y; write {} for a product", product.join("*"))
+        format!(
+            "variables are x and y; write {} for a product",
+            product.join("*")
+        )
     } else if matches!(name, "X" | "Y") {
         "variables are x and y (lower case)".to_string()
     } else if matches!(name, "PI" | "Pi" | "E") {
         "the constants are pi and e (lower case)".to_string()
     } else if Func::from_user_name(&name.to_ascii_lowercase()).is_some() {
-        format!("{0} is a function: write {0}(...)", name.to_ascii_lowercase())
+        format!(
+            "{0} is a function: write {0}(...)",
+            name.to_ascii_lowercase()
+        )
     } else {
         "variables are x and y".to_string()
     };
-    error(t.column, t.width, format!("unknown variable '{name}'"), hint)
+    error(
+        t.column,
+        t.width,
+        format!("unknown variable '{name}'"),
+        hint,
+    )
 }

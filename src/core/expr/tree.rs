@@ -563,7 +563,12 @@ mod tests {
         // With glibc, powf(a, 2) differs from a*a in the last bit for about one double in
         // 1200; these are such doubles. A square must be the one rounded multiplication a
         // hand-written x*x is.
-        for a in [4.651745512171384, 0.1645290620437052, -2.6621623831091847, 1.1848076389659283] {
+        for a in [
+            4.651745512171384,
+            0.1645290620437052,
+            -2.6621623831091847,
+            1.1848076389659283,
+        ] {
             assert_eq!(power(a, 2.0).to_bits(), (a * a).to_bits(), "{a}");
         }
         assert_eq!(power(2.0, 0.5), 2f64.sqrt());
@@ -573,7 +578,16 @@ mod tests {
     #[test]
     fn numbers_are_written_as_exmex_reads_them() {
         let mut out = String::new();
-        for v in [0.1, 1e-7, 1e300, 5e-324, -2.5, -0.0, f64::INFINITY, f64::NAN] {
+        for v in [
+            0.1,
+            1e-7,
+            1e300,
+            5e-324,
+            -2.5,
+            -0.0,
+            f64::INFINITY,
+            f64::NAN,
+        ] {
             out.clear();
             write_number(v, &mut out);
             assert!(!out.contains('e'), "{out}");
@@ -617,7 +631,9 @@ mod tests {
             nodes: usize::MAX,
             depth,
         };
-        let d = t.derivative(Var::X, budget).expect("within the depth budget");
+        let d = t
+            .derivative(Var::X, budget)
+            .expect("within the depth budget");
         let text = d.exmex_text();
         assert!(text.len() > depth);
         let compiled = super::super::engine::Compiled::new(&d).expect("exmex reads it");
