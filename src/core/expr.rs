@@ -16,13 +16,21 @@
 //!   each formula as text for exmex.
 //! - `engine` evaluates those texts with exmex's flat expressions.
 //!
-//! exmex can differentiate too, but it is not used for that here. Measured with exmex 0.21
-//! (release build): its second derivative of a product of 25 factors takes 0.6 s, of 50
-//! factors 13 s and of 100 factors over 3 minutes; a product of 50 factors overflows an 8 MB
-//! stack; it has no rule for `abs`; and its parser reads `-x^2` as `(-x)^2`. The
-//! differentiator here is about 150 lines, refuses derivatives past [`MAX_DERIVATIVE_NODES`]
-//! as they grow, and the tests check it against exmex's own derivatives, central finite
-//! differences and hand-derived formulas.
+//! exmex can differentiate too, but it is not used for that here. Measured with exmex 0.21:
+//! its second derivative of a product of 25 factors takes 0.6 s, of 50 factors 13 s and of
+//! 100 factors over 3 minutes (release build); a product of 50 factors overflows an 8 MiB
+//! stack and the second derivatives of `sqrt(1 + x^2 + 2*y^2)` a 2 MiB one; it has no rule
+//! for `abs`; and its parser reads `-x^2` as `(-x)^2`. The differentiator here is about 150
+//! lines, refuses derivatives past [`MAX_DERIVATIVE_NODES`] as they grow, and the tests
+//! check it against exmex's own derivatives, central finite differences and hand-derived
+//! formulas.
+//!
+//! Exactness: a formula is evaluated as written, operator by operator from left to right
+//! (`a*b/c` is `(a*b)/c`, `x + 0.1 + 0.2` is `(x + 0.1) + 0.2`), a square `u^2` is the one
+//! rounded product `u*u`, other powers are `powf`, and constant parts (`2*pi`) are folded to
+//! the double evaluation would give. So a formula written like a hand-coded surface gives the
+//! same doubles; one written differently (`100*(y - x^2)^2` against Rust's `b * v * v`) may
+//! differ in the last bit.
 
 mod critical;
 mod engine;
@@ -32,7 +40,7 @@ mod tree;
 use std::fmt;
 
 pub use critical::critical_points;
-pub use syntax::{MAX_CHAIN, MAX_CHARS, MAX_NESTING};
+pub use syntax::{MAX_CHARS, MAX_DEPTH, MAX_NESTING};
 
 use engine::Compiled;
 use tree::{Budget, TooLarge, Var};
@@ -43,7 +51,7 @@ pub const MAX_DERIVATIVE_NODES: usize = 20_000;
 /// Deepest a derivative's tree may be, which bounds every recursive walk over it: the next
 /// derivative takes about 1.2 KB of stack a level in a debug build, so a thread's default
 /// 2 MiB holds it with room to spare. Real formulas stay far below (Goldstein–Price's second
-/// derivatives are under 40 deep).
+/// derivatives are 13 deep).
 const MAX_DERIVATIVE_DEPTH: usize = 1_000;
 
 /// A mistake in a formula, with where it is and what to do about it.

@@ -14,7 +14,7 @@ pub const MAX_CHARS: usize = 2000;
 pub const MAX_NESTING: usize = 64;
 /// Deepest the formula's tree may be, in operations: in a chain such as a sum, each term is
 /// one level. It bounds the depth of the derivatives and of every walk over them.
-pub const MAX_CHAIN: usize = 128;
+pub const MAX_DEPTH: usize = 128;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
@@ -323,14 +323,14 @@ impl Parser<'_> {
         }
     }
 
-    /// Joins two operands, refusing a chain that makes the tree deeper than the limit.
+    /// Joins two operands, refusing a tree deeper than the limit (a long chain of terms).
     fn join(op: Op, at: &Token, a: Tree, b: Tree) -> Result<Tree, ExprError> {
         let tree = Tree::binary(op, a, b);
-        if tree.depth() > MAX_CHAIN {
+        if tree.depth() > MAX_DEPTH {
             Err(error(
                 at.column,
                 1,
-                format!("the formula is more than {MAX_CHAIN} operations deep"),
+                format!("the formula is more than {MAX_DEPTH} operations deep"),
                 "each term of a long sum or product is one level: write a shorter formula",
             ))
         } else {

@@ -411,12 +411,12 @@ fn nesting_is_refused_past_the_limit_and_accepted_at_it() {
 }
 
 #[test]
-fn a_chain_of_operations_is_refused_past_the_limit() {
+fn a_tree_deeper_than_the_limit_is_refused_at_its_operator() {
     let sum = |n: usize| vec!["x"; n].join("+");
-    assert_eq!(parse(&sum(MAX_CHAIN)).value([1.0, 0.0]), MAX_CHAIN as f64);
-    let e = parse_err(&sum(MAX_CHAIN + 1));
+    assert_eq!(parse(&sum(MAX_DEPTH)).value([1.0, 0.0]), MAX_DEPTH as f64);
+    let e = parse_err(&sum(MAX_DEPTH + 1));
     // The operator that makes the chain too long: the 128th '+'.
-    assert_eq!(e.column, 2 * MAX_CHAIN);
+    assert_eq!(e.column, 2 * MAX_DEPTH);
     assert!(e.message.contains("more than 128 operations deep"), "{e}");
 }
 
@@ -455,7 +455,7 @@ fn derivatives_that_blow_up_are_refused() {
 fn formulas_at_the_limits_fit_the_stack() {
     // These run on the test harness's thread, with its 2 MiB of stack: deep trees within the
     // limits, differentiated twice and written out, either work or are refused as too large.
-    let chain = vec!["x*y"; MAX_CHAIN / 2].join("+");
+    let chain = vec!["x*y"; MAX_DEPTH / 2].join("+");
     let deep_chain = format!(
         "{}{chain}{}",
         "(".repeat(MAX_NESTING),
@@ -473,7 +473,7 @@ fn formulas_at_the_limits_fit_the_stack() {
         // Each exponent nests one level and its parentheses one more, briefly.
         vec!["(x+1.1)"; MAX_NESTING - 1].join("^"),
         format!("{}{chain}{}", "sqrt(1+".repeat(30), ")".repeat(30)),
-        vec!["sin(x)"; MAX_CHAIN - 1].join("*"),
+        vec!["sin(x)"; MAX_DEPTH - 1].join("*"),
     ] {
         match Expression::parse(&text) {
             Ok(f) => {
