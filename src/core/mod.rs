@@ -6,6 +6,7 @@
 //! length; the 2-D surfaces are one kind of objective among those it can serve.
 
 pub mod cancel;
+pub mod expr;
 pub mod grid;
 pub mod linalg;
 pub mod line_search;
