@@ -1,36 +1,14 @@
 //! The animation's one palette: median cut over the last frame, the runs' colours kept
 //! exact, and the palette index of every colour a frame shows.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use rustc_hash::FxHashMap;
 
 /// The most colours a GIF palette has; one index is kept for "unchanged" (transparent).
 pub(super) const PALETTE_SIZE: usize = 256;
 
-/// Hashes a colour packed in a `u32` with one multiplication: SipHash, the default, costs
-/// more than the rest of a lookup, and colours are not chosen by an attacker.
-#[derive(Default)]
-struct ColorHasher(u64);
-
-impl Hasher for ColorHasher {
-    fn finish(&self) -> u64 {
-        // The high bits of the product mix every bit of the colour; fold them down, where
-        // the table takes its bucket from.
-        self.0 ^ (self.0 >> 29)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u32(((self.0 as u32) << 8) | b as u32);
-        }
-    }
-
-    fn write_u32(&mut self, v: u32) {
-        self.0 = (v as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-type ColorTable<V> = HashMap<u32, V, BuildHasherDefault<ColorHasher>>;
+/// Colours packed in a `u32`, hashed with FxHash: SipHash, the default, costs more than the
+/// rest of a lookup, and colours are not chosen by an attacker.
+type ColorTable<V> = FxHashMap<u32, V>;
 
 fn packed(c: [u8; 3]) -> u32 {
     u32::from_be_bytes([0, c[0], c[1], c[2]])
