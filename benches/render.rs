@@ -5,14 +5,18 @@
 //!   --lr sgd=1e-3,momentum=2e-4,nesterov=2e-4,adagrad=0.5,rmsprop=3e-3,adam=0.05 --format png,svg
 //!
 //! cargo bench --bench render
+//!
+//! and the same compare's `trajectory.csv` streamed (`cargo bench --bench render -- csv`).
 
 use std::hint::black_box;
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use optplay::app;
 use optplay::config::{self, CompareRequest, Experiment, LrRequest};
 use optplay::core::Trace;
+use optplay::export::{self, RunOutcome};
 use optplay::plot::{self, Figure, Format, choose_levels, stages};
 
 fn experiment() -> Experiment {
@@ -104,10 +108,40 @@ fn stage_benches(c: &mut Criterion) {
     group.finish();
 }
 
+/// `trajectory.csv` streamed as `run` writes it (through a 64 KiB buffer), to a sink: the
+/// cost per row of formatting and quoting, not of the disk.
+fn csv_bench(c: &mut Criterion) {
+    let e = experiment();
+    let traces: Vec<Trace> = app::run_all(&e);
+    let runs: Vec<RunOutcome> = e
+        .runs
+        .iter()
+        .zip(&traces)
+        .map(|(r, trace)| RunOutcome {
+            label: &r.label,
+            kind: &r.kind,
+            lr: r.spec.lr,
+            trace,
+        })
+        .collect();
+    let bytes = export::trajectory_csv(&runs).len() as u64;
+    let mut group = c.benchmark_group("csv");
+    group.sample_size(30);
+    group.throughput(Throughput::Bytes(bytes));
+    group.bench_function("trajectory_6x1000", |b| {
+        b.iter(|| {
+            let mut out = BufWriter::with_capacity(1 << 16, std::io::sink());
+            export::write_trajectory_csv(&mut out, black_box(&runs)).unwrap();
+            out.flush().unwrap();
+        })
+    });
+    group.finish();
+}
+
 // No plots: criterion's plotters would look for a system font, and this build has none.
 criterion_group! {
     name = benches;
     config = Criterion::default().without_plots();
-    targets = whole, stage_benches
+    targets = whole, stage_benches, csv_bench
 }
 criterion_main!(benches);
