@@ -148,7 +148,7 @@ impl DrawingBackend for Svg<'_> {
         src: &[u8],
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
         let png = super::encode_png(src, w, h)
-            .map_err(|e| DrawingErrorKind::DrawingError(std::io::Error::other(e.message)))?;
+            .map_err(|e| DrawingErrorKind::DrawingError(std::io::Error::other(e)))?;
         let mut image = format!(
             "<image x=\"{}\" y=\"{}\" width=\"{w}\" height=\"{h}\" href=\"data:image/png;base64,",
             pos.0, pos.1
