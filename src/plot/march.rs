@@ -9,6 +9,12 @@
 //!   level are skipped at once;
 //! - the segment table is a constant, not a lazily built `Vec<Vec<Vec<_>>>`;
 //! - prepending to a fragment is O(1) (a `VecDeque`), not a `Vec::insert(0, _)`.
+//!
+//! Kept over the crate because it is measured ten times faster on the figure it serves: the
+//! compare's 400×400 Rosenbrock grid and its 30 levels, one thread each, take 4.0 ms here
+//! against 39.9 ms for `ContourBuilder::lines` (`cargo bench --bench render -- kept/`,
+//! criterion medians, machine under load; BENCHMARKS.md). Before it, the crate took 63 % of
+//! a whole compare.
 
 use std::collections::VecDeque;
 

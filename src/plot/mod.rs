@@ -341,11 +341,28 @@ pub fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, png::EncodingEr
 /// The stages of drawing one by one, for the benches (`benches/render.rs`): not an API.
 #[doc(hidden)]
 pub mod stages {
+    pub use super::animation::median_cut;
     pub use super::colormap::{ColorMap, background};
     pub use super::contours::isolines;
     pub use super::encode_png;
 
     use super::*;
+
+    /// Every level's rings by the own marching squares, on one thread, in the `contour`
+    /// crate's cell units: to weigh it against the crate's `lines`.
+    pub fn march_rings(
+        values: &[f64],
+        dx: usize,
+        dy: usize,
+        levels: &[f64],
+    ) -> Vec<Vec<march::Ring>> {
+        let ranges = march::row_pair_ranges(values, dx, dy);
+        let mut tracer = march::Tracer::new(dx, dy);
+        levels
+            .iter()
+            .map(|&t| tracer.rings(values, &ranges, t))
+            .collect()
+    }
 
     /// A figure drawn into an RGB buffer, not encoded.
     pub fn raster(scene: &Scene, figure: Figure) -> Result<Vec<u8>, PlotError> {

@@ -34,6 +34,7 @@ use super::style::run_color;
 use super::trajectories::{Paths, Prepared, draw_prepared};
 use super::{PlotError, Scene};
 use frames::{Counter, Frames, RunPath};
+pub use palette::median_cut;
 
 /// The most frames an animation has; longer runs advance several steps a frame.
 pub const MAX_FRAMES: usize = 200;
