@@ -5,15 +5,21 @@
 //!   --lr sgd=1e-3,momentum=2e-4,nesterov=2e-4,adagrad=0.5,rmsprop=3e-3,adam=0.05 --format png,svg
 //!
 //! cargo bench --bench render
+//!
+//! and the same compare's `trajectory.csv` streamed (`cargo bench --bench render -- csv/`),
+//! and the own marching squares and median cut against the crates they replace
+//! (`cargo bench --bench render -- kept/`).
 
 use std::hint::black_box;
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use optplay::config::{self, CompareRequest, Experiment, LrRequest};
 use optplay::core::{Cancel, Trace};
+use optplay::export;
 use optplay::output;
-use optplay::plot::{self, Figure, Format, choose_levels, stages};
+use optplay::plot::{self, Figure, Format, choose_levels, stages, style};
 
 fn experiment() -> Experiment {
     let lr = [
@@ -108,10 +114,106 @@ fn stage_benches(c: &mut Criterion) {
     group.finish();
 }
 
+/// `trajectory.csv` streamed as `run` writes it (through a 64 KiB buffer), to a sink: the
+/// cost per row of formatting and quoting, not of the disk.
+fn csv_bench(c: &mut Criterion) {
+    let e = experiment();
+    let traces: Vec<Trace> = output::run_all(&e);
+    let runs = output::outcomes(&e, &traces);
+    let bytes = export::trajectory_csv(&runs).len() as u64;
+    let mut group = c.benchmark_group("csv");
+    group.sample_size(30);
+    group.throughput(Throughput::Bytes(bytes));
+    group.bench_function("trajectory_6x1000", |b| {
+        b.iter(|| {
+            let mut out = BufWriter::with_capacity(1 << 16, std::io::sink());
+            export::write_trajectory_csv(&mut out, black_box(&runs)).unwrap();
+            out.flush().unwrap();
+        })
+    });
+    group.finish();
+}
+
+/// The own code kept where a crate exists, against that crate, on the compare's figure:
+/// marching squares against `contour` (both on one thread, the 400×400 grid and its 30
+/// levels), median cut against `color_quant`'s NeuQuant (what the `gif` crate quantises with;
+/// sample factor 10, 255 colours as ours) on the trajectories raster, paths drawn. The
+/// palettes' errors over that raster are printed once.
+fn kept_bench(c: &mut Criterion) {
+    let e = experiment();
+    let traces: Vec<Trace> = output::run_all(&e);
+    let problem = e.surface().expect("compare runs on a surface");
+    let grid = output::sample_grid(problem);
+    let scene = output::scene(&e, problem, &traces, &grid);
+    let levels = choose_levels(&grid, scene.min_value, scene.levels, scene.log_levels);
+    let (dx, dy) = (grid.nx, grid.ny);
+    let rgb = stages::raster(&scene, Figure::Trajectories).unwrap();
+    let mut exact = vec![[255, 255, 255], [0, 0, 0]];
+    exact.extend((0..scene.runs.len()).map(|i| {
+        let c = style::run_color(i);
+        [c.0, c.1, c.2]
+    }));
+    let rgba: Vec<u8> = rgb
+        .chunks_exact(3)
+        .flat_map(|p| [p[0], p[1], p[2], 255])
+        .collect();
+    let neuquant = || -> Vec<[u8; 3]> {
+        let nq = color_quant::NeuQuant::new(10, 255, &rgba);
+        nq.color_map_rgb()
+            .chunks_exact(3)
+            .map(|c| [c[0], c[1], c[2]])
+            .collect()
+    };
+    for (name, palette) in [
+        ("median cut", stages::median_cut(&rgb, &exact, 255)),
+        ("NeuQuant", neuquant()),
+    ] {
+        let (rms, worst) = palette_error(&rgb, &palette);
+        eprintln!("palette {name}: RMS error {rms:.2}, worst channel error {worst}");
+    }
+
+    let mut group = c.benchmark_group("kept");
+    group.sample_size(20);
+    group.bench_function("isolines_own_march", |b| {
+        b.iter(|| stages::march_rings(&grid.values, dx, dy, &levels.values))
+    });
+    group.bench_function("isolines_contour_crate", |b| {
+        b.iter(|| {
+            contour::ContourBuilder::new(dx, dy, true)
+                .lines(&grid.values, &levels.values)
+                .unwrap()
+        })
+    });
+    group.bench_function("palette_median_cut", |b| {
+        b.iter(|| stages::median_cut(&rgb, &exact, 255))
+    });
+    group.bench_function("palette_neuquant", |b| b.iter(neuquant));
+    group.finish();
+}
+
+/// The root mean square and the largest channel error of an RGB image shown with `palette`,
+/// each pixel as its nearest palette colour.
+fn palette_error(rgb: &[u8], palette: &[[u8; 3]]) -> (f64, i32) {
+    let (mut squares, mut worst) = (0.0, 0);
+    for p in rgb.chunks_exact(3) {
+        let distance =
+            |q: &[u8; 3]| -> i32 { (0..3).map(|k| (q[k] as i32 - p[k] as i32).pow(2)).sum() };
+        let best = palette.iter().min_by_key(|q| distance(q)).unwrap();
+        squares += distance(best) as f64;
+        worst = worst.max(
+            (0..3)
+                .map(|k| (best[k] as i32 - p[k] as i32).abs())
+                .max()
+                .unwrap(),
+        );
+    }
+    ((squares / rgb.len() as f64).sqrt(), worst)
+}
+
 // No plots: criterion's plotters would look for a system font, and this build has none.
 criterion_group! {
     name = benches;
     config = Criterion::default().without_plots();
-    targets = whole, stage_benches
+    targets = whole, stage_benches, csv_bench, kept_bench
 }
 criterion_main!(benches);

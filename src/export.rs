@@ -28,15 +28,6 @@ pub fn number(v: f64) -> String {
     }
 }
 
-/// A CSV field, quoted when it holds a separator, a quote or a line break.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// `trajectory.csv`: one row per run per step, step 0 the start (its lr empty).
 pub fn trajectory_csv(runs: &[RunOutcome<'_>]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -44,13 +35,12 @@ pub fn trajectory_csv(runs: &[RunOutcome<'_>]) -> Vec<u8> {
     out
 }
 
-/// [`trajectory_csv`], streamed: a million-step run never holds its CSV in memory.
+/// [`trajectory_csv`], streamed: a million-step run never holds its CSV in memory. The `csv`
+/// crate quotes a label or kind holding a comma, a quote or a line break, as RFC 4180 says.
 pub fn write_trajectory_csv(out: &mut dyn Write, runs: &[RunOutcome<'_>]) -> io::Result<()> {
-    out.write_all(b"run,kind,step,x,y,loss,grad_norm,lr\n")?;
-    let mut line = String::with_capacity(160);
+    let mut csv = csv::Writer::from_writer(out);
+    csv.write_record(["run", "kind", "step", "x", "y", "loss", "grad_norm", "lr"])?;
     for run in runs {
-        let label = csv_field(run.label);
-        let kind = csv_field(run.kind);
         let trace = run.trace;
         for row in 0..trace.len() {
             let p = trace.point(row);
@@ -59,19 +49,19 @@ pub fn write_trajectory_csv(out: &mut dyn Write, runs: &[RunOutcome<'_>]) -> io:
             } else {
                 number(trace.lr[row - 1])
             };
-            line.clear();
-            let _ = writeln!(
-                line,
-                "{label},{kind},{row},{},{},{},{},{lr}",
-                number(p[0]),
-                number(p[1]),
-                number(trace.loss[row]),
-                number(trace.grad_norm[row]),
-            );
-            out.write_all(line.as_bytes())?;
+            csv.write_record([
+                run.label,
+                run.kind,
+                &row.to_string(),
+                &number(p[0]),
+                &number(p[1]),
+                &number(trace.loss[row]),
+                &number(trace.grad_norm[row]),
+                &lr,
+            ])?;
         }
     }
-    Ok(())
+    csv.flush()
 }
 
 #[derive(Serialize)]
@@ -392,6 +382,26 @@ mod tests {
         assert!(lines[1].starts_with("\"sgd, fast\",sgd,0,-3,2,"));
         assert!(lines[1].ends_with(','), "step 0 has no lr: {}", lines[1]);
         assert!(lines[2].ends_with(",0.05"));
+    }
+
+    #[test]
+    fn csv_quotes_labels_with_quotes_and_line_breaks_and_leaves_plain_ones() {
+        let trace = sgd_trace(0.05, 1);
+        let row = |label: &str| {
+            let outcome = RunOutcome {
+                label,
+                kind: "sgd",
+                lr: 0.05,
+                trace: &trace,
+            };
+            let csv = String::from_utf8(trajectory_csv(&[outcome])).unwrap();
+            let body = csv.split_once('\n').unwrap().1.to_string();
+            body.split(",sgd,0,").next().unwrap().to_string()
+        };
+        assert_eq!(row("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(row("two\nlines"), "\"two\nlines\"");
+        assert_eq!(row("cr\rhere"), "\"cr\rhere\"");
+        assert_eq!(row("plain label; β=0.9"), "plain label; β=0.9");
     }
 
     #[test]

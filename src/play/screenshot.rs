@@ -7,8 +7,6 @@
 //! and the map's braille paths and the borders would show gaps and misaligned dots.
 
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
-use image::ImageEncoder;
-use image::codecs::png::PngEncoder;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::{Buffer, Cell};
@@ -36,7 +34,7 @@ pub enum ScreenshotError {
     #[error("the built-in font cannot be read: {0}")]
     Font(#[from] ab_glyph::InvalidFont),
     #[error("cannot encode the PNG: {0}")]
-    Encode(#[from] image::ImageError),
+    Encode(#[from] png::EncodingError),
 }
 
 /// Shows `model` paused at step `steps` (all steps when `None`), as `play` would.
@@ -58,14 +56,11 @@ pub fn png(model: &Model) -> Result<Vec<u8>, ScreenshotError> {
         match never {}
     }
     let pixels = Raster::new()?.draw(terminal.backend().buffer());
-    let mut bytes = Vec::new();
-    PngEncoder::new(&mut bytes).write_image(
+    Ok(crate::plot::encode_png(
         &pixels.data,
         pixels.width,
         pixels.height,
-        image::ExtendedColorType::Rgb8,
-    )?;
-    Ok(bytes)
+    )?)
 }
 
 /// An RGB image being painted.
