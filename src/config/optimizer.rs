@@ -86,7 +86,7 @@ pub(crate) fn parse_optimizer(
                 found.push_str(&format!(" (kind \"{name}\")"));
             }
         }
-        report_invalid(cx, table, kind.keys, &optimizer.settings, invalid);
+        report_invalid(cx, table, kind.keys, &optimizer.settings, *invalid);
         settings_ok = false;
     }
     let schedule = match cx.get(table, "schedule") {
@@ -154,7 +154,7 @@ fn parse_schedule(
     if let Some(lr) = lr
         && let Err(invalid) = schedule::check(&configured.settings, lr)
     {
-        report_invalid(cx, table, kind.keys, &configured.settings, invalid);
+        report_invalid(cx, table, kind.keys, &configured.settings, *invalid);
         return None;
     }
     Some(configured)

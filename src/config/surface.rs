@@ -136,10 +136,32 @@ pub(crate) fn parse(
         (None, None) => None,
     };
     let (surface, function) = surface?;
+    let start = start?;
+    let at_start = function.value2(start);
+    if !at_start.is_finite() {
+        // A run from here could take no step: say so before anything runs.
+        let e = match cx.get(root, "start") {
+            Some(v) => cx.error(
+                ErrorKind::InvalidValue,
+                v.span(),
+                "invalid value for `start`".to_string(),
+            ),
+            None => ConfigError::whole_file(ErrorKind::InvalidValue, path, "invalid start"),
+        }
+        .key("start")
+        .expected("a point where f is defined (a finite number)")
+        .found(format!(
+            "f({}, {}) = {at_start}",
+            crate::number::short(start[0]),
+            crate::number::short(start[1])
+        ));
+        cx.push(e);
+        return None;
+    }
     Some(SurfaceProblem {
         surface,
         function,
-        start: start?,
+        start,
         view: view?,
     })
 }
@@ -180,7 +202,7 @@ fn surface(
     match (kind.build)(&configured.settings) {
         Ok(function) => Some((configured, function)),
         Err(invalid) => {
-            report_invalid(cx, table, kind.keys, &configured.settings, invalid);
+            report_invalid(cx, table, kind.keys, &configured.settings, *invalid);
             None
         }
     }

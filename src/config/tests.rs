@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::*;
-use crate::core::registry::{OPTIMIZERS, SURFACES};
+use crate::core::registry::{OPTIMIZERS, built_in_surfaces};
 use crate::core::{Schedule, Value};
 
 /// The value of `key` in the `run`-th optimizer's settings.
@@ -147,7 +147,7 @@ fn a_minimal_file_gets_every_default() {
 
 #[test]
 fn every_optimizer_kind_gets_its_declared_defaults_and_its_default_lr() {
-    for surface in SURFACES {
+    for surface in built_in_surfaces() {
         for kind in OPTIMIZERS {
             let src = format!(
                 "[surface]\nkind = \"{}\"\n[[optimizer]]\nkind = \"{}\"\n",
@@ -211,7 +211,7 @@ fn kind_defaults_follow_the_design() {
 
 #[test]
 fn default_lr_table_covers_every_kind_and_surface() {
-    for surface in SURFACES {
+    for surface in built_in_surfaces() {
         for kind in OPTIMIZERS {
             assert!(
                 kind.default_lr.iter().any(|(s, _)| *s == surface.name),
@@ -243,7 +243,7 @@ fn default_lr_table_covers_every_kind_and_surface() {
 #[test]
 fn default_lrs_do_not_diverge_in_200_steps_from_the_default_start() {
     use crate::core::{Limits, Status, run};
-    for surface in SURFACES {
+    for surface in built_in_surfaces() {
         let s = surface.build_default().unwrap();
         for kind in OPTIMIZERS {
             let spec = RunConfig::defaults(kind, kind.default_lr(surface.name)).spec();
@@ -508,11 +508,13 @@ fn an_unknown_name_lists_the_choices_and_the_closest() {
     assert_eq!(e.kind, ErrorKind::UnknownName);
     assert_eq!(whereis(&e), (Some("surface.kind"), Some(2), Some(8)));
     assert_eq!(e.suggestion.as_deref(), Some("quadratic"));
-    assert_eq!(e.choices.len(), 7);
+    assert_eq!(e.choices.len(), 8);
     let text = e.to_string();
     assert!(text.contains("= help: did you mean `quadratic`?"), "{text}");
     assert!(
-        text.contains("= valid: quadratic, saddle, bowl, rosenbrock, beale, himmelblau, rastrigin"),
+        text.contains(
+            "= valid: quadratic, saddle, bowl, rosenbrock, beale, himmelblau, rastrigin, expr"
+        ),
         "{text}"
     );
 

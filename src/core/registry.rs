@@ -9,7 +9,7 @@ use super::optim::{
 };
 use super::schedule::{self, ScheduleKind};
 use super::surface::{
-    SurfaceKind, beale, bowl, himmelblau, quadratic, rastrigin, rosenbrock, saddle,
+    SurfaceKind, beale, bowl, expr, himmelblau, quadratic, rastrigin, rosenbrock, saddle,
 };
 
 /// Every optimizer kind.
@@ -41,6 +41,7 @@ pub const SURFACES: &[&SurfaceKind] = &[
     &beale::BEALE,
     &himmelblau::HIMMELBLAU,
     &rastrigin::RASTRIGIN,
+    &expr::EXPR,
 ];
 
 /// Every schedule kind.
@@ -87,4 +88,10 @@ pub fn schedule_names() -> Vec<&'static str> {
 /// The surface `name` with every key at its default (for kinds that have defaults for all).
 pub fn default_surface(name: &str) -> Option<std::sync::Arc<dyn super::surface::Surface>> {
     surface(name)?.build_default()
+}
+
+/// The surface kinds that work with every key at its default: the built-in surfaces (the
+/// others, such as `expr`, need keys of the user's).
+pub fn built_in_surfaces() -> impl Iterator<Item = &'static SurfaceKind> {
+    SURFACES.iter().copied().filter(|k| k.has_defaults())
 }

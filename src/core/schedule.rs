@@ -191,9 +191,9 @@ pub const COSINE_RESTARTS: ScheduleKind = ScheduleKind {
 };
 
 /// Rules between a schedule's keys and the run's lr: eta_min must be below it.
-pub fn check(settings: &Settings, lr: f64) -> Result<(), Invalid> {
+pub fn check(settings: &Settings, lr: f64) -> Result<(), Box<Invalid>> {
     match settings.get("eta_min") {
-        Some(super::spec::Value::Number(eta_min)) if *eta_min >= lr => Err(Invalid {
+        Some(super::spec::Value::Number(eta_min)) if *eta_min >= lr => Err(Box::new(Invalid {
             key: "eta_min",
             also: &[],
             point_at: &[],
@@ -201,7 +201,7 @@ pub fn check(settings: &Settings, lr: f64) -> Result<(), Invalid> {
             found: Some(format!("{eta_min}")),
             note: None,
             at: None,
-        }),
+        })),
         _ => Ok(()),
     }
 }

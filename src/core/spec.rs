@@ -549,13 +549,13 @@ pub struct Invalid {
     /// What was found; `None`: the blamed keys' values, each marked when it is a default.
     pub found: Option<String>,
     /// Why the rule exists, where that helps.
-    pub note: Option<&'static str>,
+    pub note: Option<std::borrow::Cow<'static, str>>,
     /// Where in the key's text the mistake is (a character offset into a formula).
     pub at: Option<u32>,
 }
 
 /// A cross-key check that finds nothing wrong.
-pub fn no_check(_: &Settings) -> Result<(), Invalid> {
+pub fn no_check(_: &Settings) -> Result<(), Box<Invalid>> {
     Ok(())
 }
 

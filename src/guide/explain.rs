@@ -3,7 +3,7 @@
 //! All of it comes from the kind's declaration ([`crate::core::OptimizerKind`]).
 
 use crate::config::{UsageError, unknown};
-use crate::core::registry::{self, SURFACES};
+use crate::core::registry;
 use crate::number::short;
 
 use super::{key_lines, pad};
@@ -48,8 +48,7 @@ pub fn explain(name: &str) -> Result<String, UsageError> {
     for (setting, meaning) in &rows {
         out.push(format!("    {}   {meaning}", pad(setting, width)));
     }
-    let lrs: Vec<String> = SURFACES
-        .iter()
+    let lrs: Vec<String> = registry::built_in_surfaces()
         .map(|s| format!("{} {}", s.name, short(kind.default_lr(s.name))))
         .collect();
     out.push(format!(

@@ -154,7 +154,9 @@ fn list_optimizers() -> String {
         "Default lr, when a run gives none (tuned per surface; elsewhere the last column):"
             .to_string(),
     );
-    let surfaces: Vec<&str> = SURFACES.iter().map(|k| k.name).collect();
+    let surfaces: Vec<&str> = crate::core::registry::built_in_surfaces()
+        .map(|k| k.name)
+        .collect();
     let mut rows: Vec<Vec<String>> = vec![
         std::iter::once(String::new())
             .chain(surfaces.iter().map(|s| s.to_string()))

@@ -123,7 +123,7 @@ fn noisy_digits_are_rounded_away_for_reading() {
 
 #[test]
 fn every_starter_runs_without_diverging() {
-    for kind in SURFACES.iter().map(|k| k.name) {
+    for kind in crate::core::registry::built_in_surfaces().map(|k| k.name) {
         let text = starter(kind, Path::new("experiment.toml")).unwrap();
         let experiment = config::parse(&text, Path::new("experiment.toml"))
             .unwrap_or_else(|e| panic!("{kind}: {e}\n{text}"));

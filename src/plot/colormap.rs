@@ -78,8 +78,12 @@ fn round_unsigned(x: f64) -> usize {
     (if x - i as f64 >= 0.5 { i + 1 } else { i }) as usize
 }
 
+/// What the background shows where f is undefined (NaN): nothing.
+const BLANK: [u8; 3] = [255, 255, 255];
+
 /// The background of the plot area, `w × h` pixels over the grid's window, as RGB rows from
-/// the top. Bilinear in the scaled values, so log-scaled maps stay smooth.
+/// the top. Bilinear in the scaled values, so log-scaled maps stay smooth; a pixel next to a
+/// sample where f is undefined is left blank.
 pub fn background(grid: &Grid, levels: &Levels, map: &ColorMap, w: u32, h: u32) -> Vec<u8> {
     let (w, h) = (w as usize, h as usize);
     let mut out = vec![255u8; w * h * 3];
@@ -115,7 +119,8 @@ pub fn background(grid: &Grid, levels: &Levels, map: &ColorMap, w: u32, h: u32) 
             for (px, &(i, fx)) in row.chunks_exact_mut(3).zip(&cols) {
                 let a = r0[i] + (r0[i + 1] - r0[i]) * fx;
                 let b = r1[i] + (r1[i + 1] - r1[i]) * fx;
-                px.copy_from_slice(&map.at(a + (b - a) * fy));
+                let t = a + (b - a) * fy;
+                px.copy_from_slice(&if t.is_nan() { BLANK } else { map.at(t) });
             }
         }
     };
@@ -141,4 +146,36 @@ pub fn color_bar(map: &ColorMap, w: u32, h: u32) -> Vec<u8> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::Window;
+    use crate::plot::levels::choose_levels;
+
+    #[test]
+    fn where_f_is_undefined_the_background_is_blank_and_elsewhere_coloured() {
+        // f = sqrt(x) on [-1, 1]²: undefined on the left half.
+        let window = Window {
+            x: [-1.0, 1.0],
+            y: [-1.0, 1.0],
+        };
+        let n = 21;
+        let values = (0..n * n)
+            .map(|k| ((k % n) as f64 / (n - 1) as f64 * 2.0 - 1.0).sqrt())
+            .collect();
+        let grid = Grid {
+            window,
+            nx: n,
+            ny: n,
+            values,
+        };
+        let levels = choose_levels(&grid, None, 10, None);
+        let (w, h) = (40, 10);
+        let raster = background(&grid, &levels, &ColorMap::pale(), w, h);
+        let pixel = |x: usize, y: usize| &raster[(y * w as usize + x) * 3..][..3];
+        assert_eq!(pixel(2, 5), [255, 255, 255], "undefined: blank");
+        assert_ne!(pixel(37, 5), [255, 255, 255], "defined: coloured");
+    }
 }

@@ -17,8 +17,15 @@ pub struct Levels {
 }
 
 impl Levels {
-    /// Scale coordinate of a value of f.
+    /// Scale coordinate of a value of f: NaN where f is undefined, the top of the scale
+    /// where it overflows, the bottom where it runs to −∞.
     pub fn scale(&self, f: f64) -> f64 {
+        if f.is_nan() {
+            return f64::NAN;
+        }
+        if f == f64::NEG_INFINITY {
+            return self.lo;
+        }
         if !f.is_finite() {
             return self.hi;
         }
@@ -34,8 +41,11 @@ impl Levels {
         }
     }
 
-    /// Position of a value of f on the colour map, 0 to 1.
+    /// Position of a value of f on the colour map, 0 to 1; NaN where f is undefined.
     pub fn unit(&self, f: f64) -> f64 {
+        if f.is_nan() {
+            return f64::NAN;
+        }
         let t = (self.scale(f) - self.lo) / (self.hi - self.lo);
         if t.is_finite() {
             t.clamp(0.0, 1.0)

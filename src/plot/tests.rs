@@ -197,7 +197,7 @@ fn a_diverged_run_is_drawn_to_the_frame_and_named() {
     let sc = scene(&s, &grid, &t);
     both(
         &sc,
-        &["diverged at step 6", "left the plot"],
+        &["diverged at step 6", "diverged: last point in view"],
         &["diverged at step 6"],
     );
 }

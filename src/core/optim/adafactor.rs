@@ -146,19 +146,19 @@ fn build(s: &Settings) -> Arc<dyn Optimizer> {
 }
 
 /// torch: "Clipping threshold d should be >= 1" (no range says ≥ 1).
-fn check(s: &Settings) -> Result<(), Invalid> {
+fn check(s: &Settings) -> Result<(), Box<Invalid>> {
     if s.number("d") >= 1.0 {
         return Ok(());
     }
-    Err(Invalid {
+    Err(Box::new(Invalid {
         key: "d",
         also: &[],
         point_at: &[],
         expected: "a number ≥ 1".to_string(),
         found: None,
-        note: Some("torch.optim.Adafactor: the clipping threshold d must be at least 1"),
+        note: Some("torch.optim.Adafactor: the clipping threshold d must be at least 1".into()),
         at: None,
-    })
+    }))
 }
 
 /// The `adafactor` kind.

@@ -147,7 +147,7 @@ pub struct OptimizerKind {
     /// The rule with these settings (every key present: see [`Settings::defaults`]).
     pub build: fn(&Settings) -> Arc<dyn Optimizer>,
     /// Rules between keys, beyond each key's own range.
-    pub check: fn(&Settings) -> Result<(), Invalid>,
+    pub check: fn(&Settings) -> Result<(), Box<Invalid>>,
     /// What `optplay explain` says.
     pub explain: Explain,
 }

@@ -115,22 +115,24 @@ fn build(s: &Settings) -> Arc<dyn Optimizer> {
 
 /// torch: "0 < etaminus < 1 < etaplus"; and bounds in order, or clamping pins every step
 /// size to the upper one.
-fn check(s: &Settings) -> Result<(), Invalid> {
+fn check(s: &Settings) -> Result<(), Box<Invalid>> {
     let [eta_minus, eta_plus] = s.pair("etas");
     if !(0.0 < eta_minus && eta_minus < 1.0 && 1.0 < eta_plus) {
-        return Err(Invalid {
+        return Err(Box::new(Invalid {
             key: "etas",
             also: &[],
             point_at: &[],
             expected: "etas = [η−, η+] with 0 < η− < 1 < η+".to_string(),
             found: None,
-            note: Some("torch.optim.Rprop: a flip must shrink the step size, agreement grow it"),
+            note: Some(
+                "torch.optim.Rprop: a flip must shrink the step size, agreement grow it".into(),
+            ),
             at: None,
-        });
+        }));
     }
     let [min, max] = s.pair("step_sizes");
     if min >= max {
-        return Err(Invalid {
+        return Err(Box::new(Invalid {
             key: "step_sizes",
             also: &[],
             point_at: &[],
@@ -138,7 +140,7 @@ fn check(s: &Settings) -> Result<(), Invalid> {
             found: None,
             note: None,
             at: None,
-        });
+        }));
     }
     Ok(())
 }

@@ -117,7 +117,7 @@ fn build(s: &Settings) -> Arc<dyn Optimizer> {
 }
 
 /// torch: "Nesterov momentum requires a momentum and zero dampening".
-fn check(s: &Settings) -> Result<(), Invalid> {
+fn check(s: &Settings) -> Result<(), Box<Invalid>> {
     if !s.boolean("nesterov") {
         return Ok(());
     }
@@ -129,7 +129,7 @@ fn check(s: &Settings) -> Result<(), Invalid> {
     } else {
         return Ok(());
     };
-    Err(Invalid {
+    Err(Box::new(Invalid {
         key,
         also: &[],
         point_at: &["nesterov", "kind"],
@@ -137,9 +137,11 @@ fn check(s: &Settings) -> Result<(), Invalid> {
         found: Some(format!(
             "momentum = {momentum}, dampening = {dampening}, nesterov = true"
         )),
-        note: Some("torch.optim.SGD: Nesterov momentum requires a momentum and zero dampening"),
+        note: Some(
+            "torch.optim.SGD: Nesterov momentum requires a momentum and zero dampening".into(),
+        ),
         at: None,
-    })
+    }))
 }
 
 const LR_DOC: &str = "α, the step size";

@@ -14,7 +14,7 @@ use super::adafactor::Adafactor;
 use super::asgd::Asgd;
 use super::{Optimizer, Rule};
 use crate::core::objective::Counted;
-use crate::core::registry::{self, OPTIMIZERS, SURFACES};
+use crate::core::registry::{self, OPTIMIZERS};
 use crate::core::run::{Limits, RunSpec, Status, Trace, run};
 use crate::core::schedule::Schedule;
 use crate::core::spec::Value;
@@ -253,7 +253,7 @@ fn limits(steps: u64) -> Limits {
 #[test]
 fn every_kind_runs_200_steps_on_every_surface_at_its_default_lr() {
     let mut diverged = Vec::new();
-    for surface_kind in SURFACES {
+    for surface_kind in registry::built_in_surfaces() {
         let surface = surface_kind
             .build_default()
             .expect("every built-in surface has defaults");

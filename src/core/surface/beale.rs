@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use super::{Point, Surface, SurfaceKind, Window};
-use crate::core::spec::{Invalid, Settings};
+use super::{Built, Point, Surface, SurfaceKind, Window};
+use crate::core::spec::Settings;
 
 /// (1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)².
 #[derive(Debug, Clone, PartialEq)]
@@ -71,7 +71,7 @@ impl Surface for Beale {
     }
 }
 
-fn build(_: &Settings) -> Result<Arc<dyn Surface>, Invalid> {
+fn build(_: &Settings) -> Built {
     Ok(Arc::new(Beale))
 }
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{Point, Surface, SurfaceKind, Window, coef, num};
+use super::{Built, Point, Surface, SurfaceKind, Window, coef, num};
 use crate::core::spec::{Invalid, Key, Range, Settings};
 
 /// h(x) + ½·curvature·y², where h′(x) = (x−global)(x−barrier)(x−local): a minimum at
@@ -122,11 +122,11 @@ const KEYS: [Key; 4] = [
     Key::number("curvature", 2.0, Range::Positive, "curvature along y"),
 ];
 
-fn build(s: &Settings) -> Result<Arc<dyn Surface>, Invalid> {
+fn build(s: &Settings) -> Built {
     let (g, b, l) = (s.number("global"), s.number("barrier"), s.number("local"));
     let between = (g < b && b < l) || (l < b && b < g);
     if !between {
-        return Err(Invalid {
+        return Err(Box::new(Invalid {
             key: "barrier",
             also: &["global", "local"],
             point_at: &[],
@@ -134,7 +134,7 @@ fn build(s: &Settings) -> Result<Arc<dyn Surface>, Invalid> {
             found: None,
             note: None,
             at: None,
-        });
+        }));
     }
     Ok(Arc::new(Bowl {
         global: g,

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use super::{Point, Surface, SurfaceKind, Window, refine_stationary};
-use crate::core::spec::{Invalid, Settings};
+use super::{Built, Point, Surface, SurfaceKind, Window, refine_stationary};
+use crate::core::spec::Settings;
 
 /// (x² + y − 11)² + (x + y² − 7)².
 #[derive(Debug, Clone, PartialEq)]
@@ -63,7 +63,7 @@ impl Surface for Himmelblau {
     }
 }
 
-fn build(_: &Settings) -> Result<Arc<dyn Surface>, Invalid> {
+fn build(_: &Settings) -> Built {
     Ok(Arc::new(Himmelblau))
 }
 

@@ -18,6 +18,7 @@ use super::spec::{Invalid, Key, Settings};
 
 pub mod beale;
 pub mod bowl;
+pub mod expr;
 pub mod himmelblau;
 pub mod quadratic;
 pub mod rastrigin;
@@ -135,6 +136,10 @@ impl<S: Surface + ?Sized> Objective for S {
     }
 }
 
+/// What building a surface from its settings gives: the surface, or the rule its settings
+/// break.
+pub type Built = Result<Arc<dyn Surface>, Box<Invalid>>;
+
 /// A surface kind: its name, what it shows, its keys, and how to build it.
 #[derive(Debug, Clone, Copy)]
 pub struct SurfaceKind {
@@ -147,7 +152,7 @@ pub struct SurfaceKind {
     /// Whether an experiment must give `start` (it has no start of its own).
     pub needs_start: bool,
     /// The surface with these settings, or what is wrong between them.
-    pub build: fn(&Settings) -> Result<Arc<dyn Surface>, Invalid>,
+    pub build: fn(&Settings) -> Built,
 }
 
 impl crate::core::spec::Kind for SurfaceKind {
@@ -164,6 +169,13 @@ impl SurfaceKind {
     /// Every key at its default.
     pub fn defaults(&self) -> Settings {
         Settings::defaults(self.keys)
+    }
+
+    /// Whether every key has a default (no formula or window of the user's is needed).
+    pub fn has_defaults(&self) -> bool {
+        self.keys
+            .iter()
+            .all(|k| k.default != crate::core::spec::Default::Required)
     }
 
     /// The surface with every key at its default (kinds with a required key have none).

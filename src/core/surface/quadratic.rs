@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 
-use super::{Point, Surface, SurfaceKind, Window, coef, eigenvalues, is_positive_definite, num};
-use crate::core::spec::{Default, Invalid, Key, KeyType, Legend, Range, Settings};
+use super::{
+    Built, Point, Surface, SurfaceKind, Window, coef, eigenvalues, is_positive_definite, num,
+};
+use crate::core::spec::{Default, Key, KeyType, Legend, Range, Settings};
 
 /// ½ (p−c)ᵀ A (p−c) with A symmetric.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,7 +114,7 @@ const KEYS: [Key; 2] = [
     Key::pair("center", [0.0, 0.0], Range::Any, "c, the minimum"),
 ];
 
-fn build(s: &Settings) -> Result<Arc<dyn Surface>, Invalid> {
+fn build(s: &Settings) -> Built {
     Ok(Arc::new(Quadratic {
         matrix: s.matrix("matrix"),
         center: s.pair("center"),

@@ -3,8 +3,8 @@
 use std::f64::consts::PI;
 use std::sync::Arc;
 
-use super::{Point, Surface, SurfaceKind, Window, coef, num};
-use crate::core::spec::{Invalid, Key, Range, Settings};
+use super::{Built, Point, Surface, SurfaceKind, Window, coef, num};
+use crate::core::spec::{Key, Range, Settings};
 
 /// 2a + Σ (xᵢ² − a·cos 2πxᵢ).
 #[derive(Debug, Clone, PartialEq)]
@@ -71,7 +71,7 @@ const KEYS: [Key; 1] = [Key::number(
     "height of the ripples",
 )];
 
-fn build(s: &Settings) -> Result<Arc<dyn Surface>, Invalid> {
+fn build(s: &Settings) -> Built {
     Ok(Arc::new(Rastrigin { a: s.number("a") }))
 }
 

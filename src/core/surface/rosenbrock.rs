@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use super::{Point, Surface, SurfaceKind, Window, coef, num};
-use crate::core::spec::{Invalid, Key, Range, Settings};
+use super::{Built, Point, Surface, SurfaceKind, Window, coef, num};
+use crate::core::spec::{Key, Range, Settings};
 
 /// (a−x)² + b·(y−x²)².
 #[derive(Debug, Clone, PartialEq)]
@@ -69,7 +69,7 @@ const KEYS: [Key; 2] = [
     ),
 ];
 
-fn build(s: &Settings) -> Result<Arc<dyn Surface>, Invalid> {
+fn build(s: &Settings) -> Built {
     Ok(Arc::new(Rosenbrock {
         a: s.number("a"),
         b: s.number("b"),

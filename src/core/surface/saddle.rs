@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use super::{Point, Surface, SurfaceKind, Window, coef};
-use crate::core::spec::{Invalid, Key, Range, Settings};
+use super::{Built, Point, Surface, SurfaceKind, Window, coef};
+use crate::core::spec::{Key, Range, Settings};
 
 /// a·x² − b·y² + c·y⁴.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,7 +101,7 @@ const KEYS: [Key; 3] = [
     ),
 ];
 
-fn build(s: &Settings) -> Result<Arc<dyn Surface>, Invalid> {
+fn build(s: &Settings) -> Built {
     Ok(Arc::new(Saddle {
         a: s.number("a"),
         b: s.number("b"),

@@ -146,7 +146,7 @@ fn default_start_lies_inside_the_window() {
 
 #[test]
 fn every_kind_builds_from_its_defaults_and_keys_are_unique() {
-    for kind in SURFACES {
+    for kind in crate::core::registry::built_in_surfaces() {
         assert!(kind.build_default().is_some(), "{}", kind.name);
         for (i, key) in kind.keys.iter().enumerate() {
             assert!(

@@ -236,7 +236,7 @@ impl Key {
         match self {
             Key::Start => "start",
             Key::End => "end",
-            Key::LeftPlot => "left the plot (diverged)",
+            Key::LeftPlot => "diverged: last point in view",
             Key::Snapshot => "snapshot",
             Key::Minimum => "minimum",
             Key::Saddle => "saddle point",
