@@ -14,24 +14,37 @@ pub struct Rosenbrock {
     pub b: f64,
 }
 
+/// Each derivative is computed operation for operation as the formula
+/// `(a - x)^2 + b*(y - x^2)^2` differentiates (see `core::expr`), so Rosenbrock written as an
+/// `expr` surface gives the same doubles and the same trajectories as this one.
 impl Surface for Rosenbrock {
     #[inline]
     fn value2(&self, [x, y]: Point) -> f64 {
         let u = self.a - x;
         let v = y - x * x;
-        u * u + self.b * v * v
+        u * u + self.b * (v * v)
     }
 
     fn grad2(&self, [x, y]: Point) -> Point {
         let Rosenbrock { a, b } = *self;
         let v = y - x * x;
-        [-2.0 * (a - x) - 4.0 * b * x * v, 2.0 * b * v]
+        [
+            -(2.0 * (a - x)) + b * ((2.0 * v) * -(2.0 * x)),
+            b * (2.0 * v),
+        ]
     }
 
     fn hess2(&self, [x, y]: Point) -> [[f64; 2]; 2] {
         let b = self.b;
-        let xy = -4.0 * b * x;
-        [[2.0 - 4.0 * b * y + 12.0 * b * x * x, xy], [xy, 2.0 * b]]
+        let v = y - x * x;
+        let xy = b * (2.0 * -(2.0 * x));
+        [
+            [
+                2.0 + b * ((2.0 * -(2.0 * x)) * -(2.0 * x) + (2.0 * v) * -2.0),
+                xy,
+            ],
+            [xy, 2.0 * b],
+        ]
     }
 
     fn formula(&self) -> String {
