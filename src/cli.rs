@@ -76,8 +76,15 @@ pub struct PlayArgs {
 #[derive(Debug, Clone, Default, Args)]
 pub struct SetupArgs {
     /// The surface [default: quadratic for compare, saddle for play].
-    #[arg(long, value_name = "NAME", value_parser = surface_kind)]
+    #[arg(long, value_name = "NAME", value_parser = surface_kind, conflicts_with = "expr")]
     pub surface: Option<&'static SurfaceKind>,
+    /// Your own surface: a formula in x and y ("x^2 + 10*y^2"; + - * / ^, sin cos tan exp
+    /// log sqrt abs tanh sinh cosh atan, pi, e). Needs --start.
+    #[arg(long, value_name = "FORMULA", allow_hyphen_values = true, requires = "start")]
+    pub expr: Option<String>,
+    /// The window of --expr's plots: X0,X1,Y0,Y1 [default: -2,2,-2,2].
+    #[arg(long, value_name = "X0,X1,Y0,Y1", allow_hyphen_values = true, value_parser = window, requires = "expr")]
+    pub window: Option<[[f64; 2]; 2]>,
     /// Where every run starts [default: the surface's own start].
     #[arg(long, value_name = "X,Y", allow_hyphen_values = true, value_parser = point)]
     pub start: Option<Point>,
@@ -136,6 +143,24 @@ fn point(text: &str) -> Result<Point, String> {
         ));
     };
     Ok([number(x)?, number(y)?])
+}
+
+/// `--window X0,X1,Y0,Y1`: an x range and a y range, each increasing.
+fn window(text: &str) -> Result<[[f64; 2]; 2], String> {
+    let parts: Vec<&str> = text.split(',').collect();
+    let [x0, x1, y0, y1] = parts[..] else {
+        return Err(format!(
+            "expected X0,X1,Y0,Y1 (four numbers, e.g. --window=-3,3,-2,2), found `{text}`"
+        ));
+    };
+    let [x0, x1, y0, y1] = [number(x0)?, number(x1)?, number(y0)?, number(y1)?];
+    if x0 < x1 && y0 < y1 {
+        Ok([[x0, x1], [y0, y1]])
+    } else {
+        Err(format!(
+            "each range must increase (X0 < X1 and Y0 < Y1), found `{text}`"
+        ))
+    }
 }
 
 /// `--lr VALUE` or `--lr KIND=VALUE,...`. Whether the kinds are among `--opt` is checked with
@@ -265,5 +290,7 @@ mod tests {
         let e = optimizer_kind("adma").unwrap_err();
         assert!(e.contains("Did you mean `adam`?"), "{e}");
         assert_eq!(surface_kind(" saddle").unwrap().name, "saddle");
+        assert_eq!(window("-3,3,-2,2").unwrap(), [[-3.0, 3.0], [-2.0, 2.0]]);
+        assert!(window("1,0,0,1").is_err() && window("0,1,0").is_err());
     }
 }

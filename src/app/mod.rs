@@ -318,6 +318,8 @@ fn compare_experiment(args: CompareArgs) -> Result<Experiment, AppError> {
     let request = CompareRequest {
         optimizers: args.opt,
         surface: setup.surface,
+        expr: setup.expr,
+        window: setup.window,
         start: setup.start,
         steps: setup.steps,
         lr: setup.lr.unwrap_or_default(),

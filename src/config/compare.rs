@@ -1,6 +1,7 @@
 //! `optplay compare`: an experiment from command-line values, with usage errors.
 
 use crate::core::registry;
+use crate::core::spec::{Configured, Value};
 use crate::core::{OptimizerKind, Point, SurfaceKind};
 
 use super::error::{UsageError, closest};
@@ -16,6 +17,10 @@ pub struct CompareRequest {
     pub optimizers: Vec<&'static OptimizerKind>,
     /// `--surface NAME`; default `quadratic`.
     pub surface: Option<&'static SurfaceKind>,
+    /// `--expr FORMULA`: your own surface instead of `--surface`.
+    pub expr: Option<String>,
+    /// `--window X0,X1,Y0,Y1`: where `--expr`'s plots look; default [-2, 2] × [-2, 2].
+    pub window: Option<[[f64; 2]; 2]>,
     /// `--start X,Y`; default the surface's start.
     pub start: Option<Point>,
     pub steps: Option<u64>,
@@ -63,13 +68,20 @@ fn check_lr(option: &str, kind: Option<&str>, lr: f64) -> Result<f64, UsageError
 /// The experiment `compare` runs: `compare-<surface>`, one run per optimizer kind (label =
 /// kind), each at the given or the default learning rate, every other setting at its default.
 pub fn compare_experiment(req: &CompareRequest) -> Result<Experiment, UsageError> {
-    let surface_name = req.surface.map_or("quadratic", |k| k.name);
-    let mut problem = SurfaceProblem::default_of(surface_name).ok_or_else(|| {
-        UsageError::new(
-            "--surface",
-            format!("the `{surface_name}` surface has no defaults to compare on."),
-        )
-    })?;
+    let mut problem = match &req.expr {
+        Some(formula) => expression_problem(formula, req.window, req.start)?,
+        None => {
+            let surface_name = req.surface.map_or("quadratic", |k| k.name);
+            SurfaceProblem::default_of(surface_name).ok_or_else(|| {
+                UsageError::new(
+                    "--surface",
+                    format!(
+                        "the `{surface_name}` surface has no defaults: give it with --expr and --start."
+                    ),
+                )
+            })?
+        }
+    };
     let optimizer_names = registry::optimizer_names();
 
     if req.optimizers.is_empty() {
@@ -155,8 +167,24 @@ pub fn compare_experiment(req: &CompareRequest) -> Result<Experiment, UsageError
                 ),
             ));
         }
+        None if req.expr.is_some() => {
+            return Err(UsageError::new(
+                "--start",
+                "--expr needs --start X,Y: your own surface has no start of its own.",
+            ));
+        }
         None => problem.start,
     };
+    let at_start = problem.function.value2(start);
+    if !at_start.is_finite() {
+        return Err(UsageError::new(
+            "--start",
+            format!(
+                "f is not defined at ({}, {}): f = {at_start} there. Start where it is.",
+                start[0], start[1]
+            ),
+        ));
+    }
     problem.start = start;
     let noise = match req.noise {
         Some(std) if std.is_finite() && std >= 0.0 => (std > 0.0).then_some(std),
@@ -187,6 +215,37 @@ pub fn compare_experiment(req: &CompareRequest) -> Result<Experiment, UsageError
         plot,
         runs,
     })
+}
+
+/// `--expr`'s surface: the formula over the window, minima and saddles found numerically.
+fn expression_problem(
+    formula: &str,
+    window: Option<[[f64; 2]; 2]>,
+    start: Option<Point>,
+) -> Result<SurfaceProblem, UsageError> {
+    let kind = &crate::core::surface::expr::EXPR;
+    let mut surface = Configured::defaults(kind);
+    surface.settings.set("f", Value::Text(formula.to_string()));
+    surface.settings.set(
+        "window",
+        Value::Window(window.unwrap_or([[-2.0, 2.0], [-2.0, 2.0]])),
+    );
+    let function = (kind.build)(&surface.settings).map_err(|invalid| {
+        // Point at the mistake under the formula, as a file's error would.
+        let column = invalid.at.map_or(0, |at| at as usize);
+        let caret = format!("{}^", " ".repeat(column));
+        let found = invalid.found.unwrap_or_default();
+        let note = invalid.note.map(|n| format!("\n  = note: {n}")).unwrap_or_default();
+        UsageError::new(
+            "--expr",
+            format!("{found}\n    {formula}\n    {caret}{note}"),
+        )
+    })?;
+    let mut problem = SurfaceProblem::new(surface, function);
+    if let Some(start) = start {
+        problem.start = start;
+    }
+    Ok(problem)
 }
 
 /// `--format png,svg`: known formats, deduplicated, in order. Shared with `run --format`.
