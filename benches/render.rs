@@ -42,6 +42,7 @@ fn experiment() -> Experiment {
         noise: None,
         formats: Some(vec!["png".into(), "svg".into()]),
         seed: None,
+        ..CompareRequest::default()
     })
     .expect("a valid request")
 }

@@ -80,7 +80,12 @@ pub struct SetupArgs {
     pub surface: Option<&'static SurfaceKind>,
     /// Your own surface: a formula in x and y ("x^2 + 10*y^2"; + - * / ^, sin cos tan exp
     /// log sqrt abs tanh sinh cosh atan, pi, e). Needs --start.
-    #[arg(long, value_name = "FORMULA", allow_hyphen_values = true, requires = "start")]
+    #[arg(
+        long,
+        value_name = "FORMULA",
+        allow_hyphen_values = true,
+        requires = "start"
+    )]
     pub expr: Option<String>,
     /// The window of --expr's plots: X0,X1,Y0,Y1 [default: -2,2,-2,2].
     #[arg(long, value_name = "X0,X1,Y0,Y1", allow_hyphen_values = true, value_parser = window, requires = "expr")]

@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::core::{Status, Surface, Trace};
+use crate::number::{self, exact};
 
 /// One finished run, as the outputs name it.
 pub struct RunOutcome<'a> {
@@ -15,17 +16,6 @@ pub struct RunOutcome<'a> {
     pub kind: &'a str,
     pub lr: f64,
     pub trace: &'a Trace,
-}
-
-/// A number written so it parses back to the same f64: Rust's shortest round-trip digits,
-/// in exponent form where plain digits would run long (1e-300 is not 300 zeros).
-pub fn number(v: f64) -> String {
-    let magnitude = v.abs();
-    if v == 0.0 || (1e-5..1e16).contains(&magnitude) {
-        format!("{v}")
-    } else {
-        format!("{v:e}")
-    }
 }
 
 /// `trajectory.csv`: one row per run per step, step 0 the start (its lr empty).
@@ -47,16 +37,16 @@ pub fn write_trajectory_csv(out: &mut dyn Write, runs: &[RunOutcome<'_>]) -> io:
             let lr = if row == 0 {
                 String::new()
             } else {
-                number(trace.lr[row - 1])
+                exact(trace.lr[row - 1])
             };
             csv.write_record([
                 run.label,
                 run.kind,
                 &row.to_string(),
-                &number(p[0]),
-                &number(p[1]),
-                &number(trace.loss[row]),
-                &number(trace.grad_norm[row]),
+                &exact(p[0]),
+                &exact(p[1]),
+                &exact(trace.loss[row]),
+                &exact(trace.grad_norm[row]),
                 &lr,
             ])?;
         }
@@ -166,18 +156,6 @@ pub fn summary_json(
     bytes
 }
 
-/// A value for the table: short, but never hiding how small a loss got.
-fn short(v: f64) -> String {
-    let magnitude = v.abs();
-    if v == 0.0 {
-        "0".to_string()
-    } else if (1e-3..1e5).contains(&magnitude) {
-        format!("{v:.4}")
-    } else {
-        format!("{v:.3e}")
-    }
-}
-
 /// ANSI colours for the status column, or none.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Colour {
@@ -215,7 +193,12 @@ pub fn table(
             other => other.name().to_string(),
         };
         let nearest = f.nearest.map_or("-".to_string(), |(m, d)| {
-            format!("({}, {}) at {}", short(m[0]), short(m[1]), short(d))
+            format!(
+                "({}, {}) at {}",
+                number::table(m[0]),
+                number::table(m[1]),
+                number::table(d)
+            )
         });
         statuses.push(trace.status);
         rows.push([
@@ -227,10 +210,14 @@ pub fn table(
                 let e = trace.evaluations;
                 format!("{}/{}/{}", e.value, e.gradient, e.hessian)
             },
-            short(trace.last_loss()),
-            short(trace.best_loss()),
-            short(trace.grad_norm[trace.len() - 1]),
-            format!("({}, {})", short(f.final_point[0]), short(f.final_point[1])),
+            number::table(trace.last_loss()),
+            number::table(trace.best_loss()),
+            number::table(trace.grad_norm[trace.len() - 1]),
+            format!(
+                "({}, {})",
+                number::table(f.final_point[0]),
+                number::table(f.final_point[1])
+            ),
             nearest,
         ]);
     }
@@ -356,7 +343,7 @@ mod tests {
             1e-5,
             9.99e-6,
         ] {
-            let text = number(v);
+            let text = exact(v);
             assert_eq!(
                 text.parse::<f64>().unwrap().to_bits(),
                 v.to_bits(),

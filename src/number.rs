@@ -1,5 +1,7 @@
-//! Numbers as optplay writes them, one rule per purpose: short for people (legends, tables,
-//! `list`), exact for files (an exported experiment, CSV, JSON).
+//! Numbers as optplay writes them, one rule per purpose, all here: short for people
+//! (legends, `list`, formulas), rounded for table columns, exact for files (an experiment
+//! written back as TOML, the CSV, the JSON). Axis tick labels, which depend on the tick step,
+//! are the plot's own (plot/style.rs).
 
 /// A number for people: short, in scientific notation when very small or large (`0.09`,
 /// `1e-7`, `2.5e6`).
@@ -17,6 +19,44 @@ pub fn toml_float(v: f64) -> String {
     format!("{v:?}")
 }
 
+/// A number as a person writes it in a formula: `20` not `20.0`, `0.25` as is.
+pub fn plain(v: f64) -> String {
+    format!("{v}")
+}
+
+/// A number in CSV or JSON that parses back to the same f64: Rust's shortest round-trip
+/// digits, in exponent form where plain digits would run long (1e-300 is not 300 zeros).
+pub fn exact(v: f64) -> String {
+    let magnitude = v.abs();
+    if v == 0.0 || (1e-5..1e16).contains(&magnitude) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
+/// A value for the results table: four decimals, or four significant digits in exponent form,
+/// so it never hides how small a loss got.
+pub fn table(v: f64) -> String {
+    let magnitude = v.abs();
+    if v == 0.0 {
+        "0".to_string()
+    } else if (1e-3..1e5).contains(&magnitude) {
+        format!("{v:.4}")
+    } else {
+        format!("{v:.3e}")
+    }
+}
+
+/// A value for a narrow column (the playground's panel).
+pub fn compact(v: f64) -> String {
+    if v == 0.0 || (1e-3..1e4).contains(&v.abs()) {
+        format!("{v:.4}")
+    } else {
+        format!("{v:.2e}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -27,6 +67,16 @@ mod tests {
         assert_eq!(short(1e-7), "1e-7");
         assert_eq!(short(2.5e6), "2.5e6");
         assert_eq!(short(0.0), "0");
+    }
+
+    #[test]
+    fn exact_numbers_read_back_exactly_and_stay_short() {
+        for v in [0.0, 1e-300, 0.1 + 0.2, 123456.75, 1e20, -2.5e-7] {
+            assert_eq!(exact(v).parse::<f64>().unwrap().to_bits(), v.to_bits());
+        }
+        assert_eq!(exact(1e-300), "1e-300");
+        assert_eq!(table(1.23456e-9), "1.235e-9");
+        assert_eq!(compact(12.3456789), "12.3457");
     }
 
     #[test]

@@ -235,7 +235,10 @@ fn expression_problem(
         let column = invalid.at.map_or(0, |at| at as usize);
         let caret = format!("{}^", " ".repeat(column));
         let found = invalid.found.unwrap_or_default();
-        let note = invalid.note.map(|n| format!("\n  = note: {n}")).unwrap_or_default();
+        let note = invalid
+            .note
+            .map(|n| format!("\n  = note: {n}"))
+            .unwrap_or_default();
         UsageError::new(
             "--expr",
             format!("{found}\n    {formula}\n    {caret}{note}"),

@@ -14,7 +14,7 @@ use ratatui::widgets::canvas::{Canvas, Line as Segment};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Sparkline, Table, Wrap};
 
 use crate::core::{Point, Status, Window};
-use crate::number::short as short_number;
+use crate::number::{compact, short as short_number};
 use crate::plot::style::run_color;
 
 use super::state::Model;
@@ -135,15 +135,6 @@ fn band_color(b: usize) -> Color {
         return Color::Indexed(232 + (t * 11.0).round() as u8);
     }
     color(lerp(14.0, 82.0), lerp(20.0, 88.0), lerp(36.0, 100.0))
-}
-
-/// A number for a narrow column.
-pub fn compact(v: f64) -> String {
-    if v == 0.0 || (1e-3..1e4).contains(&v.abs()) {
-        format!("{v:.4}")
-    } else {
-        format!("{v:.2e}")
-    }
 }
 
 pub fn draw(frame: &mut Frame, model: &Model) {

@@ -216,10 +216,8 @@ pub fn refine_stationary(s: &(impl Surface + ?Sized), mut p: Point) -> Point {
     p
 }
 
-/// A number as a person would write it in a formula: 20 not 20.0, 0.25 as is.
-pub(crate) fn num(v: f64) -> String {
-    format!("{v}")
-}
+/// A number as a person writes it in a formula.
+pub(crate) use crate::number::plain as num;
 
 /// A coefficient in front of a term: nothing for 1, else the number and a `·`.
 pub(crate) fn coef(v: f64) -> String {
