@@ -1,48 +1,19 @@
-//! Every kind optplay knows, one line each, in the order `optplay list` shows them.
+//! Every kind optplay knows, one line each, in the order `optplay list` shows them. Optimizers
+//! and surfaces are listed beside their modules (each kind's file plus one line there); the
+//! schedules, which share one file, here.
 //!
 //! The parser, `list`, `explain`, `init`, `play`'s export, the legends and the did-you-mean
 //! all read these lists; tests walk them, so a new kind is tested as soon as it is listed.
 
-use super::optim::{
-    OptimizerKind, adadelta, adafactor, adagrad, adam, adamax, asgd, lbfgs, nadam, newton, radam,
-    rmsprop, rprop, sgd,
-};
+use super::optim::{self, OptimizerKind};
 use super::schedule::{self, ScheduleKind};
-use super::surface::{
-    SurfaceKind, beale, bowl, expr, himmelblau, quadratic, rastrigin, rosenbrock, saddle,
-};
+use super::surface::{self, SurfaceKind};
 
-/// Every optimizer kind.
-pub const OPTIMIZERS: &[&OptimizerKind] = &[
-    &sgd::SGD,
-    &sgd::MOMENTUM,
-    &sgd::NESTEROV,
-    &adagrad::ADAGRAD,
-    &rmsprop::RMSPROP,
-    &adam::ADAM,
-    &adam::ADAMW,
-    &nadam::NADAM,
-    &adadelta::ADADELTA,
-    &adamax::ADAMAX,
-    &radam::RADAM,
-    &rprop::RPROP,
-    &asgd::ASGD,
-    &adafactor::ADAFACTOR,
-    &newton::NEWTON,
-    &lbfgs::LBFGS,
-];
+/// Every optimizer kind: the list in `core/optim/mod.rs`, next to the modules.
+pub const OPTIMIZERS: &[&OptimizerKind] = optim::KINDS;
 
-/// Every surface kind.
-pub const SURFACES: &[&SurfaceKind] = &[
-    &quadratic::QUADRATIC,
-    &saddle::SADDLE,
-    &bowl::BOWL,
-    &rosenbrock::ROSENBROCK,
-    &beale::BEALE,
-    &himmelblau::HIMMELBLAU,
-    &rastrigin::RASTRIGIN,
-    &expr::EXPR,
-];
+/// Every surface kind: the list in `core/surface/mod.rs`, next to the modules.
+pub const SURFACES: &[&SurfaceKind] = surface::KINDS;
 
 /// Every schedule kind.
 pub const SCHEDULES: &[&ScheduleKind] = &[

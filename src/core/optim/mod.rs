@@ -11,7 +11,7 @@
 //!
 //! Adding an optimizer: a new file here with its settings, state, [`Rule`] impl and an
 //! [`OptimizerKind`] declaring its keys, defaults, ranges, documentation and default learning
-//! rates; then one line in [`crate::core::registry::OPTIMIZERS`].
+//! rates; then one line in the `optimizers!` list below.
 
 use std::fmt;
 use std::sync::Arc;
@@ -21,19 +21,32 @@ use ndarray::{Array1, ArrayView1, Zip};
 use super::objective::Counted;
 use super::spec::{Invalid, Key, Settings};
 
-pub mod adadelta;
-pub mod adafactor;
-pub mod adagrad;
-pub mod adam;
-pub mod adamax;
-pub mod asgd;
-pub mod lbfgs;
-pub mod nadam;
-pub mod newton;
-pub mod radam;
-pub mod rmsprop;
-pub mod rprop;
-pub mod sgd;
+/// Declares each optimizer's module and lists its kinds: the registry of optimizers. Adding
+/// an optimizer is its file and one line here.
+macro_rules! optimizers {
+    ($($module:ident: $($kind:ident),+;)+) => {
+        $(pub mod $module;)+
+
+        /// Every optimizer kind, in the order `optplay list` shows them.
+        pub const KINDS: &[&OptimizerKind] = &[$($(&$module::$kind),+),+];
+    };
+}
+
+optimizers! {
+    sgd: SGD, MOMENTUM, NESTEROV;
+    adagrad: ADAGRAD;
+    rmsprop: RMSPROP;
+    adam: ADAM, ADAMW;
+    nadam: NADAM;
+    adadelta: ADADELTA;
+    adamax: ADAMAX;
+    radam: RADAM;
+    rprop: RPROP;
+    asgd: ASGD;
+    adafactor: ADAFACTOR;
+    newton: NEWTON;
+    lbfgs: LBFGS;
+}
 
 /// What a step leaves behind besides the new parameters.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -6,7 +6,7 @@
 //! refined by Newton's method once, when the surface is built.
 //!
 //! Adding a surface: a new file here with a type implementing [`Surface`] and a [`SurfaceKind`]
-//! declaring its keys; then one line in [`crate::core::registry::SURFACES`].
+//! declaring its keys; then one line in the `surfaces!` list below.
 
 use std::fmt;
 use std::sync::Arc;
@@ -16,14 +16,27 @@ use ndarray::{Array2, ArrayView1, ArrayViewMut1};
 use super::objective::Objective;
 use super::spec::{Invalid, Key, Settings};
 
-pub mod beale;
-pub mod bowl;
-pub mod expr;
-pub mod himmelblau;
-pub mod quadratic;
-pub mod rastrigin;
-pub mod rosenbrock;
-pub mod saddle;
+/// Declares each surface's module and lists its kind: the registry of surfaces. Adding a
+/// surface is its file and one line here.
+macro_rules! surfaces {
+    ($($module:ident: $kind:ident;)+) => {
+        $(pub mod $module;)+
+
+        /// Every surface kind, in the order `optplay list` shows them.
+        pub const KINDS: &[&SurfaceKind] = &[$(&$module::$kind),+];
+    };
+}
+
+surfaces! {
+    quadratic: QUADRATIC;
+    saddle: SADDLE;
+    bowl: BOWL;
+    rosenbrock: ROSENBROCK;
+    beale: BEALE;
+    himmelblau: HIMMELBLAU;
+    rastrigin: RASTRIGIN;
+    expr: EXPR;
+}
 
 /// A point in the plane.
 pub type Point = [f64; 2];
