@@ -241,36 +241,6 @@ fn default_lr_table_covers_every_kind_and_surface() {
 }
 
 #[test]
-fn default_lrs_do_not_diverge_in_200_steps_from_the_default_start() {
-    use crate::core::{Limits, Status, run};
-    for surface in built_in_surfaces() {
-        let s = surface.build_default().unwrap();
-        for kind in OPTIMIZERS {
-            let spec = RunConfig::defaults(kind, kind.default_lr(surface.name)).spec();
-            let start = ndarray::Array1::from(s.default_start().to_vec());
-            let limits = Limits {
-                steps: 200,
-                tolerance: None,
-            };
-            let trace = run(
-                &s,
-                None,
-                &spec,
-                start.view(),
-                limits,
-                &crate::core::Cancel::new(),
-            );
-            assert!(
-                !matches!(trace.status, Status::Diverged { .. }),
-                "{} at its default lr diverges on {}",
-                kind.name,
-                surface.name
-            );
-        }
-    }
-}
-
-#[test]
 fn the_pinned_design_example_parses_with_every_value() {
     let src = r#"
 name = "saddle"            # optional, default: file stem

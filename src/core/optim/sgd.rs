@@ -146,6 +146,18 @@ fn check(s: &Settings) -> Result<(), Box<Invalid>> {
 
 const LR_DOC: &str = "α, the step size";
 
+/// Momentum's and Nesterov's default learning rates: the velocity adds up about 1/(1 − μ)
+/// steps, so they take smaller ones than plain SGD.
+const MOMENTUM_LRS: [(&str, f64); 7] = [
+    ("quadratic", 0.02),
+    ("saddle", 0.04),
+    ("bowl", 0.05),
+    ("rosenbrock", 2e-4),
+    ("beale", 2e-3),
+    ("himmelblau", 2e-3),
+    ("rastrigin", 2e-3),
+];
+
 /// The `sgd` kind: plain SGD.
 pub const SGD: OptimizerKind = OptimizerKind {
     name: "sgd",
@@ -190,15 +202,7 @@ pub const MOMENTUM: OptimizerKind = OptimizerKind {
     title: "SGD + Momentum: build up velocity, step along the velocity",
     keys: &MOMENTUM_KEYS,
     lr_doc: LR_DOC,
-    default_lr: &[
-        ("quadratic", 0.02),
-        ("saddle", 0.04),
-        ("bowl", 0.05),
-        ("rosenbrock", 2e-4),
-        ("beale", 2e-3),
-        ("himmelblau", 2e-3),
-        ("rastrigin", 2e-3),
-    ],
+    default_lr: &MOMENTUM_LRS,
     fallback_lr: 1e-3,
     second_order: false,
     build,
@@ -234,15 +238,7 @@ pub const NESTEROV: OptimizerKind = OptimizerKind {
     title: "Nesterov momentum: take the gradient where the velocity is about to carry you",
     keys: &NESTEROV_KEYS,
     lr_doc: LR_DOC,
-    default_lr: &[
-        ("quadratic", 0.02),
-        ("saddle", 0.04),
-        ("bowl", 0.05),
-        ("rosenbrock", 2e-4),
-        ("beale", 2e-3),
-        ("himmelblau", 2e-3),
-        ("rastrigin", 2e-3),
-    ],
+    default_lr: &MOMENTUM_LRS,
     fallback_lr: 1e-3,
     second_order: false,
     build,
