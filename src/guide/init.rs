@@ -81,11 +81,11 @@ pub fn starter(kind: &str, path: &Path) -> Result<String, UsageError> {
             &registry::surface_names(),
         ));
     };
-    let Some(surface) = surface_kind.build_default() else {
+    let Some((example, surface)) = surface_kind.build_example() else {
         return Err(UsageError::new(
             "--surface",
             format!(
-                "the `{kind}` surface has no defaults to start from: write its keys yourself (`optplay list surfaces`)."
+                "the `{kind}` surface has no example to start from: write its keys yourself (`optplay list surfaces`)."
             ),
         ));
     };
@@ -129,11 +129,19 @@ pub fn starter(kind: &str, path: &Path) -> Result<String, UsageError> {
         format!("kind = \"{kind}\""),
         "`optplay list surfaces` shows the others",
     )];
-    let values = key_lines(surface_kind.keys, &surface_kind.defaults());
-    if !values.is_empty() {
+    let values = key_lines(surface_kind.keys, &example);
+    if !values.is_empty() && surface_kind.has_defaults() {
         params.push(line("# its parameters, at their defaults:", ""));
+    } else if !values.is_empty() {
+        params.push(line("# its keys, with an example to change:", ""));
     }
-    for (setting, doc) in values {
+    for ((setting, doc), key) in values.into_iter().zip(surface_kind.keys) {
+        // A key left out (found numerically, say) is shown commented, with what absence does.
+        let setting = if example.get(key.name).is_some() {
+            setting
+        } else {
+            format!("# {setting}")
+        };
         params.push(line(setting, doc));
     }
     out.extend(commented(&params));

@@ -123,16 +123,20 @@ fn noisy_digits_are_rounded_away_for_reading() {
 
 #[test]
 fn every_starter_runs_without_diverging() {
-    for kind in crate::core::registry::built_in_surfaces().map(|k| k.name) {
+    for kind in SURFACES.iter().map(|k| k.name) {
         let text = starter(kind, Path::new("experiment.toml")).unwrap();
         let experiment = config::parse(&text, Path::new("experiment.toml"))
             .unwrap_or_else(|e| panic!("{kind}: {e}\n{text}"));
         let Problem::Surface(problem) = &experiment.problem;
+        let registered = crate::core::registry::surface(kind).unwrap();
         assert_eq!(
-            problem,
-            &config::SurfaceProblem::default_of(kind).unwrap(),
-            "{kind}"
+            problem.surface.settings,
+            (registered.example)(),
+            "{kind}: the starter writes its example"
         );
+        if let Some(defaults) = config::SurfaceProblem::default_of(kind) {
+            assert_eq!(problem, &defaults, "{kind}");
+        }
         assert_eq!(experiment.runs.len(), 3);
         let start = ndarray::Array1::from(problem.start.to_vec());
         let limits = crate::core::Limits {

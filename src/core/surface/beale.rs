@@ -82,4 +82,5 @@ pub const BEALE: SurfaceKind = SurfaceKind {
     keys: &[],
     needs_start: false,
     build,
+    example: || BEALE.defaults(),
 };

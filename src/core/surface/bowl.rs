@@ -151,4 +151,5 @@ pub const BOWL: SurfaceKind = SurfaceKind {
     keys: &KEYS,
     needs_start: false,
     build,
+    example: || BOWL.defaults(),
 };

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::{Built, Point, Surface, SurfaceKind, Window};
 use crate::core::expr::{Expression, critical_points};
-use crate::core::spec::{Default, Invalid, Key, KeyType, Legend, Settings};
+use crate::core::spec::{Default, Invalid, Key, KeyType, Legend, Settings, Value};
 
 /// A formula with its exact derivatives, over a window the user chose.
 #[derive(Debug, Clone, PartialEq)]
@@ -164,12 +164,21 @@ pub const EXPR: SurfaceKind = SurfaceKind {
     keys: &KEYS,
     needs_start: true,
     build,
+    example,
 };
+
+/// Rosenbrock written as a formula, over its usual window: what `init --surface expr` starts
+/// from.
+fn example() -> Settings {
+    let mut s = EXPR.defaults();
+    s.set("f", Value::Text("(1 - x)^2 + 100*(y - x^2)^2".into()));
+    s.set("window", Value::Window([[-2.0, 2.0], [-1.0, 3.0]]));
+    s
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::spec::Value;
 
     fn settings(f: &str) -> Settings {
         let mut s = EXPR.defaults();

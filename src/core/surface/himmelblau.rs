@@ -74,4 +74,5 @@ pub const HIMMELBLAU: SurfaceKind = SurfaceKind {
     keys: &[],
     needs_start: false,
     build,
+    example: || HIMMELBLAU.defaults(),
 };

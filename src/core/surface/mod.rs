@@ -166,6 +166,9 @@ pub struct SurfaceKind {
     pub needs_start: bool,
     /// The surface with these settings, or what is wrong between them.
     pub build: fn(&Settings) -> Built,
+    /// Settings to show it with (`init`'s starter file): its defaults, or for a kind with
+    /// required keys an example of them.
+    pub example: fn() -> Settings,
 }
 
 impl crate::core::spec::Kind for SurfaceKind {
@@ -189,6 +192,13 @@ impl SurfaceKind {
         self.keys
             .iter()
             .all(|k| k.default != crate::core::spec::Default::Required)
+    }
+
+    /// The settings of [`SurfaceKind::example`] and the surface they build.
+    pub fn build_example(&self) -> Option<(Settings, Arc<dyn Surface>)> {
+        let settings = (self.example)();
+        let surface = (self.build)(&settings).ok()?;
+        Some((settings, surface))
     }
 
     /// The surface with every key at its default (kinds with a required key have none).

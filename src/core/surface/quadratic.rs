@@ -128,4 +128,5 @@ pub const QUADRATIC: SurfaceKind = SurfaceKind {
     keys: &KEYS,
     needs_start: false,
     build,
+    example: || QUADRATIC.defaults(),
 };

@@ -82,4 +82,5 @@ pub const RASTRIGIN: SurfaceKind = SurfaceKind {
     keys: &KEYS,
     needs_start: false,
     build,
+    example: || RASTRIGIN.defaults(),
 };

@@ -96,4 +96,5 @@ pub const ROSENBROCK: SurfaceKind = SurfaceKind {
     keys: &KEYS,
     needs_start: false,
     build,
+    example: || ROSENBROCK.defaults(),
 };

@@ -116,4 +116,5 @@ pub const SADDLE: SurfaceKind = SurfaceKind {
     keys: &KEYS,
     needs_start: false,
     build,
+    example: || SADDLE.defaults(),
 };
