@@ -210,6 +210,27 @@ pub(crate) fn with_weight_decay(
     })
 }
 
+/// Weight decay as torch's Adam-family rules take it: decoupled (AdamW's) shrinks `params`
+/// in place by (1 − lr·weight_decay) and leaves the gradient alone; coupled returns
+/// `grad + weight_decay·p` (see [`with_weight_decay`]).
+pub(crate) fn apply_weight_decay(
+    grad: ArrayView1<'_, f64>,
+    params: &mut Array1<f64>,
+    lr: f64,
+    weight_decay: f64,
+    decoupled: bool,
+) -> Option<Array1<f64>> {
+    if weight_decay == 0.0 {
+        None
+    } else if decoupled {
+        let shrink = 1.0 - lr * weight_decay;
+        params.mapv_inplace(|p| p * shrink);
+        None
+    } else {
+        with_weight_decay(grad, params, weight_decay)
+    }
+}
+
 /// torch's `lerp_(end, weight)`: the formula flips for weights of one half and more, which
 /// changes the rounding, so it is copied as is.
 #[inline(always)]

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use ndarray::{Array1, ArrayView1, Zip};
 
-use super::{Explain, Optimizer, OptimizerKind, Rule, StepOutcome, lerp, with_weight_decay};
+use super::{Explain, Optimizer, OptimizerKind, Rule, StepOutcome, apply_weight_decay, lerp};
 use crate::core::objective::Counted;
 use crate::core::spec::{Key, Legend, Range, Settings, no_check};
 
@@ -54,15 +54,13 @@ impl Rule for RAdam {
         _problem: &mut Counted<'_>,
     ) -> StepOutcome {
         state.step += 1;
-        let mut coupled = None;
-        if self.weight_decay != 0.0 {
-            if self.decoupled_weight_decay {
-                let shrink = 1.0 - lr * self.weight_decay;
-                params.mapv_inplace(|p| p * shrink);
-            } else {
-                coupled = with_weight_decay(grad, params, self.weight_decay);
-            }
-        }
+        let coupled = apply_weight_decay(
+            grad,
+            params,
+            lr,
+            self.weight_decay,
+            self.decoupled_weight_decay,
+        );
         let grad = coupled.as_ref().map_or(grad, |g| g.view());
 
         // Python floats in torch, in its order of operations.
