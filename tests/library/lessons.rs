@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::{configs, optplay, summary};
+use crate::{configs, run_small, summary, svg_only};
 
 /// One CSV row of a run.
 #[derive(Clone, Copy, Debug)]
@@ -53,31 +53,28 @@ const LESSONS: [&str; 11] = [
     "snapshot",
 ];
 
-/// All lesson configs run once, in one process, for every test in this module.
+/// All lesson configs run once, in this process, for every test in this module: one thread
+/// per lesson, figures small.
 fn outputs() -> &'static BTreeMap<&'static str, Outcome> {
     static OUTPUTS: OnceLock<BTreeMap<&'static str, Outcome>> = OnceLock::new();
     OUTPUTS.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
-        let files: Vec<_> = LESSONS
-            .iter()
-            .map(|n| configs().join(format!("{n}.toml")))
-            .collect();
-        let output = optplay(&dir)
-            .args(["run", "--format", "svg"])
-            .args(&files)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let outputs = LESSONS
-            .iter()
-            .map(|&n| (n, read(&dir.join("out").join(n))))
-            .collect();
-        let _ = std::fs::remove_dir_all(&dir);
-        outputs
+        let tmp = tempfile::tempdir().unwrap();
+        std::thread::scope(|scope| {
+            let runs: Vec<_> = LESSONS
+                .iter()
+                .map(|&name| {
+                    let file = configs().join(format!("{name}.toml"));
+                    let out = tmp.path();
+                    scope.spawn(move || {
+                        let written = run_small(&file, &svg_only(), out);
+                        (name, read(&written.dir))
+                    })
+                })
+                .collect();
+            runs.into_iter()
+                .map(|run| run.join().expect("a lesson runs"))
+                .collect()
+        })
     })
 }
 
