@@ -103,7 +103,7 @@ fn bowl(steps: u64, size: (u32, u32)) -> String {
 
 /// `optplay run` of `text` as `<name>.toml` into `dir/out`, returning the GIF. The figures
 /// keep the size the file gives them (the pixels are what these tests look at); `coarse`
-/// shrinks the grid behind the contours, which none of them looks at.
+/// shrinks the grid behind the contours, for the tests whose pixels do not depend on it.
 fn run_file(dir: &Path, name: &str, text: &str, overrides: &Overrides, coarse: bool) -> Vec<u8> {
     let file = experiment_file(dir, name, text);
     let mut experiment = load_with(&file, overrides);
@@ -285,7 +285,8 @@ fn gif_is_a_format_of_the_command_line_and_the_file() {
     let message = error.to_string();
     assert!(message.contains("png, svg, gif"), "{message}");
 
-    let source = "[surface]\nkind = \"saddle\"\n[plot]\nformats = [\"gift\"]\n[[optimizer]]\nkind = \"sgd\"\n";
+    let source = "[surface]\nkind = \"saddle\"\n[plot]\nformats = [\"gift\"]\n\
+                  [[optimizer]]\nkind = \"sgd\"\n";
     let error = AppError::Config(config::check(source, Path::new("bad.toml")).unwrap_err());
     assert_eq!(error.exit_code(), 2);
     let message = error.to_string();

@@ -1,5 +1,5 @@
-//! Newton's method and L-BFGS, run as `optplay run` runs them: the lecture's claims and the published
-//! anchors (iterations and evaluations to f < 1e-10 on Rosenbrock from (−1.2, 1)).
+//! Newton's method and L-BFGS, run as `optplay run` runs them: the lecture's claims and the
+//! published anchors (iterations and evaluations to f < 1e-10 on Rosenbrock from (−1.2, 1)).
 
 use std::path::Path;
 
