@@ -5,13 +5,16 @@
 //! [`export`] and [`plot`] turn traces into bytes that [`output`] writes, for [`app`] and for
 //! [`play`]'s export alike. [`guide`] writes the texts of `list`, `explain` and `init`.
 //! ARCHITECTURE.md walks through it.
+//!
+//! Public: what the binary, the tests and the benches use. `number` and `play` are the
+//! crate's own.
 
 pub mod app;
-pub(crate) mod cli;
+pub mod cli;
 pub mod config;
 pub mod core;
 pub mod export;
-pub(crate) mod guide;
+pub mod guide;
 pub(crate) mod number;
 pub mod output;
 pub(crate) mod play;

@@ -1,182 +1,75 @@
-//! Every class of bad input: exit code 2, a message naming the file, the position and the key,
-//! and nothing written.
+//! Bad input through the binary: exit code 2, the message on stderr, and nothing written.
+//! Every class of mistake and the whole corpus are checked in-process (`tests/library/`);
+//! these check that the binary says it and stops before anything runs.
 
-use std::path::Path;
+use crate::common::Expectation;
+use crate::{corpus, optplay};
 
-use crate::optplay;
-
-/// Runs `optplay run` on `source` and returns stderr, after checking the exit code and that
-/// no output folder appeared.
-fn rejected(source: &str) -> String {
+#[test]
+fn a_broken_file_among_good_ones_stops_them_all_before_anything_runs() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("bad.toml");
-    std::fs::write(&file, source).unwrap();
-    rejected_file(tmp.path(), &file)
-}
-
-fn rejected_file(dir: &Path, file: &Path) -> String {
-    let output = optplay(dir).arg("run").arg(file).output().unwrap();
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
-    assert!(
-        !dir.join("out").exists(),
-        "nothing may be written for bad input"
-    );
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    stderr
-}
-
-/// Asserts the message names the file with line:column, the key, and each expected phrase.
-fn says(stderr: &str, position: &str, key: &str, phrases: &[&str]) {
-    assert!(
-        stderr.contains(&format!("bad.toml:{position}")),
-        "no bad.toml:{position} in:\n{stderr}"
-    );
-    assert!(stderr.contains(key), "no key `{key}` in:\n{stderr}");
-    for phrase in phrases {
-        assert!(stderr.contains(phrase), "no `{phrase}` in:\n{stderr}");
-    }
-}
-
-const SURFACE: &str = "[surface]\nkind = \"saddle\"\n";
-
-#[test]
-fn a_missing_file_is_named() {
-    let tmp = tempfile::tempdir().unwrap();
-    let stderr = rejected_file(tmp.path(), &tmp.path().join("nowhere.toml"));
-    assert!(stderr.contains("nowhere.toml"), "{stderr}");
-}
-
-#[test]
-fn a_directory_is_not_an_experiment() {
-    let tmp = tempfile::tempdir().unwrap();
-    let stderr = rejected_file(tmp.path(), tmp.path());
-    assert!(stderr.contains("error"), "{stderr}");
-}
-
-#[test]
-fn toml_syntax_errors_point_at_the_spot() {
-    let stderr = rejected("steps = 200\n[surface\nkind = \"saddle\"\n");
-    assert!(stderr.contains("bad.toml:2:"), "{stderr}");
-}
-
-#[test]
-fn unknown_keys_are_named_with_a_suggestion() {
-    let stderr = rejected(&format!(
-        "stpes = 10\n{SURFACE}[[optimizer]]\nkind = \"sgd\"\n"
-    ));
-    says(&stderr, "1:1", "stpes", &["steps"]);
-}
-
-#[test]
-fn wrong_types_say_what_was_expected() {
-    let stderr = rejected(&format!(
-        "steps = \"many\"\n{SURFACE}[[optimizer]]\nkind = \"sgd\"\n"
-    ));
-    says(&stderr, "1:9", "steps", &["integer"]);
-}
-
-#[test]
-fn an_unknown_surface_lists_the_valid_ones_and_the_closest() {
-    let stderr = rejected("[surface]\nkind = \"sadle\"\n[[optimizer]]\nkind = \"sgd\"\n");
-    says(
-        &stderr,
-        "2:8",
-        "surface.kind",
-        &["saddle", "rosenbrock", "himmelblau"],
-    );
-}
-
-#[test]
-fn an_unknown_optimizer_lists_the_valid_ones_and_the_closest() {
-    let stderr = rejected(&format!("{SURFACE}[[optimizer]]\nkind = \"adan\"\n"));
-    says(
-        &stderr,
-        "4:8",
-        "optimizer[1].kind",
-        &["adam", "rmsprop", "nesterov"],
-    );
-}
-
-#[test]
-fn an_unknown_schedule_lists_the_valid_ones() {
-    let stderr = rejected(&format!(
-        "{SURFACE}[[optimizer]]\nkind = \"sgd\"\nschedule = {{ kind = \"cosin\" }}\n"
-    ));
-    says(
-        &stderr,
-        "5:21",
-        "schedule.kind",
-        &["cosine", "cosine_restarts", "step"],
-    );
-}
-
-#[test]
-fn out_of_range_numbers_are_refused() {
-    let cases = [
-        ("kind = \"sgd\"\nlr = -0.1", "5:6", "lr"),
-        ("kind = \"sgd\"\nlr = 0", "5:6", "lr"),
-        ("kind = \"adam\"\nbetas = [0.9, 1.0]", "5:", "betas"),
-        ("kind = \"adam\"\neps = -1e-8", "5:7", "eps"),
-        ("kind = \"sgd\"\nmomentum = -0.5", "5:12", "momentum"),
-    ];
-    for (optimizer, position, key) in cases {
-        let stderr = rejected(&format!("{SURFACE}[[optimizer]]\n{optimizer}\n"));
-        says(&stderr, position, &format!("optimizer[1].{key}"), &[]);
-    }
-}
-
-#[test]
-fn zero_steps_are_refused() {
-    let stderr = rejected(&format!(
-        "steps = 0\n{SURFACE}[[optimizer]]\nkind = \"sgd\"\n"
-    ));
-    says(&stderr, "1:9", "steps", &[]);
-}
-
-#[test]
-fn an_empty_plot_window_is_refused() {
-    let stderr = rejected(&format!(
-        "{SURFACE}[plot]\nx = [1.0, 1.0]\n[[optimizer]]\nkind = \"sgd\"\n"
-    ));
-    says(&stderr, "4:5", "plot.x", &[]);
-}
-
-#[test]
-fn every_error_in_every_file_is_reported_before_anything_runs() {
-    let tmp = tempfile::tempdir().unwrap();
+    let surface = "[surface]\nkind = \"saddle\"\n";
     let good = tmp.path().join("good.toml");
-    std::fs::write(&good, format!("{SURFACE}[[optimizer]]\nkind = \"sgd\"\n")).unwrap();
+    std::fs::write(&good, format!("{surface}[[optimizer]]\nkind = \"sgd\"\n")).unwrap();
     let bad = tmp.path().join("bad.toml");
     std::fs::write(
         &bad,
-        format!("{SURFACE}[[optimizer]]\nkind = \"sgd\"\nlr = -1\n"),
+        format!("stpes = 10\n{surface}[[optimizer]]\nkind = \"sgd\"\n"),
     )
     .unwrap();
+    // Two of the corpus: a value out of range, and a file that is not text.
+    let broken: Vec<_> = corpus()
+        .into_iter()
+        .filter(|p| p.ends_with("052_lr_negative.toml") || p.ends_with("not_utf8.toml"))
+        .collect();
+    assert_eq!(broken.len(), 2);
     let output = optplay(tmp.path())
         .arg("run")
         .arg(&good)
         .arg(&bad)
+        .args(&broken)
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
     assert!(
         !tmp.path().join("out").exists(),
-        "the good file must not run either"
+        "nothing may be written, not even for the good file"
     );
+    assert!(
+        output.stdout.is_empty(),
+        "no table for a run that never ran"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // The unknown key, at its line:column, with the key it resembles.
+    for needle in ["bad.toml:1:1", "stpes", "steps"] {
+        assert!(stderr.contains(needle), "no `{needle}` in:\n{stderr}");
+    }
+    for file in &broken {
+        let missing = Expectation::of(file).missing_from(file, &stderr);
+        assert!(missing.is_empty(), "{file:?}: {missing:?} in:\n{stderr}");
+    }
+    assert!(stderr.contains("nothing was run"), "{stderr}");
 }
 
 #[test]
 fn bad_compare_flags_exit_2_and_write_nothing() {
-    for args in [
-        &["compare", "--opt", "sgd,adan"][..],
-        &["compare", "--opt", "sgd", "--surface", "sadle"],
-        &["compare", "--opt", "sgd", "--lr", "-1"],
-        &["compare", "--opt", "sgd", "--start", "1"],
-        &["compare", "--opt", "sgd", "--steps", "0"],
-        &["compare", "--opt", "sgd", "--format", "webp,png"],
-        &["compare"],
-        &["frobnicate"],
+    // Each command line, and what its message must contain ("" checks only the code).
+    for (args, says) in [
+        (
+            &["compare", "--opt", "sgd,adan"][..],
+            "unknown optimizer `adan`. Did you mean `adam`?",
+        ),
+        (&["compare", "--opt", "sgd", "--surface", "sadle"], "saddle"),
+        (&["compare", "--opt", "sgd", "--lr", "-1"], "'-1'"),
+        (&["compare", "--opt", "sgd", "--start", "1"], "X,Y"),
+        (&["compare", "--opt", "sgd", "--steps", "0"], "--steps"),
+        (
+            &["compare", "--opt", "sgd", "--format", "webp,png"],
+            "png, svg, gif",
+        ),
+        (&["compare"], "--opt"),
+        (&["frobnicate"], ""),
     ] {
         let tmp = tempfile::tempdir().unwrap();
         let output = optplay(tmp.path()).args(args).output().unwrap();
@@ -184,19 +77,6 @@ fn bad_compare_flags_exit_2_and_write_nothing() {
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(!tmp.path().join("out").exists(), "{args:?} wrote output");
         assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(stderr.contains(says), "{args:?}: no `{says}` in:\n{stderr}");
     }
-}
-
-#[test]
-fn an_unknown_optimizer_on_the_command_line_gets_a_suggestion() {
-    let tmp = tempfile::tempdir().unwrap();
-    let output = optplay(tmp.path())
-        .args(["compare", "--opt", "sgd,adan"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("adan") && stderr.contains("adam"),
-        "{stderr}"
-    );
 }

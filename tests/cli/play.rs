@@ -1,11 +1,12 @@
-//! `optplay play` is a full-screen program: without a terminal it refuses cleanly.
+//! `optplay play` is a full-screen program: without a terminal it refuses cleanly, after
+//! checking its options; `--screenshot` draws the screen into a PNG instead.
 
 use predicates::prelude::*;
 
 use super::optplay;
 
 #[test]
-fn play_without_a_terminal_exits_2_and_writes_nothing() {
+fn play_needs_a_terminal_checks_its_options_first_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     optplay(dir.path())
         .arg("play")
@@ -13,22 +14,27 @@ fn play_without_a_terminal_exits_2_and_writes_nothing() {
         .code(2)
         .stderr(predicate::str::contains("stdout is not a terminal"))
         .stderr(predicate::str::contains("panicked").not());
+    // Mistakes are reported as mistakes, not as the missing terminal.
+    for (args, says) in [
+        (
+            &["play", "--surface", "sadle"][..],
+            "Did you mean `saddle`?",
+        ),
+        (&["play", "no-such-file.toml"], "no-such-file.toml"),
+        (&["play", "--screenshot", "play.jpg"], "ending in .png"),
+        (&["play", "--screenshot-steps", "5"], "--screenshot"),
+        (
+            &["play", "--surface", "sadle", "--screenshot", "play.png"],
+            "Did you mean `saddle`?",
+        ),
+    ] {
+        optplay(dir.path())
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says));
+    }
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-}
-
-#[test]
-fn play_checks_its_options_before_the_terminal() {
-    let dir = tempfile::tempdir().unwrap();
-    optplay(dir.path())
-        .args(["play", "--surface", "sadle"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("Did you mean `saddle`?"));
-    optplay(dir.path())
-        .args(["play", "no-such-file.toml"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no-such-file.toml"));
 }
 
 /// The screenshot's pixels, decoded.
@@ -43,7 +49,7 @@ fn pixels_of_run(picture: &image::RgbImage, i: usize) -> usize {
 }
 
 #[test]
-fn play_screenshot_draws_the_screen_into_a_png_without_a_terminal() {
+fn play_screenshot_draws_the_step_asked_for_into_a_png_without_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
     optplay(dir.path())
         .args(["play", "--screenshot", "shots/play.png"])
@@ -67,11 +73,7 @@ fn play_screenshot_draws_the_screen_into_a_png_without_a_terminal() {
         .unwrap()
         .collect();
     assert_eq!(names.len(), 1);
-}
 
-#[test]
-fn play_screenshot_shows_the_step_asked_for() {
-    let dir = tempfile::tempdir().unwrap();
     let shot = |name: &str, steps: &str| {
         optplay(dir.path())
             .args(["play", "--surface", "quadratic", "--opt", "sgd"])
@@ -82,25 +84,4 @@ fn play_screenshot_shows_the_step_asked_for() {
     };
     // More steps, more path drawn in the run's colour.
     assert!(shot("early.png", "1") < shot("late.png", "150"));
-}
-
-#[test]
-fn play_screenshot_checks_its_file_name_and_options() {
-    let dir = tempfile::tempdir().unwrap();
-    optplay(dir.path())
-        .args(["play", "--screenshot", "play.jpg"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("ending in .png"));
-    optplay(dir.path())
-        .args(["play", "--screenshot-steps", "5"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--screenshot"));
-    optplay(dir.path())
-        .args(["play", "--surface", "sadle", "--screenshot", "play.png"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("Did you mean `saddle`?"));
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }

@@ -202,20 +202,7 @@ fn watch_starts_even_when_the_file_is_broken_and_runs_it_once_fixed() {
 }
 
 #[test]
-fn watch_in_a_missing_folder_names_it_and_exits_1() {
-    let dir = tempfile::tempdir().unwrap();
-    optplay(dir.path())
-        .args(["run", "no-such-folder/walk.toml", "--watch"])
-        .timeout(DEADLINE)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("cannot watch no-such-folder"))
-        .stderr(predicate::str::contains("panicked").not());
-    assert!(!dir.path().join("out").exists());
-}
-
-#[test]
-fn watch_checks_the_command_line_first() {
+fn watch_checks_the_command_line_and_the_folder_first() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("walk.toml"), experiment(5)).unwrap();
     optplay(dir.path())
@@ -224,5 +211,12 @@ fn watch_checks_the_command_line_first() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--steps"));
+    optplay(dir.path())
+        .args(["run", "no-such-folder/walk.toml", "--watch"])
+        .timeout(DEADLINE)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot watch no-such-folder"))
+        .stderr(predicate::str::contains("panicked").not());
     assert!(!dir.path().join("out").exists());
 }

@@ -1,33 +1,34 @@
-//! Newton's method and L-BFGS through the binary: the lecture's claims and the published
-//! anchors (iterations and evaluations to f < 1e-10 on Rosenbrock from (−1.2, 1)).
+//! Newton's method and L-BFGS, run as `optplay run` runs them: the lecture's claims and the
+//! published anchors (iterations and evaluations to f < 1e-10 on Rosenbrock from (−1.2, 1)).
 
 use std::path::Path;
 
-use crate::{optplay, summary};
+use optplay::app::AppError;
+use optplay::config::{self, Overrides};
 
-/// Runs `toml` as an experiment named `name` and returns its summary and CSV rows.
+use crate::{experiment_file, load_with, run_small, small, summary, svg_only, table, write};
+
+/// Runs `toml` as an experiment named `name` with `steps` overriding its own, and returns
+/// its summary and CSV rows.
 fn run(
     dir: &Path,
     name: &str,
     toml: &str,
-    extra: &[&str],
+    steps: Option<u64>,
 ) -> (serde_json::Value, Vec<Vec<String>>) {
-    let file = dir.join(format!("{name}.toml"));
-    std::fs::write(&file, toml).unwrap();
-    optplay(dir)
-        .args(["run", "--format", "svg"])
-        .args(extra)
-        .arg(&file)
-        .assert()
-        .success();
-    let out = dir.join("out").join(name);
-    let csv = std::fs::read_to_string(out.join("trajectory.csv")).unwrap();
+    let file = experiment_file(dir, name, toml);
+    let overrides = Overrides {
+        steps,
+        ..svg_only()
+    };
+    let written = run_small(&file, &overrides, dir);
+    let csv = std::fs::read_to_string(written.dir.join("trajectory.csv")).unwrap();
     let rows = csv
         .lines()
         .skip(1)
         .map(|l| l.split(',').map(str::to_string).collect())
         .collect();
-    (summary(&out), rows)
+    (summary(&written.dir), rows)
 }
 
 fn run_of<'a>(summary: &'a serde_json::Value, label: &str) -> &'a serde_json::Value {
@@ -61,7 +62,7 @@ kind = "newton"
 #[test]
 fn lbfgs_and_newton_meet_the_published_anchors_on_rosenbrock() {
     let tmp = tempfile::tempdir().unwrap();
-    let (_, rows) = run(tmp.path(), "rb", ROSENBROCK, &[]);
+    let (_, rows) = run(tmp.path(), "rb", ROSENBROCK, None);
     // scipy L-BFGS-B: iteration 36 (44 evaluations); torch.optim.LBFGS: 35 (44).
     let lbfgs = first_below(&rows, "lbfgs", 1e-10).expect("L-BFGS reaches f < 1e-10");
     assert_eq!(lbfgs, 35, "L-BFGS iterations to f < 1e-10");
@@ -70,7 +71,7 @@ fn lbfgs_and_newton_meet_the_published_anchors_on_rosenbrock() {
     assert_eq!(newton, 20, "Newton iterations to f < 1e-10");
 
     // Evaluations up to that iteration: run exactly that many steps.
-    let (s, _) = run(tmp.path(), "rb", ROSENBROCK, &["--steps", "35"]);
+    let (s, _) = run(tmp.path(), "rb", ROSENBROCK, Some(35));
     let e = &run_of(&s, "lbfgs")["evaluations"];
     assert_eq!(
         e["gradient"], 44,
@@ -78,7 +79,7 @@ fn lbfgs_and_newton_meet_the_published_anchors_on_rosenbrock() {
     );
     assert_eq!(e["value"], 44);
     assert_eq!(e["hessian"], 0);
-    let (s, _) = run(tmp.path(), "rb", ROSENBROCK, &["--steps", "20"]);
+    let (s, _) = run(tmp.path(), "rb", ROSENBROCK, Some(20));
     let e = &run_of(&s, "newton")["evaluations"];
     assert_eq!(
         (e["gradient"].as_u64(), e["hessian"].as_u64()),
@@ -107,7 +108,7 @@ kind = "newton"
 label = "pure"
 line_search = "none"
 "#;
-    let (s, rows) = run(tmp.path(), "quad", toml, &[]);
+    let (s, rows) = run(tmp.path(), "quad", toml, None);
     for label in ["newton", "pure"] {
         let r = run_of(&s, label);
         assert_eq!(r["status"], "converged", "{label}");
@@ -134,7 +135,7 @@ line_search = "none"
 [[optimizer]]
 kind = "newton"
 "#;
-    let (s, _) = run(tmp.path(), "saddle", toml, &[]);
+    let (s, _) = run(tmp.path(), "saddle", toml, None);
     let pure = run_of(&s, "pure");
     let p = &pure["final"];
     // The nearest stationary point is the saddle at the origin, not a minimum (0, ±1).
@@ -152,33 +153,35 @@ kind = "newton"
 #[test]
 fn the_table_and_summary_count_evaluations_and_the_loss_plot_can_use_them() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("evals.toml");
-    std::fs::write(
-        &file,
-        format!("{ROSENBROCK}[[optimizer]]\nkind = \"adam\"\n[plot]\nx_axis = \"evaluations\"\n"),
-    )
-    .unwrap();
-    let out = optplay(tmp.path())
-        .args(["run", "--format", "svg", "--steps", "35"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let table = String::from_utf8(out.stdout).unwrap();
+    let file = experiment_file(
+        tmp.path(),
+        "evals",
+        &format!("{ROSENBROCK}[[optimizer]]\nkind = \"adam\"\n[plot]\nx_axis = \"evaluations\"\n"),
+    );
+    let overrides = Overrides {
+        steps: Some(35),
+        ..svg_only()
+    };
+    let experiment = small(load_with(&file, &overrides));
+    let written = write(&experiment, tmp.path());
+    let table = table(&experiment, &written);
     assert!(table.contains("evals f/∇f/H"), "{table}");
     assert!(table.contains(" 44/44/0 "), "{table}");
     assert!(
         table.contains(" 0/36/0 "),
         "Adam: one gradient per row\n{table}"
     );
-    let svg = std::fs::read_to_string(tmp.path().join("out/evals/loss.svg")).unwrap();
+    let svg = std::fs::read_to_string(tmp.path().join("evals/loss.svg")).unwrap();
     assert!(svg.contains("gradient evaluations"));
 
-    let bad = tmp.path().join("bad.toml");
-    std::fs::write(&bad, format!("{ROSENBROCK}[plot]\nx_axis = \"evals\"\n")).unwrap();
-    let out = optplay(tmp.path()).arg("run").arg(&bad).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let bad = experiment_file(
+        tmp.path(),
+        "bad",
+        &format!("{ROSENBROCK}[plot]\nx_axis = \"evals\"\n"),
+    );
+    let error = AppError::Config(config::load_all(&bad, &Overrides::default()).unwrap_err());
+    assert_eq!(error.exit_code(), 2);
+    let err = error.to_string();
     assert!(
         err.contains("plot.x_axis") && err.contains("evaluations"),
         "{err}"
@@ -188,18 +191,16 @@ fn the_table_and_summary_count_evaluations_and_the_loss_plot_can_use_them() {
 #[test]
 fn compare_runs_newton_and_lbfgs_without_numbers() {
     let tmp = tempfile::tempdir().unwrap();
-    optplay(tmp.path())
-        .args([
-            "compare",
-            "--opt",
-            "newton,lbfgs",
-            "--surface",
-            "rosenbrock",
-        ])
-        .args(["--format", "svg", "--steps", "50"])
-        .assert()
-        .success();
-    let s = summary(&tmp.path().join("out/compare-rosenbrock"));
+    // compare --opt newton,lbfgs --surface rosenbrock --format svg --steps 50
+    let request = optplay::config::CompareRequest {
+        optimizers: crate::optimizers(&["newton", "lbfgs"]),
+        surface: optplay::core::registry::surface("rosenbrock"),
+        steps: Some(50),
+        formats: Some(vec!["svg".to_string()]),
+        ..Default::default()
+    };
+    write(&small(crate::compare(&request)), tmp.path());
+    let s = summary(&tmp.path().join("compare-rosenbrock"));
     for label in ["newton", "lbfgs"] {
         assert!(run_of(&s, label)["final_loss"].as_f64().unwrap() < 1e-10);
     }

@@ -2,7 +2,10 @@
 
 use std::path::Path;
 
-use crate::{configs, optplay, summary};
+use optplay::app::AppError;
+use optplay::config::{self, Overrides};
+
+use crate::{configs, experiment_file, file_names, load_with, small_grid, summary, write};
 
 /// A decoded GIF: its size, whether it loops, and every frame as the viewer shows it
 /// (composited over the frames before, RGB).
@@ -98,35 +101,32 @@ fn bowl(steps: u64, size: (u32, u32)) -> String {
     )
 }
 
-fn run_file(dir: &Path, name: &str, text: &str, args: &[&str]) -> Vec<u8> {
-    let file = dir.join(format!("{name}.toml"));
-    std::fs::write(&file, text).unwrap();
-    let output = optplay(dir)
-        .arg("run")
-        .args(args)
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    std::fs::read(dir.join("out").join(name).join("trajectories.gif")).expect("the GIF is written")
+/// `optplay run` of `text` as `<name>.toml` into `dir/out`, returning the GIF. The figures
+/// keep the size the file gives them (the pixels are what these tests look at); `coarse`
+/// shrinks the grid behind the contours, for the tests whose pixels do not depend on it.
+fn run_file(dir: &Path, name: &str, text: &str, overrides: &Overrides, coarse: bool) -> Vec<u8> {
+    let file = experiment_file(dir, name, text);
+    let mut experiment = load_with(&file, overrides);
+    if coarse {
+        small_grid(&mut experiment);
+    }
+    let written = write(&experiment, &dir.join("out"));
+    std::fs::read(written.dir.join("trajectories.gif")).expect("the GIF is written")
 }
 
 #[test]
 fn a_short_run_animates_every_step_at_the_plot_size_and_loops() {
     let tmp = tempfile::tempdir().unwrap();
-    let gif = run_file(tmp.path(), "bowl", &bowl(40, (640, 480)), &[]);
+    let gif = run_file(
+        tmp.path(),
+        "bowl",
+        &bowl(40, (640, 480)),
+        &Overrides::default(),
+        true,
+    );
     let dir = tmp.path().join("out/bowl");
-    let mut files: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    files.sort();
     assert_eq!(
-        files,
+        file_names(&dir),
         ["summary.json", "trajectories.gif", "trajectory.csv"],
         "GIF alone: no still figures, and no loss animation"
     );
@@ -150,7 +150,13 @@ fn a_short_run_animates_every_step_at_the_plot_size_and_loops() {
 #[test]
 fn paths_grow_from_the_start_to_their_ends() {
     let tmp = tempfile::tempdir().unwrap();
-    let gif = run_file(tmp.path(), "bowl", &bowl(60, (640, 480)), &[]);
+    let gif = run_file(
+        tmp.path(),
+        "bowl",
+        &bowl(60, (640, 480)),
+        &Overrides::default(),
+        true,
+    );
     let animation = Animation::decode(&gif);
     let last = animation.frames.len() - 1;
     let mut ends = Vec::new();
@@ -198,14 +204,16 @@ fn a_long_run_stays_under_200_frames_and_3_mb_and_gives_the_same_bytes_twice() {
                 [[optimizer]]\nkind = \"rmsprop\"\nlr = 0.01\n\
                 [[optimizer]]\nkind = \"adam\"\nlr = 0.05\n\
                 [[optimizer]]\nkind = \"nesterov\"\nlr = 0.0005\n";
-    let gif = run_file(tmp.path(), "noisy", text, &["--out", "out"]);
+    // The grid keeps its default size: the background's detail is part of what the encoder
+    // has to fit under 3 MB.
+    let gif = run_file(tmp.path(), "noisy", text, &Overrides::default(), false);
     let animation = Animation::decode(&gif);
     assert_eq!((animation.width, animation.height), (800, 600));
     assert_eq!(animation.frames.len(), 200);
     assert!(gif.len() < 3_000_000, "{} bytes", gif.len());
     std::fs::remove_dir_all(tmp.path().join("out")).unwrap();
     assert_eq!(
-        run_file(tmp.path(), "noisy", text, &[]),
+        run_file(tmp.path(), "noisy", text, &Overrides::default(), false),
         gif,
         "same input, same bytes"
     );
@@ -218,7 +226,11 @@ fn many_steps_are_thinned_to_at_most_200_frames() {
         tmp.path(),
         "bowl",
         &bowl(1000, (400, 300)),
-        &["--steps", "5000"],
+        &Overrides {
+            steps: Some(5000),
+            ..Overrides::default()
+        },
+        true,
     );
     let animation = Animation::decode(&gif);
     // 5000 steps, 26 a frame: 0, 26, …, 4992 and the last.
@@ -230,7 +242,13 @@ fn a_diverging_run_is_animated_up_to_the_frame() {
     let tmp = tempfile::tempdir().unwrap();
     let text = "[surface]\nkind = \"quadratic\"\n[plot]\nwidth = 400\nheight = 300\n\
                 [[optimizer]]\nkind = \"sgd\"\nlr = 0.5\n";
-    let gif = run_file(tmp.path(), "wild", text, &["--format", "gif,png"]);
+    let gif = run_file(
+        tmp.path(),
+        "wild",
+        text,
+        &crate::formats(&["gif", "png"]),
+        true,
+    );
     let dir = tmp.path().join("out/wild");
     assert_eq!(summary(&dir)["runs"][0]["status"], "diverged");
     assert!(dir.join("trajectories.png").exists() && dir.join("loss.png").exists());
@@ -245,31 +263,32 @@ fn a_diverging_run_is_animated_up_to_the_frame() {
 #[test]
 fn gif_is_a_format_of_the_command_line_and_the_file() {
     let tmp = tempfile::tempdir().unwrap();
-    optplay(tmp.path())
-        .args(["run", "--steps", "5", "--format", "gif"])
-        .arg(configs().join("saddle.toml"))
-        .assert()
-        .success();
-    let dir = tmp.path().join("out/saddle");
+    // run --steps 5 --format gif configs/saddle.toml
+    let overrides = Overrides {
+        steps: Some(5),
+        ..crate::formats(&["gif"])
+    };
+    assert!(overrides.validate().is_ok());
+    crate::run_small(&configs().join("saddle.toml"), &overrides, tmp.path());
+    let dir = tmp.path().join("saddle");
     assert!(dir.join("trajectories.gif").exists());
     assert!(!dir.join("trajectories.png").exists());
 
-    let output = optplay(tmp.path())
-        .args(["compare", "--opt", "sgd", "--format", "webp"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("png, svg, gif"), "{stderr}");
+    // compare --opt sgd --format webp
+    let request = optplay::config::CompareRequest {
+        optimizers: crate::optimizers(&["sgd"]),
+        formats: Some(vec!["webp".to_string()]),
+        ..Default::default()
+    };
+    let error = AppError::from(config::compare_experiment(&request).unwrap_err());
+    assert_eq!(error.exit_code(), 2);
+    let message = error.to_string();
+    assert!(message.contains("png, svg, gif"), "{message}");
 
-    let file = tmp.path().join("bad.toml");
-    std::fs::write(
-        &file,
-        "[surface]\nkind = \"saddle\"\n[plot]\nformats = [\"gift\"]\n[[optimizer]]\nkind = \"sgd\"\n",
-    )
-    .unwrap();
-    let output = optplay(tmp.path()).arg("run").arg(&file).output().unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("gif"), "{stderr}");
+    let source = "[surface]\nkind = \"saddle\"\n[plot]\nformats = [\"gift\"]\n\
+                  [[optimizer]]\nkind = \"sgd\"\n";
+    let error = AppError::Config(config::check(source, Path::new("bad.toml")).unwrap_err());
+    assert_eq!(error.exit_code(), 2);
+    let message = error.to_string();
+    assert!(message.contains("gif"), "{message}");
 }

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::{configs, optplay, summary};
+use crate::{configs, run_small, summary, svg_only};
 
 /// One CSV row of a run.
 #[derive(Clone, Copy, Debug)]
@@ -39,7 +39,7 @@ impl Outcome {
     }
 }
 
-const LESSONS: [&str; 11] = [
+const LESSONS: [&str; 13] = [
     "elongated",
     "saddle",
     "local_minimum",
@@ -51,33 +51,32 @@ const LESSONS: [&str; 11] = [
     "learning_rates",
     "step_decay",
     "snapshot",
+    "six_hump_camel",
+    "ripples",
 ];
 
-/// All lesson configs run once, in one process, for every test in this module.
+/// All lesson configs run once, in this process, for every test in this module: one thread
+/// per lesson, figures small.
 fn outputs() -> &'static BTreeMap<&'static str, Outcome> {
     static OUTPUTS: OnceLock<BTreeMap<&'static str, Outcome>> = OnceLock::new();
     OUTPUTS.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
-        let files: Vec<_> = LESSONS
-            .iter()
-            .map(|n| configs().join(format!("{n}.toml")))
-            .collect();
-        let output = optplay(&dir)
-            .args(["run", "--format", "svg"])
-            .args(&files)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let outputs = LESSONS
-            .iter()
-            .map(|&n| (n, read(&dir.join("out").join(n))))
-            .collect();
-        let _ = std::fs::remove_dir_all(&dir);
-        outputs
+        let tmp = tempfile::tempdir().unwrap();
+        std::thread::scope(|scope| {
+            let runs: Vec<_> = LESSONS
+                .iter()
+                .map(|&name| {
+                    let file = configs().join(format!("{name}.toml"));
+                    let out = tmp.path();
+                    scope.spawn(move || {
+                        let written = run_small(&file, &svg_only(), out);
+                        (name, read(&written.dir))
+                    })
+                })
+                .collect();
+            runs.into_iter()
+                .map(|run| run.join().expect("a lesson runs"))
+                .collect()
+        })
     })
 }
 
@@ -312,4 +311,49 @@ fn snapshot_restarts_at_least_three_times() {
         o.trajectories_svg.contains(">\nsnapshot\n</text>"),
         "the snapshots are marked and named in the legend"
     );
+}
+
+/// A run's final loss, from summary.json.
+fn final_loss(o: &Outcome, label: &str) -> f64 {
+    o.run(label)["final_loss"].as_f64().unwrap()
+}
+
+#[test]
+fn six_hump_camel_only_momentum_crosses_the_ridge_to_a_global_minimum() {
+    let o = lesson("six_hump_camel");
+    never_diverges(o);
+    // The local minimum the runs start beside, and the global value: found by optplay.
+    for label in ["sgd", "adam", "newton"] {
+        let f = final_loss(o, label);
+        assert!((f - 2.1043).abs() < 1e-3, "{label} ends at f = {f}");
+        let near = &o.run(label)["nearest_minimum"];
+        assert!(
+            (near[0].as_f64().unwrap() - 1.6071).abs() < 1e-3,
+            "{label}: {near}"
+        );
+    }
+    let f = final_loss(o, "momentum");
+    assert!((f + 1.0316).abs() < 1e-3, "momentum ends at f = {f}");
+    assert!(o.run("momentum")["distance"].as_f64().unwrap() < 1e-3);
+}
+
+#[test]
+fn ripples_trap_sgd_and_momentum_rolls_through_to_the_bottom() {
+    let o = lesson("ripples");
+    never_diverges(o);
+    let sgd = o.run("sgd");
+    assert!(
+        (final_loss(o, "sgd") - 0.7044).abs() < 1e-3,
+        "SGD stops in the first ripple"
+    );
+    assert!(
+        sgd["distance"].as_f64().unwrap() < 1e-6,
+        "at a found minimum"
+    );
+    for label in ["momentum", "adam"] {
+        let f = final_loss(o, label);
+        assert!(f < 1e-9, "{label} reaches the global minimum, f = {f}");
+        let near = &o.run(label)["nearest_minimum"];
+        assert!(near[0].as_f64().unwrap().abs() < 1e-6, "{label}: {near}");
+    }
 }
