@@ -98,10 +98,10 @@ pub struct SetupArgs {
     pub steps: Option<u64>,
     /// Learning rate for all runs (0.1) or per optimizer (sgd=0.01,adam=0.1)
     /// [default: tuned per optimizer and surface].
-    #[arg(long, value_name = "VALUE", value_parser = learning_rates)]
+    #[arg(long, value_name = "VALUE", allow_hyphen_values = true, value_parser = learning_rates)]
     pub lr: Option<LrRequest>,
     /// Standard deviation of Gaussian noise added to every gradient (minibatch-like).
-    #[arg(long, value_name = "STD")]
+    #[arg(long, value_name = "STD", allow_hyphen_values = true)]
     pub noise: Option<f64>,
     /// Seed of the gradient noise [default: 0, or the file's].
     #[arg(long, value_name = "N")]
