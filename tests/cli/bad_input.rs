@@ -61,7 +61,10 @@ fn bad_compare_flags_exit_2_and_write_nothing() {
             "unknown optimizer `adan`. Did you mean `adam`?",
         ),
         (&["compare", "--opt", "sgd", "--surface", "sadle"], "saddle"),
-        (&["compare", "--opt", "sgd", "--lr", "-1"], "'-1'"),
+        (
+            &["compare", "--opt", "sgd", "--lr", "-1"],
+            "the learning rate must be a finite number > 0, not -1",
+        ),
         (&["compare", "--opt", "sgd", "--start", "1"], "X,Y"),
         (&["compare", "--opt", "sgd", "--steps", "0"], "--steps"),
         (
