@@ -21,9 +21,7 @@ use crate::core::{OptimizerKind, RunSpec, ScheduleKind};
 
 pub(crate) use compare::unknown;
 pub use compare::{CompareRequest, LrRequest, compare_experiment, picture_formats};
-pub use error::{
-    ConfigError, ErrorKind, Position, UsageError, closest, edit_distance, line_column,
-};
+pub use error::{ConfigError, ErrorKind, Position, UsageError, closest, line_column};
 pub use optimizer::{COMMON_KEYS, optimizer_keys};
 pub use surface::{SurfaceProblem, SurfaceView};
 
