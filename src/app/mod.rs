@@ -13,8 +13,6 @@ use std::fmt;
 use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 
-use clap::Parser;
-
 use crate::cli::{Cli, Command, CompareArgs, OutputArgs, PlayArgs, RunArgs, SetupArgs};
 use crate::config::{self, CompareRequest, ConfigError, Experiment, Overrides, UsageError};
 use crate::core::Cancel;
@@ -139,7 +137,7 @@ impl From<UsageError> for AppError {
 /// Parses the command line, then runs the command until it ends or is interrupted. `main`
 /// prints the error and exits with its code.
 pub fn run() -> Result<(), AppError> {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     execute(cli, &Interrupts::install())
 }
 
@@ -372,6 +370,7 @@ mod tests {
     use super::*;
 
     mod never_panics {
+        use clap::Parser;
         use proptest::prelude::*;
 
         use super::*;

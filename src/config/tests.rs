@@ -1312,3 +1312,34 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn rules_between_keys_are_checked_in_the_same_pass_as_every_other_mistake() {
+    let all = |src: &str| check(src, Path::new(FILE)).unwrap_err();
+    // Nesterov without momentum, and a bad weight decay: both at once.
+    let errors = all(&opt("sgd", "nesterov = true\nweight_decay = -1"));
+    let keys: Vec<_> = errors.iter().map(|e| e.key.as_deref().unwrap()).collect();
+    assert_eq!(
+        keys,
+        ["optimizer[1].momentum", "optimizer[1].weight_decay"],
+        "{errors:?}"
+    );
+    assert_eq!(
+        errors[0].found.as_deref(),
+        Some("momentum = 0, dampening = 0, nesterov = true")
+    );
+    // The barrier out of order, and a curvature of zero.
+    let errors = all(
+        "[surface]\nkind = \"bowl\"\nbarrier = 5\ncurvature = 0\n[[optimizer]]\nkind = \"sgd\"\n",
+    );
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    // A key that was wrong is not judged again by a rule: one error, not two.
+    let errors = all(&opt("sgd", "nesterov = true\nmomentum = -0.5"));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    // A formula's mistake and a bad window, together.
+    let errors = all(
+        "start = [0, 0]\n[surface]\nkind = \"expr\"\nf = \"x + z\"\nwindow = [[1, 0], [0, 1]]\n\
+         [[optimizer]]\nkind = \"sgd\"\n",
+    );
+    assert_eq!(errors.len(), 2, "{errors:?}");
+}

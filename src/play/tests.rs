@@ -139,7 +139,7 @@ fn playback_advances_with_time_and_stops_at_the_end() {
 }
 
 #[test]
-fn l_halves_the_selected_runs_lr_and_the_panel_shows_it() {
+fn l_lowers_the_selected_runs_lr_to_the_next_round_value_and_the_panel_shows_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut m = model(dir.path());
     press(&mut m, &[KeyCode::Tab, KeyCode::Tab]);
@@ -148,10 +148,10 @@ fn l_halves_the_selected_runs_lr_and_the_panel_shows_it() {
     let before = m.traces.clone();
 
     press(&mut m, &[KeyCode::Char('l')]);
-    assert_eq!(m.experiment.runs[2].lr, 0.025);
+    assert_eq!(m.experiment.runs[2].lr, 0.02);
     let text = screen(&m);
     assert!(
-        table_row(&text, "adam").contains(" 0.025 "),
+        table_row(&text, "adam").contains(" 0.02 "),
         "{}",
         text.join("\n")
     );
@@ -165,6 +165,15 @@ fn l_halves_the_selected_runs_lr_and_the_panel_shows_it() {
 
     press(&mut m, &[KeyCode::Char('L'), KeyCode::Char('L')]);
     assert_eq!(m.experiment.runs[2].lr, 0.1);
+    // Off the ladder (a file's 0.03), the next round value either way; exports read round.
+    m.experiment.runs[2].lr = 0.03;
+    press(&mut m, &[KeyCode::Char('L')]);
+    assert_eq!(m.experiment.runs[2].lr.to_string(), "0.05");
+    press(
+        &mut m,
+        &[KeyCode::Char('l'), KeyCode::Char('l'), KeyCode::Char('l')],
+    );
+    assert_eq!(m.experiment.runs[2].lr.to_string(), "0.005");
 }
 
 #[test]
@@ -178,6 +187,13 @@ fn m_and_shift_m_move_momentum_and_beta1() {
     let settings = &m.experiment.runs[2].optimizer.settings;
     assert_eq!(settings.pair("betas")[0], 0.95);
     assert!(screen(&m).join("\n").contains("β1 0.95"));
+    // Up and up again, then back: every value round, capped at 0.999.
+    press(&mut m, &[KeyCode::Char('M'); 6]);
+    let b1 = m.experiment.runs[2].optimizer.settings.pair("betas")[0];
+    assert_eq!(b1.to_string(), "0.999");
+    press(&mut m, &[KeyCode::Char('m'); 3]);
+    let b1 = m.experiment.runs[2].optimizer.settings.pair("betas")[0];
+    assert_eq!(b1.to_string(), "0.98");
 }
 
 #[test]
