@@ -171,8 +171,9 @@ fn trajectories_prepared(
     }
 }
 
-/// Loss (minus f*) per step on a log axis, and the learning rate per step below it. Not in
-/// GIF: there is no animation of it.
+/// The loss per step (f − f* on a log axis where f* is known and no run went below it, f
+/// itself otherwise), and the learning rate per step below it. Not in GIF: there is no
+/// animation of it.
 pub fn loss(scene: &Scene, format: Format) -> Result<Vec<u8>, PlotError> {
     render_with(scene, format, &figures::Loss)
 }
