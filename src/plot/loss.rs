@@ -4,6 +4,7 @@
 
 mod divergence;
 mod scale;
+mod smooth;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -16,12 +17,15 @@ use super::{LossAxis, PlotError, PlotRun, Scene};
 use crate::core::{Status, Window};
 use divergence::Divergence;
 use scale::{Curve, LossScale};
+use smooth::Ema;
 
 const LEFT: u32 = 96;
 // Room for half of the last step label (1000000) at the right end of the axis.
 const RIGHT: u32 = 34;
 const BOTTOM: u32 = 56;
 const GAP: u32 = 14;
+/// How strongly a raw curve shows behind its smoothed one.
+const FAINT: f64 = 0.35;
 
 pub fn draw_on<'r, DB: DrawingBackend + 'r>(
     scene: &Scene,
@@ -52,11 +56,40 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
         .map(|r| x_of(scene, r, r.trace.len() - 1))
         .fold(0.0f64, f64::max)
         .max(1.0);
-    let xa = Axis::linear(0.0, last, (w / 110).clamp(3, 10) as usize);
+    let target = (w / 110).clamp(3, 10) as usize;
+    let xa = if scene.log_x {
+        // Step 0 (and 0 evaluations) has no place on a log axis: it starts at 1.
+        Axis::log_from_exponents(0.0, last.log10(), target)
+    } else {
+        Axis::linear(0.0, last, target)
+    };
 
     draw_losses(scene, &upper, &xa)?;
     draw_lrs(scene, &lower, &xa)?;
     Ok(())
+}
+
+/// Where row `row` of a run sits on the x axis, in axis coordinates; `None` for a row a log
+/// axis cannot show (step 0).
+fn x_at(scene: &Scene, run: &PlotRun, row: usize) -> Option<f64> {
+    let x = x_of(scene, run, row);
+    if !scene.log_x {
+        Some(x)
+    } else if x >= 1.0 {
+        Some(x.log10())
+    } else {
+        None
+    }
+}
+
+/// The x axis caption: what it counts, and how it is scaled when not linearly.
+fn x_caption(scene: &Scene) -> &'static str {
+    match (scene.x_axis, scene.log_x) {
+        (LossAxis::Steps, false) => "step",
+        (LossAxis::Steps, true) => "step (log scale, from step 1)",
+        (LossAxis::Evaluations, false) => "gradient evaluations",
+        (LossAxis::Evaluations, true) => "gradient evaluations (log scale)",
+    }
 }
 
 /// Where row `row` of a run sits on the x axis: its step, or the gradient evaluations made
@@ -92,6 +125,14 @@ fn draw_losses<DB: DrawingBackend>(
         .collect();
     let scale = scale::choose(&curves, scene.min_value, 8);
     let ya = &scale.axis;
+    let caption = match scene.smooth {
+        Some(weight) => format!(
+            "{} (smoothed {})",
+            scale.caption(),
+            crate::number::short(weight)
+        ),
+        None => scale.caption().to_string(),
+    };
     let mut chart = ChartBuilder::on(area)
         .margin_right(RIGHT)
         .margin_left(12)
@@ -103,7 +144,7 @@ fn draw_losses<DB: DrawingBackend>(
         .configure_mesh()
         .light_line_style(TRANSPARENT)
         .bold_line_style(BLACK.mix(0.1))
-        .y_desc(scale.caption())
+        .y_desc(caption)
         .label_style((FONT, TICK_SIZE))
         .axis_desc_style((FONT, AXIS_DESC_SIZE))
         .x_label_formatter(&|_| String::new())
@@ -114,23 +155,31 @@ fn draw_losses<DB: DrawingBackend>(
         y: [ya.lo, ya.hi],
     };
     let x_per_px = column_width(xa, area);
-    let series: Vec<Vec<[f64; 2]>> = scene
-        .runs
-        .iter()
-        .map(|r| {
-            let points = r
-                .trace
-                .loss
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| v.is_finite());
-            column_envelope(
-                points.map(|(t, &v)| [x_of(scene, r, t), scale.y(v)]),
-                xa.lo,
-                x_per_px,
-            )
-        })
-        .collect();
+    // Each run's curve in axis coordinates, reduced to what the pixel columns show; with
+    // smoothing, the average is taken over every row first (of what the axis shows, so a
+    // geometric convergence keeps its slope on a log axis) and the raw curve is kept to be
+    // drawn faintly behind it.
+    let points = |r: &PlotRun, ema: Option<f64>| {
+        let scale = &scale;
+        let mut ema = ema.map(Ema::new);
+        let points = r
+            .trace
+            .loss
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_finite())
+            .filter_map(move |(t, &v)| {
+                let y = scale.y(v);
+                let y = ema.as_mut().map_or(y, |e| e.next(y));
+                Some([x_at(scene, r, t)?, y])
+            });
+        column_envelope(points, xa.lo, x_per_px)
+    };
+    let series: Vec<Vec<[f64; 2]>> = scene.runs.iter().map(|r| points(r, scene.smooth)).collect();
+    if scene.smooth.is_some() {
+        let raw: Vec<Vec<[f64; 2]>> = scene.runs.iter().map(|r| points(r, None)).collect();
+        draw_faint(chart.plotting_area(), &raw, &win)?;
+    }
     let labels: Vec<String> = scene
         .runs
         .iter()
@@ -146,12 +195,13 @@ fn draw_losses<DB: DrawingBackend>(
             s
         })
         .collect();
-    let marks = divergences(scene, &scale);
+    let marks = divergences(scene, &scale, xa);
     draw_series(&mut chart, &series, &labels, &marks, &win)
 }
 
-/// Each diverged run's last finite row, where its divergence is marked.
-fn divergences(scene: &Scene, scale: &LossScale) -> Vec<Divergence> {
+/// Each diverged run's last finite row, where its divergence is marked. On a log step axis a
+/// run that diverged at once (its last finite row is step 0) is marked at the axis' start.
+fn divergences(scene: &Scene, scale: &LossScale, xa: &Axis) -> Vec<Divergence> {
     scene
         .runs
         .iter()
@@ -168,12 +218,39 @@ fn divergences(scene: &Scene, scale: &LossScale) -> Vec<Divergence> {
                 .rfind(|(_, v)| v.is_finite())?;
             Some(Divergence {
                 run,
-                x: x_of(scene, r, row),
+                x: x_at(scene, r, row).unwrap_or(xa.lo),
                 y: scale.y(loss),
                 step,
             })
         })
         .collect()
+}
+
+/// The raw curves behind smoothed ones: thin and pale, drawn before every smoothed curve so
+/// none of them covers a smoothed one.
+fn draw_faint<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Cartesian2d<super::axis::Ticked, super::axis::Ticked>>,
+    series: &[Vec<[f64; 2]>],
+    win: &Window,
+) -> Result<(), PlotError> {
+    let (aw, ah) = area.dim_in_pixel();
+    let per_px = [
+        (win.x[1] - win.x[0]) / aw.max(1) as f64,
+        (win.y[1] - win.y[0]) / ah.max(1) as f64,
+    ];
+    for (i, points) in series.iter().enumerate() {
+        let color = run_color(i).mix(FAINT);
+        for piece in visible_pieces(points, win) {
+            let piece = decimate(&piece, per_px, 0.5);
+            for part in split_sharp(&piece, per_px) {
+                area.draw(&PathElement::new(
+                    part.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>(),
+                    color.stroke_width(1),
+                ))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn draw_lrs<DB: DrawingBackend>(
@@ -189,7 +266,7 @@ fn draw_lrs<DB: DrawingBackend>(
         .map(|r| {
             let points = r.trace.lr.iter().enumerate().filter(|(_, v)| v.is_finite());
             column_envelope(
-                points.map(|(k, &v)| [x_of(scene, r, k + 1), v]),
+                points.filter_map(|(k, &v)| Some([x_at(scene, r, k + 1)?, v])),
                 xa.lo,
                 x_per_px,
             )
@@ -233,10 +310,7 @@ fn draw_lrs<DB: DrawingBackend>(
         .configure_mesh()
         .light_line_style(TRANSPARENT)
         .bold_line_style(BLACK.mix(0.1))
-        .x_desc(match scene.x_axis {
-            LossAxis::Steps => "step",
-            LossAxis::Evaluations => "gradient evaluations",
-        })
+        .x_desc(x_caption(scene))
         .y_desc("learning rate")
         .label_style((FONT, TICK_SIZE))
         .axis_desc_style((FONT, AXIS_DESC_SIZE))

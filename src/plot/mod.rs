@@ -117,6 +117,11 @@ pub struct Scene<'a> {
     pub height: u32,
     /// The loss figure's x axis.
     pub x_axis: LossAxis,
+    /// The loss curves smoothed by an exponential moving average of this weight in (0, 1),
+    /// the raw curves faint behind them; `None`: raw curves only.
+    pub smooth: Option<f64>,
+    /// The loss figure's x axis on a log scale (from step 1).
+    pub log_x: bool,
 }
 
 /// A figure could not be drawn or encoded.

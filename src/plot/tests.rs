@@ -87,6 +87,8 @@ fn scene<'a>(surface: &dyn Surface, grid: &'a Grid, traces: &'a [Trace]) -> Scen
         width: 500,
         height: 400,
         x_axis: LossAxis::Steps,
+        smooth: None,
+        log_x: false,
     }
 }
 
@@ -445,4 +447,50 @@ fn a_surface_without_a_minimum_shows_f_on_a_symlog_axis() {
             .any(|t| t.2.starts_with('−') && t.2.contains("10")),
         "{texts:?}"
     );
+}
+
+#[test]
+fn smoothing_draws_the_average_over_the_faint_raw_curve() {
+    let s = crate::core::registry::default_surface("quadratic").unwrap();
+    let grid = Grid::sample(&s, s.window(), 30, 30);
+    let t = traces(&s, [-3.0, 2.0], &[sgd(0.098, 0.0), sgd(0.03, 0.0)], 120);
+    let mut sc = scene(&s, &grid, &t);
+    let faint = |svg: &str| svg.matches("opacity=\"0.35\"").count();
+    let raw = String::from_utf8(loss(&sc, Format::Svg).unwrap()).unwrap();
+    assert_eq!(faint(&raw), 0);
+    sc.smooth = Some(0.9);
+    let svg = check_svg(&loss(&sc, Format::Svg).unwrap(), &["f − f* (smoothed 0.9)"]);
+    assert!(faint(&svg) >= 2, "a faint raw curve per run");
+    check_png(&loss(&sc, Format::Png).unwrap(), sc.width, sc.height);
+}
+
+#[test]
+fn a_log_step_axis_starts_at_step_one() {
+    let s = crate::core::registry::default_surface("quadratic").unwrap();
+    let grid = Grid::sample(&s, s.window(), 30, 30);
+    let t = traces(&s, [-3.0, 2.0], &[sgd(0.098, 0.0), adam(0.1)], 1000);
+    let mut sc = scene(&s, &grid, &t);
+    sc.log_x = true;
+    let svg = check_svg(
+        &loss(&sc, Format::Svg).unwrap(),
+        &["step (log scale, from step 1)"],
+    );
+    let labels: Vec<String> = svg_texts(&svg).into_iter().map(|t| t.2).collect();
+    for decade in ["1", "10", "100", "1000"] {
+        assert!(labels.iter().any(|l| l == decade), "{decade} in {labels:?}");
+    }
+    // Evaluations start at 1 too (the start's gradient), so the caption says only "log".
+    sc.x_axis = LossAxis::Evaluations;
+    check_svg(
+        &loss(&sc, Format::Svg).unwrap(),
+        &["gradient evaluations (log scale)"],
+    );
+    // One step only, or none: still a figure.
+    let short = traces(&s, [-3.0, 2.0], &[sgd(0.098, 0.0)], 1);
+    let sc = Scene {
+        log_x: true,
+        smooth: Some(0.5),
+        ..scene(&s, &grid, &short)
+    };
+    check_png(&loss(&sc, Format::Png).unwrap(), sc.width, sc.height);
 }
