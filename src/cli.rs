@@ -319,6 +319,25 @@ pub struct CompareArgs {
     pub setup: SetupArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Smooth the loss curves: a moving average of weight W, from 0 (none) to below 1 (0.9:
+    /// about the last ten steps), the raw curves faint behind.
+    #[arg(long, value_name = "W", value_parser = smoothing_weight)]
+    pub smooth: Option<f64>,
+    /// The loss figure's step axis on a log scale (from step 1).
+    #[arg(long)]
+    pub log_x: bool,
+}
+
+/// `--smooth W`: as `[plot] smooth`, 0 ≤ W < 1.
+fn smoothing_weight(text: &str) -> Result<f64, String> {
+    let w = number(text)?;
+    if (0.0..1.0).contains(&w) {
+        Ok(w)
+    } else {
+        Err(format!(
+            "expected a weight from 0 (no smoothing) to below 1, found `{text}`"
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -408,5 +427,8 @@ mod tests {
         assert_eq!(surface_kind(" saddle").unwrap().name, "saddle");
         assert_eq!(window("-3,3,-2,2").unwrap(), [[-3.0, 3.0], [-2.0, 2.0]]);
         assert!(window("1,0,0,1").is_err() && window("0,1,0").is_err());
+        assert_eq!(smoothing_weight("0.9"), Ok(0.9));
+        assert_eq!(smoothing_weight("0"), Ok(0.0));
+        assert!(smoothing_weight("1").is_err() && smoothing_weight("-0.5").is_err());
     }
 }

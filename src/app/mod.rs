@@ -236,6 +236,8 @@ fn play_experiment(args: &PlayArgs) -> Result<Experiment, AppError> {
             out: args.out.clone(),
             format: None,
         },
+        smooth: None,
+        log_x: false,
     })
 }
 
@@ -325,7 +327,10 @@ fn compare_experiment(args: CompareArgs) -> Result<Experiment, AppError> {
         formats: args.output.format,
         seed: setup.seed,
     };
-    Ok(config::compare_experiment(&request)?)
+    let mut experiment = config::compare_experiment(&request)?;
+    experiment.plot.smooth = args.smooth.filter(|&w| w > 0.0);
+    experiment.plot.log_x = args.log_x;
+    Ok(experiment)
 }
 
 /// Each experiment writes into its own folder: two with one name would overwrite each other,

@@ -105,6 +105,31 @@ fn the_loss_x_axis_is_steps_or_evaluations() {
     assert_eq!(e.choices, X_AXES);
 }
 
+#[test]
+fn loss_smoothing_and_a_log_step_axis_are_read_and_checked() {
+    let plain = ok(MIN).plot;
+    assert_eq!((plain.smooth, plain.log_x), (None, false));
+    let set = ok(&format!("[plot]\nsmooth = 0.9\nlog_x = true\n{MIN}")).plot;
+    assert_eq!((set.smooth, set.log_x), (Some(0.9), true));
+    // 0 is no smoothing at all.
+    assert_eq!(ok(&format!("[plot]\nsmooth = 0\n{MIN}")).plot.smooth, None);
+    for bad in ["1", "1.5", "-0.1"] {
+        let e = err(&format!("[plot]\nsmooth = {bad}\n{MIN}"));
+        assert_eq!(e.kind, ErrorKind::InvalidValue, "{bad}");
+        assert_eq!(
+            whereis(&e),
+            (Some("plot.smooth"), Some(2), Some(10)),
+            "{bad}"
+        );
+    }
+    let e = err(&format!("[plot]\nsmooth = \"yes\"\nlog_x = 1\n{MIN}"));
+    assert_eq!(e.kind, ErrorKind::WrongType);
+    assert_eq!(e.key.as_deref(), Some("plot.smooth"));
+    let e = err(&format!("[plot]\nlog_x = 1\n{MIN}"));
+    assert_eq!(e.kind, ErrorKind::WrongType);
+    assert_eq!(whereis(&e), (Some("plot.log_x"), Some(2), Some(9)));
+}
+
 // ---------------------------------------------------------------- defaults
 
 #[test]
