@@ -30,6 +30,11 @@ pub fn lr_grid_between(lowest: i32, highest: i32) -> Vec<f64> {
     grid
 }
 
+/// `x` to 3 significant digits: a refined rate a config can quote.
+fn three_digits(x: f64) -> f64 {
+    format!("{x:.2e}").parse().unwrap()
+}
+
 /// `x` to 12 significant digits: 3 × 10⁻⁴ is 0.0003, not 0.00030000000000000003.
 fn round(x: f64) -> f64 {
     format!("{x:.11e}").parse().unwrap()
@@ -47,8 +52,9 @@ pub enum Metric {
     /// the loss curve on a log axis. Lower when a run gets low sooner and stays there; among
     /// runs that end in the same local minimum, the one that got there first.
     MeanLogGap(f64),
-    /// The mean of f − f* over the second half of the steps: where a noisy run hovers.
-    SecondHalfMean,
+    /// The mean of f − f* over the last fraction of the rows (a half: the second half):
+    /// where a noisy run hovers at the end.
+    TailMean(f64),
     /// f − f* at the last step.
     FinalGap,
 }
@@ -60,9 +66,7 @@ impl Metric {
     pub fn ties(self, a: f64, b: f64) -> bool {
         match self {
             Metric::Settle(_) | Metric::MeanLogGap(_) => (a - b).abs() <= 0.01,
-            Metric::SecondHalfMean | Metric::FinalGap => {
-                (a - b).abs() <= 0.01 * a.abs().max(b.abs())
-            }
+            Metric::TailMean(_) | Metric::FinalGap => (a - b).abs() <= 0.01 * a.abs().max(b.abs()),
         }
     }
 }
@@ -79,7 +83,9 @@ impl fmt::Display for Metric {
                     "mean log10(f − f*) over every step, floored at {floor:e}"
                 )
             }
-            Metric::SecondHalfMean => write!(f, "mean f − f* over the second half"),
+            Metric::TailMean(fraction) => {
+                write!(f, "mean f − f* over the last {fraction} of the steps")
+            }
             Metric::FinalGap => write!(f, "f − f* after the last step"),
         }
     }
@@ -182,7 +188,7 @@ pub fn score(gaps: &[f64], steps: u64, metric: Metric) -> f64 {
             if settled < gaps.len() {
                 settled as f64
             } else {
-                let tenth = &gaps[gaps.len() - gaps.len().div_ceil(10)..];
+                let tenth = &gaps[gaps.len() - tail_len(gaps.len(), 0.1)..];
                 let worst = tenth.iter().copied().fold(threshold, f64::max);
                 steps as f64 + 1.0 + (worst / threshold).log10()
             }
@@ -190,12 +196,17 @@ pub fn score(gaps: &[f64], steps: u64, metric: Metric) -> f64 {
         Metric::MeanLogGap(floor) => {
             gaps.iter().map(|&g| g.max(floor).log10()).sum::<f64>() / gaps.len() as f64
         }
-        Metric::SecondHalfMean => {
-            let half = &gaps[gaps.len() / 2..];
-            half.iter().sum::<f64>() / half.len() as f64
+        Metric::TailMean(fraction) => {
+            let tail = &gaps[gaps.len() - tail_len(gaps.len(), fraction)..];
+            tail.iter().sum::<f64>() / tail.len() as f64
         }
         Metric::FinalGap => last,
     }
+}
+
+/// How many of `rows` rows the last `fraction` of them is: at least one.
+pub fn tail_len(rows: usize, fraction: f64) -> usize {
+    ((rows as f64 * fraction).round() as usize).clamp(1, rows)
 }
 
 /// The recorder of a search: f − f* of every row, nothing else.
@@ -222,7 +233,7 @@ pub fn search(
     task: &Task<'_>,
     grid: &[f64],
     metric: Metric,
-    spec_at: impl Fn(f64) -> RunSpec,
+    spec_at: &impl Fn(f64) -> RunSpec,
 ) -> Search {
     let scored = grid
         .iter()
@@ -231,8 +242,39 @@ pub fn search(
     Search { metric, scored }
 }
 
+/// [`search`], then again on `points` rates log-spaced between the best rate's neighbours on
+/// `grid`: a best rate that sits just below a stability limit, as plain gradient descent's
+/// does on a quadratic, is found to within a few percent instead of a grid step.
+pub fn search_refined(
+    task: &Task<'_>,
+    grid: &[f64],
+    points: usize,
+    metric: Metric,
+    spec_at: impl Fn(f64) -> RunSpec,
+) -> Search {
+    let mut found = search(task, grid, metric, &spec_at);
+    let best = found.best_lr();
+    let Some(at) = grid.iter().position(|&lr| lr == best) else {
+        return found;
+    };
+    let (low, high) = (
+        grid[at.saturating_sub(1)],
+        grid[(at + 1).min(grid.len() - 1)],
+    );
+    let mut fine: Vec<f64> = (1..points)
+        .map(|i| three_digits(low * (high / low).powf(i as f64 / points as f64)))
+        .filter(|lr| !grid.contains(lr))
+        .collect();
+    fine.dedup();
+    found
+        .scored
+        .extend(search(task, &fine, metric, &spec_at).scored);
+    found.scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+    found
+}
+
 /// The search of `run` of `experiment` (its optimizer, settings and schedule; only the lr
-/// changes) over `grid`.
+/// changes) over `grid`, refined around the best.
 pub fn search_run(
     experiment: &Experiment,
     run: &RunConfig,
@@ -240,8 +282,14 @@ pub fn search_run(
     metric: Metric,
 ) -> Search {
     let task = Task::of(experiment, run);
-    search(&task, grid, metric, |lr| RunSpec { lr, ..run.spec() })
+    search_refined(&task, grid, REFINE, metric, |lr| RunSpec {
+        lr,
+        ..run.spec()
+    })
 }
+
+/// How many intervals [`search_refined`] splits the best rate's neighbourhood into.
+pub const REFINE: usize = 20;
 
 impl Search {
     /// The lowest score on the grid.
@@ -279,14 +327,6 @@ impl Search {
                 .best_lrs()
                 .iter()
                 .any(|&best| lr <= best * factor && lr >= best / factor)
-    }
-
-    /// The score of the grid's rate `lr`.
-    pub fn score_of(&self, lr: f64) -> Option<f64> {
-        self.scored
-            .iter()
-            .find(|&&(l, _)| (l / lr - 1.0).abs() < 1e-9)
-            .map(|&(_, s)| s)
     }
 }
 

@@ -17,6 +17,7 @@ mod corpus;
 mod default_lrs;
 mod errors;
 mod fair;
+mod gallery_lrs;
 mod guide;
 mod lessons;
 mod robust;
