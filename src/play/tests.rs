@@ -144,19 +144,19 @@ fn l_lowers_the_selected_runs_lr_to_the_next_round_value_and_the_panel_shows_it(
     let mut m = model(dir.path());
     press(&mut m, &[KeyCode::Tab, KeyCode::Tab]);
     assert_eq!(m.experiment.runs[m.selected].label, "adam");
-    assert!(table_row(&screen(&m), "adam").contains(" 0.05 "));
+    assert!(table_row(&screen(&m), "adam").contains(" 0.5 "));
     let before = m.traces.clone();
 
     press(&mut m, &[KeyCode::Char('l')]);
-    assert_eq!(m.experiment.runs[2].lr, 0.02);
+    assert_eq!(m.experiment.runs[2].lr, 0.2);
     let text = screen(&m);
     assert!(
-        table_row(&text, "adam").contains(" 0.02 "),
+        table_row(&text, "adam").contains(" 0.2 "),
         "{}",
         text.join("\n")
     );
     assert!(
-        table_row(&text, "sgd").contains(" 0.04 "),
+        table_row(&text, "sgd").contains(" 0.8 "),
         "other runs keep theirs"
     );
     assert_ne!(m.traces[2], before[2], "adam re-ran");
@@ -164,7 +164,7 @@ fn l_lowers_the_selected_runs_lr_to_the_next_round_value_and_the_panel_shows_it(
     assert_eq!(m.cursor, 0, "a knob change plays from the start");
 
     press(&mut m, &[KeyCode::Char('L'), KeyCode::Char('L')]);
-    assert_eq!(m.experiment.runs[2].lr, 0.1);
+    assert_eq!(m.experiment.runs[2].lr, 1.0);
     // Off the ladder (a file's 0.03), the next round value either way; exports read round.
     m.experiment.runs[2].lr = 0.03;
     press(&mut m, &[KeyCode::Char('L')]);
