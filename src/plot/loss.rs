@@ -6,37 +6,63 @@ use plotters::prelude::*;
 
 use super::axis::Axis;
 use super::clip::{column_envelope, decimate, last_visible, split_sharp, visible_pieces};
-use super::parts::{Glyph, Marker, legend_corner, title};
-use super::style::{AXIS_DESC_SIZE, FONT, LEGEND_SIZE, TICK_SIZE, run_color};
+use super::parts::{Entry, Glyph, LegendBox, Marker, title};
+use super::style::{FONT, Sizes, run_color};
 use super::{LossAxis, PlotError, PlotRun, Scene};
 use crate::core::{Status, Window};
 
-const LEFT: u32 = 96;
+// Pixels at the reference size (see `Sizes`).
+const LEFT: f64 = 80.0;
 // Room for half of the last step label (1000000) at the right end of the axis.
-const RIGHT: u32 = 34;
-const BOTTOM: u32 = 56;
-const GAP: u32 = 14;
+const RIGHT: f64 = 28.0;
+const BOTTOM: f64 = 56.0;
+const GAP: f64 = 14.0;
+
+/// Where the loss figure put its panels and legend, in the figure's pixels (left, top,
+/// width, height).
+pub struct LossLayout {
+    /// The loss panel's and the learning-rate panel's plotting areas.
+    pub panels: [Rect; 2],
+    pub legend: Option<Rect>,
+}
+
+pub type Rect = (i32, i32, u32, u32);
 
 pub fn draw_on<'r, DB: DrawingBackend + 'r>(
     scene: &Scene,
     root: &'r DrawingArea<DB, Shift>,
-) -> Result<(), PlotError> {
+) -> Result<LossLayout, PlotError> {
     root.fill(&WHITE)?;
     let heading = if scene.title.is_empty() {
         "loss and learning rate".to_string()
     } else {
         format!("{} — loss and learning rate", scene.title)
     };
-    let top = title(root, &heading)?;
+    let sizes = Sizes::new(scene.width, scene.height, scene.scale);
+    let top = title(root, &heading, &sizes)?;
     let (w, h) = root.dim_in_pixel();
-    let body = h.saturating_sub(top + 10);
+    // The legend goes between the title and the panels, never over a curve.
+    let legend = legend(root, scene, &sizes)?;
+    let mut legend_box = None;
+    let top = match &legend {
+        Some(legend) => {
+            let (lw, lh) = legend.size();
+            let x = (w as i32 - lw as i32) / 2;
+            legend.draw(root, (x, top as i32))?;
+            legend_box = Some((x, top as i32, lw, lh));
+            top + lh + sizes.side(2.0)
+        }
+        None => top,
+    };
+    let gap = sizes.side(GAP);
+    let body = h.saturating_sub(top + sizes.side(10.0));
     let upper_h = (body as f64 * 0.68).round() as u32;
     let upper = root
         .clone()
-        .shrink((0, top as i32), (w, upper_h.saturating_sub(GAP / 2)));
+        .shrink((0, top as i32), (w, upper_h.saturating_sub(gap / 2)));
     let lower = root.clone().shrink(
-        (0, (top + upper_h + GAP / 2) as i32),
-        (w, body.saturating_sub(upper_h + GAP / 2)),
+        (0, (top + upper_h + gap / 2) as i32),
+        (w, body.saturating_sub(upper_h + gap / 2)),
     );
 
     let last = scene
@@ -46,11 +72,77 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
         .map(|r| x_of(scene, r, r.trace.len() - 1))
         .fold(0.0f64, f64::max)
         .max(1.0);
-    let xa = Axis::linear(0.0, last, (w / 110).clamp(3, 10) as usize);
+    let xa = Axis::linear(
+        0.0,
+        last,
+        (f64::from(w) / sizes.px(110.0)).clamp(3.0, 10.0) as usize,
+    );
 
-    draw_losses(scene, &upper, &xa)?;
-    draw_lrs(scene, &lower, &xa)?;
-    Ok(())
+    let upper = draw_losses(scene, &upper, &xa, &sizes)?;
+    let lower = draw_lrs(scene, &lower, &xa, &sizes)?;
+    Ok(LossLayout {
+        panels: [upper, lower],
+        legend: legend_box,
+    })
+}
+
+/// A run's name in the legend: its label and settings, and where it diverged.
+fn run_label(run: &PlotRun) -> String {
+    let mut s = if run.legend.is_empty() {
+        run.label.to_string()
+    } else {
+        run.legend.clone()
+    };
+    if let Status::Diverged { step } = run.trace.status {
+        s.push_str(&format!(" (diverged at step {step})"));
+    }
+    s
+}
+
+/// The legend of the runs, in as many columns (up to four) as the figure's width holds.
+fn legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scene: &Scene,
+    sizes: &Sizes,
+) -> Result<Option<LegendBox>, PlotError> {
+    let entries: Vec<Entry> = scene
+        .runs
+        .iter()
+        .enumerate()
+        .map(|(i, run)| Entry {
+            text: run_label(run),
+            glyph: Glyph::Line,
+            size: sizes.int(12.0),
+            fill: run_color(i),
+            edge: run_color(i),
+        })
+        .collect();
+    if entries.is_empty() {
+        return Ok(None);
+    }
+    let width = root.dim_in_pixel().0.saturating_sub(sizes.side(16.0));
+    // Many runs: a smaller font keeps the legend's rows few.
+    let font = sizes.legend_font() * if entries.len() > 6 { 0.85 } else { 1.0 };
+    let mut legend = LegendBox::measure(root, entries.clone(), font, 1)?;
+    for columns in 2..=4 {
+        let wider = LegendBox::measure(root, entries.clone(), font, columns)?;
+        if wider.size().0 > width {
+            break;
+        }
+        legend = wider;
+    }
+    Ok(Some(legend))
+}
+
+/// The pixels beside and above/below the panels that the margins take, the title and
+/// legend not included: (across, down).
+pub fn overhead(sizes: &Sizes) -> (u32, u32) {
+    (
+        sizes.side(LEFT) + sizes.side(RIGHT) + sizes.side(8.0),
+        sizes.side(10.0) + sizes.side(6.0) + sizes.side(14.0) + sizes.side(GAP)
+            + sizes.side(4.0)
+            + sizes.side(BOTTOM),
+    )
 }
 
 /// Where row `row` of a run sits on the x axis: its step, or the gradient evaluations made
@@ -160,23 +252,26 @@ fn draw_losses<DB: DrawingBackend>(
     scene: &Scene,
     area: &DrawingArea<DB, Shift>,
     xa: &Axis,
-) -> Result<(), PlotError> {
+    sizes: &Sizes,
+) -> Result<Rect, PlotError> {
     let scale = loss_scale(scene);
     let ya = &scale.axis;
     let mut chart = ChartBuilder::on(area)
-        .margin_right(RIGHT)
-        .margin_left(12)
-        .margin_top(6)
-        .x_label_area_size(14)
-        .y_label_area_size(LEFT)
+        .margin_right(sizes.side(RIGHT))
+        .margin_left(sizes.side(8.0))
+        .margin_top(sizes.side(6.0))
+        .x_label_area_size(sizes.side(14.0))
+        .y_label_area_size(sizes.side(LEFT))
         .build_cartesian_2d(xa.ranged(), ya.ranged())?;
     chart
         .configure_mesh()
         .light_line_style(TRANSPARENT)
-        .bold_line_style(BLACK.mix(0.1))
+        .bold_line_style(BLACK.mix(0.1).stroke_width(sizes.side(1.0)))
+        .axis_style(BLACK.stroke_width(sizes.side(1.0)))
+        .set_all_tick_mark_size(sizes.side(5.0))
         .y_desc(scale.caption)
-        .label_style((FONT, TICK_SIZE))
-        .axis_desc_style((FONT, AXIS_DESC_SIZE))
+        .label_style((FONT, sizes.tick_font()))
+        .axis_desc_style((FONT, sizes.axis_desc_font()))
         .x_label_formatter(&|_| String::new())
         .y_label_formatter(&|v| ya.label(*v))
         .draw()?;
@@ -202,34 +297,31 @@ fn draw_losses<DB: DrawingBackend>(
             )
         })
         .collect();
-    let labels: Vec<String> = scene
-        .runs
-        .iter()
-        .map(|r| {
-            let mut s = if r.legend.is_empty() {
-                r.label.to_string()
-            } else {
-                r.legend.clone()
-            };
-            if let Status::Diverged { step } = r.trace.status {
-                s.push_str(&format!(" (diverged at step {step})"));
-            }
-            s
-        })
-        .collect();
     let diverged: Vec<bool> = scene
         .runs
         .iter()
         .map(|r| matches!(r.trace.status, Status::Diverged { .. }))
         .collect();
-    draw_series(&mut chart, &series, &labels, &diverged, &win)
+    draw_series(&mut chart, &series, &diverged, &win, sizes)?;
+    Ok(plotting_rect(&chart))
+}
+
+/// A chart's plotting area in the figure's pixels.
+fn plotting_rect<DB: DrawingBackend, CT: plotters::coord::CoordTranslate>(
+    chart: &ChartContext<'_, DB, CT>,
+) -> Rect {
+    let area = chart.plotting_area();
+    let (xs, ys) = area.get_pixel_range();
+    let (w, h) = area.dim_in_pixel();
+    (xs.start, ys.start, w, h)
 }
 
 fn draw_lrs<DB: DrawingBackend>(
     scene: &Scene,
     area: &DrawingArea<DB, Shift>,
     xa: &Axis,
-) -> Result<(), PlotError> {
+    sizes: &Sizes,
+) -> Result<Rect, PlotError> {
     // Row t was reached with lr[t − 1].
     let x_per_px = column_width(xa, area);
     let series: Vec<Vec<[f64; 2]>> = scene
@@ -272,23 +364,25 @@ fn draw_lrs<DB: DrawingBackend>(
         })
         .collect();
     let mut chart = ChartBuilder::on(area)
-        .margin_right(RIGHT)
-        .margin_left(12)
-        .margin_top(4)
-        .x_label_area_size(BOTTOM)
-        .y_label_area_size(LEFT)
+        .margin_right(sizes.side(RIGHT))
+        .margin_left(sizes.side(8.0))
+        .margin_top(sizes.side(4.0))
+        .x_label_area_size(sizes.side(BOTTOM))
+        .y_label_area_size(sizes.side(LEFT))
         .build_cartesian_2d(xa.ranged(), ya.ranged())?;
     chart
         .configure_mesh()
         .light_line_style(TRANSPARENT)
-        .bold_line_style(BLACK.mix(0.1))
+        .bold_line_style(BLACK.mix(0.1).stroke_width(sizes.side(1.0)))
+        .axis_style(BLACK.stroke_width(sizes.side(1.0)))
+        .set_all_tick_mark_size(sizes.side(5.0))
         .x_desc(match scene.x_axis {
             LossAxis::Steps => "step",
             LossAxis::Evaluations => "gradient evaluations",
         })
         .y_desc("learning rate")
-        .label_style((FONT, TICK_SIZE))
-        .axis_desc_style((FONT, AXIS_DESC_SIZE))
+        .label_style((FONT, sizes.tick_font()))
+        .axis_desc_style((FONT, sizes.axis_desc_font()))
         .x_label_formatter(&|v| xa.label(*v))
         .y_label_formatter(&|v| ya.label(*v))
         .draw()?;
@@ -296,16 +390,17 @@ fn draw_lrs<DB: DrawingBackend>(
         x: [xa.lo, xa.hi],
         y: [ya.lo, ya.hi],
     };
-    draw_series(&mut chart, &series, &[], &[], &win)
+    draw_series(&mut chart, &series, &[], &win, sizes)?;
+    Ok(plotting_rect(&chart))
 }
 
-/// Lines clipped to the panel, one colour per run index; a legend when labels are given.
+/// Lines clipped to the panel, one colour per run index.
 fn draw_series<'c, DB: DrawingBackend + 'c>(
     chart: &mut ChartContext<'c, DB, Cartesian2d<super::axis::Ticked, super::axis::Ticked>>,
     series: &[Vec<[f64; 2]>],
-    labels: &[String],
     diverged: &[bool],
     win: &Window,
+    sizes: &Sizes,
 ) -> Result<(), PlotError> {
     let area = chart.plotting_area().clone();
     let (aw, ah) = area.dim_in_pixel();
@@ -313,27 +408,24 @@ fn draw_series<'c, DB: DrawingBackend + 'c>(
         (win.x[1] - win.x[0]) / aw.max(1) as f64,
         (win.y[1] - win.y[0]) / ah.max(1) as f64,
     ];
-    let mut drawn = Vec::new();
     for (i, points) in series.iter().enumerate() {
         let color = run_color(i);
         // A curve identical to an earlier one (same lr schedule) is dashed so both show.
         let repeat = series[..i].contains(points);
         for piece in visible_pieces(points, win) {
             let piece = decimate(&column_envelope(piece, win.x[0], per_px[0]), per_px, 0.5);
-            drawn.extend(piece.iter().map(|p| {
-                (
-                    ((p[0] - win.x[0]) / per_px[0]) as i32,
-                    ((win.y[1] - p[1]) / per_px[1]) as i32,
-                )
-            }));
             if piece.len() == 1 {
-                area.draw(&Circle::new((piece[0][0], piece[0][1]), 3, color.filled()))?;
+                area.draw(&Circle::new(
+                    (piece[0][0], piece[0][1]),
+                    sizes.side(3.0),
+                    color.filled(),
+                ))?;
             } else if repeat {
                 for element in DashedLineSeries::new(
                     piece.iter().map(|p| (p[0], p[1])),
-                    10,
-                    10,
-                    color.stroke_width(2),
+                    sizes.int(10.0),
+                    sizes.int(10.0),
+                    color.stroke_width(sizes.side(2.0)),
                 ) {
                     area.draw(&element)?;
                 }
@@ -341,7 +433,7 @@ fn draw_series<'c, DB: DrawingBackend + 'c>(
                 for part in split_sharp(&piece, per_px) {
                     area.draw(&PathElement::new(
                         part.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>(),
-                        color.stroke_width(2),
+                        color.stroke_width(sizes.side(2.0)),
                     ))?;
                 }
             }
@@ -349,37 +441,14 @@ fn draw_series<'c, DB: DrawingBackend + 'c>(
         if diverged.get(i).copied().unwrap_or(false)
             && let Some(p) = last_visible(points, win)
         {
-            area.draw(&Marker::new((p[0], p[1]), Glyph::Triangle, 8, color, BLACK))?;
+            area.draw(&Marker::new(
+                (p[0], p[1]),
+                Glyph::Triangle,
+                sizes.int(8.0),
+                color,
+                BLACK,
+            ))?;
         }
     }
-    if labels.is_empty() {
-        return Ok(());
-    }
-    for (i, text) in labels.iter().enumerate() {
-        let color = run_color(i);
-        chart
-            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
-            .label(text.as_str())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x - 2, y), (x + 22, y)], color.stroke_width(3))
-            });
-    }
-    let style = TextStyle::from((FONT, LEGEND_SIZE).into_font());
-    let mut text_w = 0;
-    for t in labels {
-        text_w = text_w.max(area.estimate_text_size(t, &style)?.0);
-    }
-    let lw = text_w as i32 + 60;
-    let lh = labels.len() as i32 * (LEGEND_SIZE as i32 + 9) + 16;
-    let corner = legend_corner(&drawn, (aw as i32, ah as i32), (lw, lh));
-    chart
-        .configure_series_labels()
-        .position(corner)
-        .margin(10)
-        .legend_area_size(28)
-        .label_font((FONT, LEGEND_SIZE))
-        .background_style(WHITE.mix(0.88))
-        .border_style(BLACK.mix(0.4))
-        .draw()?;
     Ok(())
 }

@@ -86,6 +86,7 @@ fn scene<'a>(surface: &dyn Surface, grid: &'a Grid, traces: &'a [Trace]) -> Scen
         log_levels: None,
         width: 500,
         height: 400,
+        scale: 1.0,
         x_axis: LossAxis::Steps,
     }
 }
@@ -300,8 +301,14 @@ fn the_step_counter_counts_in_the_strip_above_the_plot() {
     let mut buffer = vec![255u8; sc.width as usize * sc.height as usize * 3];
     let root = BitMapBackend::with_buffer(&mut buffer, (sc.width, sc.height)).into_drawing_area();
     let prepared = Prepared::new(&sc);
-    let layout =
-        trajectories::draw_prepared(&sc, &prepared, &root, trajectories::Paths::Omitted).unwrap();
+    let layout = trajectories::draw_prepared(
+        &sc,
+        &prepared,
+        &root,
+        trajectories::Paths::Omitted,
+        trajectories::Contours::InRaster,
+    )
+    .unwrap();
     let (x, y, _, _) = layout.plot;
     let strip = |frame: &[[u8; 3]]| -> Vec<[u8; 3]> {
         (y as usize - 26..y as usize - 2)

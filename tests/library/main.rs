@@ -15,6 +15,7 @@ mod animation;
 mod compare;
 mod corpus;
 mod errors;
+mod figures;
 mod guide;
 mod lessons;
 mod robust;
