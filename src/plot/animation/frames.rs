@@ -37,7 +37,7 @@ impl Animated {
             .iter()
             .map(|&i| Animated {
                 path: paths[i].clone(),
-                style: layout.styles[i],
+                style: layout.styles[i].clone(),
                 drawn: 0,
             })
             .collect()

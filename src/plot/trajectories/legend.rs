@@ -46,6 +46,7 @@ pub(super) fn entries(
         })
         .collect();
     let grey = RGBColor(70, 70, 70);
+    let shared_end = marks.iter().any(|m| m.glyph == Glyph::Cross);
     let ends: Vec<End> = runs
         .iter()
         .zip(&plan.styles)
@@ -69,7 +70,14 @@ pub(super) fn entries(
     };
     let has = |glyph: Glyph| marks.iter().any(|m| m.glyph == glyph);
     key(has(Glyph::Dot), "start", Glyph::Dot, 6.0, START_FILL, START_EDGE);
-    key(ends.contains(&End::Reached), "end", Glyph::Cross, 6.0, grey, grey);
+    key(
+        ends.contains(&End::Reached) || shared_end,
+        "end",
+        Glyph::Cross,
+        6.0,
+        grey,
+        grey,
+    );
     key(
         ends.contains(&End::LeftPlot),
         "diverged: last point in view",

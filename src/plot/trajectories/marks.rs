@@ -39,9 +39,32 @@ impl Mark {
     }
 }
 
-/// The minima, saddle points and distinct starts inside the window, starts last (on top).
-pub(super) fn marks(scene: &Scene, runs: &[RunPath], win: &Window, sizes: &Sizes) -> Vec<Mark> {
-    let mut out = Vec::new();
+/// The colour of an end shared by several runs.
+pub(in crate::plot) const SHARED_END: RGBColor = RGBColor(70, 70, 70);
+
+/// The shared ends (one neutral cross where several runs stop), minima, saddle points and
+/// distinct starts inside the window, starts last (on top).
+pub(super) fn marks(
+    scene: &Scene,
+    runs: &[RunPath],
+    shared_ends: &[usize],
+    win: &Window,
+    sizes: &Sizes,
+) -> Vec<Mark> {
+    let mut out: Vec<Mark> = Vec::new();
+    for &i in shared_ends {
+        if let Some(&p) = runs[i].points.last()
+            && !out.iter().any(|m| m.at == p)
+        {
+            out.push(Mark {
+                at: p,
+                glyph: Glyph::Cross,
+                size: sizes.int(7.0),
+                fill: SHARED_END,
+                edge: SHARED_END,
+            });
+        }
+    }
     for &m in scene.minima.iter().filter(|&&m| inside(m, win)) {
         out.push(Mark {
             at: m,

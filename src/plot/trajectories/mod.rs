@@ -168,7 +168,10 @@ pub fn draw_prepared<'r, DB: DrawingBackend + 'r>(
             per_px,
         };
         let plan = paths::plan(&runs, &sizes, &mask_plot)?;
-        let marks = marks::marks(scene, &runs, &win, &sizes);
+        let shared: Vec<usize> = (0..runs.len())
+            .filter(|&i| plan.styles[i].shared_end)
+            .collect();
+        let marks = marks::marks(scene, &runs, &shared, &win, &sizes);
         let marks_mask = mask_plot.mask(&mut Vec::new(), |area| draw_marks(area, &marks))?;
         let mut data: Vec<Mask> = plan.cover.clone();
         data.push(marks_mask);

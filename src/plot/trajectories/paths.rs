@@ -35,16 +35,59 @@ pub(in crate::plot) const VISIBLE_TARGET: f64 = 0.36;
 const HIDES: f64 = 0.15;
 
 /// A dash pattern along a path, in pixels from its start: drawn from `phase` for `on`, then
-/// a gap to the end of `period`, again and again.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// a gap to the end of `period`, again and again; only where other runs of its bundle pass
+/// too (`crowd`): elsewhere the path is solid.
+#[derive(Clone, Debug, PartialEq)]
 pub(in crate::plot) struct Dash {
     pub on: f64,
     pub period: f64,
     pub phase: f64,
+    pub crowd: std::sync::Arc<Crowd>,
+}
+
+/// The plot's pixels where other runs of a bundle are drawn, widened by a pixel.
+#[derive(Clone, Debug, PartialEq)]
+pub(in crate::plot) struct Crowd {
+    width: usize,
+    height: usize,
+    taken: Vec<bool>,
+}
+
+impl Crowd {
+    fn new(width: u32, height: u32, masks: &[&Mask]) -> Crowd {
+        let (w, h) = (width as usize, height as usize);
+        let mut taken = vec![false; w * h];
+        for mask in masks {
+            for &p in &mask.pixels {
+                let (x, y) = (p as usize % w.max(1), p as usize / w.max(1));
+                for yy in y.saturating_sub(1)..(y + 2).min(h) {
+                    for xx in x.saturating_sub(1)..(x + 2).min(w) {
+                        taken[yy * w + xx] = true;
+                    }
+                }
+            }
+        }
+        Crowd {
+            width: w,
+            height: h,
+            taken,
+        }
+    }
+
+    /// Whether another run of the bundle passes through the pixel of `p`.
+    fn at(&self, p: P, win: &Window, per_px: [f64; 2]) -> bool {
+        let x = ((p[0] - win.x[0]) / per_px[0]).floor();
+        let y = ((win.y[1] - p[1]) / per_px[1]).floor();
+        if !(x >= 0.0 && y >= 0.0) {
+            return false;
+        }
+        let (x, y) = ((x as usize).min(self.width.saturating_sub(1)), y as usize);
+        y < self.height && self.taken[y * self.width + x]
+    }
 }
 
 /// How one run is drawn.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(in crate::plot) struct RunStyle {
     pub color: RGBColor,
     /// Line width in pixels.
@@ -55,6 +98,8 @@ pub(in crate::plot) struct RunStyle {
     pub dot: u32,
     /// Radius of the end markers.
     pub end: i32,
+    /// The run stops where another does: one neutral cross marks both (see `marks`).
+    pub shared_end: bool,
     /// Dashed when the run lies in a bundle of paths.
     pub dash: Option<Dash>,
 }
@@ -69,6 +114,7 @@ impl RunStyle {
             halo: width + 2 * sizes.side(0.8),
             dot: sizes.side(2.4),
             end: sizes.int(7.0),
+            shared_end: false,
             dash: None,
         }
     }
@@ -126,8 +172,12 @@ impl RunPath {
             .collect()
     }
 
-    /// Whether `p` falls on a dash of the pattern (see [`RunPath::dashed`]).
-    pub fn dash_on(&self, p: P, per_px: [f64; 2], dash: &Dash) -> bool {
+    /// Whether `p` is drawn: away from the rest of its bundle, or on a dash of the pattern
+    /// (see [`RunPath::dashed`]).
+    pub fn dash_on(&self, p: P, win: &Window, per_px: [f64; 2], dash: &Dash) -> bool {
+        if !dash.crowd.at(p, win, per_px) {
+            return true;
+        }
         let origin = self.points.first().copied().unwrap_or(p);
         let r = ((p[0] - origin[0]) / per_px[0]).hypot((p[1] - origin[1]) / per_px[1]);
         let r = if r.is_finite() { r } else { 0.0 };
@@ -146,10 +196,10 @@ impl RunPath {
         per_px: [f64; 2],
         dash: &Dash,
     ) -> Vec<Vec<P>> {
-        let on = |p: P| self.dash_on(p, per_px, dash);
+        let on = |p: P| self.dash_on(p, win, per_px, dash);
         let mut pieces: Vec<Vec<P>> = Vec::new();
         let mut current: Vec<P> = Vec::new();
-        let mut flush = |current: &mut Vec<P>, pieces: &mut Vec<Vec<P>>| {
+        let flush = |current: &mut Vec<P>, pieces: &mut Vec<Vec<P>>| {
             if current.len() >= 2 {
                 pieces.push(std::mem::take(current));
             }
@@ -230,7 +280,10 @@ pub(in crate::plot) fn draw_markers<DB: DrawingBackend>(
     let n = run.points.len();
     for row in (from..=to).filter(|&row| is_step_marker(row, n)) {
         let p = run.points[row];
-        let on_dash = style.dash.is_none_or(|d| run.dash_on(p, per_px, &d));
+        let on_dash = style
+            .dash
+            .as_ref()
+            .is_none_or(|d| run.dash_on(p, win, per_px, d));
         if inside(p, win) && on_dash {
             area.draw(&Circle::new((p[0], p[1]), style.dot, style.color.filled()))?;
         }
@@ -241,7 +294,9 @@ pub(in crate::plot) fn draw_markers<DB: DrawingBackend>(
         }
     }
     if to + 1 == n
-        && let Some((marker, _)) = end_marker(&run.points, style, run.status, win)
+        && let Some((marker, end)) = end_marker(&run.points, style, run.status, win)
+        // An end shared with other runs is drawn once for all of them, with the marks.
+        && !(style.shared_end && end == End::Reached)
     {
         area.draw(&marker)?;
     }
@@ -382,6 +437,34 @@ impl MaskPlot<'_> {
     }
 }
 
+/// The runs (by index) that stop within a few pixels of another run's stop: their ends
+/// share one neutral cross instead of piling crosses of every colour on one spot.
+pub(in crate::plot) fn shared_ends(runs: &[RunPath], plot: &MaskPlot) -> Vec<usize> {
+    let ends: Vec<Option<P>> = runs
+        .iter()
+        .map(|run| match run.points.last() {
+            Some(&p)
+                if run.points.len() > 1
+                    && inside(p, plot.win)
+                    && !matches!(run.status, Status::Diverged { .. }) =>
+            {
+                Some(p)
+            }
+            _ => None,
+        })
+        .collect();
+    let near = |a: P, b: P| {
+        ((a[0] - b[0]) / plot.per_px[0]).hypot((a[1] - b[1]) / plot.per_px[1]) < 6.0
+    };
+    (0..runs.len())
+        .filter(|&i| {
+            ends[i].is_some_and(|a| {
+                (0..runs.len()).any(|j| j != i && ends[j].is_some_and(|b| near(a, b)))
+            })
+        })
+        .collect()
+}
+
 /// Chooses the drawing order and the runs' widths so that each run keeps at least
 /// [`VISIBLE_TARGET`] of its drawing in sight where it can.
 pub(in crate::plot) fn plan(
@@ -404,7 +487,10 @@ pub(in crate::plot) fn plan(
         Ok((ink, cover))
     };
     let n = runs.len();
-    let solid: Vec<RunStyle> = (0..n).map(|i| RunStyle::new(i, sizes)).collect();
+    let mut solid: Vec<RunStyle> = (0..n).map(|i| RunStyle::new(i, sizes)).collect();
+    for i in shared_ends(runs, plot) {
+        solid[i].shared_end = true;
+    }
     // Bundles of runs, joined (for good) whenever one hides the other while either is out of
     // sight; each round dashes the bundles anew and measures again.
     let mut group: Vec<usize> = (0..n).collect();
@@ -417,11 +503,21 @@ pub(in crate::plot) fn plan(
         r
     }
     let worst = |v: &[f64]| v.iter().copied().fold(1.0, f64::min);
-    let dash_length = sizes.px(14.0);
+    // Dashes short enough that a short bundle still shows every run's colour.
+    let dash_length = |members: &[usize], ink: &[Mask], style: &[RunStyle]| {
+        let shortest = members
+            .iter()
+            .map(|&i| ink[i].pixels.len() as f64 / f64::from(style[i].width.max(1)))
+            .fold(f64::INFINITY, f64::min);
+        (shortest / (2.0 * members.len() as f64)).clamp(sizes.px(3.0), sizes.px(14.0))
+    };
     let mut styles = solid;
     let mut best: Option<Plan> = None;
+    // Where each run goes when drawn solid: the crowds its bundle's dashes avoid.
+    let mut solid_cover: Option<Vec<Mask>> = None;
     for _round in 0..4 {
         let (ink, cover) = masks(&styles, &mut buffer)?;
+        let solid_cover = solid_cover.get_or_insert_with(|| cover.clone());
         let order = best_order(&ink, &cover);
         let visible = visible_fractions(&ink, &cover, &order);
         let done = visible.iter().all(|&v| v >= VISIBLE_TARGET);
@@ -460,11 +556,18 @@ pub(in crate::plot) fn plan(
         for r in 0..n {
             let members: Vec<usize> = (0..n).filter(|&i| roots[i] == r).collect();
             let k = members.len() as f64;
+            let dash_length = dash_length(&members, &ink, &styles);
             for (slot, &i) in members.iter().enumerate() {
-                styles[i].dash = (members.len() > 1).then_some(Dash {
+                let others: Vec<&Mask> = members
+                    .iter()
+                    .filter(|&&j| j != i)
+                    .map(|&j| &solid_cover[j])
+                    .collect();
+                styles[i].dash = (members.len() > 1).then(|| Dash {
                     on: dash_length,
                     period: dash_length * k,
                     phase: dash_length * slot as f64,
+                    crowd: std::sync::Arc::new(Crowd::new(plot.size.0, plot.size.1, &others)),
                 });
             }
         }
