@@ -15,7 +15,7 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Sparkline, Table, Wrap};
 
 use crate::core::{Point, Status, Window};
 use crate::number::{compact, short as short_number};
-use crate::plot::style::{RGBColor, run_color_on_dark};
+use crate::plot::style::{RGBColor, play_run_color};
 
 use super::state::Model;
 
@@ -86,30 +86,17 @@ pub fn cell_of(map: Rect, window: Window, p: Point) -> Option<(u16, u16)> {
     Some((column, row))
 }
 
-/// Run `i`'s colour on the map: the figures' colour, lightened until it has at least
-/// [`RUN_CONTRAST`] against the lightest band of the field in either colour mode, so every
-/// path shows on the dark background.
+/// Run `i`'s colour on the map: the figures' colour, lightened until it stands out 3:1 on
+/// the lightest band of the field in either colour mode (tested below), so every path shows
+/// on the dark background.
 fn rgb(i: usize) -> Color {
     let c = run_rgb(i);
     color(c.0, c.1, c.2)
 }
 
-/// The contrast (WCAG) every run's colour keeps against the field, with a margin over 3:1
-/// for the rounding of 256-colour terminals.
-const RUN_CONTRAST: f64 = 3.4;
-
 /// Run `i`'s colour in the playground, as 24-bit RGB.
 pub fn run_rgb(i: usize) -> RGBColor {
-    // The lightest band in 24-bit colour and in the 256-colour grey ramp.
-    let lightest = [band_rgb(true, BANDS - 1), band_rgb(false, BANDS - 1)]
-        .into_iter()
-        .max_by(|a, b| luminance(*a).total_cmp(&luminance(*b)))
-        .unwrap_or(RGBColor(0, 0, 0));
-    run_color_on_dark(i, lightest, RUN_CONTRAST)
-}
-
-fn luminance(c: RGBColor) -> f64 {
-    crate::plot::style::luminance(c)
+    play_run_color(i)
 }
 
 /// Whether colours are given as 24-bit RGB; decided once, on first use.

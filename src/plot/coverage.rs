@@ -274,9 +274,21 @@ mod tests {
         let m = mask(100, 80, &taken);
         let o = Occupancy::new(100, 80, &[&m]);
         assert_eq!(o.free_place((30, 20), 4, 2), Some((4, 4)), "upper left");
-        assert_eq!(o.free_place((90, 70), 4, 2), None, "too big for the free part");
+        assert_eq!(
+            o.free_place((90, 70), 4, 2),
+            None,
+            "too big for the free part"
+        );
         let empty = Occupancy::new(100, 80, &[]);
-        assert_eq!(empty.free_place((30, 20), 4, 2), Some((66, 4)), "upper right");
-        assert_eq!(empty.free_place((100, 20), 4, 2), None, "wider than the plot");
+        assert_eq!(
+            empty.free_place((30, 20), 4, 2),
+            Some((66, 4)),
+            "upper right"
+        );
+        assert_eq!(
+            empty.free_place((100, 20), 4, 2),
+            None,
+            "wider than the plot"
+        );
     }
 }

@@ -139,7 +139,10 @@ fn legend<DB: DrawingBackend>(
 pub fn overhead(sizes: &Sizes) -> (u32, u32) {
     (
         sizes.side(LEFT) + sizes.side(RIGHT) + sizes.side(8.0),
-        sizes.side(10.0) + sizes.side(6.0) + sizes.side(14.0) + sizes.side(GAP)
+        sizes.side(10.0)
+            + sizes.side(6.0)
+            + sizes.side(14.0)
+            + sizes.side(GAP)
             + sizes.side(4.0)
             + sizes.side(BOTTOM),
     )

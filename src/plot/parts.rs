@@ -161,16 +161,28 @@ impl<C, DB: DrawingBackend> Drawable<DB> for Marker<C> {
         match self.glyph {
             Glyph::Dot => {
                 backend.draw_circle((x, y), r as u32, &self.fill.filled(), true)?;
-                backend.draw_circle((x, y), r as u32, &self.edge.stroke_width(stroke(0.28)), false)
+                backend.draw_circle(
+                    (x, y),
+                    r as u32,
+                    &self.edge.stroke_width(stroke(0.28)),
+                    false,
+                )
             }
             // A white halo keeps the ring visible on top of a path of the same colour.
             Glyph::Ring => {
                 backend.draw_circle((x, y), r as u32, &WHITE.stroke_width(stroke(0.7)), false)?;
-                backend.draw_circle((x, y), r as u32, &self.edge.stroke_width(stroke(0.3)), false)
+                backend.draw_circle(
+                    (x, y),
+                    r as u32,
+                    &self.edge.stroke_width(stroke(0.3)),
+                    false,
+                )
             }
             Glyph::Cross => {
-                for style in [WHITE.stroke_width(stroke(0.85)), self.edge.stroke_width(stroke(0.43))]
-                {
+                for style in [
+                    WHITE.stroke_width(stroke(0.85)),
+                    self.edge.stroke_width(stroke(0.43)),
+                ] {
                     backend.draw_path(shift(vec![(-r, -r), (r, r)]), &style)?;
                     backend.draw_path(shift(vec![(-r, r), (r, -r)]), &style)?;
                 }
@@ -251,10 +263,6 @@ impl LegendBox {
             self.columns as u32 * self.column_width + self.pad,
             self.rows as u32 * self.row_height + 2 * self.pad,
         )
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
     }
 
     /// Draws the legend with its top-left corner at `(x0, y0)`.

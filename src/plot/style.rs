@@ -26,8 +26,8 @@ const LEGEND_SIZE: f64 = 18.0;
 /// Every size a figure draws with, from its canvas and `[plot] scale`: fonts, line widths,
 /// markers and margins are given as they are on a 1000 × 800 canvas at scale 1, and grow or
 /// shrink with the canvas (its tighter side), so that a figure looks alike at any size.
-/// Below [`Sizes::SMALLEST_FACTOR`] they stop shrinking: text stays readable, and a canvas
-/// too small to hold it is refused (see [`super::fit`]).
+/// Below [`Sizes::SMALLEST_FACTOR`] they stop shrinking, whatever the scale: text stays
+/// readable, and a canvas too small to hold it is refused (see [`super::fit`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Sizes {
     /// The factor every reference size is multiplied by.
@@ -42,14 +42,15 @@ impl Sizes {
 
     pub fn new(width: u32, height: u32, scale: f64) -> Sizes {
         let canvas = (f64::from(width) / f64::from(Self::REFERENCE.0))
-            .min(f64::from(height) / f64::from(Self::REFERENCE.1))
-            .max(Self::SMALLEST_FACTOR);
+            .min(f64::from(height) / f64::from(Self::REFERENCE.1));
         let scale = if scale.is_finite() && scale > 0.0 {
             scale
         } else {
             1.0
         };
-        Sizes { k: canvas * scale }
+        Sizes {
+            k: (canvas * scale).max(Self::SMALLEST_FACTOR),
+        }
     }
 
     /// A length of `reference` pixels at the reference size, in pixels here.
@@ -122,6 +123,13 @@ pub fn run_color_on_dark(i: usize, background: RGBColor, ratio: f64) -> RGBColor
 }
 
 const WHITE_RGB: RGBColor = RGBColor(255, 255, 255);
+
+/// Run i's colour in the terminal playground (`play`): lightened to keep 3.4:1 (3:1 and a
+/// margin for 256-colour terminals' rounding) against a colour a little lighter than the
+/// playground field's lightest band; the playground's tests check every band.
+pub fn play_run_color(i: usize) -> RGBColor {
+    run_color_on_dark(i, RGBColor(90, 92, 102), 3.4)
+}
 
 /// `a` moved a fraction `t` of the way to `b`.
 fn mix(a: RGBColor, b: RGBColor, t: f64) -> RGBColor {
@@ -302,7 +310,8 @@ mod tests {
             (h1 + h2 - 360.0) / 2.0
         };
         let cos = |d: f64| d.to_radians().cos();
-        let t = 1.0 - 0.17 * cos(h_bar - 30.0) + 0.24 * cos(2.0 * h_bar)
+        let t = 1.0 - 0.17 * cos(h_bar - 30.0)
+            + 0.24 * cos(2.0 * h_bar)
             + 0.32 * cos(3.0 * h_bar + 6.0)
             - 0.20 * cos(4.0 * h_bar - 63.0);
         let d_theta = 30.0 * (-((h_bar - 275.0) / 25.0).powi(2)).exp();

@@ -13,7 +13,7 @@ use super::super::clip::{P, inside};
 use super::super::parts::{Glyph, Marker};
 use super::super::style::{FONT, darker};
 use super::super::trajectories::{
-    Layout, Mark, PlotCoord, RunPath, RunStyle, draw_marks, draw_markers, draw_path,
+    Layout, Mark, PlotCoord, RunPath, RunStyle, draw_markers, draw_marks, draw_path,
 };
 use super::super::{PlotError, Scene};
 use super::encoder::{changed_frame, whole_frame};
@@ -86,7 +86,12 @@ impl Animated {
         let line: Vec<&[P]> = line.iter().map(Vec::as_slice).collect();
         draw_path(area, &halo, &line, &self.style, layout.per_px)?;
         draw_markers(area, &self.path, back, to, &self.style, win, layout.per_px)?;
-        for &row in self.path.snapshots.iter().filter(|&&r| (back..=to).contains(&r)) {
+        for &row in self
+            .path
+            .snapshots
+            .iter()
+            .filter(|&&r| (back..=to).contains(&r))
+        {
             if let Some(&p) = self.path.points.get(row).filter(|p| inside(**p, win)) {
                 touch(p);
             }

@@ -9,11 +9,11 @@
 
 use plotters::prelude::*;
 
+use super::super::PlotError;
 use super::super::axis::Axis;
 use super::super::clip::{P, decimate};
 use super::super::contours::Polyline;
 use super::super::style::{FONT, Sizes};
-use super::super::PlotError;
 use super::PlotCoord;
 use super::layout::Margins;
 use crate::core::{Grid, Window};

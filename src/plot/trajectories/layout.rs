@@ -59,7 +59,11 @@ impl Margins {
         let desc_px = (sizes.axis_desc_font() / 1.24).ceil() as u32;
         let tick = sizes.side(5.0);
         Margins {
-            left: sizes.side(6.0) + desc_px + sizes.side(10.0) + widest(y_labels) + tick
+            left: sizes.side(6.0)
+                + desc_px
+                + sizes.side(10.0)
+                + widest(y_labels)
+                + tick
                 + sizes.side(6.0),
             bottom: tick + sizes.side(6.0) + tick_px + sizes.side(10.0) + desc_px + sizes.side(8.0),
             strip: tick_px + sizes.side(14.0),
@@ -115,9 +119,7 @@ pub(super) fn place(
     sizes: &Sizes,
 ) -> Placement {
     let (across, down) = margins.overhead();
-    let legend_h = below
-        .as_ref()
-        .map_or(0, |b| b.size().1 + sizes.side(8.0));
+    let legend_h = below.as_ref().map_or(0, |b| b.size().1 + sizes.side(8.0));
     let avail_w = f64::from(w.saturating_sub(across).max(20));
     let avail_h = f64::from(
         h.saturating_sub(title_bottom + down + legend_h + sizes.side(4.0))

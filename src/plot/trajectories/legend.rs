@@ -69,7 +69,14 @@ pub(super) fn entries(
         }
     };
     let has = |glyph: Glyph| marks.iter().any(|m| m.glyph == glyph);
-    key(has(Glyph::Dot), "start", Glyph::Dot, 6.0, START_FILL, START_EDGE);
+    key(
+        has(Glyph::Dot),
+        "start",
+        Glyph::Dot,
+        6.0,
+        START_FILL,
+        START_EDGE,
+    );
     key(
         ends.contains(&End::Reached) || shared_end,
         "end",
@@ -88,9 +95,19 @@ pub(super) fn entries(
     );
     key(any_snapshot, "snapshot", Glyph::Ring, 7.0, grey, grey);
     key(has(Glyph::Star), "minimum", Glyph::Star, 10.0, WHITE, BLACK);
-    key(has(Glyph::Diamond), "saddle point", Glyph::Diamond, 7.0, WHITE, BLACK);
+    key(
+        has(Glyph::Diamond),
+        "saddle point",
+        Glyph::Diamond,
+        7.0,
+        WHITE,
+        BLACK,
+    );
     out
 }
+
+/// A legend and the plot-relative position of its top-left corner.
+pub(super) type Placed = (LegendBox, (i32, i32));
 
 /// A legend inside the plot, at a place free of data: the largest font and fewest columns
 /// that fit somewhere, with the plot-relative position of its top-left corner.
@@ -100,15 +117,19 @@ pub(super) fn inside_plot<DB: DrawingBackend>(
     occupied: &[&Mask],
     plot: (u32, u32),
     sizes: &Sizes,
-) -> Result<Option<(LegendBox, (i32, i32))>, PlotError> {
+) -> Result<Option<Placed>, PlotError> {
     if entries.is_empty() {
         return Ok(None);
     }
     let occupancy = Occupancy::new(plot.0, plot.1, occupied);
     for shrink in [1.0, 0.9, 0.8] {
         for columns in 1..=3 {
-            let legend =
-                LegendBox::measure(root, entries.to_vec(), sizes.legend_font() * shrink, columns)?;
+            let legend = LegendBox::measure(
+                root,
+                entries.to_vec(),
+                sizes.legend_font() * shrink,
+                columns,
+            )?;
             let place = occupancy.free_place(legend.size(), sizes.side(8.0), sizes.side(5.0));
             if let Some(at) = place {
                 return Ok(Some((legend, at)));

@@ -36,9 +36,7 @@ use crate::core::{Grid, Window};
 pub use background::Contours;
 pub(in crate::plot) use layout::{Margins, heading};
 pub(in crate::plot) use marks::{Mark, draw_marks};
-pub(in crate::plot) use paths::{
-    Layer, RunPath, RunStyle, draw_markers, draw_path,
-};
+pub(in crate::plot) use paths::{Layer, RunPath, RunStyle, draw_markers, draw_path};
 
 /// Whether the figure draws the runs' paths, or leaves them to the animation, which draws
 /// them step by step over this figure (legend, markers of minima, colour bar and all).
@@ -78,6 +76,10 @@ pub struct Layout {
     pub(in crate::plot) data: Vec<Mask>,
 }
 
+/// Contour lines to paint into a background raster (each with its opacity), at these sizes,
+/// over this window.
+type Painted<'a> = (&'a [(f64, Vec<[f64; 2]>)], &'a Sizes, &'a Window);
+
 /// A background raster and its size in pixels.
 type Background = ((u32, u32), Vec<u8>);
 
@@ -102,16 +104,19 @@ impl Prepared {
         }
     }
 
+    /// The background raster of `w × h` pixels, with `painted` lines in it if given.
     fn background(
         &self,
         grid: &Grid,
         map: &ColorMap,
         (w, h): (u32, u32),
-        contours: Contours,
-        lines: &[(f64, Vec<[f64; 2]>)],
-        sizes: &Sizes,
-        win: &Window,
+        painted: Option<Painted<'_>>,
     ) -> Vec<u8> {
+        let contours = if painted.is_some() {
+            Contours::InRaster
+        } else {
+            Contours::Vector
+        };
         let mut cache = self.backgrounds.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((_, (_, bg))) = cache
             .iter()
@@ -120,7 +125,7 @@ impl Prepared {
             return bg.clone();
         }
         let mut bg = background_raster(grid, &self.levels, map, w, h);
-        if contours == Contours::InRaster {
+        if let Some((lines, sizes, win)) = painted {
             background::paint_lines(&mut bg, (w, h), lines, win, sizes);
         }
         cache.push((contours, ((w, h), bg.clone())));
@@ -195,7 +200,8 @@ pub fn draw_prepared<'r, DB: DrawingBackend + 'r>(
 
     let map = ColorMap::pale();
     let lines = background::faded_lines(&prepared.lines, &prepared.levels.values, grid, per_px);
-    let raster = prepared.background(grid, &map, (pw, ph), contours, &lines, &sizes, &win);
+    let painted = (contours == Contours::InRaster).then_some((lines.as_slice(), &sizes, &win));
+    let raster = prepared.background(grid, &map, (pw, ph), painted);
     background::draw_raster(&area, raster, &win)?;
     background::draw_axes(&mut chart, &xa, &ya, &sizes, &place.margins)?;
     if contours == Contours::Vector {

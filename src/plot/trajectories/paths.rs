@@ -288,7 +288,11 @@ pub(in crate::plot) fn draw_markers<DB: DrawingBackend>(
             area.draw(&Circle::new((p[0], p[1]), style.dot, style.color.filled()))?;
         }
     }
-    for &row in run.snapshots.iter().filter(|&&row| (from..=to).contains(&row)) {
+    for &row in run
+        .snapshots
+        .iter()
+        .filter(|&&row| (from..=to).contains(&row))
+    {
         if let Some(&p) = run.points.get(row).filter(|p| inside(**p, win)) {
             area.draw(&snapshot_marker(p, style))?;
         }
@@ -425,15 +429,20 @@ impl MaskPlot<'_> {
         draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, PlotCoord>) -> Result<(), PlotError>,
     ) -> Result<Mask, PlotError> {
         let (w, h) = self.size;
-        Mask::render(w, h, buffer, |root: &DrawingArea<BitMapBackend<'_>, Shift>| {
-            // The same mapping as the chart's plotting area, moved to the origin.
-            let coord = Cartesian2d::<Ticked, Ticked>::new(
-                self.xa.ranged(),
-                self.ya.ranged(),
-                (0..w as i32 - 1, h as i32 - 1..0),
-            );
-            draw(&root.apply_coord_spec(coord))
-        })
+        Mask::render(
+            w,
+            h,
+            buffer,
+            |root: &DrawingArea<BitMapBackend<'_>, Shift>| {
+                // The same mapping as the chart's plotting area, moved to the origin.
+                let coord = Cartesian2d::<Ticked, Ticked>::new(
+                    self.xa.ranged(),
+                    self.ya.ranged(),
+                    (0..w as i32 - 1, h as i32 - 1..0),
+                );
+                draw(&root.apply_coord_spec(coord))
+            },
+        )
     }
 }
 
@@ -453,9 +462,8 @@ pub(in crate::plot) fn shared_ends(runs: &[RunPath], plot: &MaskPlot) -> Vec<usi
             _ => None,
         })
         .collect();
-    let near = |a: P, b: P| {
-        ((a[0] - b[0]) / plot.per_px[0]).hypot((a[1] - b[1]) / plot.per_px[1]) < 6.0
-    };
+    let near =
+        |a: P, b: P| ((a[0] - b[0]) / plot.per_px[0]).hypot((a[1] - b[1]) / plot.per_px[1]) < 6.0;
     (0..runs.len())
         .filter(|&i| {
             ends[i].is_some_and(|a| {
@@ -537,10 +545,10 @@ pub(in crate::plot) fn plan(
             break;
         }
         let mut joined = false;
-        for i in 0..n {
+        for (i, ink_i) in ink.iter().enumerate() {
             for j in 0..n {
                 let hidden = plan.visible[i] < VISIBLE_TARGET;
-                if i != j && hidden && covered_share(&ink[i], &plan.cover[j]) >= HIDES {
+                if i != j && hidden && covered_share(ink_i, &plan.cover[j]) >= HIDES {
                     let (a, b) = (root(&mut group, i), root(&mut group, j));
                     if a != b {
                         group[a.max(b)] = a.min(b);
