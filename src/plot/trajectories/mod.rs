@@ -35,7 +35,9 @@ use crate::core::{Grid, Window};
 
 pub use background::Contours;
 pub(in crate::plot) use layout::{Margins, heading};
-pub(in crate::plot) use marks::{Mark, START_FILL, draw_marks};
+#[cfg(test)]
+pub(in crate::plot) use marks::START_FILL;
+pub(in crate::plot) use marks::{Mark, draw_marks};
 pub(in crate::plot) use paths::{Layer, RunPath, RunStyle, draw_markers, draw_path};
 
 /// Whether the figure draws the runs' paths, or leaves them to the animation, which draws
