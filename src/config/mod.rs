@@ -185,6 +185,8 @@ impl RunConfig {
 pub struct PlotSettings {
     pub width: u32,
     pub height: u32,
+    /// Fonts, lines and markers this many times the size the canvas gives them.
+    pub scale: f64,
     /// Deduplicated, in the order given; each one of [`FORMATS`].
     pub formats: Vec<String>,
     pub x_axis: XAxis,
@@ -199,6 +201,7 @@ impl Default for PlotSettings {
         PlotSettings {
             width: 1000,
             height: 800,
+            scale: 1.0,
             formats: DEFAULT_FORMATS.iter().map(|f| f.to_string()).collect(),
             x_axis: XAxis::Steps,
             smooth: None,
@@ -484,7 +487,9 @@ fn noise(cx: &mut Cx<'_>, table: Table<'_, '_>) -> Option<Option<f64>> {
 }
 
 /// The keys `[plot]` takes whatever the problem.
-const PLOT_KEYS: [&str; 6] = ["width", "height", "formats", "x_axis", "smooth", "log_x"];
+const PLOT_KEYS: [&str; 7] = [
+    "width", "height", "scale", "formats", "x_axis", "smooth", "log_x",
+];
 
 fn plot(cx: &mut Cx<'_>, table: Table<'_, '_>) -> Option<PlotSettings> {
     let allowed: Vec<&str> = PLOT_KEYS
@@ -500,6 +505,33 @@ fn plot(cx: &mut Cx<'_>, table: Table<'_, '_>) -> Option<PlotSettings> {
     };
     let width = int(cx, "width", 200, 8000, 1000);
     let height = int(cx, "height", 200, 8000, 800);
+    let scale = scale(cx, table);
+    let (width, height) = (
+        width.and_then(|w| u32::try_from(w).ok()),
+        height.and_then(|h| u32::try_from(h).ok()),
+    );
+    if let (Some(w), Some(h), Some(s)) = (width, height, scale)
+        && let Err(misfit) = crate::plot::fit(w, h, s)
+    {
+        // At the key that made it too small: the size if given, else the scale.
+        let at = ["width", "height", "scale"]
+            .into_iter()
+            .find_map(|key| cx.get(table, key).map(|v| (key, v)));
+        let (key, span) = match at {
+            Some((key, v)) => (join("plot", key), v.span()),
+            None => ("plot".to_string(), table.span()),
+        };
+        let e = cx
+            .error(
+                ErrorKind::InvalidValue,
+                span,
+                format!("a {w}x{h} figure at scale {s} has no room for its plot"),
+            )
+            .key(&key)
+            .detail(misfit.to_string());
+        cx.push(e);
+        return None;
+    }
     let formats = match cx.get(table, "formats") {
         Some(v) => formats(cx, v),
         None => Some(DEFAULT_FORMATS.iter().map(|f| f.to_string()).collect()),
@@ -525,13 +557,36 @@ fn plot(cx: &mut Cx<'_>, table: Table<'_, '_>) -> Option<PlotSettings> {
         None => Some(false),
     };
     Some(PlotSettings {
-        width: u32::try_from(width?).ok()?,
-        height: u32::try_from(height?).ok()?,
+        width: width?,
+        height: height?,
+        scale: scale?,
         formats: formats?,
         x_axis: x_axis?,
         smooth: smooth?,
         log_x: log_x?,
     })
+}
+
+/// `[plot] scale`: 1 unless given, within [`crate::plot::SCALES`].
+fn scale(cx: &mut Cx<'_>, table: Table<'_, '_>) -> Option<f64> {
+    let Some(v) = cx.get(table, "scale") else {
+        return Some(1.0);
+    };
+    let s = cx.number(v, "plot.scale", Range::Positive)?;
+    let range = crate::plot::SCALES;
+    if !range.contains(&s) {
+        cx.invalid(
+            v,
+            "plot.scale",
+            format!(
+                "a number from {} to {}: fonts, lines and markers this many times their size",
+                range.start(),
+                range.end()
+            ),
+        );
+        return None;
+    }
+    Some(s)
 }
 
 fn formats(cx: &mut Cx<'_>, v: &reader::Value<'_>) -> Option<Vec<String>> {

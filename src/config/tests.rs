@@ -353,10 +353,50 @@ fn hyperparameters_are_applied_and_shown_in_the_summary() {
 }
 
 #[test]
+fn a_figure_too_small_for_its_labels_is_refused_with_the_smallest_that_fits() {
+    let e = err(&format!("{MIN}[plot]\nwidth = 400\nheight = 300\n"));
+    assert_eq!(e.key.as_deref(), Some("plot.width"));
+    assert!(e.to_string().contains("no room for its plot"), "{e}");
+    let detail = e.detail.clone().unwrap_or_default();
+    let smallest = detail
+        .split("the smallest size of this shape that fits is ")
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .unwrap_or_else(|| panic!("no smallest size in {detail:?}"));
+    let (w, h) = smallest.split_once('x').unwrap();
+    let (w, h): (u32, u32) = (w.parse().unwrap(), h.parse().unwrap());
+    // It fits, keeps the shape, and a size a little smaller does not fit.
+    assert!(crate::plot::fit(w, h, 1.0).is_ok());
+    assert_eq!(w * 3, h * 4, "{w}x{h}");
+    assert!(crate::plot::fit(w - 8, h - 6, 1.0).is_err());
+    let e = ok(&format!("{MIN}[plot]\nwidth = {w}\nheight = {h}\n"));
+    assert_eq!((e.plot.width, e.plot.height), (w, h));
+}
+
+#[test]
+fn the_plot_scale_is_read_and_bounded() {
+    assert_eq!(ok(MIN).plot.scale, 1.0);
+    assert_eq!(ok(&format!("{MIN}[plot]\nscale = 0.8\n")).plot.scale, 0.8);
+    for bad in ["0", "-1", "5", "\"big\""] {
+        let e = err(&format!("{MIN}[plot]\nscale = {bad}\n"));
+        assert_eq!(e.key.as_deref(), Some("plot.scale"), "{bad}");
+    }
+    // Fonts three times as large leave the plot no room at the default size.
+    let e = err(&format!("{MIN}[plot]\nscale = 3\n"));
+    assert_eq!(e.key.as_deref(), Some("plot.scale"));
+    assert!(
+        e.detail
+            .as_deref()
+            .is_some_and(|d| d.contains("the largest scale that fits is")),
+        "{e:?}"
+    );
+}
+
+#[test]
 fn surface_parameters_and_plot_settings_are_applied() {
     let e = ok(
         "start = [1, -2]\n[surface]\nkind = \"quadratic\"\nmatrix = [[2, 1], [1, 3]]\ncenter = [1, 1]\n\
-         [plot]\nx = [-1, 1]\nlevels = 12\nwidth = 200\nheight = 8000\nformats = [\"svg\", \"png\", \"svg\"]\n\
+         [plot]\nx = [-1, 1]\nlevels = 12\nwidth = 640\nheight = 8000\nformats = [\"svg\", \"png\", \"svg\"]\n\
          [[optimizer]]\nkind = \"sgd\"\n",
     );
     let surface = &surface_of(&e).surface.settings;
@@ -372,7 +412,7 @@ fn surface_parameters_and_plot_settings_are_applied() {
     );
     assert_eq!(
         (surface_of(&e).view.levels, e.plot.width, e.plot.height),
-        (12, 200, 8000)
+        (12, 640, 8000)
     );
     assert_eq!(e.plot.formats, ["svg", "png"], "deduplicated, order kept");
 

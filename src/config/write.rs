@@ -92,6 +92,9 @@ pub fn experiment(e: &Experiment, comment: &str) -> String {
     }
     out.push(format!("width = {}", e.plot.width));
     out.push(format!("height = {}", e.plot.height));
+    if e.plot.scale != 1.0 {
+        out.push(format!("scale = {}", n(e.plot.scale)));
+    }
     let formats: Vec<String> = e.plot.formats.iter().map(|f| string(f)).collect();
     out.push(format!("formats = [{}]", formats.join(", ")));
     if e.plot.x_axis == XAxis::Evaluations {

@@ -93,6 +93,7 @@ pub fn scene<'a>(
         log_levels: problem.view.log_levels,
         width: experiment.plot.width,
         height: experiment.plot.height,
+        scale: experiment.plot.scale,
         x_axis: match experiment.plot.x_axis {
             config::XAxis::Steps => LossAxis::Steps,
             config::XAxis::Evaluations => LossAxis::Evaluations,

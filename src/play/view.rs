@@ -15,7 +15,7 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Sparkline, Table, Wrap};
 
 use crate::core::{Point, Status, Window};
 use crate::number::{compact, short as short_number};
-use crate::plot::style::run_color;
+use crate::plot::style::{RGBColor, play_run_color};
 
 use super::state::Model;
 
@@ -86,9 +86,17 @@ pub fn cell_of(map: Rect, window: Window, p: Point) -> Option<(u16, u16)> {
     Some((column, row))
 }
 
+/// Run `i`'s colour on the map: the figures' colour, lightened until it stands out 3:1 on
+/// the lightest band of the field in either colour mode (tested below), so every path shows
+/// on the dark background.
 fn rgb(i: usize) -> Color {
-    let c = run_color(i);
+    let c = run_rgb(i);
     color(c.0, c.1, c.2)
+}
+
+/// Run `i`'s colour in the playground, as 24-bit RGB.
+pub fn run_rgb(i: usize) -> RGBColor {
+    play_run_color(i)
 }
 
 /// Whether colours are given as 24-bit RGB; decided once, on first use.
@@ -113,6 +121,11 @@ pub fn color(r: u8, g: u8, b: u8) -> Color {
     if truecolor() {
         return Color::Rgb(r, g, b);
     }
+    Color::Indexed(cube_index(r, g, b))
+}
+
+/// The nearest colour of xterm's 6×6×6 cube.
+fn cube_index(r: u8, g: u8, b: u8) -> u8 {
     // The cube's levels are 0, 95, 135, 175, 215, 255.
     let level = |v: u8| -> u8 {
         if v < 48 {
@@ -123,18 +136,35 @@ pub fn color(r: u8, g: u8, b: u8) -> Color {
             (v - 35) / 40
         }
     };
-    Color::Indexed(16 + 36 * level(r) + 6 * level(g) + level(b))
+    16 + 36 * level(r) + 6 * level(g) + level(b)
 }
 
 /// Band `b` of [`BANDS`]: dark blue-grey low, lighter high, dark enough for the run colours.
 fn band_color(b: usize) -> Color {
+    if !truecolor() {
+        return Color::Indexed(grey_ramp(b));
+    }
+    let c = band_rgb(true, b);
+    color(c.0, c.1, c.2)
+}
+
+/// Where band `b` falls on the 256-colour palette's grey ramp (232 = darkest), which keeps
+/// the bands apart where 24-bit colour is missing; it stops at 240 (88, 88, 88), as dark as
+/// the 24-bit bands' top.
+fn grey_ramp(b: usize) -> u8 {
+    let t = b as f64 / (BANDS - 1) as f64;
+    232 + (t * 8.0).round() as u8
+}
+
+/// Band `b`'s colour as the terminal shows it, in 24-bit colour or on the grey ramp.
+fn band_rgb(truecolor: bool, b: usize) -> RGBColor {
+    if !truecolor {
+        let v = 8 + 10 * (grey_ramp(b) - 232);
+        return RGBColor(v, v, v);
+    }
     let t = b as f64 / (BANDS - 1) as f64;
     let lerp = |lo: f64, hi: f64| (lo + t * (hi - lo)).round() as u8;
-    if !truecolor() {
-        // The 256-colour palette's grey ramp (232 = darkest) keeps the bands apart.
-        return Color::Indexed(232 + (t * 11.0).round() as u8);
-    }
-    color(lerp(14.0, 82.0), lerp(20.0, 88.0), lerp(36.0, 100.0))
+    RGBColor(lerp(14.0, 82.0), lerp(20.0, 88.0), lerp(36.0, 100.0))
 }
 
 pub fn draw(frame: &mut Frame, model: &Model) {
@@ -401,4 +431,44 @@ fn sparkline(model: &Model, width: usize) -> Vec<u64> {
         .take_while(|&step| step <= shown)
         .map(|step| (1.0 + 99.0 * (log(trace.loss[step]) - lo) / span).round() as u64)
         .collect()
+}
+
+#[cfg(test)]
+mod colour_tests {
+    use super::*;
+    use crate::plot::style::contrast;
+
+    /// xterm's colour for an index of the 6×6×6 cube.
+    fn cube_rgb(index: u8) -> RGBColor {
+        let level = |v: u8| if v == 0 { 0 } else { 55 + 40 * v };
+        let i = index - 16;
+        RGBColor(level(i / 36), level(i / 6 % 6), level(i % 6))
+    }
+
+    #[test]
+    fn every_run_stands_out_three_to_one_on_every_band_in_both_colour_modes() {
+        // The terminal's own background, under the side panel's text.
+        let panel = RGBColor(16, 18, 24);
+        for i in 0..16 {
+            let c = run_rgb(i);
+            let quantized = cube_rgb(cube_index(c.0, c.1, c.2));
+            for (truecolor, shown) in [(true, c), (false, quantized)] {
+                for bg in (0..BANDS).map(|b| band_rgb(truecolor, b)).chain([panel]) {
+                    let ratio = contrast(shown, bg);
+                    assert!(
+                        ratio >= 3.0,
+                        "run {i} ({shown:?}) on {bg:?}: {ratio:.2}:1 (24-bit: {truecolor})"
+                    );
+                }
+            }
+        }
+        // Runs keep their own colours: no two runs of one compare look the same.
+        let colours: std::collections::HashSet<(u8, u8, u8)> = (0..16)
+            .map(|i| {
+                let c = run_rgb(i);
+                (c.0, c.1, c.2)
+            })
+            .collect();
+        assert_eq!(colours.len(), 16);
+    }
 }

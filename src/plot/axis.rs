@@ -154,9 +154,9 @@ impl Axis {
             return self.symlog_label(scale, c);
         }
         if self.log {
-            // Plain decimals when every tick lies between 0.001 and 1000.
-            let plain = self.ticks.iter().all(|t| (-3.0..=3.0).contains(t));
-            log_label(c, plain)
+            // Every log axis in powers of ten (10⁻², 5×10⁻³), so that panels side by side
+            // read alike; linear axes write plain decimals.
+            log_label(c, false)
         } else {
             linear_label(c, self.step)
         }

@@ -11,42 +11,68 @@ use plotters::prelude::*;
 
 use super::axis::Axis;
 use super::clip::{column_envelope, decimate, split_sharp, visible_pieces};
-use super::parts::{legend_corner, title};
-use super::style::{AXIS_DESC_SIZE, FONT, LEGEND_SIZE, TICK_SIZE, run_color};
+use super::parts::{Entry, Glyph, LegendBox, title};
+use super::style::{FONT, Sizes, run_color};
 use super::{LossAxis, PlotError, PlotRun, Scene};
 use crate::core::{Status, Window};
 use divergence::Divergence;
 use scale::{Curve, LossScale};
 use smooth::Ema;
 
-const LEFT: u32 = 96;
+// Pixels at the reference size (see `Sizes`).
+const LEFT: f64 = 80.0;
 // Room for half of the last step label (1000000) at the right end of the axis.
-const RIGHT: u32 = 34;
-const BOTTOM: u32 = 56;
-const GAP: u32 = 14;
+const RIGHT: f64 = 28.0;
+const BOTTOM: f64 = 56.0;
+const GAP: f64 = 14.0;
 /// How strongly a raw curve shows behind its smoothed one.
 const FAINT: f64 = 0.35;
+
+/// Where the loss figure put its panels and legend, in the figure's pixels (left, top,
+/// width, height).
+pub struct LossLayout {
+    /// The loss panel's and the learning-rate panel's plotting areas.
+    pub panels: [Rect; 2],
+    pub legend: Option<Rect>,
+}
+
+pub type Rect = (i32, i32, u32, u32);
 
 pub fn draw_on<'r, DB: DrawingBackend + 'r>(
     scene: &Scene,
     root: &'r DrawingArea<DB, Shift>,
-) -> Result<(), PlotError> {
+) -> Result<LossLayout, PlotError> {
     root.fill(&WHITE)?;
     let heading = if scene.title.is_empty() {
         "loss and learning rate".to_string()
     } else {
         format!("{} — loss and learning rate", scene.title)
     };
-    let top = title(root, &heading)?;
+    let sizes = Sizes::new(scene.width, scene.height, scene.scale);
+    let top = title(root, &heading, &sizes)?;
     let (w, h) = root.dim_in_pixel();
-    let body = h.saturating_sub(top + 10);
+    // The legend goes between the title and the panels, never over a curve.
+    let legend = legend(root, scene, &sizes)?;
+    let mut legend_box = None;
+    let top = match &legend {
+        Some(legend) => {
+            let (lw, lh) = legend.size();
+            let x = (w as i32 - lw as i32) / 2;
+            legend.draw(root, (x, top as i32))?;
+            legend_box = Some((x, top as i32, lw, lh));
+            top + lh + sizes.side(2.0)
+        }
+        None => top,
+    };
+    let gap = sizes.side(GAP);
+    let body = h.saturating_sub(top + sizes.side(10.0));
     let upper_h = (body as f64 * 0.68).round() as u32;
     let upper = root
         .clone()
-        .shrink((0, top as i32), (w, upper_h.saturating_sub(GAP / 2)));
+        .shrink((0, top as i32), (w, upper_h.saturating_sub(gap / 2)));
     let lower = root.clone().shrink(
-        (0, (top + upper_h + GAP / 2) as i32),
-        (w, body.saturating_sub(upper_h + GAP / 2)),
+        (0, (top + upper_h + gap / 2) as i32),
+        (w, body.saturating_sub(upper_h + gap / 2)),
     );
 
     let last = scene
@@ -56,7 +82,7 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
         .map(|r| x_of(scene, r, r.trace.len() - 1))
         .fold(0.0f64, f64::max)
         .max(1.0);
-    let target = (w / 110).clamp(3, 10) as usize;
+    let target = (f64::from(w) / sizes.px(110.0)).clamp(3.0, 10.0) as usize;
     let xa = if scene.log_x {
         // Step 0 (and 0 evaluations) has no place on a log axis: it starts at 1.
         Axis::log_from_exponents(0.0, last.log10(), target)
@@ -64,9 +90,84 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
         Axis::linear(0.0, last, target)
     };
 
-    draw_losses(scene, &upper, &xa)?;
-    draw_lrs(scene, &lower, &xa)?;
-    Ok(())
+    let upper = draw_losses(scene, &upper, &xa, &sizes)?;
+    let lower = draw_lrs(scene, &lower, &xa, &sizes)?;
+    Ok(LossLayout {
+        panels: [upper, lower],
+        legend: legend_box,
+    })
+}
+
+/// A run's name in the legend: its label and settings, and where it diverged.
+fn run_label(run: &PlotRun) -> String {
+    let mut s = if run.legend.is_empty() {
+        run.label.to_string()
+    } else {
+        run.legend.clone()
+    };
+    if let Status::Diverged { step } = run.trace.status {
+        s.push_str(&format!(" (diverged at step {step})"));
+    }
+    s
+}
+
+/// The legend of the runs, in as many columns (up to four) as the figure's width holds.
+fn legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scene: &Scene,
+    sizes: &Sizes,
+) -> Result<Option<LegendBox>, PlotError> {
+    let entries: Vec<Entry> = scene
+        .runs
+        .iter()
+        .enumerate()
+        .map(|(i, run)| Entry {
+            text: run_label(run),
+            glyph: Glyph::Line,
+            size: sizes.int(12.0),
+            fill: run_color(i),
+            edge: run_color(i),
+        })
+        .collect();
+    if entries.is_empty() {
+        return Ok(None);
+    }
+    let width = root.dim_in_pixel().0.saturating_sub(sizes.side(16.0));
+    // Many runs: a smaller font keeps the legend's rows few.
+    let font = sizes.legend_font() * if entries.len() > 6 { 0.85 } else { 1.0 };
+    let mut legend = LegendBox::measure(root, entries.clone(), font, 1)?;
+    for columns in 2..=4 {
+        let wider = LegendBox::measure(root, entries.clone(), font, columns)?;
+        if wider.size().0 > width {
+            break;
+        }
+        legend = wider;
+    }
+    Ok(Some(legend))
+}
+
+/// The pixels beside and above/below the panels that the margins take, the title and
+/// legend not included: (across, down).
+pub fn overhead(sizes: &Sizes) -> (u32, u32) {
+    (
+        sizes.side(LEFT) + sizes.side(RIGHT) + sizes.side(8.0),
+        sizes.side(10.0)
+            + sizes.side(6.0)
+            + sizes.side(14.0)
+            + sizes.side(GAP)
+            + sizes.side(4.0)
+            + sizes.side(BOTTOM),
+    )
+}
+
+/// A chart's plotting area in the figure's pixels.
+fn plotting_rect<DB: DrawingBackend, CT: plotters::coord::CoordTranslate>(
+    chart: &ChartContext<'_, DB, CT>,
+) -> Rect {
+    let area = chart.plotting_area();
+    let (xs, ys) = area.get_pixel_range();
+    let (w, h) = area.dim_in_pixel();
+    (xs.start, ys.start, w, h)
 }
 
 /// Where row `row` of a run sits on the x axis, in axis coordinates; `None` for a row a log
@@ -114,7 +215,8 @@ fn draw_losses<DB: DrawingBackend>(
     scene: &Scene,
     area: &DrawingArea<DB, Shift>,
     xa: &Axis,
-) -> Result<(), PlotError> {
+    sizes: &Sizes,
+) -> Result<Rect, PlotError> {
     let curves: Vec<Curve> = scene
         .runs
         .iter()
@@ -134,19 +236,21 @@ fn draw_losses<DB: DrawingBackend>(
         None => scale.caption().to_string(),
     };
     let mut chart = ChartBuilder::on(area)
-        .margin_right(RIGHT)
-        .margin_left(12)
-        .margin_top(6)
-        .x_label_area_size(14)
-        .y_label_area_size(LEFT)
+        .margin_right(sizes.side(RIGHT))
+        .margin_left(sizes.side(8.0))
+        .margin_top(sizes.side(6.0))
+        .x_label_area_size(sizes.side(14.0))
+        .y_label_area_size(sizes.side(LEFT))
         .build_cartesian_2d(xa.ranged(), ya.ranged())?;
     chart
         .configure_mesh()
         .light_line_style(TRANSPARENT)
-        .bold_line_style(BLACK.mix(0.1))
+        .bold_line_style(BLACK.mix(0.1).stroke_width(sizes.side(1.0)))
+        .axis_style(BLACK.stroke_width(sizes.side(1.0)))
+        .set_all_tick_mark_size(sizes.side(5.0))
         .y_desc(caption)
-        .label_style((FONT, TICK_SIZE))
-        .axis_desc_style((FONT, AXIS_DESC_SIZE))
+        .label_style((FONT, sizes.tick_font()))
+        .axis_desc_style((FONT, sizes.axis_desc_font()))
         .x_label_formatter(&|_| String::new())
         .y_label_formatter(&|v| ya.label(*v))
         .draw()?;
@@ -178,25 +282,11 @@ fn draw_losses<DB: DrawingBackend>(
     let series: Vec<Vec<[f64; 2]>> = scene.runs.iter().map(|r| points(r, scene.smooth)).collect();
     if scene.smooth.is_some() {
         let raw: Vec<Vec<[f64; 2]>> = scene.runs.iter().map(|r| points(r, None)).collect();
-        draw_faint(chart.plotting_area(), &raw, &win)?;
+        draw_faint(chart.plotting_area(), &raw, &win, sizes)?;
     }
-    let labels: Vec<String> = scene
-        .runs
-        .iter()
-        .map(|r| {
-            let mut s = if r.legend.is_empty() {
-                r.label.to_string()
-            } else {
-                r.legend.clone()
-            };
-            if let Status::Diverged { step } = r.trace.status {
-                s.push_str(&format!(" (diverged at step {step})"));
-            }
-            s
-        })
-        .collect();
     let marks = divergences(scene, &scale, xa);
-    draw_series(&mut chart, &series, &labels, &marks, &win)
+    draw_series(&mut chart, &series, &marks, &win, sizes)?;
+    Ok(plotting_rect(&chart))
 }
 
 /// Each diverged run's last finite row, where its divergence is marked. On a log step axis a
@@ -232,6 +322,7 @@ fn draw_faint<DB: DrawingBackend>(
     area: &DrawingArea<DB, Cartesian2d<super::axis::Ticked, super::axis::Ticked>>,
     series: &[Vec<[f64; 2]>],
     win: &Window,
+    sizes: &Sizes,
 ) -> Result<(), PlotError> {
     let (aw, ah) = area.dim_in_pixel();
     let per_px = [
@@ -245,7 +336,7 @@ fn draw_faint<DB: DrawingBackend>(
             for part in split_sharp(&piece, per_px) {
                 area.draw(&PathElement::new(
                     part.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>(),
-                    color.stroke_width(1),
+                    color.stroke_width(sizes.side(1.0)),
                 ))?;
             }
         }
@@ -257,7 +348,8 @@ fn draw_lrs<DB: DrawingBackend>(
     scene: &Scene,
     area: &DrawingArea<DB, Shift>,
     xa: &Axis,
-) -> Result<(), PlotError> {
+    sizes: &Sizes,
+) -> Result<Rect, PlotError> {
     // Row t was reached with lr[t − 1].
     let x_per_px = column_width(xa, area);
     let series: Vec<Vec<[f64; 2]>> = scene
@@ -300,20 +392,22 @@ fn draw_lrs<DB: DrawingBackend>(
         })
         .collect();
     let mut chart = ChartBuilder::on(area)
-        .margin_right(RIGHT)
-        .margin_left(12)
-        .margin_top(4)
-        .x_label_area_size(BOTTOM)
-        .y_label_area_size(LEFT)
+        .margin_right(sizes.side(RIGHT))
+        .margin_left(sizes.side(8.0))
+        .margin_top(sizes.side(4.0))
+        .x_label_area_size(sizes.side(BOTTOM))
+        .y_label_area_size(sizes.side(LEFT))
         .build_cartesian_2d(xa.ranged(), ya.ranged())?;
     chart
         .configure_mesh()
         .light_line_style(TRANSPARENT)
-        .bold_line_style(BLACK.mix(0.1))
+        .bold_line_style(BLACK.mix(0.1).stroke_width(sizes.side(1.0)))
+        .axis_style(BLACK.stroke_width(sizes.side(1.0)))
+        .set_all_tick_mark_size(sizes.side(5.0))
         .x_desc(x_caption(scene))
         .y_desc("learning rate")
-        .label_style((FONT, TICK_SIZE))
-        .axis_desc_style((FONT, AXIS_DESC_SIZE))
+        .label_style((FONT, sizes.tick_font()))
+        .axis_desc_style((FONT, sizes.axis_desc_font()))
         .x_label_formatter(&|v| xa.label(*v))
         .y_label_formatter(&|v| ya.label(*v))
         .draw()?;
@@ -321,17 +415,17 @@ fn draw_lrs<DB: DrawingBackend>(
         x: [xa.lo, xa.hi],
         y: [ya.lo, ya.hi],
     };
-    draw_series(&mut chart, &series, &[], &[], &win)
+    draw_series(&mut chart, &series, &[], &win, sizes)?;
+    Ok(plotting_rect(&chart))
 }
 
-/// Lines clipped to the panel, one colour per run index; divergence marks; a legend when
-/// labels are given.
+/// Lines clipped to the panel, one colour per run index; divergence marks.
 fn draw_series<'c, DB: DrawingBackend + 'c>(
     chart: &mut ChartContext<'c, DB, Cartesian2d<super::axis::Ticked, super::axis::Ticked>>,
     series: &[Vec<[f64; 2]>],
-    labels: &[String],
     marks: &[Divergence],
     win: &Window,
+    sizes: &Sizes,
 ) -> Result<(), PlotError> {
     let area = chart.plotting_area().clone();
     let (aw, ah) = area.dim_in_pixel();
@@ -353,13 +447,17 @@ fn draw_series<'c, DB: DrawingBackend + 'c>(
                 )
             }));
             if piece.len() == 1 {
-                area.draw(&Circle::new((piece[0][0], piece[0][1]), 3, color.filled()))?;
+                area.draw(&Circle::new(
+                    (piece[0][0], piece[0][1]),
+                    sizes.side(3.0),
+                    color.filled(),
+                ))?;
             } else if repeat {
                 for element in DashedLineSeries::new(
                     piece.iter().map(|p| (p[0], p[1])),
-                    10,
-                    10,
-                    color.stroke_width(2),
+                    sizes.int(10.0),
+                    sizes.int(10.0),
+                    color.stroke_width(sizes.side(2.0)),
                 ) {
                     area.draw(&element)?;
                 }
@@ -367,89 +465,25 @@ fn draw_series<'c, DB: DrawingBackend + 'c>(
                 for part in split_sharp(&piece, per_px) {
                     area.draw(&PathElement::new(
                         part.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>(),
-                        color.stroke_width(2),
+                        color.stroke_width(sizes.side(2.0)),
                     ))?;
                 }
             }
         }
     }
-    let (lw, lh) = legend_size(&area, labels)?;
     if !marks.is_empty() {
         let pixels = area.strip_coord_spec();
-        let font = TextStyle::from((FONT, TICK_SIZE).into_font()).color(&BLACK);
+        let font = TextStyle::from((FONT, sizes.tick_font()).into_font()).color(&BLACK);
         let measure = |text: &str| {
             pixels
                 .estimate_text_size(text, &font)
                 .map_or((0, 0), |(w, h)| (w as i32, h as i32))
         };
         let size = (aw as i32, ah as i32);
-        // The texts keep out of the corner the legend would take beside these curves when
-        // they can, and the legend then keeps clear of the texts.
-        let legend = if labels.is_empty() {
-            Vec::new()
-        } else {
-            vec![corner_rect(
-                legend_corner(&drawn, size, (lw, lh)),
-                size,
-                (lw, lh),
-            )]
-        };
-        let placed = divergence::place(marks, win, size, measure, &drawn, &legend);
-        divergence::draw(&pixels, &placed, run_color, font.clone())?;
-        drawn.extend(divergence::text_pixels(&placed));
+        // The legend sits above the panels, so the texts need only keep clear of the curves.
+        let dims = divergence::Dims::scaled(sizes.k);
+        let placed = divergence::place(marks, win, size, measure, &drawn, &[], &dims);
+        divergence::draw(&pixels, &placed, run_color, font.clone(), &dims)?;
     }
-    if labels.is_empty() {
-        return Ok(());
-    }
-    for (i, text) in labels.iter().enumerate() {
-        let color = run_color(i);
-        chart
-            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
-            .label(text.as_str())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x - 2, y), (x + 22, y)], color.stroke_width(3))
-            });
-    }
-    let corner = legend_corner(&drawn, (aw as i32, ah as i32), (lw, lh));
-    chart
-        .configure_series_labels()
-        .position(corner)
-        .margin(10)
-        .legend_area_size(28)
-        .label_font((FONT, LEGEND_SIZE))
-        .background_style(WHITE.mix(0.88))
-        .border_style(BLACK.mix(0.4))
-        .draw()?;
     Ok(())
-}
-
-/// The legend's size in pixels for these labels.
-fn legend_size<DB: DrawingBackend, CT: CoordTranslate>(
-    area: &DrawingArea<DB, CT>,
-    labels: &[String],
-) -> Result<(i32, i32), PlotError> {
-    let style = TextStyle::from((FONT, LEGEND_SIZE).into_font());
-    let mut text_w = 0;
-    for t in labels {
-        text_w = text_w.max(area.estimate_text_size(t, &style)?.0);
-    }
-    let lw = text_w as i32 + 60;
-    let lh = labels.len() as i32 * (LEGEND_SIZE as i32 + 9) + 16;
-    Ok((lw, lh))
-}
-
-/// Where `legend_corner` puts a legend of `lw × lh` pixels in an area of `w × h`, as a
-/// pixel rectangle.
-fn corner_rect(
-    corner: SeriesLabelPosition,
-    (w, h): (i32, i32),
-    (lw, lh): (i32, i32),
-) -> divergence::Rect {
-    let (x, y) = match corner {
-        SeriesLabelPosition::UpperLeft => (0, 0),
-        SeriesLabelPosition::LowerRight => (w - lw, h - lh),
-        SeriesLabelPosition::LowerLeft => (0, h - lh),
-        _ => (w - lw, 0),
-    };
-    (x, y, x + lw, y + lh)
 }

@@ -12,6 +12,7 @@ mod axis;
 mod clip;
 mod colormap;
 mod contours;
+mod coverage;
 mod levels;
 mod loss;
 mod march;
@@ -115,6 +116,8 @@ pub struct Scene<'a> {
     pub log_levels: Option<bool>,
     pub width: u32,
     pub height: u32,
+    /// `[plot] scale`: fonts, lines and markers this many times their size for the canvas.
+    pub scale: f64,
     /// The loss figure's x axis.
     pub x_axis: LossAxis,
     /// The loss curves smoothed by an exponential moving average of this weight in (0, 1),
@@ -172,7 +175,7 @@ fn trajectories_prepared(
             style::register_fonts();
             animation::animate(scene, prepared)
         }
-        Format::Png | Format::Svg => render_with(scene, format, &Trajectories(prepared)),
+        Format::Png | Format::Svg => render_with(scene, format, &Trajectories(prepared, format)),
     }
 }
 
@@ -193,8 +196,8 @@ trait Draw {
     ) -> Result<(), PlotError>;
 }
 
-/// The trajectories figure, drawn from what every format shares.
-struct Trajectories<'p>(&'p Prepared);
+/// The trajectories figure in one format, drawn from what every format shares.
+struct Trajectories<'p>(&'p Prepared, Format);
 
 impl Draw for Trajectories<'_> {
     fn draw<'r, DB: DrawingBackend + 'r>(
@@ -202,7 +205,12 @@ impl Draw for Trajectories<'_> {
         scene: &Scene,
         root: &'r DrawingArea<DB, Shift>,
     ) -> Result<(), PlotError> {
-        trajectories::draw_prepared(scene, self.0, root, trajectories::Paths::Drawn)?;
+        // SVG keeps the contour lines as paths; bitmaps get them antialiased in the raster.
+        let contours = match self.1 {
+            Format::Svg => trajectories::Contours::Vector,
+            Format::Png | Format::Gif => trajectories::Contours::InRaster,
+        };
+        trajectories::draw_prepared(scene, self.0, root, trajectories::Paths::Drawn, contours)?;
         Ok(())
     }
 }
@@ -216,9 +224,90 @@ mod figures {
             scene: &Scene,
             root: &'r DrawingArea<DB, Shift>,
         ) -> Result<(), PlotError> {
-            crate::plot::loss::draw_on(scene, root)
+            crate::plot::loss::draw_on(scene, root)?;
+            Ok(())
         }
     }
+}
+
+/// What can be measured of a drawn figure's layout: for the tests, and for anyone who wants
+/// to check a figure without looking at it. Rectangles are (left, top, width, height) in the
+/// figure's pixels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inspection {
+    /// The plotting areas (one for the trajectories, two panels for the loss figure).
+    pub plots: Vec<(i32, i32, u32, u32)>,
+    /// The plotting areas' share of the canvas.
+    pub plot_share: f64,
+    pub legend: Option<(i32, i32, u32, u32)>,
+    /// Pixels of drawn data (paths, their markers, minima, saddles, starts) under the legend.
+    pub legend_covers: usize,
+    /// By run, for the trajectories: the share of the pixels its path and markers are drawn
+    /// with that no run drawn after it covers.
+    pub visible: Vec<f64>,
+}
+
+/// The trajectories figure's layout, drawn as its PNG is.
+pub fn inspect_trajectories(scene: &Scene) -> Result<Inspection, PlotError> {
+    check_size(scene)?;
+    style::register_fonts();
+    let (w, h) = (scene.width, scene.height);
+    let mut buf = vec![255u8; w as usize * h as usize * 3];
+    let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+    let layout = trajectories::draw_prepared(
+        scene,
+        &Prepared::new(scene),
+        &root,
+        trajectories::Paths::Drawn,
+        trajectories::Contours::InRaster,
+    )?;
+    let (px, py, pw, ph) = layout.plot;
+    let legend_covers = layout.legend.map_or(0, |(lx, ly, lw, lh)| {
+        // The legend's pixels inside the plot, against every data mask.
+        let inside = |p: u32| {
+            let (x, y) = (px + (p % pw) as i32, py + (p / pw) as i32);
+            x >= lx && x < lx + lw as i32 && y >= ly && y < ly + lh as i32
+        };
+        let mut covered: Vec<u32> = layout
+            .data()
+            .iter()
+            .flat_map(|m| m.pixels.iter().copied())
+            .filter(|&p| inside(p))
+            .collect();
+        covered.sort_unstable();
+        covered.dedup();
+        covered.len()
+    });
+    Ok(Inspection {
+        plots: vec![layout.plot],
+        plot_share: f64::from(pw) * f64::from(ph) / (f64::from(w) * f64::from(h)),
+        legend: layout.legend,
+        legend_covers,
+        visible: layout.visible.clone(),
+    })
+}
+
+/// The loss figure's layout, drawn as its PNG is. Its legend stands above the panels, so it
+/// covers nothing; `visible` is empty.
+pub fn inspect_loss(scene: &Scene) -> Result<Inspection, PlotError> {
+    check_size(scene)?;
+    style::register_fonts();
+    let (w, h) = (scene.width, scene.height);
+    let mut buf = vec![255u8; w as usize * h as usize * 3];
+    let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+    let layout = loss::draw_on(scene, &root)?;
+    let area: f64 = layout
+        .panels
+        .iter()
+        .map(|&(_, _, pw, ph)| f64::from(pw) * f64::from(ph))
+        .sum();
+    Ok(Inspection {
+        plots: layout.panels.to_vec(),
+        plot_share: area / (f64::from(w) * f64::from(h)),
+        legend: layout.legend,
+        legend_covers: 0,
+        visible: Vec::new(),
+    })
 }
 
 /// A figure of [`render_all`].
@@ -285,6 +374,103 @@ pub fn render_all(
             })
             .collect()
     })
+}
+
+/// The smallest share of the canvas a figure's plotting area keeps: the rest is title,
+/// axes' labels, colour bar and legend.
+pub const LEAST_PLOT_SHARE: f64 = 0.6;
+
+/// The smallest and largest `[plot] scale`.
+pub const SCALES: std::ops::RangeInclusive<f64> = 0.25..=4.0;
+
+/// Why a canvas cannot hold the figures at a scale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Misfit {
+    /// The share of the canvas the plotting area would keep.
+    pub share: f64,
+    /// The smallest canvas of the same shape that fits at this scale, if any does.
+    pub smallest: Option<(u32, u32)>,
+    /// The largest scale that fits this canvas, if any does.
+    pub largest_scale: Option<f64>,
+}
+
+impl fmt::Display for Misfit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the plot would keep {:.0}% of the figure (at least {:.0}%)",
+            self.share * 100.0,
+            LEAST_PLOT_SHARE * 100.0
+        )?;
+        if let Some((w, h)) = self.smallest {
+            write!(f, "; the smallest size of this shape that fits is {w}x{h}")?;
+        }
+        if let Some(scale) = self.largest_scale {
+            write!(f, "; at this size the largest scale that fits is {scale}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether a `width × height` canvas holds both figures at `scale`: their plotting areas keep
+/// at least [`LEAST_PLOT_SHARE`] of it once the title, the axes' labels and the colour bar
+/// have their room at the sizes the canvas and the scale give them (legends go inside the
+/// plot where it is free, so they are not counted). Text stops shrinking below a readable
+/// size, so a small canvas is refused, with the smallest of its shape that fits; and a
+/// large scale is refused at any size, with the largest that fits.
+pub fn fit(width: u32, height: u32, scale: f64) -> Result<(), Misfit> {
+    let share = plot_share(width, height, scale);
+    if share >= LEAST_PLOT_SHARE {
+        return Ok(());
+    }
+    let smallest = (100..=4000).map(|p| f64::from(p) / 100.0).find_map(|t| {
+        let (w, h) = (
+            (f64::from(width) * t).ceil() as u32,
+            (f64::from(height) * t).ceil() as u32,
+        );
+        let inside = (MIN_SIDE..=MAX_SIDE).contains(&w) && (MIN_SIDE..=MAX_SIDE).contains(&h);
+        (inside && plot_share(w, h, scale) >= LEAST_PLOT_SHARE).then_some((w, h))
+    });
+    // Scales in twentieths, from the given one down.
+    let largest_scale = (0..=(scale * 20.0).floor() as i64)
+        .rev()
+        .map(|k| k as f64 / 20.0)
+        .filter(|s| SCALES.contains(s))
+        .find(|&s| plot_share(width, height, s) >= LEAST_PLOT_SHARE);
+    Err(Misfit {
+        share,
+        smallest,
+        largest_scale,
+    })
+}
+
+/// The smaller of the two figures' plotting shares for a canvas at a scale, measured on
+/// typical labels.
+fn plot_share(width: u32, height: u32, scale: f64) -> f64 {
+    style::register_fonts();
+    let sizes = style::Sizes::new(width, height, scale);
+    let text_width = |text: &str, size: f64| {
+        (style::FONT, size)
+            .into_font()
+            .box_size(text)
+            .map_or(0, |(w, _)| w)
+    };
+    let labels = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let margins = trajectories::Margins::new(
+        &sizes,
+        &text_width,
+        &labels(&["−0.25", "1.5"]),
+        &labels(&["0.75", "10⁻²"]),
+    );
+    let title = parts::title_height(&sizes, 1);
+    let canvas = f64::from(width) * f64::from(height);
+    let share = |(across, down): (u32, u32)| {
+        let w = f64::from(width.saturating_sub(across));
+        let h = f64::from(height.saturating_sub(down + title));
+        w * h / canvas
+    };
+    let (across, down) = margins.overhead();
+    share((across, down + sizes.side(4.0))).min(share(loss::overhead(&sizes)))
 }
 
 fn check_size(scene: &Scene) -> Result<(), PlotError> {
@@ -379,7 +565,7 @@ pub mod stages {
             let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
             match figure {
                 Figure::Trajectories => {
-                    Trajectories(&Prepared::new(scene)).draw(scene, &root)?;
+                    Trajectories(&Prepared::new(scene), Format::Png).draw(scene, &root)?;
                 }
                 Figure::Loss => figures::Loss.draw(scene, &root)?,
             }

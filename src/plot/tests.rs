@@ -86,6 +86,7 @@ fn scene<'a>(surface: &dyn Surface, grid: &'a Grid, traces: &'a [Trace]) -> Scen
         log_levels: None,
         width: 500,
         height: 400,
+        scale: 1.0,
         x_axis: LossAxis::Steps,
         smooth: None,
         log_x: false,
@@ -298,8 +299,14 @@ fn the_step_counter_counts_in_the_strip_above_the_plot() {
     let mut buffer = vec![255u8; sc.width as usize * sc.height as usize * 3];
     let root = BitMapBackend::with_buffer(&mut buffer, (sc.width, sc.height)).into_drawing_area();
     let prepared = Prepared::new(&sc);
-    let layout =
-        trajectories::draw_prepared(&sc, &prepared, &root, trajectories::Paths::Omitted).unwrap();
+    let layout = trajectories::draw_prepared(
+        &sc,
+        &prepared,
+        &root,
+        trajectories::Paths::Omitted,
+        trajectories::Contours::InRaster,
+    )
+    .unwrap();
     let (x, y, _, _) = layout.plot;
     let strip = |frame: &[[u8; 3]]| -> Vec<[u8; 3]> {
         (y as usize - 26..y as usize - 2)
@@ -493,4 +500,43 @@ fn a_log_step_axis_starts_at_step_one() {
         ..scene(&s, &grid, &short)
     };
     check_png(&loss(&sc, Format::Png).unwrap(), sc.width, sc.height);
+#[test]
+fn minima_saddles_and_the_start_are_drawn_over_every_path() {
+    // Every run starts on the saddle's ridge and several end on the minimum: their marks
+    // must still show whole.
+    let s = crate::core::registry::default_surface("saddle").unwrap();
+    let grid = Grid::sample(&s, s.window(), 60, 60);
+    let t = traces(
+        &s,
+        [0.0, 0.001],
+        &[sgd(0.05, 0.0), sgd(0.05, 0.9), adam(0.1)],
+        300,
+    );
+    let sc = scene(&s, &grid, &t);
+    let png = trajectories(&sc, Format::Png).unwrap();
+    let img = image::load_from_memory_with_format(&png, image::ImageFormat::Png)
+        .unwrap()
+        .to_rgb8();
+    style::register_fonts();
+    let mut buffer = vec![255u8; sc.width as usize * sc.height as usize * 3];
+    let root = BitMapBackend::with_buffer(&mut buffer, (sc.width, sc.height)).into_drawing_area();
+    let layout = trajectories::draw_prepared(
+        &sc,
+        &Prepared::new(&sc),
+        &root,
+        trajectories::Paths::Drawn,
+        trajectories::Contours::InRaster,
+    )
+    .unwrap();
+    use plotters::coord::CoordTranslate;
+    let at = |p: [f64; 2]| {
+        let (x, y) = layout.coord.translate(&(p[0], p[1]));
+        img.get_pixel(x as u32, y as u32).0
+    };
+    for m in s.minima() {
+        assert_eq!(at(m), [255, 255, 255], "the star at {m:?} is filled white");
+    }
+    // The saddle point is where the runs start: the start dot is drawn over the diamond.
+    let start = trajectories::START_FILL;
+    assert_eq!(at([0.0, 0.001]), [start.0, start.1, start.2]);
 }

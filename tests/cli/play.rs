@@ -44,7 +44,7 @@ fn decoded(path: &std::path::Path) -> image::RgbImage {
 
 /// How many pixels have exactly run `i`'s colour.
 fn pixels_of_run(picture: &image::RgbImage, i: usize) -> usize {
-    let c = optplay::plot::style::run_color(i);
+    let c = optplay::plot::style::play_run_color(i);
     picture.pixels().filter(|p| p.0 == [c.0, c.1, c.2]).count()
 }
 

@@ -42,8 +42,9 @@ fn experiment_file(case: &Value) -> String {
         }
         other => panic!("surface {other}"),
     }
-    // The test reads the CSV: the figures are drawn small, on a coarse grid.
-    toml += "\n[plot]\nwidth = 200\nheight = 200\ngrid = 16\n";
+    // The test reads the CSV: the figures are drawn as small as their labels allow, on a
+    // coarse grid.
+    toml += "\n[plot]\nwidth = 440\nheight = 440\ngrid = 16\n";
     let o = &case["optimizer"];
     let kind = match o["name"].as_str().unwrap() {
         "Adam" if o["decoupled_weight_decay"] == true => "adamw",

@@ -225,7 +225,7 @@ fn many_steps_are_thinned_to_at_most_200_frames() {
     let gif = run_file(
         tmp.path(),
         "bowl",
-        &bowl(1000, (400, 300)),
+        &bowl(1000, (500, 375)),
         &Overrides {
             steps: Some(5000),
             ..Overrides::default()
@@ -240,7 +240,7 @@ fn many_steps_are_thinned_to_at_most_200_frames() {
 #[test]
 fn a_diverging_run_is_animated_up_to_the_frame() {
     let tmp = tempfile::tempdir().unwrap();
-    let text = "[surface]\nkind = \"quadratic\"\n[plot]\nwidth = 400\nheight = 300\n\
+    let text = "[surface]\nkind = \"quadratic\"\n[plot]\nwidth = 500\nheight = 375\n\
                 [[optimizer]]\nkind = \"sgd\"\nlr = 0.5\n";
     let gif = run_file(
         tmp.path(),

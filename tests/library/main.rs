@@ -18,6 +18,7 @@ mod default_lrs;
 mod errors;
 mod fair;
 mod gallery_lrs;
+mod figures;
 mod guide;
 mod lessons;
 mod robust;

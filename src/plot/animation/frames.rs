@@ -9,48 +9,47 @@ use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::super::clip::{P, inside, thin_path, visible_pieces};
+use super::super::clip::{P, inside};
 use super::super::parts::{Glyph, Marker};
-use super::super::style::{FONT, LEGEND_SIZE, darker};
+use super::super::style::{FONT, darker};
 use super::super::trajectories::{
-    BAR_GAP, Layout, PATH_POINTS, PATH_TOLERANCE_PX, PlotCoord, RIGHT_PAD, TOP_PAD, draw_path,
-    draw_step_marker, end_marker, is_step_marker, snapshot_marker, start_marker,
+    Layout, Mark, PlotCoord, RunPath, RunStyle, draw_markers, draw_marks, draw_path,
 };
-use super::super::{PlotError, PlotRun};
+use super::super::{PlotError, Scene};
 use super::encoder::{changed_frame, whole_frame};
 use super::palette::{Indexer, PALETTE_SIZE, median_cut};
-use crate::core::{Status, Window};
 
-/// One run's path and how far it has been drawn.
+/// One run's path, its style and how far it has been drawn.
 #[derive(Clone)]
-pub(super) struct RunPath {
-    points: Vec<P>,
-    color: RGBColor,
-    status: Status,
-    snapshots: Vec<usize>,
+pub(super) struct Animated {
+    path: RunPath,
+    style: RunStyle,
     /// The last row drawn onto the canvas.
     drawn: usize,
 }
 
-impl RunPath {
-    /// `run`'s path in `color`, not drawn yet.
-    pub fn new(run: &PlotRun, color: RGBColor) -> RunPath {
-        RunPath {
-            points: if run.trace.dim >= 2 {
-                run.trace.points_2d().collect()
-            } else {
-                Vec::new()
-            },
-            color,
-            status: run.trace.status,
-            snapshots: run.snapshots.clone(),
-            drawn: 0,
-        }
+impl Animated {
+    /// The scene's runs in the order the still figure draws them, none drawn yet.
+    pub fn of_scene(scene: &Scene, layout: &Layout) -> Vec<Animated> {
+        let paths = RunPath::of_scene(scene);
+        layout
+            .order
+            .iter()
+            .map(|&i| Animated {
+                path: paths[i].clone(),
+                style: layout.styles[i].clone(),
+                drawn: 0,
+            })
+            .collect()
     }
 
     /// The path's last row (0 for an empty path).
     pub fn last_row(&self) -> usize {
-        self.points.len().saturating_sub(1)
+        self.path.points.len().saturating_sub(1)
+    }
+
+    pub fn color(&self) -> RGBColor {
+        self.style.color
     }
 
     /// Draws the path from the last row drawn on to row `to` (or its end), and the end marker
@@ -61,74 +60,55 @@ impl RunPath {
         to: usize,
         layout: &Layout,
     ) -> Result<Option<Rect>, PlotError> {
-        let n = self.points.len();
+        let n = self.path.points.len();
         let to = to.min(n.saturating_sub(1));
         let from = self.drawn;
         if to <= from {
             return Ok(None);
         }
+        let reach = reach(layout);
         let mut dirty = None;
         let mut touch = |p: P| {
             grow(
                 &mut dirty,
-                Rect::around(layout.coord.translate(&(p[0], p[1])), REACH),
+                Rect::around(layout.coord.translate(&(p[0], p[1])), reach),
             )
         };
         let win = &layout.window;
-        let pieces = |points: &[P]| -> Vec<Vec<P>> {
-            visible_pieces(points, win)
-                .iter()
-                .map(|piece| thin_path(piece, layout.per_px, PATH_TOLERANCE_PX, PATH_POINTS))
-                .collect()
-        };
         // The line starts one step back: it repairs the end of the previous frame's line,
         // which this frame's halo has just paled.
         let back = from.saturating_sub(1);
-        let halo = pieces(&self.points[from..=to]);
-        let line = pieces(&self.points[back..=to]);
+        let dash = self.style.dash.as_ref();
+        let halo = self.path.pieces(from, to, win, layout.per_px, dash);
+        let line = self.path.pieces(back, to, win, layout.per_px, dash);
         line.iter().flatten().for_each(|&p| touch(p));
         let halo: Vec<&[P]> = halo.iter().map(Vec::as_slice).collect();
         let line: Vec<&[P]> = line.iter().map(Vec::as_slice).collect();
-        draw_path(area, &halo, &line, self.color, layout.per_px)?;
-        for row in (back..=to).filter(|&row| is_step_marker(row, n)) {
-            draw_step_marker(area, self.points[row], self.color, win)?;
-        }
+        draw_path(area, &halo, &line, &self.style, layout.per_px)?;
+        draw_markers(area, &self.path, back, to, &self.style, win, layout.per_px)?;
         for &row in self
+            .path
             .snapshots
             .iter()
-            .filter(|&&row| (back..=to).contains(&row))
+            .filter(|&&r| (back..=to).contains(&r))
         {
-            if let Some(&p) = self.points.get(row).filter(|p| inside(**p, win)) {
-                area.draw(&snapshot_marker(p, self.color))?;
+            if let Some(&p) = self.path.points.get(row).filter(|p| inside(**p, win)) {
                 touch(p);
             }
         }
         if to + 1 == n
-            && let Some((marker, _)) = end_marker(&self.points, self.color, self.status, win)
+            && let Some(&p) = self.path.points.last()
         {
-            touch([marker.at.0, marker.at.1]);
-            area.draw(&marker)?;
+            // The end marker, or the triangle where a diverged run left the plot.
+            let end = if inside(p, win) {
+                p
+            } else {
+                super::super::clip::last_visible(&self.path.points, win).unwrap_or(p)
+            };
+            touch(end);
         }
         self.drawn = to;
         Ok(dirty)
-    }
-
-    /// The pixels the start marker covers, if it shows.
-    fn start_rect(&self, layout: &Layout) -> Option<Rect> {
-        let &p = self.points.first()?;
-        inside(p, &layout.window)
-            .then(|| Rect::around(layout.coord.translate(&(p[0], p[1])), REACH))
-    }
-
-    fn draw_start<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, PlotCoord>,
-        win: &Window,
-    ) -> Result<(), PlotError> {
-        match self.points.first() {
-            Some(&p) if inside(p, win) => Ok(area.draw(&start_marker(p, self.color))?),
-            _ => Ok(()),
-        }
     }
 
     /// A dot where the run is at `step`, while it is still moving; returns the pixels it
@@ -139,19 +119,34 @@ impl RunPath {
         step: usize,
         layout: &Layout,
     ) -> Result<Option<Rect>, PlotError> {
-        if step + 1 >= self.points.len() {
+        if step + 1 >= self.path.points.len() {
             return Ok(None);
         }
-        let p = self.points[step];
+        let p = self.path.points[step];
         if !inside(p, &layout.window) {
             return Ok(None);
         }
-        area.draw(&Marker::new((p[0], p[1]), Glyph::Dot, 5, self.color, WHITE))?;
+        let size = layout.sizes.int(5.0);
+        area.draw(&Marker::new(
+            (p[0], p[1]),
+            Glyph::Dot,
+            size,
+            self.style.color,
+            WHITE,
+        ))?;
         Ok(Some(Rect::around(
             layout.coord.translate(&(p[0], p[1])),
-            REACH,
+            reach(layout),
         )))
     }
+}
+
+/// The pixels a mark covers.
+fn mark_rect(mark: &Mark, layout: &Layout) -> Rect {
+    Rect::around(
+        layout.coord.translate(&(mark.at[0], mark.at[1])),
+        reach(layout),
+    )
 }
 
 /// Runs `draw` on an RGB buffer of the figure's size, with the whole figure and its plot
@@ -186,6 +181,8 @@ pub(super) struct Counter {
     width: u32,
     /// The top of the plot: the strip ends there.
     plot_top: i32,
+    /// The strip's height.
+    strip: u32,
     last: usize,
     /// The font size: the legend's, or smaller when a small plot leaves less room.
     font_size: f64,
@@ -202,24 +199,27 @@ impl Counter {
         last: usize,
     ) -> Result<Counter, PlotError> {
         let (word, numbers) = Counter::text(last, last);
-        let (x, y, plot_width, _) = layout.plot;
+        let (x, y, _, _) = layout.plot;
         // Up to where the colour bar's caption may start, above the bar.
-        let room = plot_width + RIGHT_PAD + BAR_GAP - 16;
+        let (strip_width, strip) = layout.strip;
+        let room = strip_width.saturating_sub(layout.sizes.side(16.0));
+        let smallest = SMALLEST_COUNTER_FONT * layout.sizes.k.min(1.0);
         let (width, font_size) = on_buffer(buffer, size, layout, |root, _| {
-            let mut font_size = LEGEND_SIZE;
+            let mut font_size = layout.sizes.legend_font();
             loop {
                 let text = format!("{word} {numbers}");
                 let (width, _) = root.estimate_text_size(&text, &style(font_size))?;
-                if width <= room || font_size <= SMALLEST_COUNTER_FONT {
+                if width <= room || font_size <= smallest {
                     return Ok((width, font_size));
                 }
                 font_size -= 1.0;
             }
         })?;
         Ok(Counter {
-            at: (x, y - TOP_PAD as i32 / 2),
+            at: (x, y - strip as i32 / 2),
             width,
             plot_top: y,
+            strip,
             last,
             font_size,
         })
@@ -236,7 +236,7 @@ impl Counter {
         let (x, _) = self.at;
         Rect {
             left: x - 4,
-            top: self.plot_top - TOP_PAD as i32,
+            top: self.plot_top - self.strip as i32,
             right: x + self.width as i32 + 6,
             bottom: self.plot_top,
         }
@@ -273,21 +273,20 @@ pub(super) struct Frames<'a> {
 impl Frames<'_> {
     /// The palette: cut from the last frame, drawn once ahead, which holds every colour the
     /// animation shows but for a few blends.
-    pub fn palette(&self, runs: &[RunPath], last: usize) -> Result<Vec<[u8; 3]>, PlotError> {
+    pub fn palette(&self, runs: &[Animated], last: usize) -> Result<Vec<[u8; 3]>, PlotError> {
         let mut finale = self.background.clone();
         let mut runs = runs.to_vec();
         on_buffer(&mut finale, self.size, self.layout, |root, area| {
             for run in &mut runs {
                 run.advance(area, last, self.layout)?;
             }
-            for run in &runs {
-                run.draw_start(area, &self.layout.window)?;
-            }
+            draw_marks(area, &self.layout.marks)?;
             self.counter.draw(root, last)
         })?;
         let mut exact = vec![[255, 255, 255], [0, 0, 0]];
         for run in &runs {
-            for c in [run.color, darker(run.color, 0.15), darker(run.color, 0.2)] {
+            let color = run.color();
+            for c in [color, darker(color, 0.15), darker(color, 0.2)] {
                 exact.push([c.0, c.1, c.2]);
             }
         }
@@ -297,7 +296,7 @@ impl Frames<'_> {
     /// Draws every frame and sends it, as the rectangle that changed, to the writer.
     pub fn draw_all(
         self,
-        mut runs: Vec<RunPath>,
+        mut runs: Vec<Animated>,
         steps: &[usize],
         delays: &[u16],
         palette: &[[u8; 3]],
@@ -326,12 +325,12 @@ impl Frames<'_> {
                         grow(&mut dirty, r);
                     }
                 }
-                // Starts stay on top of the paths that cross them, as in the still figure.
-                for run in &runs {
-                    if let Some(r) = run.start_rect(layout)
-                        && (first || dirty.is_some_and(|d: Rect| d.meets(&r)))
-                    {
-                        run.draw_start(area, &layout.window)?;
+                // Minima, saddles and starts stay on top of the paths that cross them, as in
+                // the still figure.
+                for mark in &layout.marks {
+                    let r = mark_rect(mark, layout);
+                    if first || dirty.is_some_and(|d: Rect| d.meets(&r)) {
+                        draw_marks(area, std::slice::from_ref(mark))?;
                         grow(&mut dirty, r);
                     }
                 }
@@ -374,9 +373,11 @@ impl Frames<'_> {
     }
 }
 
-/// How far a drawn point's pixels reach: the largest marker (a triangle of size 10 with its
-/// 2-pixel outline) and then some.
-const REACH: i32 = 14;
+/// How far a drawn point's pixels reach: the largest marker (the star of a minimum, or a
+/// triangle, with its outline) and then some.
+fn reach(layout: &Layout) -> i32 {
+    layout.sizes.int(16.0)
+}
 
 /// A rectangle of pixels: left and top included, right and bottom not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

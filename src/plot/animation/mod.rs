@@ -30,10 +30,9 @@ use std::sync::mpsc;
 use gif::Frame;
 use plotters::prelude::*;
 
-use super::style::run_color;
-use super::trajectories::{Paths, Prepared, draw_prepared};
+use super::trajectories::{Contours, Paths, Prepared, draw_prepared};
 use super::{PlotError, Scene};
-use frames::{Counter, Frames, RunPath};
+use frames::{Animated, Counter, Frames};
 pub use palette::median_cut;
 
 /// The most frames an animation has; longer runs advance several steps a frame.
@@ -55,17 +54,12 @@ pub fn animate(scene: &Scene, prepared: &Prepared) -> Result<Vec<u8>, PlotError>
     let mut background = vec![255u8; w as usize * h as usize * 3];
     let layout = {
         let root = BitMapBackend::with_buffer(&mut background, (w, h)).into_drawing_area();
-        let layout = draw_prepared(scene, prepared, &root, Paths::Omitted)?;
+        let layout = draw_prepared(scene, prepared, &root, Paths::Omitted, Contours::InRaster)?;
         root.present()?;
         layout
     };
-    let runs: Vec<RunPath> = scene
-        .runs
-        .iter()
-        .enumerate()
-        .map(|(i, run)| RunPath::new(run, run_color(i)))
-        .collect();
-    let last = runs.iter().map(RunPath::last_row).max().unwrap_or(0);
+    let runs = Animated::of_scene(scene, &layout);
+    let last = runs.iter().map(Animated::last_row).max().unwrap_or(0);
     let steps = frame_steps(last);
     let counter = Counter::place(&mut background, (w, h), &layout, last)?;
 

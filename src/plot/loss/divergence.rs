@@ -13,14 +13,32 @@ use super::super::PlotError;
 use super::super::parts::{Glyph, Marker};
 use crate::core::Window;
 
-/// The triangle's radius in pixels (its outline adds 2).
-const MARKER: i32 = 8;
-/// The arrow: head length and half-width, shaft length, in pixels.
-const HEAD: i32 = 12;
-const HEAD_HALF: i32 = 7;
-const SHAFT: i32 = 18;
-/// Room between a glyph and its text, and around the text.
-const GAP: i32 = 6;
+/// The sizes of the marks in pixels, scaled with the figure (see `style::Sizes`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Dims {
+    /// The triangle's radius (its outline adds 2).
+    pub marker: i32,
+    /// The arrow: head length and half-width, shaft length.
+    pub head: i32,
+    pub head_half: i32,
+    pub shaft: i32,
+    /// Room between a glyph and its text, and around the text.
+    pub gap: i32,
+}
+
+impl Dims {
+    /// The sizes at the reference figure (1000×800, scale 1), times `k`.
+    pub fn scaled(k: f64) -> Dims {
+        let px = |v: f64| (v * k).round().max(1.0) as i32;
+        Dims {
+            marker: px(8.0),
+            head: px(12.0),
+            head_half: px(7.0),
+            shaft: px(18.0),
+            gap: px(6.0),
+        }
+    }
+}
 
 /// A diverged run's last finite row, in axis coordinates.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -64,17 +82,17 @@ pub struct Placed {
 
 impl Mark {
     /// Everything the glyph paints, outline included.
-    pub fn bounds(&self, (_, h): (i32, i32)) -> Rect {
+    pub fn bounds(&self, (_, h): (i32, i32), d: &Dims) -> Rect {
         match *self {
             Mark::Marker { at: (x, y) } => {
-                let r = MARKER + 2;
+                let r = d.marker + 2;
                 (x - r, y - r, x + r, y + r)
             }
             Mark::Arrow { x, edge } => {
-                let length = HEAD + SHAFT;
+                let length = d.head + d.shaft;
                 match edge {
-                    Edge::Top => (x - HEAD_HALF, 0, x + HEAD_HALF, length),
-                    Edge::Bottom => (x - HEAD_HALF, h - 1 - length, x + HEAD_HALF, h - 1),
+                    Edge::Top => (x - d.head_half, 0, x + d.head_half, length),
+                    Edge::Bottom => (x - d.head_half, h - 1 - length, x + d.head_half, h - 1),
                 }
             }
         }
@@ -100,6 +118,7 @@ pub fn place(
     text_size: impl Fn(&str) -> (i32, i32),
     drawn: &[(i32, i32)],
     keep_clear: &[Rect],
+    d: &Dims,
 ) -> Vec<Placed> {
     let (w, h) = size;
     let per_px = [
@@ -121,28 +140,28 @@ pub fn place(
         .map(|m| {
             if m.y > win.y[1] {
                 Mark::Arrow {
-                    x: column(m.x, HEAD_HALF),
+                    x: column(m.x, d.head_half),
                     edge: Edge::Top,
                 }
             } else if m.y < win.y[0] {
                 Mark::Arrow {
-                    x: column(m.x, HEAD_HALF),
+                    x: column(m.x, d.head_half),
                     edge: Edge::Bottom,
                 }
             } else {
-                let margin = MARKER + 2;
+                let margin = d.marker + 2;
                 Mark::Marker {
                     at: (column(m.x, margin), row(m.y, margin)),
                 }
             }
         })
         .collect();
-    taken.extend(glyphs.iter().map(|g| g.bounds(size)));
+    taken.extend(glyphs.iter().map(|g| g.bounds(size, d)));
     let mut placed = Vec::with_capacity(marks.len());
     for (m, glyph) in marks.iter().zip(glyphs) {
         let text = format!("diverged at step {}", m.step);
         let (tw, th) = text_size(&text);
-        let g = glyph.bounds(size);
+        let g = glyph.bounds(size, d);
         // Beside the glyph, level with its middle, right then left; then stepped away from
         // the glyph a line at a time (downwards from the top edge, upwards from the bottom).
         let middle = (g.1 + g.3) / 2 - th / 2;
@@ -156,10 +175,10 @@ pub fn place(
             Mark::Marker { .. } => (0..8).flat_map(|k| [k, -k]).skip(1).collect(),
         };
         let candidates = lines.iter().flat_map(|k| {
-            let top = middle + k * (th + GAP);
+            let top = middle + k * (th + d.gap);
             [
-                (g.2 + GAP, top, g.2 + GAP + tw, top + th),
-                (g.0 - GAP - tw, top, g.0 - GAP, top + th),
+                (g.2 + d.gap, top, g.2 + d.gap + tw, top + th),
+                (g.0 - d.gap - tw, top, g.0 - d.gap, top + th),
             ]
         });
         let score = |r: Rect| {
@@ -176,7 +195,7 @@ pub fn place(
             .min_by_key(|&r| score(r))
             .unwrap_or_else(|| {
                 // The area is smaller than the text: keep its start inside at least.
-                let left = clamp(f64::from(g.2 + GAP), 0, (w - tw).max(0));
+                let left = clamp(f64::from(g.2 + d.gap), 0, (w - tw).max(0));
                 let top = clamp(f64::from(middle), 0, (h - th).max(0));
                 (left, top, left + tw, top + th)
             });
@@ -207,6 +226,7 @@ pub fn draw<DB: DrawingBackend>(
     placed: &[Placed],
     color: impl Fn(usize) -> RGBColor,
     font: TextStyle<'_>,
+    d: &Dims,
 ) -> Result<(), PlotError> {
     let (_, h) = area.dim_in_pixel();
     let h = h as i32;
@@ -214,19 +234,19 @@ pub fn draw<DB: DrawingBackend>(
         let c = color(p.run);
         match p.glyph {
             Mark::Marker { at } => {
-                area.draw(&Marker::new(at, Glyph::Triangle, MARKER, c, BLACK))?;
+                area.draw(&Marker::new(at, Glyph::Triangle, d.marker, c, BLACK))?;
             }
             Mark::Arrow { x, edge } => {
                 // Tip on the edge, head towards the inside, the shaft behind it.
                 let (tip, base, tail) = match edge {
-                    Edge::Top => (0, HEAD, HEAD + SHAFT),
-                    Edge::Bottom => (h - 1, h - 1 - HEAD, h - 1 - HEAD - SHAFT),
+                    Edge::Top => (0, d.head, d.head + d.shaft),
+                    Edge::Bottom => (h - 1, h - 1 - d.head, h - 1 - d.head - d.shaft),
                 };
                 area.draw(&PathElement::new(
                     vec![(x, base), (x, tail)],
                     c.stroke_width(3),
                 ))?;
-                let head = vec![(x, tip), (x - HEAD_HALF, base), (x + HEAD_HALF, base)];
+                let head = vec![(x, tip), (x - d.head_half, base), (x + d.head_half, base)];
                 area.draw(&Polygon::new(head.clone(), c.filled()))?;
                 let mut outline = head;
                 outline.push(outline[0]);
@@ -247,20 +267,6 @@ pub fn draw<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Pixels inside every text box, a few pixels apart, so a legend placed by counting drawn
-/// pixels keeps clear of the texts as it does of the curves.
-pub fn text_pixels(placed: &[Placed]) -> Vec<(i32, i32)> {
-    placed
-        .iter()
-        .flat_map(|p| {
-            let (l, t, r, b) = p.text_box;
-            (t..=b)
-                .step_by(4)
-                .flat_map(move |y| (l..=r).step_by(4).map(move |x| (x, y)))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,7 +284,7 @@ mod tests {
 
     fn all_inside(placed: &[Placed]) {
         for p in placed {
-            assert!(inside(p.glyph.bounds(SIZE), SIZE), "{p:?}");
+            assert!(inside(p.glyph.bounds(SIZE, &Dims::scaled(1.0)), SIZE), "{p:?}");
             assert!(inside(p.text_box, SIZE), "{p:?}");
         }
     }
@@ -293,7 +299,7 @@ mod tests {
             y: 13.0,
             step: 137,
         };
-        let placed = place(&[mark], &WIN, SIZE, measure, &[], &[]);
+        let placed = place(&[mark], &WIN, SIZE, measure, &[], &[], &Dims::scaled(1.0));
         assert_eq!(placed.len(), 1);
         let Mark::Arrow { x, edge } = placed[0].glyph else {
             panic!("{:?}", placed[0].glyph)
@@ -307,7 +313,7 @@ mod tests {
         all_inside(&placed);
         // Below the axis: at the bottom edge.
         let low = Divergence { y: -9.0, ..mark };
-        let placed = place(&[low], &WIN, SIZE, measure, &[], &[]);
+        let placed = place(&[low], &WIN, SIZE, measure, &[], &[], &Dims::scaled(1.0));
         assert!(matches!(
             placed[0].glyph,
             Mark::Arrow {
@@ -326,14 +332,14 @@ mod tests {
             y: 1.0,
             step: 61,
         };
-        let placed = place(&[on], &WIN, SIZE, measure, &[], &[]);
+        let placed = place(&[on], &WIN, SIZE, measure, &[], &[], &Dims::scaled(1.0));
         assert_eq!(placed[0].glyph, Mark::Marker { at: (160, 160) });
         assert_eq!(placed[0].text, "diverged at step 61");
         // At the corners of the axes (the last step, the top of the range) the triangle and
         // the text move in until they fit whole.
         for (x, y) in [(300.0, 5.0), (0.0, -5.0), (300.0, -5.0), (0.0, 5.0)] {
             let corner = Divergence { x, y, ..on };
-            let placed = place(&[corner], &WIN, SIZE, measure, &[], &[]);
+            let placed = place(&[corner], &WIN, SIZE, measure, &[], &[], &Dims::scaled(1.0));
             assert!(matches!(placed[0].glyph, Mark::Marker { .. }));
             all_inside(&placed);
         }
@@ -349,7 +355,7 @@ mod tests {
                 step: 150 + k as u64,
             })
             .collect();
-        let placed = place(&marks, &WIN, SIZE, measure, &[], &[]);
+        let placed = place(&marks, &WIN, SIZE, measure, &[], &[], &Dims::scaled(1.0));
         all_inside(&placed);
         for (i, a) in placed.iter().enumerate() {
             for b in &placed[i + 1..] {
@@ -364,7 +370,7 @@ mod tests {
             step: 150,
         };
         let curve: Vec<(i32, i32)> = (400..800).map(|x| (x, 200)).collect();
-        let placed = place(&[on], &WIN, SIZE, measure, &curve, &[]);
+        let placed = place(&[on], &WIN, SIZE, measure, &curve, &[], &Dims::scaled(1.0));
         assert!(placed[0].text_box.2 < 400, "{:?}", placed[0].text_box);
         // With room on both sides, the side clear of where a legend may go.
         let legend = (600, 0, 799, 150);
@@ -373,9 +379,9 @@ mod tests {
             y: 4.0,
             ..on
         };
-        let free = place(&[high], &WIN, SIZE, measure, &[], &[]);
+        let free = place(&[high], &WIN, SIZE, measure, &[], &[], &Dims::scaled(1.0));
         assert!(overlap(free[0].text_box, legend), "{:?}", free[0].text_box);
-        let placed = place(&[high], &WIN, SIZE, measure, &[], &[legend]);
+        let placed = place(&[high], &WIN, SIZE, measure, &[], &[legend], &Dims::scaled(1.0));
         assert!(
             !overlap(placed[0].text_box, legend),
             "{:?}",
@@ -392,7 +398,7 @@ mod tests {
             step: 3,
         };
         for size in [(10, 10), (0, 0), (800, 400)] {
-            let placed = place(&[odd], &WIN, size, measure, &[], &[]);
+            let placed = place(&[odd], &WIN, size, measure, &[], &[], &Dims::scaled(1.0));
             assert_eq!(placed.len(), 1);
         }
     }

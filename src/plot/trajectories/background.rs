@@ -1,16 +1,40 @@
-//! What lies under the paths: the filled background, the axes, the contour lines, the known
-//! minima and saddle points; and the frame drawn over it all.
+//! What lies under the paths: the filled background, the axes and the contour lines; and
+//! the frame drawn over it all.
+//!
+//! Contour lines fade where they crowd: a line's opacity follows the pixels between it and
+//! the next level there (|Δf| / |∇f|), so a steep wall of levels reads as a soft shade, not
+//! as a dark streak. In PNG and GIF they are painted antialiased into the background raster
+//! (plotters' bitmap lines are 1-pixel steps that break into dots); in SVG they stay vector
+//! paths, which the viewer smooths.
 
 use plotters::prelude::*;
 
+use super::super::PlotError;
 use super::super::axis::Axis;
-use super::super::clip::{decimate, inside};
+use super::super::clip::{P, decimate};
 use super::super::contours::Polyline;
-use super::super::parts::{Glyph, Marker};
-use super::super::style::{AXIS_DESC_SIZE, FONT, TICK_SIZE};
-use super::super::{PlotError, Scene};
+use super::super::style::{FONT, Sizes};
 use super::PlotCoord;
-use crate::core::Window;
+use super::layout::Margins;
+use crate::core::{Grid, Window};
+
+/// How the contour lines are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Contours {
+    /// Painted into the background raster, antialiased.
+    InRaster,
+    /// Drawn as vector paths.
+    Vector,
+}
+
+/// The contour lines' colour and full opacity: neutral, since the background carries the
+/// value and the lines carry the shape.
+const LINE: RGBColor = RGBColor(40, 40, 60);
+const LINE_ALPHA: f64 = 0.45;
+/// Below this many pixels between neighbouring levels, a line fades.
+const CROWDED_PX: f64 = 7.0;
+/// Opacity steps a line is split at (its pieces share one opacity each).
+const FADE_STEPS: f64 = 6.0;
 
 /// The background raster of the plot area's size, its top-left corner at the window's.
 pub(super) fn draw_raster<DB: DrawingBackend>(
@@ -30,53 +54,178 @@ pub(super) fn draw_axes<DB: DrawingBackend>(
     chart: &mut ChartContext<'_, DB, PlotCoord>,
     xa: &Axis,
     ya: &Axis,
+    sizes: &Sizes,
+    margins: &Margins,
 ) -> Result<(), PlotError> {
     chart
         .configure_mesh()
         .disable_mesh()
         .x_desc("x")
         .y_desc("y")
-        .label_style((FONT, TICK_SIZE))
-        .axis_desc_style((FONT, AXIS_DESC_SIZE))
+        .set_all_tick_mark_size(margins.tick)
+        .axis_style(BLACK.mix(0.7).stroke_width(sizes.side(1.0)))
+        .label_style((FONT, sizes.tick_font()))
+        .axis_desc_style((FONT, sizes.axis_desc_font()))
         .x_label_formatter(&|v| xa.label(*v))
         .y_label_formatter(&|v| ya.label(*v))
         .draw()?;
     Ok(())
 }
 
-/// The contour lines, thinned to half a pixel.
-pub(super) fn draw_contours<DB: DrawingBackend>(
-    area: &DrawingArea<DB, PlotCoord>,
+/// The contour lines cut where their opacity changes: (opacity, piece).
+pub(super) fn faded_lines(
     lines: &[Vec<Polyline>],
+    levels: &[f64],
+    grid: &Grid,
     per_px: [f64; 2],
-) -> Result<(), PlotError> {
-    // Neutral lines: the background already carries the value, the lines carry the shape.
-    let color = RGBColor(40, 40, 60).mix(0.38);
-    for line in lines.iter().flatten() {
-        let line = decimate(line, per_px, 0.5);
-        area.draw(&PathElement::new(
-            line.into_iter().map(|p| (p[0], p[1])).collect::<Vec<_>>(),
-            color.stroke_width(1),
-        ))?;
+) -> Vec<(f64, Vec<P>)> {
+    let mut out = Vec::new();
+    for (k, level_lines) in lines.iter().enumerate() {
+        // The distance in f to the nearest other level.
+        let gap = [k.checked_sub(1), Some(k + 1)]
+            .into_iter()
+            .flatten()
+            .filter_map(|j| levels.get(j))
+            .map(|v| (v - levels[k]).abs())
+            .fold(f64::INFINITY, f64::min);
+        for line in level_lines {
+            let line = decimate(line, per_px, 0.5);
+            let mut piece: Vec<P> = Vec::new();
+            let mut piece_alpha = f64::NAN;
+            for &p in &line {
+                let alpha = LINE_ALPHA * fade(gap, gradient_px(grid, p, per_px));
+                if alpha != piece_alpha && !piece.is_empty() {
+                    let last = *piece.last().unwrap_or(&p);
+                    if piece.len() >= 2 {
+                        out.push((piece_alpha, std::mem::take(&mut piece)));
+                    }
+                    piece = vec![last];
+                }
+                piece_alpha = alpha;
+                piece.push(p);
+            }
+            if piece.len() >= 2 {
+                out.push((piece_alpha, piece));
+            }
+        }
     }
-    Ok(())
+    out
 }
 
-/// Known stationary points, drawn under the paths (which often end on them).
-pub(super) fn draw_marked_points<DB: DrawingBackend>(
-    area: &DrawingArea<DB, PlotCoord>,
-    scene: &Scene,
+/// A line's opacity factor, in steps, from the pixels to the next level.
+fn fade(gap: f64, gradient: f64) -> f64 {
+    let spacing = gap / gradient;
+    if !spacing.is_finite() {
+        return 1.0;
+    }
+    let f = (spacing / CROWDED_PX).clamp(1.0 / FADE_STEPS, 1.0);
+    (f * FADE_STEPS).round() / FADE_STEPS
+}
+
+/// |∇f| per pixel at `p`, from the grid's differences (bilinear within a cell).
+fn gradient_px(grid: &Grid, p: P, per_px: [f64; 2]) -> f64 {
+    let (nx, ny) = (grid.nx, grid.ny);
+    if nx < 2 || ny < 2 || grid.values.len() != nx * ny {
+        return 0.0;
+    }
+    let w = &grid.window;
+    let dx = (w.x[1] - w.x[0]) / (nx - 1) as f64;
+    let dy = (w.y[1] - w.y[0]) / (ny - 1) as f64;
+    let cell = |v: f64, lo: f64, d: f64, n: usize| {
+        let g = ((v - lo) / d).clamp(0.0, (n - 1) as f64);
+        let i = (g.floor() as usize).min(n - 2);
+        (i, g - i as f64)
+    };
+    let (i, tx) = cell(p[0], w.x[0], dx, nx);
+    let (j, ty) = cell(p[1], w.y[0], dy, ny);
+    let v = |i: usize, j: usize| grid.values[j * nx + i];
+    let fx = ((v(i + 1, j) - v(i, j)) * (1.0 - ty) + (v(i + 1, j + 1) - v(i, j + 1)) * ty) / dx;
+    let fy = ((v(i, j + 1) - v(i, j)) * (1.0 - tx) + (v(i + 1, j + 1) - v(i + 1, j)) * tx) / dy;
+    let g = (fx * per_px[0]).hypot(fy * per_px[1]);
+    if g.is_finite() { g } else { 0.0 }
+}
+
+/// Paints the lines antialiased into an RGB raster of the plot (`w × h`, top row = the
+/// window's top): each pixel takes the strongest line over it, so crossing and touching
+/// lines never darken one another.
+pub(super) fn paint_lines(
+    raster: &mut [u8],
+    (w, h): (u32, u32),
+    lines: &[(f64, Vec<P>)],
     win: &Window,
-) -> Result<(), PlotError> {
-    for &m in &scene.minima {
-        if inside(m, win) {
-            area.draw(&Marker::new((m[0], m[1]), Glyph::Star, 11, WHITE, BLACK))?;
+    sizes: &Sizes,
+) {
+    let (w, h) = (w as usize, h as usize);
+    if w == 0 || h == 0 || raster.len() != w * h * 3 {
+        return;
+    }
+    let sx = w as f64 / (win.x[1] - win.x[0]);
+    let sy = h as f64 / (win.y[1] - win.y[0]);
+    let to_px = |p: &P| ((p[0] - win.x[0]) * sx, (win.y[1] - p[1]) * sy);
+    let half = sizes.px(0.6).max(0.5);
+    let mut coverage = vec![0f32; w * h];
+    for (alpha, line) in lines {
+        for s in line.windows(2) {
+            let (a, b) = (to_px(&s[0]), to_px(&s[1]));
+            stroke_segment(&mut coverage, (w, h), a, b, half, *alpha as f32);
         }
     }
-    for &s in &scene.saddles {
-        if inside(s, win) {
-            area.draw(&Marker::new((s[0], s[1]), Glyph::Diamond, 8, WHITE, BLACK))?;
+    for (px, &c) in raster.chunks_exact_mut(3).zip(&coverage) {
+        if c > 0.0 {
+            let c = f64::from(c);
+            for (v, line) in px.iter_mut().zip([LINE.0, LINE.1, LINE.2]) {
+                *v = (f64::from(*v) * (1.0 - c) + f64::from(line) * c).round() as u8;
+            }
         }
+    }
+}
+
+/// The coverage of one segment `half` pixels either side of it (plus half a pixel of soft
+/// edge), scaled by `alpha`, kept where it is the strongest yet.
+fn stroke_segment(
+    coverage: &mut [f32],
+    (w, h): (usize, usize),
+    a: (f64, f64),
+    b: (f64, f64),
+    half: f64,
+    alpha: f32,
+) {
+    let reach = half + 1.0;
+    let x0 = (a.0.min(b.0) - reach).floor().max(0.0) as usize;
+    let x1 = ((a.0.max(b.0) + reach).ceil().max(0.0) as usize).min(w);
+    let y0 = (a.1.min(b.1) - reach).floor().max(0.0) as usize;
+    let y1 = ((a.1.max(b.1) + reach).ceil().max(0.0) as usize).min(h);
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len2 = dx * dx + dy * dy;
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let (px, py) = (x as f64 + 0.5, y as f64 + 0.5);
+            let t = if len2 > 0.0 {
+                (((px - a.0) * dx + (py - a.1) * dy) / len2).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let d = (px - a.0 - t * dx).hypot(py - a.1 - t * dy);
+            let c = ((half + 0.5 - d).clamp(0.0, 1.0) as f32) * alpha;
+            let cell = &mut coverage[y * w + x];
+            if c > *cell {
+                *cell = c;
+            }
+        }
+    }
+}
+
+/// The lines as vector paths, each piece at its opacity.
+pub(super) fn draw_lines<DB: DrawingBackend>(
+    area: &DrawingArea<DB, PlotCoord>,
+    lines: &[(f64, Vec<P>)],
+    sizes: &Sizes,
+) -> Result<(), PlotError> {
+    for (alpha, line) in lines {
+        area.draw(&PathElement::new(
+            line.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>(),
+            LINE.mix(*alpha).stroke_width(sizes.side(1.0)),
+        ))?;
     }
     Ok(())
 }
@@ -85,10 +234,11 @@ pub(super) fn draw_marked_points<DB: DrawingBackend>(
 pub(super) fn draw_frame<DB: DrawingBackend>(
     area: &DrawingArea<DB, PlotCoord>,
     win: &Window,
+    sizes: &Sizes,
 ) -> Result<(), PlotError> {
     area.draw(&Rectangle::new(
         [(win.x[0], win.y[0]), (win.x[1], win.y[1])],
-        BLACK.mix(0.7).stroke_width(1),
+        BLACK.mix(0.7).stroke_width(sizes.side(1.0)),
     ))?;
     Ok(())
 }

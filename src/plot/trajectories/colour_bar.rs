@@ -1,5 +1,6 @@
 //! The colour bar right of the plot: the background's colours level by level, each contour
-//! level's line across it, its values, and a caption saying what they measure.
+//! level's line across it, tick marks with their values, and a caption saying what they
+//! measure.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -8,61 +9,84 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::super::axis::Axis;
 use super::super::colormap::{ColorMap, color_bar};
 use super::super::levels::Levels;
-use super::super::style::{FONT, TICK_SIZE};
+use super::super::style::{FONT, Sizes};
 use super::super::{PlotError, Scene};
-use super::layout::{BAR_GAP, BAR_LABELS, BAR_W, LEFT, Placement, RIGHT_PAD, TOP_PAD};
+use super::layout::Placement;
 
-/// Draws the bar beside the plot placed by `place`, as tall as the plot (`height` pixels).
+/// The bar's axis: the levels' scale, ticked like the plot's axes.
+pub(super) fn axis(levels: &Levels) -> Axis {
+    if levels.log {
+        Axis::log_from_exponents(levels.lo, levels.hi, 8)
+    } else {
+        Axis::linear(levels.lo, levels.hi, 8)
+    }
+}
+
+/// Draws the bar beside the plot placed by `place`, as tall as the plot.
 pub(super) fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     scene: &Scene,
     levels: &Levels,
     map: &ColorMap,
     place: &Placement,
-    height: u32,
+    sizes: &Sizes,
 ) -> Result<(), PlotError> {
-    let (pw, _) = place.plot;
-    let bar_left = place.left + (10 + LEFT + pw + RIGHT_PAD + BAR_GAP) as i32;
-    let bar_top = (place.top + TOP_PAD) as i32;
-    let bar_area = root
-        .clone()
-        .shrink((bar_left, bar_top), (BAR_W + BAR_LABELS, height));
-    let bar_axis = if levels.log {
-        Axis::log_from_exponents(levels.lo, levels.hi, 8)
-    } else {
-        Axis::linear(levels.lo, levels.hi, 8)
-    };
-    let mut bar = ChartBuilder::on(&bar_area)
-        .right_y_label_area_size(BAR_LABELS)
-        .build_cartesian_2d(0f64..1f64, bar_axis.ranged())?;
-    let bar_plot = bar.plotting_area().clone();
-    let (bw, bh) = bar_plot.dim_in_pixel();
-    if let Some(img) =
-        BitMapElement::with_owned_buffer((0.0, levels.hi), (bw, bh), color_bar(map, bw, bh))
-    {
-        bar_plot.draw(&img)?;
+    let (px, top, pw, height) = place.plot;
+    let m = &place.margins;
+    let left = px + (pw + m.bar_gap) as i32;
+    let width = m.bar_width;
+    if height < 2 || levels.hi <= levels.lo {
+        return Ok(());
     }
+    if let Some(img) = BitMapElement::with_owned_buffer(
+        (left, top),
+        (width, height),
+        color_bar(map, width, height),
+    ) {
+        root.draw(&img)?;
+    }
+    // Scale coordinate to the pixel row (top = hi).
+    let row = |s: f64| {
+        top + ((levels.hi - s) / (levels.hi - levels.lo) * f64::from(height - 1)).round() as i32
+    };
+    let right = left + width as i32;
     for value in &levels.values {
-        let s = levels.scale(*value);
-        bar_plot.draw(&PathElement::new(
-            vec![(0.0, s), (1.0, s)],
-            map.line_color(levels.unit(*value)).mix(0.6).stroke_width(1),
+        let y = row(levels.scale(*value));
+        root.draw(&PathElement::new(
+            vec![(left, y), (right, y)],
+            map.line_color(levels.unit(*value))
+                .mix(0.6)
+                .stroke_width(sizes.side(1.0)),
         ))?;
     }
-    bar.configure_mesh()
-        .disable_mesh()
-        .disable_x_axis()
-        .label_style((FONT, TICK_SIZE))
-        .y_label_formatter(&|v| bar_axis.label(*v))
-        .draw()?;
-    bar_plot.draw(&Rectangle::new(
-        [(0.0, levels.lo), (1.0, levels.hi)],
-        BLACK.mix(0.7).stroke_width(1),
+    root.draw(&Rectangle::new(
+        [(left, top), (right, top + height as i32)],
+        BLACK.mix(0.7).stroke_width(sizes.side(1.0)),
     ))?;
+    let bar_axis = axis(levels);
+    let label = TextStyle::from((FONT, sizes.tick_font()).into_font())
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    for &t in bar_axis
+        .ticks
+        .iter()
+        .filter(|&&t| t >= levels.lo && t <= levels.hi)
+    {
+        let y = row(t);
+        root.draw(&PathElement::new(
+            vec![(right, y), (right + m.tick as i32, y)],
+            BLACK.mix(0.7).stroke_width(sizes.side(1.0)),
+        ))?;
+        root.draw(&Text::new(
+            bar_axis.label(t),
+            (right + (m.tick + sizes.side(5.0)) as i32, y),
+            label.clone(),
+        ))?;
+    }
     root.draw(&Text::new(
         levels.caption(scene.min_value.is_some()),
-        (bar_left + BAR_W as i32 / 2, bar_top - 8),
-        TextStyle::from((FONT, TICK_SIZE).into_font())
+        (left + width as i32 / 2, top - sizes.int(8.0)),
+        TextStyle::from((FONT, sizes.tick_font()).into_font())
             .color(&BLACK)
             .pos(Pos::new(HPos::Center, VPos::Bottom)),
     ))?;

@@ -1,155 +1,220 @@
-//! Where the plot goes: equal units on both axes where the window allows, centred in the room
-//! the title, the label areas and the colour bar leave, with the legend under the plot when
-//! there is room for it there or no corner of the plot is free.
+//! Where the plot goes: under the title, with room for the axes' labels on the left and
+//! below, and for the colour bar on the right; nothing else around it, so no empty bands.
+//! Equal units on both axes (gradients then cross contours at right angles) unless that
+//! leaves the plot less than [`PLOT_SHARE`] of the canvas or the units differ by less than a
+//! third anyway: then the plot fills its room. A legend that finds no free place inside the
+//! plot goes under it, and the plot gives up that height.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::super::axis::{Axis, Ticked};
-use super::super::clip::inside;
+use super::super::parts::LegendBox;
+use super::super::style::{FONT, Sizes};
 use super::super::{PlotError, Scene};
 use super::PlotCoord;
-use super::legend::{Below, corner_legend_size, legend_below};
 use crate::core::Window;
 
-/// Pixels: label areas and the colour bar beside the plot.
-pub(super) const LEFT: u32 = 78;
-pub(super) const BOTTOM: u32 = 58;
-/// Also the strip above the plot where the animation's step counter goes.
-pub(in crate::plot) const TOP_PAD: u32 = 28;
-pub(in crate::plot) const RIGHT_PAD: u32 = 12;
-pub(in crate::plot) const BAR_GAP: u32 = 22;
-pub(super) const BAR_W: u32 = 20;
-pub(super) const BAR_LABELS: u32 = 80;
+/// The share of the canvas the plot area aims for (60% is promised, the rest is margin).
+pub(in crate::plot) const PLOT_SHARE: f64 = 0.62;
+/// Units on the two axes may differ by this factor before the plot gives up filling its
+/// room for equal units.
+const MOST_STRETCH: f64 = 1.34;
 
-/// Where the chart (the plot and its label areas) and the legend go, in the figure's pixels.
-pub(super) struct Placement {
-    /// The chart's left edge.
-    pub left: i32,
-    /// The chart's top edge, below the title.
-    pub top: u32,
-    /// The plot area's width and height.
-    pub plot: (u32, u32),
-    /// The legend in columns under the plot, when it goes there.
-    pub below: Option<Below>,
+/// The margins around the plot, in pixels, from the sizes and the labels they hold.
+#[derive(Clone, Copy, Debug)]
+pub(in crate::plot) struct Margins {
+    /// Left of the plot: the y tick labels and the y axis' name.
+    pub left: u32,
+    /// Below the plot: the x tick labels and the x axis' name.
+    pub bottom: u32,
+    /// Above the plot: the colour bar's caption and the animation's step counter.
+    pub strip: u32,
+    /// Right of the plot up to the colour bar.
+    pub bar_gap: u32,
+    pub bar_width: u32,
+    /// Right of the bar: its tick marks, labels and the figure's edge.
+    pub bar_labels: u32,
+    pub tick: u32,
 }
 
-impl Placement {
-    /// The chart's part of the figure: the plot with its label areas and margins.
-    pub fn chart_area<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-    ) -> DrawingArea<DB, Shift> {
-        let (pw, ph) = self.plot;
-        root.clone().shrink(
-            (self.left, self.top as i32),
-            (10 + LEFT + pw + RIGHT_PAD, TOP_PAD + ph + BOTTOM),
+impl Margins {
+    /// The margins for a figure whose y ticks and colour-bar ticks read `y_labels` and
+    /// `bar_labels`.
+    pub fn new(
+        sizes: &Sizes,
+        text_width: &dyn Fn(&str, f64) -> u32,
+        y_labels: &[String],
+        bar_labels: &[String],
+    ) -> Margins {
+        let tick_font = sizes.tick_font();
+        let widest = |labels: &[String]| {
+            labels
+                .iter()
+                .map(|l| text_width(l, tick_font))
+                .max()
+                .unwrap_or(0)
+        };
+        let tick_px = (tick_font / 1.24).ceil() as u32;
+        let desc_px = (sizes.axis_desc_font() / 1.24).ceil() as u32;
+        let tick = sizes.side(5.0);
+        Margins {
+            left: sizes.side(6.0)
+                + desc_px
+                + sizes.side(10.0)
+                + widest(y_labels)
+                + tick
+                + sizes.side(6.0),
+            bottom: tick + sizes.side(6.0) + tick_px + sizes.side(10.0) + desc_px + sizes.side(8.0),
+            strip: tick_px + sizes.side(14.0),
+            bar_gap: sizes.side(18.0),
+            bar_width: sizes.side(18.0),
+            bar_labels: tick + sizes.side(5.0) + widest(bar_labels) + sizes.side(10.0),
+            tick,
+        }
+    }
+
+    /// Pixels beside and above/below the plot that the margins take: (across, down), the
+    /// title not included.
+    pub fn overhead(&self) -> (u32, u32) {
+        (
+            self.left + self.bar_gap + self.bar_width + self.bar_labels,
+            self.strip + self.bottom,
         )
     }
 }
 
-/// Places the plot under a title that ends at `title_bottom`.
-pub(super) fn place<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    scene: &Scene,
+/// Where the plot and the legend under it go, in the figure's pixels.
+pub(super) struct Placement {
+    pub margins: Margins,
+    /// The plot area: left, top, width, height.
+    pub plot: (i32, i32, u32, u32),
+    /// The legend under the plot, when it goes there, with its top-left corner.
+    pub below: Option<(LegendBox, (i32, i32))>,
+}
+
+impl Placement {
+    /// The chart's part of the figure: the plot with its label areas.
+    pub fn chart_area<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> DrawingArea<DB, Shift> {
+        let (x, y, pw, ph) = self.plot;
+        let m = &self.margins;
+        root.clone().shrink(
+            (x - m.left as i32, y - m.strip as i32),
+            (m.left + pw, m.strip + ph + m.bottom),
+        )
+    }
+}
+
+/// Places the plot under a title that ends at `title_bottom`, with `below` (a legend) under
+/// it if given.
+pub(super) fn place(
+    (w, h): (u32, u32),
     win: &Window,
+    margins: Margins,
     title_bottom: u32,
-) -> Result<Placement, PlotError> {
-    let (w, h) = root.dim_in_pixel();
-    // The plot area: equal units on both axes (so gradients cross contours at right angles),
-    // unless the window is so elongated that this would waste more than half the room.
-    let avail_w = w
-        .saturating_sub(10 + LEFT + RIGHT_PAD + BAR_GAP + BAR_W + BAR_LABELS)
-        .max(40) as f64;
-    let avail_h = h.saturating_sub(title_bottom + TOP_PAD + BOTTOM).max(40) as f64;
+    below: Option<LegendBox>,
+    sizes: &Sizes,
+) -> Placement {
+    let (across, down) = margins.overhead();
+    let legend_h = below.as_ref().map_or(0, |b| b.size().1 + sizes.side(8.0));
+    let avail_w = f64::from(w.saturating_sub(across).max(20));
+    let avail_h = f64::from(
+        h.saturating_sub(title_bottom + down + legend_h + sizes.side(4.0))
+            .max(20),
+    );
     let (wx, wy) = (win.x[1] - win.x[0], win.y[1] - win.y[0]);
-    let fit = |avail_h: f64, may_stretch: bool| {
-        let (sx, sy) = (avail_w / wx, avail_h / wy);
-        let (pw, ph) = if !may_stretch || (sx / sy <= 2.0 && sy / sx <= 2.0) {
-            let s = sx.min(sy);
-            (wx * s, wy * s)
+    let (pw, ph) = plot_size((avail_w, avail_h), (wx, wy), f64::from(w) * f64::from(h));
+    let (pw, ph) = (pw.round() as u32, ph.round() as u32);
+    let left = margins.left + (avail_w as u32).saturating_sub(pw) / 2;
+    let top = title_bottom + margins.strip + (avail_h as u32).saturating_sub(ph) / 2;
+    let below = below.map(|legend| {
+        let (lw, _) = legend.size();
+        let x = (left as i32 + pw as i32 / 2 - lw as i32 / 2).max(sizes.int(4.0));
+        let y = (top + ph + margins.bottom) as i32;
+        (legend, (x, y))
+    });
+    Placement {
+        margins,
+        plot: (left as i32, top as i32, pw, ph),
+        below,
+    }
+}
+
+/// The plot's size in a room of `avail` pixels for a window of `span` data units.
+fn plot_size(avail: (f64, f64), span: (f64, f64), canvas: f64) -> (f64, f64) {
+    let (aw, ah) = avail;
+    let (sx, sy) = (aw / span.0, ah / span.1);
+    if sx / sy <= MOST_STRETCH && sy / sx <= MOST_STRETCH {
+        return (aw, ah);
+    }
+    let s = sx.min(sy);
+    let (mut pw, mut ph) = (span.0 * s, span.1 * s);
+    // Equal units leave a band: stretch the short side as far as the share asks.
+    let want = PLOT_SHARE * canvas;
+    if pw * ph < want {
+        if pw < aw {
+            pw = (want / ph).min(aw);
         } else {
-            (avail_w, avail_h)
-        };
-        (pw.round().max(20.0) as u32, ph.round().max(20.0) as u32)
-    };
-    let (mut pw, mut ph) = fit(avail_h, true);
-    // A wide window leaves room under the plot: the legend goes there, in columns, rather
-    // than over the paths. So it does when every corner of the plot holds a minimum or a
-    // saddle point the legend would hide; the plot then shrinks to make room.
-    // Otherwise the spare height is split above and below the plot.
-    let grid_legend = legend_below(root, scene, w)?;
-    let mut spare = avail_h as u32 - ph.min(avail_h as u32);
-    let mut below = Some(grid_legend).filter(|b| b.height + 8 <= spare);
-    if below.is_none() {
-        let (lw, lh) = corner_legend_size(root, scene)?;
-        if every_corner_hides_a_marked_point(scene, win, (pw, ph), (lw, lh)) {
-            let shrunk = (avail_h - (grid_legend.height + 8) as f64).max(40.0);
-            (pw, ph) = fit(shrunk, false);
-            spare = avail_h as u32 - ph.min(avail_h as u32);
-            below = Some(grid_legend).filter(|b| b.height + 8 <= spare);
+            ph = (want / pw).min(ah);
         }
     }
-    let left = ((avail_w as u32 - pw.min(avail_w as u32)) / 2) as i32;
-    let top = match &below {
-        Some(b) => title_bottom + (spare - b.height - 8) / 2,
-        None => title_bottom + spare / 2,
-    };
-    Ok(Placement {
-        left,
-        top,
-        plot: (pw, ph),
-        below,
-    })
+    (pw, ph)
 }
 
 /// The chart on `chart_area`: the plot with room for the axes' labels around it.
 pub(super) fn chart<'a, DB: DrawingBackend>(
     chart_area: &'a DrawingArea<DB, Shift>,
+    margins: &Margins,
     xa: &Axis,
     ya: &Axis,
 ) -> Result<ChartContext<'a, DB, PlotCoord>, PlotError> {
     Ok(ChartBuilder::on(chart_area)
-        .margin_top(TOP_PAD)
-        .margin_right(RIGHT_PAD)
-        .margin_left(10)
-        .x_label_area_size(BOTTOM)
-        .y_label_area_size(LEFT)
+        .margin_top(margins.strip)
+        .x_label_area_size(margins.bottom)
+        .y_label_area_size(margins.left)
         .build_cartesian_2d::<Ticked, Ticked>(xa.ranged(), ya.ranged())?)
 }
 
-/// Whether a legend of this size would cover a minimum or saddle in every corner of a plot
-/// of `pw × ph` pixels.
-fn every_corner_hides_a_marked_point(
-    scene: &Scene,
-    win: &Window,
-    (pw, ph): (u32, u32),
-    (lw, lh): (u32, u32),
-) -> bool {
-    let (pw, ph, lw, lh) = (pw as f64, ph as f64, lw as f64 + 10.0, lh as f64 + 10.0);
-    let marked: Vec<(f64, f64)> = scene
-        .minima
-        .iter()
-        .chain(&scene.saddles)
-        .filter(|&&m| inside(m, win))
-        .map(|m| {
-            (
-                (m[0] - win.x[0]) / (win.x[1] - win.x[0]) * pw,
-                (win.y[1] - m[1]) / (win.y[1] - win.y[0]) * ph,
-            )
-        })
-        .collect();
-    let corners = [
-        (0.0, 0.0),
-        (pw - lw, 0.0),
-        (0.0, ph - lh),
-        (pw - lw, ph - lh),
-    ];
-    corners.iter().all(|&(x0, y0)| {
-        marked.iter().any(|&(x, y)| {
-            x >= x0 - 12.0 && x <= x0 + lw + 12.0 && y >= y0 - 12.0 && y <= y0 + lh + 12.0
-        })
-    })
+/// The axes for a plot of `pw × ph` pixels over `win`.
+pub(super) fn axes(win: &Window, (pw, ph): (u32, u32), sizes: &Sizes) -> (Axis, Axis) {
+    let spacing = |reference: f64| sizes.px(reference).max(1.0);
+    (
+        Axis::linear(
+            win.x[0],
+            win.x[1],
+            (f64::from(pw) / spacing(90.0)).clamp(3.0, 11.0) as usize,
+        ),
+        Axis::linear(
+            win.y[0],
+            win.y[1],
+            (f64::from(ph) / spacing(80.0)).clamp(3.0, 11.0) as usize,
+        ),
+    )
+}
+
+/// The width of `text` at font size `size`, as the figure's backend measures it.
+pub(super) fn text_width<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    size: f64,
+) -> u32 {
+    root.estimate_text_size(text, &TextStyle::from((FONT, size).into_font()))
+        .map_or(0, |(w, _)| w)
+}
+
+/// The figure's heading: the experiment's name and the formula, either when the other is
+/// empty.
+pub(in crate::plot) fn heading(scene: &Scene) -> String {
+    if scene.title.is_empty() {
+        scene.formula.clone()
+    } else if scene.formula.is_empty() {
+        scene.title.clone()
+    } else {
+        format!("{} — {}", scene.title, scene.formula)
+    }
 }
 
 /// The grid's window, or a unit square if it is degenerate.

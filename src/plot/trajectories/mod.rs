@@ -3,15 +3,19 @@
 //!
 //! [`draw_prepared`] draws it in the order the layers stack, one room each:
 //! - `layout`: where the plot, its label areas and a legend under it go;
-//! - `background`: the filled background, the axes, the contour lines, the marked points;
-//! - `paths`: every run's path and its markers (the animation draws them step by step);
-//! - `legend`: the runs and what the markers mean, in a corner or under the plot;
+//! - `background`: the filled background, the axes, the contour lines;
+//! - `paths`: every run's path and its markers, in the order and widths that keep each run
+//!   in sight (the animation draws them step by step);
+//! - `marks`: minima, saddle points and starts, over every path;
+//! - `legend`: the runs and what the markers mean, inside the plot where it covers nothing,
+//!   or under the plot;
 //! - `colour_bar`: the levels' colours and values beside the plot.
 
 mod background;
 mod colour_bar;
 mod layout;
 mod legend;
+mod marks;
 mod paths;
 
 use std::sync::Mutex;
@@ -19,19 +23,22 @@ use std::sync::Mutex;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::axis::{Axis, Ticked};
+use super::axis::Ticked;
 use super::colormap::{ColorMap, background as background_raster};
 use super::contours::{Polyline, isolines};
+use super::coverage::Mask;
 use super::levels::{Levels, choose_levels};
-use super::parts::title;
+use super::parts::{LegendBox, title};
+use super::style::Sizes;
 use super::{PlotError, Scene};
 use crate::core::{Grid, Window};
 
-pub(super) use layout::{BAR_GAP, RIGHT_PAD, TOP_PAD};
-pub(super) use paths::{
-    PATH_POINTS, PATH_TOLERANCE_PX, draw_path, draw_step_marker, end_marker, is_step_marker,
-    snapshot_marker, start_marker,
-};
+pub use background::Contours;
+pub(in crate::plot) use layout::{Margins, heading};
+#[cfg(test)]
+pub(in crate::plot) use marks::START_FILL;
+pub(in crate::plot) use marks::{Mark, draw_marks};
+pub(in crate::plot) use paths::{Layer, RunPath, RunStyle, draw_markers, draw_path};
 
 /// Whether the figure draws the runs' paths, or leaves them to the animation, which draws
 /// them step by step over this figure (legend, markers of minima, colour bar and all).
@@ -44,8 +51,9 @@ pub enum Paths {
 /// The plot area's coordinates: data to pixels of the whole figure.
 pub type PlotCoord = Cartesian2d<Ticked, Ticked>;
 
-/// Where the figure put the plot, so that the animation draws its paths exactly over the
-/// still figure and its step counter above the plot.
+/// Where the figure put the plot and how it drew the runs, so that the animation draws its
+/// paths exactly over the still figure, in the same order and styles, and its step counter
+/// above the plot.
 pub struct Layout {
     pub coord: PlotCoord,
     /// The plot area in the figure's pixels: left, top, width, height.
@@ -53,7 +61,26 @@ pub struct Layout {
     pub window: Window,
     /// Data units per pixel along x and y.
     pub per_px: [f64; 2],
+    pub sizes: Sizes,
+    /// Room in the strip above the plot, in pixels: up to the colour bar's caption.
+    pub strip: (u32, u32),
+    /// Run indices, first drawn to last.
+    pub(in crate::plot) order: Vec<usize>,
+    /// By run index.
+    pub(in crate::plot) styles: Vec<RunStyle>,
+    /// Drawn over every path.
+    pub(in crate::plot) marks: Vec<Mark>,
+    /// By run index: the share of each run's drawing the others leave in sight.
+    pub visible: Vec<f64>,
+    /// The legend's box in the figure's pixels (left, top, width, height), if any.
+    pub legend: Option<(i32, i32, u32, u32)>,
+    /// Every run's drawing, its markers and the marks, as masks of the plot area.
+    pub(in crate::plot) data: Vec<Mask>,
 }
+
+/// Contour lines to paint into a background raster (each with its opacity), at these sizes,
+/// over this window.
+type Painted<'a> = (&'a [(f64, Vec<[f64; 2]>)], &'a Sizes, &'a Window);
 
 /// A background raster and its size in pixels.
 type Background = ((u32, u32), Vec<u8>);
@@ -63,8 +90,9 @@ type Background = ((u32, u32), Vec<u8>);
 pub struct Prepared {
     levels: Levels,
     lines: Vec<Vec<Polyline>>,
-    /// Background rasters by size in pixels (one size in practice: both formats lay out alike).
-    backgrounds: Mutex<Vec<Background>>,
+    /// Background rasters by size in pixels and contour mode (one size in practice: every
+    /// format lays out alike).
+    backgrounds: Mutex<Vec<(Contours, Background)>>,
 }
 
 impl Prepared {
@@ -78,13 +106,31 @@ impl Prepared {
         }
     }
 
-    fn background(&self, grid: &Grid, map: &ColorMap, (w, h): (u32, u32)) -> Vec<u8> {
+    /// The background raster of `w × h` pixels, with `painted` lines in it if given.
+    fn background(
+        &self,
+        grid: &Grid,
+        map: &ColorMap,
+        (w, h): (u32, u32),
+        painted: Option<Painted<'_>>,
+    ) -> Vec<u8> {
+        let contours = if painted.is_some() {
+            Contours::InRaster
+        } else {
+            Contours::Vector
+        };
         let mut cache = self.backgrounds.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, bg)) = cache.iter().find(|(size, _)| *size == (w, h)) {
+        if let Some((_, (_, bg))) = cache
+            .iter()
+            .find(|(mode, (size, _))| *mode == contours && *size == (w, h))
+        {
             return bg.clone();
         }
-        let bg = background_raster(grid, &self.levels, map, w, h);
-        cache.push(((w, h), bg.clone()));
+        let mut bg = background_raster(grid, &self.levels, map, w, h);
+        if let Some((lines, sizes, win)) = painted {
+            background::paint_lines(&mut bg, (w, h), lines, win, sizes);
+        }
+        cache.push((contours, ((w, h), bg.clone())));
         bg
     }
 }
@@ -95,60 +141,125 @@ pub fn draw_prepared<'r, DB: DrawingBackend + 'r>(
     prepared: &Prepared,
     root: &'r DrawingArea<DB, Shift>,
     paths: Paths,
+    contours: Contours,
 ) -> Result<Layout, PlotError> {
     root.fill(&WHITE)?;
-    let title_bottom = title(root, &heading(scene))?;
+    let sizes = Sizes::new(scene.width, scene.height, scene.scale);
+    let title_bottom = title(root, &heading(scene), &sizes)?;
     let grid = scene.grid;
     let win = layout::sane_window(grid.window);
-    let place = layout::place(root, scene, &win, title_bottom)?;
-    let (pw, ph) = place.plot;
+    let runs = RunPath::of_scene(scene);
+    let canvas = root.dim_in_pixel();
 
+    // The margins hold the y ticks' and the colour bar's labels: measured on the axes a
+    // plot of the whole room would get.
+    let bar_axis = colour_bar::axis(&prepared.levels);
+    let bar_labels: Vec<String> = bar_axis.ticks.iter().map(|&t| bar_axis.label(t)).collect();
+    let (_, rough_ya) = layout::axes(&win, canvas, &sizes);
+    let y_labels: Vec<String> = rough_ya.ticks.iter().map(|&t| rough_ya.label(t)).collect();
+    let width = |text: &str, size: f64| layout::text_width(root, text, size);
+    let margins = Margins::new(&sizes, &width, &y_labels, &bar_labels);
+
+    // First with the legend inside the plot; when it finds no free place there, under it.
+    let mut below: Option<LegendBox> = None;
+    let (place, plan, marks, legend_inside, data) = loop {
+        let place = layout::place(canvas, &win, margins, title_bottom, below.clone(), &sizes);
+        let (_, _, pw, ph) = place.plot;
+        let (xa, ya) = layout::axes(&win, (pw, ph), &sizes);
+        let per_px = per_pixel(&win, (pw, ph));
+        let mask_plot = paths::MaskPlot {
+            xa: &xa,
+            ya: &ya,
+            size: (pw, ph),
+            win: &win,
+            per_px,
+        };
+        let plan = paths::plan(&runs, &sizes, &mask_plot)?;
+        let shared: Vec<usize> = (0..runs.len())
+            .filter(|&i| plan.styles[i].shared_end)
+            .collect();
+        let marks = marks::marks(scene, &runs, &shared, &win, &sizes);
+        let marks_mask = mask_plot.mask(&mut Vec::new(), |area| draw_marks(area, &marks))?;
+        let mut data: Vec<Mask> = plan.cover.clone();
+        data.push(marks_mask);
+        let entries = legend::entries(scene, &runs, &plan, &marks, &win, &sizes);
+        if below.is_some() || entries.is_empty() {
+            break (place, plan, marks, None, data);
+        }
+        let occupied: Vec<&Mask> = data.iter().collect();
+        match legend::inside_plot(root, &entries, &occupied, (pw, ph), &sizes)? {
+            Some(inside) => break (place, plan, marks, Some(inside), data),
+            None => below = Some(legend::under_plot(root, &entries, canvas.0, &sizes)?),
+        }
+    };
+
+    let (px, py, pw, ph) = place.plot;
+    let (xa, ya) = layout::axes(&win, (pw, ph), &sizes);
     let chart_area = place.chart_area(root);
-    let xa = Axis::linear(win.x[0], win.x[1], (pw / 90).clamp(3, 11) as usize);
-    let ya = Axis::linear(win.y[0], win.y[1], (ph / 80).clamp(3, 11) as usize);
-    let mut chart = layout::chart(&chart_area, &xa, &ya)?;
+    let mut chart = layout::chart(&chart_area, &place.margins, &xa, &ya)?;
     let area = chart.plotting_area().clone();
-    let (aw, ah) = area.dim_in_pixel();
-    let per_px = [
-        (win.x[1] - win.x[0]) / aw.max(1) as f64,
-        (win.y[1] - win.y[0]) / ah.max(1) as f64,
-    ];
+    let per_px = per_pixel(&win, (pw, ph));
 
     let map = ColorMap::pale();
-    background::draw_raster(&area, prepared.background(grid, &map, (aw, ah)), &win)?;
-    background::draw_axes(&mut chart, &xa, &ya)?;
-    background::draw_contours(&area, &prepared.lines, per_px)?;
-    background::draw_marked_points(&area, scene, &win)?;
+    let lines = background::faded_lines(&prepared.lines, &prepared.levels.values, grid, per_px);
+    let painted = (contours == Contours::InRaster).then_some((lines.as_slice(), &sizes, &win));
+    let raster = prepared.background(grid, &map, (pw, ph), painted);
+    background::draw_raster(&area, raster, &win)?;
+    background::draw_axes(&mut chart, &xa, &ya, &sizes, &place.margins)?;
+    if contours == Contours::Vector {
+        background::draw_lines(&area, &lines, &sizes)?;
+    }
+    if paths == Paths::Drawn {
+        for &i in &plan.order {
+            paths::draw_run(&area, &runs[i], &plan.styles[i], Layer::Both, &win, per_px)?;
+        }
+        draw_marks(&area, &marks)?;
+    } else {
+        // The animation draws the paths, then these marks over them, frame by frame.
+        draw_marks(&area, &marks)?;
+    }
+    let legend = match (&legend_inside, &place.below) {
+        (Some((legend, (x, y))), _) => Some((legend, (px + x, py + y))),
+        (None, Some((legend, at))) => Some((legend, *at)),
+        (None, None) => None,
+    };
+    if let Some((legend, at)) = legend {
+        legend.draw(root, at)?;
+    }
+    background::draw_frame(&area, &win, &sizes)?;
+    colour_bar::draw(root, scene, &prepared.levels, &map, &place, &sizes)?;
 
-    let drawn = paths::draw_paths(&area, scene, &win, per_px, paths == Paths::Drawn)?;
-    legend::draw(root, &mut chart, scene, &win, per_px, &place, drawn)?;
-    background::draw_frame(&area, &win)?;
-
-    colour_bar::draw(root, scene, &prepared.levels, &map, &place, ah)?;
-    let (xs, ys) = area.get_pixel_range();
+    let strip_width = pw + place.margins.bar_gap;
     Ok(Layout {
         coord: area.as_coord_spec().clone(),
-        plot: (xs.start, ys.start, aw, ah),
+        plot: (px, py, pw, ph),
         window: win,
         per_px,
+        sizes,
+        strip: (strip_width, place.margins.strip),
+        order: plan.order,
+        styles: plan.styles,
+        marks,
+        visible: plan.visible,
+        legend: legend.map(|(l, (x, y))| {
+            let (w, h) = l.size();
+            (x, y, w, h)
+        }),
+        data,
     })
 }
 
-/// The figure's title: the experiment's name and the formula, either when the other is empty.
-fn heading(scene: &Scene) -> String {
-    if scene.title.is_empty() {
-        scene.formula.clone()
-    } else if scene.formula.is_empty() {
-        scene.title.clone()
-    } else {
-        format!("{} — {}", scene.title, scene.formula)
+impl Layout {
+    /// Every run's drawing, its markers and the marks, as masks of the plot area.
+    pub(in crate::plot) fn data(&self) -> &[Mask] {
+        &self.data
     }
 }
 
-/// The pixel of a data point in the plot area, from its top-left corner.
-fn plot_pixel(p: [f64; 2], win: &Window, per_px: [f64; 2]) -> (i32, i32) {
-    (
-        ((p[0] - win.x[0]) / per_px[0]) as i32,
-        ((win.y[1] - p[1]) / per_px[1]) as i32,
-    )
+/// Data units per pixel of a plot of `pw × ph` pixels over `win`.
+fn per_pixel(win: &Window, (pw, ph): (u32, u32)) -> [f64; 2] {
+    [
+        (win.x[1] - win.x[0]) / pw.max(1) as f64,
+        (win.y[1] - win.y[0]) / ph.max(1) as f64,
+    ]
 }

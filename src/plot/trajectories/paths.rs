@@ -1,14 +1,25 @@
-//! Every run's path with its markers: a start dot, small dots every few steps, rings at
-//! snapshots, and a cross where it stopped (or a triangle where a diverged run left the plot).
-//! The animation draws the same pieces step by step.
+//! Every run's path with its markers: small dots every few steps, rings at snapshots, and a
+//! cross where it stopped (or a triangle where a diverged run left the plot). The animation
+//! draws the same pieces step by step.
+//!
+//! How runs share the plot so that each one stays in sight ([`plan`]): every run's drawing
+//! is rendered alone into a mask of the plot; the drawing order is the one that leaves the
+//! least visible run most in sight; and where runs still hide one another (paths that lie
+//! on top of each other, as Adam's relatives do), the runs of such a bundle are dashed in
+//! turn: each draws its dash where the others leave a gap, so the bundle shows every colour.
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::super::clip::{P, inside, last_visible, split_sharp, thin_path, visible_pieces};
+use super::super::axis::{Axis, Ticked};
+use super::super::clip::{
+    P, clip_segment, inside, last_visible, split_sharp, thin_path, visible_pieces,
+};
+use super::super::coverage::{Mask, best_order, covered_share, visible_fractions};
 use super::super::parts::{Glyph, Marker};
-use super::super::style::{darker, run_color};
+use super::super::style::{Sizes, darker, run_color};
 use super::super::{PlotError, Scene};
-use super::{PlotCoord, plot_pixel};
+use super::PlotCoord;
 use crate::core::{Status, Window};
 
 /// At most this many step markers per run, so long runs do not turn into a blob.
@@ -18,96 +29,282 @@ const MARKERS_PER_RUN: usize = 30;
 pub(in crate::plot) const PATH_POINTS: usize = 20_000;
 /// Points of a path closer than this many pixels to the last one kept are not drawn.
 pub(in crate::plot) const PATH_TOLERANCE_PX: f64 = 0.7;
+/// The share of its drawing each run keeps in sight, with a margin over the 30% promised.
+pub(in crate::plot) const VISIBLE_TARGET: f64 = 0.36;
+/// A run hides another when it covers this share of it.
+const HIDES: f64 = 0.15;
 
-/// What the paths left for the legend to know.
-pub(super) struct DrawnPaths {
-    /// The plot-area pixels the paths pass through, drawn or not: the legend avoids them.
-    pub pixels: Vec<(i32, i32)>,
-    /// Each run's legend text and colour.
-    pub legends: Vec<(String, RGBColor)>,
-    pub any_snapshot: bool,
-    /// Whether a diverged run left the plot (and got a triangle).
-    pub any_left_plot: bool,
-    /// Whether a run stopped inside the plot (and got a cross).
-    pub any_end: bool,
+/// A dash pattern along a path, in pixels from its start: drawn from `phase` for `on`, then
+/// a gap to the end of `period`, again and again; only where other runs of its bundle pass
+/// too (`crowd`): elsewhere the path is solid.
+#[derive(Clone, Debug, PartialEq)]
+pub(in crate::plot) struct Dash {
+    pub on: f64,
+    pub period: f64,
+    pub phase: f64,
+    pub crowd: std::sync::Arc<Crowd>,
 }
 
-/// Draws every run's path and markers if `drawn`; either way, says where they go.
-pub(super) fn draw_paths<DB: DrawingBackend>(
-    area: &DrawingArea<DB, PlotCoord>,
-    scene: &Scene,
-    win: &Window,
-    per_px: [f64; 2],
-    drawn: bool,
-) -> Result<DrawnPaths, PlotError> {
-    let mut out = DrawnPaths {
-        pixels: Vec::new(),
-        legends: Vec::new(),
-        any_snapshot: false,
-        any_left_plot: false,
-        any_end: false,
-    };
-    for (i, run) in scene.runs.iter().enumerate() {
-        let color = run_color(i);
-        let trace = run.trace;
-        let points: Vec<[f64; 2]> = if trace.dim >= 2 {
-            trace.points_2d().collect()
-        } else {
-            Vec::new()
-        };
-        let mut legend = if run.legend.is_empty() {
-            run.label.to_string()
-        } else {
-            run.legend.clone()
-        };
-        if let Status::Diverged { step } = trace.status {
-            legend.push_str(&format!(" (diverged at step {step})"));
-        }
-        out.legends.push((legend, color));
-        if points.is_empty() {
-            continue;
-        }
-        for piece in visible_pieces(&points, win) {
-            let piece = thin_path(&piece, per_px, PATH_TOLERANCE_PX, PATH_POINTS);
-            out.pixels
-                .extend(piece.iter().map(|&p| plot_pixel(p, win, per_px)));
-            if drawn {
-                draw_path(
-                    area,
-                    &[piece.as_slice()],
-                    &[piece.as_slice()],
-                    color,
-                    per_px,
-                )?;
-            }
-        }
-        // Small markers every few steps show the step size along the path.
-        let n = points.len();
-        if drawn {
-            for row in (1..n).filter(|&row| is_step_marker(row, n)) {
-                draw_step_marker(area, points[row], color, win)?;
-            }
-        }
-        for &row in &run.snapshots {
-            if let Some(&p) = points.get(row).filter(|p| inside(**p, win)) {
-                out.any_snapshot = true;
-                if drawn {
-                    area.draw(&snapshot_marker(p, color))?;
+/// The plot's pixels where other runs of a bundle are drawn, widened by a pixel.
+#[derive(Clone, Debug, PartialEq)]
+pub(in crate::plot) struct Crowd {
+    width: usize,
+    height: usize,
+    taken: Vec<bool>,
+}
+
+impl Crowd {
+    fn new(width: u32, height: u32, masks: &[&Mask]) -> Crowd {
+        let (w, h) = (width as usize, height as usize);
+        let mut taken = vec![false; w * h];
+        for mask in masks {
+            for &p in &mask.pixels {
+                let (x, y) = (p as usize % w.max(1), p as usize / w.max(1));
+                for yy in y.saturating_sub(1)..(y + 2).min(h) {
+                    for xx in x.saturating_sub(1)..(x + 2).min(w) {
+                        taken[yy * w + xx] = true;
+                    }
                 }
             }
         }
-        if drawn && inside(points[0], win) {
-            area.draw(&start_marker(points[0], color))?;
-        }
-        if let Some((marker, end)) = end_marker(&points, color, trace.status, win) {
-            out.any_left_plot |= end == End::LeftPlot;
-            out.any_end |= end == End::Reached;
-            if drawn {
-                area.draw(&marker)?;
-            }
+        Crowd {
+            width: w,
+            height: h,
+            taken,
         }
     }
-    Ok(out)
+
+    /// Whether another run of the bundle passes through the pixel of `p`.
+    fn at(&self, p: P, win: &Window, per_px: [f64; 2]) -> bool {
+        let x = ((p[0] - win.x[0]) / per_px[0]).floor();
+        let y = ((win.y[1] - p[1]) / per_px[1]).floor();
+        if !(x >= 0.0 && y >= 0.0) {
+            return false;
+        }
+        let (x, y) = ((x as usize).min(self.width.saturating_sub(1)), y as usize);
+        y < self.height && self.taken[y * self.width + x]
+    }
+}
+
+/// How one run is drawn.
+#[derive(Clone, Debug, PartialEq)]
+pub(in crate::plot) struct RunStyle {
+    pub color: RGBColor,
+    /// Line width in pixels.
+    pub width: u32,
+    /// The white halo's width in pixels (wider than the line).
+    pub halo: u32,
+    /// Radius of the step markers.
+    pub dot: u32,
+    /// Radius of the end markers.
+    pub end: i32,
+    /// The run stops where another does: one neutral cross marks both (see `marks`).
+    pub shared_end: bool,
+    /// Dashed when the run lies in a bundle of paths.
+    pub dash: Option<Dash>,
+}
+
+impl RunStyle {
+    /// Run `i`'s style, solid.
+    fn new(i: usize, sizes: &Sizes) -> RunStyle {
+        let width = sizes.side(2.6);
+        RunStyle {
+            color: run_color(i),
+            width,
+            halo: width + 2 * sizes.side(0.8),
+            dot: sizes.side(2.4),
+            end: sizes.int(7.0),
+            shared_end: false,
+            dash: None,
+        }
+    }
+}
+
+/// One run's path as the plot shows it.
+#[derive(Clone, Debug)]
+pub(in crate::plot) struct RunPath {
+    /// Every point, in data coordinates.
+    pub points: Vec<P>,
+    pub status: Status,
+    pub snapshots: Vec<usize>,
+}
+
+impl RunPath {
+    pub fn of_scene(scene: &Scene) -> Vec<RunPath> {
+        scene
+            .runs
+            .iter()
+            .map(|run| RunPath {
+                points: if run.trace.dim >= 2 {
+                    run.trace.points_2d().collect()
+                } else {
+                    Vec::new()
+                },
+                status: run.trace.status,
+                snapshots: run.snapshots.clone(),
+            })
+            .collect()
+    }
+
+    /// The pieces of rows `from..=to` inside the window, thinned to what the pixels show;
+    /// with a dash pattern, only its drawn parts (measured along the whole path from its
+    /// start, so a path drawn in parts dashes as the whole one does).
+    pub fn pieces(
+        &self,
+        from: usize,
+        to: usize,
+        win: &Window,
+        per_px: [f64; 2],
+        dash: Option<&Dash>,
+    ) -> Vec<Vec<P>> {
+        if self.points.is_empty() {
+            return Vec::new();
+        }
+        let to = to.min(self.points.len() - 1);
+        let from = from.min(to);
+        let pieces = match dash {
+            None => visible_pieces(&self.points[from..=to], win),
+            Some(dash) => self.dashed(from, to, win, per_px, dash),
+        };
+        pieces
+            .iter()
+            .map(|piece| thin_path(piece, per_px, PATH_TOLERANCE_PX, PATH_POINTS))
+            .collect()
+    }
+
+    /// Whether `p` is drawn: away from the rest of its bundle, or on a dash of the pattern
+    /// (see [`RunPath::dashed`]).
+    pub fn dash_on(&self, p: P, win: &Window, per_px: [f64; 2], dash: &Dash) -> bool {
+        if !dash.crowd.at(p, win, per_px) {
+            return true;
+        }
+        let origin = self.points.first().copied().unwrap_or(p);
+        let r = ((p[0] - origin[0]) / per_px[0]).hypot((p[1] - origin[1]) / per_px[1]);
+        let r = if r.is_finite() { r } else { 0.0 };
+        (r - dash.phase).rem_euclid(dash.period) < dash.on
+    }
+
+    /// The dashes of rows `from..=to` inside the window. A point's place in the pattern is
+    /// its distance in pixels from the path's start, not the length walked to it: paths of
+    /// a bundle that start together then have their dashes at the same places, each in its
+    /// own slot of the pattern, however differently they wiggled on the way.
+    fn dashed(
+        &self,
+        from: usize,
+        to: usize,
+        win: &Window,
+        per_px: [f64; 2],
+        dash: &Dash,
+    ) -> Vec<Vec<P>> {
+        let on = |p: P| self.dash_on(p, win, per_px, dash);
+        let mut pieces: Vec<Vec<P>> = Vec::new();
+        let mut current: Vec<P> = Vec::new();
+        let flush = |current: &mut Vec<P>, pieces: &mut Vec<Vec<P>>| {
+            if current.len() >= 2 {
+                pieces.push(std::mem::take(current));
+            }
+            current.clear();
+        };
+        for w in self.points[from..=to].windows(2) {
+            let Some((a, b)) = clip_segment(w[0], w[1], win) else {
+                flush(&mut current, &mut pieces);
+                continue;
+            };
+            // Sampled a pixel apart: the pattern changes along a segment.
+            let length = ((b[0] - a[0]) / per_px[0]).hypot((b[1] - a[1]) / per_px[1]);
+            let n = (length.ceil() as usize).clamp(1, 100_000);
+            for k in 0..=n {
+                let t = k as f64 / n as f64;
+                let p = [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
+                if on(p) {
+                    if current.last() != Some(&p) {
+                        current.push(p);
+                    }
+                } else {
+                    flush(&mut current, &mut pieces);
+                }
+            }
+        }
+        flush(&mut current, &mut pieces);
+        pieces
+    }
+}
+
+/// What a run's drawing consists of: the halo under the line, and the ink over it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(in crate::plot) enum Layer {
+    Halo,
+    Ink,
+    Both,
+}
+
+/// Draws rows `from..=to` of `run` (the whole path: `0..=last`) and, when `to` is its last
+/// row, its end marker. The animation calls it frame by frame with the halo one step ahead
+/// of the ink (see [`draw_path`]).
+pub(in crate::plot) fn draw_run<DB: DrawingBackend>(
+    area: &DrawingArea<DB, PlotCoord>,
+    run: &RunPath,
+    style: &RunStyle,
+    layer: Layer,
+    win: &Window,
+    per_px: [f64; 2],
+) -> Result<(), PlotError> {
+    if run.points.is_empty() {
+        return Ok(());
+    }
+    let pieces = run.pieces(0, usize::MAX, win, per_px, style.dash.as_ref());
+    let pieces: Vec<&[P]> = pieces.iter().map(Vec::as_slice).collect();
+    let (halo, ink): (&[&[P]], &[&[P]]) = match layer {
+        Layer::Halo => (&pieces, &[]),
+        Layer::Ink => (&[], &pieces),
+        Layer::Both => (&pieces, &pieces),
+    };
+    draw_path(area, halo, ink, style, per_px)?;
+    if layer != Layer::Halo {
+        draw_markers(area, run, 0, run.points.len() - 1, style, win, per_px)?;
+    }
+    Ok(())
+}
+
+/// The step markers, snapshot rings and end marker of rows `from..=to`. A dashed run shows
+/// its step markers on its dashes only, where no other run of its bundle is drawn.
+pub(in crate::plot) fn draw_markers<DB: DrawingBackend>(
+    area: &DrawingArea<DB, PlotCoord>,
+    run: &RunPath,
+    from: usize,
+    to: usize,
+    style: &RunStyle,
+    win: &Window,
+    per_px: [f64; 2],
+) -> Result<(), PlotError> {
+    let n = run.points.len();
+    for row in (from..=to).filter(|&row| is_step_marker(row, n)) {
+        let p = run.points[row];
+        let on_dash = style
+            .dash
+            .as_ref()
+            .is_none_or(|d| run.dash_on(p, win, per_px, d));
+        if inside(p, win) && on_dash {
+            area.draw(&Circle::new((p[0], p[1]), style.dot, style.color.filled()))?;
+        }
+    }
+    for &row in run
+        .snapshots
+        .iter()
+        .filter(|&&row| (from..=to).contains(&row))
+    {
+        if let Some(&p) = run.points.get(row).filter(|p| inside(**p, win)) {
+            area.draw(&snapshot_marker(p, style))?;
+        }
+    }
+    if to + 1 == n
+        && let Some((marker, end)) = end_marker(&run.points, style, run.status, win)
+        // An end shared with other runs is drawn once for all of them, with the marks.
+        && !(style.shared_end && end == End::Reached)
+    {
+        area.draw(&marker)?;
+    }
+    Ok(())
 }
 
 /// Part of a run's path: a white halo under `halo`, then the run's colour along `line`,
@@ -118,7 +315,7 @@ pub(in crate::plot) fn draw_path<DB: DrawingBackend>(
     area: &DrawingArea<DB, PlotCoord>,
     halo: &[&[P]],
     line: &[&[P]],
-    color: RGBColor,
+    style: &RunStyle,
     per_px: [f64; 2],
 ) -> Result<(), PlotError> {
     let coords = |part: &Vec<P>| part.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>();
@@ -126,18 +323,25 @@ pub(in crate::plot) fn draw_path<DB: DrawingBackend>(
         for part in &split_sharp(piece, per_px) {
             area.draw(&PathElement::new(
                 coords(part),
-                WHITE.mix(0.85).stroke_width(6),
+                WHITE.mix(0.85).stroke_width(style.halo),
             ))?;
         }
     }
     for piece in line {
         let parts = split_sharp(piece, per_px);
         for part in &parts {
-            area.draw(&PathElement::new(coords(part), color.stroke_width(3)))?;
+            area.draw(&PathElement::new(
+                coords(part),
+                style.color.stroke_width(style.width),
+            ))?;
         }
         // Round off the turning points where the path was split.
         for part in parts.iter().skip(1) {
-            area.draw(&Circle::new((part[0][0], part[0][1]), 1, color.filled()))?;
+            area.draw(&Circle::new(
+                (part[0][0], part[0][1]),
+                style.width / 2,
+                style.color.filled(),
+            ))?;
         }
     }
     Ok(())
@@ -150,26 +354,10 @@ pub(in crate::plot) fn is_step_marker(row: usize, n: usize) -> bool {
     row >= stride && row + 1 < n && row.is_multiple_of(stride)
 }
 
-pub(in crate::plot) fn draw_step_marker<DB: DrawingBackend>(
-    area: &DrawingArea<DB, PlotCoord>,
-    p: P,
-    color: RGBColor,
-    win: &Window,
-) -> Result<(), PlotError> {
-    if inside(p, win) {
-        area.draw(&Circle::new((p[0], p[1]), 3, color.filled()))?;
-    }
-    Ok(())
-}
-
 /// A ring at an SGDR restart.
-pub(in crate::plot) fn snapshot_marker(p: P, color: RGBColor) -> Marker<(f64, f64)> {
-    let ring = darker(color, 0.2);
-    Marker::new((p[0], p[1]), Glyph::Ring, 10, ring, ring)
-}
-
-pub(in crate::plot) fn start_marker(p: P, color: RGBColor) -> Marker<(f64, f64)> {
-    Marker::new((p[0], p[1]), Glyph::Dot, 7, color, BLACK)
+fn snapshot_marker(p: P, style: &RunStyle) -> Marker<(f64, f64)> {
+    let ring = darker(style.color, 0.2);
+    Marker::new((p[0], p[1]), Glyph::Ring, style.end + 3, ring, ring)
 }
 
 /// How a path's end is marked.
@@ -185,20 +373,212 @@ pub(in crate::plot) enum End {
 /// or, for a diverged run, a triangle where it last left the plot.
 pub(in crate::plot) fn end_marker(
     points: &[P],
-    color: RGBColor,
+    style: &RunStyle,
     status: Status,
     win: &Window,
 ) -> Option<(Marker<(f64, f64)>, End)> {
     let &last = points.last()?;
     if matches!(status, Status::Diverged { .. }) {
         let p = last_visible(points, win)?;
-        let marker = Marker::new((p[0], p[1]), Glyph::Triangle, 10, color, BLACK);
+        let marker = Marker::new(
+            (p[0], p[1]),
+            Glyph::Triangle,
+            style.end + 3,
+            style.color,
+            BLACK,
+        );
         Some((marker, End::LeftPlot))
     } else if points.len() > 1 && inside(last, win) {
-        let c = darker(color, 0.15);
-        let marker = Marker::new((last[0], last[1]), Glyph::Cross, 7, c, c);
+        let c = darker(style.color, 0.15);
+        let marker = Marker::new((last[0], last[1]), Glyph::Cross, style.end, c, c);
         Some((marker, End::Reached))
     } else {
         None
     }
+}
+
+/// How the runs share the plot: the order they are drawn in and each one's style, with
+/// the masks the choice was measured on.
+#[derive(Clone, Debug)]
+pub(in crate::plot) struct Plan {
+    /// Run indices, first drawn to last.
+    pub order: Vec<usize>,
+    /// By run index.
+    pub styles: Vec<RunStyle>,
+    /// By run index: the share of each run's drawing left in sight.
+    pub visible: Vec<f64>,
+    /// By run index: each run's drawing with its halo, alone on the plot.
+    pub cover: Vec<Mask>,
+}
+
+/// The plot's pixels as a blank bitmap in the plot's data coordinates, for the masks.
+pub(in crate::plot) struct MaskPlot<'a> {
+    pub xa: &'a Axis,
+    pub ya: &'a Axis,
+    /// The plot area's size in pixels.
+    pub size: (u32, u32),
+    pub win: &'a Window,
+    pub per_px: [f64; 2],
+}
+
+impl MaskPlot<'_> {
+    /// The pixels `draw` touches on the blank plot.
+    pub fn mask(
+        &self,
+        buffer: &mut Vec<u8>,
+        draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, PlotCoord>) -> Result<(), PlotError>,
+    ) -> Result<Mask, PlotError> {
+        let (w, h) = self.size;
+        Mask::render(
+            w,
+            h,
+            buffer,
+            |root: &DrawingArea<BitMapBackend<'_>, Shift>| {
+                // The same mapping as the chart's plotting area, moved to the origin.
+                let coord = Cartesian2d::<Ticked, Ticked>::new(
+                    self.xa.ranged(),
+                    self.ya.ranged(),
+                    (0..w as i32 - 1, h as i32 - 1..0),
+                );
+                draw(&root.apply_coord_spec(coord))
+            },
+        )
+    }
+}
+
+/// The runs (by index) that stop within a few pixels of another run's stop: their ends
+/// share one neutral cross instead of piling crosses of every colour on one spot.
+pub(in crate::plot) fn shared_ends(runs: &[RunPath], plot: &MaskPlot) -> Vec<usize> {
+    let ends: Vec<Option<P>> = runs
+        .iter()
+        .map(|run| match run.points.last() {
+            Some(&p)
+                if run.points.len() > 1
+                    && inside(p, plot.win)
+                    && !matches!(run.status, Status::Diverged { .. }) =>
+            {
+                Some(p)
+            }
+            _ => None,
+        })
+        .collect();
+    let near =
+        |a: P, b: P| ((a[0] - b[0]) / plot.per_px[0]).hypot((a[1] - b[1]) / plot.per_px[1]) < 6.0;
+    (0..runs.len())
+        .filter(|&i| {
+            ends[i].is_some_and(|a| {
+                (0..runs.len()).any(|j| j != i && ends[j].is_some_and(|b| near(a, b)))
+            })
+        })
+        .collect()
+}
+
+/// Chooses the drawing order and the runs' widths so that each run keeps at least
+/// [`VISIBLE_TARGET`] of its drawing in sight where it can.
+pub(in crate::plot) fn plan(
+    runs: &[RunPath],
+    sizes: &Sizes,
+    plot: &MaskPlot,
+) -> Result<Plan, PlotError> {
+    let mut buffer = Vec::new();
+    let masks = |styles: &[RunStyle], buffer: &mut Vec<u8>| -> Result<_, PlotError> {
+        let mut ink = Vec::with_capacity(runs.len());
+        let mut cover = Vec::with_capacity(runs.len());
+        for (run, style) in runs.iter().zip(styles) {
+            ink.push(plot.mask(buffer, |area| {
+                draw_run(area, run, style, Layer::Ink, plot.win, plot.per_px)
+            })?);
+            cover.push(plot.mask(buffer, |area| {
+                draw_run(area, run, style, Layer::Both, plot.win, plot.per_px)
+            })?);
+        }
+        Ok((ink, cover))
+    };
+    let n = runs.len();
+    let mut solid: Vec<RunStyle> = (0..n).map(|i| RunStyle::new(i, sizes)).collect();
+    for i in shared_ends(runs, plot) {
+        solid[i].shared_end = true;
+    }
+    // Bundles of runs, joined (for good) whenever one hides the other while either is out of
+    // sight; each round dashes the bundles anew and measures again.
+    let mut group: Vec<usize> = (0..n).collect();
+    fn root(group: &mut [usize], i: usize) -> usize {
+        let mut r = i;
+        while group[r] != r {
+            r = group[r];
+        }
+        group[i] = r;
+        r
+    }
+    let worst = |v: &[f64]| v.iter().copied().fold(1.0, f64::min);
+    // Dashes short enough that a short bundle still shows every run's colour.
+    let dash_length = |members: &[usize], ink: &[Mask], style: &[RunStyle]| {
+        let shortest = members
+            .iter()
+            .map(|&i| ink[i].pixels.len() as f64 / f64::from(style[i].width.max(1)))
+            .fold(f64::INFINITY, f64::min);
+        (shortest / (2.0 * members.len() as f64)).clamp(sizes.px(3.0), sizes.px(14.0))
+    };
+    let mut styles = solid;
+    let mut best: Option<Plan> = None;
+    // Where each run goes when drawn solid: the crowds its bundle's dashes avoid.
+    let mut solid_cover: Option<Vec<Mask>> = None;
+    for _round in 0..4 {
+        let (ink, cover) = masks(&styles, &mut buffer)?;
+        let solid_cover = solid_cover.get_or_insert_with(|| cover.clone());
+        let order = best_order(&ink, &cover);
+        let visible = visible_fractions(&ink, &cover, &order);
+        let done = visible.iter().all(|&v| v >= VISIBLE_TARGET);
+        let plan = Plan {
+            order,
+            styles: styles.clone(),
+            visible,
+            cover,
+        };
+        if best
+            .as_ref()
+            .is_none_or(|b| worst(&plan.visible) > worst(&b.visible))
+        {
+            best = Some(plan.clone());
+        }
+        if done {
+            break;
+        }
+        let mut joined = false;
+        for (i, ink_i) in ink.iter().enumerate() {
+            for j in 0..n {
+                let hidden = plan.visible[i] < VISIBLE_TARGET;
+                if i != j && hidden && covered_share(ink_i, &plan.cover[j]) >= HIDES {
+                    let (a, b) = (root(&mut group, i), root(&mut group, j));
+                    if a != b {
+                        group[a.max(b)] = a.min(b);
+                        joined = true;
+                    }
+                }
+            }
+        }
+        if !joined {
+            break;
+        }
+        let roots: Vec<usize> = (0..n).map(|i| root(&mut group, i)).collect();
+        for r in 0..n {
+            let members: Vec<usize> = (0..n).filter(|&i| roots[i] == r).collect();
+            let k = members.len() as f64;
+            let dash_length = dash_length(&members, &ink, &styles);
+            for (slot, &i) in members.iter().enumerate() {
+                let others: Vec<&Mask> = members
+                    .iter()
+                    .filter(|&&j| j != i)
+                    .map(|&j| &solid_cover[j])
+                    .collect();
+                styles[i].dash = (members.len() > 1).then(|| Dash {
+                    on: dash_length,
+                    period: dash_length * k,
+                    phase: dash_length * slot as f64,
+                    crowd: std::sync::Arc::new(Crowd::new(plot.size.0, plot.size.1, &others)),
+                });
+            }
+        }
+    }
+    best.ok_or_else(|| PlotError::new("no runs to plan"))
 }

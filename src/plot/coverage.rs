@@ -1,0 +1,294 @@
+//! What covers what in a plot: each run's drawing rendered alone into a mask of the plot's
+//! pixels, how much of each run the runs drawn after it leave in sight, and where a legend
+//! of a given size can go without covering any of it.
+//!
+//! The masks are drawn with the very code that draws the figure (plotters' bitmap backend on
+//! a scratch buffer the size of the plot), so what is measured is what is shown.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// Which pixels of a `width × height` plot something touched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mask {
+    pub width: u32,
+    pub height: u32,
+    /// Indices (y · width + x) of the touched pixels, increasing.
+    pub pixels: Vec<u32>,
+}
+
+/// What a scratch buffer is filled with before drawing: a colour no figure draws, so that
+/// every pixel a drawing touches (a white halo too) differs from it afterwards.
+const UNTOUCHED: [u8; 3] = [1, 2, 3];
+
+impl Mask {
+    /// The pixels `draw` touches on a blank plot of `width × height` pixels.
+    pub fn render(
+        width: u32,
+        height: u32,
+        buffer: &mut Vec<u8>,
+        draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), super::PlotError>,
+    ) -> Result<Mask, super::PlotError> {
+        let len = width as usize * height as usize * 3;
+        buffer.clear();
+        buffer.extend(std::iter::repeat_n(UNTOUCHED, len / 3).flatten());
+        {
+            let root = BitMapBackend::with_buffer(buffer, (width, height)).into_drawing_area();
+            draw(&root)?;
+            root.present()?;
+        }
+        let pixels = buffer
+            .chunks_exact(3)
+            .enumerate()
+            .filter(|(_, p)| *p != UNTOUCHED)
+            .map(|(k, _)| k as u32)
+            .collect();
+        Ok(Mask {
+            width,
+            height,
+            pixels,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pixels.is_empty()
+    }
+}
+
+/// For each run, the share of its ink that the runs drawn after it do not cover: `ink[i]`
+/// is what run i draws in its colour, `cover[i]` everything its drawing changes (its ink and
+/// the white halo under it: a superset of the ink), `order` the runs from first drawn to
+/// last. A run that draws
+/// nothing in the plot counts as fully visible: there is nothing of it to hide.
+pub fn visible_fractions(ink: &[Mask], cover: &[Mask], order: &[usize]) -> Vec<f64> {
+    let mut fractions = vec![1.0; ink.len()];
+    let Some(first) = ink.first() else {
+        return fractions;
+    };
+    // Walking from the top down, `covered` holds what the runs above have covered.
+    let mut covered = vec![false; first.width as usize * first.height as usize];
+    for &i in order.iter().rev() {
+        let mask = &ink[i];
+        if !mask.is_empty() {
+            let seen = mask
+                .pixels
+                .iter()
+                .filter(|&&p| !covered[p as usize])
+                .count();
+            fractions[i] = seen as f64 / mask.pixels.len() as f64;
+        }
+        for &p in &cover[i].pixels {
+            covered[p as usize] = true;
+        }
+    }
+    fractions
+}
+
+/// The share of `ink`'s pixels that `cover` covers.
+pub fn covered_share(ink: &Mask, cover: &Mask) -> f64 {
+    if ink.is_empty() {
+        return 0.0;
+    }
+    // Both lists are increasing: one merge.
+    let (mut a, mut b, mut shared) = (0, 0, 0usize);
+    while a < ink.pixels.len() && b < cover.pixels.len() {
+        match ink.pixels[a].cmp(&cover.pixels[b]) {
+            std::cmp::Ordering::Less => a += 1,
+            std::cmp::Ordering::Greater => b += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                a += 1;
+                b += 1;
+            }
+        }
+    }
+    shared as f64 / ink.pixels.len() as f64
+}
+
+/// The drawing order that keeps the least visible run as visible as it can be (Lawler's rule
+/// for a bottleneck: the run that suffers least under all the others goes to the bottom,
+/// then the same among the rest). Ties keep the runs' own order, later runs on top.
+pub fn best_order(ink: &[Mask], cover: &[Mask]) -> Vec<usize> {
+    let n = ink.len();
+    let Some(first) = ink.first() else {
+        return Vec::new();
+    };
+    let size = first.width as usize * first.height as usize;
+    // How many of the runs not yet placed cover each pixel.
+    let mut count = vec![0u16; size];
+    for mask in cover {
+        for &p in &mask.pixels {
+            count[p as usize] += 1;
+        }
+    }
+    let mut left: Vec<usize> = (0..n).collect();
+    let mut bottom_up = Vec::with_capacity(n);
+    while !left.is_empty() {
+        // The share of run i's ink that no other run still left covers (its own cover holds
+        // its ink, and counts once).
+        let visible = |i: usize, count: &[u16]| -> f64 {
+            let mask = &ink[i];
+            if mask.is_empty() {
+                return 1.0;
+            }
+            let seen = mask
+                .pixels
+                .iter()
+                .filter(|&&p| count[p as usize] <= 1)
+                .count();
+            seen as f64 / mask.pixels.len() as f64
+        };
+        let (at, _) = left
+            .iter()
+            .enumerate()
+            .map(|(at, &i)| (at, visible(i, &count)))
+            .fold((0, f64::NEG_INFINITY), |best, (at, v)| {
+                if v > best.1 + 1e-12 { (at, v) } else { best }
+            });
+        let i = left.remove(at);
+        for &p in &cover[i].pixels {
+            count[p as usize] -= 1;
+        }
+        bottom_up.push(i);
+    }
+    bottom_up
+}
+
+/// Which pixels of a plot hold data a legend must not cover, with a summed-area table to
+/// ask whether a rectangle is free.
+pub struct Occupancy {
+    width: usize,
+    height: usize,
+    /// `sums[(y) · (width + 1) + x]`: occupied pixels above and left of (x, y).
+    sums: Vec<u32>,
+}
+
+impl Occupancy {
+    /// The union of `masks` (all of one plot's size).
+    pub fn new(width: u32, height: u32, masks: &[&Mask]) -> Occupancy {
+        let (w, h) = (width as usize, height as usize);
+        let mut taken = vec![0u32; w * h];
+        for mask in masks {
+            for &p in &mask.pixels {
+                taken[p as usize] = 1;
+            }
+        }
+        let mut sums = vec![0u32; (w + 1) * (h + 1)];
+        for y in 0..h {
+            let mut row = 0;
+            for x in 0..w {
+                row += taken[y * w + x];
+                sums[(y + 1) * (w + 1) + x + 1] = sums[y * (w + 1) + x + 1] + row;
+            }
+        }
+        Occupancy {
+            width: w,
+            height: h,
+            sums,
+        }
+    }
+
+    /// Occupied pixels in the rectangle from (x0, y0), `w × h`, clipped to the plot.
+    fn count(&self, x0: i64, y0: i64, w: i64, h: i64) -> u32 {
+        let clamp_x = |x: i64| x.clamp(0, self.width as i64) as usize;
+        let clamp_y = |y: i64| y.clamp(0, self.height as i64) as usize;
+        let (x0, x1) = (clamp_x(x0), clamp_x(x0 + w));
+        let (y0, y1) = (clamp_y(y0), clamp_y(y0 + h));
+        let at = |x: usize, y: usize| self.sums[y * (self.width + 1) + x];
+        at(x1, y1) + at(x0, y0) - at(x0, y1) - at(x1, y0)
+    }
+
+    /// Where a `w × h` box fits inside the plot with `inset` pixels to its edges, with no
+    /// occupied pixel within `margin` of it: the free place nearest a corner of the plot
+    /// (upper right first on ties), as its top-left corner; `None` when there is none.
+    pub fn free_place(&self, (w, h): (u32, u32), inset: u32, margin: u32) -> Option<(i32, i32)> {
+        let (w, h, inset, margin) = (w as i64, h as i64, inset as i64, margin as i64);
+        let (pw, ph) = (self.width as i64, self.height as i64);
+        let (x_max, y_max) = (pw - inset - w, ph - inset - h);
+        if x_max < inset || y_max < inset {
+            return None;
+        }
+        let stride = ((w.min(h)) / 16).clamp(1, 8);
+        let positions = |lo: i64, hi: i64| {
+            let mut v: Vec<i64> = (lo..=hi).step_by(stride as usize).collect();
+            if v.last() != Some(&hi) {
+                v.push(hi);
+            }
+            v
+        };
+        let mut best: Option<(i64, (i64, i64))> = None;
+        for y in positions(inset, y_max) {
+            for x in positions(inset, x_max) {
+                // Distance to the nearest corner, the upper ones and the right ones first.
+                let dx = (x - inset).min(x_max - x);
+                let dy = (y - inset).min(y_max - y);
+                let bias = i64::from(x - inset < x_max - x) + 2 * i64::from(y - inset > y_max - y);
+                let score = (dx + dy) * 8 + bias;
+                if best.is_some_and(|(s, _)| s <= score) {
+                    continue;
+                }
+                if self.count(x - margin, y - margin, w + 2 * margin, h + 2 * margin) == 0 {
+                    best = Some((score, (x, y)));
+                }
+            }
+        }
+        best.map(|(_, (x, y))| (x as i32, y as i32))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mask(width: u32, height: u32, pixels: &[(u32, u32)]) -> Mask {
+        let mut pixels: Vec<u32> = pixels.iter().map(|&(x, y)| y * width + x).collect();
+        pixels.sort_unstable();
+        Mask {
+            width,
+            height,
+            pixels,
+        }
+    }
+
+    #[test]
+    fn a_run_drawn_over_another_hides_what_they_share() {
+        // Run 0 is a row of 10 pixels; run 1 covers its first 7.
+        let row: Vec<(u32, u32)> = (0..10).map(|x| (x, 0)).collect();
+        let ink = [mask(10, 2, &row), mask(10, 2, &row[..7])];
+        let cover = ink.clone();
+        let v = visible_fractions(&ink, &cover, &[0, 1]);
+        assert!((v[0] - 0.3).abs() < 1e-12 && v[1] == 1.0, "{v:?}");
+        // Drawn the other way round, the short run is hidden entirely.
+        let v = visible_fractions(&ink, &cover, &[1, 0]);
+        assert_eq!(v, [1.0, 0.0]);
+        // The best order puts the run that is hidden least by the other at the bottom.
+        assert_eq!(best_order(&ink, &cover), [0, 1]);
+    }
+
+    #[test]
+    fn a_legend_goes_to_the_free_corner_or_nowhere() {
+        // A 100 × 80 plot with its upper right quarter taken.
+        let taken: Vec<(u32, u32)> = (50..100)
+            .flat_map(|x| (0..40).map(move |y| (x, y)))
+            .collect();
+        let m = mask(100, 80, &taken);
+        let o = Occupancy::new(100, 80, &[&m]);
+        assert_eq!(o.free_place((30, 20), 4, 2), Some((4, 4)), "upper left");
+        assert_eq!(
+            o.free_place((90, 70), 4, 2),
+            None,
+            "too big for the free part"
+        );
+        let empty = Occupancy::new(100, 80, &[]);
+        assert_eq!(
+            empty.free_place((30, 20), 4, 2),
+            Some((66, 4)),
+            "upper right"
+        );
+        assert_eq!(
+            empty.free_place((100, 20), 4, 2),
+            None,
+            "wider than the plot"
+        );
+    }
+}
