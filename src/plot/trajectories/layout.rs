@@ -119,10 +119,10 @@ pub(super) fn place(
     sizes: &Sizes,
 ) -> Placement {
     let (across, down) = margins.overhead();
-    let legend_h = below.as_ref().map_or(0, |b| b.size().1 + sizes.side(8.0));
+    let legend_h = below.as_ref().map_or(0, |b| b.size().1 + sizes.side(4.0));
     let avail_w = f64::from(w.saturating_sub(across).max(20));
     let avail_h = f64::from(
-        h.saturating_sub(title_bottom + down + legend_h + sizes.side(4.0))
+        h.saturating_sub(title_bottom + down + legend_h + sizes.side(2.0))
             .max(20),
     );
     let (wx, wy) = (win.x[1] - win.x[0], win.y[1] - win.y[0]);

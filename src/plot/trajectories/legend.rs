@@ -139,20 +139,37 @@ pub(super) fn inside_plot<DB: DrawingBackend>(
     Ok(None)
 }
 
-/// The legend under the plot, in as many columns as the figure's width holds.
+/// The legend under the plot, in as many columns as the figure's width holds, at the
+/// largest font (of three) whose legend is no more than a tenth taller than the shortest:
+/// every row it saves is height the plot keeps.
 pub(super) fn under_plot<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     entries: &[Entry],
     width: u32,
     sizes: &Sizes,
 ) -> Result<LegendBox, PlotError> {
-    let mut legend = LegendBox::measure(root, entries.to_vec(), sizes.legend_font(), 1)?;
-    for columns in 2..=4 {
-        let wider = LegendBox::measure(root, entries.to_vec(), sizes.legend_font(), columns)?;
-        if wider.size().0 + sizes.side(8.0) > width {
-            break;
+    let mut candidates = Vec::new();
+    for shrink in [1.0, 0.9, 0.8] {
+        let font = sizes.legend_font() * shrink;
+        let mut legend = LegendBox::measure(root, entries.to_vec(), font, 1)?;
+        for columns in 2..=4 {
+            let wider = LegendBox::measure(root, entries.to_vec(), font, columns)?;
+            if wider.size().0 + sizes.side(8.0) > width {
+                break;
+            }
+            legend = wider;
         }
-        legend = wider;
+        candidates.push(legend);
     }
-    Ok(legend)
+    let shortest = candidates
+        .iter()
+        .map(|l| l.size().1)
+        .min()
+        .unwrap_or(0);
+    let limit = f64::from(shortest) * 1.1;
+    let index = candidates
+        .iter()
+        .position(|l| f64::from(l.size().1) <= limit)
+        .unwrap_or(0);
+    Ok(candidates.swap_remove(index))
 }
