@@ -54,6 +54,22 @@ pub struct StepOutcome {
     /// The gradient at the new parameters, when the step already evaluated it (as the
     /// objective gave it, noise included); `None` when the caller must ask for it.
     pub gradient: Option<Array1<f64>>,
+    /// The rule's own termination test says it is done: with these gradients it would not
+    /// move the point again (Newton at ∇f = 0, L-BFGS's `tolerance_grad` and
+    /// `tolerance_change`). The run loop ends a run with exact gradients there, converged: at
+    /// the point this step left, or, when the step did not move, at the one it was given.
+    /// With noisy gradients the next gradient differs, and the loop goes on.
+    pub converged: bool,
+}
+
+impl StepOutcome {
+    /// The rule is done and did not move: the point it was given is where the run ends.
+    pub fn done_here() -> StepOutcome {
+        StepOutcome {
+            gradient: None,
+            converged: true,
+        }
+    }
 }
 
 /// An update rule: settings (`self`, immutable) apart from state.
