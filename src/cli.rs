@@ -216,10 +216,14 @@ pub struct OutputArgs {
     /// Folder for outputs; each experiment writes into OUT/<name>/.
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
-    /// Picture formats, comma-separated (png, svg, gif: the animated paths); overrides the
-    /// experiment's [plot] formats.
+    /// Picture formats, comma-separated (png, svg, gif: the animated paths), or none: the
+    /// CSV and JSON only; overrides the experiment's [plot] formats.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub format: Option<Vec<String>>,
+    /// Keep in trajectory.csv only the rows of step 0, every K-th step and each run's last
+    /// (overrides [output] csv_every); the summary stays exact.
+    #[arg(long, value_name = "K")]
+    pub csv_every: Option<u64>,
 }
 
 #[derive(Debug, Args)]

@@ -215,6 +215,7 @@ fn play_experiment(args: &PlayArgs) -> Result<Experiment, AppError> {
             steps: args.setup.steps,
             seed: args.setup.seed,
             formats: None,
+            csv_every: None,
         };
         overrides.validate()?;
         return config::load_all(file, &overrides).map_err(AppError::Config);
@@ -237,6 +238,7 @@ fn play_experiment(args: &PlayArgs) -> Result<Experiment, AppError> {
         output: OutputArgs {
             out: args.out.clone(),
             format: None,
+            csv_every: None,
         },
     })
 }
@@ -252,6 +254,7 @@ fn run_files(args: RunArgs, interrupts: &Interrupts) -> Result<(), AppError> {
         steps: args.steps,
         seed: args.seed,
         formats: args.output.format.clone(),
+        csv_every: args.output.csv_every,
     };
     overrides.validate()?;
     if args.watch {
@@ -326,6 +329,7 @@ fn compare_experiment(args: CompareArgs) -> Result<Experiment, AppError> {
         noise: setup.noise,
         formats: args.output.format,
         seed: setup.seed,
+        csv_every: args.output.csv_every,
     };
     Ok(config::compare_experiment(&request)?)
 }
@@ -355,7 +359,7 @@ fn run_experiment(experiment: &Experiment, out: &Path, cancel: &Cancel) -> Resul
     } else {
         Colour::Never
     };
-    let table = output::table(experiment, &written.traces, colour);
+    let table = output::table(experiment, &written.runs, colour);
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error worth a message.
     let _ = writeln!(stdout, "{table}");

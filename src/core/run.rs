@@ -144,6 +144,21 @@ impl Trace {
     pub fn points_2d(&self) -> impl Iterator<Item = [f64; 2]> + '_ {
         self.points.chunks_exact(self.dim).map(|p| [p[0], p[1]])
     }
+
+    /// How the run ended, read off a trace that kept every row (what [`run_with`] returns
+    /// beside it).
+    pub fn outcome(&self) -> Outcome {
+        let last = self.len().checked_sub(1);
+        Outcome {
+            status: self.status,
+            steps: self.steps(),
+            final_point: last.map_or_else(|| vec![f64::NAN; self.dim], |r| self.point(r).to_vec()),
+            final_loss: last.map_or(f64::NAN, |r| self.loss[r]),
+            final_grad_norm: last.map_or(f64::NAN, |r| self.grad_norm[r]),
+            best_loss: self.best_loss(),
+            evaluations: self.evaluations,
+        }
+    }
 }
 
 /// One optimizer run: settings, schedule and base learning rate.

@@ -15,7 +15,7 @@ use std::str::FromStr;
 use ndarray::Array1;
 
 use crate::config::{self, Experiment};
-use crate::core::{Cancel, Cancelled, GradientNoise, Limits, Trace, run};
+use crate::core::{Cancel, Cancelled, Every, GradientNoise, Limits, Outcome, Trace, run_with};
 use crate::export::{self, Colour, RunOutcome};
 use crate::plot::{self, Format};
 
@@ -64,8 +64,42 @@ pub struct Written {
     pub dir: PathBuf,
     /// The names of the files in it.
     pub files: Vec<String>,
-    /// The runs' traces, in the experiment's order.
-    pub traces: Vec<Trace>,
+    /// The runs, in the experiment's order.
+    pub runs: Vec<RunResult>,
+}
+
+/// One run of an experiment: how it ended, and the rows kept of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunResult {
+    /// How it ended and where: exact, whatever was kept. The summary and the table read it.
+    pub outcome: Outcome,
+    /// The rows kept: every step (the figures need the whole path), or, when an experiment
+    /// draws nothing and thins its CSV, only the rows the CSV keeps.
+    pub trace: Trace,
+    /// The step of each row of `trace` when only some were kept; `None`: row t is step t.
+    pub row_steps: Option<Vec<u64>>,
+}
+
+/// What the runs of an experiment keep of their rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Every row: what figures (and a CSV of every step) need.
+    All,
+    /// Rows of step 0, every k-th step and the last: all a thinned CSV without figures
+    /// needs, in a fraction of the memory.
+    Every(u64),
+}
+
+impl Keep {
+    /// What `experiment`'s outputs need.
+    fn for_outputs(experiment: &Experiment) -> Keep {
+        let every = experiment.output.csv_every;
+        if experiment.plot.formats.is_empty() && every > 1 {
+            Keep::Every(every)
+        } else {
+            Keep::All
+        }
+    }
 }
 
 /// Runs the experiment and writes its files into `<out>/<name>/`, printing nothing (the
@@ -77,20 +111,31 @@ pub fn write_experiment(
     cancel: &Cancel,
 ) -> Result<Written, OutputError> {
     let formats = picture_formats(experiment);
-    let traces = run_all_unless_cancelled(experiment, cancel)?;
+    let runs = run_all_until(experiment, cancel, Keep::for_outputs(experiment));
+    // A run that saw the token stopped early: its outcome is not a result.
+    cancel.check()?;
     let dir = out.join(&experiment.name);
-    let files = render_files(experiment, &traces, &formats, &dir)?;
+    let files = render_files(experiment, &runs, &formats, &dir)?;
     // Drawing does not look at the token: look before anything touches the disk.
     cancel.check()?;
     write_all(&dir, &files, cancel)?;
     let files = files.into_iter().map(|f| f.name).collect();
-    Ok(Written { dir, files, traces })
+    Ok(Written { dir, files, runs })
 }
 
-/// Runs every optimizer of an experiment to its end, in the order the file lists them.
+/// Runs every optimizer of an experiment to its end, in the order the file lists them,
+/// keeping every row.
 pub fn run_all(experiment: &Experiment) -> Vec<Trace> {
+    run_results(experiment)
+        .into_iter()
+        .map(|run| run.trace)
+        .collect()
+}
+
+/// [`run_all`], with each run's outcome.
+pub fn run_results(experiment: &Experiment) -> Vec<RunResult> {
     // Nobody else holds this token, so nothing can cancel these runs.
-    run_all_until(experiment, &Cancel::new())
+    run_all_until(experiment, &Cancel::new(), Keep::All)
 }
 
 /// [`run_all`], given up once `cancel` is set.
@@ -98,14 +143,14 @@ pub fn run_all_unless_cancelled(
     experiment: &Experiment,
     cancel: &Cancel,
 ) -> Result<Vec<Trace>, Cancelled> {
-    let traces = run_all_until(experiment, cancel);
+    let runs = run_all_until(experiment, cancel, Keep::All);
     // A run that saw the token stopped early: its trace is not a result.
     cancel.check()?;
-    Ok(traces)
+    Ok(runs.into_iter().map(|run| run.trace).collect())
 }
 
-/// The runs, each stopping early once `cancel` is set.
-fn run_all_until(experiment: &Experiment, cancel: &Cancel) -> Vec<Trace> {
+/// The runs, each keeping what `keep` says and stopping early once `cancel` is set.
+fn run_all_until(experiment: &Experiment, cancel: &Cancel, keep: Keep) -> Vec<RunResult> {
     let start = Array1::from(experiment.problem.start());
     let seed = experiment.seed;
     let limits = Limits {
@@ -117,7 +162,34 @@ fn run_all_until(experiment: &Experiment, cancel: &Cancel) -> Vec<Trace> {
         let noise = r
             .noise_std(experiment.noise)
             .map(|std| GradientNoise { std, seed });
-        run(objective, noise, &r.spec(), start.view(), limits, cancel)
+        let spec = r.spec();
+        let start = start.view();
+        let dim = start.len();
+        match keep {
+            Keep::All => {
+                let rows = limits.steps.min(1 << 20) as usize + 1;
+                let mut trace = Trace::with_capacity(dim, rows);
+                let outcome = run_with(objective, noise, &spec, start, limits, cancel, &mut trace);
+                trace.status = outcome.status;
+                trace.evaluations = outcome.evaluations;
+                RunResult {
+                    outcome,
+                    trace,
+                    row_steps: None,
+                }
+            }
+            Keep::Every(k) => {
+                let mut every = Every::new(k, dim);
+                let outcome = run_with(objective, noise, &spec, start, limits, cancel, &mut every);
+                every.trace.status = outcome.status;
+                every.trace.evaluations = outcome.evaluations;
+                RunResult {
+                    outcome,
+                    trace: every.trace,
+                    row_steps: Some(every.steps),
+                }
+            }
+        }
     };
     // Runs are independent: share them among threads, results in file order.
     std::thread::scope(|scope| {
@@ -146,24 +218,26 @@ pub fn picture_formats(experiment: &Experiment) -> Vec<Format> {
         .collect()
 }
 
-/// The runs of `experiment` with their traces, as the table, CSV and JSON describe them.
-pub fn outcomes<'a>(experiment: &'a Experiment, traces: &'a [Trace]) -> Vec<RunOutcome<'a>> {
+/// The runs of `experiment` with their results, as the table, CSV and JSON describe them.
+pub fn outcomes<'a>(experiment: &'a Experiment, runs: &'a [RunResult]) -> Vec<RunOutcome<'a>> {
     experiment
         .runs
         .iter()
-        .zip(traces)
-        .map(|(r, trace)| RunOutcome {
+        .zip(runs)
+        .map(|(r, run)| RunOutcome {
             label: &r.label,
             kind: r.kind(),
             lr: r.lr,
-            trace,
+            outcome: &run.outcome,
+            trace: &run.trace,
+            row_steps: run.row_steps.as_deref(),
         })
         .collect()
 }
 
 /// The results table for stdout, as the experiment's problem describes its runs.
-pub fn table(experiment: &Experiment, traces: &[Trace], colour: Colour) -> String {
-    let outcomes = outcomes(experiment, traces);
+pub fn table(experiment: &Experiment, runs: &[RunResult], colour: Colour) -> String {
+    let outcomes = outcomes(experiment, runs);
     match &experiment.problem {
         config::Problem::Surface(problem) => export::table(
             &experiment.name,

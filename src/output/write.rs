@@ -166,9 +166,9 @@ fn write_content(
     };
     match content {
         Content::Bytes(bytes) => file.write_all(bytes),
-        Content::Csv(runs) => {
+        Content::Csv { runs, every } => {
             let mut out = BufWriter::with_capacity(CHUNK, &mut file);
-            export::write_trajectory_csv(&mut out, runs)?;
+            export::write_trajectory_csv(&mut out, runs, *every)?;
             out.flush()
         }
     }

@@ -17,6 +17,7 @@ mod corpus;
 mod errors;
 mod guide;
 mod lessons;
+mod outputs;
 mod robust;
 mod run;
 mod second_order;
@@ -108,7 +109,7 @@ pub fn optimizers(names: &[&str]) -> Vec<&'static optplay::core::OptimizerKind> 
 
 /// The results table `optplay run` prints for `written`, as a pipe gets it (no colour).
 pub fn table(experiment: &Experiment, written: &Written) -> String {
-    output::table(experiment, &written.traces, Colour::Never)
+    output::table(experiment, &written.runs, Colour::Never)
 }
 
 /// The names of the files in `dir`, sorted.
