@@ -21,7 +21,7 @@ use crate::plot::{self, Format};
 
 pub use render::{Content, Rendered, render_files};
 pub use surface::{sample_grid, scene};
-pub use write::write_all;
+pub use write::{write_all, write_outputs};
 
 /// Test hook, not for users: set to a file path, the runs start, that file is created, and
 /// the process waits until it is interrupted. A test waits for the file and then sends its
@@ -118,7 +118,7 @@ pub fn write_experiment(
     let files = render_files(experiment, &runs, &formats, &dir)?;
     // Drawing does not look at the token: look before anything touches the disk.
     cancel.check()?;
-    write_all(&dir, &files, cancel)?;
+    write_outputs(&dir, &files, cancel)?;
     let files = files.into_iter().map(|f| f.name).collect();
     Ok(Written { dir, files, runs })
 }

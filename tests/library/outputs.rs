@@ -96,3 +96,45 @@ fn no_formats_writes_the_csv_and_json_only() {
     let refused = flags(&["none", "png"], None).validate().unwrap_err();
     assert_eq!(refused.option, "--format");
 }
+
+#[test]
+fn running_again_with_fewer_formats_leaves_no_stale_figures_and_keeps_other_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = noisy_bowl(tmp.path(), "bowl", "");
+    let out = tmp.path().join("out");
+    let dir = run(&file, &flags(&["png", "svg", "gif"], None), &out);
+    std::fs::write(dir.join("notes.txt"), "mine").unwrap();
+    assert_eq!(
+        file_names(&dir),
+        [
+            "loss.png",
+            "loss.svg",
+            "notes.txt",
+            "summary.json",
+            "trajectories.gif",
+            "trajectories.png",
+            "trajectories.svg",
+            "trajectory.csv",
+        ]
+    );
+    run(&file, &flags(&["svg"], None), &out);
+    assert_eq!(
+        file_names(&dir),
+        [
+            "loss.svg",
+            "notes.txt",
+            "summary.json",
+            "trajectories.svg",
+            "trajectory.csv"
+        ]
+    );
+    run(&file, &flags(&["none"], None), &out);
+    assert_eq!(
+        file_names(&dir),
+        ["notes.txt", "summary.json", "trajectory.csv"]
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("notes.txt")).unwrap(),
+        "mine"
+    );
+}
