@@ -224,6 +224,11 @@ pub struct OutputArgs {
     /// (overrides [output] csv_every); the summary stays exact.
     #[arg(long, value_name = "K")]
     pub csv_every: Option<u64>,
+    /// No progress bar and no "wrote …" line on stderr; the results table (stdout) and
+    /// errors still print. (The bar shows only when stderr is a terminal and the work takes
+    /// more than about a second.)
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
