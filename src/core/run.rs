@@ -18,9 +18,9 @@ const CANCEL_CHECK_EVERY: u64 = 256;
 pub const DIVERGENCE_RADIUS: f64 = 1e6;
 
 /// Without a [`Limits::tolerance`], a run with exact gradients is converged once |∇f| is below
-/// this fraction of |∇f| at the start: ten orders of magnitude down. On a quadratic, f − f*
-/// has then fallen by twenty (times the condition number), below what most f64 losses can
-/// still show.
+/// this fraction of |∇f| at the start: ten orders of magnitude down. On a quadratic f − f*
+/// has then fallen by about twenty (give or take the condition number): nothing a figure or
+/// the table can show changes after that.
 pub const RELATIVE_TOLERANCE: f64 = 1e-10;
 
 /// When a run stops.
@@ -357,8 +357,9 @@ pub fn run_with<R: Recorder + ?Sized>(
     let mut tolerance = limits.tolerance;
     let mut lr_never_rises = LrNeverRises::new(spec, limits.steps);
     let mut optimizer_done = false;
-    // The step that reached this row left the point where it was (exact gradients, settled
-    // lr): its row is held back until the next step shows whether the run is stuck.
+    // The step that reached this row left the point where it was (exact gradients, an lr
+    // that never rises): its row is held back until the next step shows whether the run is
+    // stuck.
     let mut still = false;
     let mut held: Option<RowValues> = None;
 
