@@ -29,24 +29,32 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Every subcommand takes negative numbers as values (`--start -1.5,2`, `--lr -1` reaching
+/// its own check), never as unknown flags.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run experiment files and write their figures, CSV and summary.
+    #[command(allow_negative_numbers = true)]
     Run(RunArgs),
     /// Compare optimizers on one surface without writing an experiment file.
+    #[command(allow_negative_numbers = true)]
     Compare(CompareArgs),
     /// List the surfaces, optimizers and schedules, with their parameters and defaults.
+    #[command(allow_negative_numbers = true)]
     List(ListArgs),
     /// Write a commented starter experiment file (never overwrites one).
+    #[command(allow_negative_numbers = true)]
     Init(InitArgs),
     /// Explain an optimizer: its update rule, hyperparameters and defaults, torch.optim's form.
+    #[command(allow_negative_numbers = true)]
     Explain(ExplainArgs),
     /// A full-screen terminal playground: watch the runs step, turn the knobs, export.
     ///
-    /// Keys: space play/pause, → / ← one step, + / − speed, tab select a run, l / L halve /
-    /// double its lr, m / M its momentum (or β1) down / up, b Adam's bias correction, n gradient
+    /// Keys: space play/pause, → / ← one step, + / − speed, tab select a run, l / L its lr
+    /// down / up (1, 2, 5 steps), m / M its momentum (or β1) down / up, b Adam's bias correction, n gradient
     /// noise, s next surface, r restart, click to move the start, e export what is on screen
     /// (play-export.toml in the current folder, its figures in OUT/play-export/), q quit.
+    #[command(allow_negative_numbers = true)]
     Play(PlayArgs),
 }
 
@@ -56,12 +64,12 @@ pub struct PlayArgs {
     #[arg(value_name = "FILE", conflicts_with_all = ["opt", "surface", "start", "lr", "noise"])]
     pub file: Option<PathBuf>,
     /// Optimizers to play, comma-separated [default: sgd,momentum,adam].
-    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = optimizer_kind)]
+    #[arg(short = 'O', long, value_name = "LIST", value_delimiter = ',', value_parser = optimizer_kind)]
     pub opt: Option<Vec<&'static OptimizerKind>>,
     #[command(flatten)]
     pub setup: SetupArgs,
     /// Folder for the figures that `e` exports: OUT/<name>/.
-    #[arg(long, value_name = "DIR", default_value = "out")]
+    #[arg(short, long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
     /// Draw the screen into a PNG instead of opening the terminal: 120×40 cells, as a
     /// terminal shows them. Needs no terminal.
@@ -72,11 +80,71 @@ pub struct PlayArgs {
     pub screenshot_steps: Option<u64>,
 }
 
+impl Cli {
+    /// The command line as clap sees it, each subcommand's help ending with two examples and
+    /// the kinds it can name, listed from the registry (so a new kind shows up by itself).
+    pub fn command_with_kinds() -> clap::Command {
+        use clap::CommandFactory;
+        let kinds = format!(
+            "Surfaces: {}\nOptimizers: {}\nSchedules: {}\n(`optplay list` for their settings and defaults)",
+            registry::surface_names().join(", "),
+            registry::optimizer_names().join(", "),
+            registry::schedule_names().join(", ")
+        );
+        let examples: [(&str, [&str; 2]); 6] = [
+            (
+                "run",
+                [
+                    "optplay run configs/saddle.toml",
+                    "optplay run configs/*.toml --out out/gallery --format png",
+                ],
+            ),
+            (
+                "compare",
+                [
+                    "optplay compare --opt sgd,momentum,adam --surface saddle",
+                    "optplay compare -O sgd,adam --expr \"x^2 + 10*y^2\" --start=-1.5,1",
+                ],
+            ),
+            ("list", ["optplay list", "optplay list optimizers"]),
+            (
+                "init",
+                [
+                    "optplay init",
+                    "optplay init --surface saddle my_saddle.toml",
+                ],
+            ),
+            ("explain", ["optplay explain adam", "optplay explain lbfgs"]),
+            (
+                "play",
+                [
+                    "optplay play",
+                    "optplay play --surface rosenbrock --opt sgd,momentum,adam",
+                ],
+            ),
+        ];
+        let mut command = Cli::command();
+        for (name, [first, second]) in examples {
+            let help = format!("Examples:\n  {first}\n  {second}\n\n{kinds}");
+            command = command.mut_subcommand(name, |sub| sub.after_help(help));
+        }
+        command
+    }
+
+    /// The process's command line, parsed; a usage error or `--help` ends the process (exit
+    /// 2 and 0), as clap does.
+    pub fn parse_args() -> Cli {
+        use clap::FromArgMatches;
+        let matches = Cli::command_with_kinds().get_matches();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+}
+
 /// What `compare` and `play` build an experiment from, besides the optimizers.
 #[derive(Debug, Clone, Default, Args)]
 pub struct SetupArgs {
     /// The surface [default: quadratic for compare, saddle for play].
-    #[arg(long, value_name = "NAME", value_parser = surface_kind, conflicts_with = "expr")]
+    #[arg(short, long, value_name = "NAME", value_parser = surface_kind, conflicts_with = "expr")]
     pub surface: Option<&'static SurfaceKind>,
     /// Your own surface: a formula in x and y ("x^2 + 10*y^2"; + - * / ^, sin cos tan exp
     /// log sqrt abs tanh sinh cosh atan, pi, e). Needs --start.
@@ -94,11 +162,11 @@ pub struct SetupArgs {
     #[arg(long, value_name = "X,Y", allow_hyphen_values = true, value_parser = point)]
     pub start: Option<Point>,
     /// The most steps each run takes [default: 200, or the file's].
-    #[arg(long, value_name = "N")]
+    #[arg(short = 'n', long, value_name = "N")]
     pub steps: Option<u64>,
     /// Learning rate for all runs (0.1) or per optimizer (sgd=0.01,adam=0.1)
     /// [default: tuned per optimizer and surface].
-    #[arg(long, value_name = "VALUE", allow_hyphen_values = true, value_parser = learning_rates)]
+    #[arg(short, long, value_name = "VALUE", allow_hyphen_values = true, value_parser = learning_rates)]
     pub lr: Option<LrRequest>,
     /// Standard deviation of Gaussian noise added to every gradient (minibatch-like).
     #[arg(long, value_name = "STD", allow_hyphen_values = true)]
@@ -214,11 +282,11 @@ pub struct ExplainArgs {
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Folder for outputs; each experiment writes into OUT/<name>/.
-    #[arg(long, value_name = "DIR", default_value = "out")]
+    #[arg(short, long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
     /// Picture formats, comma-separated (png, svg, gif: the animated paths), or none: the
     /// CSV and JSON only; overrides the experiment's [plot] formats.
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    #[arg(short, long, value_name = "LIST", value_delimiter = ',')]
     pub format: Option<Vec<String>>,
     /// Keep in trajectory.csv only the rows of step 0, every K-th step and each run's last
     /// (overrides [output] csv_every); the summary stays exact.
@@ -239,7 +307,7 @@ pub struct RunArgs {
     #[command(flatten)]
     pub output: OutputArgs,
     /// The most steps each run takes (overrides `steps` in the files).
-    #[arg(long, value_name = "N")]
+    #[arg(short = 'n', long, value_name = "N")]
     pub steps: Option<u64>,
     /// Seed of the gradient noise (overrides `seed` in the files).
     #[arg(long, value_name = "N")]
@@ -247,19 +315,38 @@ pub struct RunArgs {
     /// After running, keep watching the files: every save re-runs that file, rewrites its
     /// outputs and prints its table again; a broken save prints its error and waits for the
     /// next one. Ctrl-C stops.
-    #[arg(long)]
+    #[arg(short, long)]
     pub watch: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
     /// Optimizers to compare, comma-separated (see `optplay list optimizers`).
-    #[arg(long, value_name = "LIST", value_delimiter = ',', required = true, value_parser = optimizer_kind)]
+    #[arg(short = 'O', long, value_name = "LIST", value_delimiter = ',', required = true, value_parser = optimizer_kind)]
     pub opt: Vec<&'static OptimizerKind>,
     #[command(flatten)]
     pub setup: SetupArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Smooth the loss curves: a moving average of weight W, from 0 (none) to below 1 (0.9:
+    /// about the last ten steps), the raw curves faint behind.
+    #[arg(long, value_name = "W", value_parser = smoothing_weight)]
+    pub smooth: Option<f64>,
+    /// The loss figure's step axis on a log scale (from step 1).
+    #[arg(long)]
+    pub log_x: bool,
+}
+
+/// `--smooth W`: as `[plot] smooth`, 0 ≤ W < 1.
+fn smoothing_weight(text: &str) -> Result<f64, String> {
+    let w = number(text)?;
+    if (0.0..1.0).contains(&w) {
+        Ok(w)
+    } else {
+        Err(format!(
+            "expected a weight from 0 (no smoothing) to below 1, found `{text}`"
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -271,6 +358,49 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+        Cli::command_with_kinds().debug_assert();
+    }
+
+    #[test]
+    fn every_subcommands_help_lists_the_kinds_and_two_examples() {
+        let mut command = Cli::command_with_kinds();
+        for sub in command.get_subcommands_mut() {
+            let help = sub.render_long_help().to_string();
+            for kind in registry::optimizer_names()
+                .into_iter()
+                .chain(registry::surface_names())
+                .chain(registry::schedule_names())
+            {
+                assert!(help.contains(kind), "{}: {kind} missing", sub.get_name());
+            }
+            let examples = help.lines().filter(|l| l.starts_with("  optplay ")).count();
+            assert!(examples >= 2, "{}:\n{help}", sub.get_name());
+        }
+    }
+
+    #[test]
+    fn short_flags_and_negative_numbers_parse() {
+        let cli = Cli::try_parse_from([
+            "optplay", "compare", "-O", "sgd,adam", "-s", "saddle", "-n", "50", "-l", "0.1", "-o",
+            "x", "-f", "svg", "--start", "-1.5,2",
+        ])
+        .unwrap();
+        let Command::Compare(args) = cli.command else {
+            panic!("parsed as another command");
+        };
+        assert_eq!(args.setup.surface.map(|k| k.name), Some("saddle"));
+        assert_eq!(args.setup.steps, Some(50));
+        assert_eq!(args.setup.start, Some([-1.5, 2.0]));
+        assert_eq!(
+            args.output.format.as_deref(),
+            Some(&["svg".to_string()][..])
+        );
+        let negative = Cli::try_parse_from(["optplay", "compare", "-O", "sgd", "--seed", "-3"]);
+        let message = negative.unwrap_err().to_string();
+        assert!(
+            message.contains("'-3'") && !message.contains("unexpected argument"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -306,5 +436,8 @@ mod tests {
         assert_eq!(surface_kind(" saddle").unwrap().name, "saddle");
         assert_eq!(window("-3,3,-2,2").unwrap(), [[-3.0, 3.0], [-2.0, 2.0]]);
         assert!(window("1,0,0,1").is_err() && window("0,1,0").is_err());
+        assert_eq!(smoothing_weight("0.9"), Ok(0.9));
+        assert_eq!(smoothing_weight("0"), Ok(0.0));
+        assert!(smoothing_weight("1").is_err() && smoothing_weight("-0.5").is_err());
     }
 }

@@ -14,8 +14,6 @@ use std::fmt;
 use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 
-use clap::Parser;
-
 use crate::cli::{Cli, Command, CompareArgs, OutputArgs, PlayArgs, RunArgs, SetupArgs};
 use crate::config::{self, CompareRequest, ConfigError, Experiment, Overrides, UsageError};
 use crate::core::Cancel;
@@ -150,7 +148,7 @@ impl From<UsageError> for AppError {
 /// Parses the command line, then runs the command until it ends or is interrupted. `main`
 /// prints the error and exits with its code.
 pub fn run() -> Result<(), AppError> {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     execute(cli, &Interrupts::install())
 }
 
@@ -252,6 +250,8 @@ fn play_experiment(args: &PlayArgs) -> Result<Experiment, AppError> {
             csv_every: None,
             quiet: false,
         },
+        smooth: None,
+        log_x: false,
     })
 }
 
@@ -341,7 +341,10 @@ fn compare_experiment(args: CompareArgs) -> Result<Experiment, AppError> {
         seed: setup.seed,
         csv_every: args.output.csv_every,
     };
-    Ok(config::compare_experiment(&request)?)
+    let mut experiment = config::compare_experiment(&request)?;
+    experiment.plot.smooth = args.smooth.filter(|&w| w > 0.0);
+    experiment.plot.log_x = args.log_x;
+    Ok(experiment)
 }
 
 /// Each experiment writes into its own folder: two with one name would overwrite each other,
@@ -398,6 +401,7 @@ mod tests {
     use super::*;
 
     mod never_panics {
+        use clap::Parser;
         use proptest::prelude::*;
 
         use super::*;

@@ -117,6 +117,19 @@ fn report(result: Result<(), AppError>) -> Result<(), AppError> {
 }
 
 fn watched_file(path: &Path) -> Result<WatchedFile, AppError> {
+    // A file that is not there would be waited for forever: say so instead (a broken file is
+    // fine: it is run once it is fixed).
+    if !path.is_file() {
+        let why = if path.exists() {
+            "it is not a file"
+        } else {
+            "No such file or directory"
+        };
+        return Err(AppError::Usage(format!(
+            "--watch: cannot read {}: {why}",
+            path.display()
+        )));
+    }
     let Some(name) = path.file_name() else {
         return Err(AppError::Usage(format!(
             "--watch: `{}` does not name a file",

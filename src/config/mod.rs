@@ -190,6 +190,10 @@ pub struct PlotSettings {
     /// Deduplicated, in the order given; each one of [`FORMATS`].
     pub formats: Vec<String>,
     pub x_axis: XAxis,
+    /// `smooth`: the loss curves' moving-average weight, in (0, 1); `None` when absent or 0.
+    pub smooth: Option<f64>,
+    /// `log_x`: the loss figure's x axis on a log scale.
+    pub log_x: bool,
 }
 
 impl Default for PlotSettings {
@@ -199,6 +203,8 @@ impl Default for PlotSettings {
             height: 800,
             formats: DEFAULT_FORMATS.iter().map(|f| f.to_string()).collect(),
             x_axis: XAxis::Steps,
+            smooth: None,
+            log_x: false,
         }
     }
 }
@@ -523,7 +529,7 @@ fn noise(cx: &mut Cx<'_>, table: Table<'_, '_>) -> Option<Option<f64>> {
 }
 
 /// The keys `[plot]` takes whatever the problem.
-const PLOT_KEYS: [&str; 4] = ["width", "height", "formats", "x_axis"];
+const PLOT_KEYS: [&str; 6] = ["width", "height", "formats", "x_axis", "smooth", "log_x"];
 
 fn plot(cx: &mut Cx<'_>, table: Table<'_, '_>) -> Option<PlotSettings> {
     let allowed: Vec<&str> = PLOT_KEYS
@@ -552,11 +558,24 @@ fn plot(cx: &mut Cx<'_>, table: Table<'_, '_>) -> Option<PlotSettings> {
             }),
         None => Some(XAxis::Steps),
     };
+    // 0 is no smoothing; 1 would never move from the first value.
+    let smooth = match cx.get(table, "smooth") {
+        Some(v) => cx
+            .number(v, "plot.smooth", Range::UnitOpen)
+            .map(|w| (w > 0.0).then_some(w)),
+        None => Some(None),
+    };
+    let log_x = match cx.get(table, "log_x") {
+        Some(v) => cx.boolean(v, "plot.log_x"),
+        None => Some(false),
+    };
     Some(PlotSettings {
         width: u32::try_from(width?).ok()?,
         height: u32::try_from(height?).ok()?,
         formats: formats?,
         x_axis: x_axis?,
+        smooth: smooth?,
+        log_x: log_x?,
     })
 }
 

@@ -9,7 +9,7 @@ use crate::core::spec::{Configured, Default, Range, Value};
 use super::RunConfig;
 use super::error::ErrorKind;
 use super::reader::{Cx, Table, Value as Toml, join};
-use super::settings::{read_keys, report_invalid};
+use super::settings::{judged_on_good_keys, read_keys, report_invalid};
 
 /// Keys every `[[optimizer]]` takes, besides its kind's hyperparameters.
 pub const COMMON_KEYS: [&str; 5] = ["kind", "label", "lr", "schedule", "noise"];
@@ -78,13 +78,23 @@ pub(crate) fn parse_optimizer(
         None => Some(None),
     };
     let mut optimizer = Configured::defaults(kind);
-    let mut settings_ok = read_keys(cx, table, kind.keys, &mut optimizer.settings);
-    if settings_ok && let Err(mut invalid) = (kind.check)(&optimizer.settings) {
-        if cx.get(table, invalid.key).is_none() && kind.defaults().get(invalid.key).is_some() {
-            // The kind's own default broke the rule: say which kind chose it.
-            if let Some(found) = &mut invalid.found {
-                found.push_str(&format!(" (kind \"{name}\")"));
-            }
+    let failed = read_keys(cx, table, kind.keys, &mut optimizer.settings);
+    let mut settings_ok = failed.is_empty();
+    // The rules between keys are checked in the same pass, over the keys that were right.
+    if let Err(mut invalid) = (kind.check)(&optimizer.settings)
+        && judged_on_good_keys(&invalid, &failed)
+    {
+        // A setting the user did not write but the kind turns on (kind "nesterov" sets
+        // nesterov = true) broke the rule: say which kind chose it.
+        let defaults = kind.defaults();
+        let set_by_kind = invalid.point_at.iter().any(|k| {
+            cx.get(table, k).is_none()
+                && defaults
+                    .get(k)
+                    .is_some_and(|v| *v != Value::Bool(false) && *v != Value::Number(0.0))
+        });
+        if set_by_kind && let Some(found) = &mut invalid.found {
+            found.push_str(&format!(" (kind \"{name}\")"));
         }
         report_invalid(cx, table, kind.keys, &optimizer.settings, *invalid);
         settings_ok = false;
@@ -147,17 +157,16 @@ fn parse_schedule(
         |_| None,
     );
     let mut configured = with_steps(Configured::defaults(kind), steps);
-    if !read_keys(cx, table, kind.keys, &mut configured.settings) {
-        return None;
-    }
+    let failed = read_keys(cx, table, kind.keys, &mut configured.settings);
     // Without a valid lr (already reported) there is nothing to compare with.
     if let Some(lr) = lr
         && let Err(invalid) = schedule::check(&configured.settings, lr)
+        && judged_on_good_keys(&invalid, &failed)
     {
         report_invalid(cx, table, kind.keys, &configured.settings, *invalid);
         return None;
     }
-    Some(configured)
+    failed.is_empty().then_some(configured)
 }
 
 /// Keys whose default is the run's length (a cosine schedule's `t_max`) take `steps`.

@@ -12,29 +12,39 @@ use super::error::ErrorKind;
 use super::reader::{Cx, Table, Value as Toml, join};
 
 /// Reads every key of `keys` that `table` holds into `settings` (which holds the defaults),
-/// and reports each required key it lacks. Returns `false` if anything was wrong (every
-/// mistake recorded in `cx`).
+/// and reports each required key it lacks. Every mistake is recorded in `cx`; what comes back
+/// is the keys that were wrong (empty when all is well), so that the kind's rules between
+/// keys can still be checked over the others in the same pass.
 pub(crate) fn read_keys(
     cx: &mut Cx<'_>,
     table: Table<'_, '_>,
     keys: &[Key],
     settings: &mut Settings,
-) -> bool {
-    let mut ok = true;
+) -> Vec<&'static str> {
+    let mut failed = Vec::new();
     for key in keys {
         let Some(v) = cx.get(table, key.name) else {
             if key.default == Default::Required {
                 cx.require(table, key.name, &expected(key));
-                ok = false;
+                failed.push(key.name);
             }
             continue;
         };
         match read_value(cx, v, &join(table.path, key.name), key) {
             Some(value) => settings.set(key.name, value),
-            None => ok = false,
+            None => failed.push(key.name),
         }
     }
-    ok
+    failed
+}
+
+/// Whether a rule between keys can be trusted when some keys were wrong: none of the keys it
+/// involves was (a wrong key holds its default, which may break a rule the user did not).
+pub(crate) fn judged_on_good_keys(invalid: &Invalid, failed: &[&str]) -> bool {
+    std::iter::once(invalid.key)
+        .chain(invalid.also.iter().copied())
+        .chain(invalid.point_at.iter().copied())
+        .all(|key| !failed.contains(&key))
 }
 
 /// What a key takes, as an error message's "expected": "a number in [0, 1)".

@@ -11,7 +11,7 @@ use crate::core::{Point, Surface, SurfaceKind, Window};
 use super::MAX_START;
 use super::error::{ConfigError, ErrorKind};
 use super::reader::{Cx, Table, join};
-use super::settings::{range, read_keys, report_invalid};
+use super::settings::{judged_on_good_keys, range, read_keys, report_invalid};
 
 /// The keys `[plot]` takes for a surface, besides the ones every problem's plots take.
 pub const PLOT_KEYS: [&str; 5] = ["x", "y", "levels", "log_levels", "grid"];
@@ -196,13 +196,15 @@ fn surface(
         },
     );
     let mut configured = Configured::defaults(kind);
-    if !read_keys(cx, table, kind.keys, &mut configured.settings) {
-        return None;
-    }
+    let failed = read_keys(cx, table, kind.keys, &mut configured.settings);
+    // Built even when a key was wrong, so its rules between keys are checked in the same pass
+    // (a formula's mistake too); a broken rule is reported only over keys that were right.
     match (kind.build)(&configured.settings) {
-        Ok(function) => Some((configured, function)),
+        Ok(function) => failed.is_empty().then_some((configured, function)),
         Err(invalid) => {
-            report_invalid(cx, table, kind.keys, &configured.settings, *invalid);
+            if judged_on_good_keys(&invalid, &failed) {
+                report_invalid(cx, table, kind.keys, &configured.settings, *invalid);
+            }
             None
         }
     }

@@ -105,6 +105,31 @@ fn the_loss_x_axis_is_steps_or_evaluations() {
     assert_eq!(e.choices, X_AXES);
 }
 
+#[test]
+fn loss_smoothing_and_a_log_step_axis_are_read_and_checked() {
+    let plain = ok(MIN).plot;
+    assert_eq!((plain.smooth, plain.log_x), (None, false));
+    let set = ok(&format!("[plot]\nsmooth = 0.9\nlog_x = true\n{MIN}")).plot;
+    assert_eq!((set.smooth, set.log_x), (Some(0.9), true));
+    // 0 is no smoothing at all.
+    assert_eq!(ok(&format!("[plot]\nsmooth = 0\n{MIN}")).plot.smooth, None);
+    for bad in ["1", "1.5", "-0.1"] {
+        let e = err(&format!("[plot]\nsmooth = {bad}\n{MIN}"));
+        assert_eq!(e.kind, ErrorKind::InvalidValue, "{bad}");
+        assert_eq!(
+            whereis(&e),
+            (Some("plot.smooth"), Some(2), Some(10)),
+            "{bad}"
+        );
+    }
+    let e = err(&format!("[plot]\nsmooth = \"yes\"\nlog_x = 1\n{MIN}"));
+    assert_eq!(e.kind, ErrorKind::WrongType);
+    assert_eq!(e.key.as_deref(), Some("plot.smooth"));
+    let e = err(&format!("[plot]\nlog_x = 1\n{MIN}"));
+    assert_eq!(e.kind, ErrorKind::WrongType);
+    assert_eq!(whereis(&e), (Some("plot.log_x"), Some(2), Some(9)));
+}
+
 // ---------------------------------------------------------------- defaults
 
 #[test]
@@ -128,11 +153,11 @@ fn a_minimal_file_gets_every_default() {
     let run = &e.runs[0];
     assert_eq!(run.label, "sgd");
     assert_eq!(run.kind(), "sgd");
-    assert_eq!(run.lr, 0.09);
+    assert_eq!(run.lr, 0.08);
     assert_eq!(run.spec().schedule, Schedule::Constant);
     assert_eq!(
         run,
-        &RunConfig::defaults(&crate::core::optim::sgd::SGD, 0.09)
+        &RunConfig::defaults(&crate::core::optim::sgd::SGD, 0.08)
     );
     for (key, value) in [
         ("momentum", Value::Number(0.0)),
@@ -142,7 +167,7 @@ fn a_minimal_file_gets_every_default() {
     ] {
         assert_eq!(setting(&e, 0, key), value, "{key}");
     }
-    assert_eq!(run.summary(), "lr=0.09");
+    assert_eq!(run.summary(), "lr=0.08");
 }
 
 #[test]
@@ -233,8 +258,8 @@ fn default_lr_table_covers_every_kind_and_surface() {
             .unwrap()
             .default_lr(surface)
     };
-    assert_eq!(lr("sgd", "quadratic"), 0.09);
-    assert_eq!(lr("rmsprop", "rosenbrock"), 0.01);
+    assert_eq!(lr("sgd", "quadratic"), 0.08);
+    assert_eq!(lr("rmsprop", "rosenbrock"), 0.025);
     assert_eq!(lr("lbfgs", "quadratic"), 1.0);
     assert_eq!(lr("newton", "rosenbrock"), 1.0);
     assert_eq!(lr("sgd", "moon"), 1e-3);
@@ -311,7 +336,7 @@ fn hyperparameters_are_applied_and_shown_in_the_summary() {
     );
     assert_eq!(
         e.runs[0].summary(),
-        "lr=0.1, β=(0.8, 0.99), eps=1e-8, wd=1, amsgrad, no bias correction"
+        "lr=0.5, β=(0.8, 0.99), eps=1e-8, wd=1, amsgrad, no bias correction"
     );
     let e = ok(&opt("momentum", "lr = 0.02"));
     assert_eq!(e.runs[0].summary(), "lr=0.02, ρ=0.9");
@@ -319,11 +344,11 @@ fn hyperparameters_are_applied_and_shown_in_the_summary() {
     assert_eq!(e.runs[0].lr, 1.0);
     assert_eq!(e.runs[0].summary(), "lr=1, ρ=0.5, nesterov=true");
     let e = ok(&opt("rmsprop", "alpha = 0.9"));
-    assert_eq!(e.runs[0].summary(), "lr=0.03, α=0.9");
+    assert_eq!(e.runs[0].summary(), "lr=0.25, α=0.9");
     let e = ok(&opt("nadam", "momentum_decay = 0.01"));
     assert_eq!(
         e.runs[0].summary(),
-        "lr=0.1, β=(0.9, 0.999), momentum_decay=0.01"
+        "lr=0.8, β=(0.9, 0.999), momentum_decay=0.01"
     );
 }
 
@@ -366,7 +391,7 @@ fn surface_parameters_and_plot_settings_are_applied() {
         (1.0, 10.0)
     );
     assert_eq!(surface_of(&e).start, [-1.2, 1.0]);
-    assert_eq!(e.runs[0].lr, 0.1, "lr defaults per surface");
+    assert_eq!(e.runs[0].lr, 0.2, "lr defaults per surface");
 }
 
 #[test]
@@ -377,7 +402,7 @@ fn noise_zero_is_no_noise() {
     let e = ok(&format!("[noise]\nstd = 0.5\n{MIN}noise = 0\n"));
     assert_eq!(e.runs[0].noise, Some(0.0));
     assert_eq!(e.runs[0].noise_std(e.noise), None);
-    assert_eq!(e.runs[0].summary(), "lr=0.09, exact gradients");
+    assert_eq!(e.runs[0].summary(), "lr=0.08, exact gradients");
     let e = ok(&format!("{MIN}noise = 0.2\n"));
     assert_eq!(e.runs[0].noise_std(e.noise), Some(0.2));
     let e = err(&format!("{MIN}noise = -1\n"));
@@ -449,7 +474,7 @@ fn schedules_get_their_defaults() {
             eta_min: 0.0
         }
     );
-    assert_eq!(e.runs[0].summary(), "lr=0.09, cosine schedule");
+    assert_eq!(e.runs[0].summary(), "lr=0.08, cosine schedule");
 }
 
 // ---------------------------------------------------------------- the error format
@@ -898,7 +923,7 @@ fn schedule_parameters_are_checked() {
         ("{ kind = \"inverse_time\" }", "k", "{"),
         ("{ kind = \"inverse_time\", k = -1 }", "k", "-1"),
         ("{ kind = \"cosine\", t_max = 0 }", "t_max", "0"),
-        ("{ kind = \"cosine\", eta_min = 0.09 }", "eta_min", "0.09"),
+        ("{ kind = \"cosine\", eta_min = 0.08 }", "eta_min", "0.08"),
         (
             "{ kind = \"cosine_restarts\", t_0 = 10, t_mult = 0 }",
             "t_mult",
@@ -929,11 +954,11 @@ fn schedule_parameters_are_checked() {
         );
     }
     let e = err(&sgd_with(
-        "schedule = { kind = \"cosine\", eta_min = 0.09 }",
+        "schedule = { kind = \"cosine\", eta_min = 0.08 }",
     ));
     assert_eq!(
         e.expected.as_deref(),
-        Some("a number ≥ 0 and below the run's lr (0.09)")
+        Some("a number ≥ 0 and below the run's lr (0.08)")
     );
 }
 
@@ -1101,7 +1126,7 @@ fn compare_with_only_opt_uses_every_default() {
         assert_eq!(run.optimizer.settings, run.optimizer.kind.defaults());
         assert_eq!(run.spec().schedule, Schedule::Constant);
     }
-    assert_eq!(e.runs[1].summary(), "lr=0.02, ρ=0.9");
+    assert_eq!(e.runs[1].summary(), "lr=0.0125, ρ=0.9");
 }
 
 #[test]
@@ -1353,4 +1378,35 @@ fn data_only_and_a_thinned_csv_are_written_back_as_they_were_read() {
     assert!(back.plot.formats.is_empty(), "{text}");
     assert_eq!(back.output, e.output, "{text}");
     assert!(!super::write::experiment(&ok(MIN), "").contains("[output]"));
+}
+
+#[test]
+fn rules_between_keys_are_checked_in_the_same_pass_as_every_other_mistake() {
+    let all = |src: &str| check(src, Path::new(FILE)).unwrap_err();
+    // Nesterov without momentum, and a bad weight decay: both at once.
+    let errors = all(&opt("sgd", "nesterov = true\nweight_decay = -1"));
+    let keys: Vec<_> = errors.iter().map(|e| e.key.as_deref().unwrap()).collect();
+    assert_eq!(
+        keys,
+        ["optimizer[1].momentum", "optimizer[1].weight_decay"],
+        "{errors:?}"
+    );
+    assert_eq!(
+        errors[0].found.as_deref(),
+        Some("momentum = 0, dampening = 0, nesterov = true")
+    );
+    // The barrier out of order, and a curvature of zero.
+    let errors = all(
+        "[surface]\nkind = \"bowl\"\nbarrier = 5\ncurvature = 0\n[[optimizer]]\nkind = \"sgd\"\n",
+    );
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    // A key that was wrong is not judged again by a rule: one error, not two.
+    let errors = all(&opt("sgd", "nesterov = true\nmomentum = -0.5"));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    // A formula's mistake and a bad window, together.
+    let errors = all(
+        "start = [0, 0]\n[surface]\nkind = \"expr\"\nf = \"x + z\"\nwindow = [[1, 0], [0, 1]]\n\
+         [[optimizer]]\nkind = \"sgd\"\n",
+    );
+    assert_eq!(errors.len(), 2, "{errors:?}");
 }

@@ -97,6 +97,12 @@ pub fn experiment(e: &Experiment, comment: &str) -> String {
     if e.plot.x_axis == XAxis::Evaluations {
         out.push("x_axis = \"evaluations\"".into());
     }
+    if let Some(weight) = e.plot.smooth {
+        out.push(format!("smooth = {}", n(weight)));
+    }
+    if e.plot.log_x {
+        out.push("log_x = true".into());
+    }
     if e.output != OutputSettings::default() {
         out.push(String::new());
         out.push("[output]".into());
@@ -137,7 +143,7 @@ mod tests {
     #[test]
     fn an_experiment_written_out_reads_back_the_same() {
         let source = "steps = 50\nstart = [0.1, 0.2]\n[surface]\nkind = \"bowl\"\nlocal = 1.5\n\
-                      [noise]\nstd = 0.3\n[plot]\nlevels = 12\ngrid = 64\n\
+                      [noise]\nstd = 0.3\n[plot]\nlevels = 12\ngrid = 64\nsmooth = 0.6\nlog_x = true\n\
                       [[optimizer]]\nkind = \"adam\"\nlr = 0.07\nbetas = [0.8, 0.9]\n\
                       schedule = { kind = \"multistep\", milestones = [10, 20] }\n\
                       [[optimizer]]\nkind = \"lbfgs\"\nline_search = \"none\"\nnoise = 0\n";

@@ -232,6 +232,13 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub fn init(surface: Option<&str>, path: &Path) -> Result<String, GuideError> {
     let kind = surface.unwrap_or(DEFAULT_SURFACE);
     let text = starter(kind, path)?;
+    // `init experiments/saddle.toml` in a fresh clone: the folder is made, as a user expects.
+    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder).map_err(|source| GuideError::Io {
+            path: folder.to_path_buf(),
+            source,
+        })?;
+    }
     write_new(path, text.as_bytes()).map_err(|source| {
         if source.kind() == std::io::ErrorKind::AlreadyExists {
             GuideError::Exists(path.to_path_buf())

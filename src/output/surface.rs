@@ -109,5 +109,7 @@ pub fn scene<'a>(
             config::XAxis::Steps => LossAxis::Steps,
             config::XAxis::Evaluations => LossAxis::Evaluations,
         },
+        smooth: experiment.plot.smooth,
+        log_x: experiment.plot.log_x,
     }
 }

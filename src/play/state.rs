@@ -18,8 +18,32 @@ pub const SPEEDS: [f64; 8] = [2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0];
 const DEFAULT_SPEED: usize = 3;
 /// The gradient noise `n` switches on when the experiment has none of its own.
 pub const DEFAULT_NOISE: f64 = 0.1;
-/// The largest momentum (or β₁) `M` reaches.
-const MAX_MOMENTUM: f64 = 0.999;
+/// The values `m` / `M` step the momentum (or β₁) through: round, and denser towards 1,
+/// where a step of 0.01 matters as much as one of 0.1 near 0.5.
+const MOMENTUM_STEPS: [f64; 9] = [0.0, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999];
+
+/// The round value next to `v` along 1, 2, 5 × 10ᵏ, above it (`up`) or below it. Each is
+/// parsed from its decimal, so it prints as written.
+fn next_on_ladder(v: f64, up: bool) -> f64 {
+    let decade = v.log10().floor() as i32;
+    let candidates = (decade - 1..=decade + 1).flat_map(|k| {
+        [1, 2, 5].map(move |m| format!("{m}e{k}").parse::<f64>().unwrap_or(f64::NAN))
+    });
+    let mut ladder: Vec<f64> = candidates.collect();
+    ladder.sort_by(f64::total_cmp);
+    if up {
+        ladder
+            .into_iter()
+            .find(|&l| l > v * (1.0 + 1e-12))
+            .unwrap_or(v * 10.0)
+    } else {
+        ladder
+            .into_iter()
+            .rev()
+            .find(|&l| l < v * (1.0 - 1e-12))
+            .unwrap_or(v / 10.0)
+    }
+}
 
 /// Something the user asked for.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -33,8 +57,10 @@ pub enum Action {
     Slower,
     NextRun,
     PreviousRun,
-    HalveLr,
-    DoubleLr,
+    /// The selected run's lr one round value down (… 0.1, 0.05, 0.02, 0.01 …).
+    LowerLr,
+    /// The selected run's lr one round value up.
+    RaiseLr,
     MomentumDown,
     MomentumUp,
     ToggleBiasCorrection,
@@ -170,8 +196,8 @@ impl Model {
                 let n = self.experiment.runs.len();
                 self.selected = (self.selected + n - 1) % n;
             }
-            Action::HalveLr => self.scale_lr(0.5),
-            Action::DoubleLr => self.scale_lr(2.0),
+            Action::LowerLr => self.step_lr(false),
+            Action::RaiseLr => self.step_lr(true),
             Action::MomentumDown => self.change_momentum(false),
             Action::MomentumUp => self.change_momentum(true),
             Action::ToggleBiasCorrection => self.toggle_bias_correction(),
@@ -207,9 +233,11 @@ impl Model {
         }
     }
 
-    fn scale_lr(&mut self, by: f64) {
+    /// `l` / `L`: the lr one step along 1, 2, 5 × 10ᵏ, so the knob (and an export) reads
+    /// 0.05, 0.1, 0.2, never 0.8800000000000001.
+    fn step_lr(&mut self, up: bool) {
         let r = &mut self.experiment.runs[self.selected];
-        let lr = r.lr * by;
+        let lr = next_on_ladder(r.lr, up);
         if !(lr.is_finite() && lr > 0.0 && lr <= 1e6) {
             self.message = format!("{}: lr stays {}", r.label, r.lr);
             return;
@@ -219,8 +247,9 @@ impl Model {
         self.rerun();
     }
 
-    /// `m` / `M`: halves or doubles 1 − momentum (SGD's ρ, Adam's β₁): 0.9 → 0.8 / 0.95.
-    /// Any kind with a `momentum` key, or failing that a `betas` pair, has a momentum.
+    /// `m` / `M`: the momentum (SGD's ρ, Adam's β₁) one step along [`MOMENTUM_STEPS`]:
+    /// 0.9 → 0.8 / 0.95. Any kind with a `momentum` key, or failing that a `betas` pair, has a
+    /// momentum.
     fn change_momentum(&mut self, up: bool) {
         let r = &mut self.experiment.runs[self.selected];
         let settings = &mut r.optimizer.settings;
@@ -238,10 +267,13 @@ impl Model {
         } else {
             0.0
         };
-        let gap = 1.0 - current;
-        let next = if up { 1.0 - gap / 2.0 } else { 1.0 - gap * 2.0 };
-        // Four decimals keep the numbers on screen and in an export readable.
-        let next = ((next * 1e4).round() / 1e4).clamp(floor, MAX_MOMENTUM);
+        let next = if up {
+            MOMENTUM_STEPS.iter().copied().find(|&m| m > current)
+        } else {
+            MOMENTUM_STEPS.iter().rev().copied().find(|&m| m < current)
+        }
+        .unwrap_or(current)
+        .max(floor);
         if name == "momentum" {
             settings.set("momentum", Value::Number(next));
         } else {

@@ -139,24 +139,24 @@ fn playback_advances_with_time_and_stops_at_the_end() {
 }
 
 #[test]
-fn l_halves_the_selected_runs_lr_and_the_panel_shows_it() {
+fn l_lowers_the_selected_runs_lr_to_the_next_round_value_and_the_panel_shows_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut m = model(dir.path());
     press(&mut m, &[KeyCode::Tab, KeyCode::Tab]);
     assert_eq!(m.experiment.runs[m.selected].label, "adam");
-    assert!(table_row(&screen(&m), "adam").contains(" 0.05 "));
+    assert!(table_row(&screen(&m), "adam").contains(" 0.5 "));
     let before = m.traces.clone();
 
     press(&mut m, &[KeyCode::Char('l')]);
-    assert_eq!(m.experiment.runs[2].lr, 0.025);
+    assert_eq!(m.experiment.runs[2].lr, 0.2);
     let text = screen(&m);
     assert!(
-        table_row(&text, "adam").contains(" 0.025 "),
+        table_row(&text, "adam").contains(" 0.2 "),
         "{}",
         text.join("\n")
     );
     assert!(
-        table_row(&text, "sgd").contains(" 0.04 "),
+        table_row(&text, "sgd").contains(" 0.8 "),
         "other runs keep theirs"
     );
     assert_ne!(m.traces[2], before[2], "adam re-ran");
@@ -164,7 +164,16 @@ fn l_halves_the_selected_runs_lr_and_the_panel_shows_it() {
     assert_eq!(m.cursor, 0, "a knob change plays from the start");
 
     press(&mut m, &[KeyCode::Char('L'), KeyCode::Char('L')]);
-    assert_eq!(m.experiment.runs[2].lr, 0.1);
+    assert_eq!(m.experiment.runs[2].lr, 1.0);
+    // Off the ladder (a file's 0.03), the next round value either way; exports read round.
+    m.experiment.runs[2].lr = 0.03;
+    press(&mut m, &[KeyCode::Char('L')]);
+    assert_eq!(m.experiment.runs[2].lr.to_string(), "0.05");
+    press(
+        &mut m,
+        &[KeyCode::Char('l'), KeyCode::Char('l'), KeyCode::Char('l')],
+    );
+    assert_eq!(m.experiment.runs[2].lr.to_string(), "0.005");
 }
 
 #[test]
@@ -178,6 +187,13 @@ fn m_and_shift_m_move_momentum_and_beta1() {
     let settings = &m.experiment.runs[2].optimizer.settings;
     assert_eq!(settings.pair("betas")[0], 0.95);
     assert!(screen(&m).join("\n").contains("β1 0.95"));
+    // Up and up again, then back: every value round, capped at 0.999.
+    press(&mut m, &[KeyCode::Char('M'); 6]);
+    let b1 = m.experiment.runs[2].optimizer.settings.pair("betas")[0];
+    assert_eq!(b1.to_string(), "0.999");
+    press(&mut m, &[KeyCode::Char('m'); 3]);
+    let b1 = m.experiment.runs[2].optimizer.settings.pair("betas")[0];
+    assert_eq!(b1.to_string(), "0.98");
 }
 
 #[test]

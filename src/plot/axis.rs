@@ -1,5 +1,6 @@
 //! Axes with ticks chosen here, so linear and logarithmic axes are the same plotters type:
-//! a log axis is a linear axis over log10 of the values, labelled 10ᵏ.
+//! a log axis is a linear axis over log10 of the values, labelled 10ᵏ; a symmetric-log axis
+//! is a linear axis over [`Symlog::forward`] of the values.
 
 use std::ops::Range;
 
@@ -55,6 +56,39 @@ pub struct Axis {
     /// Tick positions in axis coordinates.
     pub ticks: Vec<f64>,
     step: f64,
+    /// Set on a symmetric-log axis: how its coordinates map to values.
+    pub symlog: Option<Symlog>,
+}
+
+/// A symmetric-log scale: values within ±`threshold` are spread linearly over [−1, 1], and
+/// beyond it each decade takes one unit more, on either side of zero. One axis shows both
+/// a loss near 0 and one racing to −10¹² by the same rule, with both signs readable.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Symlog {
+    /// Where the linear band ends; a power of ten, so the ticks beyond it are too.
+    pub threshold: f64,
+}
+
+impl Symlog {
+    /// The axis coordinate of a value.
+    pub fn forward(&self, v: f64) -> f64 {
+        let c = self.threshold;
+        if v.abs() <= c {
+            v / c
+        } else {
+            v.signum() * (1.0 + (v.abs() / c).log10())
+        }
+    }
+
+    /// The value at an axis coordinate.
+    pub fn inverse(&self, s: f64) -> f64 {
+        let c = self.threshold;
+        if s.abs() <= 1.0 {
+            s * c
+        } else {
+            s.signum() * c * 10f64.powf(s.abs() - 1.0)
+        }
+    }
 }
 
 impl Axis {
@@ -68,6 +102,7 @@ impl Axis {
             log: false,
             ticks,
             step,
+            symlog: None,
         }
     }
 
@@ -82,6 +117,29 @@ impl Axis {
             log: true,
             ticks,
             step: 1.0,
+            symlog: None,
+        }
+    }
+
+    /// A symmetric-log axis over the coordinates `[lo, hi]` of `scale` (not values), with
+    /// ticks at 0 and at ±threshold·10ᵏ: every unit when few, every few units otherwise,
+    /// always including 0 when it is in range.
+    pub fn symlog(lo: f64, hi: f64, scale: Symlog, target: usize) -> Axis {
+        let (lo, hi) = sane_range(lo, hi);
+        let (first, last) = (lo.ceil() as i64, hi.floor() as i64);
+        let units = (last - first + 1).max(0) as usize;
+        let every = units.div_ceil(target.max(1)).max(1) as i64;
+        let ticks = (first..=last)
+            .filter(|k| k.rem_euclid(every) == 0)
+            .map(|k| k as f64)
+            .collect();
+        Axis {
+            lo,
+            hi,
+            log: false,
+            ticks,
+            step: 1.0,
+            symlog: Some(scale),
         }
     }
 
@@ -92,12 +150,38 @@ impl Axis {
 
     /// The tick label for a position in axis coordinates.
     pub fn label(&self, c: f64) -> String {
+        if let Some(scale) = self.symlog {
+            return self.symlog_label(scale, c);
+        }
         if self.log {
             // Plain decimals when every tick lies between 0.001 and 1000.
             let plain = self.ticks.iter().all(|t| (-3.0..=3.0).contains(t));
             log_label(c, plain)
         } else {
             linear_label(c, self.step)
+        }
+    }
+}
+
+impl Axis {
+    /// A symmetric-log tick label: 0, or the value's sign and its power of ten, written as a
+    /// log axis writes it (plain decimals when every tick lies between 0.001 and 1000).
+    fn symlog_label(&self, scale: Symlog, c: f64) -> String {
+        let v = scale.inverse(c);
+        if v == 0.0 || !v.is_finite() {
+            return "0".into();
+        }
+        let exponent = |t: f64| scale.inverse(t).abs().log10();
+        let plain = self
+            .ticks
+            .iter()
+            .filter(|t| **t != 0.0)
+            .all(|&t| (-3.0..=3.0).contains(&exponent(t)));
+        let magnitude = log_label(v.abs().log10(), plain);
+        if v < 0.0 {
+            format!("−{magnitude}")
+        } else {
+            magnitude
         }
     }
 }
@@ -194,6 +278,44 @@ mod tests {
         assert!(flat.lo < 3.0 && flat.hi > 3.0);
         let nan = Axis::linear(f64::NAN, f64::INFINITY, 5);
         assert!(nan.lo.is_finite() && nan.hi.is_finite() && nan.lo < nan.hi);
+    }
+
+    #[test]
+    fn symlog_is_linear_inside_the_threshold_and_logarithmic_beyond() {
+        let scale = Symlog { threshold: 0.1 };
+        assert_eq!(scale.forward(0.0), 0.0);
+        assert_eq!(scale.forward(0.05), 0.5);
+        assert_eq!(scale.forward(-0.1), -1.0);
+        assert!((scale.forward(10.0) - 3.0).abs() < 1e-12);
+        assert!((scale.forward(-1e11) + 13.0).abs() < 1e-12);
+        for v in [-3e9, -0.07, 0.0, 0.02, 0.1, 4.5, 1e12] {
+            let back = scale.inverse(scale.forward(v));
+            assert!(
+                (back - v).abs() <= 1e-12 * v.abs().max(1e-3),
+                "{v} → {back}"
+            );
+        }
+        // Monotone across the band's edges.
+        let along: Vec<f64> = [-1e3, -0.1001, -0.1, 0.0, 0.1, 0.1001, 1e3]
+            .iter()
+            .map(|&v| scale.forward(v))
+            .collect();
+        assert!(along.windows(2).all(|w| w[0] < w[1]), "{along:?}");
+    }
+
+    #[test]
+    fn symlog_ticks_are_zero_and_signed_powers_of_ten() {
+        let scale = Symlog { threshold: 0.1 };
+        let a = Axis::symlog(-13.4, 2.2, scale, 8);
+        assert!(a.ticks.contains(&0.0), "{:?}", a.ticks);
+        assert!(a.ticks.len() <= 9 && a.ticks.len() >= 4, "{:?}", a.ticks);
+        assert_eq!(a.label(0.0), "0");
+        assert_eq!(a.label(2.0), "10⁰");
+        assert_eq!(a.label(-12.0), "−10¹⁰");
+        let narrow = Axis::symlog(-1.5, 4.2, scale, 8);
+        assert_eq!(narrow.ticks, vec![-1.0, 0.0, 1.0, 2.0, 3.0, 4.0]);
+        let labels: Vec<String> = narrow.ticks.iter().map(|&t| narrow.label(t)).collect();
+        assert_eq!(labels, ["−0.1", "0", "0.1", "1", "10", "100"]);
     }
 
     #[test]

@@ -1,21 +1,31 @@
-//! The loss figure: loss − f* per step on a log axis (top), the learning rate per step
-//! (bottom, sharing the step axis). Run i has the same colour as in the trajectories figure.
+//! The loss figure: the loss per step (top; f − f* on a log axis where f* is known and no
+//! run went below it, else f itself: see `scale.rs`), the learning rate per step (bottom,
+//! sharing the step axis). Run i has the same colour as in the trajectories figure.
+
+mod divergence;
+mod scale;
+mod smooth;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::axis::Axis;
-use super::clip::{column_envelope, decimate, last_visible, split_sharp, visible_pieces};
-use super::parts::{Glyph, Marker, legend_corner, title};
+use super::clip::{column_envelope, decimate, split_sharp, visible_pieces};
+use super::parts::{legend_corner, title};
 use super::style::{AXIS_DESC_SIZE, FONT, LEGEND_SIZE, TICK_SIZE, run_color};
 use super::{LossAxis, PlotError, PlotRun, Scene};
 use crate::core::{Status, Window};
+use divergence::Divergence;
+use scale::{Curve, LossScale};
+use smooth::Ema;
 
 const LEFT: u32 = 96;
 // Room for half of the last step label (1000000) at the right end of the axis.
 const RIGHT: u32 = 34;
 const BOTTOM: u32 = 56;
 const GAP: u32 = 14;
+/// How strongly a raw curve shows behind its smoothed one.
+const FAINT: f64 = 0.35;
 
 pub fn draw_on<'r, DB: DrawingBackend + 'r>(
     scene: &Scene,
@@ -46,11 +56,40 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
         .map(|r| x_of(scene, r, r.trace.len() - 1))
         .fold(0.0f64, f64::max)
         .max(1.0);
-    let xa = Axis::linear(0.0, last, (w / 110).clamp(3, 10) as usize);
+    let target = (w / 110).clamp(3, 10) as usize;
+    let xa = if scene.log_x {
+        // Step 0 (and 0 evaluations) has no place on a log axis: it starts at 1.
+        Axis::log_from_exponents(0.0, last.log10(), target)
+    } else {
+        Axis::linear(0.0, last, target)
+    };
 
     draw_losses(scene, &upper, &xa)?;
     draw_lrs(scene, &lower, &xa)?;
     Ok(())
+}
+
+/// Where row `row` of a run sits on the x axis, in axis coordinates; `None` for a row a log
+/// axis cannot show (step 0).
+fn x_at(scene: &Scene, run: &PlotRun, row: usize) -> Option<f64> {
+    let x = x_of(scene, run, row);
+    if !scene.log_x {
+        Some(x)
+    } else if x >= 1.0 {
+        Some(x.log10())
+    } else {
+        None
+    }
+}
+
+/// The x axis caption: what it counts, and how it is scaled when not linearly.
+fn x_caption(scene: &Scene) -> &'static str {
+    match (scene.x_axis, scene.log_x) {
+        (LossAxis::Steps, false) => "step",
+        (LossAxis::Steps, true) => "step (log scale, from step 1)",
+        (LossAxis::Evaluations, false) => "gradient evaluations",
+        (LossAxis::Evaluations, true) => "gradient evaluations (log scale)",
+    }
 }
 
 /// Where row `row` of a run sits on the x axis: its step, or the gradient evaluations made
@@ -71,98 +110,29 @@ fn column_width<DB: DrawingBackend>(xa: &Axis, area: &DrawingArea<DB, Shift>) ->
     (xa.hi - xa.lo) / f64::from(area.dim_in_pixel().0.max(1))
 }
 
-/// What the top panel shows: loss − reference, clamped to a floor on a log axis.
-struct LossScale {
-    reference: f64,
-    floor: f64,
-    axis: Axis,
-    caption: &'static str,
-}
-
-fn loss_scale(scene: &Scene) -> LossScale {
-    let losses = || {
-        scene
-            .runs
-            .iter()
-            .flat_map(|r| r.trace.loss.iter().copied())
-            .filter(|v| v.is_finite())
-    };
-    let lowest = losses().fold(f64::INFINITY, f64::min);
-    let (reference, caption) = match scene.min_value {
-        Some(m) if m.is_finite() => (m.min(lowest), "loss − f*"),
-        _ => (
-            if lowest.is_finite() { lowest } else { 0.0 },
-            "loss − min loss",
-        ),
-    };
-    let d_all = losses().map(|v| v - reference).fold(0.0f64, f64::max);
-    // A diverged run must not squash the others: the axis stops three decades above the
-    // highest loss of the runs that did not diverge (or of any start), and the diverged
-    // curves are drawn up to the frame.
-    let tame = scene
-        .runs
-        .iter()
-        .flat_map(|r| {
-            let all = !matches!(r.trace.status, Status::Diverged { .. });
-            let rows = if all { r.trace.loss.len() } else { 1 };
-            r.trace.loss.iter().take(rows).copied()
-        })
-        .filter(|v| v.is_finite())
-        .map(|v| v - reference)
-        .fold(0.0f64, f64::max);
-    let d_max = if tame > 0.0 {
-        d_all.min(tame * 1e3)
-    } else {
-        d_all
-    };
-    if !(d_max > 0.0 && d_max.is_finite()) {
-        // Nothing above the reference: show the loss itself on a linear axis.
-        let (lo, hi) = losses().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-            (a.min(v), b.max(v))
-        });
-        return LossScale {
-            reference: 0.0,
-            floor: f64::NEG_INFINITY,
-            axis: Axis::linear(lo, hi, 6),
-            caption: "loss",
-        };
-    }
-    // Differences below about 1e-16·|f*| are rounding, not progress; and nothing is shown
-    // more than 24 decades below the top.
-    let floor = (1e-16 * reference.abs())
-        .max(1e-24 * d_max)
-        .max(f64::MIN_POSITIVE);
-    let d_min = losses()
-        .map(|v| (v - reference).max(floor))
-        .fold(f64::INFINITY, f64::min)
-        .min(d_max);
-    let (slo, shi) = (d_min.log10(), d_max.log10());
-    let pad = ((shi - slo) * 0.04).max(0.05);
-    LossScale {
-        reference,
-        floor,
-        axis: Axis::log_from_exponents(slo - pad, shi + pad, 8),
-        caption,
-    }
-}
-
-impl LossScale {
-    fn y(&self, loss: f64) -> f64 {
-        if self.axis.log {
-            (loss - self.reference).max(self.floor).log10()
-        } else {
-            loss
-        }
-    }
-}
-
 fn draw_losses<DB: DrawingBackend>(
     scene: &Scene,
     area: &DrawingArea<DB, Shift>,
     xa: &Axis,
 ) -> Result<(), PlotError> {
-    let scale = loss_scale(scene);
+    let curves: Vec<Curve> = scene
+        .runs
+        .iter()
+        .map(|r| Curve {
+            loss: &r.trace.loss,
+            diverged: matches!(r.trace.status, Status::Diverged { .. }),
+        })
+        .collect();
+    let scale = scale::choose(&curves, scene.min_value, 8);
     let ya = &scale.axis;
+    let caption = match scene.smooth {
+        Some(weight) => format!(
+            "{} (smoothed {})",
+            scale.caption(),
+            crate::number::short(weight)
+        ),
+        None => scale.caption().to_string(),
+    };
     let mut chart = ChartBuilder::on(area)
         .margin_right(RIGHT)
         .margin_left(12)
@@ -174,7 +144,7 @@ fn draw_losses<DB: DrawingBackend>(
         .configure_mesh()
         .light_line_style(TRANSPARENT)
         .bold_line_style(BLACK.mix(0.1))
-        .y_desc(scale.caption)
+        .y_desc(caption)
         .label_style((FONT, TICK_SIZE))
         .axis_desc_style((FONT, AXIS_DESC_SIZE))
         .x_label_formatter(&|_| String::new())
@@ -185,23 +155,31 @@ fn draw_losses<DB: DrawingBackend>(
         y: [ya.lo, ya.hi],
     };
     let x_per_px = column_width(xa, area);
-    let series: Vec<Vec<[f64; 2]>> = scene
-        .runs
-        .iter()
-        .map(|r| {
-            let points = r
-                .trace
-                .loss
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| v.is_finite());
-            column_envelope(
-                points.map(|(t, &v)| [x_of(scene, r, t), scale.y(v)]),
-                xa.lo,
-                x_per_px,
-            )
-        })
-        .collect();
+    // Each run's curve in axis coordinates, reduced to what the pixel columns show; with
+    // smoothing, the average is taken over every row first (of what the axis shows, so a
+    // geometric convergence keeps its slope on a log axis) and the raw curve is kept to be
+    // drawn faintly behind it.
+    let points = |r: &PlotRun, ema: Option<f64>| {
+        let scale = &scale;
+        let mut ema = ema.map(Ema::new);
+        let points = r
+            .trace
+            .loss
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_finite())
+            .filter_map(move |(t, &v)| {
+                let y = scale.y(v);
+                let y = ema.as_mut().map_or(y, |e| e.next(y));
+                Some([x_at(scene, r, t)?, y])
+            });
+        column_envelope(points, xa.lo, x_per_px)
+    };
+    let series: Vec<Vec<[f64; 2]>> = scene.runs.iter().map(|r| points(r, scene.smooth)).collect();
+    if scene.smooth.is_some() {
+        let raw: Vec<Vec<[f64; 2]>> = scene.runs.iter().map(|r| points(r, None)).collect();
+        draw_faint(chart.plotting_area(), &raw, &win)?;
+    }
     let labels: Vec<String> = scene
         .runs
         .iter()
@@ -217,12 +195,62 @@ fn draw_losses<DB: DrawingBackend>(
             s
         })
         .collect();
-    let diverged: Vec<bool> = scene
+    let marks = divergences(scene, &scale, xa);
+    draw_series(&mut chart, &series, &labels, &marks, &win)
+}
+
+/// Each diverged run's last finite row, where its divergence is marked. On a log step axis a
+/// run that diverged at once (its last finite row is step 0) is marked at the axis' start.
+fn divergences(scene: &Scene, scale: &LossScale, xa: &Axis) -> Vec<Divergence> {
+    scene
         .runs
         .iter()
-        .map(|r| matches!(r.trace.status, Status::Diverged { .. }))
-        .collect();
-    draw_series(&mut chart, &series, &labels, &diverged, &win)
+        .enumerate()
+        .filter_map(|(run, r)| {
+            let Status::Diverged { step } = r.trace.status else {
+                return None;
+            };
+            let (row, &loss) = r
+                .trace
+                .loss
+                .iter()
+                .enumerate()
+                .rfind(|(_, v)| v.is_finite())?;
+            Some(Divergence {
+                run,
+                x: x_at(scene, r, row).unwrap_or(xa.lo),
+                y: scale.y(loss),
+                step,
+            })
+        })
+        .collect()
+}
+
+/// The raw curves behind smoothed ones: thin and pale, drawn before every smoothed curve so
+/// none of them covers a smoothed one.
+fn draw_faint<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Cartesian2d<super::axis::Ticked, super::axis::Ticked>>,
+    series: &[Vec<[f64; 2]>],
+    win: &Window,
+) -> Result<(), PlotError> {
+    let (aw, ah) = area.dim_in_pixel();
+    let per_px = [
+        (win.x[1] - win.x[0]) / aw.max(1) as f64,
+        (win.y[1] - win.y[0]) / ah.max(1) as f64,
+    ];
+    for (i, points) in series.iter().enumerate() {
+        let color = run_color(i).mix(FAINT);
+        for piece in visible_pieces(points, win) {
+            let piece = decimate(&piece, per_px, 0.5);
+            for part in split_sharp(&piece, per_px) {
+                area.draw(&PathElement::new(
+                    part.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>(),
+                    color.stroke_width(1),
+                ))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn draw_lrs<DB: DrawingBackend>(
@@ -238,7 +266,7 @@ fn draw_lrs<DB: DrawingBackend>(
         .map(|r| {
             let points = r.trace.lr.iter().enumerate().filter(|(_, v)| v.is_finite());
             column_envelope(
-                points.map(|(k, &v)| [x_of(scene, r, k + 1), v]),
+                points.filter_map(|(k, &v)| Some([x_at(scene, r, k + 1)?, v])),
                 xa.lo,
                 x_per_px,
             )
@@ -282,10 +310,7 @@ fn draw_lrs<DB: DrawingBackend>(
         .configure_mesh()
         .light_line_style(TRANSPARENT)
         .bold_line_style(BLACK.mix(0.1))
-        .x_desc(match scene.x_axis {
-            LossAxis::Steps => "step",
-            LossAxis::Evaluations => "gradient evaluations",
-        })
+        .x_desc(x_caption(scene))
         .y_desc("learning rate")
         .label_style((FONT, TICK_SIZE))
         .axis_desc_style((FONT, AXIS_DESC_SIZE))
@@ -299,12 +324,13 @@ fn draw_lrs<DB: DrawingBackend>(
     draw_series(&mut chart, &series, &[], &[], &win)
 }
 
-/// Lines clipped to the panel, one colour per run index; a legend when labels are given.
+/// Lines clipped to the panel, one colour per run index; divergence marks; a legend when
+/// labels are given.
 fn draw_series<'c, DB: DrawingBackend + 'c>(
     chart: &mut ChartContext<'c, DB, Cartesian2d<super::axis::Ticked, super::axis::Ticked>>,
     series: &[Vec<[f64; 2]>],
     labels: &[String],
-    diverged: &[bool],
+    marks: &[Divergence],
     win: &Window,
 ) -> Result<(), PlotError> {
     let area = chart.plotting_area().clone();
@@ -346,11 +372,31 @@ fn draw_series<'c, DB: DrawingBackend + 'c>(
                 }
             }
         }
-        if diverged.get(i).copied().unwrap_or(false)
-            && let Some(p) = last_visible(points, win)
-        {
-            area.draw(&Marker::new((p[0], p[1]), Glyph::Triangle, 8, color, BLACK))?;
-        }
+    }
+    let (lw, lh) = legend_size(&area, labels)?;
+    if !marks.is_empty() {
+        let pixels = area.strip_coord_spec();
+        let font = TextStyle::from((FONT, TICK_SIZE).into_font()).color(&BLACK);
+        let measure = |text: &str| {
+            pixels
+                .estimate_text_size(text, &font)
+                .map_or((0, 0), |(w, h)| (w as i32, h as i32))
+        };
+        let size = (aw as i32, ah as i32);
+        // The texts keep out of the corner the legend would take beside these curves when
+        // they can, and the legend then keeps clear of the texts.
+        let legend = if labels.is_empty() {
+            Vec::new()
+        } else {
+            vec![corner_rect(
+                legend_corner(&drawn, size, (lw, lh)),
+                size,
+                (lw, lh),
+            )]
+        };
+        let placed = divergence::place(marks, win, size, measure, &drawn, &legend);
+        divergence::draw(&pixels, &placed, run_color, font.clone())?;
+        drawn.extend(divergence::text_pixels(&placed));
     }
     if labels.is_empty() {
         return Ok(());
@@ -364,13 +410,6 @@ fn draw_series<'c, DB: DrawingBackend + 'c>(
                 PathElement::new(vec![(x - 2, y), (x + 22, y)], color.stroke_width(3))
             });
     }
-    let style = TextStyle::from((FONT, LEGEND_SIZE).into_font());
-    let mut text_w = 0;
-    for t in labels {
-        text_w = text_w.max(area.estimate_text_size(t, &style)?.0);
-    }
-    let lw = text_w as i32 + 60;
-    let lh = labels.len() as i32 * (LEGEND_SIZE as i32 + 9) + 16;
     let corner = legend_corner(&drawn, (aw as i32, ah as i32), (lw, lh));
     chart
         .configure_series_labels()
@@ -382,4 +421,35 @@ fn draw_series<'c, DB: DrawingBackend + 'c>(
         .border_style(BLACK.mix(0.4))
         .draw()?;
     Ok(())
+}
+
+/// The legend's size in pixels for these labels.
+fn legend_size<DB: DrawingBackend, CT: CoordTranslate>(
+    area: &DrawingArea<DB, CT>,
+    labels: &[String],
+) -> Result<(i32, i32), PlotError> {
+    let style = TextStyle::from((FONT, LEGEND_SIZE).into_font());
+    let mut text_w = 0;
+    for t in labels {
+        text_w = text_w.max(area.estimate_text_size(t, &style)?.0);
+    }
+    let lw = text_w as i32 + 60;
+    let lh = labels.len() as i32 * (LEGEND_SIZE as i32 + 9) + 16;
+    Ok((lw, lh))
+}
+
+/// Where `legend_corner` puts a legend of `lw × lh` pixels in an area of `w × h`, as a
+/// pixel rectangle.
+fn corner_rect(
+    corner: SeriesLabelPosition,
+    (w, h): (i32, i32),
+    (lw, lh): (i32, i32),
+) -> divergence::Rect {
+    let (x, y) = match corner {
+        SeriesLabelPosition::UpperLeft => (0, 0),
+        SeriesLabelPosition::LowerRight => (w - lw, h - lh),
+        SeriesLabelPosition::LowerLeft => (0, h - lh),
+        _ => (w - lw, 0),
+    };
+    (x, y, x + lw, y + lh)
 }

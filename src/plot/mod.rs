@@ -117,6 +117,11 @@ pub struct Scene<'a> {
     pub height: u32,
     /// The loss figure's x axis.
     pub x_axis: LossAxis,
+    /// The loss curves smoothed by an exponential moving average of this weight in (0, 1),
+    /// the raw curves faint behind them; `None`: raw curves only.
+    pub smooth: Option<f64>,
+    /// The loss figure's x axis on a log scale (from step 1).
+    pub log_x: bool,
 }
 
 /// A figure could not be drawn or encoded.
@@ -171,8 +176,9 @@ fn trajectories_prepared(
     }
 }
 
-/// Loss (minus f*) per step on a log axis, and the learning rate per step below it. Not in
-/// GIF: there is no animation of it.
+/// The loss per step (f − f* on a log axis where f* is known and no run went below it, f
+/// itself otherwise), and the learning rate per step below it. Not in GIF: there is no
+/// animation of it.
 pub fn loss(scene: &Scene, format: Format) -> Result<Vec<u8>, PlotError> {
     render_with(scene, format, &figures::Loss)
 }

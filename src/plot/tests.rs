@@ -87,6 +87,8 @@ fn scene<'a>(surface: &dyn Surface, grid: &'a Grid, traces: &'a [Trace]) -> Scen
         width: 500,
         height: 400,
         x_axis: LossAxis::Steps,
+        smooth: None,
+        log_x: false,
     }
 }
 
@@ -174,7 +176,7 @@ fn saddle_figures_are_valid_png_and_svg_with_text() {
             "bravo",
             "charlie",
             "learning rate",
-            "loss − f*",
+            "f − f*",
             "step",
         ],
     );
@@ -274,11 +276,7 @@ fn a_single_run_at_the_default_size() {
     sc.width = 1000;
     sc.height = 800;
     sc.levels = 30;
-    both(
-        &sc,
-        &["alpha", "f − f*", "minimum"],
-        &["alpha", "loss − f*"],
-    );
+    both(&sc, &["alpha", "f − f*", "minimum"], &["alpha", "f − f*"]);
     let svg = trajectories(&sc, Format::Svg).unwrap();
     assert!(svg.len() < 2_000_000, "{} bytes", svg.len());
 }
@@ -327,4 +325,172 @@ fn sizes_out_of_range_are_errors_not_panics() {
     assert!(trajectories(&sc, Format::Png).is_err());
     assert!(trajectories(&sc, Format::Gif).is_err());
     assert!(loss(&sc, Format::Svg).is_err());
+}
+
+/// Every text of an SVG with the x and y it is drawn at.
+fn svg_texts(svg: &str) -> Vec<(f64, f64, String)> {
+    let attribute = |tag: &str, name: &str| -> f64 {
+        let at = tag.find(&format!(" {name}=\"")).expect("attribute") + name.len() + 3;
+        let end = tag[at..].find('"').expect("closing quote");
+        tag[at..at + end].parse().expect("a number")
+    };
+    svg.split("<text")
+        .skip(1)
+        .map(|piece| {
+            let (tag, rest) = piece.split_once('>').expect("tag end");
+            let text = rest.split("</text>").next().unwrap_or("").trim();
+            (attribute(tag, "x"), attribute(tag, "y"), text.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn a_late_divergence_is_marked_at_its_own_step_even_off_the_scale() {
+    // learning_rates: lr 0.105 on the bowl ½(x² + 20y²) grows 1.1 times a step: the loss
+    // leaves an axis kept for the others after about 40 steps, the run diverges after 137.
+    let s = crate::core::registry::default_surface("quadratic").unwrap();
+    let grid = Grid::sample(&s, s.window(), 40, 40);
+    let t = traces(&s, [-3.0, 2.0], &[sgd(0.105, 0.0), sgd(0.03, 0.0)], 300);
+    let Status::Diverged { step } = t[0].status else {
+        panic!("{:?}", t[0].status)
+    };
+    assert!(step > 100, "diverged at {step}");
+    let mut sc = scene(&s, &grid, &t);
+    sc.width = 1000;
+    sc.height = 800;
+    let svg = String::from_utf8(loss(&sc, Format::Svg).unwrap()).unwrap();
+    let texts = svg_texts(&svg);
+    let written = format!("diverged at step {step}");
+    // In the legend and at the mark.
+    assert_eq!(texts.iter().filter(|t| t.2.contains(&written)).count(), 2);
+    // The step axis' labels say where steps 0 and 300 are drawn.
+    let at = |label: &str| {
+        texts
+            .iter()
+            .filter(|t| t.2 == label)
+            .map(|t| t.0)
+            .fold(f64::NAN, f64::max)
+    };
+    let (x0, x300) = (at("0"), at("300"));
+    let x_step = x0 + (x300 - x0) * (t[0].steps() as f64 / 300.0);
+    // The arrow head is the only filled polygon: its tip at the run's last step, at the top
+    // of the upper panel, pointing up, wholly inside the figure.
+    let polygon = svg
+        .split("<polygon")
+        .nth(1)
+        .and_then(|p| p.split("points=\"").nth(1))
+        .and_then(|p| p.split('"').next())
+        .expect("an arrow head");
+    let points: Vec<(f64, f64)> = polygon
+        .split_whitespace()
+        .map(|p| {
+            let (x, y) = p.split_once(',').unwrap();
+            (x.parse().unwrap(), y.parse().unwrap())
+        })
+        .collect();
+    let tip = points[0];
+    assert!(
+        (tip.0 - x_step).abs() <= 2.0,
+        "tip at {tip:?}, step at {x_step}"
+    );
+    assert!(
+        points[1..].iter().all(|p| p.1 > tip.1),
+        "points up: {points:?}"
+    );
+    let top_tick = texts
+        .iter()
+        .filter(|t| t.2.starts_with("10"))
+        .map(|t| t.1)
+        .fold(f64::INFINITY, f64::min);
+    assert!(
+        tip.1 > 40.0 && tip.1 < top_tick,
+        "tip {tip:?}, top tick at {top_tick}"
+    );
+    // Its text beside it, on the same level, inside the figure.
+    let mark = texts.iter().find(|t| t.2 == written).unwrap();
+    assert!((mark.1 - tip.1).abs() < 40.0 && mark.0 > 0.0 && mark.0 < 1000.0);
+}
+
+#[test]
+fn a_surface_without_a_minimum_shows_f_on_a_symlog_axis() {
+    // The saddle with c = 0 has no minimum: a run racing to −∞ must not look converged.
+    let unbounded: std::sync::Arc<dyn Surface> =
+        std::sync::Arc::new(crate::core::surface::saddle::Saddle {
+            a: 1.0,
+            b: 0.5,
+            c: 0.0,
+        });
+    assert_eq!(unbounded.min_value(), None);
+    let grid = Grid::sample(
+        &unbounded,
+        Window {
+            x: [-2.0, 2.0],
+            y: [-2.0, 2.0],
+        },
+        30,
+        30,
+    );
+    let t = traces(
+        &unbounded,
+        [1.0, 0.001],
+        &[sgd(0.04, 0.0), sgd(0.04, 0.9)],
+        200,
+    );
+    let sc = scene(unbounded.as_ref(), &grid, &t);
+    let svg = check_svg(&loss(&sc, Format::Svg).unwrap(), &["f (symlog)", "step"]);
+    assert!(!svg.contains("f − f*") && !svg.contains("min loss"));
+    // Negative ticks: the dive is drawn where it goes.
+    let texts = svg_texts(&svg);
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.2.starts_with('−') && t.2.contains("10")),
+        "{texts:?}"
+    );
+}
+
+#[test]
+fn smoothing_draws_the_average_over_the_faint_raw_curve() {
+    let s = crate::core::registry::default_surface("quadratic").unwrap();
+    let grid = Grid::sample(&s, s.window(), 30, 30);
+    let t = traces(&s, [-3.0, 2.0], &[sgd(0.098, 0.0), sgd(0.03, 0.0)], 120);
+    let mut sc = scene(&s, &grid, &t);
+    let faint = |svg: &str| svg.matches("opacity=\"0.35\"").count();
+    let raw = String::from_utf8(loss(&sc, Format::Svg).unwrap()).unwrap();
+    assert_eq!(faint(&raw), 0);
+    sc.smooth = Some(0.9);
+    let svg = check_svg(&loss(&sc, Format::Svg).unwrap(), &["f − f* (smoothed 0.9)"]);
+    assert!(faint(&svg) >= 2, "a faint raw curve per run");
+    check_png(&loss(&sc, Format::Png).unwrap(), sc.width, sc.height);
+}
+
+#[test]
+fn a_log_step_axis_starts_at_step_one() {
+    let s = crate::core::registry::default_surface("quadratic").unwrap();
+    let grid = Grid::sample(&s, s.window(), 30, 30);
+    let t = traces(&s, [-3.0, 2.0], &[sgd(0.098, 0.0), adam(0.1)], 1000);
+    let mut sc = scene(&s, &grid, &t);
+    sc.log_x = true;
+    let svg = check_svg(
+        &loss(&sc, Format::Svg).unwrap(),
+        &["step (log scale, from step 1)"],
+    );
+    let labels: Vec<String> = svg_texts(&svg).into_iter().map(|t| t.2).collect();
+    for decade in ["1", "10", "100", "1000"] {
+        assert!(labels.iter().any(|l| l == decade), "{decade} in {labels:?}");
+    }
+    // Evaluations start at 1 too (the start's gradient), so the caption says only "log".
+    sc.x_axis = LossAxis::Evaluations;
+    check_svg(
+        &loss(&sc, Format::Svg).unwrap(),
+        &["gradient evaluations (log scale)"],
+    );
+    // One step only, or none: still a figure.
+    let short = traces(&s, [-3.0, 2.0], &[sgd(0.098, 0.0)], 1);
+    let sc = Scene {
+        log_x: true,
+        smooth: Some(0.5),
+        ..scene(&s, &grid, &short)
+    };
+    check_png(&loss(&sc, Format::Png).unwrap(), sc.width, sc.height);
 }

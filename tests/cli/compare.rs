@@ -1,5 +1,5 @@
 //! `optplay compare` as a user types it: with `--opt` alone, and with the start, steps,
-//! learning rates and noise given as flags.
+//! learning rates, noise and the loss figure's smoothing and log step axis given as flags.
 
 use crate::{PINNED_FILES, optplay, summary};
 
@@ -34,7 +34,7 @@ fn bare_compare_needs_no_other_flag() {
 }
 
 #[test]
-fn compare_takes_start_steps_lr_and_noise() {
+fn compare_takes_start_steps_lr_noise_and_loss_figure_flags() {
     let tmp = tempfile::tempdir().unwrap();
     optplay(tmp.path())
         .args([
@@ -52,6 +52,9 @@ fn compare_takes_start_steps_lr_and_noise() {
             "0.1",
             "--format",
             "svg",
+            "--smooth",
+            "0.9",
+            "--log-x",
         ])
         .assert()
         .success();
@@ -63,6 +66,10 @@ fn compare_takes_start_steps_lr_and_noise() {
         csv.lines()
             .any(|l| l.starts_with("sgd,sgd,1,") && l.ends_with(",0.001"))
     );
+    let figure =
+        std::fs::read_to_string(tmp.path().join("out/compare-rosenbrock/loss.svg")).unwrap();
+    assert!(figure.contains("f − f* (smoothed 0.9)"));
+    assert!(figure.contains("step (log scale, from step 1)"));
 }
 
 #[test]

@@ -202,7 +202,7 @@ fn watch_starts_even_when_the_file_is_broken_and_runs_it_once_fixed() {
 }
 
 #[test]
-fn watch_checks_the_command_line_and_the_folder_first() {
+fn watch_checks_the_command_line_and_the_files_first() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("walk.toml"), experiment(5)).unwrap();
     optplay(dir.path())
@@ -211,12 +211,18 @@ fn watch_checks_the_command_line_and_the_folder_first() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--steps"));
-    optplay(dir.path())
-        .args(["run", "no-such-folder/walk.toml", "--watch"])
-        .timeout(DEADLINE)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("cannot watch no-such-folder"))
-        .stderr(predicate::str::contains("panicked").not());
+    // A file that does not exist (or whose folder does not) is an error at once, not an
+    // endless wait for it to appear.
+    for missing in ["no-such-folder/walk.toml", "nowhere.toml"] {
+        optplay(dir.path())
+            .args(["run", missing, "--watch"])
+            .timeout(DEADLINE)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "--watch: cannot read {missing}: No such file or directory"
+            )))
+            .stderr(predicate::str::contains("panicked").not());
+    }
     assert!(!dir.path().join("out").exists());
 }

@@ -128,9 +128,15 @@ fn init_of_an_unknown_surface_exits_2() {
 }
 
 #[test]
-fn init_into_a_missing_folder_is_an_io_error() {
+fn init_makes_missing_folders_and_a_file_in_the_way_is_an_io_error() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("no/such/folder/x.toml");
-    let error = AppError::from(guide::init(None, &file).unwrap_err());
+    guide::init(None, &file).unwrap();
+    assert!(file.is_file());
+    // A file where a folder must go cannot be made a folder: exit 1, naming it.
+    std::fs::write(tmp.path().join("plain"), "x").unwrap();
+    let blocked = tmp.path().join("plain/x.toml");
+    let error = AppError::from(guide::init(None, &blocked).unwrap_err());
     assert_eq!(error.exit_code(), 1);
+    assert!(error.to_string().contains("plain"), "{error}");
 }

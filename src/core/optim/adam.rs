@@ -228,15 +228,27 @@ fn build(s: &Settings, decoupled_weight_decay: bool) -> Arc<dyn Optimizer> {
     })
 }
 
-/// Adam's default learning rates, shared by its variants.
-pub(crate) const ADAM_LRS: [(&str, f64); 7] = [
-    ("quadratic", 0.1),
-    ("saddle", 0.05),
-    ("bowl", 0.05),
-    ("rosenbrock", 0.1),
-    ("beale", 0.1),
-    ("himmelblau", 0.1),
-    ("rastrigin", 0.1),
+/// Adam's default learning rates, the search's best per surface (see `default_lr`).
+const ADAM_LRS: [(&str, f64); 7] = [
+    ("quadratic", 0.5),
+    ("saddle", 0.5),
+    ("bowl", 0.6),
+    ("rosenbrock", 0.2),
+    ("beale", 0.5),
+    ("himmelblau", 3.0),
+    ("rastrigin", 0.125),
+];
+
+/// AdamW's: its decoupled weight decay pulls every step towards the origin, so its best rates
+/// are not Adam's.
+const ADAMW_LRS: [(&str, f64); 7] = [
+    ("quadratic", 4.0),
+    ("saddle", 1.0),
+    ("bowl", 0.8),
+    ("rosenbrock", 0.2),
+    ("beale", 0.8),
+    ("himmelblau", 3.0),
+    ("rastrigin", 0.125),
 ];
 
 /// The `adam` kind.
@@ -281,7 +293,7 @@ pub const ADAMW: OptimizerKind = OptimizerKind {
     title: "AdamW: Adam with decoupled weight decay",
     keys: &ADAMW_KEYS,
     lr_doc: "α, the step size (it also scales the weight decay)",
-    default_lr: &ADAM_LRS,
+    default_lr: &ADAMW_LRS,
     fallback_lr: 1e-3,
     second_order: false,
     build: |s| build(s, true),

@@ -184,8 +184,11 @@ pub struct OptimizerKind {
     pub keys: &'static [Key],
     /// What `lr` means for it, in its symbols.
     pub lr_doc: &'static str,
-    /// The default learning rate on each built-in surface: small enough not to diverge in 200
-    /// steps from the surface's default start, large enough to show the method's character.
+    /// The default learning rate on each built-in surface: the method's own best there, so a
+    /// comparison at defaults compares the methods, not their rates. Each is the best of a log
+    /// grid of rates by the mean log10(f − f*) over 200 steps from the surface's default start,
+    /// among the rates whose loss never rises above the start's; tests/library/default_lrs.rs
+    /// holds the search and fails when a value here strays from it.
     pub default_lr: &'static [(&'static str, f64)],
     /// The default learning rate anywhere else (user-written surfaces).
     pub fallback_lr: f64,

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use ndarray::{Array1, ArrayView1, Zip};
 
-use super::adam::{ADAM_LRS, BETAS_KEY};
+use super::adam::BETAS_KEY;
 use super::sgd::WEIGHT_DECAY_KEY;
 use super::{Explain, Optimizer, OptimizerKind, Rule, StepOutcome, lerp, with_weight_decay};
 use crate::core::objective::Counted;
@@ -120,7 +120,15 @@ pub const NADAM: OptimizerKind = OptimizerKind {
     title: "NAdam: Adam with a Nesterov look-ahead on the first moment (Dozat, 2016)",
     keys: &KEYS,
     lr_doc: "α, the step size",
-    default_lr: &ADAM_LRS,
+    default_lr: &[
+        ("quadratic", 0.8),
+        ("saddle", 0.125),
+        ("bowl", 1.5),
+        ("rosenbrock", 0.15),
+        ("beale", 0.4),
+        ("himmelblau", 0.4),
+        ("rastrigin", 0.06),
+    ],
     fallback_lr: 2e-3,
     second_order: false,
     build,
