@@ -50,8 +50,8 @@ fn experiment() -> Experiment {
 /// Everything `optplay compare` does but parse arguments and print the table.
 fn compare_once(experiment: &Experiment, dir: &Path) {
     let formats = output::picture_formats(experiment);
-    let traces = output::run_all(experiment);
-    let files = output::render_files(experiment, &traces, &formats, dir).expect("renders");
+    let runs = output::run_results(experiment);
+    let files = output::render_files(experiment, &runs, &formats, dir).expect("renders");
     output::write_all(dir, &files, &Cancel::new()).expect("writes");
 }
 
@@ -67,10 +67,10 @@ fn whole(c: &mut Criterion) {
 
 fn stage_benches(c: &mut Criterion) {
     let e = experiment();
-    let traces: Vec<Trace> = output::run_all(&e);
+    let runs = output::run_results(&e);
     let problem = e.surface().expect("compare runs on a surface");
     let grid = output::sample_grid(problem);
-    let scene = output::scene(&e, problem, &traces, &grid);
+    let scene = output::scene(&e, problem, runs.iter().map(|run| &run.trace), &grid);
     let levels = choose_levels(&grid, scene.min_value, scene.levels, scene.log_levels);
     let formats = output::picture_formats(&e);
     let dir = Path::new("unused");
@@ -110,7 +110,7 @@ fn stage_benches(c: &mut Criterion) {
         b.iter(|| plot::render_all(&scene, &formats))
     });
     group.bench_function("csv_json_figures", |b| {
-        b.iter(|| output::render_files(&e, &traces, &formats, dir).unwrap())
+        b.iter(|| output::render_files(&e, &runs, &formats, dir).unwrap())
     });
     group.finish();
 }
@@ -119,8 +119,8 @@ fn stage_benches(c: &mut Criterion) {
 /// cost per row of formatting and quoting, not of the disk.
 fn csv_bench(c: &mut Criterion) {
     let e = experiment();
-    let traces: Vec<Trace> = output::run_all(&e);
-    let runs = output::outcomes(&e, &traces);
+    let results = output::run_results(&e);
+    let runs = output::outcomes(&e, &results);
     let bytes = export::trajectory_csv(&runs).len() as u64;
     let mut group = c.benchmark_group("csv");
     group.sample_size(30);
@@ -128,7 +128,7 @@ fn csv_bench(c: &mut Criterion) {
     group.bench_function("trajectory_6x1000", |b| {
         b.iter(|| {
             let mut out = BufWriter::with_capacity(1 << 16, std::io::sink());
-            export::write_trajectory_csv(&mut out, black_box(&runs)).unwrap();
+            export::write_trajectory_csv(&mut out, black_box(&runs), 1).unwrap();
             out.flush().unwrap();
         })
     });

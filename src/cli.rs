@@ -284,10 +284,19 @@ pub struct OutputArgs {
     /// Folder for outputs; each experiment writes into OUT/<name>/.
     #[arg(short, long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
-    /// Picture formats, comma-separated (png, svg, gif: the animated paths); overrides the
-    /// experiment's [plot] formats.
+    /// Picture formats, comma-separated (png, svg, gif: the animated paths), or none: the
+    /// CSV and JSON only; overrides the experiment's [plot] formats.
     #[arg(short, long, value_name = "LIST", value_delimiter = ',')]
     pub format: Option<Vec<String>>,
+    /// Keep in trajectory.csv only the rows of step 0, every K-th step and each run's last
+    /// (overrides [output] csv_every); the summary stays exact.
+    #[arg(long, value_name = "K")]
+    pub csv_every: Option<u64>,
+    /// No progress bar and no "wrote …" line on stderr; the results table (stdout) and
+    /// errors still print. (The bar shows only when stderr is a terminal and the work takes
+    /// more than about a second.)
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

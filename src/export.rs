@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::core::{Status, Surface, Trace};
+use crate::core::{Outcome, Status, Surface, Trace};
 use crate::number::{self, exact};
 
 /// One finished run, as the outputs name it.
@@ -15,24 +15,51 @@ pub struct RunOutcome<'a> {
     pub label: &'a str,
     pub kind: &'a str,
     pub lr: f64,
+    /// How it ended and where: exact, whatever `trace` kept. The summary and the table read
+    /// this.
+    pub outcome: &'a Outcome,
+    /// The rows kept of it: row t is step t, unless `row_steps` says otherwise.
     pub trace: &'a Trace,
+    /// The step of each row of `trace`, when only some steps were kept.
+    pub row_steps: Option<&'a [u64]>,
+}
+
+impl RunOutcome<'_> {
+    /// The step of row `row` of the trace.
+    fn step_of(&self, row: usize) -> u64 {
+        self.row_steps
+            .and_then(|steps| steps.get(row).copied())
+            .unwrap_or(row as u64)
+    }
 }
 
 /// `trajectory.csv`: one row per run per step, step 0 the start (its lr empty).
 pub fn trajectory_csv(runs: &[RunOutcome<'_>]) -> Vec<u8> {
     let mut out = Vec::new();
-    write_trajectory_csv(&mut out, runs).expect("writing to memory cannot fail");
+    write_trajectory_csv(&mut out, runs, 1).expect("writing to memory cannot fail");
     out
 }
 
 /// [`trajectory_csv`], streamed: a million-step run never holds its CSV in memory. The `csv`
 /// crate quotes a label or kind holding a comma, a quote or a line break, as RFC 4180 says.
-pub fn write_trajectory_csv(out: &mut dyn Write, runs: &[RunOutcome<'_>]) -> io::Result<()> {
+///
+/// With `every` K above 1 each run keeps the rows of step 0, of every K-th step and its last
+/// (`[output] csv_every`); the `step` column says which step each row is.
+pub fn write_trajectory_csv(
+    out: &mut dyn Write,
+    runs: &[RunOutcome<'_>],
+    every: u64,
+) -> io::Result<()> {
+    let every = every.max(1);
     let mut csv = csv::Writer::from_writer(out);
     csv.write_record(["run", "kind", "step", "x", "y", "loss", "grad_norm", "lr"])?;
     for run in runs {
         let trace = run.trace;
         for row in 0..trace.len() {
+            let step = run.step_of(row);
+            if !step.is_multiple_of(every) && row + 1 != trace.len() {
+                continue;
+            }
             let p = trace.point(row);
             let lr = if row == 0 {
                 String::new()
@@ -42,7 +69,7 @@ pub fn write_trajectory_csv(out: &mut dyn Write, runs: &[RunOutcome<'_>]) -> io:
             csv.write_record([
                 run.label,
                 run.kind,
-                &row.to_string(),
+                &step.to_string(),
                 &exact(p[0]),
                 &exact(p[1]),
                 &exact(trace.loss[row]),
@@ -95,8 +122,8 @@ struct Facts {
     nearest: Option<([f64; 2], f64)>,
 }
 
-fn facts(surface: &dyn Surface, trace: &Trace) -> Facts {
-    let p = trace.last_point();
+fn facts(surface: &dyn Surface, outcome: &Outcome) -> Facts {
+    let p = &outcome.final_point;
     let final_point = [p[0], p[1]];
     Facts {
         final_point,
@@ -126,20 +153,20 @@ pub fn summary_json(
         runs: runs
             .iter()
             .map(|run| {
-                let trace = run.trace;
-                let f = facts(surface, trace);
-                let e = trace.evaluations;
+                let outcome = run.outcome;
+                let f = facts(surface, outcome);
+                let e = outcome.evaluations;
                 RunSummary {
                     label: run.label,
                     kind: run.kind,
-                    status: trace.status.name(),
-                    steps: trace.steps(),
+                    status: outcome.status.name(),
+                    steps: outcome.steps,
                     final_point: f.final_point,
-                    final_loss: trace.last_loss(),
-                    best_loss: trace.best_loss(),
-                    final_grad_norm: trace.grad_norm[trace.len() - 1],
+                    final_loss: outcome.final_loss,
+                    best_loss: outcome.best_loss,
+                    final_grad_norm: outcome.final_grad_norm,
                     lr: run.lr,
-                    diverged_at_step: diverged_at(trace.status),
+                    diverged_at_step: diverged_at(outcome.status),
                     evaluations: EvaluationsJson {
                         value: e.value,
                         gradient: e.gradient,
@@ -186,9 +213,9 @@ pub fn table(
     let mut rows: Vec<[String; 10]> = Vec::with_capacity(runs.len());
     let mut statuses = Vec::with_capacity(runs.len());
     for run in runs {
-        let trace = run.trace;
-        let f = facts(surface, trace);
-        let status = match trace.status {
+        let outcome = run.outcome;
+        let f = facts(surface, outcome);
+        let status = match outcome.status {
             Status::Diverged { step } => format!("diverged at step {step}"),
             other => other.name().to_string(),
         };
@@ -200,19 +227,19 @@ pub fn table(
                 number::table(d)
             )
         });
-        statuses.push(trace.status);
+        statuses.push(outcome.status);
         rows.push([
             run.label.to_string(),
             run.kind.to_string(),
             status,
-            trace.steps().to_string(),
+            outcome.steps.to_string(),
             {
-                let e = trace.evaluations;
+                let e = outcome.evaluations;
                 format!("{}/{}/{}", e.value, e.gradient, e.hessian)
             },
-            number::table(trace.last_loss()),
-            number::table(trace.best_loss()),
-            number::table(trace.grad_norm[trace.len() - 1]),
+            number::table(outcome.final_loss),
+            number::table(outcome.best_loss),
+            number::table(outcome.final_grad_norm),
             format!(
                 "({}, {})",
                 number::table(f.final_point[0]),
@@ -356,11 +383,14 @@ mod tests {
     #[test]
     fn csv_has_the_pinned_header_and_one_row_per_step() {
         let trace = sgd_trace(0.05, 3);
+        let trace_outcome = trace.outcome();
         let outcome = RunOutcome {
             label: "sgd, fast",
             kind: "sgd",
             lr: 0.05,
             trace: &trace,
+            outcome: &trace_outcome,
+            row_steps: None,
         };
         let csv = String::from_utf8(trajectory_csv(&[outcome])).unwrap();
         let lines: Vec<&str> = csv.lines().collect();
@@ -374,12 +404,15 @@ mod tests {
     #[test]
     fn csv_quotes_labels_with_quotes_and_line_breaks_and_leaves_plain_ones() {
         let trace = sgd_trace(0.05, 1);
+        let trace_outcome = trace.outcome();
         let row = |label: &str| {
             let outcome = RunOutcome {
                 label,
                 kind: "sgd",
                 lr: 0.05,
                 trace: &trace,
+                outcome: &trace_outcome,
+                row_steps: None,
             };
             let csv = String::from_utf8(trajectory_csv(&[outcome])).unwrap();
             let body = csv.split_once('\n').unwrap().1.to_string();
@@ -394,12 +427,15 @@ mod tests {
     #[test]
     fn summary_has_the_pinned_keys() {
         let trace = sgd_trace(0.5, 100);
+        let trace_outcome = trace.outcome();
         let surface = crate::core::registry::default_surface("quadratic").unwrap();
         let outcome = RunOutcome {
             label: "sgd",
             kind: "sgd",
             lr: 0.5,
             trace: &trace,
+            outcome: &trace_outcome,
+            row_steps: None,
         };
         let json: serde_json::Value =
             serde_json::from_slice(&summary_json("e", "quadratic", &surface, &[outcome])).unwrap();
@@ -428,7 +464,9 @@ mod tests {
     #[test]
     fn table_aligns_columns_and_colours_only_when_asked() {
         let slow = sgd_trace(0.01, 5);
+        let slow_outcome = slow.outcome();
         let wild = sgd_trace(0.5, 50);
+        let wild_outcome = wild.outcome();
         let surface = crate::core::registry::default_surface("quadratic").unwrap();
         let runs = [
             RunOutcome {
@@ -436,12 +474,16 @@ mod tests {
                 kind: "sgd",
                 lr: 0.01,
                 trace: &slow,
+                outcome: &slow_outcome,
+                row_steps: None,
             },
             RunOutcome {
                 label: "wild one",
                 kind: "sgd",
                 lr: 0.5,
                 trace: &wild,
+                outcome: &wild_outcome,
+                row_steps: None,
             },
         ];
         let plain = table("e", "quadratic", &surface, &runs, Colour::Never);
@@ -455,5 +497,142 @@ mod tests {
         assert_eq!(lines[3].find("sgd"), Some(kind_col));
         let coloured = table("e", "quadratic", &surface, &runs, Colour::Always);
         assert!(coloured.contains("\x1b[31mdiverged at step 6"));
+    }
+
+    /// The (step, lr) of every data row of `csv`.
+    fn steps_and_lrs(csv: &[u8]) -> Vec<(u64, String)> {
+        String::from_utf8(csv.to_vec())
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|line| {
+                let cells: Vec<&str> = line.split(',').collect();
+                (cells[2].parse().unwrap(), cells[7].to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn csv_every_keeps_the_start_every_kth_step_and_the_last() {
+        let trace = sgd_trace(0.01, 23);
+        let trace_outcome = trace.outcome();
+        let run = RunOutcome {
+            label: "sgd",
+            kind: "sgd",
+            lr: 0.01,
+            trace: &trace,
+            outcome: &trace_outcome,
+            row_steps: None,
+        };
+        let mut csv = Vec::new();
+        write_trajectory_csv(&mut csv, &[run], 10).unwrap();
+        let rows = steps_and_lrs(&csv);
+        let steps: Vec<u64> = rows.iter().map(|r| r.0).collect();
+        assert_eq!(steps, [0, 10, 20, 23]);
+        assert_eq!(rows[0].1, "", "the start has no lr");
+        assert_eq!(rows[3].1, "0.01");
+        // Its rows are the full CSV's rows of those steps, byte for byte.
+        let full = String::from_utf8(trajectory_csv(&[RunOutcome {
+            label: "sgd",
+            kind: "sgd",
+            lr: 0.01,
+            trace: &trace,
+            outcome: &trace_outcome,
+            row_steps: None,
+        }]))
+        .unwrap();
+        let full: Vec<&str> = full.lines().collect();
+        let thinned = String::from_utf8(csv).unwrap();
+        let thinned: Vec<&str> = thinned.lines().collect();
+        assert_eq!(thinned, [full[0], full[1], full[11], full[21], full[24]]);
+    }
+
+    #[test]
+    fn a_run_that_kept_every_kth_row_writes_the_same_csv_and_an_exact_summary() {
+        use crate::core::{Every, run_with};
+        let spec = RunSpec {
+            optimizer: std::sync::Arc::new(Sgd {
+                momentum: 0.9,
+                dampening: 0.0,
+                nesterov: false,
+                weight_decay: 0.0,
+            }),
+            schedule: Schedule::Constant,
+            lr: 0.1,
+        };
+        let surface = crate::core::registry::default_surface("quadratic").unwrap();
+        let limits = Limits {
+            steps: 57,
+            tolerance: None,
+        };
+        let start = array![-3.0, 2.0];
+        let cancel = crate::core::Cancel::new();
+        let whole = run(&surface, None, &spec, start.view(), limits, &cancel);
+        let whole_outcome = whole.outcome();
+        // Momentum's loss goes up and down: keep rows that miss its lowest.
+        let lowest = (0..whole.len())
+            .min_by(|&a, &b| whole.loss[a].total_cmp(&whole.loss[b]))
+            .unwrap();
+        assert!(
+            lowest > 0 && lowest + 1 < whole.len(),
+            "lowest at row {lowest}"
+        );
+        let k = lowest as u64 + 1;
+        let mut every = Every::new(k, 2);
+        let kept = run_with(
+            &surface,
+            None,
+            &spec,
+            start.view(),
+            limits,
+            &cancel,
+            &mut every,
+        );
+        assert_eq!(kept, whole_outcome);
+        let from_whole = RunOutcome {
+            label: "m",
+            kind: "momentum",
+            lr: 0.1,
+            trace: &whole,
+            outcome: &whole_outcome,
+            row_steps: None,
+        };
+        let from_kept = RunOutcome {
+            label: "m",
+            kind: "momentum",
+            lr: 0.1,
+            trace: &every.trace,
+            outcome: &kept,
+            row_steps: Some(&every.steps),
+        };
+        let csv = |run: RunOutcome<'_>| {
+            let mut out = Vec::new();
+            write_trajectory_csv(&mut out, &[run], k).unwrap();
+            out
+        };
+        let (a, b) = (csv(from_whole), csv(from_kept));
+        assert_eq!(a, b);
+        assert_eq!(steps_and_lrs(&a).last().unwrap().0, 57);
+        // The lowest loss is on a row that was not kept, and the summary still has it.
+        let kept_best = every.trace.best_loss();
+        assert!(whole_outcome.best_loss < kept_best);
+        let json = |run| summary_json("e", "quadratic", &surface, &[run]);
+        let summary_whole = json(RunOutcome {
+            label: "m",
+            kind: "momentum",
+            lr: 0.1,
+            trace: &whole,
+            outcome: &whole_outcome,
+            row_steps: None,
+        });
+        let summary_kept = json(RunOutcome {
+            label: "m",
+            kind: "momentum",
+            lr: 0.1,
+            trace: &every.trace,
+            outcome: &kept,
+            row_steps: Some(&every.steps),
+        });
+        assert_eq!(summary_whole, summary_kept);
     }
 }

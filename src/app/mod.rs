@@ -7,6 +7,7 @@
 //! being written is taken away again, and the command ends with [`AppError::Interrupted`].
 
 mod interrupt;
+mod progress;
 mod watch;
 
 use std::fmt;
@@ -21,6 +22,16 @@ use crate::guide;
 use crate::output::{self, Content, OutputError, Rendered};
 use crate::plot;
 use interrupt::Interrupts;
+use progress::ProgressReport;
+
+/// Where a command writes its experiments' outputs, and whether it says so on stderr.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Destination<'a> {
+    /// `--out`: each experiment writes into `<out>/<name>/`.
+    out: &'a Path,
+    /// `--quiet`: no progress bar and no "wrote …" line (the table and errors still print).
+    quiet: bool,
+}
 
 /// Everything that can stop a command, with its exit code: 2 bad input, 1 I/O, 130 interrupted.
 #[derive(Debug, thiserror::Error)]
@@ -213,6 +224,7 @@ fn play_experiment(args: &PlayArgs) -> Result<Experiment, AppError> {
             steps: args.setup.steps,
             seed: args.setup.seed,
             formats: None,
+            csv_every: None,
         };
         overrides.validate()?;
         return config::load_all(file, &overrides).map_err(AppError::Config);
@@ -235,6 +247,8 @@ fn play_experiment(args: &PlayArgs) -> Result<Experiment, AppError> {
         output: OutputArgs {
             out: args.out.clone(),
             format: None,
+            csv_every: None,
+            quiet: false,
         },
         smooth: None,
         log_x: false,
@@ -252,18 +266,17 @@ fn run_files(args: RunArgs, interrupts: &Interrupts) -> Result<(), AppError> {
         steps: args.steps,
         seed: args.seed,
         formats: args.output.format.clone(),
+        csv_every: args.output.csv_every,
     };
     overrides.validate()?;
+    let to = Destination {
+        out: &args.output.out,
+        quiet: args.output.quiet,
+    };
     if args.watch {
-        return watch::run_and_watch(&args.files, &overrides, &args.output.out, interrupts);
+        return watch::run_and_watch(&args.files, &overrides, to, interrupts);
     }
-    run_paths(
-        &args.files,
-        &[],
-        &overrides,
-        &args.output.out,
-        interrupts.cancel(),
-    )
+    run_paths(&args.files, &[], &overrides, to, interrupts.cancel())
 }
 
 /// Checks every file in `files`, then runs each and writes its outputs. `others` are files
@@ -274,7 +287,7 @@ fn run_paths(
     files: &[PathBuf],
     others: &[PathBuf],
     overrides: &Overrides,
-    out: &Path,
+    to: Destination<'_>,
     cancel: &Cancel,
 ) -> Result<(), AppError> {
     let mut experiments = Vec::new();
@@ -295,7 +308,7 @@ fn run_paths(
         .collect();
     check_distinct_names(&experiments, &other_names)?;
     for (written, experiment) in experiments.iter().enumerate() {
-        run_experiment(experiment, out, cancel).map_err(|e| match e {
+        run_experiment(experiment, to, cancel).map_err(|e| match e {
             AppError::Interrupted(_) if written > 0 => AppError::Interrupted(Interruption::After {
                 written,
                 total: experiments.len(),
@@ -307,9 +320,9 @@ fn run_paths(
 }
 
 fn compare(args: CompareArgs, cancel: &Cancel) -> Result<(), AppError> {
-    let out = args.output.out.clone();
+    let (out, quiet) = (args.output.out.clone(), args.output.quiet);
     let experiment = compare_experiment(args)?;
-    run_experiment(&experiment, &out, cancel)
+    run_experiment(&experiment, Destination { out: &out, quiet }, cancel)
 }
 
 /// The experiment `compare` runs, with every flag checked.
@@ -326,6 +339,7 @@ fn compare_experiment(args: CompareArgs) -> Result<Experiment, AppError> {
         noise: setup.noise,
         formats: args.output.format,
         seed: setup.seed,
+        csv_every: args.output.csv_every,
     };
     let mut experiment = config::compare_experiment(&request)?;
     experiment.plot.smooth = args.smooth.filter(|&w| w > 0.0);
@@ -348,9 +362,19 @@ fn check_distinct_names(experiments: &[Experiment], taken: &[String]) -> Result<
     Ok(())
 }
 
-/// Runs and writes one experiment, then prints its table and where its files went.
-fn run_experiment(experiment: &Experiment, out: &Path, cancel: &Cancel) -> Result<(), AppError> {
-    let written = output::write_experiment(experiment, out, cancel)?;
+/// Runs and writes one experiment, with a progress bar on a terminal's stderr, then prints
+/// its table and where its files went.
+fn run_experiment(
+    experiment: &Experiment,
+    to: Destination<'_>,
+    cancel: &Cancel,
+) -> Result<(), AppError> {
+    let show_progress = !to.quiet && std::io::stderr().is_terminal();
+    let mut progress = ProgressReport::new(&experiment.name, show_progress);
+    let written = output::write_experiment_with(experiment, to.out, cancel, &mut progress);
+    // Off the screen before anything else is printed, an error or "interrupted" included.
+    drop(progress);
+    let written = written?;
     let colour = if std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
     {
@@ -358,15 +382,17 @@ fn run_experiment(experiment: &Experiment, out: &Path, cancel: &Cancel) -> Resul
     } else {
         Colour::Never
     };
-    let table = output::table(experiment, &written.traces, colour);
+    let table = output::table(experiment, &written.runs, colour);
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error worth a message.
     let _ = writeln!(stdout, "{table}");
-    eprintln!(
-        "wrote {} ({})",
-        written.dir.display(),
-        written.files.join(", ")
-    );
+    if !to.quiet {
+        eprintln!(
+            "wrote {} ({})",
+            written.dir.display(),
+            written.files.join(", ")
+        );
+    }
     Ok(())
 }
 

@@ -17,7 +17,7 @@ use std::time::Duration;
 use notify::{Event, EventKind, RecursiveMode, Watcher};
 
 use super::interrupt::Interrupts;
-use super::{AppError, Interruption, run_paths};
+use super::{AppError, Destination, Interruption, run_paths};
 use crate::config::Overrides;
 
 /// Quiet time after the last event of a save before the file is re-run.
@@ -45,7 +45,7 @@ struct WatchedFile {
 pub(super) fn run_and_watch(
     files: &[PathBuf],
     overrides: &Overrides,
-    out: &Path,
+    to: Destination<'_>,
     interrupts: &Interrupts,
 ) -> Result<(), AppError> {
     let watched = files
@@ -75,7 +75,7 @@ pub(super) fn run_and_watch(
     }
     let cancel = interrupts.cancel();
     // Watching starts before the first run, so a save during it is not missed.
-    report(run_paths(files, &[], overrides, out, cancel))?;
+    report(run_paths(files, &[], overrides, to, cancel))?;
     eprintln!(
         "watching {}: save to re-run, Ctrl-C to stop",
         files
@@ -99,7 +99,7 @@ pub(super) fn run_and_watch(
                 others.push(w.path.clone());
             }
         }
-        report(run_paths(&saved, &others, overrides, out, cancel))?;
+        report(run_paths(&saved, &others, overrides, to, cancel))?;
     }
 }
 

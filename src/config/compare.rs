@@ -6,8 +6,8 @@ use crate::core::{OptimizerKind, Point, SurfaceKind};
 
 use super::error::{UsageError, closest};
 use super::{
-    DEFAULT_STEPS, Experiment, FORMATS, MAX_START, MAX_STEPS, PlotSettings, Problem, RunConfig,
-    SurfaceProblem,
+    DEFAULT_STEPS, Experiment, FORMATS, MAX_START, MAX_STEPS, OutputSettings, PlotSettings,
+    Problem, RunConfig, SurfaceProblem, check_csv_every,
 };
 
 /// `compare`'s options, as the command line gave them.
@@ -29,6 +29,8 @@ pub struct CompareRequest {
     pub noise: Option<f64>,
     pub formats: Option<Vec<String>>,
     pub seed: Option<u64>,
+    /// `--csv-every K`; default 1, every step.
+    pub csv_every: Option<u64>,
 }
 
 /// `--lr`: absent, one value for every run, or per kind (`--lr sgd=0.01,adam=0.1`).
@@ -200,6 +202,9 @@ pub fn compare_experiment(req: &CompareRequest) -> Result<Experiment, UsageError
     if let Some(formats) = &req.formats {
         plot.formats = picture_formats(formats)?;
     }
+    let output = OutputSettings {
+        csv_every: req.csv_every.map_or(Ok(1), check_csv_every)?,
+    };
     let runs = kinds
         .iter()
         .zip(lrs)
@@ -213,6 +218,7 @@ pub fn compare_experiment(req: &CompareRequest) -> Result<Experiment, UsageError
         problem: Problem::Surface(problem),
         noise,
         plot,
+        output,
         runs,
     })
 }
@@ -251,11 +257,26 @@ fn expression_problem(
     Ok(problem)
 }
 
-/// `--format png,svg`: known formats, deduplicated, in order. Shared with `run --format`.
+/// What `--format none` asks for: no figures, the CSV and JSON only.
+pub const NO_FORMATS: &str = "none";
+
+/// `--format png,svg`: known formats, deduplicated, in order; `--format none`: none at all.
+/// Shared with `run --format`.
 pub fn picture_formats(formats: &[String]) -> Result<Vec<String>, UsageError> {
+    if let [only] = formats
+        && only.trim() == NO_FORMATS
+    {
+        return Ok(Vec::new());
+    }
     let mut out: Vec<String> = Vec::new();
     for f in formats {
         let f = f.trim();
+        if f == NO_FORMATS {
+            return Err(UsageError::new(
+                "--format",
+                format!("`{NO_FORMATS}` means no figures: give it alone, not with other formats."),
+            ));
+        }
         if !FORMATS.contains(&f) {
             return Err(unknown("--format", "format", f, &FORMATS));
         }
@@ -266,7 +287,10 @@ pub fn picture_formats(formats: &[String]) -> Result<Vec<String>, UsageError> {
     if out.is_empty() {
         return Err(UsageError::new(
             "--format",
-            format!("no format given; choose from: {}.", FORMATS.join(", ")),
+            format!(
+                "no format given; choose from: {}, or `{NO_FORMATS}` for the CSV and JSON only.",
+                FORMATS.join(", ")
+            ),
         ));
     }
     Ok(out)

@@ -20,7 +20,7 @@ use crate::core::spec::{Configured, Range};
 use crate::core::{OptimizerKind, RunSpec, ScheduleKind};
 
 pub(crate) use compare::unknown;
-pub use compare::{CompareRequest, LrRequest, compare_experiment, picture_formats};
+pub use compare::{CompareRequest, LrRequest, NO_FORMATS, compare_experiment, picture_formats};
 pub use error::{ConfigError, ErrorKind, Position, UsageError, closest, line_column};
 pub use optimizer::{COMMON_KEYS, optimizer_keys};
 pub use surface::{SurfaceProblem, SurfaceView};
@@ -65,6 +65,8 @@ pub struct Experiment {
     pub noise: Option<f64>,
     /// How the figures are drawn and which are written.
     pub plot: PlotSettings,
+    /// What the data files keep (`[output]`).
+    pub output: OutputSettings,
     pub runs: Vec<RunConfig>,
 }
 
@@ -210,6 +212,20 @@ impl Default for PlotSettings {
     }
 }
 
+/// `[output]`, validated: what the data files keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputSettings {
+    /// The CSV keeps the rows of step 0, of every `csv_every`-th step and each run's last
+    /// (1: every step). The summary is exact whatever it keeps.
+    pub csv_every: u64,
+}
+
+impl Default for OutputSettings {
+    fn default() -> OutputSettings {
+        OutputSettings { csv_every: 1 }
+    }
+}
+
 /// `optplay run`'s command-line overrides, applied while parsing so that everything derived
 /// from them (a cosine schedule's default `t_max` follows `steps`) agrees.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -217,6 +233,8 @@ pub struct Overrides {
     pub steps: Option<u64>,
     pub seed: Option<u64>,
     pub formats: Option<Vec<String>>,
+    /// `--csv-every K`.
+    pub csv_every: Option<u64>,
 }
 
 impl Overrides {
@@ -233,7 +251,24 @@ impl Overrides {
         if let Some(formats) = &self.formats {
             picture_formats(formats)?;
         }
+        if let Some(every) = self.csv_every {
+            check_csv_every(every)?;
+        }
         Ok(())
+    }
+}
+
+/// `--csv-every K`: from 1 (every step) to [`MAX_STEPS`].
+pub(crate) fn check_csv_every(every: u64) -> Result<u64, UsageError> {
+    if (1..=MAX_STEPS).contains(&every) {
+        Ok(every)
+    } else {
+        Err(UsageError::new(
+            "--csv-every",
+            format!(
+                "the CSV keeps every K-th step, K from 1 (every step) to {MAX_STEPS}, not {every}."
+            ),
+        ))
     }
 }
 
@@ -357,7 +392,7 @@ pub fn check_with(
     }
 }
 
-const ROOT_KEYS: [&str; 9] = [
+const ROOT_KEYS: [&str; 10] = [
     "name",
     "steps",
     "seed",
@@ -366,6 +401,7 @@ const ROOT_KEYS: [&str; 9] = [
     "surface",
     "noise",
     "plot",
+    "output",
     "optimizer",
 ];
 
@@ -418,6 +454,10 @@ fn experiment(
         (Some(_), None) => None,
         (None, _) => Some(PlotSettings::default()),
     };
+    let output = match cx.get(root, "output") {
+        Some(v) => cx.table(v, "output").and_then(|t| output(cx, t)),
+        None => Some(OutputSettings::default()),
+    };
     // The command line wins; the file's values were still checked above.
     let steps = overrides.steps.or(steps);
     let seed = overrides.seed.or(seed);
@@ -430,6 +470,10 @@ fn experiment(
             Err(_) => Some(plot),
         },
         (plot, _) => plot,
+    };
+    let output = match (output, overrides.csv_every) {
+        (Some(_), Some(csv_every)) => Some(OutputSettings { csv_every }),
+        (output, _) => output,
     };
     let runs = runs(
         cx,
@@ -447,6 +491,7 @@ fn experiment(
         problem: problem?,
         noise: noise?,
         plot: plot?,
+        output: output?,
         runs: runs?,
     })
 }
@@ -590,22 +635,42 @@ fn scale(cx: &mut Cx<'_>, table: Table<'_, '_>) -> Option<f64> {
 }
 
 fn formats(cx: &mut Cx<'_>, v: &reader::Value<'_>) -> Option<Vec<String>> {
-    let expected = format!("a non-empty array of formats from: {}", FORMATS.join(", "));
+    let expected = format!(
+        "an array of formats from: {} (`[]`: no figures, the CSV and JSON only)",
+        FORMATS.join(", ")
+    );
     let items = cx.array(v, "plot.formats", &expected)?;
-    if items.is_empty() {
-        cx.invalid(v, "plot.formats", expected);
-        return None;
-    }
     let mut out: Vec<String> = Vec::new();
     let mut ok = true;
     for item in items {
         match cx.name(item, "plot.formats", "picture format", &FORMATS) {
             Some(f) if !out.iter().any(|o| o == f) => out.push(f.to_string()),
             Some(_) => {}
-            None => ok = false,
+            None => {
+                // `--format none` on the command line; a file says it with an empty list.
+                let none = matches!(item.get_ref(), DeValue::String(s) if s == NO_FORMATS);
+                if none && let Some(e) = cx.errors.pop() {
+                    cx.push(e.note("`formats = []` draws no figures: the CSV and JSON only"));
+                }
+                ok = false;
+            }
         }
     }
     ok.then_some(out)
+}
+
+/// The keys of `[output]`.
+const OUTPUT_KEYS: [&str; 1] = ["csv_every"];
+
+fn output(cx: &mut Cx<'_>, table: Table<'_, '_>) -> Option<OutputSettings> {
+    cx.check_keys(table, &OUTPUT_KEYS, "`[output]`", |_| None);
+    let csv_every = match cx.get(table, "csv_every") {
+        Some(v) => cx.integer(v, "output.csv_every", 1, MAX_STEPS),
+        None => Some(1),
+    };
+    Some(OutputSettings {
+        csv_every: csv_every?,
+    })
 }
 
 fn runs(

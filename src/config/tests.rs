@@ -895,9 +895,9 @@ fn plot_settings_are_checked() {
             "an integer from 200 to 8000",
         ),
         (
-            "formats = []",
+            "formats = \"png\"",
             "plot.formats",
-            "a non-empty array of formats from: png, svg, gif",
+            "an array of formats from: png, svg, gif (`[]`: no figures, the CSV and JSON only)",
         ),
     ];
     for (line, key, expected) in cases {
@@ -910,6 +910,26 @@ fn plot_settings_are_checked() {
     assert_eq!(whereis(&e), (Some("plot.formats"), Some(7), Some(19)));
     assert_eq!(e.suggestion.as_deref(), Some("png"));
     let e = err(&format!("{MIN}[plot]\nlog_levels = \"yes\"\n"));
+    assert_eq!(e.kind, ErrorKind::WrongType);
+    let data_only = ok(&format!("{MIN}[plot]\nformats = []\n"));
+    assert!(data_only.plot.formats.is_empty(), "`[]`: no figures");
+}
+
+#[test]
+fn output_settings_are_checked() {
+    assert_eq!(ok(MIN).output.csv_every, 1, "every step by default");
+    assert_eq!(
+        ok(&format!("{MIN}[output]\ncsv_every = 1000\n"))
+            .output
+            .csv_every,
+        1000
+    );
+    let e = err(&format!("{MIN}[output]\ncsv_every = 0\n"));
+    assert_eq!(whereis(&e), (Some("output.csv_every"), Some(7), Some(13)));
+    let e = err(&format!("{MIN}[output]\ncsv_evry = 10\n"));
+    assert_eq!(whereis(&e), (Some("output.csv_evry"), Some(7), Some(1)));
+    assert_eq!(e.suggestion.as_deref(), Some("csv_every"));
+    let e = err(&format!("output = 3\n{MIN}"));
     assert_eq!(e.kind, ErrorKind::WrongType);
 }
 
@@ -1072,17 +1092,22 @@ fn load_names_the_file_when_it_cannot_be_read() {
 
 #[test]
 fn run_overrides_win_and_a_cosine_follows_the_new_steps() {
-    let src =
-        format!("steps = 300\nseed = 1\n{MIN}schedule = \"cosine\"\n[plot]\nformats = [\"png\"]\n");
+    let src = format!(
+        "steps = 300\nseed = 1\n{MIN}schedule = \"cosine\"\n[plot]\nformats = [\"png\"]\n\
+         [output]\ncsv_every = 3\n"
+    );
     let overrides = Overrides {
         steps: Some(40),
         seed: Some(9),
         formats: Some(vec!["svg".into()]),
+        csv_every: Some(10),
     };
     overrides.validate().unwrap();
     let e = check_with(&src, Path::new(FILE), &overrides).unwrap();
     assert_eq!((e.steps, e.seed), (40, 9));
     assert_eq!(e.plot.formats, ["svg"]);
+    assert_eq!(e.output.csv_every, 10);
+    assert_eq!(ok(&src).output.csv_every, 3);
     assert_eq!(
         e.runs[0].spec().schedule,
         Schedule::Cosine {
@@ -1100,6 +1125,11 @@ fn run_overrides_win_and_a_cosine_follows_the_new_steps() {
         ..Overrides::default()
     };
     assert_eq!(bad.validate().unwrap_err().option, "--format");
+    let bad = Overrides {
+        csv_every: Some(0),
+        ..Overrides::default()
+    };
+    assert_eq!(bad.validate().unwrap_err().option, "--csv-every");
 }
 
 // ---------------------------------------------------------------- compare
@@ -1376,6 +1406,18 @@ mod never_panics {
             render_all(&src);
         }
     }
+}
+
+#[test]
+fn data_only_and_a_thinned_csv_are_written_back_as_they_were_read() {
+    let e = ok(&format!(
+        "{MIN}[plot]\nformats = []\n[output]\ncsv_every = 7\n"
+    ));
+    let text = super::write::experiment(&e, "written back");
+    let back = ok(&text);
+    assert!(back.plot.formats.is_empty(), "{text}");
+    assert_eq!(back.output, e.output, "{text}");
+    assert!(!super::write::experiment(&ok(MIN), "").contains("[output]"));
 }
 
 #[test]

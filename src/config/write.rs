@@ -4,7 +4,7 @@
 use crate::core::spec::{Configured, Kind, Value};
 use crate::number::toml_float;
 
-use super::{Experiment, Problem, XAxis};
+use super::{Experiment, OutputSettings, Problem, XAxis};
 
 /// A value as TOML that reads back as exactly this value (every float in its shortest
 /// round-trip form).
@@ -105,6 +105,11 @@ pub fn experiment(e: &Experiment, comment: &str) -> String {
     }
     if e.plot.log_x {
         out.push("log_x = true".into());
+    }
+    if e.output != OutputSettings::default() {
+        out.push(String::new());
+        out.push("[output]".into());
+        out.push(format!("csv_every = {}", e.output.csv_every));
     }
     for r in &e.runs {
         out.push(String::new());

@@ -20,7 +20,8 @@ pub const C2: f64 = 0.9;
 pub const MAX_HALVINGS: u32 = 60;
 /// Most evaluations [`strong_wolfe`] makes (torch's `max_ls`).
 pub const MAX_WOLFE_EVALS: u32 = 25;
-/// The bracket is not refined below this width times |d|∞ (torch's `tolerance_change`).
+/// torch's default `tolerance_change`: [`strong_wolfe`] does not refine its bracket below
+/// this width times |d|∞ unless told otherwise.
 pub const TOLERANCE_CHANGE: f64 = 1e-9;
 
 /// Armijo's condition: φ(t) ≤ φ(0) + c1·t·φ'(0), false for a non-finite φ(t).
@@ -88,7 +89,7 @@ pub struct WolfeResult {
     /// Gradient (and value) evaluations made.
     pub evals: u32,
     /// Whether `point` satisfies both strong Wolfe conditions; false when the search ran out
-    /// of evaluations or the bracket shrank below [`TOLERANCE_CHANGE`].
+    /// of evaluations or the bracket shrank below its `tolerance_change`.
     pub satisfied: bool,
 }
 
@@ -121,12 +122,14 @@ pub fn cubic_interpolate(
 }
 
 /// A strong Wolfe line search from `start` (t = 0, with φ(0), ∇f and φ'(0) < 0) trying `t`
-/// first. `eval(t)` returns φ(t) and ∇f(x + t·d); `d` is the direction.
+/// first. `eval(t)` returns φ(t) and ∇f(x + t·d); `d` is the direction. The bracket is not
+/// refined below `tolerance_change` times |d|∞ (torch's `tolerance_change`).
 pub fn strong_wolfe(
     mut eval: impl FnMut(f64) -> (f64, Array1<f64>),
     d: ArrayView1<'_, f64>,
     start: LinePoint,
     t: f64,
+    tolerance_change: f64,
 ) -> WolfeResult {
     let d_norm = d.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     let (f0, slope0) = (start.f, start.slope);
@@ -188,7 +191,7 @@ pub fn strong_wolfe(
     while evals < MAX_WOLFE_EVALS {
         let (a, b) = (&bracket[0], &bracket[1]);
         let (lo, hi) = (a.t.min(b.t), a.t.max(b.t));
-        if (hi - lo) * d_norm < TOLERANCE_CHANGE {
+        if (hi - lo) * d_norm < tolerance_change {
             break;
         }
         let mut t = cubic_interpolate((a.t, a.f, a.slope), (b.t, b.f, b.slope), None);
@@ -334,7 +337,7 @@ mod tests {
             let phi = line(&s, x, d);
             let dd = array![d[0], d[1]];
             let p0 = start(&phi, &dd);
-            let found = strong_wolfe(&phi, dd.view(), p0.clone(), t0);
+            let found = strong_wolfe(&phi, dd.view(), p0.clone(), t0, TOLERANCE_CHANGE);
             let p = &found.point;
             // The point reported is the point evaluated.
             let (f, g) = phi(p.t);
@@ -382,7 +385,7 @@ mod tests {
             g: array![-1.0],
             slope: -1.0,
         };
-        let found = strong_wolfe(phi, d.view(), p0, 10.0);
+        let found = strong_wolfe(phi, d.view(), p0, 10.0, TOLERANCE_CHANGE);
         assert!(found.satisfied);
         assert!(found.point.f.is_finite() && found.point.t < 2.0);
     }

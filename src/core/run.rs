@@ -17,19 +17,30 @@ const CANCEL_CHECK_EVERY: u64 = 256;
 /// A run is called diverged once a coordinate leaves this radius (or stops being finite).
 pub const DIVERGENCE_RADIUS: f64 = 1e6;
 
+/// Without a [`Limits::tolerance`], a run with exact gradients, of an optimizer that rests
+/// where the gradient vanishes, is converged once |∇f| is below this fraction of |∇f| at the
+/// start: ten orders of magnitude down. On a quadratic f − f* has then fallen by about twenty
+/// (give or take the condition number): nothing a figure or the table can show changes after
+/// that.
+pub const RELATIVE_TOLERANCE: f64 = 1e-10;
+
 /// When a run stops.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
     /// The most steps a run takes.
     pub steps: u64,
-    /// Stop, converged, once the exact gradient's norm falls below this.
+    /// Stop, converged, once the exact gradient's norm falls below this, noise or not.
+    /// `None`: below [`RELATIVE_TOLERANCE`] times its norm at the start, for runs with exact
+    /// gradients whose learning rate never rises, of optimizers that rest there (see
+    /// [`run_with`]).
     pub tolerance: Option<f64>,
 }
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
-    /// The exact gradient's norm fell below the tolerance.
+    /// It stopped moving: |∇f| fell below the tolerance, a step left the point exactly where
+    /// it was, or the optimizer's own termination test said so (see [`run_with`]).
     Converged,
     /// The step that produced a point that was not finite or left [`DIVERGENCE_RADIUS`].
     Diverged {
@@ -134,6 +145,21 @@ impl Trace {
     /// The 2-D points of the path, for plots of surfaces.
     pub fn points_2d(&self) -> impl Iterator<Item = [f64; 2]> + '_ {
         self.points.chunks_exact(self.dim).map(|p| [p[0], p[1]])
+    }
+
+    /// How the run ended, read off a trace that kept every row (what [`run_with`] returns
+    /// beside it).
+    pub fn outcome(&self) -> Outcome {
+        let last = self.len().checked_sub(1);
+        Outcome {
+            status: self.status,
+            steps: self.steps(),
+            final_point: last.map_or_else(|| vec![f64::NAN; self.dim], |r| self.point(r).to_vec()),
+            final_loss: last.map_or(f64::NAN, |r| self.loss[r]),
+            final_grad_norm: last.map_or(f64::NAN, |r| self.grad_norm[r]),
+            best_loss: self.best_loss(),
+            evaluations: self.evaluations,
+        }
     }
 }
 
@@ -273,12 +299,31 @@ pub fn run(
     trace
 }
 
-/// The run loop: runs `spec` on `objective` from `start` until `limits` or divergence stop
-/// it, handing every finite row to `recorder`.
+/// The run loop: runs `spec` on `objective` from `start` until it stops, handing every finite
+/// row to `recorder`.
 ///
 /// The optimizer sees gradients through a [`Counted`] (noisy if `noise` is given) that counts
 /// every evaluation; rows carry exact losses and gradient norms, so noise shows in the path,
 /// not in the measuring.
+///
+/// A run ends at the first of these, checked at every row:
+/// - **diverged**: the point or f stopped being finite, or a coordinate left
+///   [`DIVERGENCE_RADIUS`];
+/// - **converged**: |∇f| < `limits.tolerance` (the exact gradient, noise or not);
+/// - **converged**, because it stopped moving; with exact gradients only, since noise moves
+///   a resting run again:
+///   - without a tolerance, |∇f| < [`RELATIVE_TOLERANCE`] × |∇f(start)|, for optimizers that
+///     rest where the gradient vanishes (`Rule::rests_where_the_gradient_vanishes`: not
+///     RMSProp and the Adam family, which pass through such a point and come back out);
+///   - two steps in a row left every coordinate exactly where it was (each step smaller than
+///     the float spacing of the point, or zero): the run ends at the point before them. One
+///     such step is not enough: Rprop holds still for a step after a sign flip, then moves;
+///   - the optimizer's own termination test (`StepOutcome::converged`): the run ends where
+///     that step left it, or where it was if the step did not move.
+///
+///   The first two only when the schedule's lr never rises: a warm restart can throw a run
+///   out of a minimum it rests in, when the larger lr makes that minimum unstable.
+/// - **max_steps**, after `limits.steps` steps.
 ///
 /// Once `cancel` is cancelled the run stops within a few hundred steps, cut short: whoever
 /// cancelled it is expected to throw its outcome away.
@@ -296,16 +341,32 @@ pub fn run_with<R: Recorder + ?Sized>(
         Some(n) => n,
         None => objective,
     };
+    let exact = noisy.is_none();
     let mut problem = Counted::new(oracle);
     let dim = start.len();
     let mut stepper = spec.optimizer.start(dim);
     let mut params: Array1<f64> = start.to_owned();
     let mut grad = Array1::zeros(dim);
     let mut exact_grad = Array1::zeros(dim);
-    // The last finite row: a step that leaves the finite numbers loses the point it came from.
+    // The point of the last row recorded: a step that leaves the finite numbers loses the
+    // point it came from, and a step that did not move is seen by comparing with it.
     let mut last_point = params.clone();
-    let mut last: Option<(u64, f64, f64, Option<f64>, Evaluations)> = None;
-    let mut best_loss = f64::INFINITY;
+    let mut kept = Kept {
+        last: None,
+        best_loss: f64::INFINITY,
+    };
+    // |∇f| below this stops a run: the file's tolerance, else the relative one (set at the
+    // start, exact gradients only; 0 at a stationary start, where `<` never holds and a step
+    // that does not move decides instead).
+    let mut tolerance = limits.tolerance;
+    let resting_is_final = spec.optimizer.rests_where_the_gradient_vanishes();
+    let mut lr_never_rises = LrNeverRises::new(spec, limits.steps);
+    let mut optimizer_done = false;
+    // The step that reached this row left the point where it was (exact gradients, an lr
+    // that never rises): its row is held back until the next step shows whether the run is
+    // stuck.
+    let mut still = false;
+    let mut held: Option<RowValues> = None;
 
     let mut t: u64 = 0;
     let mut last_lr = None;
@@ -320,58 +381,72 @@ pub fn run_with<R: Recorder + ?Sized>(
             Some(g) if g.len() == dim => grad.assign(&g),
             _ => problem.gradient_into(params.view(), grad.view_mut()),
         }
-        let grad_norm = if noisy.is_some() {
+        let grad_norm = if exact {
+            norm(grad.view())
+        } else {
             objective.gradient(params.view(), exact_grad.view_mut());
             norm(exact_grad.view())
-        } else {
-            norm(grad.view())
         };
         let loss = objective.value(params.view());
         if !loss.is_finite() || !grad_norm.is_finite() {
             break Status::Diverged { step: t };
         }
-        let evaluations = problem.evaluations();
-        last_point.assign(&params);
-        last = Some((t, loss, grad_norm, last_lr, evaluations));
-        best_loss = best_loss.min(loss);
-        recorder.record(&Row {
+        let values = RowValues {
             step: t,
-            point: last_point.as_slice().unwrap_or(&[]),
             loss,
             grad_norm,
             lr: last_lr,
-            evaluations,
-        });
-        if params.iter().any(|v| v.abs() > DIVERGENCE_RADIUS) {
-            break Status::Diverged { step: t };
+            evaluations: problem.evaluations(),
+        };
+        if still {
+            // The same point as the row before: the same f and |∇f|, the same verdicts.
+            held = Some(values);
+        } else {
+            last_point.assign(&params);
+            kept.keep(values, &last_point, recorder);
+            if params.iter().any(|v| v.abs() > DIVERGENCE_RADIUS) {
+                break Status::Diverged { step: t };
+            }
+            if t == 0 && tolerance.is_none() && exact && resting_is_final {
+                tolerance = Some(RELATIVE_TOLERANCE * grad_norm);
+            }
+            let below = tolerance.is_some_and(|tol| grad_norm < tol);
+            if below && (limits.tolerance.is_some() || lr_never_rises.get()) {
+                break Status::Converged;
+            }
+            if optimizer_done {
+                break Status::Converged;
+            }
         }
-        if limits.tolerance.is_some_and(|tol| grad_norm < tol) {
-            break Status::Converged;
-        }
-        if t == limits.steps {
-            break Status::MaxSteps;
-        }
-        if t.is_multiple_of(CANCEL_CHECK_EVERY) && cancel.is_cancelled() {
+        let cancelled = t.is_multiple_of(CANCEL_CHECK_EVERY) && cancel.is_cancelled();
+        if t == limits.steps || cancelled {
+            if let Some(row) = held.take() {
+                kept.keep(row, &last_point, recorder);
+            }
             break Status::MaxSteps;
         }
         let lr = spec.schedule.lr(spec.lr, t);
-        known = stepper
-            .step(&mut params, grad.view(), lr, &mut problem)
-            .gradient;
+        let step = stepper.step(&mut params, grad.view(), lr, &mut problem);
+        let unchanged = exact && params == last_point;
+        if unchanged && (step.converged || still) {
+            // Nothing moved, twice in a row or with the optimizer done, and with exact
+            // gradients nothing will: the run ends at the last row recorded.
+            break Status::Converged;
+        }
+        if let Some(row) = held.take() {
+            // It moved on after all (Rprop holds still for a step after a sign flip).
+            kept.keep(row, &last_point, recorder);
+        }
+        still = unchanged && lr_never_rises.get();
+        optimizer_done = exact && step.converged;
+        known = step.gradient;
         last_lr = Some(lr);
         t += 1;
     };
-    let (steps, final_loss, final_grad_norm) = match last {
-        Some((step, loss, grad_norm, lr, evaluations)) => {
-            recorder.finish(&Row {
-                step,
-                point: last_point.as_slice().unwrap_or(&[]),
-                loss,
-                grad_norm,
-                lr,
-                evaluations,
-            });
-            (step, loss, grad_norm)
+    let (steps, final_loss, final_grad_norm) = match kept.last {
+        Some(values) => {
+            recorder.finish(&values.row(last_point.as_slice().unwrap_or(&[])));
+            (values.step, values.loss, values.grad_norm)
         }
         None => (0, f64::NAN, f64::NAN),
     };
@@ -381,8 +456,80 @@ pub fn run_with<R: Recorder + ?Sized>(
         final_point: last_point.to_vec(),
         final_loss,
         final_grad_norm,
-        best_loss,
+        best_loss: kept.best_loss,
         evaluations: problem.evaluations(),
+    }
+}
+
+/// A row's numbers, before its point is attached.
+#[derive(Debug, Clone, Copy)]
+struct RowValues {
+    step: u64,
+    loss: f64,
+    grad_norm: f64,
+    lr: Option<f64>,
+    evaluations: Evaluations,
+}
+
+impl RowValues {
+    fn row<'a>(&self, point: &'a [f64]) -> Row<'a> {
+        Row {
+            step: self.step,
+            point,
+            loss: self.loss,
+            grad_norm: self.grad_norm,
+            lr: self.lr,
+            evaluations: self.evaluations,
+        }
+    }
+}
+
+/// What the loop keeps of the rows it has handed on: the last one, and the lowest loss.
+struct Kept {
+    last: Option<RowValues>,
+    best_loss: f64,
+}
+
+impl Kept {
+    /// Hands the row at `point` to `recorder` and remembers it.
+    fn keep<R: Recorder + ?Sized>(
+        &mut self,
+        values: RowValues,
+        point: &Array1<f64>,
+        recorder: &mut R,
+    ) {
+        self.last = Some(values);
+        self.best_loss = self.best_loss.min(values.loss);
+        recorder.record(&values.row(point.as_slice().unwrap_or(&[])));
+    }
+}
+
+/// Whether the schedule's lr never rises during the run: a rise (a warm restart, a growing
+/// factor) can move a run that rests now, at a minimum that the larger lr makes unstable, so
+/// only a schedule that never rises lets a resting run be called converged. Asked only when
+/// a run looks done, so a schedule is scanned (once) only then.
+struct LrNeverRises<'a> {
+    spec: &'a RunSpec,
+    steps: u64,
+    answer: Option<bool>,
+}
+
+impl<'a> LrNeverRises<'a> {
+    fn new(spec: &'a RunSpec, steps: u64) -> Self {
+        Self {
+            spec,
+            steps,
+            answer: None,
+        }
+    }
+
+    fn get(&mut self) -> bool {
+        let (spec, steps) = (self.spec, self.steps);
+        *self.answer.get_or_insert_with(|| {
+            let lr = |t| spec.schedule.lr(spec.lr, t);
+            // `lr(t)` drives step t + 1: steps 1 to `steps` use lr(0) to lr(steps − 1).
+            matches!(spec.schedule, Schedule::Constant) || (1..steps).all(|t| lr(t) <= lr(t - 1))
+        })
     }
 }
 
@@ -559,5 +706,287 @@ mod tests {
         assert!(matches!(alone.status, Status::Diverged { .. }));
         assert_eq!(alone.final_point, full.last_point());
         assert_eq!(alone.steps, full.steps());
+    }
+
+    /// A run of `optimizer` on the default quadratic (minimum 0 at the origin) from `start`.
+    fn on_quadratic(
+        optimizer: Arc<dyn crate::core::Optimizer>,
+        schedule: Schedule,
+        lr: f64,
+        start: [f64; 2],
+        noise: Option<GradientNoise>,
+        steps: u64,
+    ) -> Trace {
+        let s = crate::core::registry::default_surface("quadratic").unwrap();
+        let spec = RunSpec {
+            optimizer,
+            schedule,
+            lr,
+        };
+        let limits = Limits {
+            steps,
+            tolerance: None,
+        };
+        run(
+            &s,
+            noise,
+            &spec,
+            ndarray::Array1::from(start.to_vec()).view(),
+            limits,
+            &Cancel::new(),
+        )
+    }
+
+    fn kind(name: &str) -> Arc<dyn crate::core::Optimizer> {
+        let kind = crate::core::registry::optimizer(name).unwrap();
+        (kind.build)(&kind.defaults())
+    }
+
+    const NOISE: Option<GradientNoise> = Some(GradientNoise { std: 0.1, seed: 7 });
+
+    #[test]
+    fn newton_on_a_quadratic_is_converged_after_one_step_and_one_hessian() {
+        let trace = on_quadratic(
+            kind("newton"),
+            Schedule::Constant,
+            1.0,
+            [-3.0, 2.0],
+            None,
+            200,
+        );
+        assert_eq!(trace.status, Status::Converged);
+        assert_eq!(trace.steps(), 1);
+        assert_eq!(trace.last_point(), &[0.0, 0.0]);
+        assert_eq!(trace.evaluations.hessian, 1);
+        assert_eq!(trace.evaluations.gradient, 2);
+    }
+
+    #[test]
+    fn lbfgs_ends_at_its_own_termination_and_evaluates_nothing_after_it() {
+        let s = crate::core::registry::default_surface("rosenbrock").unwrap();
+        let run_for = |steps, settings: &[(&'static str, f64)]| {
+            let kind = crate::core::registry::optimizer("lbfgs").unwrap();
+            let mut values = kind.defaults();
+            for (key, value) in settings {
+                values.set(key, crate::core::Value::Number(*value));
+            }
+            let spec = RunSpec {
+                optimizer: (kind.build)(&values),
+                schedule: Schedule::Constant,
+                lr: 1.0,
+            };
+            let limits = Limits {
+                steps,
+                tolerance: None,
+            };
+            run(
+                &s,
+                None,
+                &spec,
+                array![-1.2, 1.0].view(),
+                limits,
+                &Cancel::new(),
+            )
+        };
+        let done = run_for(1000, &[]);
+        assert_eq!(done.status, Status::Converged);
+        assert!(done.steps() < 100, "{} steps", done.steps());
+        assert!(done.last_loss() < 1e-10, "f = {}", done.last_loss());
+        // The same run cut at that step asked for exactly as much: nothing after it.
+        let cut = run_for(done.steps(), &[]);
+        assert_eq!(cut.evaluations, done.evaluations);
+        assert_eq!(cut.points, done.points);
+        // With torch's tests switched off it goes on, to the relative tolerance or further.
+        let tight = run_for(1000, &[("tolerance_grad", 0.0), ("tolerance_change", 0.0)]);
+        assert!(tight.steps() > done.steps());
+        assert!(tight.evaluations.gradient > done.evaluations.gradient);
+    }
+
+    #[test]
+    fn lbfgs_done_at_tolerance_grad_does_not_move_and_asks_for_nothing() {
+        let trace = on_quadratic(
+            kind("lbfgs"),
+            Schedule::Constant,
+            1.0,
+            [1e-9, 0.0],
+            None,
+            50,
+        );
+        assert_eq!(trace.status, Status::Converged);
+        assert_eq!(trace.steps(), 0);
+        assert_eq!(trace.evaluations.gradient, 1);
+        assert_eq!(trace.evaluations.value, 0);
+    }
+
+    #[test]
+    fn sgd_at_a_zero_gradient_is_converged_where_it_started() {
+        let trace = on_quadratic(sgd_kind(), Schedule::Constant, 0.05, [0.0, 0.0], None, 200);
+        assert_eq!(trace.status, Status::Converged);
+        assert_eq!(trace.steps(), 0);
+        assert_eq!(trace.len(), 1);
+        // The start's gradient, and the one after the step that did not move.
+        assert_eq!(trace.evaluations.gradient, 2);
+    }
+
+    fn sgd_kind() -> Arc<dyn crate::core::Optimizer> {
+        sgd(1.0).optimizer
+    }
+
+    #[test]
+    fn without_a_tolerance_a_run_stops_ten_orders_of_magnitude_down() {
+        let trace = on_quadratic(
+            sgd_kind(),
+            Schedule::Constant,
+            0.05,
+            [-3.0, 2.0],
+            None,
+            10_000,
+        );
+        assert_eq!(trace.status, Status::Converged);
+        let tolerance = RELATIVE_TOLERANCE * trace.grad_norm[0];
+        assert!(trace.grad_norm[trace.len() - 1] < tolerance);
+        assert!(trace.grad_norm[trace.len() - 2] >= tolerance);
+    }
+
+    #[test]
+    fn a_noisy_run_is_never_converged_without_a_tolerance() {
+        // Each of these stops at once with exact gradients; noise keeps them all moving.
+        for (optimizer, lr, start) in [
+            (sgd_kind(), 0.05, [0.0, 0.0]),
+            (kind("newton"), 1.0, [-3.0, 2.0]),
+            (kind("lbfgs"), 1.0, [1e-9, 0.0]),
+            (kind("rprop"), 0.01, [0.0, 0.0]),
+        ] {
+            let trace = on_quadratic(optimizer, Schedule::Constant, lr, start, NOISE, 300);
+            assert_eq!(trace.status, Status::MaxSteps, "{start:?}");
+            assert_eq!(trace.steps(), 300);
+        }
+        let newton = on_quadratic(
+            kind("newton"),
+            Schedule::Constant,
+            1.0,
+            [-3.0, 2.0],
+            NOISE,
+            300,
+        );
+        assert_eq!(newton.evaluations.hessian, 300);
+    }
+
+    #[test]
+    fn one_step_that_holds_still_is_not_the_end_of_a_run() {
+        // Rprop does not move a coordinate on the step after its sign flipped; when both flip
+        // at once the point stays for a step, and then it moves on.
+        let trace = on_quadratic(
+            kind("rprop"),
+            Schedule::Constant,
+            0.01,
+            [-3.0, 2.0],
+            None,
+            200,
+        );
+        let held = (1..trace.len()).find(|&t| trace.point(t) == trace.point(t - 1));
+        assert!(held.is_some(), "no step held still");
+        assert_eq!(trace.status, Status::MaxSteps);
+    }
+
+    #[test]
+    fn a_schedule_that_rises_again_keeps_a_resting_run_going() {
+        let restarts = Schedule::CosineRestarts {
+            t_0: 20,
+            t_mult: 1,
+            eta_min: 0.0,
+        };
+        let trace = on_quadratic(sgd_kind(), restarts, 0.05, [0.0, 0.0], None, 100);
+        assert_eq!(trace.status, Status::MaxSteps);
+        let decaying = Schedule::Cosine {
+            t_max: 100,
+            eta_min: 0.0,
+        };
+        let trace = on_quadratic(sgd_kind(), decaying, 0.05, [0.0, 0.0], None, 100);
+        assert_eq!(trace.status, Status::Converged);
+        assert_eq!(trace.steps(), 0);
+    }
+
+    #[test]
+    fn a_tolerance_from_the_file_stops_noisy_runs_too() {
+        let s = crate::core::registry::default_surface("quadratic").unwrap();
+        let limits = Limits {
+            steps: 10_000,
+            tolerance: Some(0.5),
+        };
+        let trace = run(
+            &s,
+            NOISE,
+            &sgd(0.05),
+            array![-3.0, 2.0].view(),
+            limits,
+            &Cancel::new(),
+        );
+        assert_eq!(trace.status, Status::Converged);
+        assert!(trace.grad_norm[trace.len() - 1] < 0.5);
+    }
+
+    #[test]
+    fn a_rule_that_speeds_up_as_the_gradient_vanishes_is_not_stopped_where_it_passes_zero() {
+        // RMSProp divides by its average of g², which shrinks with g: it passes the minimum at
+        // |∇f| far below the relative tolerance and comes back out; stopping it there would
+        // call a run converged that is not.
+        let trace = on_quadratic(
+            kind("rmsprop"),
+            Schedule::Constant,
+            0.3,
+            [-3.0, 2.0],
+            None,
+            300,
+        );
+        let tolerance = RELATIVE_TOLERANCE * trace.grad_norm[0];
+        let below = trace.grad_norm.iter().position(|&g| g < tolerance);
+        assert!(below.is_some_and(|t| t < 100), "below at {below:?}");
+        assert_eq!(trace.status, Status::MaxSteps);
+        let later = trace.grad_norm[below.unwrap()..]
+            .iter()
+            .copied()
+            .fold(0.0, f64::max);
+        assert!(later > 1e6 * tolerance, "back out to |∇f| = {later}");
+    }
+
+    #[test]
+    fn every_rule_that_says_it_rests_stays_where_the_gradient_vanished() {
+        // Each kind at its defaults and at 1 and 3 times its default lr on each built-in
+        // surface, exact gradients, 3000 steps with the relative tolerance out of the way:
+        // once |∇f| has fallen ten orders of magnitude, a rule that rests never brings it back
+        // a hundredfold. (RMSProp, said to rest, fails this on the bowl at 3× its lr.)
+        let limits = Limits {
+            steps: 3000,
+            tolerance: Some(f64::MIN_POSITIVE),
+        };
+        for surface_kind in crate::core::registry::built_in_surfaces() {
+            let surface = surface_kind.build_default().unwrap();
+            let start = ndarray::Array1::from(surface.default_start().to_vec());
+            for kind in crate::core::registry::OPTIMIZERS {
+                let optimizer = (kind.build)(&kind.defaults());
+                if !optimizer.rests_where_the_gradient_vanishes() {
+                    continue;
+                }
+                for factor in [1.0, 3.0] {
+                    let spec = RunSpec {
+                        optimizer: optimizer.clone(),
+                        schedule: Schedule::Constant,
+                        lr: factor * kind.default_lr(surface_kind.name),
+                    };
+                    let trace = run(&surface, None, &spec, start.view(), limits, &Cancel::new());
+                    let tolerance = RELATIVE_TOLERANCE * trace.grad_norm[0];
+                    if let Some(t) = trace.grad_norm.iter().position(|&g| g < tolerance) {
+                        let later = trace.grad_norm[t..].iter().copied().fold(0.0, f64::max);
+                        assert!(
+                            later < 100.0 * tolerance,
+                            "{} on {} at {factor}× its lr: below at step {t}, back to {later}",
+                            kind.name,
+                            surface_kind.name
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -11,17 +11,22 @@ mod write;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
 
 use ndarray::Array1;
 
 use crate::config::{self, Experiment};
-use crate::core::{Cancel, Cancelled, GradientNoise, Limits, Trace, run};
+use crate::core::{
+    Cancel, Cancelled, Every, GradientNoise, Limits, Outcome, Recorder, Row, Trace, run_with,
+};
 use crate::export::{self, Colour, RunOutcome};
 use crate::plot::{self, Format};
 
 pub use render::{Content, Rendered, render_files};
 pub use surface::{sample_grid, scene};
-pub use write::write_all;
+pub use write::{write_all, write_outputs};
 
 /// Test hook, not for users: set to a file path, the runs start, that file is created, and
 /// the process waits until it is interrupted. A test waits for the file and then sends its
@@ -64,9 +69,77 @@ pub struct Written {
     pub dir: PathBuf,
     /// The names of the files in it.
     pub files: Vec<String>,
-    /// The runs' traces, in the experiment's order.
-    pub traces: Vec<Trace>,
+    /// The runs, in the experiment's order.
+    pub runs: Vec<RunResult>,
 }
+
+/// One run of an experiment: how it ended, and the rows kept of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunResult {
+    /// How it ended and where: exact, whatever was kept. The summary and the table read it.
+    pub outcome: Outcome,
+    /// The rows kept: every step (the figures need the whole path), or, when an experiment
+    /// draws nothing and thins its CSV, only the rows the CSV keeps.
+    pub trace: Trace,
+    /// The step of each row of `trace` when only some were kept; `None`: row t is step t.
+    pub row_steps: Option<Vec<u64>>,
+}
+
+/// What the runs of an experiment keep of their rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Every row: what figures (and a CSV of every step) need.
+    All,
+    /// Rows of step 0, every k-th step and the last: all a thinned CSV without figures
+    /// needs, in a fraction of the memory.
+    Every(u64),
+}
+
+impl Keep {
+    /// What `experiment`'s outputs need.
+    fn for_outputs(experiment: &Experiment) -> Keep {
+        let every = experiment.output.csv_every;
+        if experiment.plot.formats.is_empty() && every > 1 {
+            Keep::Every(every)
+        } else {
+            Keep::All
+        }
+    }
+}
+
+/// What [`write_experiment_with`] says of its work while it goes on, on the thread that
+/// called it (the runs step on threads of their own).
+pub trait Progress {
+    /// `done` of `total` steps (every run's steps), a few times a second while the runs step;
+    /// a run that stopped early counts its remaining steps as done.
+    fn steps(&mut self, done: u64, total: u64);
+    /// The runs are done; now this.
+    fn stage(&mut self, stage: Stage);
+}
+
+/// What comes after the runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// The figures are drawn.
+    Drawing,
+    /// The files are written.
+    Writing,
+}
+
+/// Says nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+
+impl Progress for Silent {
+    fn steps(&mut self, _: u64, _: u64) {}
+    fn stage(&mut self, _: Stage) {}
+}
+
+/// How often a run adds its steps to the shared count: one atomic add per this many steps
+/// costs nothing next to the steps themselves.
+const PUBLISH_EVERY: u64 = 256;
+/// How often [`Progress::steps`] is told, at most, while the runs step.
+const REPORT_EVERY: Duration = Duration::from_millis(100);
 
 /// Runs the experiment and writes its files into `<out>/<name>/`, printing nothing (the
 /// playground's export uses it while the terminal shows the UI). Once `cancel` is set it
@@ -76,21 +149,47 @@ pub fn write_experiment(
     out: &Path,
     cancel: &Cancel,
 ) -> Result<Written, OutputError> {
-    let formats = picture_formats(experiment);
-    let traces = run_all_unless_cancelled(experiment, cancel)?;
-    let dir = out.join(&experiment.name);
-    let files = render_files(experiment, &traces, &formats, &dir)?;
-    // Drawing does not look at the token: look before anything touches the disk.
-    cancel.check()?;
-    write_all(&dir, &files, cancel)?;
-    let files = files.into_iter().map(|f| f.name).collect();
-    Ok(Written { dir, files, traces })
+    write_experiment_with(experiment, out, cancel, &mut Silent)
 }
 
-/// Runs every optimizer of an experiment to its end, in the order the file lists them.
+/// [`write_experiment`], telling `progress` how far it has got.
+pub fn write_experiment_with(
+    experiment: &Experiment,
+    out: &Path,
+    cancel: &Cancel,
+    progress: &mut dyn Progress,
+) -> Result<Written, OutputError> {
+    let formats = picture_formats(experiment);
+    let keep = Keep::for_outputs(experiment);
+    let runs = run_all_until(experiment, cancel, keep, progress);
+    // A run that saw the token stopped early: its outcome is not a result.
+    cancel.check()?;
+    let dir = out.join(&experiment.name);
+    if !formats.is_empty() {
+        progress.stage(Stage::Drawing);
+    }
+    let files = render_files(experiment, &runs, &formats, &dir)?;
+    // Drawing does not look at the token: look before anything touches the disk.
+    cancel.check()?;
+    progress.stage(Stage::Writing);
+    write_outputs(&dir, &files, cancel)?;
+    let files = files.into_iter().map(|f| f.name).collect();
+    Ok(Written { dir, files, runs })
+}
+
+/// Runs every optimizer of an experiment to its end, in the order the file lists them,
+/// keeping every row.
 pub fn run_all(experiment: &Experiment) -> Vec<Trace> {
+    run_results(experiment)
+        .into_iter()
+        .map(|run| run.trace)
+        .collect()
+}
+
+/// [`run_all`], with each run's outcome.
+pub fn run_results(experiment: &Experiment) -> Vec<RunResult> {
     // Nobody else holds this token, so nothing can cancel these runs.
-    run_all_until(experiment, &Cancel::new())
+    run_all_until(experiment, &Cancel::new(), Keep::All, &mut Silent)
 }
 
 /// [`run_all`], given up once `cancel` is set.
@@ -98,14 +197,20 @@ pub fn run_all_unless_cancelled(
     experiment: &Experiment,
     cancel: &Cancel,
 ) -> Result<Vec<Trace>, Cancelled> {
-    let traces = run_all_until(experiment, cancel);
+    let runs = run_all_until(experiment, cancel, Keep::All, &mut Silent);
     // A run that saw the token stopped early: its trace is not a result.
     cancel.check()?;
-    Ok(traces)
+    Ok(runs.into_iter().map(|run| run.trace).collect())
 }
 
-/// The runs, each stopping early once `cancel` is set.
-fn run_all_until(experiment: &Experiment, cancel: &Cancel) -> Vec<Trace> {
+/// The runs, each keeping what `keep` says and stopping early once `cancel` is set, while
+/// `progress` is told the steps done.
+fn run_all_until(
+    experiment: &Experiment,
+    cancel: &Cancel,
+    keep: Keep,
+    progress: &mut dyn Progress,
+) -> Vec<RunResult> {
     let start = Array1::from(experiment.problem.start());
     let seed = experiment.seed;
     let limits = Limits {
@@ -113,27 +218,135 @@ fn run_all_until(experiment: &Experiment, cancel: &Cancel) -> Vec<Trace> {
         tolerance: experiment.tolerance,
     };
     let objective = experiment.problem.objective();
+    let done = AtomicU64::new(0);
+    let total = limits.steps * experiment.runs.len() as u64;
     let one = |r: &config::RunConfig| {
         let noise = r
             .noise_std(experiment.noise)
             .map(|std| GradientNoise { std, seed });
-        run(objective, noise, &r.spec(), start.view(), limits, cancel)
+        let spec = r.spec();
+        let start = start.view();
+        let dim = start.len();
+        match keep {
+            Keep::All => {
+                let rows = limits.steps.min(1 << 20) as usize + 1;
+                let mut trace = Trace::with_capacity(dim, rows);
+                let mut recorder = Published::new(&mut trace, &done, limits.steps);
+                let outcome = run_with(
+                    objective,
+                    noise,
+                    &spec,
+                    start,
+                    limits,
+                    cancel,
+                    &mut recorder,
+                );
+                trace.status = outcome.status;
+                trace.evaluations = outcome.evaluations;
+                RunResult {
+                    outcome,
+                    trace,
+                    row_steps: None,
+                }
+            }
+            Keep::Every(k) => {
+                let mut every = Every::new(k, dim);
+                let mut recorder = Published::new(&mut every, &done, limits.steps);
+                let outcome = run_with(
+                    objective,
+                    noise,
+                    &spec,
+                    start,
+                    limits,
+                    cancel,
+                    &mut recorder,
+                );
+                every.trace.status = outcome.status;
+                every.trace.evaluations = outcome.evaluations;
+                RunResult {
+                    outcome,
+                    trace: every.trace,
+                    row_steps: Some(every.steps),
+                }
+            }
+        }
     };
     // Runs are independent: share them among threads, results in file order.
     std::thread::scope(|scope| {
+        let (finished, finishes) = mpsc::channel();
         let handles: Vec<_> = experiment
             .runs
             .iter()
-            .map(|r| scope.spawn(move || one(r)))
+            .map(|r| {
+                let (one, finished) = (&one, finished.clone());
+                scope.spawn(move || {
+                    let result = one(r);
+                    // The receiver waits for every run: it is there to hear this.
+                    let _ = finished.send(());
+                    result
+                })
+            })
             .collect();
+        // Only the runs hold a sender now: once all have ended, the wait below ends too.
+        drop(finished);
         if let Some(marker) = std::env::var_os(TEST_PAUSE_STEPPING) {
             pause_until_cancelled(Path::new(&marker), cancel);
+        }
+        let mut running = handles.len();
+        while running > 0 {
+            match finishes.recv_timeout(REPORT_EVERY) {
+                Ok(()) => running -= 1,
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            progress.steps(done.load(Ordering::Relaxed), total);
         }
         handles
             .into_iter()
             .map(|h| h.join().expect("a run never panics"))
             .collect()
     })
+}
+
+/// Hands every row on to `inner`, and adds the run's steps to `done` every
+/// [`PUBLISH_EVERY`] steps; when the run ends, its remaining steps too (a run that stopped
+/// early has no more to do).
+struct Published<'a, R> {
+    inner: &'a mut R,
+    done: &'a AtomicU64,
+    /// The steps already added.
+    published: u64,
+    /// The most steps the run may take.
+    steps: u64,
+}
+
+impl<'a, R: Recorder> Published<'a, R> {
+    fn new(inner: &'a mut R, done: &'a AtomicU64, steps: u64) -> Self {
+        Published {
+            inner,
+            done,
+            published: 0,
+            steps,
+        }
+    }
+}
+
+impl<R: Recorder> Recorder for Published<'_, R> {
+    fn record(&mut self, row: &Row<'_>) {
+        self.inner.record(row);
+        if row.step >= self.published + PUBLISH_EVERY {
+            self.done
+                .fetch_add(row.step - self.published, Ordering::Relaxed);
+            self.published = row.step;
+        }
+    }
+
+    fn finish(&mut self, last: &Row<'_>) {
+        self.inner.finish(last);
+        let rest = self.steps.saturating_sub(self.published);
+        self.done.fetch_add(rest, Ordering::Relaxed);
+        self.published = self.steps;
+    }
 }
 
 /// The experiment's picture formats; config has checked the names already.
@@ -146,24 +359,26 @@ pub fn picture_formats(experiment: &Experiment) -> Vec<Format> {
         .collect()
 }
 
-/// The runs of `experiment` with their traces, as the table, CSV and JSON describe them.
-pub fn outcomes<'a>(experiment: &'a Experiment, traces: &'a [Trace]) -> Vec<RunOutcome<'a>> {
+/// The runs of `experiment` with their results, as the table, CSV and JSON describe them.
+pub fn outcomes<'a>(experiment: &'a Experiment, runs: &'a [RunResult]) -> Vec<RunOutcome<'a>> {
     experiment
         .runs
         .iter()
-        .zip(traces)
-        .map(|(r, trace)| RunOutcome {
+        .zip(runs)
+        .map(|(r, run)| RunOutcome {
             label: &r.label,
             kind: r.kind(),
             lr: r.lr,
-            trace,
+            outcome: &run.outcome,
+            trace: &run.trace,
+            row_steps: run.row_steps.as_deref(),
         })
         .collect()
 }
 
 /// The results table for stdout, as the experiment's problem describes its runs.
-pub fn table(experiment: &Experiment, traces: &[Trace], colour: Colour) -> String {
-    let outcomes = outcomes(experiment, traces);
+pub fn table(experiment: &Experiment, runs: &[RunResult], colour: Colour) -> String {
+    let outcomes = outcomes(experiment, runs);
     match &experiment.problem {
         config::Problem::Surface(problem) => export::table(
             &experiment.name,

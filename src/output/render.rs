@@ -2,9 +2,8 @@
 
 use std::path::Path;
 
-use super::OutputError;
+use super::{OutputError, RunResult};
 use crate::config::{Experiment, Problem};
-use crate::core::Trace;
 use crate::export::RunOutcome;
 use crate::plot::Format;
 
@@ -23,21 +22,25 @@ pub struct Rendered<'a> {
 pub enum Content<'a> {
     Bytes(Vec<u8>),
     /// The trajectory CSV, streamed to disk at write time: it can be far larger than the
-    /// traces it comes from (a million steps is about 80 MB of text).
-    Csv(Vec<RunOutcome<'a>>),
+    /// traces it comes from (a million steps is about 80 MB of text). `every`: the rows of
+    /// step 0, every `every`-th step and each run's last (1: every step).
+    Csv {
+        runs: Vec<RunOutcome<'a>>,
+        every: u64,
+    },
 }
 
 /// Every output file of an experiment, as its problem writes them. `dir` only names files
 /// in errors.
 pub fn render_files<'a>(
     experiment: &'a Experiment,
-    traces: &'a [Trace],
+    runs: &'a [RunResult],
     formats: &[Format],
     dir: &Path,
 ) -> Result<Vec<Rendered<'a>>, OutputError> {
     match &experiment.problem {
         Problem::Surface(problem) => {
-            super::surface::render_files(experiment, problem, traces, formats, dir)
+            super::surface::render_files(experiment, problem, runs, formats, dir)
         }
     }
 }

@@ -4,18 +4,19 @@
 use std::path::Path;
 
 use super::render::{CSV_NAME, Content, Rendered, SUMMARY_NAME};
-use super::{OutputError, outcomes};
+use super::{OutputError, RunResult, outcomes};
 use crate::config::{self, Experiment, SurfaceProblem};
 use crate::core::{Grid, Trace};
 use crate::export;
 use crate::plot::{self, Format, LossAxis, PlotRun, Scene};
 
 /// Every output file of a surface experiment: the CSV (streamed when written), the JSON and
-/// the figures (drawn in parallel). `dir` only names files in errors.
+/// the figures in `formats` (drawn in parallel; none: data only). `dir` only names files in
+/// errors.
 pub(super) fn render_files<'a>(
     experiment: &'a Experiment,
     problem: &'a SurfaceProblem,
-    traces: &'a [Trace],
+    runs: &'a [RunResult],
     formats: &[Format],
     dir: &Path,
 ) -> Result<Vec<Rendered<'a>>, OutputError> {
@@ -23,20 +24,31 @@ pub(super) fn render_files<'a>(
         &experiment.name,
         problem.kind(),
         &problem.function,
-        &outcomes(experiment, traces),
+        &outcomes(experiment, runs),
     );
     let mut files = vec![
         Rendered {
             name: CSV_NAME.into(),
-            content: Content::Csv(outcomes(experiment, traces)),
+            content: Content::Csv {
+                runs: outcomes(experiment, runs),
+                every: experiment.output.csv_every,
+            },
         },
         Rendered {
             name: SUMMARY_NAME.into(),
             content: Content::Bytes(summary),
         },
     ];
+    if formats.is_empty() {
+        return Ok(files);
+    }
     let grid = sample_grid(problem);
-    let scene = scene(experiment, problem, traces, &grid);
+    let scene = scene(
+        experiment,
+        problem,
+        runs.iter().map(|run| &run.trace),
+        &grid,
+    );
     for (figure, format, bytes) in plot::render_all(&scene, formats) {
         let name = format!("{}.{}", figure.stem(), format.extension());
         let bytes = bytes.map_err(|source| OutputError::Plot {
@@ -57,11 +69,11 @@ pub fn sample_grid(problem: &SurfaceProblem) -> Grid {
     Grid::sample(&problem.function, view.window, view.grid, view.grid)
 }
 
-/// What the figures show of a surface experiment and its traces.
+/// What the figures show of a surface experiment and its traces (each with every row).
 pub fn scene<'a>(
     experiment: &'a Experiment,
     problem: &SurfaceProblem,
-    traces: &'a [Trace],
+    traces: impl IntoIterator<Item = &'a Trace>,
     grid: &'a Grid,
 ) -> Scene<'a> {
     let surface = &problem.function;

@@ -1,9 +1,10 @@
 //! Files written whole or not at all, and nothing left behind when a write is interrupted.
 //!
 //! Each file goes to a hidden temporary name `.<name>.<pid>.tmp` in its folder first; only
-//! when every one is complete are they renamed over the old files. Until then any way out
-//! (an error, the cancel token, a panic) removes the temporary files and the folders this
-//! write created, so the folder is as it was before.
+//! when every one is complete are they renamed over the old files (and, for an experiment's
+//! outputs, the earlier run's outputs that this one does not write are removed). Until then
+//! any way out (an error, the cancel token, a panic) removes the temporary files and the
+//! folders this write created, so the folder is as it was before.
 
 use std::ffi::OsString;
 use std::fs::File;
@@ -28,6 +29,33 @@ const CHUNK: usize = 1 << 16;
 ///
 /// Temporary files that killed runs (SIGKILL, a power cut) left in `dir` are removed too.
 pub fn write_all(dir: &Path, files: &[Rendered], cancel: &Cancel) -> Result<(), OutputError> {
+    write_files(dir, files, cancel, Others::Keep)
+}
+
+/// An experiment's outputs into `dir`, as [`write_all`] writes files, and then, in the same
+/// write, the outputs of an earlier run that this one does not write are removed (figures in
+/// a format no longer asked for, the figures of a run now data only): the folder ends up
+/// with this run's outputs and none of optplay's from before. Files optplay does not write
+/// (notes, photos) are never touched, and an interrupted or failed write removes nothing.
+pub fn write_outputs(dir: &Path, files: &[Rendered], cancel: &Cancel) -> Result<(), OutputError> {
+    write_files(dir, files, cancel, Others::RemoveStaleOutputs)
+}
+
+/// What a write does to what else is in its folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Others {
+    /// Leave it (a screenshot goes into any folder).
+    Keep,
+    /// Remove optplay's outputs that this write does not replace.
+    RemoveStaleOutputs,
+}
+
+fn write_files(
+    dir: &Path,
+    files: &[Rendered],
+    cancel: &Cancel,
+    others: Others,
+) -> Result<(), OutputError> {
     cancel.check()?;
     let mut unfinished = Unfinished {
         temps: Vec::new(),
@@ -62,6 +90,29 @@ pub fn write_all(dir: &Path, files: &[Rendered], cancel: &Cancel) -> Result<(), 
         std::fs::rename(temp, &path).map_err(|source| OutputError::Write { path, source })?;
     }
     unfinished.done = true;
+    if others == Others::RemoveStaleOutputs {
+        remove_stale_outputs(dir, files)?;
+    }
+    Ok(())
+}
+
+/// Removes the files in `dir` named as optplay's outputs that are not among `files`.
+fn remove_stale_outputs(dir: &Path, files: &[Rendered]) -> Result<(), OutputError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| OutputError::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        let stale = is_output_name(name) && !files.iter().any(|f| f.name == name);
+        if stale && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let path = entry.path();
+            std::fs::remove_file(&path).map_err(|source| OutputError::Write { path, source })?;
+        }
+    }
     Ok(())
 }
 
@@ -118,7 +169,13 @@ fn is_output_name(name: &str) -> bool {
     name == CSV_NAME
         || name == SUMMARY_NAME
         || name.split_once('.').is_some_and(|(stem, extension)| {
-            FIGURES.iter().any(|f| f.stem() == stem) && Format::from_str(extension).is_ok()
+            let figure = FIGURES.iter().find(|f| f.stem() == stem);
+            match (figure, Format::from_str(extension)) {
+                // Only the paths are animated (plot::render_all): a `loss.gif` is not ours.
+                (Some(Figure::Loss), Ok(Format::Gif)) => false,
+                (Some(_), Ok(_)) => true,
+                _ => false,
+            }
         })
 }
 
@@ -166,9 +223,9 @@ fn write_content(
     };
     match content {
         Content::Bytes(bytes) => file.write_all(bytes),
-        Content::Csv(runs) => {
+        Content::Csv { runs, every } => {
             let mut out = BufWriter::with_capacity(CHUNK, &mut file);
-            export::write_trajectory_csv(&mut out, runs)?;
+            export::write_trajectory_csv(&mut out, runs, *every)?;
             out.flush()
         }
     }
@@ -234,7 +291,13 @@ mod tests {
         ] {
             assert!(is_output_name(name), "{name}");
         }
-        for name in ["notes.txt", "loss.txt", "photo.png", "trajectories"] {
+        for name in [
+            "notes.txt",
+            "loss.txt",
+            "photo.png",
+            "trajectories",
+            "loss.gif",
+        ] {
             assert!(!is_output_name(name), "{name}");
         }
     }
@@ -327,5 +390,77 @@ mod tests {
             std::fs::read_to_string(dir.join("summary.json")).unwrap(),
             "new"
         );
+    }
+
+    /// A folder with an earlier run's outputs in every format, and files of the user's.
+    fn folder_of_an_earlier_run() -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().unwrap();
+        for name in [
+            "trajectory.csv",
+            "summary.json",
+            "trajectories.png",
+            "trajectories.svg",
+            "trajectories.gif",
+            "loss.png",
+            "loss.svg",
+            "notes.txt",
+            "photo.png",
+            "loss.gif",
+        ] {
+            std::fs::write(tmp.path().join(name), "old").unwrap();
+        }
+        tmp
+    }
+
+    const USERS: [&str; 3] = ["loss.gif", "notes.txt", "photo.png"];
+
+    #[test]
+    fn outputs_written_again_with_fewer_formats_leave_no_stale_figures() {
+        let tmp = folder_of_an_earlier_run();
+        let dir = tmp.path();
+        let files = [
+            bytes("trajectory.csv", "new"),
+            bytes("summary.json", "new"),
+            bytes("loss.svg", "new"),
+        ];
+        write_outputs(dir, &files, &Cancel::new()).unwrap();
+        let mut expected: Vec<&str> = USERS.to_vec();
+        expected.extend(["loss.svg", "summary.json", "trajectory.csv"]);
+        expected.sort();
+        assert_eq!(names(dir), expected);
+        // Data only: the figures go, the user's files stay.
+        write_outputs(dir, &files[..2], &Cancel::new()).unwrap();
+        let mut expected: Vec<&str> = USERS.to_vec();
+        expected.extend(["summary.json", "trajectory.csv"]);
+        expected.sort();
+        assert_eq!(names(dir), expected);
+        for user in USERS {
+            assert_eq!(std::fs::read_to_string(dir.join(user)).unwrap(), "old");
+        }
+    }
+
+    #[test]
+    fn an_interrupted_or_failed_write_and_a_single_file_remove_nothing() {
+        let tmp = folder_of_an_earlier_run();
+        let dir = tmp.path();
+        let before = names(dir);
+        let cancel = Cancel::new();
+        cancel.cancel();
+        let summary = [bytes("summary.json", "new")];
+        let result = write_outputs(dir, &summary, &cancel);
+        assert!(matches!(result, Err(OutputError::Interrupted)));
+        let failing = [bytes("summary.json", "new"), bytes("a/b", "x")];
+        assert!(write_outputs(dir, &failing, &Cancel::new()).is_err());
+        assert_eq!(names(dir), before);
+        assert_eq!(
+            std::fs::read_to_string(dir.join("summary.json")).unwrap(),
+            "old"
+        );
+        // A screenshot into an experiment's folder is one more file, not a new run.
+        write_all(dir, &[bytes("shot.png", "new")], &Cancel::new()).unwrap();
+        let mut expected = before;
+        expected.push("shot.png".to_string());
+        expected.sort();
+        assert_eq!(names(dir), expected);
     }
 }

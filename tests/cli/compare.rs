@@ -71,3 +71,54 @@ fn compare_takes_start_steps_lr_noise_and_loss_figure_flags() {
     assert!(figure.contains("f − f* (smoothed 0.9)"));
     assert!(figure.contains("step (log scale, from step 1)"));
 }
+
+#[test]
+fn a_pipe_gets_no_progress_bar_and_quiet_leaves_the_table_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let compare = |quiet: bool| {
+        let mut cmd = optplay(tmp.path());
+        // The test hook shows the bar at once where it would show at all: on a terminal.
+        cmd.env("OPTPLAY_TEST_PROGRESS_AT_ONCE", "1").args([
+            "compare",
+            "--opt",
+            "sgd,adam",
+            "--steps",
+            "3000",
+            "--noise",
+            "0.1",
+            "--format",
+            "none",
+            "--csv-every",
+            "1000",
+        ]);
+        if quiet {
+            cmd.arg("--quiet");
+        }
+        let output = cmd.output().unwrap();
+        assert!(output.status.success());
+        (
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+    let (table, said) = compare(false);
+    assert_eq!(
+        said, "wrote out/compare-quadratic (trajectory.csv, summary.json)\n",
+        "stderr is a pipe here: no bar"
+    );
+    assert!(table.contains("max_steps"), "{table}");
+    let (quiet_table, quiet) = compare(true);
+    assert_eq!(quiet, "", "--quiet: nothing on stderr");
+    assert_eq!(quiet_table, table, "the table is not progress: it stays");
+    let csv =
+        std::fs::read_to_string(tmp.path().join("out/compare-quadratic/trajectory.csv")).unwrap();
+    let steps: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        ["0", "1000", "2000", "3000", "0", "1000", "2000", "3000"]
+    );
+}

@@ -225,7 +225,8 @@ fn many_steps_are_thinned_to_at_most_200_frames() {
     let gif = run_file(
         tmp.path(),
         "bowl",
-        &bowl(1000, (500, 375)),
+        // Noise keeps both runs moving for all 5000 steps (exact ones stop once they rest).
+        &format!("{}[noise]\nstd = 0.1\n", bowl(1000, (500, 375))),
         &Overrides {
             steps: Some(5000),
             ..Overrides::default()

@@ -128,7 +128,8 @@ impl<'a> Task<'a> {
         }
     }
 
-    /// f − f* at every row of one run (fewer rows when it diverged), and whether it diverged.
+    /// f − f* at every step of one run (fewer when it diverged; a converged run's last one
+    /// repeated to the end), and whether it diverged.
     pub fn gaps(&self, spec: &RunSpec, seed: u64) -> (Vec<f64>, bool) {
         let mut gaps = Gaps {
             f_star: self.f_star,
@@ -150,7 +151,15 @@ impl<'a> Task<'a> {
             &mut gaps,
         );
         let diverged = outcome.status.name() == "diverged";
-        (gaps.gaps, diverged)
+        // A run that stopped moving stays where it stopped: its remaining steps count at its
+        // last gap, as if it had stood there to the end (as runs did before they stopped).
+        let mut gaps = gaps.gaps;
+        if outcome.status.name() == "converged"
+            && let Some(&last) = gaps.last()
+        {
+            gaps.resize(self.steps as usize + 1, last);
+        }
+        (gaps, diverged)
     }
 
     /// The score of one run under `metric`. A run that diverged, or whose loss ever rose

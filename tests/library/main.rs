@@ -21,6 +21,7 @@ mod gallery_lrs;
 mod figures;
 mod guide;
 mod lessons;
+mod outputs;
 mod robust;
 mod run;
 mod second_order;
@@ -112,7 +113,7 @@ pub fn optimizers(names: &[&str]) -> Vec<&'static optplay::core::OptimizerKind> 
 
 /// The results table `optplay run` prints for `written`, as a pipe gets it (no colour).
 pub fn table(experiment: &Experiment, written: &Written) -> String {
-    output::table(experiment, &written.traces, Colour::Never)
+    output::table(experiment, &written.runs, Colour::Never)
 }
 
 /// The names of the files in `dir`, sorted.

@@ -67,6 +67,12 @@ impl Rule for Adadelta {
             });
         StepOutcome::default()
     }
+
+    fn rests_where_the_gradient_vanishes(&self) -> bool {
+        // No: its step is lr·√(average of Δx²)/√(average of g²): both shrink, and a minimum it
+        // passes near is no rest (see the trait).
+        false
+    }
 }
 
 const KEYS: [Key; 3] = [

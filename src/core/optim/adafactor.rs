@@ -92,6 +92,12 @@ impl Rule for Adafactor {
             .for_each(|p, &u| *p += scale * u);
         StepOutcome::default()
     }
+
+    fn rests_where_the_gradient_vanishes(&self) -> bool {
+        // No: its step is divided by the root of a running average of g², which shrinks with the
+        // gradient (see the trait).
+        false
+    }
 }
 
 const KEYS: [Key; 5] = [

@@ -147,6 +147,12 @@ impl Rule for Adam {
         }
         StepOutcome::default()
     }
+
+    fn rests_where_the_gradient_vanishes(&self) -> bool {
+        // No: its step is divided by the root of a running average of g², which shrinks with the
+        // gradient (see the trait).
+        false
+    }
 }
 
 /// Adam's betas: the decay rates of its two moments.

@@ -22,7 +22,8 @@ pub enum LbfgsSearch {
     /// Strong Wolfe conditions (torch's `line_search_fn="strong_wolfe"`).
     StrongWolfe,
     /// A fixed step: lr (the first one scaled by min(1, 1/|g|₁)), as torch without a line
-    /// search.
+    /// search; f and ∇f are then evaluated at the new point, as torch's closure does, for
+    /// the f-change test.
     None,
 }
 
@@ -54,16 +55,21 @@ impl LbfgsSearch {
 /// with yᵀs ≤ 1e-10 are skipped, H₀ = (sᵀy / yᵀy)·I, and the first step has length
 /// min(1, 1/|g|₁)·lr.
 ///
-/// Once |g|∞ ≤ `tolerance_grad` a step does nothing (torch's stopping test); the run goes on
-/// until its steps or its `tolerance`.
+/// torch's termination tests end it ([`StepOutcome::converged`]), as they end the iterations
+/// of one torch.optim.LBFGS.step() call: once |g|∞ ≤ `tolerance_grad` it does not move, and
+/// after a step that moved the point by at most `tolerance_change` in every coordinate
+/// (|t·d|∞), or changed f by less than `tolerance_change`, it is done.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lbfgs {
     /// m: how many (s, y) pairs it remembers.
     pub history_size: usize,
     /// How the step length is chosen.
     pub line_search: LbfgsSearch,
-    /// Steps stop moving once max |gᵢ| is at most this.
+    /// Done, without moving, once max |gᵢ| is at most this.
     pub tolerance_grad: f64,
+    /// Done once a step moves no coordinate by more than this, or changes f by less; also
+    /// where the strong Wolfe search stops narrowing its bracket (torch passes it on too).
+    pub tolerance_change: f64,
 }
 
 /// Pairs with yᵀs at or below this are not curvature information (torch's threshold).
@@ -103,12 +109,10 @@ impl Rule for Lbfgs {
         lr: f64,
         problem: &mut Counted<'_>,
     ) -> StepOutcome {
-        let here = StepOutcome {
-            gradient: Some(grad.to_owned()),
-        };
         let max_abs = grad.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         if max_abs <= self.tolerance_grad {
-            return here;
+            // torch's first test, at the start of every step() call.
+            return StepOutcome::done_here();
         }
         state.iterations += 1;
         let mut d = self.direction(state, grad);
@@ -124,7 +128,8 @@ impl Rule for Lbfgs {
             d = -&grad;
             slope = grad.dot(&d);
             if !is_descent(slope) {
-                return here;
+                // Even −g is no descent: g·g rounds to 0, as at a stationary point.
+                return StepOutcome::done_here();
             }
         }
         state.prev_grad = Some(grad.to_owned());
@@ -134,18 +139,19 @@ impl Rule for Lbfgs {
         } else {
             lr
         };
-        let outcome = match self.line_search {
+        // f where this step starts: torch's `prev_loss`, for its f-change test.
+        let f0 = match state.value_here.take() {
+            Some(f) => f,
+            None => problem.value(params.view()),
+        };
+        let (t, f, gradient) = match self.line_search {
             LbfgsSearch::None => {
+                // torch's closure gives f with the gradient after every fixed step, as here.
                 params.scaled_add(t, &d);
-                state.t = t;
-                state.value_here = None;
-                StepOutcome::default()
+                let f = problem.value(params.view());
+                (t, f, problem.gradient(params.view()))
             }
             LbfgsSearch::StrongWolfe => {
-                let f0 = match state.value_here.take() {
-                    Some(f) => f,
-                    None => problem.value(params.view()),
-                };
                 let start = LinePoint {
                     t: 0.0,
                     f: f0,
@@ -163,18 +169,23 @@ impl Rule for Lbfgs {
                     d.view(),
                     start,
                     t,
+                    self.tolerance_change,
                 );
                 let p = found.point;
                 params.scaled_add(p.t, &d);
-                state.t = p.t;
-                state.value_here = Some(p.f);
-                StepOutcome {
-                    gradient: Some(p.g),
-                }
+                (p.t, p.f, p.g)
             }
         };
+        // torch's lack-of-progress tests, in its order and with its comparisons.
+        let moved = d.iter().fold(0.0f64, |m, v| m.max((v * t).abs()));
+        let converged = moved <= self.tolerance_change || (f - f0).abs() < self.tolerance_change;
+        state.t = t;
+        state.value_here = Some(f);
         state.direction = Some(d);
-        outcome
+        StepOutcome {
+            gradient: Some(gradient),
+            converged,
+        }
     }
 }
 
@@ -226,7 +237,7 @@ fn is_descent(slope: f64) -> bool {
     slope < 0.0
 }
 
-const KEYS: [Key; 3] = [
+const KEYS: [Key; 4] = [
     Key::integer(
         "history_size",
         10,
@@ -246,7 +257,13 @@ const KEYS: [Key; 3] = [
         "tolerance_grad",
         1e-7,
         Range::NonNegative,
-        "once the largest gradient component is below this, the steps stop moving",
+        "done (converged) once the largest gradient component is at most this",
+    ),
+    Key::number(
+        "tolerance_change",
+        1e-9,
+        Range::NonNegative,
+        "done (converged) once a step moves no coordinate by more than this, or changes f by less",
     ),
 ];
 
@@ -256,6 +273,7 @@ fn build(s: &Settings) -> Arc<dyn Optimizer> {
         line_search: LbfgsSearch::from_name(s.choice("line_search"))
             .unwrap_or(LbfgsSearch::StrongWolfe),
         tolerance_grad: s.number("tolerance_grad"),
+        tolerance_change: s.number("tolerance_change"),
     })
 }
 
@@ -279,9 +297,12 @@ pub const LBFGS: OptimizerKind = OptimizerKind {
               inverse to a vector in O(m·N). It works very well in full batch, deterministic\n\
               mode; with noisy (minibatch) gradients the differences y are mostly noise, the\n\
               curvature it learns is wrong, and it does poorly: the lecture's advice.",
-        torch: "torch.optim.LBFGS (line_search_fn=\"strong_wolfe\", max_iter=1):\n\
+        torch: "torch.optim.LBFGS (line_search_fn=\"strong_wolfe\"):\n\
                 one optplay step is one L-BFGS iteration (one direction, one line search);\n\
-                pairs with yᵀs ≤ 1e-10 are skipped; H̃ starts as (sᵀy / yᵀy)·I.",
+                pairs with yᵀs ≤ 1e-10 are skipped; H̃ starts as (sᵀy / yᵀy)·I.\n\
+                torch's termination tests end the run, \"converged\" (exact gradients only):\n\
+                max|g| ≤ tolerance_grad, or a step with |α·d|∞ ≤ tolerance_change, or one that\n\
+                changes f by less than tolerance_change.",
         advice: "If you can afford full-batch updates, try L-BFGS (and disable all sources of\n\
                  noise), the lecture says; it does not transfer well to minibatches.",
         configs: &["second_order.toml", "full_batch.toml"],

@@ -79,6 +79,12 @@ impl Rule for NAdam {
             });
         StepOutcome::default()
     }
+
+    fn rests_where_the_gradient_vanishes(&self) -> bool {
+        // No: its step is divided by the root of a running average of g², which shrinks with the
+        // gradient (see the trait).
+        false
+    }
 }
 
 const KEYS: [Key; 4] = [

@@ -56,6 +56,10 @@ impl NewtonSearch {
 /// Wright, Algorithm 3.3), so d is always a descent direction, then backtracks along d. Where
 /// the curvature is negative, the small τ left over there makes d long in that direction:
 /// the method runs away from saddles instead of towards them.
+///
+/// At ∇f = 0 exactly it does not move, asks for no Hessian and says it is done
+/// ([`StepOutcome::converged`]); a step that leaves the point unchanged (a line search that
+/// found no decrease) ends a run with exact gradients through the run loop's own test.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Newton {
     /// Added to the Hessian's diagonal (Levenberg).
@@ -83,6 +87,11 @@ impl Rule for Newton {
         lr: f64,
         problem: &mut Counted<'_>,
     ) -> StepOutcome {
+        if grad.iter().all(|&g| g == 0.0) {
+            // d = −(H + damping·I)⁻¹·0 = 0 whatever H is: nothing to solve, and no Hessian
+            // to pay for. With exact gradients the run ends here, converged.
+            return StepOutcome::done_here();
+        }
         let known = value_here.take();
         let hessian = problem.hessian(params.view());
         let Some(mut h) = hessian else {
@@ -224,7 +233,8 @@ pub const NEWTON: OptimizerKind = OptimizerKind {
               lecture's reason why nobody trains deep networks this way.",
         torch: "torch.optim has no Newton's method:\n\
                 optplay counts every Hessian, value and gradient it asks for\n\
-                (`evaluations` in summary.json and the table).",
+                (`evaluations` in summary.json and the table). At ∇f = 0 it stops, \"converged\",\n\
+                without another Hessian; so does a run whose steps no longer move the point.",
         advice: "Second-order methods converge in few steps but each step is expensive; in full\n\
                  batch on a small problem they win (the lecture).",
         configs: &["second_order.toml", "newton_saddle.toml"],

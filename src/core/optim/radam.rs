@@ -91,6 +91,12 @@ impl Rule for RAdam {
             });
         StepOutcome::default()
     }
+
+    fn rests_where_the_gradient_vanishes(&self) -> bool {
+        // No: its step is divided by the root of a running average of g², which shrinks with the
+        // gradient (see the trait).
+        false
+    }
 }
 
 const KEYS: [Key; 4] = [

@@ -98,6 +98,12 @@ impl Rule for RmsProp {
         }
         StepOutcome::default()
     }
+
+    fn rests_where_the_gradient_vanishes(&self) -> bool {
+        // No: its step is divided by the root of a running average of g², which shrinks with the
+        // gradient (see the trait).
+        false
+    }
 }
 
 const KEYS: [Key; 5] = [

@@ -33,6 +33,7 @@ fn lbfgs() -> Arc<dyn Optimizer> {
         history_size: 10,
         line_search: LbfgsSearch::StrongWolfe,
         tolerance_grad: 1e-7,
+        tolerance_change: 1e-9,
     })
 }
 
@@ -194,6 +195,7 @@ mod never_silently_non_finite {
                         LbfgsSearch::StrongWolfe
                     },
                     tolerance_grad: 1e-7,
+                    tolerance_change: 1e-9,
                 }) as Arc<dyn Optimizer>
             }),
         ]
@@ -220,7 +222,11 @@ mod never_silently_non_finite {
             match trace.status {
                 Status::MaxSteps => prop_assert_eq!(trace.steps(), 40),
                 Status::Diverged { step } => prop_assert!(trace.steps() <= step),
-                Status::Converged => prop_assert!(false, "no tolerance was set"),
+                // Stopped moving: only gradients that are exact do.
+                Status::Converged => {
+                    prop_assert!(!noisy, "a noisy run stopped at step {}", trace.steps());
+                    prop_assert!(trace.steps() <= 40);
+                }
             }
         }
     }
