@@ -90,8 +90,19 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
         Axis::linear(0.0, last, target)
     };
 
-    let upper = draw_losses(scene, &upper, &xa, &sizes)?;
-    let lower = draw_lrs(scene, &lower, &xa, &sizes)?;
+    let curves: Vec<Curve> = scene
+        .runs
+        .iter()
+        .map(|r| Curve {
+            loss: &r.trace.loss,
+            diverged: matches!(r.trace.status, Status::Diverged { .. }),
+        })
+        .collect();
+    let loss_scale = scale::choose(&curves, scene.min_value, 8);
+    let lr_axis = lr_axis(scene);
+    let left = left_margin(root, [&loss_scale.axis, &lr_axis], &sizes)?;
+    let upper = draw_losses(scene, &upper, &xa, &loss_scale, left, &sizes)?;
+    let lower = draw_lrs(scene, &lower, &xa, &lr_axis, left, &sizes)?;
     Ok(LossLayout {
         panels: [upper, lower],
         legend: legend_box,
@@ -211,21 +222,35 @@ fn column_width<DB: DrawingBackend>(xa: &Axis, area: &DrawingArea<DB, Shift>) ->
     (xa.hi - xa.lo) / f64::from(area.dim_in_pixel().0.max(1))
 }
 
+/// The room left of both panels, the same for both so their x axes line up: the reference
+/// width, or more when a tick label is wider than it holds (`5×10⁻³` on a log lr axis).
+fn left_margin<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    axes: [&Axis; 2],
+    sizes: &Sizes,
+) -> Result<u32, PlotError> {
+    let font = TextStyle::from((FONT, sizes.tick_font()).into_font());
+    let mut widest = 0;
+    for axis in axes {
+        for &tick in &axis.ticks {
+            widest = widest.max(root.estimate_text_size(&axis.label(tick), &font)?.0);
+        }
+    }
+    let caption = TextStyle::from((FONT, sizes.axis_desc_font()).into_font());
+    let caption_height = root.estimate_text_size("f", &caption)?.1;
+    // Tick mark, the gap plotters leaves beside a label, and air around the caption.
+    let needed = widest + caption_height + sizes.side(5.0 + 5.0 + 12.0);
+    Ok(sizes.side(LEFT).max(needed))
+}
+
 fn draw_losses<DB: DrawingBackend>(
     scene: &Scene,
     area: &DrawingArea<DB, Shift>,
     xa: &Axis,
+    scale: &scale::LossScale,
+    left: u32,
     sizes: &Sizes,
 ) -> Result<Rect, PlotError> {
-    let curves: Vec<Curve> = scene
-        .runs
-        .iter()
-        .map(|r| Curve {
-            loss: &r.trace.loss,
-            diverged: matches!(r.trace.status, Status::Diverged { .. }),
-        })
-        .collect();
-    let scale = scale::choose(&curves, scene.min_value, 8);
     let ya = &scale.axis;
     let caption = match scene.smooth {
         Some(weight) => format!(
@@ -240,7 +265,7 @@ fn draw_losses<DB: DrawingBackend>(
         .margin_left(sizes.side(8.0))
         .margin_top(sizes.side(6.0))
         .x_label_area_size(sizes.side(14.0))
-        .y_label_area_size(sizes.side(LEFT))
+        .y_label_area_size(left)
         .build_cartesian_2d(xa.ranged(), ya.ranged())?;
     chart
         .configure_mesh()
@@ -344,10 +369,42 @@ fn draw_faint<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The learning-rate panel's y axis: from 0 when the rates stay within a decade, on a log
+/// scale when they span more.
+fn lr_axis(scene: &Scene) -> Axis {
+    let (lo, hi) = scene
+        .runs
+        .iter()
+        .flat_map(|r| {
+            // Row t was reached with lr[t − 1]; a row a log x axis cannot show is left out.
+            r.trace
+                .lr
+                .iter()
+                .enumerate()
+                .filter(|(k, v)| v.is_finite() && x_at(scene, r, k + 1).is_some())
+                .map(|(_, &v)| v)
+        })
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    let log = lo > 0.0 && hi / lo > 10.0;
+    if log {
+        let (slo, shi) = (lo.log10(), hi.log10());
+        let pad = ((shi - slo) * 0.06).max(0.05);
+        Axis::log_from_exponents(slo - pad, shi + pad, 4)
+    } else if lo.is_finite() && lo >= 0.0 {
+        Axis::linear(0.0, hi * 1.15, 4)
+    } else {
+        Axis::linear(lo, hi, 4)
+    }
+}
+
 fn draw_lrs<DB: DrawingBackend>(
     scene: &Scene,
     area: &DrawingArea<DB, Shift>,
     xa: &Axis,
+    ya: &Axis,
+    left: u32,
     sizes: &Sizes,
 ) -> Result<Rect, PlotError> {
     // Row t was reached with lr[t − 1].
@@ -364,22 +421,7 @@ fn draw_lrs<DB: DrawingBackend>(
             )
         })
         .collect();
-    let (lo, hi) = series
-        .iter()
-        .flatten()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
-            (a.min(p[1]), b.max(p[1]))
-        });
-    let log = lo > 0.0 && hi / lo > 10.0;
-    let ya = if log {
-        let (slo, shi) = (lo.log10(), hi.log10());
-        let pad = ((shi - slo) * 0.06).max(0.05);
-        Axis::log_from_exponents(slo - pad, shi + pad, 4)
-    } else if lo.is_finite() && lo >= 0.0 {
-        Axis::linear(0.0, hi * 1.15, 4)
-    } else {
-        Axis::linear(lo, hi, 4)
-    };
+    let log = ya.log;
     let series: Vec<Vec<[f64; 2]>> = series
         .into_iter()
         .map(|s| {
@@ -396,7 +438,7 @@ fn draw_lrs<DB: DrawingBackend>(
         .margin_left(sizes.side(8.0))
         .margin_top(sizes.side(4.0))
         .x_label_area_size(sizes.side(BOTTOM))
-        .y_label_area_size(sizes.side(LEFT))
+        .y_label_area_size(left)
         .build_cartesian_2d(xa.ranged(), ya.ranged())?;
     chart
         .configure_mesh()

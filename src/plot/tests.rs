@@ -543,3 +543,52 @@ fn minima_saddles_and_the_start_are_drawn_over_every_path() {
     let start = trajectories::START_FILL;
     assert_eq!(at([0.0, 0.001]), [start.0, start.1, start.2]);
 }
+
+#[test]
+fn wide_tick_labels_keep_clear_of_the_axis_captions() {
+    // Rates 0.015 and 0.0012 put the lr panel on a log axis labelled 5×10⁻³ and 2×10⁻³,
+    // wider than the 10⁻¹ a loss axis shows: the room left of the panels grows to hold them.
+    let s = crate::core::registry::default_surface("quadratic").unwrap();
+    let grid = Grid::sample(&s, s.window(), 30, 30);
+    let t = traces(&s, [-3.0, 2.0], &[sgd(0.0151, 0.0), sgd(0.0012, 0.9)], 400);
+    let sc = Scene {
+        width: 1000,
+        height: 800,
+        ..scene(&s, &grid, &t)
+    };
+    let img = image::load_from_memory_with_format(
+        &loss(&sc, Format::Png).unwrap(),
+        image::ImageFormat::Png,
+    )
+    .unwrap()
+    .to_rgb8();
+    let layout = inspect_loss(&sc).unwrap();
+    for (left, top, _, height) in layout.plots {
+        // Columns left of the tick marks holding ink in the panel's rows: the caption, then
+        // the tick labels, with white between them.
+        let inked: Vec<bool> = (0..(left - 8).max(0) as u32)
+            .map(|x| (top as u32..top as u32 + height).any(|y| img.get_pixel(x, y).0 != [255; 3]))
+            .collect();
+        // Runs of inked columns: (first, width).
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        for (x, &ink) in inked.iter().enumerate() {
+            match runs.last_mut() {
+                Some((first, width)) if ink && *first + *width == x => *width += 1,
+                _ if ink => runs.push((x, 1)),
+                _ => {}
+            }
+        }
+        // The caption stands alone: as wide as its (rotated) line of text with descenders.
+        let caption_height = sizes_text_height(&sc);
+        assert!(
+            runs.len() >= 2 && runs[0].1 <= caption_height * 13 / 10,
+            "the caption and the tick labels run together left of the panel at x = {left}: {runs:?}"
+        );
+    }
+}
+
+/// The height of the axis captions' text, in pixels.
+fn sizes_text_height(sc: &Scene) -> usize {
+    let sizes = style::Sizes::new(sc.width, sc.height, sc.scale);
+    (sizes.axis_desc_font() / 1.24).ceil() as usize
+}

@@ -284,7 +284,10 @@ mod tests {
 
     fn all_inside(placed: &[Placed]) {
         for p in placed {
-            assert!(inside(p.glyph.bounds(SIZE, &Dims::scaled(1.0)), SIZE), "{p:?}");
+            assert!(
+                inside(p.glyph.bounds(SIZE, &Dims::scaled(1.0)), SIZE),
+                "{p:?}"
+            );
             assert!(inside(p.text_box, SIZE), "{p:?}");
         }
     }
@@ -381,7 +384,15 @@ mod tests {
         };
         let free = place(&[high], &WIN, SIZE, measure, &[], &[], &Dims::scaled(1.0));
         assert!(overlap(free[0].text_box, legend), "{:?}", free[0].text_box);
-        let placed = place(&[high], &WIN, SIZE, measure, &[], &[legend], &Dims::scaled(1.0));
+        let placed = place(
+            &[high],
+            &WIN,
+            SIZE,
+            measure,
+            &[],
+            &[legend],
+            &Dims::scaled(1.0),
+        );
         assert!(
             !overlap(placed[0].text_box, legend),
             "{:?}",

@@ -161,11 +161,7 @@ pub(super) fn under_plot<DB: DrawingBackend>(
         }
         candidates.push(legend);
     }
-    let shortest = candidates
-        .iter()
-        .map(|l| l.size().1)
-        .min()
-        .unwrap_or(0);
+    let shortest = candidates.iter().map(|l| l.size().1).min().unwrap_or(0);
     let limit = f64::from(shortest) * 1.1;
     let index = candidates
         .iter()
