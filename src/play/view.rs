@@ -19,10 +19,10 @@ use crate::plot::style::{RGBColor, play_run_color};
 
 use super::state::Model;
 
-/// The keys, as the help line shows them.
-pub const HELP: &str = "space play/pause · →/← step · +/− speed · tab run · l/L lr ÷2/×2 · \
-                        m/M momentum −/+ · b bias correction · n noise · s surface · \
-                        r restart · click: start here · e export · q quit";
+/// The keys, as the two help lines show them (broken between keys, not inside one).
+pub const HELP: &str = "space play/pause · →/← step · +/− speed · tab run · l/L lr −/+ · \
+                        m/M momentum −/+ · b bias correction\n\
+                        n noise · s surface · r restart · click: start here · e export · q quit";
 
 /// Smaller than this, only a note asking for a bigger terminal is drawn.
 pub const MIN_WIDTH: u16 = 72;

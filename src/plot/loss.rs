@@ -309,7 +309,7 @@ fn draw_losses<DB: DrawingBackend>(
         let raw: Vec<Vec<[f64; 2]>> = scene.runs.iter().map(|r| points(r, None)).collect();
         draw_faint(chart.plotting_area(), &raw, &win, sizes)?;
     }
-    let marks = divergences(scene, &scale, xa);
+    let marks = divergences(scene, scale, xa);
     draw_series(&mut chart, &series, &marks, &win, sizes)?;
     Ok(plotting_rect(&chart))
 }
