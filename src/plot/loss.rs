@@ -21,7 +21,8 @@ use smooth::Ema;
 
 // Pixels at the reference size (see `Sizes`).
 const LEFT: f64 = 80.0;
-// Room for half of the last step label (1000000) at the right end of the axis.
+// Room for half of the longest last step label (1000000) at the right end of the axis: what
+// a figure's size is judged by; each figure keeps only the room its own last label needs.
 const RIGHT: f64 = 28.0;
 const BOTTOM: f64 = 56.0;
 const GAP: f64 = 14.0;
@@ -100,9 +101,12 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
         .collect();
     let loss_scale = scale::choose(&curves, scene.min_value, 8);
     let lr_axis = lr_axis(scene);
-    let left = left_margin(root, [&loss_scale.axis, &lr_axis], &sizes)?;
-    let upper = draw_losses(scene, &upper, &xa, &loss_scale, left, &sizes)?;
-    let lower = draw_lrs(scene, &lower, &xa, &lr_axis, left, &sizes)?;
+    let margins = Margins {
+        left: left_margin(root, [&loss_scale.axis, &lr_axis], &sizes)?,
+        right: right_margin(root, &xa, &sizes)?,
+    };
+    let upper = draw_losses(scene, &upper, &xa, &loss_scale, margins, &sizes)?;
+    let lower = draw_lrs(scene, &lower, &xa, &lr_axis, margins, &sizes)?;
     Ok(LossLayout {
         panels: [upper, lower],
         legend: legend_box,
@@ -239,8 +243,30 @@ fn left_margin<DB: DrawingBackend>(
     let caption = TextStyle::from((FONT, sizes.axis_desc_font()).into_font());
     let caption_height = root.estimate_text_size("f", &caption)?.1;
     // Tick mark, the gap plotters leaves beside a label, and air around the caption.
-    let needed = widest + caption_height + sizes.side(5.0 + 5.0 + 12.0);
+    let needed = widest + caption_height + sizes.side(5.0 + 5.0 + 8.0);
     Ok(sizes.side(LEFT).max(needed))
+}
+
+/// The room right of both panels: half of the step axis's last label, which is centred on
+/// its tick and may sit at the axis's very end.
+fn right_margin<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    xa: &Axis,
+    sizes: &Sizes,
+) -> Result<u32, PlotError> {
+    let font = TextStyle::from((FONT, sizes.tick_font()).into_font());
+    let half = match xa.ticks.last() {
+        Some(&tick) => root.estimate_text_size(&xa.label(tick), &font)?.0 / 2,
+        None => 0,
+    };
+    Ok((half + sizes.side(4.0)).max(sizes.side(8.0)))
+}
+
+/// The room beside the panels, in pixels.
+#[derive(Clone, Copy)]
+struct Margins {
+    left: u32,
+    right: u32,
 }
 
 fn draw_losses<DB: DrawingBackend>(
@@ -248,7 +274,7 @@ fn draw_losses<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     xa: &Axis,
     scale: &scale::LossScale,
-    left: u32,
+    margins: Margins,
     sizes: &Sizes,
 ) -> Result<Rect, PlotError> {
     let ya = &scale.axis;
@@ -261,11 +287,11 @@ fn draw_losses<DB: DrawingBackend>(
         None => scale.caption().to_string(),
     };
     let mut chart = ChartBuilder::on(area)
-        .margin_right(sizes.side(RIGHT))
+        .margin_right(margins.right)
         .margin_left(sizes.side(8.0))
         .margin_top(sizes.side(6.0))
         .x_label_area_size(sizes.side(14.0))
-        .y_label_area_size(left)
+        .y_label_area_size(margins.left)
         .build_cartesian_2d(xa.ranged(), ya.ranged())?;
     chart
         .configure_mesh()
@@ -404,7 +430,7 @@ fn draw_lrs<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     xa: &Axis,
     ya: &Axis,
-    left: u32,
+    margins: Margins,
     sizes: &Sizes,
 ) -> Result<Rect, PlotError> {
     // Row t was reached with lr[t − 1].
@@ -434,11 +460,11 @@ fn draw_lrs<DB: DrawingBackend>(
         })
         .collect();
     let mut chart = ChartBuilder::on(area)
-        .margin_right(sizes.side(RIGHT))
+        .margin_right(margins.right)
         .margin_left(sizes.side(8.0))
         .margin_top(sizes.side(4.0))
         .x_label_area_size(sizes.side(BOTTOM))
-        .y_label_area_size(left)
+        .y_label_area_size(margins.left)
         .build_cartesian_2d(xa.ranged(), ya.ranged())?;
     chart
         .configure_mesh()

@@ -43,7 +43,7 @@ fn check(name: &str, (trajectories, loss): &(Inspection, Inspection)) {
     for (figure, inspection) in [("trajectories", trajectories), ("loss", loss)] {
         assert!(
             inspection.plot_share >= LEAST_PLOT_SHARE,
-            "{name}: the {figure} figure's plot keeps {:.0}% of the canvas",
+            "{name}: the {figure} figure's plot keeps {:.1}% of the canvas",
             inspection.plot_share * 100.0
         );
     }
