@@ -227,48 +227,35 @@ fn run_all_until(
         let spec = r.spec();
         let start = start.view();
         let dim = start.len();
-        match keep {
+        let step = |recorder: &mut dyn Recorder| {
+            let mut published = Published::new(recorder, &done, limits.steps);
+            run_with(
+                objective,
+                noise,
+                &spec,
+                start,
+                limits,
+                cancel,
+                &mut published,
+            )
+        };
+        let (outcome, mut trace, row_steps) = match keep {
             Keep::All => {
                 let rows = limits.steps.min(1 << 20) as usize + 1;
                 let mut trace = Trace::with_capacity(dim, rows);
-                let mut recorder = Published::new(&mut trace, &done, limits.steps);
-                let outcome = run_with(
-                    objective,
-                    noise,
-                    &spec,
-                    start,
-                    limits,
-                    cancel,
-                    &mut recorder,
-                );
-                trace.status = outcome.status;
-                trace.evaluations = outcome.evaluations;
-                RunResult {
-                    outcome,
-                    trace,
-                    row_steps: None,
-                }
+                (step(&mut trace), trace, None)
             }
             Keep::Every(k) => {
                 let mut every = Every::new(k, dim);
-                let mut recorder = Published::new(&mut every, &done, limits.steps);
-                let outcome = run_with(
-                    objective,
-                    noise,
-                    &spec,
-                    start,
-                    limits,
-                    cancel,
-                    &mut recorder,
-                );
-                every.trace.status = outcome.status;
-                every.trace.evaluations = outcome.evaluations;
-                RunResult {
-                    outcome,
-                    trace: every.trace,
-                    row_steps: Some(every.steps),
-                }
+                (step(&mut every), every.trace, Some(every.steps))
             }
+        };
+        trace.status = outcome.status;
+        trace.evaluations = outcome.evaluations;
+        RunResult {
+            outcome,
+            trace,
+            row_steps,
         }
     };
     // Runs are independent: share them among threads, results in file order.
@@ -311,7 +298,7 @@ fn run_all_until(
 /// Hands every row on to `inner`, and adds the run's steps to `done` every
 /// [`PUBLISH_EVERY`] steps; when the run ends, its remaining steps too (a run that stopped
 /// early has no more to do).
-struct Published<'a, R> {
+struct Published<'a, R: ?Sized> {
     inner: &'a mut R,
     done: &'a AtomicU64,
     /// The steps already added.
@@ -320,7 +307,7 @@ struct Published<'a, R> {
     steps: u64,
 }
 
-impl<'a, R: Recorder> Published<'a, R> {
+impl<'a, R: Recorder + ?Sized> Published<'a, R> {
     fn new(inner: &'a mut R, done: &'a AtomicU64, steps: u64) -> Self {
         Published {
             inner,
@@ -331,7 +318,7 @@ impl<'a, R: Recorder> Published<'a, R> {
     }
 }
 
-impl<R: Recorder> Recorder for Published<'_, R> {
+impl<R: Recorder + ?Sized> Recorder for Published<'_, R> {
     fn record(&mut self, row: &Row<'_>) {
         self.inner.record(row);
         if row.step >= self.published + PUBLISH_EVERY {
