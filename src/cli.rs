@@ -39,6 +39,10 @@ pub enum Command {
     /// Compare optimizers on one surface without writing an experiment file.
     #[command(allow_negative_numbers = true)]
     Compare(CompareArgs),
+    /// Run every optimizer of a file over a grid of learning rates (and seeds), and compare
+    /// each at its own best: the file's `[sweep]` table says the grid.
+    #[command(allow_negative_numbers = true)]
+    Sweep(SweepArgs),
     /// List the surfaces, optimizers and schedules, with their parameters and defaults.
     #[command(allow_negative_numbers = true)]
     List(ListArgs),
@@ -91,7 +95,7 @@ impl Cli {
             registry::optimizer_names().join(", "),
             registry::schedule_names().join(", ")
         );
-        let examples: [(&str, [&str; 2]); 6] = [
+        let examples: [(&str, [&str; 2]); 7] = [
             (
                 "run",
                 [
@@ -104,6 +108,14 @@ impl Cli {
                 [
                     "optplay compare --opt sgd,momentum,adam --surface saddle",
                     "optplay compare -O sgd,adam --expr \"x^2 + 10*y^2\" --start=-1.5,1",
+                ],
+            ),
+            (
+                "sweep",
+                [
+                    "optplay sweep configs/sweep_rosenbrock.toml",
+                    "optplay sweep configs/sweep_rosenbrock.toml --shard 2/8 --out parts && \
+                     optplay sweep --merge parts",
                 ],
             ),
             ("list", ["optplay list", "optplay list optimizers"]),
@@ -317,6 +329,62 @@ pub struct RunArgs {
     /// next one. Ctrl-C stops.
     #[arg(short, long)]
     pub watch: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// An experiment file with a `[sweep]` table.
+    #[arg(
+        value_name = "FILE",
+        required_unless_present = "merge",
+        conflicts_with = "merge"
+    )]
+    pub file: Option<PathBuf>,
+    /// Learning rates per optimizer (overrides `[sweep] points`).
+    #[arg(short, long, value_name = "N")]
+    pub points: Option<u64>,
+    /// Repeats of each setting with seeds seed, seed+1, … (overrides `[sweep] seeds`).
+    #[arg(short, long, value_name = "N")]
+    pub seeds: Option<u64>,
+    /// Threads to run on [default: one per core]. The results do not depend on it.
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub jobs: Option<u64>,
+    /// Run only the K-th of N equal shares of the grid and write sweep.part-K-of-N.csv (for
+    /// an array job: Slurm's $SLURM_ARRAY_TASK_ID, a Kubernetes indexed Job's index + 1); then
+    /// `--merge` the parts.
+    #[arg(long, value_name = "K/N", value_parser = shard, conflicts_with = "merge")]
+    pub shard: Option<(usize, usize)>,
+    /// Combine shard parts into the whole sweep's outputs, byte for byte those of an
+    /// unsharded sweep. Each DIR is a shard's --out folder or its <name>-sweep folder.
+    #[arg(long, value_name = "DIR", num_args = 1..)]
+    pub merge: Option<Vec<PathBuf>>,
+    /// Folder for outputs: OUT/<name>-sweep/.
+    #[arg(short, long, value_name = "DIR", default_value = "out")]
+    pub out: PathBuf,
+    /// Picture formats, comma-separated (png, svg), or none: the CSV and JSON only.
+    #[arg(short, long, value_name = "LIST", value_delimiter = ',')]
+    pub format: Option<Vec<String>>,
+    /// No progress bar and no "wrote …" line on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `--shard K/N`: 1 ≤ K ≤ N.
+fn shard(text: &str) -> Result<(usize, usize), String> {
+    let expected = "K/N with 1 ≤ K ≤ N, e.g. 3/8: the third of eight shares of the grid";
+    let (k, n) = text
+        .split_once('/')
+        .ok_or_else(|| format!("expected {expected}"))?;
+    let parse = |s: &str| {
+        s.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("expected {expected}"))
+    };
+    let (k, n) = (parse(k)?, parse(n)?);
+    if k == 0 || k > n {
+        return Err(format!("expected {expected}, not {k}/{n}"));
+    }
+    Ok((k, n))
 }
 
 #[derive(Debug, Args)]

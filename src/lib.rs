@@ -19,3 +19,4 @@ pub(crate) mod number;
 pub mod output;
 pub(crate) mod play;
 pub mod plot;
+pub mod sweep;

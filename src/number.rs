@@ -48,6 +48,20 @@ pub fn table(v: f64) -> String {
     }
 }
 
+/// Three significant digits, for a value searched on a log grid (a sweep's best lr): `0.00178`,
+/// `1.54`, `7.50e-5`.
+pub fn three_digits(v: f64) -> String {
+    let magnitude = v.abs();
+    if v == 0.0 || !v.is_finite() {
+        format!("{v}")
+    } else if (1e-3..1e4).contains(&magnitude) {
+        let decimals = (2 - magnitude.log10().floor() as i32).max(0) as usize;
+        format!("{v:.decimals$}")
+    } else {
+        format!("{v:.2e}")
+    }
+}
+
 /// A value for a narrow column (the playground's panel).
 pub fn compact(v: f64) -> String {
     if v == 0.0 || (1e-3..1e4).contains(&v.abs()) {
@@ -60,6 +74,14 @@ pub fn compact(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn three_digits_keep_three_significant_digits() {
+        assert_eq!(three_digits(0.001778279410038923), "0.00178");
+        assert_eq!(three_digits(1.5394342693432872), "1.54");
+        assert_eq!(three_digits(250.0), "250");
+        assert_eq!(three_digits(7.498942093324561e-5), "7.50e-5");
+    }
 
     #[test]
     fn short_numbers_switch_to_exponents_far_from_one() {

@@ -8,6 +8,7 @@
 
 mod interrupt;
 mod progress;
+mod sweep;
 mod watch;
 
 use std::fmt;
@@ -157,6 +158,7 @@ fn execute(cli: Cli, interrupts: &Interrupts) -> Result<(), AppError> {
     match cli.command {
         Command::Run(args) => run_files(args, interrupts),
         Command::Compare(args) => compare(args, cancel),
+        Command::Sweep(args) => sweep::sweep(args, cancel),
         Command::List(args) => print(&guide::list(args.section.as_deref())?),
         Command::Explain(args) => print(&guide::explain(args.optimizer.name)?),
         Command::Init(args) => {
@@ -225,6 +227,7 @@ fn play_experiment(args: &PlayArgs) -> Result<Experiment, AppError> {
             seed: args.setup.seed,
             formats: None,
             csv_every: None,
+            ..Overrides::default()
         };
         overrides.validate()?;
         return config::load_all(file, &overrides).map_err(AppError::Config);
@@ -267,6 +270,7 @@ fn run_files(args: RunArgs, interrupts: &Interrupts) -> Result<(), AppError> {
         seed: args.seed,
         formats: args.output.format.clone(),
         csv_every: args.output.csv_every,
+        ..Overrides::default()
     };
     overrides.validate()?;
     let to = Destination {

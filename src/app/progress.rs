@@ -69,6 +69,17 @@ impl Progress for ProgressReport {
         self.bar.set_position(done);
     }
 
+    fn runs(&mut self, done: u64, total: u64) {
+        if !self.stepping {
+            self.stepping = true;
+            self.bar.set_length(total);
+            self.bar.set_style(style(
+                "{prefix} [{wide_bar}] {human_pos}/{human_len} runs, {per_sec}, {eta} left",
+            ));
+        }
+        self.bar.set_position(done);
+    }
+
     fn stage(&mut self, stage: Stage) {
         let what: Cow<'static, str> = match stage {
             Stage::Drawing => "drawing the figures".into(),

@@ -220,6 +220,7 @@ pub fn compare_experiment(req: &CompareRequest) -> Result<Experiment, UsageError
         plot,
         output,
         runs,
+        sweep: None,
     })
 }
 

@@ -10,6 +10,7 @@ mod optimizer;
 mod reader;
 mod settings;
 pub mod surface;
+pub mod sweep;
 pub mod write;
 
 use std::path::Path;
@@ -24,6 +25,7 @@ pub use compare::{CompareRequest, LrRequest, NO_FORMATS, compare_experiment, pic
 pub use error::{ConfigError, ErrorKind, Position, UsageError, closest, line_column};
 pub use optimizer::{COMMON_KEYS, optimizer_keys};
 pub use surface::{SurfaceProblem, SurfaceView};
+pub use sweep::{GridAxis, Metric, SweepSettings};
 
 use reader::{Cx, Table, join};
 
@@ -68,6 +70,8 @@ pub struct Experiment {
     /// What the data files keep (`[output]`).
     pub output: OutputSettings,
     pub runs: Vec<RunConfig>,
+    /// `[sweep]`: the grid `optplay sweep` runs; other commands ignore it.
+    pub sweep: Option<SweepSettings>,
 }
 
 /// What an experiment's runs minimise. Each kind of problem brings its own keys, its own
@@ -130,6 +134,8 @@ pub struct RunConfig {
     /// `noise = STD` in the run's table: its own gradient noise instead of the experiment's
     /// `[noise]` (0: exact gradients), so one file can compare full-batch and noisy runs.
     pub noise: Option<f64>,
+    /// `sweep_lr = [lo, hi]`: this run's learning-rate range in a sweep.
+    pub sweep_lr: Option<[f64; 2]>,
 }
 
 impl RunConfig {
@@ -141,6 +147,7 @@ impl RunConfig {
             lr,
             schedule: Configured::defaults(&crate::core::schedule::CONSTANT),
             noise: None,
+            sweep_lr: None,
         }
     }
 
@@ -235,6 +242,10 @@ pub struct Overrides {
     pub formats: Option<Vec<String>>,
     /// `--csv-every K`.
     pub csv_every: Option<u64>,
+    /// `sweep --points N`: learning rates per run, instead of `[sweep] points`.
+    pub points: Option<u64>,
+    /// `sweep --seeds N`, instead of `[sweep] seeds`.
+    pub seeds: Option<u64>,
 }
 
 impl Overrides {
@@ -253,6 +264,29 @@ impl Overrides {
         }
         if let Some(every) = self.csv_every {
             check_csv_every(every)?;
+        }
+        if let Some(points) = self.points
+            && !sweep::POINTS.contains(&points)
+        {
+            return Err(UsageError::new(
+                "--points",
+                format!(
+                    "a sweep tries from {} to {} learning rates per run, not {points}.",
+                    sweep::POINTS.start(),
+                    sweep::POINTS.end()
+                ),
+            ));
+        }
+        if let Some(seeds) = self.seeds
+            && !(1..=sweep::MAX_SEEDS).contains(&seeds)
+        {
+            return Err(UsageError::new(
+                "--seeds",
+                format!(
+                    "a sweep repeats each setting with 1 to {} seeds, not {seeds}.",
+                    sweep::MAX_SEEDS
+                ),
+            ));
         }
         Ok(())
     }
@@ -392,7 +426,7 @@ pub fn check_with(
     }
 }
 
-const ROOT_KEYS: [&str; 10] = [
+const ROOT_KEYS: [&str; 11] = [
     "name",
     "steps",
     "seed",
@@ -403,6 +437,7 @@ const ROOT_KEYS: [&str; 10] = [
     "plot",
     "output",
     "optimizer",
+    "sweep",
 ];
 
 fn experiment(
@@ -483,6 +518,23 @@ fn experiment(
         steps.unwrap_or(DEFAULT_STEPS).clamp(1, MAX_STEPS),
     );
 
+    let random = noise.flatten().is_some()
+        || runs
+            .iter()
+            .flatten()
+            .any(|r| r.noise.is_some_and(|std| std > 0.0));
+    let sweep = match cx.get(root, "sweep") {
+        Some(v) => cx
+            .table(v, "sweep")
+            .and_then(|t| sweep::parse(cx, t, runs.as_deref(), random, tolerance.flatten()))
+            .map(|mut s| {
+                s.points = overrides.points.unwrap_or(s.points);
+                s.seeds = overrides.seeds.unwrap_or(s.seeds);
+                Some(s)
+            }),
+        None => Some(None),
+    };
+
     Some(Experiment {
         name: name?,
         steps: steps?,
@@ -493,6 +545,7 @@ fn experiment(
         plot: plot?,
         output: output?,
         runs: runs?,
+        sweep: sweep?,
     })
 }
 

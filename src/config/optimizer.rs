@@ -12,7 +12,7 @@ use super::reader::{Cx, Table, Value as Toml, join};
 use super::settings::{judged_on_good_keys, read_keys, report_invalid};
 
 /// Keys every `[[optimizer]]` takes, besides its kind's hyperparameters.
-pub const COMMON_KEYS: [&str; 5] = ["kind", "label", "lr", "schedule", "noise"];
+pub const COMMON_KEYS: [&str; 6] = ["kind", "label", "lr", "schedule", "noise", "sweep_lr"];
 
 /// Every key an `[[optimizer]]` of `kind` takes.
 pub fn optimizer_keys(kind: &str) -> Vec<&'static str> {
@@ -77,6 +77,10 @@ pub(crate) fn parse_optimizer(
             .map(Some),
         None => Some(None),
     };
+    let sweep_lr = match cx.get(table, "sweep_lr") {
+        Some(v) => super::sweep::lr_range(cx, v, &join(path, "sweep_lr")).map(Some),
+        None => Some(None),
+    };
     let mut optimizer = Configured::defaults(kind);
     let failed = read_keys(cx, table, kind.keys, &mut optimizer.settings);
     let mut settings_ok = failed.is_empty();
@@ -110,6 +114,7 @@ pub(crate) fn parse_optimizer(
         lr: lr?,
         schedule: schedule?,
         noise: noise?,
+        sweep_lr: sweep_lr?,
     })
 }
 

@@ -1101,6 +1101,7 @@ fn run_overrides_win_and_a_cosine_follows_the_new_steps() {
         seed: Some(9),
         formats: Some(vec!["svg".into()]),
         csv_every: Some(10),
+        ..Overrides::default()
     };
     overrides.validate().unwrap();
     let e = check_with(&src, Path::new(FILE), &overrides).unwrap();

@@ -26,7 +26,7 @@ use crate::plot::{self, Format};
 
 pub use render::{Content, Rendered, render_files};
 pub use surface::{sample_grid, scene};
-pub use write::{write_all, write_outputs};
+pub use write::{write_all, write_outputs, write_outputs_in};
 
 /// Test hook, not for users: set to a file path, the runs start, that file is created, and
 /// the process waits until it is interrupted. A test waits for the file and then sends its
@@ -113,6 +113,10 @@ pub trait Progress {
     /// `done` of `total` steps (every run's steps), a few times a second while the runs step;
     /// a run that stopped early counts its remaining steps as done.
     fn steps(&mut self, done: u64, total: u64);
+    /// `done` of `total` whole runs have ended (a sweep counts runs, not steps).
+    fn runs(&mut self, done: u64, total: u64) {
+        self.steps(done, total);
+    }
     /// The runs are done; now this.
     fn stage(&mut self, stage: Stage);
 }
@@ -160,10 +164,7 @@ pub fn write_experiment_with(
     progress: &mut dyn Progress,
 ) -> Result<Written, OutputError> {
     let formats = picture_formats(experiment);
-    let keep = Keep::for_outputs(experiment);
-    let runs = run_all_until(experiment, cancel, keep, progress);
-    // A run that saw the token stopped early: its outcome is not a result.
-    cancel.check()?;
+    let runs = run_for_outputs(experiment, cancel, progress)?;
     let dir = out.join(&experiment.name);
     if !formats.is_empty() {
         progress.stage(Stage::Drawing);
@@ -175,6 +176,19 @@ pub fn write_experiment_with(
     write_outputs(&dir, &files, cancel)?;
     let files = files.into_iter().map(|f| f.name).collect();
     Ok(Written { dir, files, runs })
+}
+
+/// The runs of `experiment`, each keeping the rows its outputs need ([`render_files`] draws
+/// and writes from them); given up once `cancel` is set.
+pub fn run_for_outputs(
+    experiment: &Experiment,
+    cancel: &Cancel,
+    progress: &mut dyn Progress,
+) -> Result<Vec<RunResult>, OutputError> {
+    let runs = run_all_until(experiment, cancel, Keep::for_outputs(experiment), progress);
+    // A run that saw the token stopped early: its outcome is not a result.
+    cancel.check()?;
+    Ok(runs)
 }
 
 /// Runs every optimizer of an experiment to its end, in the order the file lists them,
@@ -374,6 +388,15 @@ pub fn table(experiment: &Experiment, runs: &[RunResult], colour: Colour) -> Str
             &outcomes,
             colour,
         ),
+    }
+}
+
+/// The stepping test hook ([`TEST_PAUSE_STEPPING`]) for work that steps elsewhere (a sweep):
+/// when set, creates its marker and waits until `cancel` is set. Not for users.
+#[doc(hidden)]
+pub fn pause_while_stepping_if_testing(cancel: &Cancel) {
+    if let Some(marker) = std::env::var_os(TEST_PAUSE_STEPPING) {
+        pause_until_cancelled(Path::new(&marker), cancel);
     }
 }
 

@@ -56,42 +56,74 @@ fn write_files(
     cancel: &Cancel,
     others: Others,
 ) -> Result<(), OutputError> {
+    write_groups(dir, &[(Path::new(""), files)], cancel, others)
+}
+
+/// An experiment's outputs in `dir` and in folders below it (a sweep's own files and its
+/// `best/`), as one write: every file of every folder is complete before the first rename,
+/// so an interruption leaves every folder as it was. Stale outputs are removed folder by
+/// folder, as [`write_outputs`] removes them.
+pub fn write_outputs_in(
+    dir: &Path,
+    groups: &[(&Path, &[Rendered])],
+    cancel: &Cancel,
+) -> Result<(), OutputError> {
+    write_groups(dir, groups, cancel, Others::RemoveStaleOutputs)
+}
+
+/// Writes each group's files into `dir` joined with the group's folder.
+fn write_groups(
+    dir: &Path,
+    groups: &[(&Path, &[Rendered])],
+    cancel: &Cancel,
+    others: Others,
+) -> Result<(), OutputError> {
     cancel.check()?;
     let mut unfinished = Unfinished {
         temps: Vec::new(),
-        created: missing_folders(dir),
+        created: Vec::new(),
         done: false,
     };
-    std::fs::create_dir_all(dir).map_err(|source| OutputError::Write {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    remove_stale_temps(dir, files);
     let mut pause = std::env::var_os(TEST_PAUSE_WRITING);
-    for file in files {
-        let temp = dir.join(temp_name(&file.name, std::process::id()));
-        unfinished.temps.push(temp.clone());
-        write_content(&temp, &file.content, cancel, &mut pause).map_err(|source| {
-            if cancel.is_cancelled() {
-                OutputError::Interrupted
-            } else {
-                OutputError::Write {
-                    path: dir.join(&file.name),
-                    source,
-                }
-            }
+    let mut finals = Vec::new();
+    for (sub, files) in groups {
+        let folder = dir.join(sub);
+        // Deeper folders first, so that taking them away empties their parents first.
+        let mut missing = missing_folders(&folder);
+        missing.append(&mut unfinished.created);
+        unfinished.created = missing;
+        std::fs::create_dir_all(&folder).map_err(|source| OutputError::Write {
+            path: folder.clone(),
+            source,
         })?;
-        cancel.check()?;
+        remove_stale_temps(&folder, files);
+        for file in files.iter() {
+            let temp = folder.join(temp_name(&file.name, std::process::id()));
+            unfinished.temps.push(temp.clone());
+            write_content(&temp, &file.content, cancel, &mut pause).map_err(|source| {
+                if cancel.is_cancelled() {
+                    OutputError::Interrupted
+                } else {
+                    OutputError::Write {
+                        path: folder.join(&file.name),
+                        source,
+                    }
+                }
+            })?;
+            cancel.check()?;
+            finals.push(folder.join(&file.name));
+        }
     }
     // Every file is complete: from here the new files replace the old ones, and the token is
     // no longer looked at (a rename is quick, and half the files renamed would be worse).
-    for (file, temp) in files.iter().zip(&unfinished.temps) {
-        let path = dir.join(&file.name);
+    for (temp, path) in unfinished.temps.iter().zip(finals) {
         std::fs::rename(temp, &path).map_err(|source| OutputError::Write { path, source })?;
     }
     unfinished.done = true;
     if others == Others::RemoveStaleOutputs {
-        remove_stale_outputs(dir, files)?;
+        for (sub, files) in groups {
+            remove_stale_outputs(&dir.join(sub), files)?;
+        }
     }
     Ok(())
 }
@@ -166,8 +198,19 @@ fn parse_temp_name(file_name: &str) -> Option<(&str, u32)> {
 /// Whether optplay writes files called `name` into an experiment's folder.
 fn is_output_name(name: &str) -> bool {
     const FIGURES: [Figure; 2] = [Figure::Trajectories, Figure::Loss];
+    // A sweep's own files (`<name>-sweep/`); its parts are left alone, as other shards may
+    // be writing theirs into the same folder.
+    const SWEEP_FILES: [&str; 6] = [
+        "sweep.csv",
+        "sweep.json",
+        "heatmap.png",
+        "heatmap.svg",
+        "lr_curves.png",
+        "lr_curves.svg",
+    ];
     name == CSV_NAME
         || name == SUMMARY_NAME
+        || SWEEP_FILES.contains(&name)
         || name.split_once('.').is_some_and(|(stem, extension)| {
             let figure = FIGURES.iter().find(|f| f.stem() == stem);
             match (figure, Format::from_str(extension)) {

@@ -188,6 +188,32 @@ fn each_signal_while_stepping_writes_nothing() {
     }
 }
 
+/// A sweep of 2 × 5 lrs × 2 seeds × 3000 steps: its best/ CSV is written in many chunks.
+const GRID: &str = "name = \"grid\"\nsteps = 3000\n[surface]\nkind = \"rosenbrock\"\n\
+    [noise]\nstd = 0.1\n[sweep]\nlr = [1e-5, 1e-3]\npoints = 5\nseeds = 2\n\
+    [[optimizer]]\nkind = \"sgd\"\n[[optimizer]]\nkind = \"adam\"\n";
+
+#[test]
+fn a_signal_while_a_sweep_steps_or_writes_leaves_nothing() {
+    for (pause, signal) in [(PauseAt::Stepping, "-INT"), (PauseAt::Writing, "-TERM")] {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("grid.toml"), GRID).unwrap();
+        let ended = interrupt_at(
+            tmp.path(),
+            &["sweep", "grid.toml", "--format", "svg"],
+            pause,
+            signal,
+            || {},
+        );
+        assert_interrupted(&ended, "interrupted: nothing was written");
+        assert!(
+            !tmp.path().join("out").exists(),
+            "{signal}: left {:?}",
+            files_below(&tmp.path().join("out"))
+        );
+    }
+}
+
 #[test]
 fn a_signal_mid_write_leaves_an_existing_folder_as_it_was_and_removes_stale_temporaries() {
     let tmp = tempfile::tempdir().unwrap();

@@ -15,6 +15,7 @@ mod interrupt;
 mod play;
 mod reference;
 mod run;
+mod sweep;
 mod watch;
 
 use std::path::Path;

@@ -25,6 +25,7 @@ mod outputs;
 mod robust;
 mod run;
 mod second_order;
+mod sweeps;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,233 @@
+//! `optplay sweep`: a file's grid run on every core (or one shard of it), or shards merged;
+//! then the sweep's own outputs and `best/`, the experiment at each optimizer's best lr.
+
+use std::io::{IsTerminal, Write as _};
+use std::path::{Path, PathBuf};
+
+use super::progress::ProgressReport;
+use super::{AppError, Interruption};
+use crate::cli::SweepArgs;
+use crate::config::{self, ConfigError, ErrorKind, Experiment, Overrides, SweepSettings};
+use crate::core::Cancel;
+use crate::output::{self, Progress as _, Rendered, Stage};
+use crate::sweep::{self, MergeError, Plan, Row};
+
+impl From<MergeError> for AppError {
+    fn from(e: MergeError) -> Self {
+        match e {
+            MergeError::Unreadable { .. } => AppError::Usage(e.to_string()),
+            _ => AppError::Usage(format!("cannot merge: {e}")),
+        }
+    }
+}
+
+pub(super) fn sweep(args: SweepArgs, cancel: &Cancel) -> Result<(), AppError> {
+    let overrides = Overrides {
+        points: args.points,
+        seeds: args.seeds,
+        formats: args.format.clone(),
+        ..Overrides::default()
+    };
+    overrides.validate()?;
+    if let Some(dirs) = &args.merge {
+        return merge(&args, dirs, &overrides, cancel);
+    }
+    let Some(file) = &args.file else {
+        return Err(AppError::Usage(
+            "sweep: give an experiment file, or --merge and the shards' folders".to_string(),
+        ));
+    };
+    let experiment = config::load_all(file, &overrides).map_err(AppError::Config)?;
+    let settings = sweep_settings(&experiment, file, &overrides)?;
+    let plan = Plan::new(&experiment, &settings);
+    let range = match args.shard {
+        Some((k, n)) => plan.shard(k, n),
+        None => 0..plan.len(),
+    };
+    let rows = run(&experiment, &plan, range.clone(), &args, cancel)?;
+    if let Some((k, n)) = args.shard {
+        // Read again only to copy it into the part: load_all has read it already.
+        let source = std::fs::read_to_string(file).map_err(|source| AppError::Write {
+            path: file.clone(),
+            source,
+        })?;
+        let bytes = sweep::part_bytes(
+            &experiment,
+            &plan,
+            &rows,
+            (k, n),
+            file,
+            &source,
+            (settings.points, settings.seeds),
+        );
+        let dir = args.out.join(format!("{}-sweep", experiment.name));
+        let name = sweep::part_name(k, n);
+        let part = Rendered {
+            name: name.clone(),
+            content: output::Content::Bytes(bytes),
+        };
+        // Other shards may be writing their parts into the same folder: leave them be.
+        output::write_all(&dir, &[part], cancel)?;
+        if !args.quiet {
+            eprintln!(
+                "wrote {} (runs {} to {} of {}; merge all {n} parts with `optplay sweep --merge`)",
+                dir.join(name).display(),
+                range.start + 1,
+                range.end,
+                plan.len()
+            );
+        }
+        return Ok(());
+    }
+    finish(&experiment, &plan, &rows, &args, cancel)
+}
+
+/// The file's `[sweep]`, which `sweep` needs; `--seeds` above 1 needs something random.
+fn sweep_settings(
+    experiment: &Experiment,
+    file: &Path,
+    overrides: &Overrides,
+) -> Result<SweepSettings, AppError> {
+    let Some(settings) = experiment.sweep.clone() else {
+        let e = ConfigError::whole_file(ErrorKind::Missing, file, "no `[sweep]` table")
+            .key("sweep")
+            .expected(
+                "a `[sweep]` table saying the grid, e.g.\n  [sweep]\n  lr = [1e-4, 1.0]\n  \
+                 points = 25",
+            )
+            .note("`optplay run` runs the file as it is; `sweep` tries each optimizer at many lrs");
+        return Err(AppError::Config(vec![e]));
+    };
+    let random = experiment
+        .runs
+        .iter()
+        .any(|r| r.noise_std(experiment.noise).is_some());
+    if let Some(seeds) = overrides.seeds
+        && seeds > 1
+        && !random
+    {
+        return Err(AppError::Usage(format!(
+            "--seeds {seeds}: nothing in {} is random (no [noise], no run's noise), so every \
+             seed would repeat the same runs; use --seeds 1 or add gradient noise",
+            file.display()
+        )));
+    }
+    Ok(settings)
+}
+
+/// The jobs `range` on `--jobs` threads, with a bar of runs on a terminal.
+fn run(
+    experiment: &Experiment,
+    plan: &Plan,
+    range: std::ops::Range<usize>,
+    args: &SweepArgs,
+    cancel: &Cancel,
+) -> Result<Vec<Row>, AppError> {
+    let show = !args.quiet && std::io::stderr().is_terminal();
+    let mut progress = ProgressReport::new(&format!("{}-sweep", experiment.name), show);
+    let threads = args.jobs.map_or(0, |j| j as usize);
+    output::pause_while_stepping_if_testing(cancel);
+    let rows = sweep::run_range(
+        experiment,
+        plan,
+        range,
+        threads,
+        cancel,
+        &mut |done, total| progress.runs(done, total),
+    )
+    .map_err(|e| AppError::Usage(format!("--jobs: cannot start the threads: {e}")))?;
+    drop(progress);
+    if cancel.is_cancelled() {
+        return Err(AppError::Interrupted(Interruption::NothingWritten));
+    }
+    Ok(rows)
+}
+
+/// `--merge`: the parts in `dirs`, checked to make one sweep, then its outputs.
+fn merge(
+    args: &SweepArgs,
+    dirs: &[PathBuf],
+    overrides: &Overrides,
+    cancel: &Cancel,
+) -> Result<(), AppError> {
+    let mut paths = Vec::new();
+    for dir in dirs {
+        paths.extend(sweep::parts_in(dir)?);
+    }
+    if paths.is_empty() {
+        return Err(MergeError::NoParts {
+            dirs: dirs.iter().map(|d| d.display().to_string()).collect(),
+        }
+        .into());
+    }
+    let parts = paths
+        .iter()
+        .map(|p| sweep::parse_part(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let parts = sweep::check_parts(parts)?;
+    let first = &parts[0];
+    // The grid as the shards ran it: their --points and --seeds, this command's formats.
+    let overrides = Overrides {
+        points: Some(first.points),
+        seeds: Some(first.seeds),
+        ..overrides.clone()
+    };
+    let experiment =
+        config::check_with(&first.source, &first.file, &overrides).map_err(AppError::Config)?;
+    let settings = sweep_settings(&experiment, &first.file, &Overrides::default())?;
+    let plan = Plan::new(&experiment, &settings);
+    let mut rows = Vec::with_capacity(plan.len());
+    for part in &parts {
+        rows.extend(sweep::part_rows(&experiment, &plan, part)?);
+    }
+    finish(&experiment, &plan, &rows, args, cancel)
+}
+
+/// The whole sweep's outputs from every row: `sweep.csv`, `sweep.json`, the figures, and
+/// `best/`; then the table.
+fn finish(
+    experiment: &Experiment,
+    plan: &Plan,
+    rows: &[Row],
+    args: &SweepArgs,
+    cancel: &Cancel,
+) -> Result<(), AppError> {
+    let summaries = sweep::summarize(plan, rows);
+    let dir = args.out.join(format!("{}-sweep", experiment.name));
+    let show = !args.quiet && std::io::stderr().is_terminal();
+    let mut progress = ProgressReport::new(&format!("{}-sweep", experiment.name), show);
+    progress.stage(Stage::Drawing);
+    let files = sweep::render(experiment, plan, rows, &summaries, &dir)
+        .map_err(|(path, source)| AppError::Plot { path, source })?;
+    let best = sweep::best_experiment(experiment, plan, &summaries);
+    let best_runs = output::run_for_outputs(&best, cancel, &mut output::Silent)?;
+    let best_dir = dir.join(&best.name);
+    let best_files = output::render_files(
+        &best,
+        &best_runs,
+        &output::picture_formats(&best),
+        &best_dir,
+    )?;
+    cancel
+        .check()
+        .map_err(|_| AppError::Interrupted(Interruption::NothingWritten))?;
+    progress.stage(Stage::Writing);
+    // One write: the sweep's files and best/ both land, or neither changes.
+    output::write_outputs_in(
+        &dir,
+        &[
+            (Path::new(""), &files[..]),
+            (Path::new(&best.name), &best_files[..]),
+        ],
+        cancel,
+    )?;
+    drop(progress);
+    let table = sweep::table(experiment, plan, &summaries);
+    let _ = writeln!(std::io::stdout().lock(), "{table}");
+    if !args.quiet {
+        let mut names: Vec<String> = files.into_iter().map(|f| f.name).collect();
+        names.push("best/".to_string());
+        eprintln!("wrote {} ({})", dir.display(), names.join(", "));
+    }
+    Ok(())
+}

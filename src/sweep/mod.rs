@@ -1,0 +1,356 @@
+//! `optplay sweep`: every run of an experiment at a grid of learning rates (and of any other
+//! numeric key), repeated over seeds, each run keeping nothing but its outcome; then, per
+//! optimizer, the learning rate with the best median metric.
+//!
+//! The grid is a flat list of jobs in a fixed order (run by run as the file lists them, then
+//! the values of each further axis, then the learning rates from low to high, then the
+//! seeds), so rows come out in the same order whatever the number of threads, and a shard is
+//! simply a contiguous slice of that list.
+
+mod files;
+mod report;
+mod summary;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use ndarray::Array1;
+use rayon::prelude::*;
+
+use crate::config::{Experiment, GridAxis, Metric, RunConfig, SweepSettings};
+use crate::core::spec::Value;
+use crate::core::{Cancel, GradientNoise, Limits, OutcomeOnly, Status, run_with};
+
+pub use files::{
+    MergeError, Part, check_parts, csv_bytes, json_bytes, parse_part, part_bytes, part_name,
+    part_rows, parts_in,
+};
+pub use report::{render, table};
+pub use summary::{Cell, Summary, summarize};
+
+/// One optimizer setting the sweep tries at every learning rate: a run of the file, with one
+/// value of each further axis its kind has.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    /// The run of the experiment it comes from (its index).
+    pub run: usize,
+    /// "sgd", or "sgd momentum=0.5" when an axis sets one of its keys.
+    pub label: String,
+    /// The run with the axis values set; its `lr` is replaced by each of `lrs`.
+    pub config: RunConfig,
+    /// Per axis of the sweep, the value this variant takes (`None`: its kind lacks the key).
+    pub grid: Vec<Option<Value>>,
+    /// Log-spaced, from the low end of the range to the high end, both included.
+    pub lrs: Vec<f64>,
+}
+
+/// The whole grid of a sweep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub variants: Vec<Variant>,
+    /// The seeds each setting is run with.
+    pub seeds: Vec<u64>,
+    pub metric: Metric,
+    /// The further axes' keys, in the order written (the CSV's columns after `seed`).
+    pub axes: Vec<&'static str>,
+    /// The first job of each variant, and the total at the end.
+    starts: Vec<usize>,
+}
+
+/// A job of the grid: which variant, which of its learning rates, which seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Job {
+    pub variant: usize,
+    pub lr: usize,
+    pub seed: usize,
+}
+
+/// How a run of the sweep ended: the summary's statuses, without the divergence's step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    Converged,
+    Diverged,
+    MaxSteps,
+}
+
+impl Ended {
+    pub fn name(self) -> &'static str {
+        match self {
+            Ended::Converged => "converged",
+            Ended::Diverged => "diverged",
+            Ended::MaxSteps => "max_steps",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Ended> {
+        [Ended::Converged, Ended::Diverged, Ended::MaxSteps]
+            .into_iter()
+            .find(|e| e.name() == name)
+    }
+}
+
+/// What one run of the sweep left: a row of `sweep.csv`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Row {
+    pub job: Job,
+    pub status: Ended,
+    pub final_loss: f64,
+    pub best_loss: f64,
+    /// The steps to converge, when the run converged.
+    pub steps_to_tolerance: Option<u64>,
+    /// What the sweep ranks by, lower is better; +inf for a diverged run (and for one that
+    /// never reached the tolerance, when that is the metric).
+    pub metric: f64,
+}
+
+/// Log-spaced values from `lo` to `hi`, both exact.
+pub fn log_space(lo: f64, hi: f64, points: usize) -> Vec<f64> {
+    let ratio = hi / lo;
+    (0..points)
+        .map(|i| match i {
+            0 => lo,
+            i if i + 1 == points => hi,
+            i => lo * ratio.powf(i as f64 / (points - 1) as f64),
+        })
+        .collect()
+}
+
+/// "0.5", "3": an axis value as the CSV and the labels write it (exact: parses back).
+pub fn value_text(value: &Value) -> String {
+    match value {
+        Value::Number(v) => format!("{v}"),
+        Value::Integer(v) => format!("{v}"),
+        other => other.to_string(),
+    }
+}
+
+impl Plan {
+    /// The grid of `experiment`'s `[sweep]`.
+    pub fn new(experiment: &Experiment, sweep: &SweepSettings) -> Plan {
+        let mut variants = Vec::new();
+        for (index, run) in experiment.runs.iter().enumerate() {
+            let [lo, hi] = run.sweep_lr.or(sweep.lr).unwrap_or([
+                run.lr / crate::config::sweep::DEFAULT_SPAN,
+                run.lr * crate::config::sweep::DEFAULT_SPAN,
+            ]);
+            let lrs = log_space(lo, hi, sweep.points as usize);
+            for grid in combinations(&sweep.axes, run) {
+                let mut config = run.clone();
+                let mut label = run.label.clone();
+                for (axis, value) in sweep.axes.iter().zip(&grid) {
+                    if let Some(value) = value {
+                        config.optimizer.settings.set(axis.key, value.clone());
+                        label.push_str(&format!(" {}={}", axis.key, value_text(value)));
+                    }
+                }
+                variants.push(Variant {
+                    run: index,
+                    label,
+                    config,
+                    grid,
+                    lrs: lrs.clone(),
+                });
+            }
+        }
+        let seeds = (0..sweep.seeds)
+            .map(|i| experiment.seed.wrapping_add(i))
+            .collect();
+        Plan::from_parts(variants, seeds, sweep)
+    }
+
+    fn from_parts(variants: Vec<Variant>, seeds: Vec<u64>, sweep: &SweepSettings) -> Plan {
+        let per_lr = sweep.seeds as usize;
+        let mut starts = vec![0];
+        for v in &variants {
+            starts.push(starts.last().copied().unwrap_or(0) + v.lrs.len() * per_lr);
+        }
+        Plan {
+            variants,
+            seeds,
+            metric: sweep.metric,
+            axes: sweep.axes.iter().map(|a| a.key).collect(),
+            starts,
+        }
+    }
+
+    /// How many runs the sweep holds.
+    pub fn len(&self) -> usize {
+        self.starts.last().copied().unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The job at `index` of the grid's order.
+    pub fn job(&self, index: usize) -> Job {
+        let variant = self.starts.partition_point(|&s| s <= index) - 1;
+        let within = index - self.starts[variant];
+        let seeds = self.seeds.len();
+        Job {
+            variant,
+            lr: within / seeds,
+            seed: within % seeds,
+        }
+    }
+
+    /// The jobs of shard `k` of `n` (1-based): the k-th of n contiguous slices, as equal as
+    /// can be.
+    pub fn shard(&self, k: usize, n: usize) -> std::ops::Range<usize> {
+        let total = self.len();
+        total * (k - 1) / n..total * k / n
+    }
+}
+
+/// Every combination of the axes' values that `run`'s kind takes, first axis slowest; an
+/// axis its kind lacks contributes `None` once.
+fn combinations(axes: &[GridAxis], run: &RunConfig) -> Vec<Vec<Option<Value>>> {
+    let mut out: Vec<Vec<Option<Value>>> = vec![Vec::new()];
+    for axis in axes {
+        let choices: Vec<Option<Value>> = if run.optimizer.kind.takes(axis.key) {
+            axis.values.iter().cloned().map(Some).collect()
+        } else {
+            vec![None]
+        };
+        out = out
+            .into_iter()
+            .flat_map(|prefix| {
+                choices.iter().map(move |c| {
+                    let mut next = prefix.clone();
+                    next.push(c.clone());
+                    next
+                })
+            })
+            .collect();
+    }
+    out
+}
+
+/// Runs job `index` of `plan`, keeping only its outcome.
+fn run_job(experiment: &Experiment, plan: &Plan, index: usize, cancel: &Cancel) -> Row {
+    let job = plan.job(index);
+    let variant = &plan.variants[job.variant];
+    let mut config = variant.config.clone();
+    config.lr = variant.lrs[job.lr];
+    let seed = plan.seeds[job.seed];
+    let noise = config
+        .noise_std(experiment.noise)
+        .map(|std| GradientNoise { std, seed });
+    let limits = Limits {
+        steps: experiment.steps,
+        tolerance: experiment.tolerance,
+    };
+    let start = Array1::from(experiment.problem.start());
+    let outcome = run_with(
+        experiment.problem.objective(),
+        noise,
+        &config.spec(),
+        start.view(),
+        limits,
+        cancel,
+        &mut OutcomeOnly,
+    );
+    let status = match outcome.status {
+        Status::Converged => Ended::Converged,
+        Status::Diverged { .. } => Ended::Diverged,
+        Status::MaxSteps => Ended::MaxSteps,
+    };
+    let steps_to_tolerance = (status == Ended::Converged).then_some(outcome.steps);
+    let metric = match (status, plan.metric) {
+        (Ended::Diverged, _) => f64::INFINITY,
+        (_, Metric::FinalLoss) => outcome.final_loss,
+        (_, Metric::BestLoss) => outcome.best_loss,
+        (_, Metric::StepsToTolerance) => steps_to_tolerance.map_or(f64::INFINITY, |s| s as f64),
+    };
+    // A NaN (a start where f is not finite) ranks last, like a divergence.
+    let metric = if metric.is_nan() {
+        f64::INFINITY
+    } else {
+        metric
+    };
+    Row {
+        job,
+        status,
+        final_loss: outcome.final_loss,
+        best_loss: outcome.best_loss,
+        steps_to_tolerance,
+        metric,
+    }
+}
+
+/// How often the waiting thread reports the runs done.
+const REPORT_EVERY: Duration = Duration::from_millis(100);
+
+/// The jobs `range` of `plan`, on `threads` threads (0: one per core), in grid order
+/// whatever the threads; `report(done, total)` is called from this thread as runs finish.
+/// Once `cancel` is set the remaining runs stop at once (their rows are not results: look at
+/// the token after).
+pub fn run_range(
+    experiment: &Experiment,
+    plan: &Plan,
+    range: std::ops::Range<usize>,
+    threads: usize,
+    cancel: &Cancel,
+    report: &mut dyn FnMut(u64, u64),
+) -> Result<Vec<Row>, rayon::ThreadPoolBuildError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
+    let total = range.len() as u64;
+    let done = AtomicU64::new(0);
+    let finished = std::sync::atomic::AtomicBool::new(false);
+    let waiting = std::thread::current();
+    let rows = std::thread::scope(|scope| {
+        let work = scope.spawn(|| {
+            let rows: Vec<Row> = pool.install(|| {
+                range
+                    .clone()
+                    .into_par_iter()
+                    .map(|i| {
+                        let row = run_job(experiment, plan, i, cancel);
+                        done.fetch_add(1, Ordering::Relaxed);
+                        row
+                    })
+                    .collect()
+            });
+            finished.store(true, Ordering::Release);
+            waiting.unpark();
+            rows
+        });
+        while !finished.load(Ordering::Acquire) {
+            report(done.load(Ordering::Relaxed), total);
+            std::thread::park_timeout(REPORT_EVERY);
+        }
+        report(done.load(Ordering::Relaxed), total);
+        work.join().expect("a sweep run never panics")
+    });
+    Ok(rows)
+}
+
+/// The experiment `best/` holds: each run of the file once, at the variant and learning rate
+/// with its best median metric (a run whose every setting diverged keeps its own lr), named
+/// "best" so its outputs go into `<name>-sweep/best/`.
+pub fn best_experiment(experiment: &Experiment, plan: &Plan, summaries: &[Summary]) -> Experiment {
+    let mut best = experiment.clone();
+    best.name = "best".to_string();
+    best.sweep = None;
+    for (index, run) in best.runs.iter_mut().enumerate() {
+        let winner = summaries
+            .iter()
+            .filter(|s| plan.variants[s.variant].run == index)
+            .filter_map(|s| s.best.map(|b| (s, b)))
+            .min_by(|(a, ai), (b, bi)| a.cells[*ai].median.total_cmp(&b.cells[*bi].median));
+        if let Some((summary, at)) = winner {
+            let variant = &plan.variants[summary.variant];
+            *run = variant.config.clone();
+            run.lr = variant.lrs[at];
+            if variant.label != run.label {
+                run.label = variant.label.clone();
+            }
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests;

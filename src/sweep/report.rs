@@ -1,0 +1,127 @@
+//! A finished sweep for people and for files: the table on stdout and the files of
+//! `<name>-sweep/` (the figures drawn here; `best/` is an ordinary experiment's outputs).
+
+use std::path::{Path, PathBuf};
+
+use super::{Plan, Row, Summary, csv_bytes, json_bytes};
+use crate::config::Experiment;
+use crate::number::{short, table as value, three_digits};
+use crate::output::{Content, Rendered};
+use crate::plot::PlotError;
+
+/// `sweep.csv` and `sweep.json` (pinned names), then the figures in the experiment's picture
+/// formats (PNG and SVG; the sweep has no animation). `dir` names files in errors.
+pub fn render(
+    experiment: &Experiment,
+    plan: &Plan,
+    rows: &[Row],
+    summaries: &[Summary],
+    dir: &Path,
+) -> Result<Vec<Rendered<'static>>, (PathBuf, PlotError)> {
+    let mut files = vec![
+        Rendered {
+            name: "sweep.csv".to_string(),
+            content: Content::Bytes(csv_bytes(experiment, plan, rows)),
+        },
+        Rendered {
+            name: "sweep.json".to_string(),
+            content: Content::Bytes(json_bytes(experiment, plan, summaries)),
+        },
+    ];
+    Ok(files)
+}
+
+/// The results on stdout: per variant, its best lr and the median metric there (with the
+/// quartiles over seeds), its diverged runs, and a hint where the best lies at an edge.
+pub fn table(experiment: &Experiment, plan: &Plan, summaries: &[Summary]) -> String {
+    let metric = plan.metric.caption();
+    let seeds = plan.seeds.len();
+    // Step counts are whole (a median of two may end in .5); losses span decades.
+    let is_loss = plan.metric.is_loss();
+    let value = |v: f64| {
+        if is_loss || !v.is_finite() {
+            value(v)
+        } else {
+            format!("{v}")
+        }
+    };
+    let mut rows: Vec<[String; 5]> = vec![[
+        "run".to_string(),
+        "lr range".to_string(),
+        "best lr".to_string(),
+        if seeds > 1 {
+            format!("median {metric} [q25, q75]")
+        } else {
+            metric.to_string()
+        },
+        "diverged".to_string(),
+    ]];
+    let mut hints = Vec::new();
+    for s in summaries {
+        let variant = &plan.variants[s.variant];
+        let (lo, hi) = (variant.lrs[0], variant.lrs[variant.lrs.len() - 1]);
+        let runs: usize = s.cells.iter().map(|c| c.runs).sum();
+        let (best, value) = match s.best {
+            Some(b) => {
+                let c = s.cells[b];
+                let value = if seeds > 1 {
+                    format!("{} [{}, {}]", value(c.median), value(c.q25), value(c.q75))
+                } else {
+                    value(c.median)
+                };
+                (three_digits(c.lr), value)
+            }
+            None => ("-".to_string(), "every lr diverged".to_string()),
+        };
+        let edge = if s.at_edge { " (edge)" } else { "" };
+        rows.push([
+            variant.label.clone(),
+            format!("{}..{}", short(lo), short(hi)),
+            format!("{best}{edge}"),
+            value,
+            format!("{}/{runs}", s.diverged_runs()),
+        ]);
+        if let Some(b) = s.best.filter(|_| s.at_edge) {
+            let (side, beyond) = if b == 0 {
+                ("lowest", format!("below {}", short(lo)))
+            } else {
+                ("highest", format!("above {}", short(hi)))
+            };
+            hints.push(format!(
+                "{}: the best is the {side} lr tried; the best may lie {beyond}: widen its range \
+                 (`sweep_lr` in its table, or `[sweep] lr`)",
+                variant.label
+            ));
+        }
+    }
+    let widths: Vec<usize> = (0..5)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = format!(
+        "{}: {} runs ({} setting{} × {} lrs × {seeds} seed{}, {} steps each); best lr: the \
+         lowest {}{metric}\n",
+        experiment.name,
+        plan.len(),
+        plan.variants.len(),
+        if plan.variants.len() == 1 { "" } else { "s" },
+        plan.variants.first().map_or(0, |v| v.lrs.len()),
+        if seeds == 1 { "" } else { "s" },
+        experiment.steps,
+        if seeds > 1 { "median " } else { "" },
+    );
+    for row in &rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, &w)| format!("{cell:<w$}"))
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    for hint in hints {
+        out.push_str(&hint);
+        out.push('\n');
+    }
+    out.pop();
+    out
+}
