@@ -9,6 +9,7 @@
 
 mod animation;
 mod axis;
+mod bundle;
 mod clip;
 mod colormap;
 mod contours;
