@@ -8,6 +8,10 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::PlotError;
+use super::axis::{Axis, Ticked};
+use crate::core::Window;
+
 /// Which pixels of a `width × height` plot something touched.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mask {
@@ -27,8 +31,8 @@ impl Mask {
         width: u32,
         height: u32,
         buffer: &mut Vec<u8>,
-        draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), super::PlotError>,
-    ) -> Result<Mask, super::PlotError> {
+        draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), PlotError>,
+    ) -> Result<Mask, PlotError> {
         let len = width as usize * height as usize * 3;
         buffer.clear();
         buffer.extend(std::iter::repeat_n(UNTOUCHED, len / 3).flatten());
@@ -58,27 +62,39 @@ impl Mask {
 /// For each run, the share of its ink that the runs drawn after it do not cover: `ink[i]`
 /// is what run i draws in its colour, `cover[i]` everything its drawing changes (its ink and
 /// the white halo under it: a superset of the ink), `order` the runs from first drawn to
-/// last. A run that draws
-/// nothing in the plot counts as fully visible: there is nothing of it to hide.
-pub fn visible_fractions(ink: &[Mask], cover: &[Mask], order: &[usize]) -> Vec<f64> {
+/// last. Runs of the same `kin` draw one line together (identical learning-rate schedules):
+/// each gets the share of the line's ink (all of theirs) that no other kin's run covers, as
+/// which of them is on top at a pixel changes a colour, not what the line shows. A run that
+/// draws nothing in the plot counts as fully visible: there is nothing of it to hide.
+pub fn visible_fractions(ink: &[Mask], cover: &[Mask], order: &[usize], kin: &[usize]) -> Vec<f64> {
     let mut fractions = vec![1.0; ink.len()];
     let Some(first) = ink.first() else {
         return fractions;
     };
-    // Walking from the top down, `covered` holds what the runs above have covered.
-    let mut covered = vec![false; first.width as usize * first.height as usize];
-    for &i in order.iter().rev() {
-        let mask = &ink[i];
-        if !mask.is_empty() {
-            let seen = mask
-                .pixels
-                .iter()
-                .filter(|&&p| !covered[p as usize])
-                .count();
-            fractions[i] = seen as f64 / mask.pixels.len() as f64;
-        }
+    // The run drawn last at each pixel: what is seen there.
+    let size = first.width as usize * first.height as usize;
+    let mut top = vec![usize::MAX; size];
+    for &i in order {
         for &p in &cover[i].pixels {
-            covered[p as usize] = true;
+            top[p as usize] = i;
+        }
+    }
+    // Each kin's ink, every pixel once.
+    let mut counted = vec![usize::MAX; size];
+    for i in 0..ink.len() {
+        let (mut all, mut seen) = (0usize, 0usize);
+        for j in (0..ink.len()).filter(|&j| kin[j] == kin[i]) {
+            for &p in &ink[j].pixels {
+                if counted[p as usize] != i {
+                    counted[p as usize] = i;
+                    all += 1;
+                    let t = top[p as usize];
+                    seen += usize::from(t != usize::MAX && kin[t] == kin[i]);
+                }
+            }
+        }
+        if all > 0 {
+            fractions[i] = seen as f64 / all as f64;
         }
     }
     fractions
@@ -152,6 +168,43 @@ pub fn best_order(ink: &[Mask], cover: &[Mask]) -> Vec<usize> {
         bottom_up.push(i);
     }
     bottom_up
+}
+
+/// The plot's pixels as a blank bitmap in the plot's data coordinates, for the masks.
+pub(in crate::plot) struct MaskPlot<'a> {
+    pub xa: &'a Axis,
+    pub ya: &'a Axis,
+    /// The plot area's size in pixels.
+    pub size: (u32, u32),
+    pub win: &'a Window,
+    pub per_px: [f64; 2],
+}
+
+impl MaskPlot<'_> {
+    /// The pixels `draw` touches on the blank plot.
+    pub fn mask(
+        &self,
+        buffer: &mut Vec<u8>,
+        draw: impl FnOnce(
+            &DrawingArea<BitMapBackend<'_>, Cartesian2d<Ticked, Ticked>>,
+        ) -> Result<(), PlotError>,
+    ) -> Result<Mask, PlotError> {
+        let (w, h) = self.size;
+        Mask::render(
+            w,
+            h,
+            buffer,
+            |root: &DrawingArea<BitMapBackend<'_>, Shift>| {
+                // The same mapping as the chart's plotting area, moved to the origin.
+                let coord = Cartesian2d::<Ticked, Ticked>::new(
+                    self.xa.ranged(),
+                    self.ya.ranged(),
+                    (0..w as i32 - 1, h as i32 - 1..0),
+                );
+                draw(&root.apply_coord_spec(coord))
+            },
+        )
+    }
 }
 
 /// Which pixels of a plot hold data a legend must not cover, with a summed-area table to
@@ -256,13 +309,30 @@ mod tests {
         let row: Vec<(u32, u32)> = (0..10).map(|x| (x, 0)).collect();
         let ink = [mask(10, 2, &row), mask(10, 2, &row[..7])];
         let cover = ink.clone();
-        let v = visible_fractions(&ink, &cover, &[0, 1]);
+        let v = visible_fractions(&ink, &cover, &[0, 1], &[0, 1]);
         assert!((v[0] - 0.3).abs() < 1e-12 && v[1] == 1.0, "{v:?}");
         // Drawn the other way round, the short run is hidden entirely.
-        let v = visible_fractions(&ink, &cover, &[1, 0]);
+        let v = visible_fractions(&ink, &cover, &[1, 0], &[0, 1]);
         assert_eq!(v, [1.0, 0.0]);
         // The best order puts the run that is hidden least by the other at the bottom.
         assert_eq!(best_order(&ink, &cover), [0, 1]);
+    }
+
+    #[test]
+    fn runs_drawing_one_line_together_share_what_strangers_leave_of_it() {
+        // Runs 0 and 1 draw the same row of 10 pixels (one schedule, in turn); run 2 covers
+        // its last 4.
+        let row: Vec<(u32, u32)> = (0..10).map(|x| (x, 0)).collect();
+        let ink = [mask(10, 2, &row), mask(10, 2, &row), mask(10, 2, &row[6..])];
+        let cover = ink.clone();
+        let v = visible_fractions(&ink, &cover, &[0, 1, 2], &[0, 0, 2]);
+        assert!(
+            (v[0] - 0.6).abs() < 1e-12 && v[0] == v[1] && v[2] == 1.0,
+            "{v:?}"
+        );
+        // As runs of their own, the one under the other is hidden.
+        let v = visible_fractions(&ink, &cover, &[0, 1, 2], &[0, 1, 2]);
+        assert_eq!(v[0], 0.0, "{v:?}");
     }
 
     #[test]

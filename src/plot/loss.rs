@@ -1,7 +1,10 @@
 //! The loss figure: the loss per step (top; f − f* on a log axis where f* is known and no
 //! run went below it, else f itself: see `scale.rs`), the learning rate per step (bottom,
-//! sharing the step axis). Run i has the same colour as in the trajectories figure.
+//! sharing the step axis). Run i has the same colour as in the trajectories figure. In each
+//! panel the curves are drawn in the order, and dashed where they lie on top of each other,
+//! that keeps every run's curve in sight (`curves.rs`).
 
+mod curves;
 mod divergence;
 mod scale;
 mod smooth;
@@ -10,7 +13,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::axis::Axis;
-use super::clip::{column_envelope, decimate, split_sharp, visible_pieces};
+use super::bundle::{Arrangement, Dash};
+use super::clip::{P, column_envelope, decimate, split_sharp, visible_pieces};
+use super::coverage::MaskPlot;
 use super::parts::{Entry, Glyph, LegendBox, title};
 use super::style::{FONT, Sizes, run_color};
 use super::{LossAxis, PlotError, PlotRun, Scene};
@@ -35,6 +40,12 @@ pub struct LossLayout {
     /// The loss panel's and the learning-rate panel's plotting areas.
     pub panels: [Rect; 2],
     pub legend: Option<Rect>,
+    /// By run: the share of its curve's pixels no curve drawn after it covers, in the panel
+    /// where it keeps least in sight. In the learning-rate panel, runs with the very same
+    /// schedule draw one curve (in turns of their colours) and share its share. The raw
+    /// curves faint behind smoothed ones and the divergence marks drawn over every curve are
+    /// not counted, as the trajectories figure does not count its marks.
+    pub visible: Vec<f64>,
 }
 
 pub type Rect = (i32, i32, u32, u32);
@@ -52,17 +63,16 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
     let sizes = Sizes::new(scene.width, scene.height, scene.scale);
     let top = title(root, &heading, &sizes)?;
     let (w, h) = root.dim_in_pixel();
-    // The legend goes between the title and the panels, never over a curve.
-    let legend = legend(root, scene, &sizes)?;
-    let mut legend_box = None;
-    let top = match &legend {
-        Some(legend) => {
-            let (lw, lh) = legend.size();
-            let x = (w as i32 - lw as i32) / 2;
-            legend.draw(root, (x, top as i32))?;
-            legend_box = Some((x, top as i32, lw, lh));
-            top + lh + sizes.side(2.0)
-        }
+    // The legend goes between the title and the panels, never over a curve. It is drawn
+    // once the loss panel's dashes are known (its samples show them); they do not change
+    // its size.
+    let solid = vec![None; scene.runs.len()];
+    let legend_box = legend(root, scene, &sizes, &solid)?.map(|legend| {
+        let (lw, lh) = legend.size();
+        ((w as i32 - lw as i32) / 2, top as i32, lw, lh)
+    });
+    let top = match legend_box {
+        Some((_, _, _, lh)) => top + lh + sizes.side(2.0),
         None => top,
     };
     let gap = sizes.side(GAP);
@@ -105,11 +115,22 @@ pub fn draw_on<'r, DB: DrawingBackend + 'r>(
         left: left_margin(root, [&loss_scale.axis, &lr_axis], &sizes)?,
         right: right_margin(root, &xa, &sizes)?,
     };
-    let upper = draw_losses(scene, &upper, &xa, &loss_scale, margins, &sizes)?;
-    let lower = draw_lrs(scene, &lower, &xa, &lr_axis, margins, &sizes)?;
+    let (upper, losses) = draw_losses(scene, &upper, &xa, &loss_scale, margins, &sizes)?;
+    let (lower, lrs) = draw_lrs(scene, &lower, &xa, &lr_axis, margins, &sizes)?;
+    if let (Some(legend), Some((x, y, _, _))) =
+        (legend(root, scene, &sizes, &losses.dashes)?, legend_box)
+    {
+        legend.draw(root, (x, y))?;
+    }
     Ok(LossLayout {
         panels: [upper, lower],
         legend: legend_box,
+        visible: losses
+            .visible
+            .iter()
+            .zip(&lrs.visible)
+            .map(|(a, b)| a.min(*b))
+            .collect(),
     })
 }
 
@@ -126,19 +147,26 @@ fn run_label(run: &PlotRun) -> String {
     s
 }
 
-/// The legend of the runs, in as many columns (up to four) as the figure's width holds.
+/// The legend of the runs, in as many columns (up to four) as the figure's width holds; a
+/// run dashed in the loss panel has its sample line dashed.
 fn legend<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     scene: &Scene,
     sizes: &Sizes,
+    dashes: &[Option<Dash>],
 ) -> Result<Option<LegendBox>, PlotError> {
     let entries: Vec<Entry> = scene
         .runs
         .iter()
+        .zip(dashes)
         .enumerate()
-        .map(|(i, run)| Entry {
+        .map(|(i, (run, dash))| Entry {
             text: run_label(run),
-            glyph: Glyph::Line,
+            glyph: if dash.is_some() {
+                Glyph::Dashed
+            } else {
+                Glyph::Line
+            },
             size: sizes.int(12.0),
             fill: run_color(i),
             edge: run_color(i),
@@ -276,7 +304,7 @@ fn draw_losses<DB: DrawingBackend>(
     scale: &scale::LossScale,
     margins: Margins,
     sizes: &Sizes,
-) -> Result<Rect, PlotError> {
+) -> Result<(Rect, Arrangement), PlotError> {
     let ya = &scale.axis;
     let caption = match scene.smooth {
         Some(weight) => format!(
@@ -336,8 +364,10 @@ fn draw_losses<DB: DrawingBackend>(
         draw_faint(chart.plotting_area(), &raw, &win, sizes)?;
     }
     let marks = divergences(scene, scale, xa);
-    draw_series(&mut chart, &series, &marks, &win, sizes)?;
-    Ok(plotting_rect(&chart))
+    // Every loss curve counts on its own, even one equal to another's: each is a result.
+    let kin: Vec<usize> = (0..series.len()).collect();
+    let arranged = draw_series(&mut chart, [xa, ya], &series, &kin, &marks, &win, sizes)?;
+    Ok((plotting_rect(&chart), arranged))
 }
 
 /// Each diverged run's last finite row, where its divergence is marked. On a log step axis a
@@ -432,7 +462,7 @@ fn draw_lrs<DB: DrawingBackend>(
     ya: &Axis,
     margins: Margins,
     sizes: &Sizes,
-) -> Result<Rect, PlotError> {
+) -> Result<(Rect, Arrangement), PlotError> {
     // Row t was reached with lr[t − 1].
     let x_per_px = column_width(xa, area);
     let series: Vec<Vec<[f64; 2]>> = scene
@@ -483,29 +513,52 @@ fn draw_lrs<DB: DrawingBackend>(
         x: [xa.lo, xa.hi],
         y: [ya.lo, ya.hi],
     };
-    draw_series(&mut chart, &series, &[], &win, sizes)?;
-    Ok(plotting_rect(&chart))
+    // Runs with the very same schedule draw one curve: no order can show one of them where
+    // the others draw it too, so they take turns in dashes along it (each colour shows) and
+    // count as that one curve, in sight as long as no other schedule's curve covers it.
+    let kin: Vec<usize> = (0..series.len())
+        .map(|i| {
+            let same = |j: &usize| !series[i].is_empty() && series[*j] == series[i];
+            (0..i).find(same).unwrap_or(i)
+        })
+        .collect();
+    let arranged = draw_series(&mut chart, [xa, ya], &series, &kin, &[], &win, sizes)?;
+    Ok((plotting_rect(&chart), arranged))
 }
 
-/// Lines clipped to the panel, one colour per run index; divergence marks.
+/// The curves clipped to the panel, one colour per run index, in the order and with the
+/// dashes that keep each in sight (`kin` as `curves::arrange_curves` takes it); divergence
+/// marks over them.
 fn draw_series<'c, DB: DrawingBackend + 'c>(
     chart: &mut ChartContext<'c, DB, Cartesian2d<super::axis::Ticked, super::axis::Ticked>>,
-    series: &[Vec<[f64; 2]>],
+    [xa, ya]: [&Axis; 2],
+    series: &[Vec<P>],
+    kin: &[usize],
     marks: &[Divergence],
     win: &Window,
     sizes: &Sizes,
-) -> Result<(), PlotError> {
+) -> Result<Arrangement, PlotError> {
     let area = chart.plotting_area().clone();
     let (aw, ah) = area.dim_in_pixel();
     let per_px = [
         (win.x[1] - win.x[0]) / aw.max(1) as f64,
         (win.y[1] - win.y[0]) / ah.max(1) as f64,
     ];
+    let plot = MaskPlot {
+        xa,
+        ya,
+        size: (aw, ah),
+        win,
+        per_px,
+    };
+    let arranged = curves::arrange_curves(series, kin, &plot, sizes)?;
+    for &i in &arranged.order {
+        let dash = arranged.dashes[i].as_ref();
+        curves::draw_curve(&area, &series[i], i, dash, win, per_px, sizes)?;
+    }
+    // The pixels of every curve, drawn solid, for the divergence texts to keep clear of.
     let mut drawn = Vec::new();
-    for (i, points) in series.iter().enumerate() {
-        let color = run_color(i);
-        // A curve identical to an earlier one (same lr schedule) is dashed so both show.
-        let repeat = series[..i].contains(points);
+    for points in series {
         for piece in visible_pieces(points, win) {
             let piece = decimate(&column_envelope(piece, win.x[0], per_px[0]), per_px, 0.5);
             drawn.extend(piece.iter().map(|p| {
@@ -514,29 +567,6 @@ fn draw_series<'c, DB: DrawingBackend + 'c>(
                     ((win.y[1] - p[1]) / per_px[1]) as i32,
                 )
             }));
-            if piece.len() == 1 {
-                area.draw(&Circle::new(
-                    (piece[0][0], piece[0][1]),
-                    sizes.side(3.0),
-                    color.filled(),
-                ))?;
-            } else if repeat {
-                for element in DashedLineSeries::new(
-                    piece.iter().map(|p| (p[0], p[1])),
-                    sizes.int(10.0),
-                    sizes.int(10.0),
-                    color.stroke_width(sizes.side(2.0)),
-                ) {
-                    area.draw(&element)?;
-                }
-            } else {
-                for part in split_sharp(&piece, per_px) {
-                    area.draw(&PathElement::new(
-                        part.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>(),
-                        color.stroke_width(sizes.side(2.0)),
-                    ))?;
-                }
-            }
         }
     }
     if !marks.is_empty() {
@@ -553,5 +583,5 @@ fn draw_series<'c, DB: DrawingBackend + 'c>(
         let placed = divergence::place(marks, win, size, measure, &drawn, &[], &dims);
         divergence::draw(&pixels, &placed, run_color, font.clone(), &dims)?;
     }
-    Ok(())
+    Ok(arranged)
 }

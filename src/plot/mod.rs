@@ -9,6 +9,7 @@
 
 mod animation;
 mod axis;
+mod bundle;
 mod clip;
 mod colormap;
 mod contours;
@@ -242,8 +243,10 @@ pub struct Inspection {
     pub legend: Option<(i32, i32, u32, u32)>,
     /// Pixels of drawn data (paths, their markers, minima, saddles, starts) under the legend.
     pub legend_covers: usize,
-    /// By run, for the trajectories: the share of the pixels its path and markers are drawn
-    /// with that no run drawn after it covers.
+    /// By run: the share of the pixels its path and markers (trajectories) or its curve
+    /// (loss: in the panel where it keeps least) are drawn with that no run drawn after it
+    /// covers. The loss figure's learning-rate panel counts runs with the very same
+    /// schedule as one curve, which they draw in turns.
     pub visible: Vec<f64>,
 }
 
@@ -288,7 +291,7 @@ pub fn inspect_trajectories(scene: &Scene) -> Result<Inspection, PlotError> {
 }
 
 /// The loss figure's layout, drawn as its PNG is. Its legend stands above the panels, so it
-/// covers nothing; `visible` is empty.
+/// covers nothing.
 pub fn inspect_loss(scene: &Scene) -> Result<Inspection, PlotError> {
     check_size(scene)?;
     style::register_fonts();
@@ -306,7 +309,7 @@ pub fn inspect_loss(scene: &Scene) -> Result<Inspection, PlotError> {
         plot_share: area / (f64::from(w) * f64::from(h)),
         legend: layout.legend,
         legend_covers: 0,
-        visible: Vec::new(),
+        visible: layout.visible,
     })
 }
 

@@ -105,6 +105,8 @@ pub enum Glyph {
     Diamond,
     /// A line `size` pixels to each side with a dot in the middle (a run, in legends).
     Line,
+    /// The same line in two dashes (a run drawn dashed, in legends).
+    Dashed,
 }
 
 /// A marker of fixed pixel size at a point of any coordinate system: one concrete element
@@ -197,6 +199,19 @@ impl<C, DB: DrawingBackend> Drawable<DB> for Marker<C> {
                     &self.fill.stroke_width(stroke(0.25)),
                 )?;
                 backend.draw_circle((x, y), stroke(0.3), &self.fill.filled(), true)
+            }
+            Glyph::Dashed => {
+                // Two dashes and a gap 0.6 as long: a sample is too short for more dashes
+                // that still read as dashes, not dots.
+                let gap = (f64::from(2 * r) * 0.6 / 2.6).round() as i32;
+                let half = (2 * r - gap) / 2;
+                for from in [-r, r - half] {
+                    backend.draw_path(
+                        shift(vec![(from, 0), (from + half, 0)]),
+                        &self.fill.stroke_width(stroke(0.25)),
+                    )?;
+                }
+                Ok(())
             }
         }
     }

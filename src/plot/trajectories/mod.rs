@@ -26,7 +26,7 @@ use plotters::prelude::*;
 use super::axis::Ticked;
 use super::colormap::{ColorMap, background as background_raster};
 use super::contours::{Polyline, isolines};
-use super::coverage::Mask;
+use super::coverage::{Mask, MaskPlot};
 use super::levels::{Levels, choose_levels};
 use super::parts::{LegendBox, title};
 use super::style::Sizes;
@@ -167,7 +167,7 @@ pub fn draw_prepared<'r, DB: DrawingBackend + 'r>(
         let (_, _, pw, ph) = place.plot;
         let (xa, ya) = layout::axes(&win, (pw, ph), &sizes);
         let per_px = per_pixel(&win, (pw, ph));
-        let mask_plot = paths::MaskPlot {
+        let mask_plot = MaskPlot {
             xa: &xa,
             ya: &ya,
             size: (pw, ph),

@@ -2,20 +2,16 @@
 //! cross where it stopped (or a triangle where a diverged run left the plot). The animation
 //! draws the same pieces step by step.
 //!
-//! How runs share the plot so that each one stays in sight ([`plan`]): every run's drawing
-//! is rendered alone into a mask of the plot; the drawing order is the one that leaves the
-//! least visible run most in sight; and where runs still hide one another (paths that lie
-//! on top of each other, as Adam's relatives do), the runs of such a bundle are dashed in
-//! turn: each draws its dash where the others leave a gap, so the bundle shows every colour.
+//! How runs share the plot so that each one stays in sight ([`plan`]) is `bundle`'s: the
+//! paths are measured on masks drawn by [`draw_run`], and bundles of paths that lie on top
+//! of each other (as Adam's relatives do) are dashed in turn, a dash's place being its
+//! distance from the path's start.
 
-use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::super::axis::{Axis, Ticked};
-use super::super::clip::{
-    P, clip_segment, inside, last_visible, split_sharp, thin_path, visible_pieces,
-};
-use super::super::coverage::{Mask, best_order, covered_share, visible_fractions};
+use super::super::bundle::{Dash, arrange, dashed};
+use super::super::clip::{P, inside, last_visible, split_sharp, thin_path, visible_pieces};
+use super::super::coverage::{Mask, MaskPlot};
 use super::super::parts::{Glyph, Marker};
 use super::super::style::{Sizes, darker, run_color};
 use super::super::{PlotError, Scene};
@@ -29,63 +25,6 @@ const MARKERS_PER_RUN: usize = 30;
 pub(in crate::plot) const PATH_POINTS: usize = 20_000;
 /// Points of a path closer than this many pixels to the last one kept are not drawn.
 pub(in crate::plot) const PATH_TOLERANCE_PX: f64 = 0.7;
-/// The share of its drawing each run keeps in sight, with a margin over the 30% promised.
-pub(in crate::plot) const VISIBLE_TARGET: f64 = 0.36;
-/// A run hides another when it covers this share of it.
-const HIDES: f64 = 0.15;
-
-/// A dash pattern along a path, in pixels from its start: drawn from `phase` for `on`, then
-/// a gap to the end of `period`, again and again; only where other runs of its bundle pass
-/// too (`crowd`): elsewhere the path is solid.
-#[derive(Clone, Debug, PartialEq)]
-pub(in crate::plot) struct Dash {
-    pub on: f64,
-    pub period: f64,
-    pub phase: f64,
-    pub crowd: std::sync::Arc<Crowd>,
-}
-
-/// The plot's pixels where other runs of a bundle are drawn, widened by a pixel.
-#[derive(Clone, Debug, PartialEq)]
-pub(in crate::plot) struct Crowd {
-    width: usize,
-    height: usize,
-    taken: Vec<bool>,
-}
-
-impl Crowd {
-    fn new(width: u32, height: u32, masks: &[&Mask]) -> Crowd {
-        let (w, h) = (width as usize, height as usize);
-        let mut taken = vec![false; w * h];
-        for mask in masks {
-            for &p in &mask.pixels {
-                let (x, y) = (p as usize % w.max(1), p as usize / w.max(1));
-                for yy in y.saturating_sub(1)..(y + 2).min(h) {
-                    for xx in x.saturating_sub(1)..(x + 2).min(w) {
-                        taken[yy * w + xx] = true;
-                    }
-                }
-            }
-        }
-        Crowd {
-            width: w,
-            height: h,
-            taken,
-        }
-    }
-
-    /// Whether another run of the bundle passes through the pixel of `p`.
-    fn at(&self, p: P, win: &Window, per_px: [f64; 2]) -> bool {
-        let x = ((p[0] - win.x[0]) / per_px[0]).floor();
-        let y = ((win.y[1] - p[1]) / per_px[1]).floor();
-        if !(x >= 0.0 && y >= 0.0) {
-            return false;
-        }
-        let (x, y) = ((x as usize).min(self.width.saturating_sub(1)), y as usize);
-        y < self.height && self.taken[y * self.width + x]
-    }
-}
-
 /// How one run is drawn.
 #[derive(Clone, Debug, PartialEq)]
 pub(in crate::plot) struct RunStyle {
@@ -180,8 +119,7 @@ impl RunPath {
         }
         let origin = self.points.first().copied().unwrap_or(p);
         let r = ((p[0] - origin[0]) / per_px[0]).hypot((p[1] - origin[1]) / per_px[1]);
-        let r = if r.is_finite() { r } else { 0.0 };
-        (r - dash.phase).rem_euclid(dash.period) < dash.on
+        dash.draws(if r.is_finite() { r } else { 0.0 })
     }
 
     /// The dashes of rows `from..=to` inside the window. A point's place in the pattern is
@@ -196,37 +134,9 @@ impl RunPath {
         per_px: [f64; 2],
         dash: &Dash,
     ) -> Vec<Vec<P>> {
-        let on = |p: P| self.dash_on(p, win, per_px, dash);
-        let mut pieces: Vec<Vec<P>> = Vec::new();
-        let mut current: Vec<P> = Vec::new();
-        let flush = |current: &mut Vec<P>, pieces: &mut Vec<Vec<P>>| {
-            if current.len() >= 2 {
-                pieces.push(std::mem::take(current));
-            }
-            current.clear();
-        };
-        for w in self.points[from..=to].windows(2) {
-            let Some((a, b)) = clip_segment(w[0], w[1], win) else {
-                flush(&mut current, &mut pieces);
-                continue;
-            };
-            // Sampled a pixel apart: the pattern changes along a segment.
-            let length = ((b[0] - a[0]) / per_px[0]).hypot((b[1] - a[1]) / per_px[1]);
-            let n = (length.ceil() as usize).clamp(1, 100_000);
-            for k in 0..=n {
-                let t = k as f64 / n as f64;
-                let p = [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
-                if on(p) {
-                    if current.last() != Some(&p) {
-                        current.push(p);
-                    }
-                } else {
-                    flush(&mut current, &mut pieces);
-                }
-            }
-        }
-        flush(&mut current, &mut pieces);
-        pieces
+        dashed(&self.points[from..=to], win, per_px, &mut 0.0, |p, _| {
+            self.dash_on(p, win, per_px, dash)
+        })
     }
 }
 
@@ -411,41 +321,6 @@ pub(in crate::plot) struct Plan {
     pub cover: Vec<Mask>,
 }
 
-/// The plot's pixels as a blank bitmap in the plot's data coordinates, for the masks.
-pub(in crate::plot) struct MaskPlot<'a> {
-    pub xa: &'a Axis,
-    pub ya: &'a Axis,
-    /// The plot area's size in pixels.
-    pub size: (u32, u32),
-    pub win: &'a Window,
-    pub per_px: [f64; 2],
-}
-
-impl MaskPlot<'_> {
-    /// The pixels `draw` touches on the blank plot.
-    pub fn mask(
-        &self,
-        buffer: &mut Vec<u8>,
-        draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, PlotCoord>) -> Result<(), PlotError>,
-    ) -> Result<Mask, PlotError> {
-        let (w, h) = self.size;
-        Mask::render(
-            w,
-            h,
-            buffer,
-            |root: &DrawingArea<BitMapBackend<'_>, Shift>| {
-                // The same mapping as the chart's plotting area, moved to the origin.
-                let coord = Cartesian2d::<Ticked, Ticked>::new(
-                    self.xa.ranged(),
-                    self.ya.ranged(),
-                    (0..w as i32 - 1, h as i32 - 1..0),
-                );
-                draw(&root.apply_coord_spec(coord))
-            },
-        )
-    }
-}
-
 /// The runs (by index) that stop within a few pixels of another run's stop: their ends
 /// share one neutral cross instead of piling crosses of every colour on one spot.
 pub(in crate::plot) fn shared_ends(runs: &[RunPath], plot: &MaskPlot) -> Vec<usize> {
@@ -473,112 +348,55 @@ pub(in crate::plot) fn shared_ends(runs: &[RunPath], plot: &MaskPlot) -> Vec<usi
         .collect()
 }
 
-/// Chooses the drawing order and the runs' widths so that each run keeps at least
-/// [`VISIBLE_TARGET`] of its drawing in sight where it can.
+/// Chooses the drawing order and the runs' dashes so that each run keeps at least
+/// `bundle::VISIBLE_TARGET` of its drawing in sight where it can.
 pub(in crate::plot) fn plan(
     runs: &[RunPath],
     sizes: &Sizes,
     plot: &MaskPlot,
 ) -> Result<Plan, PlotError> {
-    let mut buffer = Vec::new();
-    let masks = |styles: &[RunStyle], buffer: &mut Vec<u8>| -> Result<_, PlotError> {
-        let mut ink = Vec::with_capacity(runs.len());
-        let mut cover = Vec::with_capacity(runs.len());
-        for (run, style) in runs.iter().zip(styles) {
-            ink.push(plot.mask(buffer, |area| {
-                draw_run(area, run, style, Layer::Ink, plot.win, plot.per_px)
-            })?);
-            cover.push(plot.mask(buffer, |area| {
-                draw_run(area, run, style, Layer::Both, plot.win, plot.per_px)
-            })?);
-        }
-        Ok((ink, cover))
-    };
     let n = runs.len();
     let mut solid: Vec<RunStyle> = (0..n).map(|i| RunStyle::new(i, sizes)).collect();
     for i in shared_ends(runs, plot) {
         solid[i].shared_end = true;
     }
-    // Bundles of runs, joined (for good) whenever one hides the other while either is out of
-    // sight; each round dashes the bundles anew and measures again.
-    let mut group: Vec<usize> = (0..n).collect();
-    fn root(group: &mut [usize], i: usize) -> usize {
-        let mut r = i;
-        while group[r] != r {
-            r = group[r];
-        }
-        group[i] = r;
-        r
-    }
-    let worst = |v: &[f64]| v.iter().copied().fold(1.0, f64::min);
-    // Dashes short enough that a short bundle still shows every run's colour.
-    let dash_length = |members: &[usize], ink: &[Mask], style: &[RunStyle]| {
-        let shortest = members
+    let styles = |dashes: &[Option<Dash>]| -> Vec<RunStyle> {
+        solid
             .iter()
-            .map(|&i| ink[i].pixels.len() as f64 / f64::from(style[i].width.max(1)))
-            .fold(f64::INFINITY, f64::min);
-        (shortest / (2.0 * members.len() as f64)).clamp(sizes.px(3.0), sizes.px(14.0))
+            .zip(dashes)
+            .map(|(style, dash)| RunStyle {
+                dash: dash.clone(),
+                ..style.clone()
+            })
+            .collect()
     };
-    let mut styles = solid;
-    let mut best: Option<Plan> = None;
-    // Where each run goes when drawn solid: the crowds its bundle's dashes avoid.
-    let mut solid_cover: Option<Vec<Mask>> = None;
-    for _round in 0..4 {
-        let (ink, cover) = masks(&styles, &mut buffer)?;
-        let solid_cover = solid_cover.get_or_insert_with(|| cover.clone());
-        let order = best_order(&ink, &cover);
-        let visible = visible_fractions(&ink, &cover, &order);
-        let done = visible.iter().all(|&v| v >= VISIBLE_TARGET);
-        let plan = Plan {
-            order,
-            styles: styles.clone(),
-            visible,
-            cover,
-        };
-        if best
-            .as_ref()
-            .is_none_or(|b| worst(&plan.visible) > worst(&b.visible))
-        {
-            best = Some(plan.clone());
-        }
-        if done {
-            break;
-        }
-        let mut joined = false;
-        for (i, ink_i) in ink.iter().enumerate() {
-            for j in 0..n {
-                let hidden = plan.visible[i] < VISIBLE_TARGET;
-                if i != j && hidden && covered_share(ink_i, &plan.cover[j]) >= HIDES {
-                    let (a, b) = (root(&mut group, i), root(&mut group, j));
-                    if a != b {
-                        group[a.max(b)] = a.min(b);
-                        joined = true;
-                    }
-                }
+    let widths: Vec<u32> = solid.iter().map(|s| s.width).collect();
+    // Every path is a line of its own: two runs are never one line here.
+    let kin: Vec<usize> = (0..n).collect();
+    let arranged = arrange(
+        n,
+        plot.size,
+        &kin,
+        &widths,
+        (sizes.px(3.0), sizes.px(14.0)),
+        |dashes, buffer| {
+            let mut ink = Vec::with_capacity(n);
+            let mut cover = Vec::with_capacity(n);
+            for (run, style) in runs.iter().zip(styles(dashes)) {
+                ink.push(plot.mask(buffer, |area| {
+                    draw_run(area, run, &style, Layer::Ink, plot.win, plot.per_px)
+                })?);
+                cover.push(plot.mask(buffer, |area| {
+                    draw_run(area, run, &style, Layer::Both, plot.win, plot.per_px)
+                })?);
             }
-        }
-        if !joined {
-            break;
-        }
-        let roots: Vec<usize> = (0..n).map(|i| root(&mut group, i)).collect();
-        for r in 0..n {
-            let members: Vec<usize> = (0..n).filter(|&i| roots[i] == r).collect();
-            let k = members.len() as f64;
-            let dash_length = dash_length(&members, &ink, &styles);
-            for (slot, &i) in members.iter().enumerate() {
-                let others: Vec<&Mask> = members
-                    .iter()
-                    .filter(|&&j| j != i)
-                    .map(|&j| &solid_cover[j])
-                    .collect();
-                styles[i].dash = (members.len() > 1).then(|| Dash {
-                    on: dash_length,
-                    period: dash_length * k,
-                    phase: dash_length * slot as f64,
-                    crowd: std::sync::Arc::new(Crowd::new(plot.size.0, plot.size.1, &others)),
-                });
-            }
-        }
-    }
-    best.ok_or_else(|| PlotError::new("no runs to plan"))
+            Ok((ink, cover))
+        },
+    )?;
+    Ok(Plan {
+        order: arranged.order,
+        styles: styles(&arranged.dashes),
+        visible: arranged.visible,
+        cover: arranged.cover,
+    })
 }
