@@ -19,6 +19,7 @@ mod march;
 mod parts;
 pub mod style;
 mod svg;
+pub mod sweep;
 mod trajectories;
 
 use std::fmt;
