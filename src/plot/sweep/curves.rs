@@ -117,15 +117,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     let (_, h) = root.dim_in_pixel();
     let target = (f64::from(h) / sizes.px(80.0)).clamp(3.0, 10.0) as usize;
     let scale = MetricScale::choose(scene, target, 0.04, true);
-    // One lane of the strip for each row with a diverged median.
-    let mut lanes = vec![None; scene.rows.len()];
-    let mut count = 0;
-    for (i, row) in scene.rows.iter().enumerate() {
-        if row.cells.iter().any(|c| c.median == f64::INFINITY) {
-            lanes[i] = Some(count);
-            count += 1;
-        }
-    }
+    let (lanes, count) = lanes(scene);
     let entries = entries(scene, count > 0, &sizes);
 
     // First with the legend inside the plot; where no free place holds it, above the plot.
@@ -150,7 +142,7 @@ pub(super) fn draw<DB: DrawingBackend>(
                 Some((legend.clone(), (x, title_bottom as i32))),
             );
         }
-        let inside = LegendBox::measure(root, entries.clone(), sizes.legend_font(), 1)?;
+        let inside = LegendBox::measure(root, entries.clone(), legend_font(&entries, &sizes), 1)?;
         let strip = strip_mask(&g);
         let mut occupied: Vec<&Mask> = plan.ink.iter().chain(&plan.bands).collect();
         occupied.push(&strip);
@@ -228,6 +220,47 @@ pub(super) fn draw<DB: DrawingBackend>(
     })
 }
 
+/// Each row's lane in the strip (`None`: no median of it diverged) and how many lanes there
+/// are. Rows whose diverged learning rates lie apart share a lane, the lowest free one, so
+/// the strip stays low; rows whose marks would overlap never do.
+fn lanes(scene: &SweepScene) -> (Vec<Option<usize>>, usize) {
+    let mut taken: Vec<Vec<(f64, f64)>> = Vec::new();
+    let lanes = scene
+        .rows
+        .iter()
+        .map(|row| {
+            let (lo, hi) = row
+                .cells
+                .iter()
+                .zip(lr::cells(row))
+                .filter(|(c, _)| c.median == f64::INFINITY)
+                .filter_map(|(_, place)| place)
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (_, l, h)| {
+                    (a.min(l), b.max(h))
+                });
+            if lo > hi {
+                return None;
+            }
+            let free = |lane: &Vec<(f64, f64)>| lane.iter().all(|&(a, b)| hi < a || lo > b);
+            let k = match taken.iter().position(free) {
+                Some(k) => k,
+                None => {
+                    taken.push(Vec::new());
+                    taken.len() - 1
+                }
+            };
+            taken[k].push((lo, hi));
+            Some(k)
+        })
+        .collect();
+    (lanes, taken.len())
+}
+
+/// The legend's font: smaller when it has many entries, so it keeps few rows.
+fn legend_font(entries: &[Entry], sizes: &Sizes) -> f64 {
+    sizes.legend_font() * if entries.len() > 8 { 0.85 } else { 1.0 }
+}
+
 /// The legend: a line per row (its best learning rate, or that every one diverged; ⚠ where
 /// the best is at an end of the range), then what the marks mean.
 fn entries(scene: &SweepScene, any_diverged: bool, sizes: &Sizes) -> Vec<Entry> {
@@ -285,9 +318,10 @@ fn legend_above<DB: DrawingBackend>(
     sizes: &Sizes,
 ) -> Result<LegendBox, PlotError> {
     let width = root.dim_in_pixel().0.saturating_sub(sizes.side(16.0));
-    let mut legend = LegendBox::measure(root, entries.to_vec(), sizes.legend_font(), 1)?;
+    let font = legend_font(entries, sizes);
+    let mut legend = LegendBox::measure(root, entries.to_vec(), font, 1)?;
     for columns in 2..=4 {
-        let wider = LegendBox::measure(root, entries.to_vec(), sizes.legend_font(), columns)?;
+        let wider = LegendBox::measure(root, entries.to_vec(), font, columns)?;
         if wider.size().0 > width {
             break;
         }

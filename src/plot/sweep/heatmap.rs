@@ -56,11 +56,21 @@ pub(super) fn draw<DB: DrawingBackend>(
     let scale = MetricScale::choose(scene, 8, 0.0, false);
     let tick_font = sizes.tick_font();
     let width_of = |text: &str| text_width(root, text, tick_font);
+    let tick = sizes.side(5.0);
+    let tick_px = (tick_font / 1.24).ceil() as u32;
+    let desc_px = (sizes.axis_desc_font() / 1.24).ceil() as u32;
+    let bottom = tick + sizes.side(6.0) + tick_px + sizes.side(10.0) + desc_px + sizes.side(8.0);
+    let top = key_bottom + sizes.side(6.0);
+    let ph = h.saturating_sub(top + bottom).max(20);
+    // Many rows: the labels shrink to fit their bands (plotters' size s is s / 1.24 px).
+    let n = scene.rows.len().max(1);
+    let label_font = tick_font.min(f64::from(ph) / n as f64 * 0.8 * 1.24);
+    let label_width = |text: &str| text_width(root, text, label_font);
     let any_edge = scene.rows.iter().any(|r| r.at_edge);
     let gap = sizes.side(8.0);
     let swatch = sizes.side(18.0);
     let flag_w = if any_edge {
-        width_of(EDGE_FLAG) + sizes.side(5.0)
+        label_width(EDGE_FLAG) + sizes.side(5.0)
     } else {
         0
     };
@@ -68,14 +78,10 @@ pub(super) fn draw<DB: DrawingBackend>(
     let labels_w = scene
         .rows
         .iter()
-        .map(|r| width_of(&r.label) + if r.at_edge { flag_w } else { 0 })
+        .map(|r| label_width(&r.label) + if r.at_edge { flag_w } else { 0 })
         .max()
         .unwrap_or(0);
     let left = gap + swatch + sizes.side(6.0) + labels_w + sizes.side(10.0);
-    let tick = sizes.side(5.0);
-    let tick_px = (tick_font / 1.24).ceil() as u32;
-    let desc_px = (sizes.axis_desc_font() / 1.24).ceil() as u32;
-    let bottom = tick + sizes.side(6.0) + tick_px + sizes.side(10.0) + desc_px + sizes.side(8.0);
     let bar_axis = &scale.axis;
     let bar_labels_w = bar_axis
         .ticks
@@ -92,9 +98,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         + sizes.side(10.0)
         + tick_px
         + sizes.side(8.0);
-    let top = key_bottom + sizes.side(6.0);
     let pw = w.saturating_sub(left + right).max(20);
-    let ph = h.saturating_sub(top + bottom).max(20);
     let plot: Rect = (left as i32, top as i32, pw, ph);
 
     // Room beyond the outermost cells for an edge arrow, when a row needs one.
@@ -110,7 +114,6 @@ pub(super) fn draw<DB: DrawingBackend>(
         pad,
         (f64::from(pw) / sizes.px(90.0)).clamp(3.0, 11.0) as usize,
     );
-    let n = scene.rows.len().max(1);
     let chart_area = root
         .clone()
         .shrink((left as i32, top as i32), (pw, ph + bottom));
@@ -135,7 +138,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     let row_gap = sizes.side(3.0);
     let mut cells = Vec::with_capacity(scene.rows.len());
     let mut arrows = Vec::with_capacity(scene.rows.len());
-    let label_style = TextStyle::from((FONT, tick_font).into_font())
+    let label_style = TextStyle::from((FONT, label_font).into_font())
         .color(&BLACK)
         .pos(Pos::new(HPos::Right, VPos::Center));
     for (i, row) in scene.rows.iter().enumerate() {
@@ -187,7 +190,7 @@ pub(super) fn draw<DB: DrawingBackend>(
             (label_right, mid),
             label_style.clone(),
         ))?;
-        let mut x = label_right - width_of(&row.label) as i32 - sizes.int(5.0);
+        let mut x = label_right - label_width(&row.label) as i32 - sizes.int(5.0);
         if row.at_edge {
             root.draw(&Text::new(
                 EDGE_FLAG,

@@ -211,6 +211,17 @@ fn the_curves_mark_best_lrs_and_divergence_in_sight_of_everything() {
         }
         assert!(layout.visible[i] >= 0.6, "row {i}: {:?}", layout.visible);
     }
+    // sgd's and momentum's diverged lrs lie apart and share a lane; adagrad's and nag's
+    // overlap and do not: two lanes, each mark clear of the others.
+    let lane_y = |i: usize| layout.diverged[i][0].1;
+    assert_eq!(lane_y(0), lane_y(1));
+    assert_ne!(lane_y(4), lane_y(5));
+    let marks: Vec<(i32, i32)> = layout.diverged.iter().flatten().copied().collect();
+    for (k, a) in marks.iter().enumerate() {
+        for b in &marks[k + 1..] {
+            assert!((a.0 - b.0).abs() >= 8 || a.1 != b.1, "{a:?} on {b:?}");
+        }
+    }
     let (lx, ly, lw, lh) = layout.legend.expect("a legend");
     assert_eq!(layout.legend_covers, 0);
     let inside = lx >= px && ly >= py && lx + lw as i32 <= px + pw as i32;
@@ -350,7 +361,8 @@ fn the_embedded_font_has_every_symbol_the_figures_write() {
     }
 }
 
-/// Writes both figures of a realistic sweep to `$TMPDIR/sweepfig/` to be looked at:
+/// Writes both figures of a realistic sweep, in PNG and SVG, to `$TMPDIR/sweepfig/` to be
+/// looked at:
 /// `cargo test --lib plot::sweep::tests::gallery -- --ignored`.
 #[test]
 #[ignore]
@@ -364,18 +376,49 @@ fn gallery() {
     negative.rows[2] = finish("adam", negative.rows[2].cells.clone());
     let mut small = realistic();
     (small.width, small.height) = (640, 400);
+    // Steps to tolerance: linear, the loss's exponent standing in for the step count.
+    let mut steps = realistic();
+    (steps.metric, steps.log_metric) = ("steps to tolerance".into(), false);
+    for row in &mut steps.rows {
+        for c in &mut row.cells {
+            let to_steps = |v: f64| {
+                if v.is_finite() {
+                    (40.0 + 60.0 * (v.log10() + 12.0)).round()
+                } else {
+                    v
+                }
+            };
+            (c.median, c.q25, c.q75) = (to_steps(c.median), to_steps(c.q25), to_steps(c.q75));
+        }
+    }
+    // A second grid axis: eighteen rows.
+    let mut many = realistic();
+    many.rows = (0..18)
+        .map(|k| {
+            let mut r = realistic().rows[k % 5].clone();
+            r.label = format!("{} momentum={}", r.label, k / 5);
+            r
+        })
+        .collect();
+    let mut wide = realistic();
+    (wide.width, wide.height, wide.scale) = (1600, 500, 1.5);
     for (name, scene) in [
         ("realistic", realistic()),
         ("one_seed", one_seed),
         ("negative", negative),
         ("small", small),
+        ("wide", wide),
+        ("steps", steps),
+        ("many", many),
     ] {
         for (figure, draw) in [
             ("heatmap", heatmap as fn(_, _) -> _),
             ("lr_curves", lr_curves),
         ] {
-            let bytes = draw(&scene, Format::Png).unwrap();
-            std::fs::write(dir.join(format!("{name}_{figure}.png")), bytes).unwrap();
+            for format in [Format::Png, Format::Svg] {
+                let bytes = draw(&scene, format).unwrap();
+                std::fs::write(dir.join(format!("{name}_{figure}.{format}")), bytes).unwrap();
+            }
         }
     }
 }
