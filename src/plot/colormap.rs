@@ -24,13 +24,25 @@ const VIRIDIS: [(u8, u8, u8); 9] = [
 /// How much of viridis shows through white: low enough that every run colour stands out.
 const STRENGTH: f64 = 0.32;
 
-/// 256 pale colours, low to high.
+/// 256 colours, low to high.
 pub struct ColorMap {
     lut: Vec<[u8; 3]>,
+    /// How much of viridis shows through white (1: all of it).
+    strength: f64,
 }
 
 impl ColorMap {
+    /// Viridis paled, for a background that runs are drawn over.
     pub fn pale() -> ColorMap {
+        ColorMap::with_strength(STRENGTH)
+    }
+
+    /// Viridis itself, for cells whose colour is the data (the sweep heatmap).
+    pub fn viridis() -> ColorMap {
+        ColorMap::with_strength(1.0)
+    }
+
+    fn with_strength(strength: f64) -> ColorMap {
         let lut = (0..256)
             .map(|k| {
                 let t = k as f64 / 255.0 * (VIRIDIS.len() - 1) as f64;
@@ -39,12 +51,12 @@ impl ColorMap {
                 let (a, b) = (VIRIDIS[i], VIRIDIS[i + 1]);
                 let mix = |x: u8, y: u8| {
                     let c = x as f64 + (y as f64 - x as f64) * f;
-                    (255.0 + (c - 255.0) * STRENGTH).round() as u8
+                    (255.0 + (c - 255.0) * strength).round() as u8
                 };
                 [mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2)]
             })
             .collect();
-        ColorMap { lut }
+        ColorMap { lut, strength }
     }
 
     /// The colour at `t` in [0, 1].
@@ -62,7 +74,7 @@ impl ColorMap {
         // Undo most of the paling, then darken: lines follow the map but read as lines.
         let [r, g, b] = self.at(t);
         let deepen = |c: u8| {
-            let full = 255.0 - (255.0 - c as f64) / STRENGTH;
+            let full = 255.0 - (255.0 - c as f64) / self.strength;
             (full.clamp(0.0, 255.0) * 0.7) as u8
         };
         RGBColor(deepen(r), deepen(g), deepen(b))

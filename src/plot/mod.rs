@@ -20,6 +20,7 @@ mod march;
 mod parts;
 pub mod style;
 mod svg;
+pub mod sweep;
 mod trajectories;
 
 use std::fmt;
@@ -187,23 +188,37 @@ pub fn loss(scene: &Scene, format: Format) -> Result<Vec<u8>, PlotError> {
     render_with(scene, format, &figures::Loss)
 }
 
-/// A drawing function, generic over the backend: plotters' backends are types, not objects,
-/// so the figure is a trait with a generic method rather than a closure.
-trait Draw {
+/// A drawing function of what a figure shows (`S`: a [`Scene`], a [`sweep::SweepScene`]),
+/// generic over the backend: plotters' backends are types, not objects, so the figure is a
+/// trait with a generic method rather than a closure.
+trait Draw<S: ?Sized> {
     fn draw<'r, DB: DrawingBackend + 'r>(
         &self,
-        scene: &Scene,
+        scene: &S,
         root: &'r DrawingArea<DB, Shift>,
     ) -> Result<(), PlotError>;
+}
+
+/// What a figure is drawn from knows the canvas it asks for, so that every figure is checked
+/// and rendered by one [`render_with`].
+trait Canvas {
+    /// Width and height in pixels.
+    fn canvas(&self) -> (u32, u32);
+}
+
+impl Canvas for Scene<'_> {
+    fn canvas(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
 }
 
 /// The trajectories figure in one format, drawn from what every format shares.
 struct Trajectories<'p>(&'p Prepared, Format);
 
-impl Draw for Trajectories<'_> {
+impl<'a> Draw<Scene<'a>> for Trajectories<'_> {
     fn draw<'r, DB: DrawingBackend + 'r>(
         &self,
-        scene: &Scene,
+        scene: &Scene<'a>,
         root: &'r DrawingArea<DB, Shift>,
     ) -> Result<(), PlotError> {
         // SVG keeps the contour lines as paths; bitmaps get them antialiased in the raster.
@@ -219,10 +234,10 @@ impl Draw for Trajectories<'_> {
 mod figures {
     use super::*;
     pub struct Loss;
-    impl Draw for Loss {
+    impl<'a> Draw<Scene<'a>> for Loss {
         fn draw<'r, DB: DrawingBackend + 'r>(
             &self,
-            scene: &Scene,
+            scene: &Scene<'a>,
             root: &'r DrawingArea<DB, Shift>,
         ) -> Result<(), PlotError> {
             crate::plot::loss::draw_on(scene, root)?;
@@ -476,8 +491,8 @@ fn plot_share(width: u32, height: u32, scale: f64) -> f64 {
     share((across, down + sizes.side(4.0))).min(share(loss::overhead(&sizes)))
 }
 
-fn check_size(scene: &Scene) -> Result<(), PlotError> {
-    let (w, h) = (scene.width, scene.height);
+fn check_size(scene: &(impl Canvas + ?Sized)) -> Result<(), PlotError> {
+    let (w, h) = scene.canvas();
     if !(MIN_SIDE..=MAX_SIDE).contains(&w) || !(MIN_SIDE..=MAX_SIDE).contains(&h) {
         return Err(PlotError::new(format!(
             "a figure of {w}x{h} pixels: each side must be between {MIN_SIDE} and {MAX_SIDE}"
@@ -486,8 +501,12 @@ fn check_size(scene: &Scene) -> Result<(), PlotError> {
     Ok(())
 }
 
-fn render_with(scene: &Scene, format: Format, figure: &impl Draw) -> Result<Vec<u8>, PlotError> {
-    let (w, h) = (scene.width, scene.height);
+fn render_with<S: Canvas + ?Sized>(
+    scene: &S,
+    format: Format,
+    figure: &impl Draw<S>,
+) -> Result<Vec<u8>, PlotError> {
+    let (w, h) = scene.canvas();
     check_size(scene)?;
     style::register_fonts();
     match format {
