@@ -601,6 +601,7 @@ fn a_key_of_another_optimizer_names_the_valid_keys_and_its_owners() {
             "lr",
             "schedule",
             "noise",
+            "sweep_lr",
             "momentum",
             "dampening",
             "nesterov",

@@ -25,7 +25,7 @@ pub use files::{
     MergeError, Part, check_parts, csv_bytes, json_bytes, parse_part, part_bytes, part_name,
     part_rows, parts_in,
 };
-pub use report::{render, table};
+pub use report::{render, scene, table};
 pub use summary::{Cell, Summary, summarize};
 
 /// One optimizer setting the sweep tries at every learning rate: a run of the file, with one

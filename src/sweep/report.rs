@@ -7,7 +7,7 @@ use super::{Plan, Row, Summary, csv_bytes, json_bytes};
 use crate::config::Experiment;
 use crate::number::{short, table as value, three_digits};
 use crate::output::{Content, Rendered};
-use crate::plot::PlotError;
+use crate::plot::{self, Format, PlotError};
 
 /// `sweep.csv` and `sweep.json` (pinned names), then the figures in the experiment's picture
 /// formats (PNG and SVG; the sweep has no animation). `dir` names files in errors.
@@ -28,7 +28,68 @@ pub fn render(
             content: Content::Bytes(json_bytes(experiment, plan, summaries)),
         },
     ];
+    let formats: Vec<Format> = experiment
+        .plot
+        .formats
+        .iter()
+        .filter_map(|f| f.parse().ok())
+        .filter(|f| *f != Format::Gif)
+        .collect();
+    if formats.is_empty() {
+        return Ok(files);
+    }
+    let scene = scene(experiment, plan, summaries);
+    for format in formats {
+        for (stem, draw) in [
+            ("heatmap", plot::sweep::heatmap as fn(&_, _) -> _),
+            ("lr_curves", plot::sweep::lr_curves),
+        ] {
+            let name = format!("{stem}.{}", format.extension());
+            let bytes = draw(&scene, format).map_err(|e| (dir.join(&name), e))?;
+            files.push(Rendered {
+                name,
+                content: Content::Bytes(bytes),
+            });
+        }
+    }
     Ok(files)
+}
+
+/// What the sweep figures show.
+pub fn scene(
+    experiment: &Experiment,
+    plan: &Plan,
+    summaries: &[Summary],
+) -> plot::sweep::SweepScene {
+    plot::sweep::SweepScene {
+        title: experiment.name.clone(),
+        metric: plan.metric.caption().to_string(),
+        seeds: plan.seeds.len(),
+        log_metric: plan.metric.is_loss(),
+        rows: summaries
+            .iter()
+            .map(|s| plot::sweep::SweepRow {
+                label: plan.variants[s.variant].label.clone(),
+                cells: s
+                    .cells
+                    .iter()
+                    .map(|c| plot::sweep::SweepCell {
+                        lr: c.lr,
+                        median: c.median,
+                        q25: c.q25,
+                        q75: c.q75,
+                        diverged: c.diverged,
+                        runs: c.runs,
+                    })
+                    .collect(),
+                best: s.best,
+                at_edge: s.at_edge,
+            })
+            .collect(),
+        width: experiment.plot.width,
+        height: experiment.plot.height,
+        scale: experiment.plot.scale,
+    }
 }
 
 /// The results on stdout: per variant, its best lr and the median metric there (with the

@@ -37,8 +37,7 @@ fn write_sweep(dir: &Path, text: &str) -> PathBuf {
 }
 
 fn sweep(dir: &Path, args: &[&str]) -> std::process::Output {
-    let output = optplay(dir).arg("sweep").args(args).output().unwrap();
-    output
+    optplay(dir).arg("sweep").args(args).output().unwrap()
 }
 
 fn ok(output: &std::process::Output) {

@@ -106,8 +106,7 @@ fn learning_rates_too_low_good_high_and_too_high_are_all_in_the_sweep() {
     // High: between the best and divergence, a rate that still converges hovers higher.
     let high = cells[best + 1..]
         .iter()
-        .filter(|c| c.median.is_finite())
-        .next_back()
+        .rfind(|c| c.median.is_finite())
         .expect("a high but stable rate");
     assert!(
         high.median > 2.0 * good,

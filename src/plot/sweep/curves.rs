@@ -516,7 +516,8 @@ fn plan(curves: &[RowCurve], g: &Geometry, sizes: &Sizes) -> Result<Plan, PlotEr
         })?);
     }
     let mut order = best_order(&ink, &ink);
-    let visible = visible_fractions(&ink, &ink, &order);
+    let alone: Vec<usize> = (0..ink.len()).collect();
+    let visible = visible_fractions(&ink, &ink, &order, &alone);
     let hidden: Vec<usize> = (0..curves.len())
         .filter(|&i| visible[i] < VISIBLE_ENOUGH)
         .collect();
@@ -536,7 +537,8 @@ fn plan(curves: &[RowCurve], g: &Geometry, sizes: &Sizes) -> Result<Plan, PlotEr
         styles[i].dashed = true;
         ink[i] = ink_of(&curves[i], &styles[i], &mut buffer)?;
     }
-    let visible = visible_fractions(&ink, &ink, &order);
+    let alone: Vec<usize> = (0..ink.len()).collect();
+    let visible = visible_fractions(&ink, &ink, &order, &alone);
     Ok(Plan {
         order,
         styles,
