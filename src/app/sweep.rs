@@ -197,17 +197,24 @@ fn finish(
     let show = !args.quiet && std::io::stderr().is_terminal();
     let mut progress = ProgressReport::new(&format!("{}-sweep", experiment.name), show);
     progress.stage(Stage::Drawing);
-    let files = sweep::render(experiment, plan, rows, &summaries, &dir)
-        .map_err(|(path, source)| AppError::Plot { path, source })?;
     let best = sweep::best_experiment(experiment, plan, &summaries);
-    let best_runs = output::run_for_outputs(&best, cancel, &mut output::Silent)?;
     let best_dir = dir.join(&best.name);
-    let best_files = output::render_files(
-        &best,
-        &best_runs,
-        &output::picture_formats(&best),
-        &best_dir,
-    )?;
+    let best_runs = output::run_for_outputs(&best, cancel, &mut output::Silent)?;
+    let best_formats = output::picture_formats(&best);
+    // The sweep's own figures are drawn while best/'s are.
+    let (files, best_files) = std::thread::scope(|scope| {
+        let figures = scope.spawn(|| sweep::render(experiment, plan, rows, &summaries, &dir));
+        let best_files = output::render_files(&best, &best_runs, &best_formats, &best_dir);
+        let files = figures.join().unwrap_or_else(|_| {
+            let panicked = crate::plot::PlotError {
+                message: "drawing panicked".to_string(),
+            };
+            Err((dir.clone(), panicked))
+        });
+        (files, best_files)
+    });
+    let files = files.map_err(|(path, source)| AppError::Plot { path, source })?;
+    let best_files = best_files?;
     cancel
         .check()
         .map_err(|_| AppError::Interrupted(Interruption::NothingWritten))?;

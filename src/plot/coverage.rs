@@ -34,19 +34,35 @@ impl Mask {
         draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), PlotError>,
     ) -> Result<Mask, PlotError> {
         let len = width as usize * height as usize * 3;
-        buffer.clear();
-        buffer.extend(std::iter::repeat_n(UNTOUCHED, len / 3).flatten());
-        {
-            let root = BitMapBackend::with_buffer(buffer, (width, height)).into_drawing_area();
-            draw(&root)?;
-            root.present()?;
+        // Between masks the buffer stays blank: only the pixels a drawing touched are set
+        // back, instead of refilling the whole plot for each of the many masks a figure's
+        // planning draws.
+        if buffer.len() != len {
+            buffer.clear();
+            buffer.resize(len, 0);
+            for pixel in buffer.chunks_exact_mut(3) {
+                pixel.copy_from_slice(&UNTOUCHED);
+            }
         }
-        let pixels = buffer
+        let drawn = {
+            let root = BitMapBackend::with_buffer(buffer, (width, height)).into_drawing_area();
+            draw(&root).and_then(|()| Ok(root.present()?))
+        };
+        if let Err(e) = drawn {
+            // Touched somewhere unknown: the next mask starts from a refill.
+            buffer.clear();
+            return Err(e);
+        }
+        let pixels: Vec<u32> = buffer
             .chunks_exact(3)
             .enumerate()
             .filter(|(_, p)| *p != UNTOUCHED)
             .map(|(k, _)| k as u32)
             .collect();
+        for &k in &pixels {
+            let at = k as usize * 3;
+            buffer[at..at + 3].copy_from_slice(&UNTOUCHED);
+        }
         Ok(Mask {
             width,
             height,
@@ -71,25 +87,28 @@ pub fn visible_fractions(ink: &[Mask], cover: &[Mask], order: &[usize], kin: &[u
     let Some(first) = ink.first() else {
         return fractions;
     };
-    // The run drawn last at each pixel: what is seen there.
+    // The run drawn last at each pixel: what is seen there. Run numbers as u16 (a figure
+    // has far fewer runs): these maps span the plot and are rebuilt at every planning round,
+    // so their size is most of their cost.
+    const NONE: u16 = u16::MAX;
     let size = first.width as usize * first.height as usize;
-    let mut top = vec![usize::MAX; size];
+    let mut top = vec![NONE; size];
     for &i in order {
         for &p in &cover[i].pixels {
-            top[p as usize] = i;
+            top[p as usize] = i as u16;
         }
     }
     // Each kin's ink, every pixel once.
-    let mut counted = vec![usize::MAX; size];
+    let mut counted = vec![NONE; size];
     for i in 0..ink.len() {
         let (mut all, mut seen) = (0usize, 0usize);
         for j in (0..ink.len()).filter(|&j| kin[j] == kin[i]) {
             for &p in &ink[j].pixels {
-                if counted[p as usize] != i {
-                    counted[p as usize] = i;
+                if counted[p as usize] != i as u16 {
+                    counted[p as usize] = i as u16;
                     all += 1;
                     let t = top[p as usize];
-                    seen += usize::from(t != usize::MAX && kin[t] == kin[i]);
+                    seen += usize::from(t != NONE && kin[usize::from(t)] == kin[i]);
                 }
             }
         }

@@ -65,6 +65,7 @@ pub fn scene(
         title: experiment.name.clone(),
         metric: plan.metric.caption().to_string(),
         seeds: plan.seeds.len(),
+        unreached: format!("tolerance not reached in {} steps", experiment.steps),
         log_metric: plan.metric.is_loss(),
         rows: summaries
             .iter()
@@ -75,7 +76,13 @@ pub fn scene(
                     .iter()
                     .map(|c| plot::sweep::SweepCell {
                         lr: c.lr,
-                        median: c.median,
+                        // Infinite without half the runs diverged: the tolerance was not
+                        // reached (steps_to_tolerance), which is no divergence.
+                        median: if c.median.is_infinite() && 2 * c.diverged < c.runs {
+                            f64::NAN
+                        } else {
+                            c.median
+                        },
                         q25: c.q25,
                         q75: c.q75,
                         diverged: c.diverged,
@@ -132,7 +139,13 @@ pub fn table(experiment: &Experiment, plan: &Plan, summaries: &[Summary]) -> Str
                 };
                 (three_digits(c.lr), value)
             }
-            None => ("-".to_string(), "every lr diverged".to_string()),
+            None if s.diverged_runs() * 2 >= runs => {
+                ("-".to_string(), "every lr diverged".to_string())
+            }
+            None => (
+                "-".to_string(),
+                format!("never within {} steps", experiment.steps),
+            ),
         };
         let edge = if s.at_edge { " (edge)" } else { "" };
         rows.push([

@@ -197,3 +197,25 @@ fn parts_read_back_to_the_same_rows() {
     }
     assert_eq!(merged, all);
 }
+
+#[test]
+fn a_tolerance_never_reached_is_shown_as_such_not_as_a_divergence() {
+    let e = experiment(
+        "steps = 5\ntolerance = 1e-9\n[surface]\nkind = \"quadratic\"\n[sweep]\nlr = [1e-3, 1e-2]\n\
+         points = 3\nmetric = \"steps_to_tolerance\"\n[[optimizer]]\nkind = \"sgd\"\n",
+    );
+    let plan = plan_of(&e);
+    let rows = run_range(&e, &plan, 0..plan.len(), 1, &Cancel::new(), &mut |_, _| {}).unwrap();
+    assert!(
+        rows.iter()
+            .all(|r| r.status == Ended::MaxSteps && r.metric.is_infinite())
+    );
+    let summaries = summarize(&plan, &rows);
+    assert_eq!(summaries[0].best, None);
+    let scene = scene(&e, &plan, &summaries);
+    assert!(scene.rows[0].cells.iter().all(|c| c.median.is_nan()));
+    assert_eq!(scene.unreached, "tolerance not reached in 5 steps");
+    let table = table(&e, &plan, &summaries);
+    assert!(table.contains("never within 5 steps"), "{table}");
+    assert!(!table.contains("every lr diverged"), "{table}");
+}

@@ -20,6 +20,8 @@ use super::{Rect, SweepScene, heading, lr};
 /// A diverged cell: a grey no colour of viridis comes near, with a darker ×.
 pub(super) const DIVERGED_FILL: RGBColor = RGBColor(222, 222, 222);
 const DIVERGED_MARK: RGBColor = RGBColor(105, 105, 105);
+/// A cell without a value that did not diverge: paler than a diverged one, a dash across.
+const UNREACHED_FILL: RGBColor = RGBColor(244, 244, 244);
 /// The edge flag's colour: a warning orange, darker than any viridis cell it sits beside.
 const WARNING: RGBColor = RGBColor(196, 78, 0);
 /// The outline of a row's best cell: black outside, white inside, so it reads on the dark
@@ -168,6 +170,9 @@ pub(super) fn draw<DB: DrawingBackend>(
                     [(x0, y0), corner],
                     RGBColor(r, g, b).filled(),
                 ))?;
+            } else if cell.median.is_nan() {
+                root.draw(&Rectangle::new([(x0, y0), corner], UNREACHED_FILL.filled()))?;
+                draw_dash(root, rect, &sizes)?;
             } else {
                 root.draw(&Rectangle::new([(x0, y0), corner], DIVERGED_FILL.filled()))?;
                 draw_cross(root, rect, &sizes)?;
@@ -244,6 +249,19 @@ fn draw_cross<DB: DrawingBackend>(
         vec![(cx - r, cy + r), (cx + r, cy - r)],
         style,
     ))?;
+    Ok(())
+}
+
+/// A dash across a cell without a value.
+fn draw_dash<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (x0, y0, cw, ch): Rect,
+    sizes: &Sizes,
+) -> Result<(), PlotError> {
+    let r = ((cw.min(ch) as f64) * 0.32).min(sizes.px(9.0)).max(2.0) as i32;
+    let (cx, cy) = (x0 + cw as i32 / 2, y0 + ch as i32 / 2);
+    let style = DIVERGED_MARK.stroke_width(sizes.side(1.6).min((r as u32 / 2).max(1)));
+    root.draw(&PathElement::new(vec![(cx - r, cy), (cx + r, cy)], style))?;
     Ok(())
 }
 
@@ -373,6 +391,7 @@ fn draw_bar<DB: DrawingBackend>(
 /// One item of the key: what its swatch shows, and the text after it.
 enum Swatch {
     Diverged,
+    Unreached,
     Best,
     Edge,
 }
@@ -390,10 +409,16 @@ fn draw_key<DB: DrawingBackend>(
     } else {
         "diverged"
     };
-    let mut items = vec![
-        (Swatch::Diverged, diverged.to_string()),
-        (Swatch::Best, "best learning rate of the row".to_string()),
-    ];
+    let cells = || scene.rows.iter().flat_map(|r| &r.cells);
+    let mut items = Vec::new();
+    // Only what the figure shows is explained.
+    if cells().any(|c| c.median == f64::INFINITY) {
+        items.push((Swatch::Diverged, diverged.to_string()));
+    }
+    if cells().any(|c| c.median.is_nan()) {
+        items.push((Swatch::Unreached, scene.unreached.clone()));
+    }
+    items.push((Swatch::Best, "best learning rate of the row".to_string()));
     if scene.rows.iter().any(|r| r.at_edge) {
         items.push((
             Swatch::Edge,
@@ -440,6 +465,14 @@ fn draw_key<DB: DrawingBackend>(
                         DIVERGED_FILL.filled(),
                     ))?;
                     draw_cross(root, rect, sizes)?;
+                }
+                Swatch::Unreached => {
+                    root.draw(&Rectangle::new(
+                        [(x, rect.1), corner],
+                        UNREACHED_FILL.filled(),
+                    ))?;
+                    root.draw(&Rectangle::new([(x, rect.1), corner], DIVERGED_MARK))?;
+                    draw_dash(root, rect, sizes)?;
                 }
                 Swatch::Best => {
                     let [r, g, b] = viridis.at(0.1);

@@ -26,6 +26,9 @@ pub struct SweepScene {
     pub metric: String,
     /// Over how many seeds each cell's median is taken (1: no band, no "median of").
     pub seeds: usize,
+    /// What a cell without a value means (median NaN: its runs did not diverge, yet the
+    /// metric has no value, e.g. "tolerance not reached in 2000 steps"); shown in the key.
+    pub unreached: String,
     /// The metric is drawn on a log scale when it is a loss; linear for step counts. When log
     /// is asked but some finite value is ≤ 0 (an unbounded surface's loss goes negative), the
     /// figures fall back to a symmetric-log axis and say so in the caption.
@@ -54,7 +57,8 @@ pub struct SweepRow {
 pub struct SweepCell {
     pub lr: f64,
     /// Median of the metric over seeds; +inf when half or more of its runs diverged
-    /// (diverged runs count as +inf, worst).
+    /// (diverged runs count as +inf, worst); NaN when it has no value although they did not
+    /// diverge (see [`SweepScene::unreached`]): drawn as such, never as a divergence.
     pub median: f64,
     /// Quartiles over seeds (linear interpolation); may be +inf.
     pub q25: f64,

@@ -140,6 +140,7 @@ mod tests {
             })
             .collect();
         SweepScene {
+            unreached: "not reached in the steps".to_string(),
             title: String::new(),
             metric: "final loss".into(),
             seeds: 1,

@@ -69,6 +69,7 @@ fn finish(label: &str, cells: Vec<SweepCell>) -> SweepRow {
 /// adam higher, one whose best is its last lr, one whose every lr diverged.
 fn realistic() -> SweepScene {
     SweepScene {
+        unreached: "not reached in the steps".to_string(),
         title: "sweep_rosenbrock".into(),
         metric: "final loss".into(),
         seeds: 4,
