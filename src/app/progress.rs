@@ -57,27 +57,34 @@ impl ProgressReport {
     }
 }
 
-impl Progress for ProgressReport {
-    fn steps(&mut self, done: u64, total: u64) {
+impl ProgressReport {
+    /// Counts `done` of `total` in a bar whose template is set on the first count, once the
+    /// total is known.
+    fn count(&mut self, done: u64, total: u64, template: &str) {
         if !self.stepping {
             self.stepping = true;
             self.bar.set_length(total);
-            self.bar.set_style(style(
-                "{prefix} [{wide_bar}] {human_pos}/{human_len} steps, {eta} left",
-            ));
+            self.bar.set_style(style(template));
         }
         self.bar.set_position(done);
     }
+}
+
+impl Progress for ProgressReport {
+    fn steps(&mut self, done: u64, total: u64) {
+        self.count(
+            done,
+            total,
+            "{prefix} [{wide_bar}] {human_pos}/{human_len} steps, {eta} left",
+        );
+    }
 
     fn runs(&mut self, done: u64, total: u64) {
-        if !self.stepping {
-            self.stepping = true;
-            self.bar.set_length(total);
-            self.bar.set_style(style(
-                "{prefix} [{wide_bar}] {human_pos}/{human_len} runs, {per_sec}, {eta} left",
-            ));
-        }
-        self.bar.set_position(done);
+        self.count(
+            done,
+            total,
+            "{prefix} [{wide_bar}] {human_pos}/{human_len} runs, {per_sec}, {eta} left",
+        );
     }
 
     fn stage(&mut self, stage: Stage) {

@@ -74,8 +74,7 @@ pub fn scene(
                 cells: s
                     .cells
                     .iter()
-                    .map(|c| plot::sweep::SweepCell {
-                        lr: c.lr,
+                    .map(|&c| plot::sweep::SweepCell {
                         // Infinite without half the runs diverged: the tolerance was not
                         // reached (steps_to_tolerance), which is no divergence.
                         median: if c.median.is_infinite() && 2 * c.diverged < c.runs {
@@ -83,10 +82,7 @@ pub fn scene(
                         } else {
                             c.median
                         },
-                        q25: c.q25,
-                        q75: c.q75,
-                        diverged: c.diverged,
-                        runs: c.runs,
+                        ..c
                     })
                     .collect(),
                 best: s.best,

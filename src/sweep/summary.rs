@@ -8,17 +8,9 @@
 
 use super::{Plan, Row};
 
-/// One learning rate of one variant, over its seeds.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Cell {
-    pub lr: f64,
-    pub median: f64,
-    pub q25: f64,
-    pub q75: f64,
-    /// Runs of this cell that diverged.
-    pub diverged: usize,
-    pub runs: usize,
-}
+/// One learning rate of one variant, over its seeds: what the figures draw a cell from
+/// (their type, so the two cannot drift apart).
+pub use crate::plot::sweep::SweepCell as Cell;
 
 /// One variant's learning-rate curve and its best point.
 #[derive(Debug, Clone, PartialEq)]
