@@ -53,12 +53,7 @@ impl Mask {
             buffer.clear();
             return Err(e);
         }
-        let pixels: Vec<u32> = buffer
-            .chunks_exact(3)
-            .enumerate()
-            .filter(|(_, p)| *p != UNTOUCHED)
-            .map(|(k, _)| k as u32)
-            .collect();
+        let pixels = touched(buffer);
         for &k in &pixels {
             let at = k as usize * 3;
             buffer[at..at + 3].copy_from_slice(&UNTOUCHED);
@@ -73,6 +68,38 @@ impl Mask {
     pub fn is_empty(&self) -> bool {
         self.pixels.is_empty()
     }
+}
+
+/// Pixels per block that [`touched`] compares at once.
+const BLOCK: usize = 16;
+
+/// The indices of the pixels of an RGB `buffer` that differ from [`UNTOUCHED`], increasing.
+/// A drawing touches few of a plot's pixels, and this scan of the whole plot follows each of
+/// the many masks a figure's planning renders: whole blocks of pixels are compared with a
+/// blank block at once (a few wide compares instead of one per pixel), and only the rare
+/// blocks that differ are looked at pixel by pixel.
+fn touched(buffer: &[u8]) -> Vec<u32> {
+    let mut blank = [0u8; BLOCK * 3];
+    for pixel in blank.chunks_exact_mut(3) {
+        pixel.copy_from_slice(&UNTOUCHED);
+    }
+    let mut pixels = Vec::new();
+    let mut blocks = buffer.chunks_exact(BLOCK * 3);
+    let check = |first: usize, pixels_of: &[u8], pixels: &mut Vec<u32>| {
+        for (k, p) in pixels_of.chunks_exact(3).enumerate() {
+            if p != UNTOUCHED {
+                pixels.push((first + k) as u32);
+            }
+        }
+    };
+    for (b, block) in blocks.by_ref().enumerate() {
+        if block != blank {
+            check(b * BLOCK, block, &mut pixels);
+        }
+    }
+    let tail = blocks.remainder();
+    check((buffer.len() - tail.len()) / 3, tail, &mut pixels);
+    pixels
 }
 
 /// For each run, the share of its ink that the runs drawn after it do not cover: `ink[i]`
@@ -379,5 +406,28 @@ mod tests {
             None,
             "wider than the plot"
         );
+    }
+
+    #[test]
+    fn the_block_scan_finds_every_touched_pixel() {
+        // 7 × 5 pixels: two whole blocks and a tail; pixels touched in a block, at its
+        // edges, in the tail, and one that differs from blank in its last channel only.
+        let (w, h) = (7u32, 5u32);
+        let mut buffer = Vec::new();
+        let m = Mask::render(w, h, &mut buffer, |root| {
+            for (x, y) in [(0, 0), (6, 1), (1, 2), (2, 2), (5, 4), (6, 4)] {
+                root.draw_pixel((x, y), &RGBColor(1, 2, 4))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        let expected: Vec<u32> = [(0, 0), (6, 1), (1, 2), (2, 2), (5, 4), (6, 4)]
+            .iter()
+            .map(|&(x, y)| y * w + x)
+            .collect();
+        assert_eq!(m.pixels, expected);
+        // The buffer is left blank for the next mask.
+        let again = Mask::render(w, h, &mut buffer, |_| Ok(())).unwrap();
+        assert!(again.is_empty());
     }
 }
