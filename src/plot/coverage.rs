@@ -33,31 +33,10 @@ impl Mask {
         buffer: &mut Vec<u8>,
         draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), PlotError>,
     ) -> Result<Mask, PlotError> {
-        let len = width as usize * height as usize * 3;
-        // Between masks the buffer stays blank: only the pixels a drawing touched are set
-        // back, instead of refilling the whole plot for each of the many masks a figure's
-        // planning draws.
-        if buffer.len() != len {
-            buffer.clear();
-            buffer.resize(len, 0);
-            for pixel in buffer.chunks_exact_mut(3) {
-                pixel.copy_from_slice(&UNTOUCHED);
-            }
-        }
-        let drawn = {
-            let root = BitMapBackend::with_buffer(buffer, (width, height)).into_drawing_area();
-            draw(&root).and_then(|()| Ok(root.present()?))
-        };
-        if let Err(e) = drawn {
-            // Touched somewhere unknown: the next mask starts from a refill.
-            buffer.clear();
-            return Err(e);
-        }
+        blank(buffer, width, height);
+        draw_on(buffer, width, height, draw)?;
         let pixels = touched(buffer);
-        for &k in &pixels {
-            let at = k as usize * 3;
-            buffer[at..at + 3].copy_from_slice(&UNTOUCHED);
-        }
+        reset(buffer, &pixels);
         Ok(Mask {
             width,
             height,
@@ -65,8 +44,76 @@ impl Mask {
         })
     }
 
+    /// The pixels `first` touches on a blank plot, and those `first` and `then` (drawn over
+    /// it) touch together: for a drawing whose full mask is another's plus more (a run's
+    /// ink, and its ink with the halo), one blank plot and one drawing of the shared part
+    /// instead of two. Neither may draw the blank colour itself: the second mask is the
+    /// union of what each touches alone only if `then` leaves no touched pixel blank.
+    pub fn render_pair(
+        width: u32,
+        height: u32,
+        buffer: &mut Vec<u8>,
+        first: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), PlotError>,
+        then: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), PlotError>,
+    ) -> Result<(Mask, Mask), PlotError> {
+        blank(buffer, width, height);
+        draw_on(buffer, width, height, first)?;
+        let alone = touched(buffer);
+        draw_on(buffer, width, height, then)?;
+        let both = touched(buffer);
+        // `alone` too, should `then` have drawn a pixel back to blank.
+        reset(buffer, &alone);
+        reset(buffer, &both);
+        let mask = |pixels| Mask {
+            width,
+            height,
+            pixels,
+        };
+        Ok((mask(alone), mask(both)))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.pixels.is_empty()
+    }
+}
+
+/// Makes `buffer` a blank plot of `width × height` pixels. Between masks the buffer stays
+/// blank (see [`reset`]): only a buffer of another size, or one a failed drawing left
+/// touched somewhere unknown (emptied), is filled, instead of refilling the whole plot for
+/// each of the many masks a figure's planning draws.
+fn blank(buffer: &mut Vec<u8>, width: u32, height: u32) {
+    let len = width as usize * height as usize * 3;
+    if buffer.len() != len {
+        buffer.clear();
+        buffer.resize(len, 0);
+        for pixel in buffer.chunks_exact_mut(3) {
+            pixel.copy_from_slice(&UNTOUCHED);
+        }
+    }
+}
+
+/// Draws on the plot in `buffer`; on failure empties it, so that the next mask refills it.
+fn draw_on(
+    buffer: &mut Vec<u8>,
+    width: u32,
+    height: u32,
+    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), PlotError>,
+) -> Result<(), PlotError> {
+    let drawn = {
+        let root = BitMapBackend::with_buffer(buffer, (width, height)).into_drawing_area();
+        draw(&root).and_then(|()| Ok(root.present()?))
+    };
+    if drawn.is_err() {
+        buffer.clear();
+    }
+    drawn
+}
+
+/// Sets `pixels` of `buffer` back to blank.
+fn reset(buffer: &mut [u8], pixels: &[u32]) {
+    for &k in pixels {
+        let at = k as usize * 3;
+        buffer[at..at + 3].copy_from_slice(&UNTOUCHED);
     }
 }
 
@@ -241,14 +288,40 @@ impl MaskPlot<'_> {
             h,
             buffer,
             |root: &DrawingArea<BitMapBackend<'_>, Shift>| {
-                // The same mapping as the chart's plotting area, moved to the origin.
-                let coord = Cartesian2d::<Ticked, Ticked>::new(
-                    self.xa.ranged(),
-                    self.ya.ranged(),
-                    (0..w as i32 - 1, h as i32 - 1..0),
-                );
-                draw(&root.apply_coord_spec(coord))
+                draw(&root.apply_coord_spec(self.coord()))
             },
+        )
+    }
+
+    /// The pixels `first` touches on the blank plot, and those it and `then` touch together
+    /// (see [`Mask::render_pair`]).
+    pub fn mask_pair(
+        &self,
+        buffer: &mut Vec<u8>,
+        first: impl FnOnce(
+            &DrawingArea<BitMapBackend<'_>, Cartesian2d<Ticked, Ticked>>,
+        ) -> Result<(), PlotError>,
+        then: impl FnOnce(
+            &DrawingArea<BitMapBackend<'_>, Cartesian2d<Ticked, Ticked>>,
+        ) -> Result<(), PlotError>,
+    ) -> Result<(Mask, Mask), PlotError> {
+        let (w, h) = self.size;
+        Mask::render_pair(
+            w,
+            h,
+            buffer,
+            |root| first(&root.apply_coord_spec(self.coord())),
+            |root| then(&root.apply_coord_spec(self.coord())),
+        )
+    }
+
+    /// The same mapping as the chart's plotting area, moved to the origin.
+    fn coord(&self) -> Cartesian2d<Ticked, Ticked> {
+        let (w, h) = self.size;
+        Cartesian2d::<Ticked, Ticked>::new(
+            self.xa.ranged(),
+            self.ya.ranged(),
+            (0..w as i32 - 1, h as i32 - 1..0),
         )
     }
 }
