@@ -41,7 +41,10 @@ impl Dash {
 }
 
 /// The plot's pixels where other runs of a bundle are drawn, widened by a pixel.
-#[derive(Clone, Debug, PartialEq)]
+// Eq as well: an `Arc<Crowd>` then compares equal to itself without reading its pixels
+// (the standard library's shortcut for `Arc<T: Eq>`), as a run's unchanged dash does when
+// the trajectories' planning asks whether its style changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(in crate::plot) struct Crowd {
     width: usize,
     height: usize,

@@ -33,36 +33,10 @@ impl Mask {
         buffer: &mut Vec<u8>,
         draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), PlotError>,
     ) -> Result<Mask, PlotError> {
-        let len = width as usize * height as usize * 3;
-        // Between masks the buffer stays blank: only the pixels a drawing touched are set
-        // back, instead of refilling the whole plot for each of the many masks a figure's
-        // planning draws.
-        if buffer.len() != len {
-            buffer.clear();
-            buffer.resize(len, 0);
-            for pixel in buffer.chunks_exact_mut(3) {
-                pixel.copy_from_slice(&UNTOUCHED);
-            }
-        }
-        let drawn = {
-            let root = BitMapBackend::with_buffer(buffer, (width, height)).into_drawing_area();
-            draw(&root).and_then(|()| Ok(root.present()?))
-        };
-        if let Err(e) = drawn {
-            // Touched somewhere unknown: the next mask starts from a refill.
-            buffer.clear();
-            return Err(e);
-        }
-        let pixels: Vec<u32> = buffer
-            .chunks_exact(3)
-            .enumerate()
-            .filter(|(_, p)| *p != UNTOUCHED)
-            .map(|(k, _)| k as u32)
-            .collect();
-        for &k in &pixels {
-            let at = k as usize * 3;
-            buffer[at..at + 3].copy_from_slice(&UNTOUCHED);
-        }
+        blank(buffer, width, height);
+        draw_on(buffer, width, height, draw)?;
+        let pixels = touched(buffer);
+        reset(buffer, &pixels);
         Ok(Mask {
             width,
             height,
@@ -70,9 +44,115 @@ impl Mask {
         })
     }
 
+    /// The pixels `first` touches on a blank plot, and those `first` and `then` (drawn over
+    /// it) touch together: for a drawing whose full mask is another's plus more (a run's
+    /// ink, and its ink with the halo), one blank plot and one drawing of the shared part
+    /// instead of two. Neither may draw the blank colour itself: the second mask is the
+    /// union of what each touches alone only if `then` leaves no touched pixel blank.
+    pub fn render_pair(
+        width: u32,
+        height: u32,
+        buffer: &mut Vec<u8>,
+        first: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), PlotError>,
+        then: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), PlotError>,
+    ) -> Result<(Mask, Mask), PlotError> {
+        blank(buffer, width, height);
+        draw_on(buffer, width, height, first)?;
+        let alone = touched(buffer);
+        draw_on(buffer, width, height, then)?;
+        let both = touched(buffer);
+        // `alone` too, should `then` have drawn a pixel back to blank.
+        reset(buffer, &alone);
+        reset(buffer, &both);
+        let mask = |pixels| Mask {
+            width,
+            height,
+            pixels,
+        };
+        Ok((mask(alone), mask(both)))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.pixels.is_empty()
     }
+}
+
+/// Makes `buffer` a blank plot of `width × height` pixels. Between masks the buffer stays
+/// blank (see [`reset`]): only a buffer of another size, or one a failed drawing left
+/// touched somewhere unknown (emptied), is filled, instead of refilling the whole plot for
+/// each of the many masks a figure's planning draws.
+fn blank(buffer: &mut Vec<u8>, width: u32, height: u32) {
+    let len = width as usize * height as usize * 3;
+    if buffer.len() != len {
+        buffer.clear();
+        buffer.resize(len, 0);
+        for pixel in buffer.chunks_exact_mut(3) {
+            pixel.copy_from_slice(&UNTOUCHED);
+        }
+    }
+}
+
+/// Draws on the plot in `buffer`; on failure empties it, so that the next mask refills it.
+fn draw_on(
+    buffer: &mut Vec<u8>,
+    width: u32,
+    height: u32,
+    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), PlotError>,
+) -> Result<(), PlotError> {
+    let drawn = {
+        let root = BitMapBackend::with_buffer(buffer, (width, height)).into_drawing_area();
+        draw(&root).and_then(|()| Ok(root.present()?))
+    };
+    if drawn.is_err() {
+        buffer.clear();
+    }
+    drawn
+}
+
+/// Sets `pixels` of `buffer` back to blank.
+fn reset(buffer: &mut [u8], pixels: &[u32]) {
+    for &k in pixels {
+        let at = k as usize * 3;
+        buffer[at..at + 3].copy_from_slice(&UNTOUCHED);
+    }
+}
+
+/// Pixels per block that [`touched`] compares at once: 96 bytes, twelve 8-byte words.
+const BLOCK: usize = 32;
+
+/// The indices of the pixels of an RGB `buffer` that differ from [`UNTOUCHED`], increasing.
+/// A drawing touches few of a plot's pixels, and this scan of the whole plot follows each of
+/// the many masks a figure's planning renders: each block of pixels is compared with a blank
+/// block as 8-byte words, their differences or-ed together (no branch per word, no call to
+/// memcmp), and only the rare blocks that differ are looked at pixel by pixel.
+fn touched(buffer: &[u8]) -> Vec<u32> {
+    let mut blank = [0u8; BLOCK * 3];
+    for pixel in blank.chunks_exact_mut(3) {
+        pixel.copy_from_slice(&UNTOUCHED);
+    }
+    let word = |bytes: &[u8]| u64::from_ne_bytes(bytes.try_into().expect("8 bytes"));
+    let blank: Vec<u64> = blank.chunks_exact(8).map(word).collect();
+    let mut pixels = Vec::new();
+    let check = |first: usize, pixels_of: &[u8], pixels: &mut Vec<u32>| {
+        for (k, p) in pixels_of.chunks_exact(3).enumerate() {
+            if p != UNTOUCHED {
+                pixels.push((first + k) as u32);
+            }
+        }
+    };
+    let mut blocks = buffer.chunks_exact(BLOCK * 3);
+    for (b, block) in blocks.by_ref().enumerate() {
+        let differs = block
+            .chunks_exact(8)
+            .zip(&blank)
+            .fold(0, |acc, (bytes, &blank)| acc | (word(bytes) ^ blank));
+        if differs != 0 {
+            check(b * BLOCK, block, &mut pixels);
+        }
+    }
+    let tail = blocks.remainder();
+    check((buffer.len() - tail.len()) / 3, tail, &mut pixels);
+    pixels
 }
 
 /// For each run, the share of its ink that the runs drawn after it do not cover: `ink[i]`
@@ -214,14 +294,40 @@ impl MaskPlot<'_> {
             h,
             buffer,
             |root: &DrawingArea<BitMapBackend<'_>, Shift>| {
-                // The same mapping as the chart's plotting area, moved to the origin.
-                let coord = Cartesian2d::<Ticked, Ticked>::new(
-                    self.xa.ranged(),
-                    self.ya.ranged(),
-                    (0..w as i32 - 1, h as i32 - 1..0),
-                );
-                draw(&root.apply_coord_spec(coord))
+                draw(&root.apply_coord_spec(self.coord()))
             },
+        )
+    }
+
+    /// The pixels `first` touches on the blank plot, and those it and `then` touch together
+    /// (see [`Mask::render_pair`]).
+    pub fn mask_pair(
+        &self,
+        buffer: &mut Vec<u8>,
+        first: impl FnOnce(
+            &DrawingArea<BitMapBackend<'_>, Cartesian2d<Ticked, Ticked>>,
+        ) -> Result<(), PlotError>,
+        then: impl FnOnce(
+            &DrawingArea<BitMapBackend<'_>, Cartesian2d<Ticked, Ticked>>,
+        ) -> Result<(), PlotError>,
+    ) -> Result<(Mask, Mask), PlotError> {
+        let (w, h) = self.size;
+        Mask::render_pair(
+            w,
+            h,
+            buffer,
+            |root| first(&root.apply_coord_spec(self.coord())),
+            |root| then(&root.apply_coord_spec(self.coord())),
+        )
+    }
+
+    /// The same mapping as the chart's plotting area, moved to the origin.
+    fn coord(&self) -> Cartesian2d<Ticked, Ticked> {
+        let (w, h) = self.size;
+        Cartesian2d::<Ticked, Ticked>::new(
+            self.xa.ranged(),
+            self.ya.ranged(),
+            (0..w as i32 - 1, h as i32 - 1..0),
         )
     }
 }
@@ -239,18 +345,22 @@ impl Occupancy {
     /// The union of `masks` (all of one plot's size).
     pub fn new(width: u32, height: u32, masks: &[&Mask]) -> Occupancy {
         let (w, h) = (width as usize, height as usize);
-        let mut taken = vec![0u32; w * h];
+        // The occupied pixels are marked in the table itself (pixel (x, y) at the entry its
+        // sum goes to), which the sums then overwrite row by row: one plot-sized table
+        // instead of a second one for the marks.
+        let mut sums = vec![0u32; (w + 1) * (h + 1)];
         for mask in masks {
             for &p in &mask.pixels {
-                taken[p as usize] = 1;
+                let (x, y) = (p as usize % w, p as usize / w);
+                sums[(y + 1) * (w + 1) + x + 1] = 1;
             }
         }
-        let mut sums = vec![0u32; (w + 1) * (h + 1)];
         for y in 0..h {
             let mut row = 0;
             for x in 0..w {
-                row += taken[y * w + x];
-                sums[(y + 1) * (w + 1) + x + 1] = sums[y * (w + 1) + x + 1] + row;
+                let at = (y + 1) * (w + 1) + x + 1;
+                row += sums[at];
+                sums[at] = sums[y * (w + 1) + x + 1] + row;
             }
         }
         Occupancy {
@@ -379,5 +489,28 @@ mod tests {
             None,
             "wider than the plot"
         );
+    }
+
+    #[test]
+    fn the_block_scan_finds_every_touched_pixel() {
+        // 11 × 7 pixels: two whole blocks of 32 and a tail of 13; pixels touched first and
+        // last in a block, inside one, in the tail (its last too), each differing from blank
+        // in its last channel only.
+        let (w, h) = (11u32, 7u32);
+        let at = [(0, 0), (9, 2), (10, 2), (3, 5), (1, 6), (10, 6)];
+        let mut buffer = Vec::new();
+        let m = Mask::render(w, h, &mut buffer, |root| {
+            for (x, y) in at {
+                root.draw_pixel((x, y), &RGBColor(1, 2, 4))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        let expected: Vec<u32> = at.iter().map(|&(x, y)| y as u32 * w + x as u32).collect();
+        assert_eq!(expected, [0, 31, 32, 58, 67, 76]);
+        assert_eq!(m.pixels, expected);
+        // The buffer is left blank for the next mask.
+        let again = Mask::render(w, h, &mut buffer, |_| Ok(())).unwrap();
+        assert!(again.is_empty());
     }
 }

@@ -14,7 +14,7 @@ use plotters::prelude::*;
 use super::super::PlotError;
 use super::super::bundle::{Arrangement, Dash, arrange, dashed};
 use super::super::clip::{P, column_envelope, decimate, split_sharp, visible_pieces};
-use super::super::coverage::MaskPlot;
+use super::super::coverage::{Mask, MaskPlot};
 use super::super::style::{Sizes, run_color};
 use crate::core::Window;
 
@@ -75,6 +75,9 @@ pub(super) fn arrange_curves(
 ) -> Result<Arrangement, PlotError> {
     let n = series.len();
     let widths = vec![sizes.side(WIDTH); n];
+    // Each curve's mask by the dash it was drawn with: a planning round changes the dashes
+    // of the curves it bundles, and the rest are drawn as they were the round before.
+    let mut drawn: Vec<Option<(Option<Dash>, Mask)>> = vec![None; n];
     arrange(
         n,
         plot.size,
@@ -83,10 +86,17 @@ pub(super) fn arrange_curves(
         (sizes.px(3.0), sizes.px(14.0)),
         |dashes, buffer| {
             let mut ink = Vec::with_capacity(n);
-            for (i, (points, dash)) in series.iter().zip(dashes).enumerate() {
-                ink.push(plot.mask(buffer, |area| {
-                    draw_curve(area, points, i, dash.as_ref(), plot.win, plot.per_px, sizes)
-                })?);
+            for (i, ((points, dash), drawn)) in
+                series.iter().zip(dashes).zip(&mut drawn).enumerate()
+            {
+                if drawn.as_ref().is_none_or(|(was, _)| was != dash) {
+                    let mask = plot.mask(buffer, |area| {
+                        draw_curve(area, points, i, dash.as_ref(), plot.win, plot.per_px, sizes)
+                    })?;
+                    *drawn = Some((dash.clone(), mask));
+                }
+                let (_, mask) = drawn.as_ref().expect("drawn just now if not before");
+                ink.push(mask.clone());
             }
             // A curve has no halo: what it changes is what it draws.
             let cover = ink.clone();

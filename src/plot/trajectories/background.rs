@@ -197,12 +197,19 @@ fn stroke_segment(
     let y1 = ((a.1.max(b.1) + reach).ceil().max(0.0) as usize).min(h);
     let (dx, dy) = (b.0 - a.0, b.1 - a.1);
     let len2 = dx * dx + dy * dy;
-    // Pixels farther than this get nothing: most of the box, skipped before any root.
+    // Pixels farther than this get nothing: most of the box.
     let edge = half + 0.5;
     let edge2 = edge * edge;
+    // Branch-free per pixel, so that the compiler can work on several pixels at once: the
+    // segments are short (a pixel or two, the marching squares' steps), their boxes mostly
+    // outside the stroke, and a branch on each pixel's distance was mispredicted often. A
+    // pixel farther than `edge` gets 0, which never beats a cell's coverage, just as the
+    // skip it replaces left the cell as it was.
     for y in y0..y1 {
-        for x in x0..x1 {
-            let (px, py) = (x as f64 + 0.5, y as f64 + 0.5);
+        let py = y as f64 + 0.5;
+        let row = &mut coverage[y * w + x0..y * w + x1];
+        for (x, cell) in (x0..x1).zip(row) {
+            let px = x as f64 + 0.5;
             let t = if len2 > 0.0 {
                 (((px - a.0) * dx + (py - a.1) * dy) / len2).clamp(0.0, 1.0)
             } else {
@@ -210,16 +217,11 @@ fn stroke_segment(
             };
             let (ex, ey) = (px - a.0 - t * dx, py - a.1 - t * dy);
             let d2 = ex * ex + ey * ey;
-            if d2 >= edge2 {
-                continue;
-            }
             // Distances here are a few pixels: `sqrt` is exact enough, `hypot`'s care for
             // overflow only costs time (a fifth of the figure's).
             let c = ((edge - d2.sqrt()).clamp(0.0, 1.0) as f32) * alpha;
-            let cell = &mut coverage[y * w + x];
-            if c > *cell {
-                *cell = c;
-            }
+            let c = if d2 >= edge2 { 0.0 } else { c };
+            *cell = if c > *cell { c } else { *cell };
         }
     }
 }

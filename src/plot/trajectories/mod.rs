@@ -38,7 +38,7 @@ pub(in crate::plot) use layout::{Margins, heading};
 #[cfg(test)]
 pub(in crate::plot) use marks::START_FILL;
 pub(in crate::plot) use marks::{Mark, draw_marks};
-pub(in crate::plot) use paths::{Layer, RunPath, RunStyle, draw_markers, draw_path};
+pub(in crate::plot) use paths::{RunPath, RunStyle, draw_markers, draw_path};
 
 /// Whether the figure draws the runs' paths, or leaves them to the animation, which draws
 /// them step by step over this figure (legend, markers of minima, colour bar and all).
@@ -211,7 +211,7 @@ pub fn draw_prepared<'r, DB: DrawingBackend + 'r>(
     }
     if paths == Paths::Drawn {
         for &i in &plan.order {
-            paths::draw_run(&area, &runs[i], &plan.styles[i], Layer::Both, &win, per_px)?;
+            paths::draw_run(&area, &runs[i], &plan.styles[i], &win, per_px)?;
         }
         draw_marks(&area, &marks)?;
     } else {

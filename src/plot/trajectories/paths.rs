@@ -3,7 +3,8 @@
 //! draws the same pieces step by step.
 //!
 //! How runs share the plot so that each one stays in sight ([`plan`]) is `bundle`'s: the
-//! paths are measured on masks drawn by [`draw_run`], and bundles of paths that lie on top
+//! paths are measured on masks drawn by the code that draws them ([`draw_path`] and
+//! [`draw_markers`], as [`draw_run`] does), and bundles of paths that lie on top
 //! of each other (as Adam's relatives do) are dashed in turn, a dash's place being its
 //! distance from the path's start.
 
@@ -140,22 +141,11 @@ impl RunPath {
     }
 }
 
-/// What a run's drawing consists of: the halo under the line, and the ink over it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(in crate::plot) enum Layer {
-    Halo,
-    Ink,
-    Both,
-}
-
-/// Draws rows `from..=to` of `run` (the whole path: `0..=last`) and, when `to` is its last
-/// row, its end marker. The animation calls it frame by frame with the halo one step ahead
-/// of the ink (see [`draw_path`]).
+/// Draws `run` whole: its path (halo, then ink) and its markers, with the end marker.
 pub(in crate::plot) fn draw_run<DB: DrawingBackend>(
     area: &DrawingArea<DB, PlotCoord>,
     run: &RunPath,
     style: &RunStyle,
-    layer: Layer,
     win: &Window,
     per_px: [f64; 2],
 ) -> Result<(), PlotError> {
@@ -164,16 +154,8 @@ pub(in crate::plot) fn draw_run<DB: DrawingBackend>(
     }
     let pieces = run.pieces(0, usize::MAX, win, per_px, style.dash.as_ref());
     let pieces: Vec<&[P]> = pieces.iter().map(Vec::as_slice).collect();
-    let (halo, ink): (&[&[P]], &[&[P]]) = match layer {
-        Layer::Halo => (&pieces, &[]),
-        Layer::Ink => (&[], &pieces),
-        Layer::Both => (&pieces, &pieces),
-    };
-    draw_path(area, halo, ink, style, per_px)?;
-    if layer != Layer::Halo {
-        draw_markers(area, run, 0, run.points.len() - 1, style, win, per_px)?;
-    }
-    Ok(())
+    draw_path(area, &pieces, &pieces, style, per_px)?;
+    draw_markers(area, run, 0, run.points.len() - 1, style, win, per_px)
 }
 
 /// The step markers, snapshot rings and end marker of rows `from..=to`. A dashed run shows
@@ -373,6 +355,9 @@ pub(in crate::plot) fn plan(
     let widths: Vec<u32> = solid.iter().map(|s| s.width).collect();
     // Every path is a line of its own: two runs are never one line here.
     let kin: Vec<usize> = (0..n).collect();
+    // Each run's masks by the style they were drawn in: a planning round changes the dashes
+    // of a few runs, and the rest are drawn as they were the round before.
+    let mut drawn: Vec<Option<(RunStyle, Mask, Mask)>> = vec![None; n];
     let arranged = arrange(
         n,
         plot.size,
@@ -382,13 +367,14 @@ pub(in crate::plot) fn plan(
         |dashes, buffer| {
             let mut ink = Vec::with_capacity(n);
             let mut cover = Vec::with_capacity(n);
-            for (run, style) in runs.iter().zip(styles(dashes)) {
-                ink.push(plot.mask(buffer, |area| {
-                    draw_run(area, run, &style, Layer::Ink, plot.win, plot.per_px)
-                })?);
-                cover.push(plot.mask(buffer, |area| {
-                    draw_run(area, run, &style, Layer::Both, plot.win, plot.per_px)
-                })?);
+            for ((run, style), drawn) in runs.iter().zip(styles(dashes)).zip(&mut drawn) {
+                if drawn.as_ref().is_none_or(|(was, _, _)| *was != style) {
+                    let (i, c) = masks(run, &style, plot, buffer)?;
+                    *drawn = Some((style, i, c));
+                }
+                let (_, i, c) = drawn.as_ref().expect("drawn just now if not before");
+                ink.push(i.clone());
+                cover.push(c.clone());
             }
             Ok((ink, cover))
         },
@@ -399,4 +385,41 @@ pub(in crate::plot) fn plan(
         visible: arranged.visible,
         cover: arranged.cover,
     })
+}
+
+/// What `run` drawn in `style` inks (its path's line and its markers), and everything
+/// [`draw_run`] changes (the ink with the halo under it), on the blank plot. The cover is
+/// the ink with the halo drawn over it rather than under: the same pixels are touched (the
+/// halo's white never draws a pixel blank), with the path's pieces cut and the ink drawn
+/// once.
+fn masks(
+    run: &RunPath,
+    style: &RunStyle,
+    plot: &MaskPlot,
+    buffer: &mut Vec<u8>,
+) -> Result<(Mask, Mask), PlotError> {
+    if run.points.is_empty() {
+        return Ok((
+            plot.mask(buffer, |_| Ok(()))?,
+            plot.mask(buffer, |_| Ok(()))?,
+        ));
+    }
+    let pieces = run.pieces(0, usize::MAX, plot.win, plot.per_px, style.dash.as_ref());
+    let pieces: Vec<&[P]> = pieces.iter().map(Vec::as_slice).collect();
+    plot.mask_pair(
+        buffer,
+        |area| {
+            draw_path(area, &[], &pieces, style, plot.per_px)?;
+            draw_markers(
+                area,
+                run,
+                0,
+                run.points.len() - 1,
+                style,
+                plot.win,
+                plot.per_px,
+            )
+        },
+        |area| draw_path(area, &pieces, &[], style, plot.per_px),
+    )
 }
