@@ -178,15 +178,9 @@ fn legend<DB: DrawingBackend>(
     let width = root.dim_in_pixel().0.saturating_sub(sizes.side(16.0));
     // Many runs: a smaller font keeps the legend's rows few.
     let font = sizes.legend_font() * if entries.len() > 6 { 0.85 } else { 1.0 };
-    let mut legend = LegendBox::measure(root, entries.clone(), font, 1)?;
-    for columns in 2..=4 {
-        let wider = LegendBox::measure(root, entries.clone(), font, columns)?;
-        if wider.size().0 > width {
-            break;
-        }
-        legend = wider;
-    }
-    Ok(Some(legend))
+    Ok(Some(LegendBox::widest_fitting(
+        root, &entries, font, width,
+    )?))
 }
 
 /// The pixels beside and above/below the panels that the margins take, the title and

@@ -242,6 +242,24 @@ pub struct LegendBox {
 }
 
 impl LegendBox {
+    /// The entries in as many columns (up to 4) as fit in `width` pixels: the fewest rows.
+    pub fn widest_fitting<DB: DrawingBackend>(
+        root: &DrawingArea<DB, Shift>,
+        entries: &[Entry],
+        font: f64,
+        width: u32,
+    ) -> Result<LegendBox, PlotError> {
+        let mut legend = LegendBox::measure(root, entries.to_vec(), font, 1)?;
+        for columns in 2..=4 {
+            let wider = LegendBox::measure(root, entries.to_vec(), font, columns)?;
+            if wider.size().0 > width {
+                break;
+            }
+            legend = wider;
+        }
+        Ok(legend)
+    }
+
     /// The entries in `columns` columns (fewer if there are fewer entries) at font size
     /// `font`.
     pub fn measure<DB: DrawingBackend>(

@@ -319,15 +319,7 @@ fn legend_above<DB: DrawingBackend>(
 ) -> Result<LegendBox, PlotError> {
     let width = root.dim_in_pixel().0.saturating_sub(sizes.side(16.0));
     let font = legend_font(entries, sizes);
-    let mut legend = LegendBox::measure(root, entries.to_vec(), font, 1)?;
-    for columns in 2..=4 {
-        let wider = LegendBox::measure(root, entries.to_vec(), font, columns)?;
-        if wider.size().0 > width {
-            break;
-        }
-        legend = wider;
-    }
-    Ok(legend)
+    LegendBox::widest_fitting(root, entries, font, width)
 }
 
 /// The plot's place under `top` and its axes, with a strip of `lanes` lanes at its top.

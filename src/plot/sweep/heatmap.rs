@@ -232,15 +232,22 @@ fn text_width<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, text: &str, siz
         .map_or(0, |(w, _)| w)
 }
 
-/// A × across a diverged cell, as large as the cell's smaller side allows.
+/// What a cell's mark is drawn with: its centre, its half-size (as large as the cell's smaller
+/// side allows) and its stroke.
+fn mark_in((x0, y0, cw, ch): Rect, sizes: &Sizes) -> ((i32, i32), i32, ShapeStyle) {
+    let r = ((cw.min(ch) as f64) * 0.32).min(sizes.px(9.0)).max(2.0) as i32;
+    let centre = (x0 + cw as i32 / 2, y0 + ch as i32 / 2);
+    let style = DIVERGED_MARK.stroke_width(sizes.side(1.6).min((r as u32 / 2).max(1)));
+    (centre, r, style)
+}
+
+/// A × across a diverged cell.
 fn draw_cross<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    (x0, y0, cw, ch): Rect,
+    rect: Rect,
     sizes: &Sizes,
 ) -> Result<(), PlotError> {
-    let r = ((cw.min(ch) as f64) * 0.32).min(sizes.px(9.0)).max(2.0) as i32;
-    let (cx, cy) = (x0 + cw as i32 / 2, y0 + ch as i32 / 2);
-    let style = DIVERGED_MARK.stroke_width(sizes.side(1.6).min((r as u32 / 2).max(1)));
+    let ((cx, cy), r, style) = mark_in(rect, sizes);
     root.draw(&PathElement::new(
         vec![(cx - r, cy - r), (cx + r, cy + r)],
         style,
@@ -255,12 +262,10 @@ fn draw_cross<DB: DrawingBackend>(
 /// A dash across a cell without a value.
 fn draw_dash<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    (x0, y0, cw, ch): Rect,
+    rect: Rect,
     sizes: &Sizes,
 ) -> Result<(), PlotError> {
-    let r = ((cw.min(ch) as f64) * 0.32).min(sizes.px(9.0)).max(2.0) as i32;
-    let (cx, cy) = (x0 + cw as i32 / 2, y0 + ch as i32 / 2);
-    let style = DIVERGED_MARK.stroke_width(sizes.side(1.6).min((r as u32 / 2).max(1)));
+    let ((cx, cy), r, style) = mark_in(rect, sizes);
     root.draw(&PathElement::new(vec![(cx - r, cy), (cx + r, cy)], style))?;
     Ok(())
 }
