@@ -38,6 +38,17 @@ impl<'a> Noisy<'a> {
             rng: RefCell::new(ChaCha8Rng::seed_from_u64(noise.seed)),
         }
     }
+
+    /// Adds the stream's next noise to an exact gradient: [`Objective::gradient`] is the
+    /// inner gradient and then this, so a caller holding the exact gradient already gets the
+    /// same bits without computing it twice.
+    pub fn add_noise(&self, mut gradient: ArrayViewMut1<'_, f64>) {
+        let mut rng = self.rng.borrow_mut();
+        for g in gradient.iter_mut() {
+            let z: f64 = StandardNormal.sample(&mut *rng);
+            *g += self.std * z;
+        }
+    }
 }
 
 impl Objective for Noisy<'_> {
@@ -51,11 +62,7 @@ impl Objective for Noisy<'_> {
 
     fn gradient(&self, p: ArrayView1<'_, f64>, mut out: ArrayViewMut1<'_, f64>) {
         self.inner.gradient(p, out.view_mut());
-        let mut rng = self.rng.borrow_mut();
-        for g in out.iter_mut() {
-            let z: f64 = StandardNormal.sample(&mut *rng);
-            *g += self.std * z;
-        }
+        self.add_noise(out);
     }
 
     fn hessian(&self, p: ArrayView1<'_, f64>) -> Option<Array2<f64>> {

@@ -63,6 +63,12 @@ impl<'a> Counted<'a> {
         self.objective.gradient(p, out);
     }
 
+    /// Counts a gradient at `p` that the caller computed itself from the same objective
+    /// (the run loop builds a noisy gradient from the exact one it needs anyway).
+    pub fn count_gradient(&mut self) {
+        self.counts.gradient += 1;
+    }
+
     /// ∇f at `p`, counted.
     pub fn gradient(&mut self, p: ArrayView1<'_, f64>) -> Array1<f64> {
         let mut out = Array1::zeros(p.len());

@@ -377,15 +377,29 @@ pub fn run_with<R: Recorder + ?Sized>(
         if !params.iter().all(|v| v.is_finite()) {
             break Status::Diverged { step: t };
         }
-        match known.take() {
-            Some(g) if g.len() == dim => grad.assign(&g),
-            _ => problem.gradient_into(params.view(), grad.view_mut()),
-        }
-        let grad_norm = if exact {
-            norm(grad.view())
-        } else {
-            objective.gradient(params.view(), exact_grad.view_mut());
-            norm(exact_grad.view())
+        let grad_norm = match (known.take(), &noisy) {
+            (Some(g), _) if g.len() == dim => {
+                grad.assign(&g);
+                if exact {
+                    norm(grad.view())
+                } else {
+                    objective.gradient(params.view(), exact_grad.view_mut());
+                    norm(exact_grad.view())
+                }
+            }
+            (_, None) => {
+                problem.gradient_into(params.view(), grad.view_mut());
+                norm(grad.view())
+            }
+            (_, Some(noisy)) => {
+                // The noisy gradient is the exact one plus the stream's next noise: the exact
+                // one (for |∇f|) is computed once, and counted as the noisy one would be.
+                objective.gradient(params.view(), exact_grad.view_mut());
+                grad.assign(&exact_grad);
+                noisy.add_noise(grad.view_mut());
+                problem.count_gradient();
+                norm(exact_grad.view())
+            }
         };
         let loss = objective.value(params.view());
         if !loss.is_finite() || !grad_norm.is_finite() {
