@@ -206,10 +206,7 @@ fn finish(
         let figures = scope.spawn(|| sweep::render(experiment, plan, rows, &summaries, &dir));
         let best_files = output::render_files(&best, &best_runs, &best_formats, &best_dir);
         let files = figures.join().unwrap_or_else(|_| {
-            let panicked = crate::plot::PlotError {
-                message: "drawing panicked".to_string(),
-            };
-            Err((dir.clone(), panicked))
+            Err((dir.clone(), crate::plot::PlotError::new("drawing panicked")))
         });
         (files, best_files)
     });

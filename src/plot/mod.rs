@@ -137,7 +137,7 @@ pub struct PlotError {
 }
 
 impl PlotError {
-    fn new(message: impl Into<String>) -> Self {
+    pub fn new(message: impl Into<String>) -> Self {
         PlotError {
             message: message.into(),
         }
