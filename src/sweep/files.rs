@@ -103,7 +103,6 @@ pub struct Part {
 
 /// Part `k` of `n` of a sweep of `file` (whose text is `source`): its rows, after comment
 /// lines that say which part of which sweep it is.
-#[allow(clippy::too_many_arguments)]
 pub fn part_bytes(
     experiment: &Experiment,
     plan: &Plan,
