@@ -217,6 +217,20 @@ mod tests {
     }
 
     #[test]
+    fn a_sweeps_bar_counts_runs_and_their_rate() {
+        let screen = Screen::default();
+        let target = ProgressDrawTarget::term_like(Box::new(screen.clone()));
+        let mut report = ProgressReport::on("grid-sweep", Some(target), Duration::ZERO);
+        report.runs(150, 600);
+        report.bar.force_draw();
+        let shown = screen.text();
+        assert!(
+            shown.contains("grid-sweep") && shown.contains("150/600 runs") && shown.contains("/s"),
+            "{shown}"
+        );
+    }
+
+    #[test]
     fn a_shown_bar_counts_the_steps_and_clears_itself() {
         let screen = Screen::default();
         let target = ProgressDrawTarget::term_like(Box::new(screen.clone()));
