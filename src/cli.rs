@@ -343,8 +343,9 @@ pub struct SweepArgs {
     /// Learning rates per optimizer (overrides `[sweep] points`).
     #[arg(short, long, value_name = "N", conflicts_with = "merge")]
     pub points: Option<u64>,
-    /// Repeats of each setting with seeds seed, seed+1, … (overrides `[sweep] seeds`).
-    #[arg(short, long, value_name = "N", conflicts_with = "merge")]
+    /// Repeats of each setting with seeds seed, seed+1, … (overrides `[sweep] seeds`). No
+    /// short form: `-s` is `--surface` elsewhere.
+    #[arg(long, value_name = "N", conflicts_with = "merge")]
     pub seeds: Option<u64>,
     /// Threads to run on [default: one per core]. The results do not depend on it.
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
