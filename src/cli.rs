@@ -343,8 +343,8 @@ pub struct SweepArgs {
     /// Learning rates per optimizer (overrides `[sweep] points`).
     #[arg(short, long, value_name = "N", conflicts_with = "merge")]
     pub points: Option<u64>,
-    /// Repeats of each setting with seeds seed, seed+1, … (overrides `[sweep] seeds`). No
-    /// short form: `-s` is `--surface` elsewhere.
+    /// Repeats of each setting with seeds seed, seed+1, … (overrides `[sweep] seeds`).
+    // No short form: `-s` is `--surface` in compare and play.
     #[arg(long, value_name = "N", conflicts_with = "merge")]
     pub seeds: Option<u64>,
     /// Threads to run on [default: one per core]. The results do not depend on it.
