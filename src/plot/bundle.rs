@@ -147,7 +147,8 @@ pub(in crate::plot) struct Arrangement {
 /// each run keeps at least [`VISIBLE_TARGET`] of its drawing in sight where it can.
 ///
 /// `masks(dashes, buffer)` renders each run alone with those dashes: what it draws in its
-/// colour (ink) and everything it changes (cover, a superset of the ink). `widths` are the
+/// colour (ink) and everything it changes (cover, a superset of the ink), on `buffer` (a
+/// blank plot kept from mask to mask, see `coverage::Mask::render`). `widths` are the
 /// runs' line widths and `dash_range` the shortest and longest dash, in pixels. Runs of
 /// the same `kin` draw one and the same line (the same learning-rate schedule): they are a
 /// bundle from the start, dashed in turn so each colour shows, and their share in sight is
@@ -158,9 +159,9 @@ pub(in crate::plot) fn arrange(
     kin: &[usize],
     widths: &[u32],
     dash_range: (f64, f64),
+    buffer: &mut Vec<u8>,
     mut masks: impl FnMut(&[Option<Dash>], &mut Vec<u8>) -> Result<(Vec<Mask>, Vec<Mask>), PlotError>,
 ) -> Result<Arrangement, PlotError> {
-    let mut buffer = Vec::new();
     // Bundles of runs, joined (for good) whenever one hides the other while either is out of
     // sight; each round dashes the bundles anew and measures again. Kin start joined.
     let mut group: Vec<usize> = (0..n)
@@ -189,8 +190,14 @@ pub(in crate::plot) fn arrange(
     let mut best: Option<Arrangement> = None;
     // Where each run goes when drawn solid: the crowds its bundle's dashes avoid.
     let mut solid_cover: Option<Vec<Mask>> = None;
+    // By run: the bundle its crowd was made of, and the crowd. A crowd is the other members'
+    // solid covers, which stay as the first round measured them, so a bundle that did not
+    // change keeps its runs' crowds: no new plot-sized crowd per member and round, and the
+    // masks' planning finds such a run's dash unchanged by pointer (`Arc<Crowd: Eq>`)
+    // rather than by comparing two plots of pixels.
+    let mut crowds: Vec<Option<(Vec<usize>, Arc<Crowd>)>> = vec![None; n];
     for round in 0..ROUNDS {
-        let (ink, cover) = masks(&dashes, &mut buffer)?;
+        let (ink, cover) = masks(&dashes, buffer)?;
         let solid_cover = solid_cover.get_or_insert_with(|| cover.clone());
         let order = best_order(&ink, &cover);
         let visible = visible_fractions(&ink, &cover, &order, kin);
@@ -234,16 +241,28 @@ pub(in crate::plot) fn arrange(
             let k = members.len() as f64;
             let dash_length = dash_length(&members, &ink);
             for (slot, &i) in members.iter().enumerate() {
-                let others: Vec<&Mask> = members
-                    .iter()
-                    .filter(|&&j| j != i)
-                    .map(|&j| &solid_cover[j])
-                    .collect();
-                dashes[i] = (members.len() > 1).then(|| Dash {
+                if members.len() < 2 {
+                    dashes[i] = None;
+                    continue;
+                }
+                let crowd = match &crowds[i] {
+                    Some((bundle, crowd)) if *bundle == members => Arc::clone(crowd),
+                    _ => {
+                        let others: Vec<&Mask> = members
+                            .iter()
+                            .filter(|&&j| j != i)
+                            .map(|&j| &solid_cover[j])
+                            .collect();
+                        let crowd = Arc::new(Crowd::new(size.0, size.1, &others));
+                        crowds[i] = Some((members.clone(), Arc::clone(&crowd)));
+                        crowd
+                    }
+                };
+                dashes[i] = Some(Dash {
                     on: dash_length,
                     period: dash_length * k,
                     phase: dash_length * slot as f64,
-                    crowd: Arc::new(Crowd::new(size.0, size.1, &others)),
+                    crowd,
                 });
             }
         }

@@ -83,11 +83,20 @@ impl ColorMap {
 
 /// `x.round() as usize` for 0 <= x < 2^52, without the libm call `round` is on baseline x86-64.
 #[inline]
-fn round_unsigned(x: f64) -> usize {
+pub(in crate::plot) fn round_unsigned(x: f64) -> usize {
     // Signed conversions are one instruction each way; unsigned ones are not.
     let i = x as i64;
     // x - i is exact here, so this is round-half-away-from-zero exactly.
     (if x - i as f64 >= 0.5 { i + 1 } else { i }) as usize
+}
+
+/// `x.round() as u8` for every x (NaN and infinities too), without the libm call: `as u8`
+/// saturates, so anything below 0 (whose round is at most 0, as -0.5 rounds to -1) gives 0
+/// and anything from 255 up gives 255, which the clamp gives too before an exact round of
+/// the rest; NaN passes the clamp and converts to 0 either way.
+#[inline]
+pub(in crate::plot) fn round_u8(x: f64) -> u8 {
+    round_unsigned(x.clamp(0.0, 255.0)) as u8
 }
 
 /// What the background shows where f is undefined (NaN): nothing.
@@ -165,6 +174,43 @@ mod tests {
     use super::*;
     use crate::core::Window;
     use crate::plot::levels::choose_levels;
+
+    #[test]
+    fn round_u8_is_round_then_as_u8() {
+        // Around every half and whole number of the range and past its ends, a few ulps
+        // either side (where adding 0.5 and truncating would go wrong), and far outside.
+        let mut xs = vec![
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MAX,
+            -f64::MAX,
+        ];
+        xs.extend([
+            0.0,
+            -0.0,
+            f64::MIN_POSITIVE,
+            -f64::MIN_POSITIVE,
+            1e300,
+            -1e300,
+        ]);
+        xs.extend([0.49999999999999994, -0.49999999999999994, 1e18, -1e18]);
+        for half in -20..=600 {
+            let x = f64::from(half) / 2.0;
+            let mut up = x;
+            let mut down = x;
+            for _ in 0..4 {
+                xs.extend([up, down]);
+                up = up.next_up();
+                down = down.next_down();
+            }
+        }
+        // And evenly spread values between, as paint_lines blends them.
+        xs.extend((0..=1_000_000).map(|k| -10.0 + 280.0 * f64::from(k) / 1e6));
+        for x in xs {
+            assert_eq!(round_u8(x), x.round() as u8, "{x:e}");
+        }
+    }
 
     #[test]
     fn where_f_is_undefined_the_background_is_blank_and_elsewhere_coloured() {

@@ -84,6 +84,7 @@ pub(super) fn arrange_curves(
         kin,
         &widths,
         (sizes.px(3.0), sizes.px(14.0)),
+        &mut Vec::new(),
         |dashes, buffer| {
             let mut ink = Vec::with_capacity(n);
             for (i, ((points, dash), drawn)) in

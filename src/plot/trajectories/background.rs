@@ -12,6 +12,7 @@ use plotters::prelude::*;
 use super::super::PlotError;
 use super::super::axis::Axis;
 use super::super::clip::{P, decimate};
+use super::super::colormap::{round_u8, round_unsigned};
 use super::super::contours::Polyline;
 use super::super::style::{FONT, Sizes};
 use super::PlotCoord;
@@ -119,7 +120,9 @@ fn fade(gap: f64, gradient: f64) -> f64 {
         return 1.0;
     }
     let f = (spacing / CROWDED_PX).clamp(1.0 / FADE_STEPS, 1.0);
-    (f * FADE_STEPS).round() / FADE_STEPS
+    // f · FADE_STEPS lies in [1, FADE_STEPS]: a round without the libm call (one per point
+    // of every contour line).
+    round_unsigned(f * FADE_STEPS) as f64 / FADE_STEPS
 }
 
 /// |∇f| per pixel at `p`, from the grid's differences (bilinear within a cell).
@@ -174,7 +177,9 @@ pub(super) fn paint_lines(
         if c > 0.0 {
             let c = f64::from(c);
             for (v, line) in px.iter_mut().zip([LINE.0, LINE.1, LINE.2]) {
-                *v = (f64::from(*v) * (1.0 - c) + f64::from(line) * c).round() as u8;
+                // The same as `.round() as u8` for every value, without a libm call per
+                // pixel and channel (see `round_u8`).
+                *v = round_u8(f64::from(*v) * (1.0 - c) + f64::from(line) * c);
             }
         }
     }

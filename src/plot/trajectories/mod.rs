@@ -162,6 +162,9 @@ pub fn draw_prepared<'r, DB: DrawingBackend + 'r>(
 
     // First with the legend inside the plot; when it finds no free place there, under it.
     let mut below: Option<LegendBox> = None;
+    // One scratch plot for every mask of the planning (the runs' and the marks'): it is left
+    // blank after each mask, and refilled only when a legend under the plot changes its size.
+    let mut buffer = Vec::new();
     let (place, plan, marks, legend_inside, data) = loop {
         let place = layout::place(canvas, &win, margins, title_bottom, below.clone(), &sizes);
         let (_, _, pw, ph) = place.plot;
@@ -174,12 +177,12 @@ pub fn draw_prepared<'r, DB: DrawingBackend + 'r>(
             win: &win,
             per_px,
         };
-        let plan = paths::plan(&runs, &sizes, &mask_plot)?;
+        let plan = paths::plan(&runs, &sizes, &mask_plot, &mut buffer)?;
         let shared: Vec<usize> = (0..runs.len())
             .filter(|&i| plan.styles[i].shared_end)
             .collect();
         let marks = marks::marks(scene, &runs, &shared, &win, &sizes);
-        let marks_mask = mask_plot.mask(&mut Vec::new(), |area| draw_marks(area, &marks))?;
+        let marks_mask = mask_plot.mask(&mut buffer, |area| draw_marks(area, &marks))?;
         let mut data: Vec<Mask> = plan.cover.clone();
         data.push(marks_mask);
         let entries = legend::entries(scene, &runs, &plan, &marks, &win, &sizes);

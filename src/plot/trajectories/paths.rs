@@ -331,11 +331,13 @@ pub(in crate::plot) fn shared_ends(runs: &[RunPath], plot: &MaskPlot) -> Vec<usi
 }
 
 /// Chooses the drawing order and the runs' dashes so that each run keeps at least
-/// `bundle::VISIBLE_TARGET` of its drawing in sight where it can.
+/// `bundle::VISIBLE_TARGET` of its drawing in sight where it can; the masks are drawn on
+/// `buffer`, left a blank plot for more masks of its size.
 pub(in crate::plot) fn plan(
     runs: &[RunPath],
     sizes: &Sizes,
     plot: &MaskPlot,
+    buffer: &mut Vec<u8>,
 ) -> Result<Plan, PlotError> {
     let n = runs.len();
     let mut solid: Vec<RunStyle> = (0..n).map(|i| RunStyle::new(i, sizes)).collect();
@@ -364,6 +366,7 @@ pub(in crate::plot) fn plan(
         &kin,
         &widths,
         (sizes.px(3.0), sizes.px(14.0)),
+        buffer,
         |dashes, buffer| {
             let mut ink = Vec::with_capacity(n);
             let mut cover = Vec::with_capacity(n);
