@@ -275,7 +275,10 @@ fn entries(scene: &SweepScene, any_diverged: bool, sizes: &Sizes) -> Vec<Entry> 
                     format!("{}: best {} ⚠ end of range", row.label, lr_label(cell.lr))
                 }
                 Some(cell) => format!("{}: best {}", row.label, lr_label(cell.lr)),
-                None => format!("{}: every lr diverged", row.label),
+                None if row.cells.iter().all(|c| c.median == f64::INFINITY) => {
+                    format!("{}: every lr diverged", row.label)
+                }
+                None => format!("{}: {}", row.label, scene.unreached),
             };
             Entry {
                 text,
@@ -306,6 +309,22 @@ fn entries(scene: &SweepScene, any_diverged: bool, sizes: &Sizes) -> Vec<Entry> 
             size: sizes.int(5.0),
             fill: mark,
             edge: mark,
+        });
+    }
+    // A line that breaks off has cells without a value: say why, with no mark of its own
+    // (the sample is drawn in the legend's white).
+    if scene
+        .rows
+        .iter()
+        .flat_map(|r| &r.cells)
+        .any(|c| c.median.is_nan())
+    {
+        entries.push(Entry {
+            text: format!("no line: {}", scene.unreached),
+            glyph: Glyph::Line,
+            size: sizes.int(12.0),
+            fill: WHITE,
+            edge: WHITE,
         });
     }
     entries

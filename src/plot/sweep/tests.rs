@@ -292,6 +292,27 @@ fn one_seed_has_no_band_and_says_no_median() {
 }
 
 #[test]
+fn cells_without_a_value_are_explained_and_never_called_diverged() {
+    // The first row's low rates never reached the tolerance: no value, yet no divergence.
+    let mut scene = realistic();
+    scene.unreached = "tolerance not reached in 2000 steps".to_string();
+    for c in &mut scene.rows[0].cells[..10] {
+        (c.median, c.q25, c.q75, c.diverged) = (f64::NAN, f64::NAN, f64::NAN, 0);
+    }
+    renders_in_both_formats(&scene);
+    let curves = String::from_utf8(lr_curves(&scene, Format::Svg).unwrap()).unwrap();
+    assert!(curves.contains("no line: tolerance not reached in 2000 steps"));
+    let cells = String::from_utf8(heatmap(&scene, Format::Svg).unwrap()).unwrap();
+    assert!(cells.contains("tolerance not reached in 2000 steps"));
+    // Without such cells, neither figure mentions it.
+    let plain = realistic();
+    for figure in [heatmap, lr_curves] {
+        let svg = String::from_utf8(figure(&plain, Format::Svg).unwrap()).unwrap();
+        assert!(!svg.contains("not reached"));
+    }
+}
+
+#[test]
 fn a_negative_loss_falls_back_from_a_log_scale_and_says_so() {
     let mut scene = realistic();
     scene.rows[2].cells[10].median = -3e4;
