@@ -164,45 +164,39 @@ pub enum MergeError {
 
 /// The part files in `dir`, or in the `*-sweep` folders inside it, sorted by name.
 pub fn parts_in(dir: &Path) -> Result<Vec<PathBuf>, MergeError> {
-    let unreadable = |e: std::io::Error| MergeError::Unreadable {
-        path: dir.to_path_buf(),
-        reason: e.to_string(),
-    };
-    let parts = |dir: &Path| -> Result<Vec<PathBuf>, MergeError> {
-        let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(unreadable)?
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| parse_part_name(n).is_some())
-            })
-            .collect();
-        found.sort();
-        Ok(found)
-    };
-    let here = parts(dir)?;
+    let is_part = |p: &PathBuf| named(p, |n| parse_part_name(n).is_some());
+    let listed = listing(dir)?;
+    let here: Vec<PathBuf> = listed.iter().filter(|p| is_part(p)).cloned().collect();
     if !here.is_empty() {
         return Ok(here);
     }
     let mut inside = Vec::new();
-    let mut folders: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(unreadable)?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            p.is_dir()
-                && p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.ends_with("-sweep"))
-        })
-        .collect();
-    folders.sort();
-    for folder in folders {
-        inside.extend(parts(&folder)?);
+    for folder in listed
+        .iter()
+        .filter(|p| p.is_dir() && named(p, |n| n.ends_with("-sweep")))
+    {
+        inside.extend(listing(folder)?.into_iter().filter(is_part));
     }
     Ok(inside)
+}
+
+/// The entries of `dir`, sorted.
+fn listing(dir: &Path) -> Result<Vec<PathBuf>, MergeError> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| MergeError::Unreadable {
+            path: dir.to_path_buf(),
+            reason: e.to_string(),
+        })?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    Ok(entries)
+}
+
+/// Whether `path`'s file name is text that `test` accepts.
+fn named(path: &Path, test: impl Fn(&str) -> bool) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(test)
 }
 
 /// (k, n) from `sweep.part-K-of-N.csv`.
