@@ -1,0 +1,7 @@
+//! Networks: a multilayer perceptron on one flat parameter vector (`model`), so the core's
+//! optimizers and schedules train it exactly as they step a surface.
+
+pub mod model;
+
+#[cfg(test)]
+mod tests;

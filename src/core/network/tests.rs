@@ -1,0 +1,207 @@
+//! The model's gradient against central finite differences, layer kind by layer kind, with
+//! the step's masks held fixed; and its evaluation mode.
+
+use ndarray::{Array1, Array2};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::model::*;
+
+fn net(activation: Activation, batch_norm: bool) -> Network {
+    Network::new(Architecture {
+        inputs: 3,
+        hidden: vec![5, 4],
+        classes: 3,
+        activation,
+        batch_norm,
+    })
+}
+
+fn batch(inputs: usize, rng: &mut ChaCha8Rng) -> (Array2<f64>, Vec<usize>) {
+    let x = Array2::from_shape_simple_fn((7, inputs), || rng.random::<f64>() * 2.0 - 1.0);
+    let labels = (0..7).map(|i| i % 3).collect();
+    (x, labels)
+}
+
+/// The largest relative error of the analytic gradient over every parameter, CS231n's
+/// measure |a − n| / max(|a|, |n|), against central differences of the loss with the
+/// step's masks held fixed.
+fn gradient_error(network: &Network, regularisation: &Regularisation) -> f64 {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let (x, labels) = batch(network.architecture.inputs, &mut rng);
+    let params = network.init(Init::Normal { std: 0.5 }, &mut rng)
+        + Array1::from_shape_simple_fn(network.parameters(), || 0.1 * rng.random::<f64>());
+    let masks = network.draw_masks(regularisation, x.nrows(), &mut rng);
+    let mut ws = Workspace::default();
+    let mut analytic = Array1::zeros(network.parameters());
+    let loss = |p: &Array1<f64>, ws: &mut Workspace| {
+        let mut g = Array1::zeros(p.len());
+        network
+            .loss_and_gradient(p.view(), x.view(), &labels, regularisation, &masks, ws, g.view_mut())
+            .total()
+    };
+    network.loss_and_gradient(
+        params.view(),
+        x.view(),
+        &labels,
+        regularisation,
+        &masks,
+        &mut ws,
+        analytic.view_mut(),
+    );
+    // The five-point stencil: its truncation error is O(h⁴), so h can stay large enough
+    // that rounding (ε·f/h) stays far below the bound.
+    let h = 1e-4;
+    let at = |i: usize, by: f64, ws: &mut Workspace| {
+        let mut p = params.clone();
+        p[i] += by;
+        loss(&p, ws)
+    };
+    let largest = analytic.iter().fold(0.0f64, |m, g| m.max(g.abs()));
+    let mut worst: f64 = 0.0;
+    for i in 0..params.len() {
+        let numeric = (8.0 * (at(i, h, &mut ws) - at(i, -h, &mut ws))
+            - (at(i, 2.0 * h, &mut ws) - at(i, -2.0 * h, &mut ws)))
+            / (12.0 * h);
+        let a = analytic[i];
+        // An element a thousand times smaller than the largest is measured against that
+        // thousandth: below it, the differences' rounding is all there is to see.
+        let scale = a.abs().max(numeric.abs()).max(1e-3 * largest);
+        worst = worst.max((a - numeric).abs() / scale);
+    }
+    worst
+}
+
+#[test]
+fn every_layer_kind_has_the_gradient_finite_differences_measure() {
+    let plain = Regularisation::NONE;
+    let l2 = Regularisation {
+        l2: 0.3,
+        ..plain
+    };
+    let l1 = Regularisation {
+        l1: 0.2,
+        ..plain
+    };
+    let dropout = Regularisation {
+        dropout: 0.4,
+        ..plain
+    };
+    let naive = Regularisation {
+        dropout: 0.4,
+        inverted_dropout: false,
+        ..plain
+    };
+    let dropconnect = Regularisation {
+        dropconnect: 0.3,
+        ..plain
+    };
+    let all = Regularisation {
+        l2: 0.1,
+        l1: 0.05,
+        dropout: 0.3,
+        inverted_dropout: true,
+        dropconnect: 0.2,
+    };
+    for activation in Activation::ALL.map(|(_, a)| a) {
+        for batch_norm in [false, true] {
+            let network = net(activation, batch_norm);
+            for (name, r) in [
+                ("plain", plain),
+                ("l2", l2),
+                ("l1", l1),
+                ("dropout", dropout),
+                ("naive dropout", naive),
+                ("dropconnect", dropconnect),
+                ("everything", all),
+            ] {
+                let error = gradient_error(&network, &r);
+                assert!(
+                    error < 1e-7,
+                    "{activation:?}, batch norm {batch_norm}, {name}: relative error {error:e}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_parameters_are_laid_out_as_torch_lists_them() {
+    let network = net(Activation::Relu, true);
+    // Linear(3,5), BatchNorm(5), Linear(5,4), BatchNorm(4), Linear(4,3).
+    assert_eq!(network.parameters(), 15 + 5 + 5 + 5 + 20 + 4 + 4 + 4 + 12 + 3);
+    let first = &network.layers[0];
+    assert_eq!((first.weight.clone(), first.bias.clone()), (0..15, 15..20));
+    assert_eq!(first.norm, Some((20..25, 25..30)));
+    assert_eq!(network.layers[2].norm, None);
+    let mut rng = ChaCha8Rng::seed_from_u64(0);
+    let params = network.init(Init::He, &mut rng);
+    assert!(params.slice(ndarray::s![20..25]).iter().all(|&g| g == 1.0));
+    assert!(params.slice(ndarray::s![15..20]).iter().all(|&b| b == 0.0));
+}
+
+#[test]
+fn evaluation_has_no_dropout_and_uses_the_running_statistics() {
+    let network = net(Activation::Relu, true);
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let (x, labels) = batch(3, &mut rng);
+    let params = network.init(Init::He, &mut rng);
+    let mut stats = network.running_stats();
+    let mut ws = Workspace::default();
+    let before = network.evaluate(params.view(), x.view(), &labels, &stats, &mut ws);
+    // Dropout at training time changes nothing at evaluation: the same numbers twice.
+    let again = network.evaluate(params.view(), x.view(), &labels, &stats, &mut ws);
+    assert_eq!(before, again);
+    let r = Regularisation {
+        dropout: 0.5,
+        ..Regularisation::NONE
+    };
+    let masks = network.draw_masks(&r, x.nrows(), &mut rng);
+    let mut g = Array1::zeros(network.parameters());
+    network.loss_and_gradient(params.view(), x.view(), &labels, &r, &masks, &mut ws, g.view_mut());
+    network.update_running_stats(&mut stats, &ws);
+    assert!(stats.mean[0].iter().any(|&m| m != 0.0), "the running mean moved");
+    let after = network.evaluate(params.view(), x.view(), &labels, &stats, &mut ws);
+    assert_ne!(before, after, "evaluation normalises with the running statistics");
+    let p = network.probabilities(params.view(), x.view(), &stats, &mut ws);
+    for row in p.rows() {
+        assert!((row.sum() - 1.0).abs() < 1e-12);
+    }
+}
+
+#[test]
+fn inverted_dropout_keeps_the_expected_activation_and_the_naive_one_shrinks_it() {
+    let network = net(Activation::Relu, false);
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let p = 0.5;
+    let mean_mask = |inverted: bool, rng: &mut ChaCha8Rng| {
+        let r = Regularisation {
+            dropout: p,
+            inverted_dropout: inverted,
+            ..Regularisation::NONE
+        };
+        let masks = network.draw_masks(&r, 4000, rng);
+        masks.dropout[0].mean().unwrap()
+    };
+    assert!((mean_mask(true, &mut rng) - 1.0).abs() < 0.05);
+    assert!((mean_mask(false, &mut rng) - (1.0 - p)).abs() < 0.05);
+}
+
+#[test]
+fn a_linear_classifier_has_no_hidden_layer() {
+    let network = Network::new(Architecture {
+        inputs: 2,
+        hidden: vec![],
+        classes: 3,
+        activation: Activation::Relu,
+        batch_norm: true,
+    });
+    assert_eq!(network.parameters(), 9);
+    assert!(network.hidden_layers().is_empty());
+    let regularisation = Regularisation {
+        l2: 1e-3,
+        dropout: 0.5,
+        ..Regularisation::NONE
+    };
+    assert!(gradient_error(&network, &regularisation) < 1e-7);
+}
