@@ -1,6 +1,9 @@
 //! Traces as bytes: the pinned `trajectory.csv` and `summary.json`, and the results table.
 //!
 //! Nothing here touches the file system; the app writes what these functions return.
+//! A network experiment's files (`history.csv`, its summary, the weights) are in `network`.
+
+pub mod network;
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -248,15 +251,30 @@ pub fn table(
             nearest,
         ]);
     }
-    let mut widths = header.map(|h| h.chars().count());
-    for row in &rows {
+    let numeric = [
+        false, false, false, true, true, true, true, true, false, false,
+    ];
+    let title = format!("{experiment} on {surface_kind}: {}", surface.formula());
+    let rows: Vec<Vec<String>> = rows.into_iter().map(Vec::from).collect();
+    aligned_table(&title, &header, &numeric, &rows, &statuses, colour)
+}
+
+/// A results table: the title, the header, then one line per run, columns aligned (numbers
+/// to the right), the third column (the status) coloured by `statuses` when asked.
+pub(crate) fn aligned_table(
+    title: &str,
+    header: &[&str],
+    numeric: &[bool],
+    rows: &[Vec<String>],
+    statuses: &[Status],
+    colour: Colour,
+) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let numeric = [
-        false, false, false, true, true, true, true, true, false, false,
-    ];
     let line = |cells: &[String], status: Option<Status>| {
         let mut s = String::new();
         for (i, cell) in cells.iter().enumerate() {
@@ -280,30 +298,19 @@ pub fn table(
         }
         s.trim_end().to_string()
     };
+    let bold_if = |text: String| {
+        if colour == Colour::Always {
+            bold(&text)
+        } else {
+            text
+        }
+    };
     let mut out = String::new();
-    let title = format!("{experiment} on {surface_kind}: {}", surface.formula());
-    let _ = writeln!(
-        out,
-        "{}",
-        if colour == Colour::Always {
-            bold(&title)
-        } else {
-            title
-        }
-    );
+    let _ = writeln!(out, "{}", bold_if(title.to_string()));
     let head: Vec<String> = header.iter().map(|h| h.to_string()).collect();
-    let head_line = line(&head, None);
-    let _ = writeln!(
-        out,
-        "{}",
-        if colour == Colour::Always {
-            bold(&head_line)
-        } else {
-            head_line
-        }
-    );
+    let _ = writeln!(out, "{}", bold_if(line(&head, None)));
     for (row, status) in rows.iter().zip(statuses) {
-        let _ = writeln!(out, "{}", line(row, Some(status)));
+        let _ = writeln!(out, "{}", line(row, Some(*status)));
     }
     out
 }

@@ -230,7 +230,16 @@ fn play_experiment(args: &PlayArgs) -> Result<Experiment, AppError> {
             ..Overrides::default()
         };
         overrides.validate()?;
-        return config::load_all(file, &overrides).map_err(AppError::Config);
+        let experiment = config::load_all(file, &overrides).map_err(AppError::Config)?;
+        if experiment.network().is_some() {
+            return Err(AppError::Usage(format!(
+                "play: {} is a network experiment; the playground plays surfaces for now \
+                 (`optplay run {}` trains it and draws its figures)",
+                file.display(),
+                file.display()
+            )));
+        }
+        return Ok(experiment);
     }
     let default_runs = || {
         ["sgd", "momentum", "adam"]
@@ -386,7 +395,7 @@ fn run_experiment(
     } else {
         Colour::Never
     };
-    let table = output::table(experiment, &written.runs, colour);
+    let table = output::table(experiment, &written, colour);
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error worth a message.
     let _ = writeln!(stdout, "{table}");

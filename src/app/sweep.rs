@@ -38,6 +38,13 @@ pub(super) fn sweep(args: SweepArgs, cancel: &Cancel) -> Result<(), AppError> {
         ));
     };
     let experiment = config::load_all(file, &overrides).map_err(AppError::Config)?;
+    if experiment.network().is_some() {
+        return Err(AppError::Usage(format!(
+            "sweep: {} is a network experiment; sweeps run surface experiments for now \
+             (`optplay run` trains it)",
+            file.display()
+        )));
+    }
     let settings = sweep_settings(&experiment, file, &overrides)?;
     let plan = Plan::new(&experiment, &settings);
     let range = match args.shard {

@@ -6,12 +6,14 @@
 
 mod compare;
 mod error;
+pub mod network;
 mod optimizer;
 mod reader;
 mod settings;
 pub mod surface;
 pub mod sweep;
 pub mod write;
+mod weights;
 
 use std::path::Path;
 
@@ -24,7 +26,9 @@ pub(crate) use compare::unknown;
 pub use compare::{CompareRequest, LrRequest, NO_FORMATS, compare_experiment, picture_formats};
 pub use error::{ConfigError, ErrorKind, Position, UsageError, closest, line_column};
 pub use optimizer::{COMMON_KEYS, optimizer_keys};
+pub use network::{DataSettings, DataSource, ModelSettings, NetworkProblem, RunOverrides};
 pub use surface::{SurfaceProblem, SurfaceView};
+pub use weights::{Weights, widths as network_widths};
 pub use sweep::{GridAxis, Metric, SweepSettings};
 
 use reader::{Cx, Table, join};
@@ -81,6 +85,8 @@ pub struct Experiment {
 pub enum Problem {
     /// A function of the plane (`[surface]`).
     Surface(SurfaceProblem),
+    /// A network trained on data (`[data]` and `[model]`).
+    Network(Box<NetworkProblem>),
 }
 
 impl Experiment {
@@ -88,38 +94,39 @@ impl Experiment {
     pub fn surface(&self) -> Option<&SurfaceProblem> {
         match &self.problem {
             Problem::Surface(s) => Some(s),
+            Problem::Network(_) => None,
         }
     }
 
     pub fn surface_mut(&mut self) -> Option<&mut SurfaceProblem> {
         match &mut self.problem {
             Problem::Surface(s) => Some(s),
+            Problem::Network(_) => None,
+        }
+    }
+
+    /// The network problem, when the experiment is one.
+    pub fn network(&self) -> Option<&NetworkProblem> {
+        match &self.problem {
+            Problem::Network(n) => Some(n),
+            Problem::Surface(_) => None,
         }
     }
 }
 
 impl Problem {
-    /// What the runs minimise, as the stepping core sees it.
-    pub fn objective(&self) -> &(dyn crate::core::Objective + Sync) {
-        match self {
-            Problem::Surface(s) => &s.function,
-        }
-    }
-
-    /// Where every run starts.
-    pub fn start(&self) -> Vec<f64> {
-        match self {
-            Problem::Surface(s) => s.start.to_vec(),
-        }
-    }
-
-    /// What picks each optimizer's default learning rate: the surface kind.
+    /// What picks each optimizer's default learning rate: the surface kind, or "network".
     pub fn lr_table_key(&self) -> &'static str {
         match self {
             Problem::Surface(s) => s.kind(),
+            Problem::Network(_) => NETWORK_LR_KEY,
         }
     }
 }
+
+/// The default learning rates of network runs are listed under this name, beside the
+/// surfaces'.
+pub const NETWORK_LR_KEY: &str = "network";
 
 /// One `[[optimizer]]`, validated.
 #[derive(Debug, Clone, PartialEq)]
@@ -136,6 +143,8 @@ pub struct RunConfig {
     pub noise: Option<f64>,
     /// `sweep_lr = [lo, hi]`: this run's learning-rate range in a sweep.
     pub sweep_lr: Option<[f64; 2]>,
+    /// A network run's own regularisation, batch and augmentation (none on surfaces).
+    pub network: RunOverrides,
 }
 
 impl RunConfig {
@@ -148,6 +157,7 @@ impl RunConfig {
             schedule: Configured::defaults(&crate::core::schedule::CONSTANT),
             noise: None,
             sweep_lr: None,
+            network: RunOverrides::default(),
         }
     }
 
@@ -178,6 +188,7 @@ impl RunConfig {
         if self.schedule.kind.name != crate::core::schedule::CONSTANT.name {
             parts.push(format!("{} schedule", self.schedule.kind.name));
         }
+        parts.extend(self.network.summary());
         match self.noise {
             Some(std) if std > 0.0 => {
                 parts.push(format!("noise σ={}", crate::number::short(std)));
@@ -426,7 +437,7 @@ pub fn check_with(
     }
 }
 
-const ROOT_KEYS: [&str; 11] = [
+const ROOT_KEYS: [&str; 14] = [
     "name",
     "steps",
     "seed",
@@ -438,6 +449,9 @@ const ROOT_KEYS: [&str; 11] = [
     "output",
     "optimizer",
     "sweep",
+    "data",
+    "model",
+    "record_every",
 ];
 
 fn experiment(
@@ -479,7 +493,51 @@ fn experiment(
         Some(v) => cx.table(v, "plot"),
         None => None,
     };
-    let problem = surface::parse(cx, root, path, plot_table).map(Problem::Surface);
+    let problem = match (cx.get(root, "data"), cx.get(root, "surface")) {
+        (Some(data), None) => {
+            refuse_surface_keys(cx, root, plot_table);
+            let seed = overrides.seed.or(seed).unwrap_or(0);
+            let steps = overrides.steps.or(steps).unwrap_or(DEFAULT_STEPS);
+            network::parse(cx, root, path, data, seed, steps)
+                .map(|n| Problem::Network(Box::new(n)))
+        }
+        (Some(_), Some(surface)) => {
+            let e = cx
+                .error(
+                    ErrorKind::InvalidValue,
+                    surface.span(),
+                    "a file with both `[surface]` and `[data]`".to_string(),
+                )
+                .key("surface")
+                .expected("either `[surface]` (a 2-D loss surface) or `[data]` and `[model]` (a network)")
+                .note("a surface experiment and a network experiment are two files");
+            cx.push(e);
+            None
+        }
+        (None, _) => {
+            for key in ["model", "record_every"] {
+                if let Some(v) = cx.get(root, key) {
+                    let e = cx
+                        .error(
+                            ErrorKind::UnknownKey,
+                            v.span(),
+                            format!("`{key}` without `[data]`"),
+                        )
+                        .key(key)
+                        .expected("`[data]` beside it: networks train on data")
+                        .note("a surface experiment has `[surface]`; `optplay init --data spiral` writes a network experiment");
+                    cx.push(e);
+                }
+            }
+            surface::parse(cx, root, path, plot_table).map(Problem::Surface)
+        }
+    };
+    let images = match &problem {
+        Some(Problem::Network(n)) => Some(n.train.image.is_some()),
+        Some(Problem::Surface(_)) => None,
+        // The problem was broken: still check the runs' network keys when `[data]` is there.
+        None => cx.get(root, "data").map(|_| false),
+    };
     let noise = match cx.get(root, "noise") {
         Some(v) => cx.table(v, "noise").and_then(|t| noise(cx, t)),
         None => Some(None),
@@ -510,11 +568,17 @@ fn experiment(
         (Some(_), Some(csv_every)) => Some(OutputSettings { csv_every }),
         (output, _) => output,
     };
+    let lr_key = match (&problem, images) {
+        (Some(p), _) => Some(p.lr_table_key()),
+        (None, Some(_)) => Some(NETWORK_LR_KEY),
+        (None, None) => None,
+    };
     let runs = runs(
         cx,
         root,
         path,
-        problem.as_ref().map(Problem::lr_table_key),
+        lr_key,
+        images,
         steps.unwrap_or(DEFAULT_STEPS).clamp(1, MAX_STEPS),
     );
 
@@ -547,6 +611,38 @@ fn experiment(
         runs: runs?,
         sweep: sweep?,
     })
+}
+
+/// A network file's root keys and `[plot]` keys that only a surface has: each an error that
+/// says why.
+fn refuse_surface_keys(cx: &mut Cx<'_>, root: Table<'_, '_>, plot: Option<Table<'_, '_>>) {
+    let why = [
+        ("start", "a network starts from its initialised weights (`[model] init`, `init_from`)"),
+        ("tolerance", "a network run takes its `steps`; watch the validation curves instead"),
+        ("noise", "a network's gradients are noisy by its minibatches (`[data] batch`)"),
+    ];
+    for (key, note) in why {
+        if let Some(v) = cx.get(root, key) {
+            let e = cx
+                .error(ErrorKind::UnknownKey, v.span(), format!("`{key}` in a network experiment"))
+                .key(key)
+                .expected("a key of a network experiment")
+                .note(note);
+            cx.push(e);
+        }
+    }
+    if let Some(plot) = plot {
+        for key in surface::PLOT_KEYS {
+            if let Some(v) = cx.get(plot, key) {
+                let e = cx
+                    .error(ErrorKind::UnknownKey, v.span(), format!("`plot.{key}` in a network experiment"))
+                    .key(join("plot", key))
+                    .expected("a `[plot]` key of a network experiment: width, height, scale, formats, log_x")
+                    .note("contour settings belong to surfaces; decision regions span the data");
+                cx.push(e);
+            }
+        }
+    }
 }
 
 /// The file stem, or "experiment" when the path has none.
@@ -731,6 +827,7 @@ fn runs(
     root: Table<'_, '_>,
     path: &Path,
     surface_kind: Option<&str>,
+    network: Option<bool>,
     steps: u64,
 ) -> Option<Vec<RunConfig>> {
     let no_runs = || {
@@ -782,7 +879,7 @@ fn runs(
             ok = false;
             continue;
         };
-        let Some(run) = optimizer::parse_optimizer(cx, table, surface_kind, steps) else {
+        let Some(run) = optimizer::parse_optimizer(cx, table, surface_kind, network, steps) else {
             ok = false;
             continue;
         };

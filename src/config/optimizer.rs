@@ -29,6 +29,7 @@ pub(crate) fn parse_optimizer(
     cx: &mut Cx<'_>,
     table: Table<'_, '_>,
     surface_kind: Option<&str>,
+    network: Option<bool>,
     steps: u64,
 ) -> Option<RunConfig> {
     let path = table.path;
@@ -37,7 +38,12 @@ pub(crate) fn parse_optimizer(
     let name = cx.name(kind_value, &join(path, "kind"), "optimizer kind", &names)?;
     let kind = registry::optimizer(name)?;
 
-    let allowed = optimizer_keys(name);
+    let mut allowed = optimizer_keys(name);
+    if network.is_some() {
+        // A network's gradients are noisy by their minibatches, not by added noise.
+        allowed.retain(|k| *k != "noise");
+        allowed.extend(super::network::RUN_KEYS);
+    }
     let what = format!("`[[optimizer]]` with kind = \"{name}\"");
     cx.check_keys(table, &allowed, &what, |key| {
         let owners: Vec<String> = OPTIMIZERS
@@ -45,6 +51,14 @@ pub(crate) fn parse_optimizer(
             .filter(|k| k.takes(key))
             .map(|k| format!("`{}`", k.name))
             .collect();
+        if network.is_none() && super::network::RUN_KEYS.contains(&key) {
+            return Some(format!(
+                "`{key}` is a network's setting: it goes in a file with `[data]` and `[model]`"
+            ));
+        }
+        if network.is_some() && key == "noise" {
+            return Some("a network's gradients are noisy by their minibatches: set `batch`".to_string());
+        }
         (!owners.is_empty()).then(|| {
             format!(
                 "`{key}` is a setting of {}, not of `{name}`",
@@ -108,7 +122,13 @@ pub(crate) fn parse_optimizer(
         None => Some(Configured::defaults(&schedule::CONSTANT)),
     };
 
+    let overrides = match network {
+        Some(images) => super::network::run_overrides(cx, table, images),
+        None => Some(super::RunOverrides::default()),
+    };
+
     Some(RunConfig {
+        network: overrides?,
         label: label?,
         optimizer: settings_ok.then_some(optimizer)?,
         lr: lr?,

@@ -171,6 +171,20 @@ impl<'s> Cx<'s> {
         table.map.get(key)
     }
 
+    /// The value at `keys` below `table` (tables inside tables), or `None`, recording nothing:
+    /// where to point an error about a value that was read before.
+    pub fn get_path<'a, 'i>(&self, table: Table<'a, 'i>, keys: &[&str]) -> Option<&'a Value<'i>> {
+        let (last, parents) = keys.split_last()?;
+        let mut map = table.map;
+        for key in parents {
+            match map.get(*key)?.get_ref() {
+                DeValue::Table(inner) => map = inner,
+                _ => return None,
+            }
+        }
+        map.get(*last)
+    }
+
     /// A required value of `table`; records "missing key" at the table when absent.
     pub fn require<'a, 'i>(
         &mut self,

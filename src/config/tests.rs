@@ -19,8 +19,7 @@ fn setting(e: &Experiment, run: usize, key: &str) -> Value {
 
 /// The experiment's surface problem.
 fn surface_of(e: &Experiment) -> &SurfaceProblem {
-    let Problem::Surface(s) = &e.problem;
-    s
+    e.surface().expect("a surface experiment")
 }
 
 const FILE: &str = "configs/demo.toml";

@@ -4,7 +4,13 @@
 use crate::core::spec::{Configured, Kind, Value};
 use crate::number::toml_float;
 
-use super::{Experiment, OutputSettings, Problem, XAxis};
+use crate::core::network::data::{Augment, Classes};
+use crate::core::network::model::Init;
+
+use super::{
+    DataSource, Experiment, NetworkProblem, OutputSettings, Problem, RunOverrides, SurfaceProblem,
+    XAxis,
+};
 
 /// A value as TOML that reads back as exactly this value (every float in its shortest
 /// round-trip form).
@@ -53,42 +59,10 @@ pub fn settings_lines<K: Kind>(configured: &Configured<K>) -> Vec<(&'static str,
 /// same experiment. It has no `name`: the file's stem names the outputs.
 pub fn experiment(e: &Experiment, comment: &str) -> String {
     let n = toml_float;
-    let Problem::Surface(problem) = &e.problem;
-    let mut out = vec![
-        format!("# {comment}"),
-        format!("# {}", problem.function.formula()),
-        String::new(),
-        format!("steps = {}", e.steps),
-        format!("seed = {}", e.seed),
-        format!("start = {}", point(problem.start)),
-    ];
-    if let Some(t) = e.tolerance {
-        out.push(format!("tolerance = {}", n(t)));
-    }
-    out.push(String::new());
-    out.push("[surface]".into());
-    out.push(format!("kind = {}", string(problem.kind())));
-    out.extend(
-        settings_lines(&problem.surface)
-            .into_iter()
-            .map(|(k, v)| format!("{k} = {v}")),
-    );
-    if let Some(std) = e.noise {
-        out.push(String::new());
-        out.push("[noise]".into());
-        out.push(format!("std = {}", n(std)));
-    }
-    out.push(String::new());
-    out.push("[plot]".into());
-    let view = &problem.view;
-    out.push(format!("x = {}", point(view.window.x)));
-    out.push(format!("y = {}", point(view.window.y)));
-    out.push(format!("levels = {}", view.levels));
-    if let Some(log) = view.log_levels {
-        out.push(format!("log_levels = {log}"));
-    }
-    if view.grid != super::surface::DEFAULT_GRID {
-        out.push(format!("grid = {}", view.grid));
+    let mut out = vec![format!("# {comment}")];
+    match &e.problem {
+        Problem::Surface(problem) => surface_lines(e, problem, &mut out),
+        Problem::Network(problem) => network_lines(e, problem, &mut out),
     }
     out.push(format!("width = {}", e.plot.width));
     out.push(format!("height = {}", e.plot.height));
@@ -134,9 +108,154 @@ pub fn experiment(e: &Experiment, comment: &str) -> String {
         if let Some(std) = r.noise {
             out.push(format!("noise = {}", n(std)));
         }
+        override_lines(&r.network, &mut out);
     }
     out.push(String::new());
     out.join("\n")
+}
+
+/// A surface experiment's head: the formula, steps, seed, start, `[surface]`, `[noise]` and
+/// `[plot]`'s 2-D keys (the shared `[plot]` keys follow).
+fn surface_lines(e: &Experiment, problem: &SurfaceProblem, out: &mut Vec<String>) {
+    let n = toml_float;
+    out.extend([
+        format!("# {}", problem.function.formula()),
+        String::new(),
+        format!("steps = {}", e.steps),
+        format!("seed = {}", e.seed),
+        format!("start = {}", point(problem.start)),
+    ]);
+    if let Some(t) = e.tolerance {
+        out.push(format!("tolerance = {}", n(t)));
+    }
+    out.push(String::new());
+    out.push("[surface]".into());
+    out.push(format!("kind = {}", string(problem.kind())));
+    out.extend(
+        settings_lines(&problem.surface)
+            .into_iter()
+            .map(|(k, v)| format!("{k} = {v}")),
+    );
+    if let Some(std) = e.noise {
+        out.push(String::new());
+        out.push("[noise]".into());
+        out.push(format!("std = {}", n(std)));
+    }
+    out.push(String::new());
+    out.push("[plot]".into());
+    let view = &problem.view;
+    out.push(format!("x = {}", point(view.window.x)));
+    out.push(format!("y = {}", point(view.window.y)));
+    out.push(format!("levels = {}", view.levels));
+    if let Some(log) = view.log_levels {
+        out.push(format!("log_levels = {log}"));
+    }
+    if view.grid != super::surface::DEFAULT_GRID {
+        out.push(format!("grid = {}", view.grid));
+    }
+}
+
+/// A network experiment's head: steps, seed, `record_every`, `[data]`, `[model]` and the
+/// `[plot]` header.
+fn network_lines(e: &Experiment, problem: &NetworkProblem, out: &mut Vec<String>) {
+    let n = toml_float;
+    out.extend([
+        String::new(),
+        format!("steps = {}", e.steps),
+        format!("seed = {}", e.seed),
+        format!("record_every = {}", problem.record_every),
+        String::new(),
+        "[data]".into(),
+    ]);
+    let data = &problem.data;
+    match &data.source {
+        DataSource::Generated(spec) => {
+            out.push(format!("kind = {}", string(spec.kind.name)));
+            out.push(format!("points = {}", spec.points));
+            if matches!(spec.kind.classes, Classes::Free { .. }) {
+                out.push(format!("classes = {}", spec.classes));
+            }
+            if spec.kind.noise_range.1 > 0.0 {
+                out.push(format!("noise = {}", n(spec.noise)));
+            }
+        }
+        DataSource::Csv(path) => {
+            out.push("kind = \"csv\"".into());
+            out.push(format!("path = {}", string(&path.to_string_lossy())));
+        }
+    }
+    out.push(format!("validation = {}", n(data.validation)));
+    out.push(format!("batch = {}", data.batch));
+    if !data.augment.is_identity() {
+        out.push(format!("augment = {}", augment(&data.augment, problem.train.image.is_some())));
+    }
+    out.push(String::new());
+    out.push("[model]".into());
+    let model = &problem.model;
+    let widths: Vec<String> = model.hidden.iter().map(|w| w.to_string()).collect();
+    out.push(format!("hidden = [{}]", widths.join(", ")));
+    out.push(format!("activation = {}", string(model.activation.name())));
+    match model.init {
+        Init::He => out.push("init = \"he\"".into()),
+        Init::Xavier => out.push("init = \"xavier\"".into()),
+        Init::Normal { std } => {
+            out.push("init = \"normal\"".into());
+            out.push(format!("init_std = {}", n(std)));
+        }
+    }
+    let r = &model.regularisation;
+    out.push(format!("l2 = {}", n(r.l2)));
+    out.push(format!("l1 = {}", n(r.l1)));
+    out.push(format!("dropout = {}", n(r.dropout)));
+    if !r.inverted_dropout {
+        out.push("inverted_dropout = false".into());
+    }
+    out.push(format!("dropconnect = {}", n(r.dropconnect)));
+    out.push(format!("batch_norm = {}", model.batch_norm));
+    if let Some(path) = &model.init_from {
+        out.push(format!("init_from = {}", string(&path.to_string_lossy())));
+    }
+    out.push(String::new());
+    out.push("[plot]".into());
+}
+
+/// `augment = { ... }` as an inline table.
+fn augment(a: &Augment, images: bool) -> String {
+    if images {
+        return format!("{{ shift = {} }}", a.shift);
+    }
+    format!(
+        "{{ jitter = {}, rotate = {}, flip = {} }}",
+        toml_float(a.jitter),
+        toml_float(a.rotate),
+        a.flip
+    )
+}
+
+/// A network run's own regularisation, batch and augmentation.
+fn override_lines(o: &RunOverrides, out: &mut Vec<String>) {
+    let numbers = [
+        ("dropout", o.dropout),
+        ("dropconnect", o.dropconnect),
+        ("l1", o.l1),
+        ("l2", o.l2),
+    ];
+    for (key, value) in numbers {
+        if let Some(v) = value {
+            out.push(format!("{key} = {}", toml_float(v)));
+        }
+    }
+    if let Some(inverted) = o.inverted_dropout {
+        out.push(format!("inverted_dropout = {inverted}"));
+    }
+    if let Some(batch) = o.batch {
+        out.push(format!("batch = {batch}"));
+    }
+    if let Some(a) = o.augment {
+        // Written for points; an image run's augment holds only a shift.
+        let images = a.jitter == 0.0 && a.rotate == 0.0 && !a.flip && a.shift > 0;
+        out.push(format!("augment = {}", augment(&a, images)));
+    }
 }
 
 #[cfg(test)]

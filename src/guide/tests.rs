@@ -127,7 +127,7 @@ fn every_starter_runs_without_diverging() {
         let text = starter(kind, Path::new("experiment.toml")).unwrap();
         let experiment = config::parse(&text, Path::new("experiment.toml"))
             .unwrap_or_else(|e| panic!("{kind}: {e}\n{text}"));
-        let Problem::Surface(problem) = &experiment.problem;
+        let problem = experiment.surface().expect("a surface experiment");
         let registered = crate::core::registry::surface(kind).unwrap();
         assert_eq!(
             problem.surface.settings,

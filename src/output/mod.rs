@@ -5,6 +5,7 @@
 //! the other. Interruption is a [`Cancel`] token checked while stepping and while writing; an
 //! interrupted write leaves nothing behind (see [`write_all`]).
 
+pub mod network;
 mod render;
 mod surface;
 mod write;
@@ -18,6 +19,7 @@ use std::time::Duration;
 use ndarray::Array1;
 
 use crate::config::{self, Experiment};
+use crate::core::network::train::Trained;
 use crate::core::{
     Cancel, Cancelled, Every, GradientNoise, Limits, Outcome, Recorder, Row, Trace, run_with,
 };
@@ -69,8 +71,10 @@ pub struct Written {
     pub dir: PathBuf,
     /// The names of the files in it.
     pub files: Vec<String>,
-    /// The runs, in the experiment's order.
+    /// The runs of a surface experiment, in the experiment's order.
     pub runs: Vec<RunResult>,
+    /// The trainings of a network experiment, in the experiment's order.
+    pub trained: Vec<Trained>,
 }
 
 /// One run of an experiment: how it ended, and the rows kept of it.
@@ -143,7 +147,7 @@ impl Progress for Silent {
 /// costs nothing next to the steps themselves.
 const PUBLISH_EVERY: u64 = 256;
 /// How often [`Progress::steps`] is told, at most, while the runs step.
-const REPORT_EVERY: Duration = Duration::from_millis(100);
+pub(crate) const REPORT_EVERY: Duration = Duration::from_millis(100);
 
 /// Runs the experiment and writes its files into `<out>/<name>/`, printing nothing (the
 /// playground's export uses it while the terminal shows the UI). Once `cancel` is set it
@@ -164,8 +168,26 @@ pub fn write_experiment_with(
     progress: &mut dyn Progress,
 ) -> Result<Written, OutputError> {
     let formats = picture_formats(experiment);
-    let runs = run_for_outputs(experiment, cancel, progress)?;
     let dir = out.join(&experiment.name);
+    if let Some(problem) = experiment.network() {
+        let trained = network::train_all(experiment, problem, cancel, progress);
+        cancel.check()?;
+        if !formats.is_empty() {
+            progress.stage(Stage::Drawing);
+        }
+        let files = network::render_files(experiment, problem, &trained, &formats, &dir)?;
+        cancel.check()?;
+        progress.stage(Stage::Writing);
+        write_outputs(&dir, &files, cancel)?;
+        let files = files.into_iter().map(|f| f.name).collect();
+        return Ok(Written {
+            dir,
+            files,
+            runs: Vec::new(),
+            trained,
+        });
+    }
+    let runs = run_for_outputs(experiment, cancel, progress)?;
     if !formats.is_empty() {
         progress.stage(Stage::Drawing);
     }
@@ -175,7 +197,12 @@ pub fn write_experiment_with(
     progress.stage(Stage::Writing);
     write_outputs(&dir, &files, cancel)?;
     let files = files.into_iter().map(|f| f.name).collect();
-    Ok(Written { dir, files, runs })
+    Ok(Written {
+        dir,
+        files,
+        runs,
+        trained: Vec::new(),
+    })
 }
 
 /// The runs of `experiment`, each keeping the rows its outputs need ([`render_files`] draws
@@ -225,13 +252,17 @@ fn run_all_until(
     keep: Keep,
     progress: &mut dyn Progress,
 ) -> Vec<RunResult> {
-    let start = Array1::from(experiment.problem.start());
+    let Some(surface) = experiment.surface() else {
+        // Networks train through `network::train_all`: a surface's runs have nothing to do.
+        return Vec::new();
+    };
+    let start = Array1::from(surface.start.to_vec());
     let seed = experiment.seed;
     let limits = Limits {
         steps: experiment.steps,
         tolerance: experiment.tolerance,
     };
-    let objective = experiment.problem.objective();
+    let objective = &surface.function;
     let done = AtomicU64::new(0);
     let total = limits.steps * experiment.runs.len() as u64;
     let one = |r: &config::RunConfig| {
@@ -378,16 +409,18 @@ pub fn outcomes<'a>(experiment: &'a Experiment, runs: &'a [RunResult]) -> Vec<Ru
 }
 
 /// The results table for stdout, as the experiment's problem describes its runs.
-pub fn table(experiment: &Experiment, runs: &[RunResult], colour: Colour) -> String {
-    let outcomes = outcomes(experiment, runs);
+pub fn table(experiment: &Experiment, written: &Written, colour: Colour) -> String {
     match &experiment.problem {
         config::Problem::Surface(problem) => export::table(
             &experiment.name,
             problem.kind(),
             &problem.function,
-            &outcomes,
+            &outcomes(experiment, &written.runs),
             colour,
         ),
+        config::Problem::Network(problem) => {
+            network::table(experiment, problem, &written.trained, colour)
+        }
     }
 }
 

@@ -42,5 +42,8 @@ pub fn render_files<'a>(
         Problem::Surface(problem) => {
             super::surface::render_files(experiment, problem, runs, formats, dir)
         }
+        // A network's files come from its trainings, not from surface runs: see
+        // `output::network::render_files`.
+        Problem::Network(_) => Ok(Vec::new()),
     }
 }

@@ -122,8 +122,14 @@ impl Model {
 
     /// The surface being played.
     pub fn problem(&self) -> &SurfaceProblem {
-        let crate::config::Problem::Surface(problem) = &self.experiment.problem;
-        problem
+        match &self.experiment.problem {
+            crate::config::Problem::Surface(problem) => problem,
+            // `app` builds a playground from surface experiments only and refuses network
+            // files with a usage error first: no input reaches this.
+            crate::config::Problem::Network(_) => {
+                unreachable!("the playground is built from surface experiments only")
+            }
+        }
     }
 
     /// Re-runs everything with the current knobs and plays it from the start.

@@ -240,9 +240,20 @@ fn run_job(experiment: &Experiment, plan: &Plan, index: usize, cancel: &Cancel) 
         steps: experiment.steps,
         tolerance: experiment.tolerance,
     };
-    let start = Array1::from(experiment.problem.start());
+    let Some(surface) = experiment.surface() else {
+        // `app::sweep` refuses a network file before any job runs.
+        return Row {
+            job,
+            status: Ended::Diverged,
+            final_loss: f64::NAN,
+            best_loss: f64::NAN,
+            steps_to_tolerance: None,
+            metric: f64::INFINITY,
+        };
+    };
+    let start = Array1::from(surface.start.to_vec());
     let outcome = run_with(
-        experiment.problem.objective(),
+        &surface.function,
         noise,
         &config.spec(),
         start.view(),

@@ -13,6 +13,7 @@ mod commands;
 mod compare;
 mod interrupt;
 mod play;
+mod mlp_reference;
 mod reference;
 mod run;
 mod sweep;

@@ -55,32 +55,6 @@ impl Activation {
     pub fn from_name(name: &str) -> Option<Activation> {
         Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, a)| *a)
     }
-
-    fn apply(self, x: f64) -> f64 {
-        match self {
-            Activation::Relu => x.max(0.0),
-            Activation::Tanh => x.tanh(),
-            Activation::Sigmoid => 1.0 / (1.0 + (-x).exp()),
-            Activation::Linear => x,
-        }
-    }
-
-    /// The derivative, from the activation's output `y` (all four allow it). ReLU's is 0 at
-    /// 0, as torch's.
-    fn derivative_at_output(self, y: f64) -> f64 {
-        match self {
-            Activation::Relu => {
-                if y > 0.0 {
-                    1.0
-                } else {
-                    0.0
-                }
-            }
-            Activation::Tanh => 1.0 - y * y,
-            Activation::Sigmoid => y * (1.0 - y),
-            Activation::Linear => 1.0,
-        }
-    }
 }
 
 /// How the weights start (biases start at 0, batch norm's γ at 1 and β at 0).
@@ -326,8 +300,14 @@ impl Network {
             if let Some(mask) = masks.dropconnect.get(l) {
                 dw *= mask;
             }
-            for (b, column) in grad[layer.bias.clone()].iter_mut().zip(delta.columns()) {
-                *b = column.sum();
+            // Row by row: a column of a row-major array is strided.
+            let bias = &mut grad[layer.bias.clone()];
+            bias.fill(0.0);
+            let flat = delta.as_slice().expect("the workspace is in standard layout");
+            for row in flat.chunks_exact(layer.outputs) {
+                for (b, d) in bias.iter_mut().zip(row) {
+                    *b += d;
+                }
             }
             if l > 0 {
                 let weight = match masks.dropconnect.get(l) {
@@ -372,9 +352,13 @@ impl Network {
             }
             None => &ws.outputs[l],
         };
-        ndarray::Zip::from(&mut *delta)
-            .and(activated)
-            .for_each(|g, &y| *g *= activation.derivative_at_output(y));
+        // One loop per activation, so each compiles to straight vector code.
+        match activation {
+            Activation::Relu => zero_where_inactive(delta, activated),
+            Activation::Tanh => scale_by(delta, activated, |y| 1.0 - y * y),
+            Activation::Sigmoid => scale_by(delta, activated, |y| y * (1.0 - y)),
+            Activation::Linear => {}
+        }
         let Some((gamma, beta)) = &layer.norm else {
             return;
         };
@@ -419,8 +403,9 @@ impl Network {
             let input = if l == 0 { x } else { before[l - 1].view() };
             let out = &mut rest[0];
             let bias = ArrayView1::from(&params[layer.bias.clone()]);
-            for mut row in out.rows_mut() {
-                row.assign(&bias);
+            let flat = out.as_slice_mut().expect("the workspace is in standard layout");
+            for row in flat.chunks_exact_mut(layer.outputs) {
+                row.copy_from_slice(bias.as_slice().expect("a slice of the parameters"));
             }
             general_mat_mul(1.0, &input, &weight.t(), 1.0, out);
             if l == last {
@@ -450,7 +435,15 @@ impl Network {
                     }
                 }
             }
-            out.mapv_inplace(|v| activation.apply(v));
+            match activation {
+                Activation::Relu => {
+                    let flat = out.as_slice_mut().expect("the workspace is in standard layout");
+                    flat.iter_mut().for_each(|v| *v = v.max(0.0));
+                }
+                Activation::Tanh => out.mapv_inplace(f64::tanh),
+                Activation::Sigmoid => out.mapv_inplace(|v| 1.0 / (1.0 + (-v).exp())),
+                Activation::Linear => {}
+            }
             if let Mode::Train(masks) = mode
                 && let Some(mask) = masks.dropout.get(l)
             {
@@ -518,6 +511,35 @@ impl Network {
             loss: loss / n,
             accuracy: right as f64 / n,
         }
+    }
+}
+
+/// ReLU's backward: the gradient passes where the unit was active (a select, which
+/// vectorises; a multiplication by 0 or 1 would turn an infinite gradient into NaN).
+fn zero_where_inactive(delta: &mut Array2<f64>, activated: &Array2<f64>) {
+    match (delta.as_slice_mut(), activated.as_slice()) {
+        (Some(d), Some(a)) => {
+            for (g, &y) in d.iter_mut().zip(a) {
+                *g = if y > 0.0 { *g } else { 0.0 };
+            }
+        }
+        _ => ndarray::Zip::from(delta)
+            .and(activated)
+            .for_each(|g, &y| *g = if y > 0.0 { *g } else { 0.0 }),
+    }
+}
+
+/// `delta *= derivative(activated)`, element by element (inlined for each activation).
+fn scale_by(delta: &mut Array2<f64>, activated: &Array2<f64>, derivative: impl Fn(f64) -> f64) {
+    match (delta.as_slice_mut(), activated.as_slice()) {
+        (Some(d), Some(a)) => {
+            for (g, &y) in d.iter_mut().zip(a) {
+                *g *= derivative(y);
+            }
+        }
+        _ => ndarray::Zip::from(delta)
+            .and(activated)
+            .for_each(|g, &y| *g *= derivative(y)),
     }
 }
 

@@ -1,0 +1,611 @@
+//! The network problem: `[data]`, `[model]`, `record_every`, and the regularisation keys a run
+//! may override. The data are generated or read here, so a broken CSV or weights file is a
+//! configuration error like any other (exit 2, nothing written), and every run of the file
+//! trains on the same split from the same initial weights.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ndarray::Array1;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::core::network::data::{
+    self, Augment, Classes, DATASETS, DataSpec, Dataset, DatasetKind,
+};
+use crate::core::network::model::{Activation, Architecture, Init, Network, Regularisation};
+use crate::core::spec::Range;
+
+use super::error::ErrorKind;
+use super::reader::{Cx, Table, Value, join};
+use super::weights;
+
+/// The keys `[data]` takes.
+pub const DATA_KEYS: [&str; 8] = [
+    "kind",
+    "points",
+    "classes",
+    "noise",
+    "validation",
+    "batch",
+    "augment",
+    "path",
+];
+/// The keys `[model]` takes.
+pub const MODEL_KEYS: [&str; 11] = [
+    "hidden",
+    "activation",
+    "init",
+    "init_std",
+    "l2",
+    "l1",
+    "dropout",
+    "dropconnect",
+    "batch_norm",
+    "init_from",
+    "inverted_dropout",
+];
+/// The keys of `[model]` and `[data]` an `[[optimizer]]` of a network file may override, so
+/// one file can compare "dropout 0 vs 0.5".
+pub const RUN_KEYS: [&str; 7] = [
+    "dropout",
+    "dropconnect",
+    "l1",
+    "l2",
+    "inverted_dropout",
+    "batch",
+    "augment",
+];
+/// The keys `augment` takes.
+const AUGMENT_KEYS: [&str; 4] = ["jitter", "rotate", "shift", "flip"];
+/// The most hidden layers, and the widest.
+const MAX_DEPTH: usize = 16;
+const MAX_WIDTH: u64 = 4096;
+/// The default validation fraction.
+pub const DEFAULT_VALIDATION: f64 = 0.2;
+/// About this many history rows per run when `record_every` is not given.
+pub const DEFAULT_ROWS: u64 = 500;
+/// Seeds the initial weights apart from the data's stream.
+const INIT_STREAM: u64 = 0x696e_6974;
+
+/// Where the examples come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataSource {
+    /// A generator (the toy kinds, digits).
+    Generated(DataSpec),
+    /// `kind = "csv"`: a file of points, resolved against the experiment file's folder.
+    Csv(PathBuf),
+}
+
+/// `[data]`, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataSettings {
+    pub source: DataSource,
+    /// Fraction of each class held out.
+    pub validation: f64,
+    /// Minibatch size; 0: full batch.
+    pub batch: usize,
+    pub augment: Augment,
+}
+
+/// `[model]`, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelSettings {
+    pub hidden: Vec<usize>,
+    pub activation: Activation,
+    pub init: Init,
+    pub batch_norm: bool,
+    pub regularisation: Regularisation,
+    /// `init_from`: the weights file the initial weights came from.
+    pub init_from: Option<PathBuf>,
+}
+
+/// What an `[[optimizer]]` of a network file overrides of `[model]` and `[data]`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct RunOverrides {
+    pub dropout: Option<f64>,
+    pub dropconnect: Option<f64>,
+    pub l1: Option<f64>,
+    pub l2: Option<f64>,
+    pub inverted_dropout: Option<bool>,
+    pub batch: Option<usize>,
+    pub augment: Option<Augment>,
+}
+
+impl RunOverrides {
+    /// "dropout 0.5, l2 0.001": what the run changes, for its legend.
+    pub fn summary(&self) -> Vec<String> {
+        let short = crate::number::short;
+        let mut parts = Vec::new();
+        let numbers = [
+            ("dropout", self.dropout),
+            ("dropconnect", self.dropconnect),
+            ("l1", self.l1),
+            ("l2", self.l2),
+        ];
+        for (name, value) in numbers {
+            if let Some(v) = value {
+                parts.push(format!("{name} {}", short(v)));
+            }
+        }
+        if self.inverted_dropout == Some(false) {
+            parts.push("naive dropout".to_string());
+        }
+        if let Some(batch) = self.batch {
+            parts.push(match batch {
+                0 => "full batch".to_string(),
+                b => format!("batch {b}"),
+            });
+        }
+        if let Some(a) = self.augment {
+            parts.push(if a.is_identity() {
+                "no augmentation".to_string()
+            } else {
+                "augmented".to_string()
+            });
+        }
+        parts
+    }
+}
+
+/// A validated network problem, its data split and its initial weights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkProblem {
+    pub data: DataSettings,
+    pub model: ModelSettings,
+    /// A history row every this many steps (and the last).
+    pub record_every: u64,
+    /// What the runs train on.
+    pub train: Arc<Dataset>,
+    /// What they are measured on (may be empty: `validation = 0`).
+    pub validation: Arc<Dataset>,
+    /// The architecture and parameter layout.
+    pub network: Network,
+    /// Where every run starts.
+    pub initial: Array1<f64>,
+}
+
+impl NetworkProblem {
+    /// The kind of data, as tables and summaries name it: "spiral", "csv".
+    pub fn data_kind(&self) -> &str {
+        match &self.data.source {
+            DataSource::Generated(spec) => spec.kind.name,
+            DataSource::Csv(_) => "csv",
+        }
+    }
+
+    /// The run's regularisation: `[model]`'s, with the run's overrides.
+    pub fn regularisation(&self, run: &RunOverrides) -> Regularisation {
+        let base = self.model.regularisation;
+        Regularisation {
+            l2: run.l2.unwrap_or(base.l2),
+            l1: run.l1.unwrap_or(base.l1),
+            dropout: run.dropout.unwrap_or(base.dropout),
+            inverted_dropout: run.inverted_dropout.unwrap_or(base.inverted_dropout),
+            dropconnect: run.dropconnect.unwrap_or(base.dropconnect),
+        }
+    }
+
+    /// The run's minibatch size (0: full batch).
+    pub fn batch(&self, run: &RunOverrides) -> usize {
+        run.batch.unwrap_or(self.data.batch)
+    }
+
+    /// The run's augmentation.
+    pub fn augment(&self, run: &RunOverrides) -> Augment {
+        run.augment.unwrap_or(self.data.augment)
+    }
+
+    /// Whether each example is a 2-D point (decision regions can be drawn).
+    pub fn is_planar(&self) -> bool {
+        self.train.inputs() == 2
+    }
+}
+
+/// Reads `[data]` (required, given in `data`), `[model]` and `record_every`, builds the data
+/// and the initial weights. `seed` seeds the data, the split and the initial weights.
+pub(crate) fn parse(
+    cx: &mut Cx<'_>,
+    root: Table<'_, '_>,
+    path: &Path,
+    data: &Value<'_>,
+    seed: u64,
+    steps: u64,
+) -> Option<NetworkProblem> {
+    let data_settings = cx.table(data, "data").and_then(|t| data_table(cx, t, path, seed));
+    let model = match cx.get(root, "model") {
+        Some(v) => cx.table(v, "model").and_then(|t| model_table(cx, t, path)),
+        None => Some(default_model()),
+    };
+    let record_every = match cx.get(root, "record_every") {
+        Some(v) => cx.integer(v, "record_every", 1, u64::MAX),
+        None => Some(steps.div_ceil(DEFAULT_ROWS).max(1)),
+    };
+    let data_settings = data_settings?;
+    let mut model = model?;
+    let record_every = record_every?;
+
+    let dataset = match &data_settings.source {
+        DataSource::Generated(spec) => data::generate(spec),
+        DataSource::Csv(file) => read_csv(cx, root, file)?,
+    };
+    if let Some(image) = dataset.image
+        && data_settings.augment.flip
+    {
+        let at = cx.get(root, "data").map_or(0..0, |v| v.span());
+        let e = cx
+            .error(ErrorKind::InvalidValue, at, "invalid value for `data.augment.flip`".into())
+            .key("data.augment.flip")
+            .expected("`false` for images")
+            .found("true")
+            .note(format!(
+                "a flipped digit is another digit (a mirrored 2 is no 2): digits are augmented \
+                 by shifts only ({}×{} images)",
+                image[0], image[1]
+            ));
+        cx.push(e);
+        return None;
+    }
+    let (train, validation) = data::stratified_split(&dataset, data_settings.validation, seed);
+    if train.is_empty() {
+        let at = cx.get(root, "data").map_or(0..0, |v| v.span());
+        let e = cx
+            .error(ErrorKind::InvalidValue, at, "no training data".into())
+            .key("data.validation")
+            .expected("a validation fraction that leaves every class some training points")
+            .found(format!("{} points in all", dataset.len()));
+        cx.push(e);
+        return None;
+    }
+    let network = Network::new(Architecture {
+        inputs: dataset.inputs(),
+        hidden: model.hidden.clone(),
+        classes: dataset.classes,
+        activation: model.activation,
+        batch_norm: model.batch_norm,
+    });
+    let initial = match &model.init_from {
+        Some(file) => {
+            let weights = weights::read(cx, root, file, &network)?;
+            if let Some(activation) = weights.activation
+                && cx.get_path(root, &["model", "activation"]).is_none()
+            {
+                model.activation = activation;
+            }
+            weights.params
+        }
+        None => {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed ^ INIT_STREAM);
+            network.init(model.init, &mut rng)
+        }
+    };
+    let network = Network::new(Architecture {
+        activation: model.activation,
+        ..network.architecture
+    });
+    Some(NetworkProblem {
+        data: data_settings,
+        model,
+        record_every,
+        train: Arc::new(train),
+        validation: Arc::new(validation),
+        network,
+        initial,
+    })
+}
+
+fn default_model() -> ModelSettings {
+    ModelSettings {
+        hidden: vec![100],
+        activation: Activation::Relu,
+        init: Init::He,
+        batch_norm: false,
+        regularisation: Regularisation::NONE,
+        init_from: None,
+    }
+}
+
+fn data_table(
+    cx: &mut Cx<'_>,
+    table: Table<'_, '_>,
+    path: &Path,
+    seed: u64,
+) -> Option<DataSettings> {
+    let mut names: Vec<&'static str> = DATASETS.iter().map(|k| k.name).collect();
+    names.push("csv");
+    let kind_value = cx.require(table, "kind", "a dataset kind, e.g. \"spiral\"")?;
+    let name = cx.name(kind_value, "data.kind", "dataset kind", &names)?;
+    let kind = data::dataset_kind(name);
+    let allowed: Vec<&str> = DATA_KEYS
+        .iter()
+        .copied()
+        .filter(|key| match kind {
+            None => !["points", "classes", "noise"].contains(key),
+            Some(k) => {
+                *key != "path"
+                    && !(*key == "classes" && matches!(k.classes, Classes::Fixed(_)))
+                    && !(*key == "noise" && k.noise_range.1 == 0.0)
+            }
+        })
+        .collect();
+    cx.check_keys(table, &allowed, &format!("`[data]` with kind = \"{name}\""), |key| {
+        DATA_KEYS.contains(&key).then(|| match (key, kind) {
+            ("path", _) => "`path` names the file of a `kind = \"csv\"` dataset".to_string(),
+            (_, None) => format!("a CSV's {key} are what its rows say"),
+            ("classes", Some(k)) => format!(
+                "`{name}` always has {} classes",
+                k.classes.default_count()
+            ),
+            _ => format!("`{name}` has no `{key}`"),
+        })
+    });
+    let validation = match cx.get(table, "validation") {
+        Some(v) => cx.number(v, "data.validation", Range::UnitOpen),
+        None => Some(DEFAULT_VALIDATION),
+    };
+    let batch = match cx.get(table, "batch") {
+        Some(v) => cx.integer(v, "data.batch", 0, 1 << 20).map(|b| b as usize),
+        None => Some(0),
+    };
+    let augment = match cx.get(table, "augment") {
+        Some(v) => augment(cx, v, "data.augment", kind.is_some_and(|k| k.images)),
+        None => Some(Augment::default()),
+    };
+    let source = match kind {
+        Some(kind) => generated(cx, table, kind, seed).map(DataSource::Generated),
+        None => {
+            let v = cx.require(table, "path", "the CSV file's path, relative to this file")?;
+            let file = cx.string(v, "data.path", "a path, relative to this file")?;
+            let base = path.parent().unwrap_or(Path::new(""));
+            Some(DataSource::Csv(base.join(file)))
+        }
+    };
+    Some(DataSettings {
+        source: source?,
+        validation: validation?,
+        batch: batch?,
+        augment: augment?,
+    })
+}
+
+fn generated(
+    cx: &mut Cx<'_>,
+    table: Table<'_, '_>,
+    kind: &'static DatasetKind,
+    seed: u64,
+) -> Option<DataSpec> {
+    let mut spec = DataSpec::defaults(kind, seed);
+    let (lo, hi) = kind.points_range;
+    let points = match cx.get(table, "points") {
+        Some(v) => cx.integer(v, "data.points", lo as u64, hi as u64).map(|p| p as usize),
+        None => Some(spec.points),
+    };
+    let classes = match (cx.get(table, "classes"), kind.classes) {
+        (Some(v), Classes::Free { min, max, .. }) => cx
+            .integer(v, "data.classes", min as u64, max as u64)
+            .map(|c| c as usize),
+        _ => Some(spec.classes),
+    };
+    let noise = match cx.get(table, "noise") {
+        Some(v) => {
+            let (lo, hi) = kind.noise_range;
+            let n = cx.number(v, "data.noise", Range::NonNegative)?;
+            if n < lo || n > hi {
+                cx.invalid(
+                    v,
+                    "data.noise",
+                    format!("a number from {lo} to {hi} for `{}`", kind.name),
+                );
+                return None;
+            }
+            Some(n)
+        }
+        None => Some(spec.noise),
+    };
+    spec.points = points?;
+    spec.classes = classes?;
+    spec.noise = noise?;
+    if spec.points < spec.classes {
+        let v = cx.get(table, "points").or_else(|| cx.get(table, "classes"))?;
+        cx.invalid(v, "data.points", format!("at least one point per class ({})", spec.classes));
+        return None;
+    }
+    Some(spec)
+}
+
+/// `augment = { jitter, rotate, shift, flip }` (in `[data]` or a run).
+pub(crate) fn augment(cx: &mut Cx<'_>, v: &Value<'_>, key: &str, images: bool) -> Option<Augment> {
+    let table = cx.table(v, key)?;
+    let allowed: Vec<&str> = AUGMENT_KEYS
+        .iter()
+        .copied()
+        .filter(|k| if images { *k == "shift" } else { *k != "shift" })
+        .collect();
+    let what = if images {
+        "`augment` for images (digits shift; flips would turn a digit into another)"
+    } else {
+        "`augment` for points"
+    };
+    cx.check_keys(table, &allowed, what, |k| {
+        (k == "shift").then(|| "`shift` moves images by whole pixels: points take `jitter` and `rotate`".to_string())
+    });
+    let mut a = Augment::default();
+    if let Some(v) = cx.get(table, "jitter") {
+        a.jitter = cx.number(v, &join(key, "jitter"), Range::NonNegative)?;
+    }
+    if let Some(v) = cx.get(table, "rotate") {
+        a.rotate = cx.number(v, &join(key, "rotate"), Range::MaxAbs(180.0))?.abs();
+    }
+    if let Some(v) = cx.get(table, "shift") {
+        a.shift = cx.integer(v, &join(key, "shift"), 0, 4)? as usize;
+    }
+    if let Some(v) = cx.get(table, "flip") {
+        a.flip = cx.boolean(v, &join(key, "flip"))?;
+    }
+    Some(a)
+}
+
+fn model_table(cx: &mut Cx<'_>, table: Table<'_, '_>, path: &Path) -> Option<ModelSettings> {
+    cx.check_keys(table, &MODEL_KEYS, "`[model]`", |_| None);
+    let mut model = default_model();
+    let hidden = match cx.get(table, "hidden") {
+        Some(v) => hidden(cx, v),
+        None => Some(model.hidden.clone()),
+    };
+    let activation = match cx.get(table, "activation") {
+        Some(v) => {
+            let names = Activation::ALL.map(|(n, _)| n);
+            cx.name(v, "model.activation", "activation", &names)
+                .and_then(Activation::from_name)
+        }
+        None => Some(model.activation),
+    };
+    let init_std = match cx.get(table, "init_std") {
+        Some(v) => cx.number(v, "model.init_std", Range::Positive).map(Some),
+        None => Some(None),
+    };
+    let init = match cx.get(table, "init") {
+        Some(v) => cx.name(v, "model.init", "initialisation", &["he", "xavier", "normal"]),
+        None => Some(if init_std.flatten().is_some() { "normal" } else { "he" }),
+    };
+    let number = |cx: &mut Cx<'_>, key: &str, range: Range| match cx.get(table, key) {
+        Some(v) => cx.number(v, &join("model", key), range),
+        None => Some(0.0),
+    };
+    let l2 = number(cx, "l2", Range::NonNegative);
+    let l1 = number(cx, "l1", Range::NonNegative);
+    let dropout = number(cx, "dropout", Range::UnitOpen);
+    let dropconnect = number(cx, "dropconnect", Range::UnitOpen);
+    let flag = |cx: &mut Cx<'_>, key: &str, default: bool| match cx.get(table, key) {
+        Some(v) => cx.boolean(v, &join("model", key)),
+        None => Some(default),
+    };
+    let batch_norm = flag(cx, "batch_norm", false);
+    let inverted = flag(cx, "inverted_dropout", true);
+    let init_from = match cx.get(table, "init_from") {
+        Some(v) => cx
+            .string(v, "model.init_from", "a weights file's path, relative to this file")
+            .map(|f| Some(path.parent().unwrap_or(Path::new("")).join(f))),
+        None => Some(None),
+    };
+    let std = init_std?.unwrap_or(0.01);
+    model.init = match init? {
+        "xavier" => Init::Xavier,
+        "normal" => Init::Normal { std },
+        _ => Init::He,
+    };
+    model.hidden = hidden?;
+    model.activation = activation?;
+    model.batch_norm = batch_norm?;
+    model.init_from = init_from?;
+    model.regularisation = Regularisation {
+        l2: l2?,
+        l1: l1?,
+        dropout: dropout?,
+        inverted_dropout: inverted?,
+        dropconnect: dropconnect?,
+    };
+    Some(model)
+}
+
+fn hidden(cx: &mut Cx<'_>, v: &Value<'_>) -> Option<Vec<usize>> {
+    let expected = format!(
+        "an array of up to {MAX_DEPTH} layer widths from 1 to {MAX_WIDTH}, e.g. [100] ([]: a \
+         linear softmax classifier)"
+    );
+    let items = cx.array(v, "model.hidden", &expected)?;
+    if items.len() > MAX_DEPTH {
+        cx.invalid(v, "model.hidden", expected);
+        return None;
+    }
+    let widths: Vec<Option<usize>> = items
+        .iter()
+        .map(|w| cx.integer(w, "model.hidden", 1, MAX_WIDTH).map(|w| w as usize))
+        .collect();
+    widths.into_iter().collect()
+}
+
+/// The regularisation keys of a network file's `[[optimizer]]` table.
+pub(crate) fn run_overrides(
+    cx: &mut Cx<'_>,
+    table: Table<'_, '_>,
+    images: bool,
+) -> Option<RunOverrides> {
+    let path = table.path;
+    let number = |cx: &mut Cx<'_>, key: &str, range: Range| match cx.get(table, key) {
+        Some(v) => cx.number(v, &join(path, key), range).map(Some),
+        None => Some(None),
+    };
+    let dropout = number(cx, "dropout", Range::UnitOpen);
+    let dropconnect = number(cx, "dropconnect", Range::UnitOpen);
+    let l1 = number(cx, "l1", Range::NonNegative);
+    let l2 = number(cx, "l2", Range::NonNegative);
+    let inverted_dropout = match cx.get(table, "inverted_dropout") {
+        Some(v) => cx.boolean(v, &join(path, "inverted_dropout")).map(Some),
+        None => Some(None),
+    };
+    let batch = match cx.get(table, "batch") {
+        Some(v) => cx
+            .integer(v, &join(path, "batch"), 0, 1 << 20)
+            .map(|b| Some(b as usize)),
+        None => Some(None),
+    };
+    let augment = match cx.get(table, "augment") {
+        Some(v) => augment(cx, v, &join(path, "augment"), images).map(Some),
+        None => Some(None),
+    };
+    Some(RunOverrides {
+        dropout: dropout?,
+        dropconnect: dropconnect?,
+        l1: l1?,
+        l2: l2?,
+        inverted_dropout: inverted_dropout?,
+        batch: batch?,
+        augment: augment?,
+    })
+}
+
+/// A CSV dataset: unreadable or broken files are errors at `[data] path`, naming the file,
+/// its row and column.
+fn read_csv(cx: &mut Cx<'_>, root: Table<'_, '_>, file: &Path) -> Option<Dataset> {
+    let at = cx
+        .get_path(root, &["data", "path"])
+        .map_or(0..0, |v| v.span());
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) => {
+            let error = cx
+                .error(
+                    ErrorKind::InvalidValue,
+                    at,
+                    format!("cannot read {}", file.display()),
+                )
+                .key("data.path")
+                .expected("a readable CSV file: a header, feature columns, then `label`")
+                .detail(e.to_string());
+            cx.push(error);
+            return None;
+        }
+    };
+    match data::parse_csv(&text) {
+        Ok(dataset) => Some(dataset),
+        Err(e) => {
+            let error = cx
+                .error(
+                    ErrorKind::InvalidValue,
+                    at,
+                    format!(
+                        "{}, line {}, column {}: {}",
+                        file.display(),
+                        e.row,
+                        e.column,
+                        e.message
+                    ),
+                )
+                .key("data.path")
+                .expected("a header row, feature columns, then an integer `label` column (classes 0..K−1)");
+            cx.push(error);
+            None
+        }
+    }
+}

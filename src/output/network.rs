@@ -1,0 +1,182 @@
+//! What a network problem writes: `history.csv`, `summary.json`, each run's weights
+//! (`model-<label>.json`) and the figures; and the trainings themselves, one per run on
+//! threads of their own.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+
+use super::render::{Content, Rendered, SUMMARY_NAME};
+use super::{OutputError, Progress, REPORT_EVERY};
+use crate::config::{Experiment, NetworkProblem};
+use crate::core::Cancel;
+use crate::core::network::train::{Trained, Training, train};
+use crate::export::network::{self as export, DataFacts, NetworkOutcome};
+use crate::export::Colour;
+use crate::plot::Format;
+
+/// The history's file name (pinned).
+pub(super) const HISTORY_NAME: &str = "history.csv";
+
+/// Trains every run of `problem`, in the file's order, on threads of their own; stops early
+/// once `cancel` is set (the caller then throws the results away).
+pub fn train_all(
+    experiment: &Experiment,
+    problem: &NetworkProblem,
+    cancel: &Cancel,
+    progress: &mut dyn Progress,
+) -> Vec<Trained> {
+    let done = AtomicU64::new(0);
+    let total = experiment.steps * experiment.runs.len() as u64;
+    let one = |r: &crate::config::RunConfig| {
+        let training = Training {
+            network: &problem.network,
+            train: &problem.train,
+            validation: &problem.validation,
+            regularisation: problem.regularisation(&r.network),
+            batch: problem.batch(&r.network),
+            augment: problem.augment(&r.network),
+            steps: experiment.steps,
+            record_every: problem.record_every,
+            seed: experiment.seed,
+        };
+        let publish = |steps: u64| {
+            done.fetch_add(steps, Ordering::Relaxed);
+        };
+        let trained = train(
+            &training,
+            &r.spec(),
+            problem.initial.view(),
+            cancel,
+            &publish,
+        );
+        // A run that ended early has no more steps to do.
+        done.fetch_add(experiment.steps - trained.steps.min(experiment.steps), Ordering::Relaxed);
+        trained
+    };
+    std::thread::scope(|scope| {
+        let (finished, finishes) = mpsc::channel();
+        let handles: Vec<_> = experiment
+            .runs
+            .iter()
+            .map(|r| {
+                let (one, finished) = (&one, finished.clone());
+                scope.spawn(move || {
+                    let result = one(r);
+                    let _ = finished.send(());
+                    result
+                })
+            })
+            .collect();
+        drop(finished);
+        let mut running = handles.len();
+        while running > 0 {
+            match finishes.recv_timeout(REPORT_EVERY) {
+                Ok(()) => running -= 1,
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            progress.steps(done.load(Ordering::Relaxed).min(total), total);
+        }
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a training never panics"))
+            .collect()
+    })
+}
+
+/// The runs as the exports name them.
+fn outcomes<'a>(experiment: &'a Experiment, runs: &'a [Trained]) -> Vec<NetworkOutcome<'a>> {
+    experiment
+        .runs
+        .iter()
+        .zip(runs)
+        .map(|(r, trained)| NetworkOutcome {
+            label: &r.label,
+            kind: r.kind(),
+            lr: r.lr,
+            trained,
+        })
+        .collect()
+}
+
+fn facts(problem: &NetworkProblem) -> DataFacts<'_> {
+    DataFacts {
+        kind: problem.data_kind(),
+        inputs: problem.train.inputs(),
+        classes: problem.train.classes,
+        train: problem.train.len(),
+        validation: problem.validation.len(),
+    }
+}
+
+/// Every output file of a network experiment: the history, the summary, the weights of each
+/// run and the figures in `formats`. `dir` only names files in errors.
+pub(super) fn render_files<'a>(
+    experiment: &'a Experiment,
+    problem: &'a NetworkProblem,
+    runs: &'a [Trained],
+    formats: &[Format],
+    dir: &Path,
+) -> Result<Vec<Rendered<'a>>, OutputError> {
+    let outcomes = outcomes(experiment, runs);
+    let mut files = vec![
+        Rendered {
+            name: HISTORY_NAME.into(),
+            content: Content::Bytes(export::history_csv(&outcomes)),
+        },
+        Rendered {
+            name: SUMMARY_NAME.into(),
+            content: Content::Bytes(export::summary_json(
+                &experiment.name,
+                &facts(problem),
+                &problem.network,
+                &outcomes,
+            )),
+        },
+    ];
+    for (name, run) in model_file_names(experiment).into_iter().zip(runs) {
+        files.push(Rendered {
+            name,
+            content: Content::Bytes(export::model_json(&problem.network, run)),
+        });
+    }
+    Ok(files)
+}
+
+/// `model-<label>.json` for each run, the label made a safe file name (anything but letters,
+/// digits, `-`, `_` and `.` becomes `_`), a number added where two labels become one name.
+pub fn model_file_names(experiment: &Experiment) -> Vec<String> {
+    let mut names: Vec<String> = Vec::with_capacity(experiment.runs.len());
+    for run in &experiment.runs {
+        let slug: String = run
+            .label
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let mut name = format!("model-{slug}.json");
+        let mut n = 2;
+        while names.contains(&name) {
+            name = format!("model-{slug}-{n}.json");
+            n += 1;
+        }
+        names.push(name);
+    }
+    names
+}
+
+/// The results table for stdout.
+pub fn table(
+    experiment: &Experiment,
+    problem: &NetworkProblem,
+    runs: &[Trained],
+    colour: Colour,
+) -> String {
+    export::table(&experiment.name, &facts(problem), &outcomes(experiment, runs), colour)
+}
