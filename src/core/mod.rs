@@ -10,6 +10,7 @@ pub mod expr;
 pub mod grid;
 pub mod linalg;
 pub mod line_search;
+pub mod network;
 pub mod noise;
 pub mod objective;
 pub mod optim;
