@@ -52,7 +52,7 @@ pub fn parse_csv(text: &str) -> Result<Dataset, CsvError> {
     };
     let width = header.len();
     let label_column = width;
-    let last = header.iter().last().unwrap_or_default();
+    let last = header.iter().next_back().unwrap_or_default();
     if last != "label" {
         return Err(error(
             lines.of(&header),
@@ -180,10 +180,11 @@ fn feature(field: &str) -> Result<f64, String> {
 
 /// A label: the digits of a non-negative integer.
 fn parse_label(field: &str) -> Result<usize, String> {
-    if !field.is_empty() && field.bytes().all(|byte| byte.is_ascii_digit()) {
-        if let Ok(label) = field.parse::<usize>() {
-            return Ok(label);
-        }
+    if !field.is_empty()
+        && field.bytes().all(|byte| byte.is_ascii_digit())
+        && let Ok(label) = field.parse::<usize>()
+    {
+        return Ok(label);
     }
     Err(format!(
         "the label `{field}` is not a non-negative integer: labels are classes 0..K−1"

@@ -1,11 +1,7 @@
 use proptest::prelude::*;
 
-use super::toy::{CIRCLES_FACTOR, XOR_MARGIN, linspace};
+use super::toy::{CIRCLES_FACTOR, GAUSSIANS_RADIUS, XOR_MARGIN, linspace};
 use super::*;
-
-fn toy_kinds() -> impl Iterator<Item = &'static DatasetKind> {
-    DATASETS.iter().filter(|kind| !kind.images)
-}
 
 fn bytes(data: &Dataset) -> Vec<u64> {
     data.features.iter().map(|value| value.to_bits()).collect()
@@ -273,7 +269,7 @@ fn xor_labels_by_the_sign_of_the_product_away_from_the_axes() {
 }
 
 #[test]
-fn gaussian_blobs_sit_on_the_unit_circle_with_std_noise() {
+fn gaussian_blobs_sit_evenly_on_their_circle_with_std_noise() {
     let data = generate(&DataSpec {
         points: 4000,
         classes: 4,
@@ -285,12 +281,12 @@ fn gaussian_blobs_sit_on_the_unit_circle_with_std_noise() {
             .filter(|&r| data.labels[r] == class)
             .collect();
         assert_eq!(rows.len(), 1000);
-        for axis in 0..2 {
+        for (axis, &expected) in centre.iter().enumerate() {
             let values: Vec<f64> = rows.iter().map(|&r| data.features[[r, axis]]).collect();
             let mean = values.iter().sum::<f64>() / 1000.0;
             let std = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / 999.0).sqrt();
             assert!(
-                (mean - centre[axis]).abs() < 0.05,
+                (mean - GAUSSIANS_RADIUS * expected).abs() < 0.05,
                 "class {class} axis {axis}: {mean}"
             );
             assert!((std - 0.5).abs() < 0.05, "class {class} axis {axis}: {std}");
