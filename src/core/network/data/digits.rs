@@ -216,6 +216,19 @@ mod tests {
     }
 
     #[test]
+    fn every_allowed_subset_size_is_met_exactly_with_every_class_present() {
+        let counts = digits().expect("decodes").class_counts();
+        for points in 10..=DIGITS_IMAGES {
+            let quotas = largest_remainder(&counts, points);
+            assert_eq!(quotas.iter().sum::<usize>(), points);
+            assert!(
+                quotas.iter().all(|&quota| quota >= 1),
+                "{points}: {quotas:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_subset_has_the_exact_size_every_class_and_the_whole_s_proportions() {
         for points in [10, 11, 100, 1000, 1796] {
             let subset = digits_subset(points, 7);
