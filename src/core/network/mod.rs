@@ -1,5 +1,13 @@
-//! Networks: a multilayer perceptron on one flat parameter vector (`model`), so the core's
-//! optimizers and schedules train it exactly as they step a surface.
+//! Network experiments: small classifiers trained on labelled points or images, the setting
+//! of CS231n's neural-network case study and of lecture 7's regularisation lessons.
+//!
+//! Like the rest of the core this knows nothing of TOML, files or the command line:
+//! - `data` turns a recipe (or a CSV file's text, read by the caller) into a
+//!   [`data::Dataset`], splits it, cuts it into minibatches and augments a batch, all seeded
+//!   and identical on every machine;
+//! - `model` is a multilayer perceptron on one flat parameter vector, so the core's
+//!   optimizers step it exactly as they step a surface's point;
+//! - `train` is the training loop: minibatches, masks, the optimizer's step, the history.
 
 pub mod data;
 pub mod model;
