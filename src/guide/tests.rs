@@ -2,7 +2,7 @@ use std::path::Path;
 
 use super::init::starter;
 use super::*;
-use crate::config::{self, Problem};
+use crate::config;
 use crate::core::registry::SCHEDULES;
 use crate::core::{Schedule, Status};
 
