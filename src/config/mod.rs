@@ -12,8 +12,8 @@ mod reader;
 mod settings;
 pub mod surface;
 pub mod sweep;
-pub mod write;
 mod weights;
+pub mod write;
 
 use std::path::Path;
 
@@ -25,11 +25,11 @@ use crate::core::{OptimizerKind, RunSpec, ScheduleKind};
 pub(crate) use compare::unknown;
 pub use compare::{CompareRequest, LrRequest, NO_FORMATS, compare_experiment, picture_formats};
 pub use error::{ConfigError, ErrorKind, Position, UsageError, closest, line_column};
-pub use optimizer::{COMMON_KEYS, optimizer_keys};
 pub use network::{DataSettings, DataSource, ModelSettings, NetworkProblem, RunOverrides};
+pub use optimizer::{COMMON_KEYS, optimizer_keys};
 pub use surface::{SurfaceProblem, SurfaceView};
-pub use weights::{Weights, widths as network_widths};
 pub use sweep::{GridAxis, Metric, SweepSettings};
+pub use weights::{Weights, widths as network_widths};
 
 use reader::{Cx, Table, join};
 
@@ -498,8 +498,7 @@ fn experiment(
             refuse_surface_keys(cx, root, plot_table);
             let seed = overrides.seed.or(seed).unwrap_or(0);
             let steps = overrides.steps.or(steps).unwrap_or(DEFAULT_STEPS);
-            network::parse(cx, root, path, data, seed, steps)
-                .map(|n| Problem::Network(Box::new(n)))
+            network::parse(cx, root, path, data, seed, steps).map(|n| Problem::Network(Box::new(n)))
         }
         (Some(_), Some(surface)) => {
             let e = cx
@@ -509,7 +508,9 @@ fn experiment(
                     "a file with both `[surface]` and `[data]`".to_string(),
                 )
                 .key("surface")
-                .expected("either `[surface]` (a 2-D loss surface) or `[data]` and `[model]` (a network)")
+                .expected(
+                    "either `[surface]` (a 2-D loss surface) or `[data]` and `[model]` (a network)",
+                )
                 .note("a surface experiment and a network experiment are two files");
             cx.push(e);
             None
@@ -617,14 +618,27 @@ fn experiment(
 /// says why.
 fn refuse_surface_keys(cx: &mut Cx<'_>, root: Table<'_, '_>, plot: Option<Table<'_, '_>>) {
     let why = [
-        ("start", "a network starts from its initialised weights (`[model] init`, `init_from`)"),
-        ("tolerance", "a network run takes its `steps`; watch the validation curves instead"),
-        ("noise", "a network's gradients are noisy by its minibatches (`[data] batch`)"),
+        (
+            "start",
+            "a network starts from its initialised weights (`[model] init`, `init_from`)",
+        ),
+        (
+            "tolerance",
+            "a network run takes its `steps`; watch the validation curves instead",
+        ),
+        (
+            "noise",
+            "a network's gradients are noisy by its minibatches (`[data] batch`)",
+        ),
     ];
     for (key, note) in why {
         if let Some(v) = cx.get(root, key) {
             let e = cx
-                .error(ErrorKind::UnknownKey, v.span(), format!("`{key}` in a network experiment"))
+                .error(
+                    ErrorKind::UnknownKey,
+                    v.span(),
+                    format!("`{key}` in a network experiment"),
+                )
                 .key(key)
                 .expected("a key of a network experiment")
                 .note(note);

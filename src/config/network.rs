@@ -212,7 +212,9 @@ pub(crate) fn parse(
     seed: u64,
     steps: u64,
 ) -> Option<NetworkProblem> {
-    let data_settings = cx.table(data, "data").and_then(|t| data_table(cx, t, path, seed));
+    let data_settings = cx
+        .table(data, "data")
+        .and_then(|t| data_table(cx, t, path, seed));
     let model = match cx.get(root, "model") {
         Some(v) => cx.table(v, "model").and_then(|t| model_table(cx, t, path)),
         None => Some(default_model()),
@@ -229,23 +231,6 @@ pub(crate) fn parse(
         DataSource::Generated(spec) => data::generate(spec),
         DataSource::Csv(file) => read_csv(cx, root, file)?,
     };
-    if let Some(image) = dataset.image
-        && data_settings.augment.flip
-    {
-        let at = cx.get(root, "data").map_or(0..0, |v| v.span());
-        let e = cx
-            .error(ErrorKind::InvalidValue, at, "invalid value for `data.augment.flip`".into())
-            .key("data.augment.flip")
-            .expected("`false` for images")
-            .found("true")
-            .note(format!(
-                "a flipped digit is another digit (a mirrored 2 is no 2): digits are augmented \
-                 by shifts only ({}×{} images)",
-                image[0], image[1]
-            ));
-        cx.push(e);
-        return None;
-    }
     let (train, validation) = data::stratified_split(&dataset, data_settings.validation, seed);
     if train.is_empty() {
         let at = cx.get(root, "data").map_or(0..0, |v| v.span());
@@ -328,17 +313,21 @@ fn data_table(
             }
         })
         .collect();
-    cx.check_keys(table, &allowed, &format!("`[data]` with kind = \"{name}\""), |key| {
-        DATA_KEYS.contains(&key).then(|| match (key, kind) {
-            ("path", _) => "`path` names the file of a `kind = \"csv\"` dataset".to_string(),
-            (_, None) => format!("a CSV's {key} are what its rows say"),
-            ("classes", Some(k)) => format!(
-                "`{name}` always has {} classes",
-                k.classes.default_count()
-            ),
-            _ => format!("`{name}` has no `{key}`"),
-        })
-    });
+    cx.check_keys(
+        table,
+        &allowed,
+        &format!("`[data]` with kind = \"{name}\""),
+        |key| {
+            DATA_KEYS.contains(&key).then(|| match (key, kind) {
+                ("path", _) => "`path` names the file of a `kind = \"csv\"` dataset".to_string(),
+                (_, None) => format!("a CSV's {key} are what its rows say"),
+                ("classes", Some(k)) => {
+                    format!("`{name}` always has {} classes", k.classes.default_count())
+                }
+                _ => format!("`{name}` has no `{key}`"),
+            })
+        },
+    );
     let validation = match cx.get(table, "validation") {
         Some(v) => cx.number(v, "data.validation", Range::UnitOpen),
         None => Some(DEFAULT_VALIDATION),
@@ -377,7 +366,9 @@ fn generated(
     let mut spec = DataSpec::defaults(kind, seed);
     let (lo, hi) = kind.points_range;
     let points = match cx.get(table, "points") {
-        Some(v) => cx.integer(v, "data.points", lo as u64, hi as u64).map(|p| p as usize),
+        Some(v) => cx
+            .integer(v, "data.points", lo as u64, hi as u64)
+            .map(|p| p as usize),
         None => Some(spec.points),
     };
     let classes = match (cx.get(table, "classes"), kind.classes) {
@@ -406,8 +397,14 @@ fn generated(
     spec.classes = classes?;
     spec.noise = noise?;
     if spec.points < spec.classes {
-        let v = cx.get(table, "points").or_else(|| cx.get(table, "classes"))?;
-        cx.invalid(v, "data.points", format!("at least one point per class ({})", spec.classes));
+        let v = cx
+            .get(table, "points")
+            .or_else(|| cx.get(table, "classes"))?;
+        cx.invalid(
+            v,
+            "data.points",
+            format!("at least one point per class ({})", spec.classes),
+        );
         return None;
     }
     Some(spec)
@@ -426,20 +423,38 @@ pub(crate) fn augment(cx: &mut Cx<'_>, v: &Value<'_>, key: &str, images: bool) -
     } else {
         "`augment` for points"
     };
-    cx.check_keys(table, &allowed, what, |k| {
-        (k == "shift").then(|| "`shift` moves images by whole pixels: points take `jitter` and `rotate`".to_string())
+    cx.check_keys(table, &allowed, what, |k| match (k, images) {
+        ("shift", false) => Some(
+            "`shift` moves images by whole pixels: points take `jitter`, `rotate` and `flip`"
+                .to_string(),
+        ),
+        ("flip", true) => Some(
+            "a flipped digit is another digit (a mirrored 2 is no 2): images are augmented by \
+             shifts only"
+                .to_string(),
+        ),
+        _ => Some("images take `shift`; points take `jitter`, `rotate` and `flip`".to_string()),
     });
+    let given = |k: &str| allowed.contains(&k).then(|| cx.get(table, k)).flatten();
+    let (jitter, rotate, shift, flip) = (
+        given("jitter"),
+        given("rotate"),
+        given("shift"),
+        given("flip"),
+    );
     let mut a = Augment::default();
-    if let Some(v) = cx.get(table, "jitter") {
+    if let Some(v) = jitter {
         a.jitter = cx.number(v, &join(key, "jitter"), Range::NonNegative)?;
     }
-    if let Some(v) = cx.get(table, "rotate") {
-        a.rotate = cx.number(v, &join(key, "rotate"), Range::MaxAbs(180.0))?.abs();
+    if let Some(v) = rotate {
+        a.rotate = cx
+            .number(v, &join(key, "rotate"), Range::MaxAbs(180.0))?
+            .abs();
     }
-    if let Some(v) = cx.get(table, "shift") {
+    if let Some(v) = shift {
         a.shift = cx.integer(v, &join(key, "shift"), 0, 4)? as usize;
     }
-    if let Some(v) = cx.get(table, "flip") {
+    if let Some(v) = flip {
         a.flip = cx.boolean(v, &join(key, "flip"))?;
     }
     Some(a)
@@ -465,8 +480,17 @@ fn model_table(cx: &mut Cx<'_>, table: Table<'_, '_>, path: &Path) -> Option<Mod
         None => Some(None),
     };
     let init = match cx.get(table, "init") {
-        Some(v) => cx.name(v, "model.init", "initialisation", &["he", "xavier", "normal"]),
-        None => Some(if init_std.flatten().is_some() { "normal" } else { "he" }),
+        Some(v) => cx.name(
+            v,
+            "model.init",
+            "initialisation",
+            &["he", "xavier", "normal"],
+        ),
+        None => Some(if init_std.flatten().is_some() {
+            "normal"
+        } else {
+            "he"
+        }),
     };
     let number = |cx: &mut Cx<'_>, key: &str, range: Range| match cx.get(table, key) {
         Some(v) => cx.number(v, &join("model", key), range),
@@ -484,7 +508,11 @@ fn model_table(cx: &mut Cx<'_>, table: Table<'_, '_>, path: &Path) -> Option<Mod
     let inverted = flag(cx, "inverted_dropout", true);
     let init_from = match cx.get(table, "init_from") {
         Some(v) => cx
-            .string(v, "model.init_from", "a weights file's path, relative to this file")
+            .string(
+                v,
+                "model.init_from",
+                "a weights file's path, relative to this file",
+            )
             .map(|f| Some(path.parent().unwrap_or(Path::new("")).join(f))),
         None => Some(None),
     };
@@ -520,7 +548,10 @@ fn hidden(cx: &mut Cx<'_>, v: &Value<'_>) -> Option<Vec<usize>> {
     }
     let widths: Vec<Option<usize>> = items
         .iter()
-        .map(|w| cx.integer(w, "model.hidden", 1, MAX_WIDTH).map(|w| w as usize))
+        .map(|w| {
+            cx.integer(w, "model.hidden", 1, MAX_WIDTH)
+                .map(|w| w as usize)
+        })
         .collect();
     widths.into_iter().collect()
 }
@@ -578,7 +609,7 @@ fn read_csv(cx: &mut Cx<'_>, root: Table<'_, '_>, file: &Path) -> Option<Dataset
                 .error(
                     ErrorKind::InvalidValue,
                     at,
-                    format!("cannot read {}", file.display()),
+                    format!("invalid `data.path`: cannot read {}", file.display()),
                 )
                 .key("data.path")
                 .expected("a readable CSV file: a header, feature columns, then `label`")
@@ -595,7 +626,7 @@ fn read_csv(cx: &mut Cx<'_>, root: Table<'_, '_>, file: &Path) -> Option<Dataset
                     ErrorKind::InvalidValue,
                     at,
                     format!(
-                        "{}, line {}, column {}: {}",
+                        "invalid data in `data.path`: {}, line {}, column {}: {}",
                         file.display(),
                         e.row,
                         e.column,

@@ -57,7 +57,9 @@ pub(crate) fn parse_optimizer(
             ));
         }
         if network.is_some() && key == "noise" {
-            return Some("a network's gradients are noisy by their minibatches: set `batch`".to_string());
+            return Some(
+                "a network's gradients are noisy by their minibatches: set `batch`".to_string(),
+            );
         }
         (!owners.is_empty()).then(|| {
             format!(

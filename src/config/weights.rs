@@ -43,7 +43,11 @@ pub(crate) fn read(
                 .get_path(root, &["model", "init_from"])
                 .map_or(0..0, |v| v.span());
             let e = cx
-                .error(ErrorKind::InvalidValue, at, message)
+                .error(
+                    ErrorKind::InvalidValue,
+                    at,
+                    format!("invalid weights in `model.init_from`: {message}"),
+                )
                 .key("model.init_from")
                 .expected(format!(
                     "a weights file for a network of widths {}: {{\"layers\": [{{\"weight\": \
@@ -101,23 +105,45 @@ pub fn parse(json: &Json, network: &Network) -> Result<Weights, String> {
             )
         };
         let cols = rows.first().and_then(Json::as_array).map_or(0, Vec::len);
-        if rows.len() != layer.outputs || rows.iter().any(|r| r.as_array().map(Vec::len) != Some(layer.inputs)) {
+        if rows.len() != layer.outputs
+            || rows
+                .iter()
+                .any(|r| r.as_array().map(Vec::len) != Some(layer.inputs))
+        {
             return Err(shape_error(format!("{} × {cols}", rows.len())));
         }
         let weights = flat[layer.weight.clone()].iter_mut();
         let values = rows.iter().flat_map(|r| r.as_array().into_iter().flatten());
         for (slot, v) in weights.zip(values) {
-            *slot = number(v).ok_or_else(|| format!("layer {n}'s weight holds {v}, not a finite number"))?;
+            *slot = number(v)
+                .ok_or_else(|| format!("layer {n}'s weight holds {v}, not a finite number"))?;
         }
-        fill(flat, layer.bias.clone(), given.get("bias"), &format!("layer {n}'s bias"))?;
+        fill(
+            flat,
+            layer.bias.clone(),
+            given.get("bias"),
+            &format!("layer {n}'s bias"),
+        )?;
         match (&layer.norm, given.get("norm")) {
             (Some((gamma, beta)), Some(norm)) => {
-                fill(flat, gamma.clone(), norm.get("weight"), &format!("layer {n}'s norm weight"))?;
-                fill(flat, beta.clone(), norm.get("bias"), &format!("layer {n}'s norm bias"))?;
+                fill(
+                    flat,
+                    gamma.clone(),
+                    norm.get("weight"),
+                    &format!("layer {n}'s norm weight"),
+                )?;
+                fill(
+                    flat,
+                    beta.clone(),
+                    norm.get("bias"),
+                    &format!("layer {n}'s norm bias"),
+                )?;
             }
             (Some((gamma, _)), None) => flat[gamma.clone()].fill(1.0),
             (None, Some(_)) => {
-                return Err(format!("layer {n} has a `norm`, but the model has no batch norm there"));
+                return Err(format!(
+                    "layer {n} has a `norm`, but the model has no batch norm there"
+                ));
             }
             (None, None) => {}
         }
@@ -125,12 +151,21 @@ pub fn parse(json: &Json, network: &Network) -> Result<Weights, String> {
     Ok(Weights { activation, params })
 }
 
-fn fill(flat: &mut [f64], slots: std::ops::Range<usize>, given: Option<&Json>, what: &str) -> Result<(), String> {
+fn fill(
+    flat: &mut [f64],
+    slots: std::ops::Range<usize>,
+    given: Option<&Json>,
+    what: &str,
+) -> Result<(), String> {
     let values = given
         .and_then(Json::as_array)
         .ok_or_else(|| format!("{what} is missing"))?;
     if values.len() != slots.len() {
-        return Err(format!("{what} has {} numbers, the model needs {}", values.len(), slots.len()));
+        return Err(format!(
+            "{what} has {} numbers, the model needs {}",
+            values.len(),
+            slots.len()
+        ));
     }
     for (slot, v) in flat[slots].iter_mut().zip(values) {
         *slot = number(v).ok_or_else(|| format!("{what} holds {v}, not a finite number"))?;

@@ -187,7 +187,10 @@ fn network_lines(e: &Experiment, problem: &NetworkProblem, out: &mut Vec<String>
     out.push(format!("validation = {}", n(data.validation)));
     out.push(format!("batch = {}", data.batch));
     if !data.augment.is_identity() {
-        out.push(format!("augment = {}", augment(&data.augment, problem.train.image.is_some())));
+        out.push(format!(
+            "augment = {}",
+            augment(&data.augment, problem.train.image.is_some())
+        ));
     }
     out.push(String::new());
     out.push("[model]".into());

@@ -11,8 +11,8 @@ use super::{OutputError, Progress, REPORT_EVERY};
 use crate::config::{Experiment, NetworkProblem};
 use crate::core::Cancel;
 use crate::core::network::train::{Trained, Training, train};
-use crate::export::network::{self as export, DataFacts, NetworkOutcome};
 use crate::export::Colour;
+use crate::export::network::{self as export, DataFacts, NetworkOutcome};
 use crate::plot::Format;
 
 /// The history's file name (pinned).
@@ -51,7 +51,10 @@ pub fn train_all(
             &publish,
         );
         // A run that ended early has no more steps to do.
-        done.fetch_add(experiment.steps - trained.steps.min(experiment.steps), Ordering::Relaxed);
+        done.fetch_add(
+            experiment.steps - trained.steps.min(experiment.steps),
+            Ordering::Relaxed,
+        );
         trained
     };
     std::thread::scope(|scope| {
@@ -178,5 +181,10 @@ pub fn table(
     runs: &[Trained],
     colour: Colour,
 ) -> String {
-    export::table(&experiment.name, &facts(problem), &outcomes(experiment, runs), colour)
+    export::table(
+        &experiment.name,
+        &facts(problem),
+        &outcomes(experiment, runs),
+        colour,
+    )
 }

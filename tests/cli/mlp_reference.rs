@@ -57,7 +57,9 @@ fn experiment_file(case: &Value, dir: &Path) -> String {
 fn every_torch_mlp_training_is_reproduced_step_by_step() {
     let work = tempfile::tempdir().unwrap();
     for name in CASES {
-        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/mlp").join(name);
+        let data = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/mlp")
+            .join(name);
         let case: Value =
             serde_json::from_str(&std::fs::read_to_string(data.join("case.json")).unwrap())
                 .unwrap();
@@ -69,18 +71,32 @@ fn every_torch_mlp_training_is_reproduced_step_by_step() {
             .success();
         let out = work.path().join("out").join(name);
         let history = std::fs::read_to_string(out.join("history.csv")).unwrap();
-        let rows: Vec<Vec<&str>> = history.lines().skip(1).map(|l| l.split(',').collect()).collect();
+        let rows: Vec<Vec<&str>> = history
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect())
+            .collect();
         let losses = case["train_loss"].as_array().unwrap();
         let accuracies = case["train_accuracy"].as_array().unwrap();
-        assert_eq!(rows.len(), losses.len(), "{name}: one row per step and the start");
+        assert_eq!(
+            rows.len(),
+            losses.len(),
+            "{name}: one row per step and the start"
+        );
         for (t, row) in rows.iter().enumerate() {
             assert_eq!(row[2], t.to_string(), "{name}: row {t} is step {t}");
             let loss: f64 = row[3].parse().unwrap();
             let torch = losses[t].as_f64().unwrap();
-            assert!(close(loss, torch), "{name} step {t}: loss {loss} vs torch {torch}");
+            assert!(
+                close(loss, torch),
+                "{name} step {t}: loss {loss} vs torch {torch}"
+            );
             let accuracy: f64 = row[5].parse().unwrap();
             let torch = accuracies[t].as_f64().unwrap();
-            assert!((accuracy - torch).abs() < 1e-12, "{name} step {t}: accuracy {accuracy} vs {torch}");
+            assert!(
+                (accuracy - torch).abs() < 1e-12,
+                "{name} step {t}: accuracy {accuracy} vs {torch}"
+            );
         }
         let model: Value =
             serde_json::from_str(&std::fs::read_to_string(out.join("model-torch.json")).unwrap())
@@ -95,7 +111,9 @@ fn every_torch_mlp_training_is_reproduced_step_by_step() {
                         Value::Array(items) => items
                             .iter()
                             .flat_map(|i| match i {
-                                Value::Array(row) => row.iter().map(|x| x.as_f64().unwrap()).collect(),
+                                Value::Array(row) => {
+                                    row.iter().map(|x| x.as_f64().unwrap()).collect()
+                                }
                                 x => vec![x.as_f64().unwrap()],
                             })
                             .collect(),

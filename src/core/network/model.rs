@@ -202,7 +202,6 @@ pub struct Evaluation {
     pub accuracy: f64,
 }
 
-
 /// Buffers of one forward and backward pass, kept between steps so that a step allocates
 /// nothing once the batch size is known.
 #[derive(Debug, Default)]
@@ -303,7 +302,9 @@ impl Network {
             // Row by row: a column of a row-major array is strided.
             let bias = &mut grad[layer.bias.clone()];
             bias.fill(0.0);
-            let flat = delta.as_slice().expect("the workspace is in standard layout");
+            let flat = delta
+                .as_slice()
+                .expect("the workspace is in standard layout");
             for row in flat.chunks_exact(layer.outputs) {
                 for (b, d) in bias.iter_mut().zip(row) {
                     *b += d;
@@ -403,7 +404,9 @@ impl Network {
             let input = if l == 0 { x } else { before[l - 1].view() };
             let out = &mut rest[0];
             let bias = ArrayView1::from(&params[layer.bias.clone()]);
-            let flat = out.as_slice_mut().expect("the workspace is in standard layout");
+            let flat = out
+                .as_slice_mut()
+                .expect("the workspace is in standard layout");
             for row in flat.chunks_exact_mut(layer.outputs) {
                 row.copy_from_slice(bias.as_slice().expect("a slice of the parameters"));
             }
@@ -437,7 +440,9 @@ impl Network {
             }
             match activation {
                 Activation::Relu => {
-                    let flat = out.as_slice_mut().expect("the workspace is in standard layout");
+                    let flat = out
+                        .as_slice_mut()
+                        .expect("the workspace is in standard layout");
                     flat.iter_mut().for_each(|v| *v = v.max(0.0));
                 }
                 Activation::Tanh => out.mapv_inplace(f64::tanh),
@@ -593,7 +598,8 @@ impl Network {
             let (inputs, outputs) = (pair[0], pair[1]);
             let weight = take(inputs * outputs);
             let bias = take(outputs);
-            let norm = (architecture.batch_norm && l < last).then(|| (take(outputs), take(outputs)));
+            let norm =
+                (architecture.batch_norm && l < last).then(|| (take(outputs), take(outputs)));
             layers.push(Layer {
                 inputs,
                 outputs,

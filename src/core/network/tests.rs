@@ -37,7 +37,15 @@ fn gradient_error(network: &Network, regularisation: &Regularisation) -> f64 {
     let loss = |p: &Array1<f64>, ws: &mut Workspace| {
         let mut g = Array1::zeros(p.len());
         network
-            .loss_and_gradient(p.view(), x.view(), &labels, regularisation, &masks, ws, g.view_mut())
+            .loss_and_gradient(
+                p.view(),
+                x.view(),
+                &labels,
+                regularisation,
+                &masks,
+                ws,
+                g.view_mut(),
+            )
             .total()
     };
     network.loss_and_gradient(
@@ -75,14 +83,8 @@ fn gradient_error(network: &Network, regularisation: &Regularisation) -> f64 {
 #[test]
 fn every_layer_kind_has_the_gradient_finite_differences_measure() {
     let plain = Regularisation::NONE;
-    let l2 = Regularisation {
-        l2: 0.3,
-        ..plain
-    };
-    let l1 = Regularisation {
-        l1: 0.2,
-        ..plain
-    };
+    let l2 = Regularisation { l2: 0.3, ..plain };
+    let l1 = Regularisation { l1: 0.2, ..plain };
     let dropout = Regularisation {
         dropout: 0.4,
         ..plain
@@ -129,7 +131,10 @@ fn every_layer_kind_has_the_gradient_finite_differences_measure() {
 fn the_parameters_are_laid_out_as_torch_lists_them() {
     let network = net(Activation::Relu, true);
     // Linear(3,5), BatchNorm(5), Linear(5,4), BatchNorm(4), Linear(4,3).
-    assert_eq!(network.parameters(), 15 + 5 + 5 + 5 + 20 + 4 + 4 + 4 + 12 + 3);
+    assert_eq!(
+        network.parameters(),
+        15 + 5 + 5 + 5 + 20 + 4 + 4 + 4 + 12 + 3
+    );
     let first = &network.layers[0];
     assert_eq!((first.weight.clone(), first.bias.clone()), (0..15, 15..20));
     assert_eq!(first.norm, Some((20..25, 25..30)));
@@ -158,11 +163,25 @@ fn evaluation_has_no_dropout_and_uses_the_running_statistics() {
     };
     let masks = network.draw_masks(&r, x.nrows(), &mut rng);
     let mut g = Array1::zeros(network.parameters());
-    network.loss_and_gradient(params.view(), x.view(), &labels, &r, &masks, &mut ws, g.view_mut());
+    network.loss_and_gradient(
+        params.view(),
+        x.view(),
+        &labels,
+        &r,
+        &masks,
+        &mut ws,
+        g.view_mut(),
+    );
     network.update_running_stats(&mut stats, &ws);
-    assert!(stats.mean[0].iter().any(|&m| m != 0.0), "the running mean moved");
+    assert!(
+        stats.mean[0].iter().any(|&m| m != 0.0),
+        "the running mean moved"
+    );
     let after = network.evaluate(params.view(), x.view(), &labels, &stats, &mut ws);
-    assert_ne!(before, after, "evaluation normalises with the running statistics");
+    assert_ne!(
+        before, after,
+        "evaluation normalises with the running statistics"
+    );
     let p = network.probabilities(params.view(), x.view(), &stats, &mut ws);
     for row in p.rows() {
         assert!((row.sum() - 1.0).abs() < 1e-12);

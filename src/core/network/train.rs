@@ -224,7 +224,12 @@ pub fn train(
             batch_labels.clear();
             batch_labels.extend(rows.iter().map(|&r| train.labels[r]));
             if !training.augment.is_identity() {
-                augment(&mut batch_x, train.image, &training.augment, &mut augment_rng);
+                augment(
+                    &mut batch_x,
+                    train.image,
+                    &training.augment,
+                    &mut augment_rng,
+                );
             }
             (batch_x.view(), &batch_labels)
         };
@@ -251,7 +256,15 @@ pub fn train(
         network.update_running_stats(&mut stats, &workspace.borrow());
 
         if t % record_every == 0 || t == training.steps {
-            let row = measure(training, &params, &stats, &mut measuring, t, last_lr, grad_norm);
+            let row = measure(
+                training,
+                &params,
+                &stats,
+                &mut measuring,
+                t,
+                last_lr,
+                grad_norm,
+            );
             if !row.train_loss.is_finite() {
                 add(&mut evaluations, counted.evaluations());
                 break Status::Diverged { step: t };
@@ -277,7 +290,15 @@ pub fn train(
             break Status::Diverged { step: t };
         }
         if step.converged && !random {
-            let row = measure(training, &params, &stats, &mut measuring, t, last_lr, f64::NAN);
+            let row = measure(
+                training,
+                &params,
+                &stats,
+                &mut measuring,
+                t,
+                last_lr,
+                f64::NAN,
+            );
             history.push(row);
             break Status::Converged;
         }
