@@ -5,7 +5,7 @@
 //! that keeps every run's curve in sight (`curves.rs`).
 
 mod curves;
-mod divergence;
+pub(super) mod divergence;
 mod scale;
 mod smooth;
 
