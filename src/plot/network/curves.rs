@@ -9,19 +9,20 @@ use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
+use super::super::PlotError;
 use super::super::axis::{Axis, Ticked};
 use super::super::clip::{P, column_envelope, decimate, visible_pieces};
 use super::super::loss::divergence::{self, Dims, Divergence};
+use super::super::loss::{left_margin, right_margin};
 use super::super::parts::{Entry, Glyph, LegendBox, title};
-use super::super::style::{FONT, Sizes, run_color};
-use super::super::PlotError;
+use super::super::style::{FONT, Sizes, log_label, run_color};
 use super::{CurvesScene, NetRun, Rect, heading, run_name};
 use crate::core::Window;
 
 type PlotCoord = Cartesian2d<Ticked, Ticked>;
 
-// Pixels at the reference size (see `Sizes`).
-const LEFT: f64 = 80.0;
+// Pixels at the reference size (see `Sizes`); the margins beside the panels are the loss
+// figure's.
 const BOTTOM: f64 = 56.0;
 const GAP: f64 = 14.0;
 /// A curve's width, and the validation dashes: long enough to read as dashes, not dots.
@@ -76,7 +77,7 @@ pub(super) fn draw<DB: DrawingBackend>(
                 edge: STYLE_SAMPLE,
             })
             .to_vec();
-        Some(LegendBox::measure(root, entries, font, 1)?)
+        Some(LegendBox::measure(root, entries, font, 2)?)
     } else {
         None
     };
@@ -162,7 +163,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         &scene.runs,
     )?;
     let x_caption = if scene.log_x {
-        "step (log scale, from step 1)"
+        "step (log scale; step 0 not shown)"
     } else {
         "step"
     };
@@ -196,7 +197,10 @@ pub(super) fn draw<DB: DrawingBackend>(
 }
 
 fn has_validation(run: &NetRun) -> bool {
-    run.val_loss.iter().chain(&run.val_accuracy).any(|v| v.is_finite())
+    run.val_loss
+        .iter()
+        .chain(&run.val_accuracy)
+        .any(|v| v.is_finite())
 }
 
 /// A run's name in the legend, and where it diverged.
@@ -208,18 +212,22 @@ fn run_label(run: &NetRun) -> String {
     }
 }
 
-/// The step axis: from 0 (or step 1 on a log axis) to the last step any run recorded.
+/// The step axis: from 0 to the last step any run recorded; on a log axis from the first
+/// recorded step after 0 (step 0 has no place there).
 fn step_axis(scene: &CurvesScene, width: u32, sizes: &Sizes) -> Axis {
-    let last = scene
-        .runs
-        .iter()
-        .flat_map(|r| r.steps.last().copied().into_iter().chain(r.diverged_at))
-        .max()
-        .unwrap_or(1)
-        .max(1) as f64;
+    let steps = || {
+        scene
+            .runs
+            .iter()
+            .flat_map(|r| r.steps.iter().copied().chain(r.diverged_at))
+    };
+    let last = steps().max().unwrap_or(1).max(1) as f64;
     let target = (f64::from(width) / sizes.px(110.0)).clamp(3.0, 10.0) as usize;
     if scene.log_x {
-        Axis::log_from_exponents(0.0, last.log10().max(0.3), target)
+        let first = steps().filter(|&s| s > 0).min().unwrap_or(1) as f64;
+        let (lo, hi) = (first.log10(), last.log10());
+        let pad = ((hi - lo) * 0.02).max(0.01);
+        Axis::log_from_exponents(lo - pad, hi.max(lo + 0.3) + pad, target)
     } else {
         Axis::linear(0.0, last, target)
     }
@@ -322,39 +330,6 @@ fn accuracy_axis(runs: &[NetRun]) -> Axis {
     Axis::linear(lo - pad, 100.0 + pad, 6)
 }
 
-/// The room left of both panels, the same for both so their x axes line up.
-fn left_margin<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    axes: [&Axis; 2],
-    sizes: &Sizes,
-) -> Result<u32, PlotError> {
-    let font = TextStyle::from((FONT, sizes.tick_font()).into_font());
-    let mut widest = 0;
-    for axis in axes {
-        for &tick in &axis.ticks {
-            widest = widest.max(root.estimate_text_size(&axis.label(tick), &font)?.0);
-        }
-    }
-    let caption = TextStyle::from((FONT, sizes.axis_desc_font()).into_font());
-    let caption_height = root.estimate_text_size("f", &caption)?.1;
-    let needed = widest + caption_height + sizes.side(5.0 + 5.0 + 8.0);
-    Ok(sizes.side(LEFT).max(needed))
-}
-
-/// The room right of both panels: half of the step axis's last label.
-fn right_margin<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    xa: &Axis,
-    sizes: &Sizes,
-) -> Result<u32, PlotError> {
-    let font = TextStyle::from((FONT, sizes.tick_font()).into_font());
-    let half = match xa.ticks.last() {
-        Some(&tick) => root.estimate_text_size(&xa.label(tick), &font)?.0 / 2,
-        None => 0,
-    };
-    Ok((half + sizes.side(4.0)).max(sizes.side(8.0)))
-}
-
 /// One panel's area and axes.
 struct Panel<'a, DB: DrawingBackend> {
     area: &'a DrawingArea<DB, Shift>,
@@ -389,7 +364,16 @@ fn panel<DB: DrawingBackend>(
         .x_label_area_size(bottom)
         .y_label_area_size(p.left)
         .build_cartesian_2d(xa.ranged(), ya.ranged())?;
-    let y_labels = |v: &f64| ya.label(*v);
+    // A log axis of losses between 0.001 and 1000 reads in plain decimals (0.05, 2), as a
+    // classifier's cross-entropy does; wider ones in powers of ten.
+    let plain = ya.log && ya.ticks.iter().all(|t| (-3.0..=3.0).contains(t));
+    let y_labels = |v: &f64| {
+        if plain {
+            log_label(*v, true)
+        } else {
+            ya.label(*v)
+        }
+    };
     let x_labels = |v: &f64| xa.label(*v);
     let no_labels = |_: &f64| String::new();
     let mut mesh = chart.configure_mesh();

@@ -57,7 +57,11 @@ pub(super) fn draw<DB: DrawingBackend>(
     let (columns, rows) = grid(scene.panels.len());
     let cell = (w / columns as u32, h / rows as u32);
     let sizes = Sizes::new(w.min(cell.0 * 10 / 9), h.min(cell.1 * 2), scene.scale);
-    let mut top = title(root, &heading(&scene.title, "what each run confuses"), &sizes)?;
+    let mut top = title(
+        root,
+        &heading(&scene.title, "what each run confuses"),
+        &sizes,
+    )?;
     let key = "rows: true digit · columns: predicted · colour: share of the true digit's \
                images, blue right, orange confused";
     let style = TextStyle::from((FONT, sizes.tick_font()).into_font())
@@ -87,7 +91,17 @@ fn square(confusion: &[Vec<usize>]) -> (usize, Vec<Vec<usize>>) {
         .len()
         .max(confusion.iter().map(Vec::len).max().unwrap_or(0));
     let rows = (0..n)
-        .map(|t| (0..n).map(|p| confusion.get(t).and_then(|r| r.get(p)).copied().unwrap_or(0)).collect())
+        .map(|t| {
+            (0..n)
+                .map(|p| {
+                    confusion
+                        .get(t)
+                        .and_then(|r| r.get(p))
+                        .copied()
+                        .unwrap_or(0)
+                })
+                .collect()
+        })
         .collect();
     (n, rows)
 }
@@ -116,7 +130,11 @@ fn draw_panel<DB: DrawingBackend>(
         .color(&BLACK)
         .pos(Pos::new(HPos::Left, VPos::Top));
     let pad = sizes.int(12.0);
-    root.draw(&Text::new(heading, (left + pad, top + sizes.int(4.0)), style))?;
+    root.draw(&Text::new(
+        heading,
+        (left + pad, top + sizes.int(4.0)),
+        style,
+    ))?;
     let heading_h = (font / 1.24 * 1.5).round() as u32 + sizes.side(4.0);
 
     // The matrix: its caption and digit labels above and to the left.
@@ -183,6 +201,19 @@ fn draw_panel<DB: DrawingBackend>(
             }
         }
     }
+    // Faint lines between the cells: an empty cell still reads as its row and column.
+    for k in 1..n as i32 {
+        let at = k * cell as i32;
+        let faint = BLACK.mix(0.08);
+        root.draw(&PathElement::new(
+            vec![(mx + at, my), (mx + at, my + side as i32)],
+            faint,
+        ))?;
+        root.draw(&PathElement::new(
+            vec![(mx, my + at), (mx + side as i32, my + at)],
+            faint,
+        ))?;
+    }
     root.draw(&Rectangle::new(
         [(mx, my), (mx + side as i32, my + side as i32)],
         BLACK.mix(0.6).stroke_width(sizes.side(1.0)),
@@ -195,7 +226,12 @@ fn draw_panel<DB: DrawingBackend>(
     let images = draw_strip(
         root,
         shown,
-        (strip_left, my, strip_w, side.max(body_h.saturating_sub(axis_room))),
+        (
+            strip_left,
+            my,
+            strip_w,
+            side.max(body_h.saturating_sub(axis_room)),
+        ),
         panel.misclassified.len(),
         sizes,
     )?;

@@ -13,7 +13,9 @@ const LAST_DELAY_CS: u16 = 250;
 
 pub(super) fn animate(frames: &[BoundaryScene], frame_ms: u32) -> Result<Vec<u8>, PlotError> {
     let Some(first) = frames.first() else {
-        return Err(PlotError::new("an animation of the decision regions needs a frame"));
+        return Err(PlotError::new(
+            "an animation of the decision regions needs a frame",
+        ));
     };
     let size = (first.width, first.height);
     check_size(first)?;

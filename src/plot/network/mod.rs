@@ -175,10 +175,7 @@ pub fn digits(scene: &DigitsScene, format: Format) -> Result<Vec<u8>, PlotError>
 /// with room for the title and legend: what to use when the experiment asks for no size.
 pub fn boundaries_canvas(panels: usize) -> (u32, u32) {
     let (columns, rows) = boundaries::grid(panels.max(1));
-    (
-        (columns as u32 * 420 + 40).max(560),
-        rows as u32 * 450 + 130,
-    )
+    (columns as u32 * 450 + 20, rows as u32 * 490 + 150)
 }
 
 /// A canvas that gives each digits panel room for a readable 10×10 matrix and its strip.
