@@ -20,6 +20,8 @@ use super::{CurvesScene, NetRun, Rect, heading, run_name};
 use crate::core::Window;
 
 type PlotCoord = Cartesian2d<Ticked, Ticked>;
+/// A run's curve in one panel, as unbroken pieces in axis coordinates: training, validation.
+type Pieces = (Vec<Vec<P>>, Vec<Vec<P>>);
 
 // Pixels at the reference size (see `Sizes`); the margins beside the panels are the loss
 // figure's.
@@ -287,7 +289,7 @@ fn loss_axis(runs: &[NetRun]) -> (Axis, bool) {
     };
     let (lo, hi) = extent(&mut values(false));
     let (_, tame_hi) = extent(&mut values(true));
-    if !(lo <= hi) {
+    if lo.partial_cmp(&hi).is_none_or(|o| o.is_gt()) {
         return (Axis::linear(0.0, 1.0, 5), false);
     }
     if lo > 0.0 {
@@ -348,7 +350,7 @@ struct Panel<'a, DB: DrawingBackend> {
 fn panel<DB: DrawingBackend>(
     p: Panel<'_, DB>,
     sizes: &Sizes,
-    of_run: impl Fn(&NetRun) -> (Vec<Vec<P>>, Vec<Vec<P>>),
+    of_run: impl Fn(&NetRun) -> Pieces,
     runs: &[NetRun],
 ) -> Result<Rect, PlotError> {
     let (xa, ya) = (p.xa, p.ya);
@@ -400,7 +402,7 @@ fn panel<DB: DrawingBackend>(
         (win.x[1] - win.x[0]) / f64::from(aw.max(1)),
         (win.y[1] - win.y[0]) / f64::from(ah.max(1)),
     ];
-    let curves: Vec<(Vec<Vec<P>>, Vec<Vec<P>>)> = runs.iter().map(&of_run).collect();
+    let curves: Vec<Pieces> = runs.iter().map(&of_run).collect();
     // Training curves first, every run's, then the validation dashes over them: a dash
     // never hides a whole solid line, and the solid one shows in its gaps.
     let mut drawn: Vec<(i32, i32)> = Vec::new();

@@ -55,8 +55,15 @@ pub(super) fn draw<DB: DrawingBackend>(
     root.fill(&WHITE)?;
     let (w, h) = root.dim_in_pixel();
     let (columns, rows) = grid(scene.panels.len());
+    // Text in proportion to a panel: a cell of 900 × 420 pixels writes as the reference
+    // figure does, and no cell writes larger.
     let cell = (w / columns as u32, h / rows as u32);
-    let sizes = Sizes::new(w.min(cell.0 * 10 / 9), h.min(cell.1 * 2), scene.scale);
+    let reference = Sizes::REFERENCE;
+    let sizes = Sizes::new(
+        reference.0.min(cell.0 * reference.0 / 900),
+        reference.1.min(cell.1 * reference.1 / 420),
+        scene.scale,
+    );
     let mut top = title(
         root,
         &heading(&scene.title, "what each run confuses"),

@@ -181,7 +181,7 @@ pub fn boundaries_canvas(panels: usize) -> (u32, u32) {
 /// A canvas that gives each digits panel room for a readable 10×10 matrix and its strip.
 pub fn digits_canvas(panels: usize) -> (u32, u32) {
     let (columns, rows) = digits::grid(panels.max(1));
-    (columns as u32 * 900 + 40, rows as u32 * 420 + 80)
+    (columns as u32 * 900 + 40, rows as u32 * 440 + 90)
 }
 
 struct Curves;

@@ -220,7 +220,7 @@ fn image(digit: usize, k: usize) -> Vec<f64> {
         .map(|p| {
             let (x, y) = ((p % 8) as f64 - 3.5, (p / 8) as f64 - 3.5);
             let shift = (k % 3) as f64 * 0.5;
-            if digit % 2 == 0 {
+            if digit.is_multiple_of(2) {
                 let r = (x - shift).hypot(y);
                 (1.0 - (r - 2.5).abs()).clamp(0.0, 1.0)
             } else {
