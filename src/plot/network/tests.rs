@@ -559,6 +559,10 @@ fn one_panel_per_run_in_rows_of_up_to_three() {
         }
         let (_, ly, _, lh) = layout.legend.expect("a legend");
         assert!(ly + lh as i32 <= layout.panels[0].1);
+        // In SVG each panel's regions are one embedded image, not a rectangle per pixel.
+        let svg = String::from_utf8(boundaries(&scene, Format::Svg).unwrap()).unwrap();
+        assert_eq!(svg.matches("<image").count(), panels);
+        assert!(svg.matches("<rect").count() < 200, "no rectangle per cell");
     }
 }
 
