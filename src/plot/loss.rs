@@ -5,7 +5,7 @@
 //! that keeps every run's curve in sight (`curves.rs`).
 
 mod curves;
-mod divergence;
+pub(super) mod divergence;
 mod scale;
 mod smooth;
 
@@ -250,7 +250,7 @@ fn column_width<DB: DrawingBackend>(xa: &Axis, area: &DrawingArea<DB, Shift>) ->
 
 /// The room left of both panels, the same for both so their x axes line up: the reference
 /// width, or more when a tick label is wider than it holds (`5×10⁻³` on a log lr axis).
-fn left_margin<DB: DrawingBackend>(
+pub(super) fn left_margin<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     axes: [&Axis; 2],
     sizes: &Sizes,
@@ -271,7 +271,7 @@ fn left_margin<DB: DrawingBackend>(
 
 /// The room right of both panels: half of the step axis's last label, which is centred on
 /// its tick and may sit at the axis's very end.
-fn right_margin<DB: DrawingBackend>(
+pub(super) fn right_margin<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     xa: &Axis,
     sizes: &Sizes,

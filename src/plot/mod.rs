@@ -17,6 +17,7 @@ mod coverage;
 mod levels;
 mod loss;
 mod march;
+pub mod network;
 mod parts;
 pub mod style;
 mod svg;

@@ -107,6 +107,11 @@ pub enum Glyph {
     Line,
     /// The same line in two dashes (a run drawn dashed, in legends).
     Dashed,
+    /// An open circle in the fill colour (a validation point).
+    Hollow,
+    /// A small dot in the fill colour inside a ring in the edge colour (a misclassified
+    /// point, in legends).
+    Ringed,
 }
 
 /// A marker of fixed pixel size at a point of any coordinate system: one concrete element
@@ -212,6 +217,21 @@ impl<C, DB: DrawingBackend> Drawable<DB> for Marker<C> {
                     )?;
                 }
                 Ok(())
+            }
+            Glyph::Hollow => backend.draw_circle(
+                (x, y),
+                r as u32,
+                &self.fill.stroke_width(stroke(0.4)),
+                false,
+            ),
+            Glyph::Ringed => {
+                backend.draw_circle((x, y), stroke(0.5), &self.fill.filled(), true)?;
+                backend.draw_circle(
+                    (x, y),
+                    r as u32,
+                    &self.edge.stroke_width(stroke(0.22)),
+                    false,
+                )
             }
         }
     }

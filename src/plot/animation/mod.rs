@@ -86,6 +86,64 @@ pub fn animate(scene: &Scene, prepared: &Prepared) -> Result<Vec<u8>, PlotError>
     })
 }
 
+/// Finished frames (RGB images of `size` pixels, drawn by another figure) as a GIF that
+/// loops, through the same palette and encoder: the palette cut from up to eight frames
+/// spread over the animation with the `exact` colours kept, every frame after the first
+/// sent as the rectangle that changed. `delays` are in hundredths of a second, one a frame.
+pub(super) fn encode_stills(
+    stills: &[Vec<u8>],
+    (w, h): (u32, u32),
+    delays: &[u16],
+    exact: &[[u8; 3]],
+) -> Result<Vec<u8>, PlotError> {
+    let whole = w as usize * h as usize * 3;
+    if stills.is_empty() || stills.iter().any(|s| s.len() != whole) {
+        return Err(PlotError::new(
+            "an animation needs at least one frame, every one of its size",
+        ));
+    }
+    let picks = stills.len().min(8);
+    let mut sample = Vec::with_capacity(whole * picks);
+    for k in 0..picks {
+        // The first and the last frames always among them.
+        let at = if picks == 1 {
+            0
+        } else {
+            k * (stills.len() - 1) / (picks - 1)
+        };
+        sample.extend_from_slice(&stills[at]);
+    }
+    let palette = median_cut(&sample, exact, palette::PALETTE_SIZE - 1);
+    let everything = frames::Rect {
+        left: 0,
+        top: 0,
+        right: w as i32,
+        bottom: h as i32,
+    };
+    let (send, receive) = mpsc::sync_channel::<Frame<'static>>(4);
+    std::thread::scope(|s| {
+        let palette = &palette;
+        let writer = s.spawn(move || encoder::write_gif((w, h), palette, receive));
+        let mut colors = palette::Indexer::new(palette);
+        for (k, still) in stills.iter().enumerate() {
+            let mut frame = if k == 0 {
+                encoder::whole_frame(still, (w, h), &mut colors)
+            } else {
+                encoder::changed_frame(&stills[k - 1], still, (w, h), Some(everything), &mut colors)
+            };
+            frame.delay = delays.get(k).copied().unwrap_or(MAX_DELAY_CS);
+            if send.send(frame).is_err() {
+                // The writer stopped on an error, which it reports.
+                break;
+            }
+        }
+        drop(send);
+        writer
+            .join()
+            .unwrap_or_else(|_| Err(PlotError::new("the GIF writer panicked")))
+    })
+}
+
 /// Which step each frame shows: every `stride` steps from the start, where `stride` is the
 /// fewest that keeps to [`MAX_FRAMES`], and always the last step.
 pub fn frame_steps(last: usize) -> Vec<usize> {

@@ -1,0 +1,270 @@
+//! The figures of the network experiments (`optplay run` on a file with `[data]` and
+//! `[model]`): `curves` (train solid, validation dashed; loss above, accuracy below: the
+//! lecture's train/validation gap), `boundaries` (a panel per run: the decision regions with
+//! the training and validation points), its GIF (the regions forming as the model trains),
+//! and `digits` (a confusion matrix per run and a strip of the images it got wrong).
+//!
+//! Each figure reads a scene the caller has computed once (the model is never evaluated
+//! here) and draws through the same [`render_with`] as every other figure, with the run
+//! colours, sizes, titles, legends and divergence marks of the loss figure, so that they read
+//! as one tool. `curves.rs`, `boundaries.rs` and `digits.rs` draw one figure each;
+//! `regions.rs` turns the boundary probabilities into the panels' raster; `gif.rs` hands
+//! the boundary frames to the animation encoder.
+
+mod boundaries;
+mod curves;
+mod digits;
+mod gif;
+mod regions;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{Canvas, Draw, Format, PlotError, render_with};
+
+/// One run's training history, as the curves figure shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NetRun {
+    pub label: String,
+    /// The label plus key hyperparameters, e.g. "adam (lr=0.001, dropout=0.5)".
+    pub legend: String,
+    /// The recorded steps (step 0 = the initial model), ascending.
+    pub steps: Vec<u64>,
+    /// The same length as `steps`.
+    pub train_loss: Vec<f64>,
+    /// The same length as `steps`; empty when there is no validation set.
+    pub val_loss: Vec<f64>,
+    /// In [0, 1], the same length as `steps`.
+    pub train_accuracy: Vec<f64>,
+    /// In [0, 1]; empty when there is no validation set.
+    pub val_accuracy: Vec<f64>,
+    /// The step whose loss stopped being finite (the rows end before it).
+    pub diverged_at: Option<u64>,
+}
+
+/// What the curves figure shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CurvesScene {
+    /// The experiment's name.
+    pub title: String,
+    pub runs: Vec<NetRun>,
+    pub width: u32,
+    pub height: u32,
+    /// `[plot] scale`: fonts, lines and markers this many times their size for the canvas.
+    pub scale: f64,
+    /// The step axis on a log scale (from step 1).
+    pub log_x: bool,
+}
+
+/// One run's model over the data's plane.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BoundaryPanel {
+    pub label: String,
+    pub legend: String,
+    /// nx, ny cells over the window.
+    pub resolution: [usize; 2],
+    /// nx·ny·classes, row-major (y outer from the window's bottom, x inner from its left,
+    /// then class): the model's softmax at each cell's centre.
+    pub probabilities: Vec<f32>,
+    pub train: Vec<LabelledPoint>,
+    pub validation: Vec<LabelledPoint>,
+    /// Train and validation accuracy in [0, 1]; validation NaN when there is none.
+    pub accuracy: [f64; 2],
+}
+
+/// A data point, its class and what the model predicts for it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LabelledPoint {
+    pub at: [f64; 2],
+    pub label: usize,
+    pub predicted: usize,
+}
+
+/// What the boundaries figure (or one frame of its GIF) shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BoundaryScene {
+    pub title: String,
+    pub classes: usize,
+    /// [x0, x1], [y0, y1]: the plane every panel shows.
+    pub window: [[f64; 2]; 2],
+    pub panels: Vec<BoundaryPanel>,
+    pub width: u32,
+    pub height: u32,
+    pub scale: f64,
+    /// A line under the title, e.g. "step 400 of 2000" on the GIF's frames.
+    pub caption: Option<String>,
+}
+
+/// One run on the digits: what it confused, and some images it got wrong.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DigitsPanel {
+    pub label: String,
+    /// [true][predicted], 10×10, on the validation set (or the training set without one).
+    pub confusion: Vec<Vec<usize>>,
+    /// The strip shows the first [`MISCLASSIFIED_SHOWN`].
+    pub misclassified: Vec<Misclassified>,
+}
+
+/// An image the model got wrong.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Misclassified {
+    /// 64 values in [0, 1], row-major 8×8; 1 is ink.
+    pub pixels: Vec<f64>,
+    pub label: usize,
+    pub predicted: usize,
+}
+
+/// What the digits figure shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DigitsScene {
+    pub title: String,
+    pub panels: Vec<DigitsPanel>,
+    pub width: u32,
+    pub height: u32,
+    pub scale: f64,
+}
+
+/// How many misclassified images a digits panel shows at most.
+pub const MISCLASSIFIED_SHOWN: usize = 16;
+
+impl Canvas for CurvesScene {
+    fn canvas(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+}
+
+impl Canvas for BoundaryScene {
+    fn canvas(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+}
+
+impl Canvas for DigitsScene {
+    fn canvas(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+}
+
+/// Loss (above, log scale when every loss is positive) and accuracy (below) per step, each
+/// run in its colour, train solid and validation dashed: PNG bytes or SVG text (GIF is a
+/// [`PlotError`]).
+pub fn curves(scene: &CurvesScene, format: Format) -> Result<Vec<u8>, PlotError> {
+    render_with(scene, format, &Curves)
+}
+
+/// A panel per run: the decision regions in the classes' colours, training points filled,
+/// validation points hollow, misclassified points ringed. PNG or SVG; the animation is
+/// [`boundaries_gif`].
+pub fn boundaries(scene: &BoundaryScene, format: Format) -> Result<Vec<u8>, PlotError> {
+    render_with(scene, format, &Boundaries)
+}
+
+/// The regions forming: one frame per scene, same window and layout (an animated GIF that
+/// loops, each frame shown `frame_ms` milliseconds and the last one longer).
+pub fn boundaries_gif(frames: &[BoundaryScene], frame_ms: u32) -> Result<Vec<u8>, PlotError> {
+    gif::animate(frames, frame_ms)
+}
+
+/// A confusion matrix per run (rows true, columns predicted, counts in the cells) and a strip
+/// of misclassified images captioned "true→predicted". PNG or SVG.
+pub fn digits(scene: &DigitsScene, format: Format) -> Result<Vec<u8>, PlotError> {
+    render_with(scene, format, &Digits)
+}
+
+/// A canvas that gives each boundary panel about 400 pixels (panels in rows of up to three),
+/// with room for the title and legend: what to use when the experiment asks for no size.
+pub fn boundaries_canvas(panels: usize) -> (u32, u32) {
+    let (columns, rows) = boundaries::grid(panels.max(1));
+    (columns as u32 * 450 + 20, rows as u32 * 490 + 150)
+}
+
+/// A canvas that gives each digits panel room for a readable 10×10 matrix and its strip.
+pub fn digits_canvas(panels: usize) -> (u32, u32) {
+    let (columns, rows) = digits::grid(panels.max(1));
+    (columns as u32 * 900 + 40, rows as u32 * 440 + 90)
+}
+
+struct Curves;
+
+impl Draw<CurvesScene> for Curves {
+    fn draw<'r, DB: DrawingBackend + 'r>(
+        &self,
+        scene: &CurvesScene,
+        root: &'r DrawingArea<DB, Shift>,
+    ) -> Result<(), PlotError> {
+        curves::draw(scene, root)?;
+        Ok(())
+    }
+}
+
+struct Boundaries;
+
+impl Draw<BoundaryScene> for Boundaries {
+    fn draw<'r, DB: DrawingBackend + 'r>(
+        &self,
+        scene: &BoundaryScene,
+        root: &'r DrawingArea<DB, Shift>,
+    ) -> Result<(), PlotError> {
+        boundaries::draw(scene, root)?;
+        Ok(())
+    }
+}
+
+struct Digits;
+
+impl Draw<DigitsScene> for Digits {
+    fn draw<'r, DB: DrawingBackend + 'r>(
+        &self,
+        scene: &DigitsScene,
+        root: &'r DrawingArea<DB, Shift>,
+    ) -> Result<(), PlotError> {
+        digits::draw(scene, root)?;
+        Ok(())
+    }
+}
+
+/// A rectangle in the figure's pixels: left, top, width, height.
+type Rect = (i32, i32, u32, u32);
+
+/// The figure's heading: the experiment's name and what the figure shows.
+fn heading(title: &str, shows: &str) -> String {
+    if title.is_empty() {
+        shows.to_string()
+    } else {
+        format!("{title} — {shows}")
+    }
+}
+
+/// A share in [0, 1] as a percentage for people: "93.1%", or "–" when it is not a number.
+fn percent(share: f64) -> String {
+    if share.is_finite() {
+        format!("{:.1}%", share * 100.0)
+    } else {
+        "–".to_string()
+    }
+}
+
+/// A run's name in a legend or panel title: its legend, else its label.
+fn run_name<'a>(label: &'a str, legend: &'a str) -> &'a str {
+    if legend.is_empty() { label } else { legend }
+}
+
+/// A figure drawn into an RGB buffer as its PNG is, with what its drawing returned: for the
+/// GIF's frames and for the tests, which check pixels where the layout says something is.
+fn raster<T>(
+    (w, h): (u32, u32),
+    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<T, PlotError>,
+) -> Result<(Vec<u8>, T), PlotError> {
+    super::style::register_fonts();
+    let mut buf = vec![255u8; w as usize * h as usize * 3];
+    let out = {
+        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+        let out = draw(&root)?;
+        root.present()?;
+        out
+    };
+    Ok((buf, out))
+}
+
+#[cfg(test)]
+mod tests;
