@@ -6,6 +6,7 @@
 //! interrupted write leaves nothing behind (see [`write_all`]).
 
 pub mod network;
+mod network_figures;
 mod render;
 mod surface;
 mod write;

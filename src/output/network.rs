@@ -15,6 +15,14 @@ use crate::export::Colour;
 use crate::export::network::{self as export, DataFacts, NetworkOutcome};
 use crate::plot::Format;
 
+/// Frames of `boundaries.gif`.
+const GIF_FRAMES: u64 = 40;
+
+/// Whether the experiment asks for the animation (which needs the trainings to keep frames).
+fn wants_gif(experiment: &Experiment) -> bool {
+    super::picture_formats(experiment).contains(&Format::Gif)
+}
+
 /// The history's file name (pinned).
 pub(super) const HISTORY_NAME: &str = "history.csv";
 
@@ -39,6 +47,7 @@ pub fn train_all(
             steps: experiment.steps,
             record_every: problem.record_every,
             seed: experiment.seed,
+            frames: if wants_gif(experiment) { GIF_FRAMES } else { 0 },
         };
         let publish = |steps: u64| {
             done.fetch_add(steps, Ordering::Relaxed);
@@ -144,6 +153,7 @@ pub(super) fn render_files<'a>(
             content: Content::Bytes(export::model_json(&problem.network, run)),
         });
     }
+    super::network_figures::render(experiment, problem, runs, formats, dir, &mut files)?;
     Ok(files)
 }
 

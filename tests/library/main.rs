@@ -114,7 +114,7 @@ pub fn optimizers(names: &[&str]) -> Vec<&'static optplay::core::OptimizerKind> 
 
 /// The results table `optplay run` prints for `written`, as a pipe gets it (no colour).
 pub fn table(experiment: &Experiment, written: &Written) -> String {
-    output::table(experiment, &written, Colour::Never)
+    output::table(experiment, written, Colour::Never)
 }
 
 /// The names of the files in `dir`, sorted.

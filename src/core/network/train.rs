@@ -53,6 +53,20 @@ pub struct Training<'a> {
     pub record_every: u64,
     /// Seeds the minibatches, masks and augmentations.
     pub seed: u64,
+    /// Keep the parameters at this many recorded rows, evenly spread (and the last): the
+    /// frames of an animation. 0: none.
+    pub frames: u64,
+}
+
+/// The model at one recorded step, kept for an animation.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// Steps taken.
+    pub step: u64,
+    /// The parameters then.
+    pub params: Array1<f64>,
+    /// Batch norm's running statistics then.
+    pub stats: RunningStats,
 }
 
 /// One row of the history: the model after `step` steps.
@@ -92,6 +106,8 @@ pub struct Trained {
     pub penalty: f64,
     /// Every gradient and value the optimizer asked for.
     pub evaluations: Evaluations,
+    /// The parameters at evenly spread recorded rows ([`Training::frames`]).
+    pub frames: Vec<Frame>,
 }
 
 impl Trained {
@@ -212,6 +228,12 @@ pub fn train(
     let mut last_lr = None;
     let mut reported = 0;
     let record_every = training.record_every.max(1);
+    // Frames at every `frame_every`-th step (a multiple of `record_every`), and the last.
+    let frame_every = match training.frames {
+        0 => u64::MAX,
+        n => training.steps.div_ceil(n).div_ceil(record_every).max(1) * record_every,
+    };
+    let mut frames = Vec::new();
 
     let mut t: u64 = 0;
     let status = loop {
@@ -255,7 +277,7 @@ pub fn train(
         }
         network.update_running_stats(&mut stats, &workspace.borrow());
 
-        if t % record_every == 0 || t == training.steps {
+        if t.is_multiple_of(record_every) || t == training.steps {
             let row = measure(
                 training,
                 &params,
@@ -271,6 +293,13 @@ pub fn train(
             }
             history.push(row);
             last_recorded.assign(&params);
+            if t.is_multiple_of(frame_every) || (training.frames > 0 && t == training.steps) {
+                frames.push(Frame {
+                    step: t,
+                    params: params.clone(),
+                    stats: stats.clone(),
+                });
+            }
         }
         let cancelled = t.is_multiple_of(CHECK_EVERY) && {
             progress(t - reported);
@@ -321,6 +350,7 @@ pub fn train(
         stats,
         penalty,
         evaluations,
+        frames,
     }
 }
 

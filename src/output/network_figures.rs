@@ -1,0 +1,337 @@
+//! A network experiment's figures: `curves` always; `boundaries` (and `boundaries.gif`) for
+//! points in the plane; `digits` (confusion matrices and misclassified images) for images.
+
+use std::path::Path;
+
+use ndarray::{Array1, Array2};
+
+use super::OutputError;
+use super::render::{Content, Rendered};
+use crate::config::{Experiment, NetworkProblem, PlotSettings};
+use crate::core::Status;
+use crate::core::network::data::Dataset;
+use crate::core::network::model::{RunningStats, Workspace, argmax};
+use crate::core::network::train::Trained;
+use crate::plot::network::{
+    self as figures, BoundaryPanel, BoundaryScene, CurvesScene, DigitsPanel, DigitsScene,
+    LabelledPoint, MISCLASSIFIED_SHOWN, Misclassified, NetRun,
+};
+use crate::plot::{Format, PlotError};
+
+/// Cells per side of the decision-region raster.
+const REGION_CELLS: usize = 160;
+/// How long each frame of `boundaries.gif` shows.
+const FRAME_MS: u32 = 120;
+
+/// Draws the figures `formats` ask for into `files`.
+pub(super) fn render(
+    experiment: &Experiment,
+    problem: &NetworkProblem,
+    runs: &[Trained],
+    formats: &[Format],
+    dir: &Path,
+    files: &mut Vec<Rendered<'_>>,
+) -> Result<(), OutputError> {
+    let mut push = |stem: &str, format: Format, bytes: Result<Vec<u8>, PlotError>| {
+        let name = format!("{stem}.{}", format.extension());
+        let bytes = bytes.map_err(|source| OutputError::Plot {
+            path: dir.join(&name),
+            source,
+        })?;
+        files.push(Rendered {
+            name,
+            content: Content::Bytes(bytes),
+        });
+        Ok::<(), OutputError>(())
+    };
+    let stills: Vec<Format> = formats
+        .iter()
+        .copied()
+        .filter(|f| *f != Format::Gif)
+        .collect();
+    if !stills.is_empty() {
+        let curves = curves_scene(experiment, runs);
+        for &format in &stills {
+            push("curves", format, figures::curves(&curves, format))?;
+        }
+    }
+    if problem.is_planar() {
+        let window = window(problem);
+        if !stills.is_empty() {
+            let finals: Vec<(&Array1<f64>, &RunningStats)> =
+                runs.iter().map(|t| (&t.params, &t.stats)).collect();
+            let scene = boundary_scene(experiment, problem, runs, &finals, window, None);
+            for &format in &stills {
+                push("boundaries", format, figures::boundaries(&scene, format))?;
+            }
+        }
+        if formats.contains(&Format::Gif) {
+            push(
+                "boundaries",
+                Format::Gif,
+                gif(experiment, problem, runs, window),
+            )?;
+        }
+    } else if problem.train.image.is_some() && !stills.is_empty() {
+        let scene = digits_scene(experiment, problem, runs);
+        for &format in &stills {
+            push("digits", format, figures::digits(&scene, format))?;
+        }
+    }
+    Ok(())
+}
+
+/// The figure's size: the file's, else what suits `panels` panels when the file kept the
+/// default canvas (which suits one wide figure).
+fn canvas(plot: &PlotSettings, suggested: (u32, u32)) -> (u32, u32) {
+    let default = PlotSettings::default();
+    if (plot.width, plot.height) == (default.width, default.height) {
+        suggested
+    } else {
+        (plot.width, plot.height)
+    }
+}
+
+fn legend(experiment: &Experiment, index: usize) -> String {
+    let run = &experiment.runs[index];
+    format!("{} ({})", run.label, run.summary())
+}
+
+fn curves_scene(experiment: &Experiment, runs: &[Trained]) -> CurvesScene {
+    let has_validation = runs
+        .iter()
+        .flat_map(|t| &t.history)
+        .any(|r| !r.val_loss.is_nan());
+    CurvesScene {
+        title: experiment.name.clone(),
+        runs: runs
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let column = |f: fn(&crate::core::network::train::HistoryRow) -> f64| {
+                    t.history.iter().map(f).collect::<Vec<f64>>()
+                };
+                NetRun {
+                    label: experiment.runs[i].label.clone(),
+                    legend: legend(experiment, i),
+                    steps: t.history.iter().map(|r| r.step).collect(),
+                    train_loss: column(|r| r.train_loss),
+                    val_loss: if has_validation {
+                        column(|r| r.val_loss)
+                    } else {
+                        Vec::new()
+                    },
+                    train_accuracy: column(|r| r.train_accuracy),
+                    val_accuracy: if has_validation {
+                        column(|r| r.val_accuracy)
+                    } else {
+                        Vec::new()
+                    },
+                    diverged_at: match t.status {
+                        Status::Diverged { step } => Some(step),
+                        _ => None,
+                    },
+                }
+            })
+            .collect(),
+        width: experiment.plot.width,
+        height: experiment.plot.height,
+        scale: experiment.plot.scale,
+        log_x: experiment.plot.log_x,
+    }
+}
+
+/// The plane the regions are drawn over: every point of both sets, with a margin of a tenth
+/// of the larger side, made square so that distances look like distances.
+fn window(problem: &NetworkProblem) -> [[f64; 2]; 2] {
+    let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+    for set in [&problem.train, &problem.validation] {
+        for row in set.features.rows() {
+            for axis in 0..2 {
+                lo[axis] = lo[axis].min(row[axis]);
+                hi[axis] = hi[axis].max(row[axis]);
+            }
+        }
+    }
+    let side = (hi[0] - lo[0]).max(hi[1] - lo[1]).max(1e-9) * 1.2;
+    let centre = [(lo[0] + hi[0]) / 2.0, (lo[1] + hi[1]) / 2.0];
+    [0, 1].map(|axis| [centre[axis] - side / 2.0, centre[axis] + side / 2.0])
+}
+
+/// The decision regions and points of each run, from the given parameters.
+fn boundary_scene(
+    experiment: &Experiment,
+    problem: &NetworkProblem,
+    runs: &[Trained],
+    models: &[(&Array1<f64>, &RunningStats)],
+    window: [[f64; 2]; 2],
+    caption: Option<String>,
+) -> BoundaryScene {
+    let network = &problem.network;
+    let n = REGION_CELLS;
+    // Cell centres, row 0 at the bottom of the window (y0), x growing along a row.
+    let cell =
+        |range: [f64; 2], i: usize| range[0] + (i as f64 + 0.5) / n as f64 * (range[1] - range[0]);
+    let grid = Array2::from_shape_fn((n * n, 2), |(k, axis)| match axis {
+        0 => cell(window[0], k % n),
+        _ => cell(window[1], k / n),
+    });
+    let mut workspace = Workspace::default();
+    let panels = models
+        .iter()
+        .enumerate()
+        .map(|(i, (params, stats))| {
+            let probabilities = network
+                .probabilities(params.view(), grid.view(), stats, &mut workspace)
+                .iter()
+                .map(|&p| p as f32)
+                .collect();
+            let mut points = |set: &Dataset| -> Vec<LabelledPoint> {
+                let p = network.probabilities(
+                    params.view(),
+                    set.features.view(),
+                    stats,
+                    &mut workspace,
+                );
+                set.features
+                    .rows()
+                    .into_iter()
+                    .zip(&set.labels)
+                    .zip(p.rows())
+                    .map(|((x, &label), p)| LabelledPoint {
+                        at: [x[0], x[1]],
+                        label,
+                        predicted: argmax(p),
+                    })
+                    .collect()
+            };
+            let train = points(&problem.train);
+            let validation = points(&problem.validation);
+            let accuracy = |points: &[LabelledPoint]| {
+                if points.is_empty() {
+                    f64::NAN
+                } else {
+                    points.iter().filter(|p| p.label == p.predicted).count() as f64
+                        / points.len() as f64
+                }
+            };
+            BoundaryPanel {
+                label: experiment.runs[i].label.clone(),
+                legend: legend(experiment, i),
+                resolution: [n, n],
+                probabilities,
+                accuracy: [accuracy(&train), accuracy(&validation)],
+                train,
+                validation,
+            }
+        })
+        .collect();
+    let (width, height) = canvas(&experiment.plot, figures::boundaries_canvas(runs.len()));
+    BoundaryScene {
+        title: experiment.name.clone(),
+        classes: problem.train.classes,
+        window,
+        panels,
+        width,
+        height,
+        scale: experiment.plot.scale,
+        caption,
+    }
+}
+
+/// The regions forming: one frame per kept step, every run at that step (a run that ended
+/// early stays at its last frame).
+fn gif(
+    experiment: &Experiment,
+    problem: &NetworkProblem,
+    runs: &[Trained],
+    window: [[f64; 2]; 2],
+) -> Result<Vec<u8>, PlotError> {
+    let frames = runs.iter().map(|t| t.frames.len()).max().unwrap_or(0);
+    let scenes: Vec<BoundaryScene> = (0..frames)
+        .map(|f| {
+            let models: Vec<(&Array1<f64>, &RunningStats)> = runs
+                .iter()
+                .map(|t| {
+                    let frame = &t.frames[f.min(t.frames.len().saturating_sub(1))];
+                    (&frame.params, &frame.stats)
+                })
+                .collect();
+            let step = runs
+                .iter()
+                .filter_map(|t| t.frames.get(f).map(|frame| frame.step))
+                .max()
+                .unwrap_or(0);
+            let caption = Some(format!("step {step} of {}", experiment.steps));
+            boundary_scene(experiment, problem, runs, &models, window, caption)
+        })
+        .collect();
+    figures::boundaries_gif(&scenes, FRAME_MS)
+}
+
+/// Per run: the confusion matrix on the validation set (the training set without one) and
+/// the first misclassified images.
+fn digits_scene(
+    experiment: &Experiment,
+    problem: &NetworkProblem,
+    runs: &[Trained],
+) -> DigitsScene {
+    let set = if problem.validation.is_empty() {
+        &problem.train
+    } else {
+        &problem.validation
+    };
+    let classes = set.classes;
+    let mut workspace = Workspace::default();
+    let panels = runs
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let p = problem.network.probabilities(
+                t.params.view(),
+                set.features.view(),
+                &t.stats,
+                &mut workspace,
+            );
+            let mut confusion = vec![vec![0usize; classes]; classes];
+            let mut misclassified = Vec::new();
+            for ((row, &label), x) in p
+                .rows()
+                .into_iter()
+                .zip(&set.labels)
+                .zip(set.features.rows())
+            {
+                let predicted = argmax(row);
+                confusion[label][predicted] += 1;
+                if predicted != label && misclassified.len() < MISCLASSIFIED_SHOWN {
+                    misclassified.push(Misclassified {
+                        pixels: x.to_vec(),
+                        label,
+                        predicted,
+                    });
+                }
+            }
+            DigitsPanel {
+                label: format!(
+                    "{} on the {} set",
+                    legend(experiment, i),
+                    if problem.validation.is_empty() {
+                        "training"
+                    } else {
+                        "validation"
+                    }
+                ),
+                confusion,
+                misclassified,
+            }
+        })
+        .collect();
+    let (width, height) = canvas(&experiment.plot, figures::digits_canvas(runs.len()));
+    DigitsScene {
+        title: experiment.name.clone(),
+        panels,
+        width,
+        height,
+        scale: experiment.plot.scale,
+    }
+}
