@@ -220,10 +220,18 @@ pub struct Workspace {
     batch_var: Vec<Array1<f64>>,
     /// Per layer, with dropconnect: the weights the step uses.
     effective: Vec<Array2<f64>>,
+    /// The last layer's scores before the softmax, and each row's log-partition.
+    scores: Array2<f64>,
+    log_partition: Vec<f64>,
     rows: usize,
 }
 
 impl Workspace {
+    /// ln p(`label`) of row `row` of the last forward pass, from the scores.
+    fn log_probability(&self, row: usize, label: usize) -> f64 {
+        self.scores[[row, label]] - self.log_partition[row]
+    }
+
     /// Buffers for `rows` inputs through `network` (kept when already that size).
     fn size(&mut self, network: &Network, rows: usize) {
         let layers = network.layers.len();
@@ -276,8 +284,8 @@ impl Network {
         let mut data = 0.0;
         let delta = &mut ws.delta[last];
         delta.assign(&ws.outputs[last]);
-        for (mut row, &label) in delta.rows_mut().into_iter().zip(labels) {
-            data -= row[label].ln();
+        for (i, (mut row, &label)) in delta.rows_mut().into_iter().zip(labels).enumerate() {
+            data -= ws.scores[[i, label]] - ws.log_partition[i];
             row[label] -= 1.0;
             row.mapv_inplace(|v| v / n);
         }
@@ -412,7 +420,8 @@ impl Network {
             }
             general_mat_mul(1.0, &input, &weight.t(), 1.0, out);
             if l == last {
-                softmax_in_place(out);
+                ws.log_partition.clear();
+                softmax_in_place(out, &mut ws.scores, &mut ws.log_partition);
                 break;
             }
             if let Some((gamma, beta)) = &layer.norm {
@@ -504,11 +513,13 @@ impl Network {
                 accuracy: f64::NAN,
             };
         }
-        let p = self.probabilities(params, x, stats, workspace);
+        let params = params.as_slice().expect("parameters are contiguous");
+        self.forward(params, x, Mode::Eval(stats), workspace);
+        let p = &workspace.outputs[self.layers.len() - 1];
         let mut loss = 0.0;
         let mut right = 0usize;
-        for (row, &label) in p.rows().into_iter().zip(labels) {
-            loss -= row[label].ln();
+        for (i, (row, &label)) in p.rows().into_iter().zip(labels).enumerate() {
+            loss -= workspace.log_probability(i, label);
             right += usize::from(argmax(row) == label);
         }
         let n = labels.len() as f64;
@@ -549,13 +560,24 @@ fn scale_by(delta: &mut Array2<f64>, activated: &Array2<f64>, derivative: impl F
 }
 
 /// Each row of scores into probabilities, shifted by its maximum first so that no
-/// exponential overflows (as torch's `log_softmax`).
-fn softmax_in_place(scores: &mut Array2<f64>) {
+/// exponential overflows; the scores are kept in `kept` and each row's log-partition
+/// (max + ln Σ exp(s − max)) in `log_partition`, so that a log-probability is exact even where
+/// the probability underflows (torch's `log_softmax`).
+fn softmax_in_place(
+    scores: &mut Array2<f64>,
+    kept: &mut Array2<f64>,
+    log_partition: &mut Vec<f64>,
+) {
+    if kept.dim() != scores.dim() {
+        *kept = Array2::zeros(scores.dim());
+    }
+    kept.assign(scores);
     for mut row in scores.rows_mut() {
         let max = row.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
         row.mapv_inplace(|v| (v - max).exp());
         let sum = row.sum();
         row.mapv_inplace(|v| v / sum);
+        log_partition.push(max + sum.ln());
     }
 }
 

@@ -224,3 +224,34 @@ fn a_linear_classifier_has_no_hidden_layer() {
     };
     assert!(gradient_error(&network, &regularisation) < 1e-7);
 }
+
+#[test]
+fn a_confidently_wrong_prediction_has_a_large_finite_loss_not_infinity() {
+    let network = Network::new(Architecture {
+        inputs: 1,
+        hidden: vec![],
+        classes: 2,
+        activation: Activation::Relu,
+        batch_norm: false,
+    });
+    // Scores (1000, −1000) for an example of class 1: p(1) = e^−2000 underflows to 0, yet
+    // −ln p(1) is 2000, as torch's log_softmax gives it.
+    let params = ndarray::array![1000.0, -1000.0, 0.0, 0.0];
+    let x = ndarray::array![[1.0]];
+    let mut ws = Workspace::default();
+    let stats = network.running_stats();
+    let e = network.evaluate(params.view(), x.view(), &[1], &stats, &mut ws);
+    assert_eq!(e.loss, 2000.0);
+    let mut g = Array1::zeros(4);
+    let loss = network.loss_and_gradient(
+        params.view(),
+        x.view(),
+        &[1],
+        &Regularisation::NONE,
+        &Masks::default(),
+        &mut ws,
+        g.view_mut(),
+    );
+    assert_eq!(loss.data, 2000.0);
+    assert!(g.iter().all(|v| v.is_finite()));
+}
