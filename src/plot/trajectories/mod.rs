@@ -82,6 +82,10 @@ pub struct Layout {
 /// over this window.
 type Painted<'a> = (&'a [(f64, Vec<[f64; 2]>)], &'a Sizes, &'a Window);
 
+/// The contour lines cut where they fade (each piece with its opacity), and the background
+/// raster under the paths.
+type UnderPaths = (Vec<(f64, Vec<[f64; 2]>)>, Vec<u8>);
+
 /// A background raster and its size in pixels.
 type Background = ((u32, u32), Vec<u8>);
 
@@ -215,7 +219,7 @@ fn under_paths(
     win: &Window,
     sizes: &Sizes,
     contours: Contours,
-) -> (Vec<(f64, Vec<[f64; 2]>)>, Vec<u8>) {
+) -> UnderPaths {
     let per_px = per_pixel(win, size);
     let lines = background::faded_lines(&prepared.lines, &prepared.levels.values, grid, per_px);
     let painted = (contours == Contours::InRaster).then_some((lines.as_slice(), sizes, win));
@@ -231,7 +235,7 @@ fn draw_over_background<'r, DB: DrawingBackend + 'r>(
     root: &'r DrawingArea<DB, Shift>,
     paths: Paths,
     contours: Contours,
-    early: impl FnOnce() -> Option<((u32, u32), (Vec<(f64, Vec<[f64; 2]>)>, Vec<u8>))>,
+    early: impl FnOnce() -> Option<((u32, u32), UnderPaths)>,
     laid_out: LaidOut<'_>,
 ) -> Result<Layout, PlotError> {
     let LaidOut {
