@@ -395,7 +395,7 @@ pub fn run_with<R: Recorder + ?Sized>(
                 // The noisy gradient is the exact one plus the stream's next noise: the exact
                 // one (for |∇f|) is computed once, and counted as the noisy one would be.
                 objective.gradient(params.view(), exact_grad.view_mut());
-                grad.assign(&exact_grad);
+                copy(&mut grad, &exact_grad);
                 noisy.add_noise(grad.view_mut());
                 problem.count_gradient();
                 norm(exact_grad.view())
@@ -416,7 +416,7 @@ pub fn run_with<R: Recorder + ?Sized>(
             // The same point as the row before: the same f and |∇f|, the same verdicts.
             held = Some(values);
         } else {
-            last_point.assign(&params);
+            copy(&mut last_point, &params);
             kept.keep(values, &last_point, recorder);
             if params.iter().any(|v| v.abs() > DIVERGENCE_RADIUS) {
                 break Status::Diverged { step: t };
@@ -544,6 +544,18 @@ impl<'a> LrNeverRises<'a> {
             // `lr(t)` drives step t + 1: steps 1 to `steps` use lr(0) to lr(steps − 1).
             matches!(spec.schedule, Schedule::Constant) || (1..steps).all(|t| lr(t) <= lr(t - 1))
         })
+    }
+}
+
+/// `to.assign(from)` for vectors of one length, as a plain copy where both lie contiguous in
+/// memory (owned vectors always do): ndarray's general assign costs more than the copy of a
+/// 2-vector, twice a step.
+fn copy(to: &mut Array1<f64>, from: &Array1<f64>) {
+    match (to.as_slice_mut(), from.as_slice()) {
+        // A surface's point: two numbers, not a call to memmove.
+        (Some([a, b]), Some(&[x, y])) => (*a, *b) = (x, y),
+        (Some(to), Some(from)) if to.len() == from.len() => to.copy_from_slice(from),
+        _ => to.assign(from),
     }
 }
 

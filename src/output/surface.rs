@@ -10,9 +10,13 @@ use crate::core::{Grid, Trace};
 use crate::export;
 use crate::plot::{self, Format, LossAxis, PlotRun, Scene};
 
-/// Every output file of a surface experiment: the CSV (streamed when written), the JSON and
-/// the figures in `formats` (drawn in parallel; none: data only). `dir` only names files in
-/// errors.
+/// The most rows of `trajectory.csv` formatted in memory while the figures are drawn (about
+/// 110 bytes a row: some 11 MB); a longer CSV is streamed to disk when it is written.
+const CSV_IN_MEMORY_ROWS: usize = 100_000;
+
+/// Every output file of a surface experiment: the CSV (formatted beside the figures when it
+/// is short, else streamed when written), the JSON and the figures in `formats` (drawn in
+/// parallel; none: data only). `dir` only names files in errors.
 pub(super) fn render_files<'a>(
     experiment: &'a Experiment,
     problem: &'a SurfaceProblem,
@@ -49,7 +53,25 @@ pub(super) fn render_files<'a>(
         runs.iter().map(|run| &run.trace),
         &grid,
     );
-    for (figure, format, bytes) in plot::render_all(&scene, formats) {
+    // The CSV is formatted while the figures are drawn, when it is small enough to hold:
+    // otherwise all of it would be left to the write, after the last figure.
+    let every = experiment.output.csv_every;
+    let rows: usize = runs.iter().map(|run| run.trace.len()).sum();
+    let (csv, figures) = std::thread::scope(|scope| {
+        let csv = (rows <= CSV_IN_MEMORY_ROWS).then(|| {
+            scope.spawn(move || {
+                let mut bytes = Vec::new();
+                export::write_trajectory_csv(&mut bytes, &outcomes(experiment, runs), every)
+                    .map(|()| bytes)
+            })
+        });
+        let figures = plot::render_all(&scene, formats);
+        (csv.and_then(|h| h.join().ok()?.ok()), figures)
+    });
+    if let Some(bytes) = csv {
+        files[0].content = Content::Bytes(bytes);
+    }
+    for (figure, format, bytes) in figures {
         let name = format!("{}.{}", figure.stem(), format.extension());
         let bytes = bytes.map_err(|source| OutputError::Plot {
             path: dir.join(&name),

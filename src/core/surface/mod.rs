@@ -134,11 +134,11 @@ impl<S: Surface + ?Sized> Objective for S {
     }
 
     fn value(&self, p: ArrayView1<'_, f64>) -> f64 {
-        self.value2([p[0], p[1]])
+        self.value2(point(p))
     }
 
     fn gradient(&self, p: ArrayView1<'_, f64>, mut out: ArrayViewMut1<'_, f64>) {
-        let g = self.grad2([p[0], p[1]]);
+        let g = self.grad2(point(p));
         out[0] = g[0];
         out[1] = g[1];
     }
@@ -146,6 +146,18 @@ impl<S: Surface + ?Sized> Objective for S {
     fn hessian(&self, p: ArrayView1<'_, f64>) -> Option<Array2<f64>> {
         let h = self.hess2([p[0], p[1]]);
         Some(Array2::from_shape_fn((2, 2), |(i, j)| h[i][j]))
+    }
+}
+
+/// The point a 2-vector holds, read in one piece when it lies contiguous in memory (as a run's
+/// parameters do): a surface reads it as one 16-byte load, which two 8-byte copies just
+/// before would keep waiting on their stores (a store-forwarding stall on every value and
+/// gradient of a run).
+#[inline]
+fn point(p: ArrayView1<'_, f64>) -> Point {
+    match p.as_slice().and_then(|s| <&Point>::try_from(s).ok()) {
+        Some(point) => *point,
+        None => [p[0], p[1]],
     }
 }
 

@@ -82,6 +82,10 @@ pub struct Layout {
 /// over this window.
 type Painted<'a> = (&'a [(f64, Vec<[f64; 2]>)], &'a Sizes, &'a Window);
 
+/// The contour lines cut where they fade (each piece with its opacity), and the background
+/// raster under the paths.
+type UnderPaths = (Vec<(f64, Vec<[f64; 2]>)>, Vec<u8>);
+
 /// A background raster and its size in pixels.
 type Background = ((u32, u32), Vec<u8>);
 
@@ -160,6 +164,90 @@ pub fn draw_prepared<'r, DB: DrawingBackend + 'r>(
     let width = |text: &str, size: f64| layout::text_width(root, text, size);
     let margins = Margins::new(&sizes, &width, &y_labels, &bar_labels);
 
+    // The background under a plot with the legend inside it (the first layout tried below,
+    // and nearly always the last) needs nothing of the runs: it is drawn on another thread
+    // while the planning renders the runs' masks.
+    let map = ColorMap::pale();
+    let first = layout::place(canvas, &win, margins, title_bottom, None, &sizes).plot;
+    std::thread::scope(|scope| {
+        let early = scope.spawn(|| {
+            let size = (first.2, first.3);
+            (
+                size,
+                under_paths(prepared, grid, &map, size, &win, &sizes, contours),
+            )
+        });
+        let early = move || early.join().ok();
+        draw_over_background(
+            scene,
+            prepared,
+            root,
+            paths,
+            contours,
+            early,
+            LaidOut {
+                sizes,
+                title_bottom,
+                win,
+                runs,
+                canvas,
+                margins,
+                map: &map,
+            },
+        )
+    })
+}
+
+/// What [`draw_prepared`] settles before the background is drawn.
+struct LaidOut<'m> {
+    sizes: Sizes,
+    title_bottom: u32,
+    win: Window,
+    runs: Vec<RunPath>,
+    canvas: (u32, u32),
+    margins: Margins,
+    map: &'m ColorMap,
+}
+
+/// The contour lines cut where they fade, and the background raster of a `size` plot with
+/// them painted in (PNG, GIF) or without (SVG, which draws them as paths).
+fn under_paths(
+    prepared: &Prepared,
+    grid: &Grid,
+    map: &ColorMap,
+    size: (u32, u32),
+    win: &Window,
+    sizes: &Sizes,
+    contours: Contours,
+) -> UnderPaths {
+    let per_px = per_pixel(win, size);
+    let lines = background::faded_lines(&prepared.lines, &prepared.levels.values, grid, per_px);
+    let painted = (contours == Contours::InRaster).then_some((lines.as_slice(), sizes, win));
+    let raster = prepared.background(grid, map, size, painted);
+    (lines, raster)
+}
+
+/// The figure from its layout on: the planning, the background (`early`'s, drawn for the
+/// plot size it names, when the plot has that size), the paths, the legend and the rest.
+fn draw_over_background<'r, DB: DrawingBackend + 'r>(
+    scene: &Scene,
+    prepared: &Prepared,
+    root: &'r DrawingArea<DB, Shift>,
+    paths: Paths,
+    contours: Contours,
+    early: impl FnOnce() -> Option<((u32, u32), UnderPaths)>,
+    laid_out: LaidOut<'_>,
+) -> Result<Layout, PlotError> {
+    let LaidOut {
+        sizes,
+        title_bottom,
+        win,
+        runs,
+        canvas,
+        margins,
+        map,
+    } = laid_out;
+    let grid = scene.grid;
     // First with the legend inside the plot; when it finds no free place there, under it.
     let mut below: Option<LegendBox> = None;
     // One scratch plot for every mask of the planning (the runs' and the marks'): it is left
@@ -203,10 +291,10 @@ pub fn draw_prepared<'r, DB: DrawingBackend + 'r>(
     let area = chart.plotting_area().clone();
     let per_px = per_pixel(&win, (pw, ph));
 
-    let map = ColorMap::pale();
-    let lines = background::faded_lines(&prepared.lines, &prepared.levels.values, grid, per_px);
-    let painted = (contours == Contours::InRaster).then_some((lines.as_slice(), &sizes, &win));
-    let raster = prepared.background(grid, &map, (pw, ph), painted);
+    let (lines, raster) = match early() {
+        Some((size, drawn)) if size == (pw, ph) => drawn,
+        _ => under_paths(prepared, grid, map, (pw, ph), &win, &sizes, contours),
+    };
     background::draw_raster(&area, raster, &win)?;
     background::draw_axes(&mut chart, &xa, &ya, &sizes, &place.margins)?;
     if contours == Contours::Vector {
@@ -230,7 +318,7 @@ pub fn draw_prepared<'r, DB: DrawingBackend + 'r>(
         legend.draw(root, at)?;
     }
     background::draw_frame(&area, &win, &sizes)?;
-    colour_bar::draw(root, scene, &prepared.levels, &map, &place, &sizes)?;
+    colour_bar::draw(root, scene, &prepared.levels, map, &place, &sizes)?;
 
     let strip_width = pw + place.margins.bar_gap;
     Ok(Layout {
