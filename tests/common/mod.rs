@@ -12,6 +12,27 @@ pub fn configs() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("configs")
 }
 
+/// The files a network experiment on 2-D points writes (pinned), besides its weights.
+pub const NETWORK_FILES: [&str; 6] = [
+    "history.csv",
+    "summary.json",
+    "curves.png",
+    "curves.svg",
+    "boundaries.png",
+    "boundaries.svg",
+];
+
+/// Whether an experiment file trains a network (it has `[data]`).
+pub fn is_network(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|text| text.lines().any(|l| l.trim() == "[data]"))
+}
+
+/// Every surface experiment of the gallery, sorted: the files the surface figures' tests
+/// look at.
+pub fn surface_gallery() -> Vec<PathBuf> {
+    gallery().into_iter().filter(|p| !is_network(p)).collect()
+}
+
 /// Every experiment file of the gallery, sorted.
 pub fn gallery() -> Vec<PathBuf> {
     let mut files: Vec<_> = std::fs::read_dir(configs())

@@ -35,7 +35,10 @@ use optplay::core::Cancel;
 use optplay::export::Colour;
 use optplay::output::{self, Written};
 
-pub use common::{PINNED_FILES, configs, corpus, gallery, summary, without_embedded_images};
+pub use common::{
+    NETWORK_FILES, PINNED_FILES, configs, corpus, gallery, is_network, summary, surface_gallery,
+    without_embedded_images,
+};
 
 /// Width and height of the figures the in-process tests draw: the smallest `[plot]` allows.
 pub const SMALL_FIGURE: u32 = 200;
@@ -68,8 +71,11 @@ pub fn formats(names: &[&str]) -> Overrides {
 
 /// The experiment with its figures shrunk to [`SMALL_FIGURE`] on a [`SMALL_GRID`] grid.
 pub fn small(mut experiment: Experiment) -> Experiment {
-    experiment.plot.width = SMALL_FIGURE;
-    experiment.plot.height = SMALL_FIGURE;
+    // A network's figures choose their own canvas from their panels; only surfaces shrink.
+    if experiment.surface().is_some() {
+        experiment.plot.width = SMALL_FIGURE;
+        experiment.plot.height = SMALL_FIGURE;
+    }
     small_grid(&mut experiment);
     experiment
 }

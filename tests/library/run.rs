@@ -18,7 +18,12 @@ fn every_config_runs_and_writes_every_pinned_file() {
         let written = write(&experiment, tmp.path());
         let dir = tmp.path().join(name);
         assert_eq!(written.dir, dir);
-        for pinned in PINNED_FILES {
+        let pinned: &[&str] = if crate::is_network(&file) {
+            &crate::NETWORK_FILES
+        } else {
+            &PINNED_FILES
+        };
+        for pinned in pinned {
             let path = dir.join(pinned);
             let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
             assert!(size > 100, "{} missing or empty", path.display());
@@ -173,12 +178,12 @@ fn every_config_gives_the_same_bytes_twice() {
     }
     for file in &files {
         let name = file.file_stem().unwrap();
-        for output in [
-            "trajectory.csv",
-            "summary.json",
-            "trajectories.svg",
-            "loss.svg",
-        ] {
+        let outputs: &[&str] = if crate::is_network(file) {
+            &["history.csv", "summary.json", "curves.svg", "boundaries.svg"]
+        } else {
+            &["trajectory.csv", "summary.json", "trajectories.svg", "loss.svg"]
+        };
+        for output in outputs {
             let read =
                 |out: &str| std::fs::read(tmp.path().join(out).join(name).join(output)).unwrap();
             assert!(
