@@ -32,7 +32,7 @@ fn results(config: &str) -> Vec<(String, [f64; 3])> {
         .collect()
 }
 
-fn run<'a>(results: &'a [(String, [f64; 3])], label: &str) -> [f64; 3] {
+fn run(results: &[(String, [f64; 3])], label: &str) -> [f64; 3] {
     results.iter().find(|(l, _)| l == label).unwrap().1
 }
 
