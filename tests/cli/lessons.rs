@@ -9,14 +9,16 @@ use crate::optplay;
 /// Each run's (train accuracy, validation accuracy, validation loss), by label.
 fn results(config: &str) -> Vec<(String, [f64; 3])> {
     let work = tempfile::tempdir().unwrap();
-    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs").join(config);
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("configs")
+        .join(config);
     optplay(work.path())
         .args(["run", file.to_str().unwrap(), "--format", "none", "-q"])
         .assert()
         .success();
     let stem = config.trim_end_matches(".toml");
-    let text = std::fs::read_to_string(work.path().join("out").join(stem).join("summary.json"))
-        .unwrap();
+    let text =
+        std::fs::read_to_string(work.path().join("out").join(stem).join("summary.json")).unwrap();
     let summary: Value = serde_json::from_str(&text).unwrap();
     summary["runs"]
         .as_array()
@@ -44,8 +46,14 @@ fn a_big_net_on_few_points_overfits_and_dropout_and_l2_narrow_the_gap() {
     assert!(plain_train - plain_val > 0.2, "a wide gap: {plain_val}");
     for label in ["dropout 0.5", "l2 0.01"] {
         let [train, val, _] = run(&r, label);
-        assert!(val > plain_val + 0.03, "{label}: validation {val} vs {plain_val}");
-        assert!(train - val < plain_train - plain_val - 0.05, "{label}: the gap narrows");
+        assert!(
+            val > plain_val + 0.03,
+            "{label}: validation {val} vs {plain_val}"
+        );
+        assert!(
+            train - val < plain_train - plain_val - 0.05,
+            "{label}: the gap narrows"
+        );
     }
 }
 
@@ -57,7 +65,10 @@ fn augmentation_raises_validation_accuracy_on_small_data() {
     assert_eq!(plain_train, 1.0);
     assert!(train < plain_train, "it never sees the same point twice");
     assert!(val > plain_val + 0.02, "validation {val} vs {plain_val}");
-    assert!(loss < plain_loss / 2.0, "validation loss {loss} vs {plain_loss}");
+    assert!(
+        loss < plain_loss / 2.0,
+        "validation loss {loss} vs {plain_loss}"
+    );
 }
 
 #[test]
@@ -65,6 +76,12 @@ fn dropout_without_the_inverted_scaling_does_worse_when_evaluated() {
     let r = results("dropout_scaling.toml");
     let [_, inverted_val, inverted_loss] = run(&r, "inverted dropout");
     let [_, naive_val, naive_loss] = run(&r, "naive dropout");
-    assert!(naive_val < inverted_val - 0.03, "{naive_val} vs {inverted_val}");
-    assert!(naive_loss > 3.0 * inverted_loss, "{naive_loss} vs {inverted_loss}");
+    assert!(
+        naive_val < inverted_val - 0.03,
+        "{naive_val} vs {inverted_val}"
+    );
+    assert!(
+        naive_loss > 3.0 * inverted_loss,
+        "{naive_loss} vs {inverted_loss}"
+    );
 }

@@ -14,6 +14,7 @@ mod compare;
 mod interrupt;
 mod lessons;
 mod mlp_reference;
+mod network;
 mod play;
 mod reference;
 mod run;

@@ -21,6 +21,7 @@ mod figures;
 mod gallery_lrs;
 mod guide;
 mod lessons;
+mod networks;
 mod outputs;
 mod robust;
 mod run;

@@ -179,9 +179,19 @@ fn every_config_gives_the_same_bytes_twice() {
     for file in &files {
         let name = file.file_stem().unwrap();
         let outputs: &[&str] = if crate::is_network(file) {
-            &["history.csv", "summary.json", "curves.svg", "boundaries.svg"]
+            &[
+                "history.csv",
+                "summary.json",
+                "curves.svg",
+                "boundaries.svg",
+            ]
         } else {
-            &["trajectory.csv", "summary.json", "trajectories.svg", "loss.svg"]
+            &[
+                "trajectory.csv",
+                "summary.json",
+                "trajectories.svg",
+                "loss.svg",
+            ]
         };
         for output in outputs {
             let read =

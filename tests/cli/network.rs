@@ -1,0 +1,98 @@
+//! Network experiments through the binary: the pinned files, the table, weights that load
+//! back, and bad data refused with nothing written.
+
+use serde_json::Value;
+
+use crate::optplay;
+
+const SPIRAL: &str = "steps = 60\nrecord_every = 20\n\n[data]\nkind = \"spiral\"\npoints = 90\n\
+                      validation = 0.3\nbatch = 16\n\n[model]\nhidden = [16]\n\n\
+                      [[optimizer]]\nkind = \"adam\"\nlr = 0.01\n\n\
+                      [[optimizer]]\nkind = \"sgd\"\nlabel = \"sgd, dropout\"\nlr = 0.1\ndropout = 0.5\n";
+
+#[test]
+fn a_network_run_writes_its_pinned_files_and_its_weights_load_back() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(work.path().join("spiral.toml"), SPIRAL).unwrap();
+    let out = optplay(work.path())
+        .args(["run", "spiral.toml", "--format", "png,svg"])
+        .assert()
+        .success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(stdout.contains("val acc"), "{stdout}");
+    assert!(stdout.contains("sgd, dropout"), "{stdout}");
+    let dir = work.path().join("out/spiral");
+    for file in crate::common::NETWORK_FILES {
+        assert!(dir.join(file).is_file(), "{file}");
+    }
+    let history = std::fs::read_to_string(dir.join("history.csv")).unwrap();
+    let mut lines = history.lines();
+    assert_eq!(
+        lines.next(),
+        Some("run,kind,step,train_loss,val_loss,train_accuracy,val_accuracy,lr,grad_norm")
+    );
+    // Steps 0, 20, 40 and 60 of each run; step 0 has no lr; the label with a comma quoted.
+    assert_eq!(history.lines().count(), 1 + 2 * 4);
+    assert!(history.contains("adam,adam,0,") && history.contains(",,"));
+    assert!(history.contains("\"sgd, dropout\",sgd,60,"));
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["data"]["kind"], "spiral");
+    assert_eq!(summary["data"]["train"], 63);
+    for key in [
+        "label",
+        "kind",
+        "status",
+        "steps",
+        "train_loss",
+        "val_loss",
+        "train_accuracy",
+        "val_accuracy",
+        "best_val_accuracy",
+        "parameters",
+        "evaluations",
+    ] {
+        assert!(summary["runs"][0].get(key).is_some(), "summary lacks {key}");
+    }
+    assert_eq!(summary["runs"][0]["parameters"], 2 * 16 + 16 + 16 * 3 + 3);
+    // The trained weights start a new experiment exactly where the first one ended.
+    let weights = dir.join("model-adam.json");
+    let again = format!(
+        "steps = 1\nrecord_every = 1\n\n[data]\nkind = \"spiral\"\npoints = 90\nvalidation = 0.3\n\n\
+         [model]\nhidden = [16]\ninit_from = \"{}\"\n\n[[optimizer]]\nkind = \"adam\"\nlr = 0.01\n",
+        weights.display()
+    );
+    std::fs::write(work.path().join("again.toml"), again).unwrap();
+    optplay(work.path())
+        .args(["run", "again.toml", "--format", "none", "-q"])
+        .assert()
+        .success();
+    let first: Vec<&str> = history.lines().nth(4).unwrap().split(',').collect();
+    let resumed = std::fs::read_to_string(work.path().join("out/again/history.csv")).unwrap();
+    let start: Vec<&str> = resumed.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!(first[2], "60");
+    assert_eq!(start[3..7], first[3..7], "the same losses and accuracies");
+}
+
+#[test]
+fn a_broken_csv_is_refused_with_its_line_and_nothing_is_written() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("points.csv"),
+        "x,y,label\n0.5,0.1,0\n0.2,oops,1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        work.path().join("mine.toml"),
+        "[data]\nkind = \"csv\"\npath = \"points.csv\"\n\n[[optimizer]]\nkind = \"sgd\"\n",
+    )
+    .unwrap();
+    let out = optplay(work.path())
+        .args(["run", "mine.toml"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("points.csv, line 3, column 2"), "{stderr}");
+    assert!(stderr.contains("mine.toml:3:8"), "{stderr}");
+    assert!(!work.path().join("out").exists());
+}
