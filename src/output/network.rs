@@ -81,6 +81,7 @@ pub fn train_all(
             })
             .collect();
         drop(finished);
+        super::pause_while_stepping_if_testing(cancel);
         let mut running = handles.len();
         while running > 0 {
             match finishes.recv_timeout(REPORT_EVERY) {

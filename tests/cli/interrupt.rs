@@ -188,6 +188,22 @@ fn each_signal_while_stepping_writes_nothing() {
     }
 }
 
+#[test]
+fn a_signal_while_a_network_trains_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = "steps = 1000000\n[data]\nkind = \"moons\"\n[[optimizer]]\nkind = \"adam\"\n";
+    std::fs::write(tmp.path().join("net.toml"), file).unwrap();
+    let ended = interrupt_at(
+        tmp.path(),
+        &["run", "net.toml"],
+        PauseAt::Stepping,
+        "-TERM",
+        || {},
+    );
+    assert_interrupted(&ended, "interrupted: nothing was written");
+    assert!(!tmp.path().join("out").exists());
+}
+
 /// A sweep of 2 × 5 lrs × 2 seeds × 3000 steps: its best/ CSV is written in many chunks.
 const GRID: &str = "name = \"grid\"\nsteps = 3000\n[surface]\nkind = \"rosenbrock\"\n\
     [noise]\nstd = 0.1\n[sweep]\nlr = [1e-5, 1e-3]\npoints = 5\nseeds = 2\n\
