@@ -149,6 +149,7 @@ fn on_the_default_bowl_tuned_sgd_beats_momentum_and_adam_and_rmsprop_beats_all()
 fn every_network_default_lr_trains_the_default_spiral() {
     let network_kinds: Vec<&'static OptimizerKind> = OPTIMIZERS
         .iter()
+        .copied()
         .filter(|k| {
             k.default_lr
                 .iter()
