@@ -80,11 +80,11 @@ fn penalty_text(which: &str) -> String {
         ),
         String::new(),
         format!(
-            "Not the optimizer's own `weight_decay` ({}): that adds weight_decay·x to the \
-             gradient of every parameter, biases and γ, β included (torch's rule). Both enter \
-             the gradient before the optimizer's rule, so they differ only on the biases and \
-             γ, β; adamw (and radam with decoupled_weight_decay = true) instead shrinks the \
-             parameters directly, outside the rule's rescaling.",
+            "Not the optimizer's own `weight_decay` ({}): that decays every parameter, biases \
+             and γ, β included (torch's rule). Most rules add weight_decay·x to the gradient \
+             before their own arithmetic, so l2 = λ and weight_decay = λ differ only on the \
+             biases and γ, β; adamw and adafactor (and radam with decoupled_weight_decay = \
+             true) instead shrink the parameters directly, outside the rule's rescaling.",
             decaying_kinds()
         ),
         String::new(),
@@ -190,9 +190,11 @@ fn batch_norm() -> String {
          by default)"
             .to_string(),
         String::new(),
-        "Between every hidden Linear and its activation (torch's BatchNorm1d): \
-         y = γ·(z − μ)/√(σ² + ε) + β, ε = 1e-5, γ starting at 1 and β at 0, both trained."
-            .replace("1e-5", &short(BATCH_NORM_EPS)),
+        format!(
+            "Between every hidden Linear and its activation (torch's BatchNorm1d): \
+             y = γ·(z − μ)/√(σ² + ε) + β, ε = {}, γ starting at 1 and β at 0, both trained.",
+            short(BATCH_NORM_EPS)
+        ),
         String::new(),
         format!(
             "    training: μ and σ² are the minibatch's mean and (biased) variance;\n        \
