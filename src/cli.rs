@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{LrRequest, closest};
+use crate::core::network::data::{DATASETS, DatasetKind};
 use crate::core::registry;
 use crate::core::{OptimizerKind, Point, SurfaceKind};
 
@@ -36,20 +37,24 @@ pub enum Command {
     /// Run experiment files and write their figures, CSV and summary.
     #[command(allow_negative_numbers = true)]
     Run(RunArgs),
-    /// Compare optimizers on one surface without writing an experiment file.
+    /// Compare optimizers on one surface, or training a network on one dataset (--data),
+    /// without writing an experiment file.
     #[command(allow_negative_numbers = true)]
     Compare(CompareArgs),
     /// Run every optimizer of a file over a grid of learning rates (and seeds), and compare
     /// each at its own best: the file's `[sweep]` table says the grid.
     #[command(allow_negative_numbers = true)]
     Sweep(SweepArgs),
-    /// List the surfaces, optimizers and schedules, with their parameters and defaults.
+    /// List the surfaces, optimizers, schedules and datasets, with their parameters and
+    /// defaults.
     #[command(allow_negative_numbers = true)]
     List(ListArgs),
     /// Write a commented starter experiment file (never overwrites one).
     #[command(allow_negative_numbers = true)]
     Init(InitArgs),
-    /// Explain an optimizer: its update rule, hyperparameters and defaults, torch.optim's form.
+    /// Explain an optimizer (its update rule, hyperparameters and defaults, torch.optim's
+    /// form), a dataset, or a part of a network experiment (model, data, augment, dropout,
+    /// dropconnect, batch_norm, l2, l1).
     #[command(allow_negative_numbers = true)]
     Explain(ExplainArgs),
     /// A full-screen terminal playground: watch the runs step, turn the knobs, export.
@@ -90,10 +95,11 @@ impl Cli {
     pub fn command_with_kinds() -> clap::Command {
         use clap::CommandFactory;
         let kinds = format!(
-            "Surfaces: {}\nOptimizers: {}\nSchedules: {}\n(`optplay list` for their settings and defaults)",
+            "Surfaces: {}\nOptimizers: {}\nSchedules: {}\nDatasets: {}\n(`optplay list` for their settings and defaults)",
             registry::surface_names().join(", "),
             registry::optimizer_names().join(", "),
-            registry::schedule_names().join(", ")
+            registry::schedule_names().join(", "),
+            dataset_names().join(", ")
         );
         let examples: [(&str, [&str; 2]); 7] = [
             (
@@ -107,7 +113,7 @@ impl Cli {
                 "compare",
                 [
                     "optplay compare --opt sgd,momentum,adam --surface saddle",
-                    "optplay compare -O sgd,adam --expr \"x^2 + 10*y^2\" --start=-1.5,1",
+                    "optplay compare --data moons --opt sgd,momentum,adam --steps 1000",
                 ],
             ),
             (
@@ -118,15 +124,15 @@ impl Cli {
                      optplay sweep --merge parts",
                 ],
             ),
-            ("list", ["optplay list", "optplay list optimizers"]),
+            ("list", ["optplay list", "optplay list datasets"]),
             (
                 "init",
-                [
-                    "optplay init",
-                    "optplay init --surface saddle my_saddle.toml",
-                ],
+                ["optplay init", "optplay init --data spiral my_spiral.toml"],
             ),
-            ("explain", ["optplay explain adam", "optplay explain lbfgs"]),
+            (
+                "explain",
+                ["optplay explain adam", "optplay explain augment"],
+            ),
             (
                 "play",
                 [
@@ -201,6 +207,27 @@ fn surface_kind(name: &str) -> Result<&'static SurfaceKind, String> {
     registry::surface(name).ok_or_else(|| unknown("surface", name, &registry::surface_names()))
 }
 
+/// `--data NAME`: a generated dataset kind (a CSV needs its file: it is written in a file).
+fn dataset(name: &str) -> Result<&'static DatasetKind, String> {
+    crate::guide::generated_dataset(name.trim()).map_err(|e| e.message)
+}
+
+/// The dataset kinds, and `csv`, as `[data] kind` takes them.
+fn dataset_names() -> Vec<&'static str> {
+    DATASETS.iter().map(|k| k.name).chain(["csv"]).collect()
+}
+
+/// `explain TOPIC`: an optimizer, a dataset or a network topic.
+fn explain_topic(name: &str) -> Result<String, String> {
+    let name = name.trim();
+    let topics = crate::guide::topic_names();
+    if topics.contains(&name) {
+        Ok(name.to_string())
+    } else {
+        Err(unknown("topic", name, &topics))
+    }
+}
+
 /// "unknown optimizer `adan`. Did you mean `adam`? The optimizers are: ...".
 fn unknown(what: &str, given: &str, valid: &[&str]) -> String {
     let hint = closest(given, valid)
@@ -268,7 +295,7 @@ fn learning_rates(text: &str) -> Result<LrRequest, String> {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Only this section: surfaces, optimizers or schedules [default: all three].
+    /// Only this section: surfaces, optimizers, schedules or datasets [default: all four].
     #[arg(value_name = "SECTION")]
     pub section: Option<String>,
 }
@@ -278,6 +305,9 @@ pub struct InitArgs {
     /// The surface of the experiment (see `optplay list surfaces`) [default: quadratic].
     #[arg(long, value_name = "NAME", value_parser = surface_kind)]
     pub surface: Option<&'static SurfaceKind>,
+    /// A network experiment on this dataset instead (see `optplay list datasets`).
+    #[arg(long, value_name = "KIND", value_parser = dataset, conflicts_with = "surface")]
+    pub data: Option<&'static DatasetKind>,
     /// The file to write; it must not exist yet.
     #[arg(value_name = "FILE", default_value = "experiment.toml")]
     pub file: PathBuf,
@@ -285,9 +315,10 @@ pub struct InitArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// An optimizer kind (see `optplay list optimizers`).
-    #[arg(value_name = "OPTIMIZER", value_parser = optimizer_kind)]
-    pub optimizer: &'static OptimizerKind,
+    /// An optimizer or dataset kind (see `optplay list`), or a network topic: model, data,
+    /// augment, dropout, dropconnect, batch_norm, l2, l1.
+    #[arg(value_name = "TOPIC", value_parser = explain_topic)]
+    pub topic: String,
 }
 
 /// Where outputs go and in which picture formats.
@@ -395,6 +426,11 @@ pub struct CompareArgs {
     pub opt: Vec<&'static OptimizerKind>,
     #[command(flatten)]
     pub setup: SetupArgs,
+    /// Train a network on this dataset instead of stepping on a surface: the dataset's
+    /// defaults, hidden [64], each optimizer at its default lr for networks.
+    #[arg(long, value_name = "KIND", value_parser = dataset,
+          conflicts_with_all = ["surface", "expr", "start", "noise"])]
+    pub data: Option<&'static DatasetKind>,
     #[command(flatten)]
     pub output: OutputArgs,
     /// Smooth the loss curves: a moving average of weight W, from 0 (none) to below 1 (0.9:

@@ -160,9 +160,13 @@ fn execute(cli: Cli, interrupts: &Interrupts) -> Result<(), AppError> {
         Command::Compare(args) => compare(args, cancel),
         Command::Sweep(args) => sweep::sweep(args, cancel),
         Command::List(args) => print(&guide::list(args.section.as_deref())?),
-        Command::Explain(args) => print(&guide::explain(args.optimizer.name)?),
+        Command::Explain(args) => print(&guide::explain(&args.topic)?),
         Command::Init(args) => {
-            eprintln!("{}", guide::init(args.surface.map(|k| k.name), &args.file)?);
+            let note = match args.data {
+                Some(kind) => guide::init_data(kind.name, &args.file)?,
+                None => guide::init(args.surface.map(|k| k.name), &args.file)?,
+            };
+            eprintln!("{note}");
             Ok(())
         }
         Command::Play(args) => play(args, cancel),
@@ -262,6 +266,7 @@ fn play_experiment(args: &PlayArgs) -> Result<Experiment, AppError> {
             csv_every: None,
             quiet: false,
         },
+        data: None,
         smooth: None,
         log_x: false,
     })
@@ -353,6 +358,7 @@ fn compare_experiment(args: CompareArgs) -> Result<Experiment, AppError> {
         formats: args.output.format,
         seed: setup.seed,
         csv_every: args.output.csv_every,
+        data: args.data,
     };
     let mut experiment = config::compare_experiment(&request)?;
     experiment.plot.smooth = args.smooth.filter(|&w| w > 0.0);

@@ -1,5 +1,6 @@
 //! `optplay compare`: an experiment from command-line values, with usage errors.
 
+use crate::core::network::data::DatasetKind;
 use crate::core::registry;
 use crate::core::spec::{Configured, Value};
 use crate::core::{OptimizerKind, Point, SurfaceKind};
@@ -31,6 +32,9 @@ pub struct CompareRequest {
     pub seed: Option<u64>,
     /// `--csv-every K`; default 1, every step.
     pub csv_every: Option<u64>,
+    /// `--data KIND`: train networks on this dataset instead of stepping on a surface (the
+    /// surface's options must then be absent).
+    pub data: Option<&'static DatasetKind>,
 }
 
 /// `--lr`: absent, one value for every run, or per kind (`--lr sgd=0.01,adam=0.1`).
@@ -67,9 +71,13 @@ fn check_lr(option: &str, kind: Option<&str>, lr: f64) -> Result<f64, UsageError
     ))
 }
 
-/// The experiment `compare` runs: `compare-<surface>`, one run per optimizer kind (label =
-/// kind), each at the given or the default learning rate, every other setting at its default.
+/// The experiment `compare` runs: `compare-<surface>` (or `compare-<dataset>` with `--data`),
+/// one run per optimizer kind (label = kind), each at the given or the default learning rate,
+/// every other setting at its default.
 pub fn compare_experiment(req: &CompareRequest) -> Result<Experiment, UsageError> {
+    if let Some(kind) = req.data {
+        return super::network_start::network_compare(req, kind);
+    }
     let mut problem = match &req.expr {
         Some(formula) => expression_problem(formula, req.window, req.start)?,
         None => {
@@ -84,81 +92,9 @@ pub fn compare_experiment(req: &CompareRequest) -> Result<Experiment, UsageError
             })?
         }
     };
-    let optimizer_names = registry::optimizer_names();
-
-    if req.optimizers.is_empty() {
-        return Err(UsageError::new(
-            "--opt",
-            format!(
-                "no optimizer given. Name at least one, e.g. `--opt sgd,momentum,adam`; the optimizers are: {}.",
-                optimizer_names.join(", ")
-            ),
-        ));
-    }
-    let mut kinds: Vec<&'static OptimizerKind> = Vec::with_capacity(req.optimizers.len());
-    for &kind in &req.optimizers {
-        if kinds.iter().any(|k| k.name == kind.name) {
-            return Err(UsageError::new(
-                "--opt",
-                format!(
-                    "`{}` is listed twice. Each optimizer runs once; to compare settings of one optimizer, write an experiment file with several `[[optimizer]]` tables and distinct labels.",
-                    kind.name
-                ),
-            ));
-        }
-        kinds.push(kind);
-    }
-
-    let names: Vec<&str> = kinds.iter().map(|k| k.name).collect();
-    let mut lrs: Vec<f64> = kinds.iter().map(|k| k.default_lr(problem.kind())).collect();
-    match &req.lr {
-        LrRequest::Default => {}
-        LrRequest::All(lr) => {
-            let lr = check_lr("--lr", None, *lr)?;
-            lrs.iter_mut().for_each(|l| *l = lr);
-        }
-        LrRequest::PerKind(pairs) => {
-            let mut given: Vec<&str> = Vec::new();
-            for (kind, lr) in pairs {
-                let kind = kind.trim();
-                let Some(i) = names.iter().position(|k| *k == kind) else {
-                    let message = if registry::optimizer(kind).is_some() {
-                        format!(
-                            "`{kind}` has a learning rate but is not among the optimizers of --opt ({}). Add it to --opt or drop its --lr.",
-                            names.join(",")
-                        )
-                    } else {
-                        let hint = closest(kind, &names)
-                            .map(|c| format!(" Did you mean `{c}`?"))
-                            .unwrap_or_default();
-                        format!(
-                            "unknown optimizer `{kind}`.{hint} --lr names optimizers of --opt: {}.",
-                            names.join(", ")
-                        )
-                    };
-                    return Err(UsageError::new("--lr", message));
-                };
-                if given.contains(&kind) {
-                    return Err(UsageError::new(
-                        "--lr",
-                        format!("`{kind}` is given two learning rates; give each optimizer one."),
-                    ));
-                }
-                given.push(kind);
-                if let Some(slot) = lrs.get_mut(i) {
-                    *slot = check_lr("--lr", Some(kind), *lr)?;
-                }
-            }
-        }
-    }
-
-    let steps = req.steps.unwrap_or(DEFAULT_STEPS);
-    if !(1..=MAX_STEPS).contains(&steps) {
-        return Err(UsageError::new(
-            "--steps",
-            format!("the number of steps must be from 1 to {MAX_STEPS}, not {steps}."),
-        ));
-    }
+    let kinds = distinct_kinds(&req.optimizers)?;
+    let lrs = learning_rates(&kinds, problem.kind(), &req.lr)?;
+    let steps = steps_in_range(req.steps.unwrap_or(DEFAULT_STEPS))?;
     let start = match req.start {
         Some(p) if p.iter().all(|c| c.is_finite() && c.abs() <= MAX_START) => p,
         Some([x, y]) => {
@@ -222,6 +158,99 @@ pub fn compare_experiment(req: &CompareRequest) -> Result<Experiment, UsageError
         runs,
         sweep: None,
     })
+}
+
+/// The kinds of `--opt`, each once: a kind listed twice is refused.
+pub(crate) fn distinct_kinds(
+    optimizers: &[&'static OptimizerKind],
+) -> Result<Vec<&'static OptimizerKind>, UsageError> {
+    if optimizers.is_empty() {
+        return Err(UsageError::new(
+            "--opt",
+            format!(
+                "no optimizer given. Name at least one, e.g. `--opt sgd,momentum,adam`; the optimizers are: {}.",
+                registry::optimizer_names().join(", ")
+            ),
+        ));
+    }
+    let mut kinds: Vec<&'static OptimizerKind> = Vec::with_capacity(optimizers.len());
+    for &kind in optimizers {
+        if kinds.iter().any(|k| k.name == kind.name) {
+            return Err(UsageError::new(
+                "--opt",
+                format!(
+                    "`{}` is listed twice. Each optimizer runs once; to compare settings of one optimizer, write an experiment file with several `[[optimizer]]` tables and distinct labels.",
+                    kind.name
+                ),
+            ));
+        }
+        kinds.push(kind);
+    }
+    Ok(kinds)
+}
+
+/// Each kind's learning rate: `--lr`'s, else its default in the table under `lr_key` (a
+/// surface kind, or `"network"`).
+pub(crate) fn learning_rates(
+    kinds: &[&'static OptimizerKind],
+    lr_key: &str,
+    request: &LrRequest,
+) -> Result<Vec<f64>, UsageError> {
+    let names: Vec<&str> = kinds.iter().map(|k| k.name).collect();
+    let mut lrs: Vec<f64> = kinds.iter().map(|k| k.default_lr(lr_key)).collect();
+    match request {
+        LrRequest::Default => {}
+        LrRequest::All(lr) => {
+            let lr = check_lr("--lr", None, *lr)?;
+            lrs.iter_mut().for_each(|l| *l = lr);
+        }
+        LrRequest::PerKind(pairs) => {
+            let mut given: Vec<&str> = Vec::new();
+            for (kind, lr) in pairs {
+                let kind = kind.trim();
+                let Some(i) = names.iter().position(|k| *k == kind) else {
+                    let message = if registry::optimizer(kind).is_some() {
+                        format!(
+                            "`{kind}` has a learning rate but is not among the optimizers of --opt ({}). Add it to --opt or drop its --lr.",
+                            names.join(",")
+                        )
+                    } else {
+                        let hint = closest(kind, &names)
+                            .map(|c| format!(" Did you mean `{c}`?"))
+                            .unwrap_or_default();
+                        format!(
+                            "unknown optimizer `{kind}`.{hint} --lr names optimizers of --opt: {}.",
+                            names.join(", ")
+                        )
+                    };
+                    return Err(UsageError::new("--lr", message));
+                };
+                if given.contains(&kind) {
+                    return Err(UsageError::new(
+                        "--lr",
+                        format!("`{kind}` is given two learning rates; give each optimizer one."),
+                    ));
+                }
+                given.push(kind);
+                if let Some(slot) = lrs.get_mut(i) {
+                    *slot = check_lr("--lr", Some(kind), *lr)?;
+                }
+            }
+        }
+    }
+    Ok(lrs)
+}
+
+/// `--steps`: from 1 to [`MAX_STEPS`].
+pub(crate) fn steps_in_range(steps: u64) -> Result<u64, UsageError> {
+    if (1..=MAX_STEPS).contains(&steps) {
+        Ok(steps)
+    } else {
+        Err(UsageError::new(
+            "--steps",
+            format!("the number of steps must be from 1 to {MAX_STEPS}, not {steps}."),
+        ))
+    }
 }
 
 /// `--expr`'s surface: the formula over the window, minima and saddles found numerically.

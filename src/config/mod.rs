@@ -7,6 +7,7 @@
 mod compare;
 mod error;
 pub mod network;
+mod network_start;
 mod optimizer;
 mod reader;
 mod settings;
@@ -26,6 +27,7 @@ pub(crate) use compare::unknown;
 pub use compare::{CompareRequest, LrRequest, NO_FORMATS, compare_experiment, picture_formats};
 pub use error::{ConfigError, ErrorKind, Position, UsageError, closest, line_column};
 pub use network::{DataSettings, DataSource, ModelSettings, NetworkProblem, RunOverrides};
+pub use network_start::NetworkStart;
 pub use optimizer::{COMMON_KEYS, optimizer_keys};
 pub use surface::{SurfaceProblem, SurfaceView};
 pub use sweep::{GridAxis, Metric, SweepSettings};

@@ -65,6 +65,8 @@ const MAX_WIDTH: u64 = 4096;
 pub const DEFAULT_VALIDATION: f64 = 0.2;
 /// About this many history rows per run when `record_every` is not given.
 pub const DEFAULT_ROWS: u64 = 500;
+/// `init_std` when not given: CS231n's `0.01 * randn`.
+pub const DEFAULT_INIT_STD: f64 = 0.01;
 /// Seeds the initial weights apart from the data's stream.
 const INIT_STREAM: u64 = 0x696e_6974;
 
@@ -277,6 +279,13 @@ pub(crate) fn parse(
         network,
         initial,
     })
+}
+
+impl ModelSettings {
+    /// `[model]` when the file leaves a key out (or has no `[model]` at all).
+    pub fn defaults() -> ModelSettings {
+        default_model()
+    }
 }
 
 fn default_model() -> ModelSettings {
@@ -516,7 +525,7 @@ fn model_table(cx: &mut Cx<'_>, table: Table<'_, '_>, path: &Path) -> Option<Mod
             .map(|f| Some(path.parent().unwrap_or(Path::new("")).join(f))),
         None => Some(None),
     };
-    let std = init_std?.unwrap_or(0.01);
+    let std = init_std?.unwrap_or(DEFAULT_INIT_STD);
     model.init = match init? {
         "xavier" => Init::Xavier,
         "normal" => Init::Normal { std },

@@ -1146,6 +1146,56 @@ fn request(opts: &[&str]) -> CompareRequest {
 }
 
 #[test]
+fn compare_with_data_trains_networks_at_the_network_lrs_and_refuses_surface_flags() {
+    let moons = crate::core::network::data::dataset_kind("moons");
+    let e = compare_experiment(&CompareRequest {
+        data: moons,
+        ..request(&["sgd", "adam"])
+    })
+    .unwrap();
+    assert_eq!(e.name, "compare-moons");
+    assert_eq!(e.steps, 2000);
+    let problem = e.network().expect("a network experiment");
+    assert_eq!(problem.data_kind(), "moons");
+    assert_eq!(problem.model.hidden, [64]);
+    assert_eq!(problem.data.batch, 32);
+    let lrs: Vec<f64> = e.runs.iter().map(|r| r.lr).collect();
+    assert_eq!(lrs, [0.1, 0.01]);
+    let digits = compare_experiment(&CompareRequest {
+        data: crate::core::network::data::dataset_kind("digits"),
+        steps: Some(7),
+        lr: LrRequest::PerKind(vec![("adam".to_string(), 0.003)]),
+        seed: Some(4),
+        ..request(&["sgd", "adam"])
+    })
+    .unwrap();
+    assert_eq!((digits.steps, digits.seed), (7, 4));
+    assert_eq!(digits.network().unwrap().data.batch, 64);
+    assert_eq!(digits.runs[1].lr, 0.003);
+    let with = |req: CompareRequest| {
+        compare_experiment(&CompareRequest { data: moons, ..req })
+            .unwrap_err()
+            .to_string()
+    };
+    let surface = crate::core::registry::surface("saddle");
+    let e = with(CompareRequest {
+        surface,
+        ..request(&["sgd"])
+    });
+    assert!(e.contains("--surface"), "{e}");
+    let e = with(CompareRequest {
+        noise: Some(0.1),
+        ..request(&["sgd"])
+    });
+    assert!(e.contains("--noise"), "{e}");
+    let e = with(CompareRequest {
+        steps: Some(0),
+        ..request(&["sgd"])
+    });
+    assert!(e.contains("--steps"), "{e}");
+}
+
+#[test]
 fn compare_with_only_opt_uses_every_default() {
     let e = compare_experiment(&request(&["sgd", "momentum", "adam"])).unwrap();
     let quadratic = crate::core::registry::default_surface("quadratic").unwrap();

@@ -1,11 +1,15 @@
-//! `optplay explain OPTIMIZER`: the update rule as the lecture or the method's paper writes
-//! it, torch.optim's exact form, every hyperparameter with its default, and where to see it.
-//! All of it comes from the kind's declaration ([`crate::core::OptimizerKind`]).
+//! `optplay explain TOPIC`. For an optimizer: the update rule as the lecture or the method's
+//! paper writes it, torch.optim's exact form, every hyperparameter with its default, and where
+//! to see it, all from the kind's declaration ([`crate::core::OptimizerKind`]). For a dataset
+//! kind and the network topics, see `datasets.rs` and `topics.rs`.
 
-use crate::config::{UsageError, unknown};
-use crate::core::registry;
+use crate::config::{NETWORK_LR_KEY, UsageError, unknown};
+use crate::core::network::data::DATASETS;
+use crate::core::{OptimizerKind, registry};
 use crate::number::short;
 
+use super::datasets::{CSV, explain_dataset};
+use super::topics::{TOPICS, explain_topic};
 use super::{key_lines, pad};
 
 /// Indents every line of `text` by `by` spaces.
@@ -17,16 +21,30 @@ fn indent(text: &str, by: usize) -> String {
         .join("\n")
 }
 
-/// The whole explanation of an optimizer kind; an unknown kind is a usage error.
+/// Everything `optplay explain` takes: the optimizer kinds, the dataset kinds (`csv`
+/// included) and the network topics, in that order.
+pub fn topic_names() -> Vec<&'static str> {
+    registry::optimizer_names()
+        .into_iter()
+        .chain(DATASETS.iter().map(|k| k.name))
+        .chain([CSV])
+        .chain(TOPICS)
+        .collect()
+}
+
+/// The explanation of an optimizer kind, a dataset kind or a network topic; any other name is
+/// a usage error that suggests the closest.
 pub fn explain(name: &str) -> Result<String, UsageError> {
-    let Some(kind) = registry::optimizer(name) else {
-        return Err(unknown(
-            "OPTIMIZER",
-            "optimizer kind",
-            name,
-            &registry::optimizer_names(),
-        ));
-    };
+    if let Some(kind) = registry::optimizer(name) {
+        return Ok(explain_optimizer(kind));
+    }
+    explain_dataset(name)
+        .or_else(|| explain_topic(name))
+        .ok_or_else(|| unknown("TOPIC", "topic", name, &topic_names()))
+}
+
+/// An optimizer's update rule, torch's form, its hyperparameters and default rates.
+fn explain_optimizer(kind: &OptimizerKind) -> String {
     let e = &kind.explain;
     let mut out = vec![
         format!("{} — {}", kind.name, kind.title),
@@ -51,8 +69,14 @@ pub fn explain(name: &str) -> Result<String, UsageError> {
     let lrs: Vec<String> = registry::built_in_surfaces()
         .map(|s| format!("{} {}", s.name, short(kind.default_lr(s.name))))
         .collect();
+    let network = kind
+        .default_lr
+        .iter()
+        .find(|(key, _)| *key == NETWORK_LR_KEY)
+        .map(|(_, lr)| format!("; networks {}", short(*lr)))
+        .unwrap_or_default();
     out.push(format!(
-        "    default lr: {}; elsewhere {}",
+        "    default lr: {}{network}; elsewhere {}",
         lrs.join(", "),
         short(kind.fallback_lr)
     ));
@@ -78,7 +102,7 @@ pub fn explain(name: &str) -> Result<String, UsageError> {
             ),
         ]);
     }
-    Ok(out.join("\n"))
+    out.join("\n")
 }
 
 #[cfg(test)]

@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 use crate::config::{DEFAULT_STEPS, UsageError, unknown, write};
 use crate::core::registry;
 
+use super::init_network::{generated_dataset, network_starter};
 use super::{DEFAULT_SURFACE, key_lines, pad};
 
 /// Why `init` did not write its file.
 #[derive(Debug, thiserror::Error)]
 pub enum GuideError {
-    /// A bad `--surface` (exit 2).
+    /// A bad `--surface` or `--data` (exit 2).
     #[error("{0}")]
     Usage(#[from] UsageError),
     /// The file is there already; `init` never overwrites (exit 2).
@@ -29,7 +30,7 @@ pub enum GuideError {
 }
 
 /// The runs a starter experiment holds, and what to say about each.
-const RUNS: [(&str, &str); 3] = [
+pub(super) const RUNS: [(&str, &str); 3] = [
     ("sgd", "plain SGD: x ← x − lr·∇f(x)"),
     (
         "momentum",
@@ -39,7 +40,7 @@ const RUNS: [(&str, &str); 3] = [
 ];
 
 /// The name `run` gives the experiment in `path`: the file stem.
-fn stem(path: &Path) -> String {
+pub(super) fn stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .filter(|s| !s.is_empty())
@@ -47,7 +48,7 @@ fn stem(path: &Path) -> String {
 }
 
 /// `key = value   # comment`, the comments of a block lined up.
-fn commented(lines: &[(String, String)]) -> Vec<String> {
+pub(super) fn commented(lines: &[(String, String)]) -> Vec<String> {
     let width = lines
         .iter()
         .filter(|(_, comment)| !comment.is_empty())
@@ -67,7 +68,7 @@ fn commented(lines: &[(String, String)]) -> Vec<String> {
         .collect()
 }
 
-fn line(setting: impl Into<String>, comment: impl Into<String>) -> (String, String) {
+pub(super) fn line(setting: impl Into<String>, comment: impl Into<String>) -> (String, String) {
     (setting.into(), comment.into())
 }
 
@@ -232,6 +233,29 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub fn init(surface: Option<&str>, path: &Path) -> Result<String, GuideError> {
     let kind = surface.unwrap_or(DEFAULT_SURFACE);
     let text = starter(kind, path)?;
+    write_starter(path, &text)?;
+    Ok(format!(
+        "wrote {}: sgd, momentum and adam on the `{kind}` surface\nrun it: optplay run {}",
+        path.display(),
+        path.display()
+    ))
+}
+
+/// `optplay init --data KIND`: writes the starter network experiment on dataset `kind` and
+/// returns what to tell the user.
+pub fn init_data(kind: &str, path: &Path) -> Result<String, GuideError> {
+    let dataset = generated_dataset(kind)?;
+    write_starter(path, &network_starter(dataset, path))?;
+    Ok(format!(
+        "wrote {}: sgd, momentum and adam training a network on the `{kind}` dataset\n\
+         run it: optplay run {}",
+        path.display(),
+        path.display()
+    ))
+}
+
+/// Writes a starter's `text` to the new file `path`, making its folder.
+fn write_starter(path: &Path, text: &str) -> Result<(), GuideError> {
     // `init experiments/saddle.toml` in a fresh clone: the folder is made, as a user expects.
     if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(folder).map_err(|source| GuideError::Io {
@@ -248,10 +272,5 @@ pub fn init(surface: Option<&str>, path: &Path) -> Result<String, GuideError> {
                 source,
             }
         }
-    })?;
-    Ok(format!(
-        "wrote {}: sgd, momentum and adam on the `{kind}` surface\nrun it: optplay run {}",
-        path.display(),
-        path.display()
-    ))
+    })
 }

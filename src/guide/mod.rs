@@ -1,16 +1,22 @@
-//! The self-documenting commands: `optplay list`, `optplay explain` and `optplay init`.
+//! The self-documenting commands: `optplay list`, `optplay explain` and `optplay init`, for
+//! surface experiments and network experiments alike.
 //!
 //! Everything here returns text; `app` prints it. Nothing is typed twice: every kind, key,
 //! default, range and line of documentation comes from the declarations in
 //! [`crate::core::registry`].
 
+mod datasets;
 mod explain;
 mod init;
+mod init_network;
+mod topics;
 
-pub use explain::explain;
-pub use init::{GuideError, init, write_new};
+pub use explain::{explain, topic_names};
+pub use init::{GuideError, init, init_data, write_new};
+pub use init_network::{generated_dataset, network_starter};
+pub use topics::TOPICS;
 
-use crate::config::{UsageError, unknown, write};
+use crate::config::{NETWORK_LR_KEY, UsageError, unknown, write};
 use crate::core::registry::{OPTIMIZERS, SCHEDULES, SURFACES};
 use crate::core::spec::{Default, Key, Settings};
 use crate::core::{Point, SurfaceKind};
@@ -20,7 +26,7 @@ use crate::number::short;
 pub const DEFAULT_SURFACE: &str = "quadratic";
 
 /// The sections of `optplay list`, in the order it shows them.
-pub const SECTIONS: [&str; 3] = ["surfaces", "optimizers", "schedules"];
+pub const SECTIONS: [&str; 4] = ["surfaces", "optimizers", "schedules", "datasets"];
 
 /// `s` padded with spaces to `width` characters.
 pub(crate) fn pad(s: &str, width: usize) -> String {
@@ -62,7 +68,7 @@ pub(crate) fn key_lines(keys: &[Key], settings: &Settings) -> Vec<(String, &'sta
         .collect()
 }
 
-/// `optplay list [SECTION]`: one section, or all three.
+/// `optplay list [SECTION]`: one section, or all of them.
 pub fn list(section: Option<&str>) -> Result<String, UsageError> {
     let sections: Vec<&str> = match section {
         None => SECTIONS.to_vec(),
@@ -84,7 +90,8 @@ pub fn list(section: Option<&str>) -> Result<String, UsageError> {
         .map(|s| match *s {
             "surfaces" => list_surfaces(),
             "optimizers" => list_optimizers(),
-            _ => list_schedules(),
+            "schedules" => list_schedules(),
+            _ => datasets::list_datasets(),
         })
         .collect();
     Ok(parts.join("\n\n"))
@@ -151,23 +158,27 @@ fn list_optimizers() -> String {
     }
     out.push(String::new());
     out.push(
-        "Default lr, when a run gives none (tuned per surface; elsewhere the last column):"
+        "Default lr, when a run gives none (tuned per surface; `network` for network experiments;"
             .to_string(),
     );
+    out.push("elsewhere the last column):".to_string());
     let surfaces: Vec<&str> = crate::core::registry::built_in_surfaces()
         .map(|k| k.name)
         .collect();
     let mut rows: Vec<Vec<String>> = vec![
         std::iter::once(String::new())
             .chain(surfaces.iter().map(|s| s.to_string()))
-            .chain(["other".to_string()])
+            .chain([NETWORK_LR_KEY.to_string(), "other".to_string()])
             .collect(),
     ];
     for kind in OPTIMIZERS {
         rows.push(
             std::iter::once(kind.name.to_string())
                 .chain(surfaces.iter().map(|s| short(kind.default_lr(s))))
-                .chain([short(kind.fallback_lr)])
+                .chain([
+                    short(kind.default_lr(NETWORK_LR_KEY)),
+                    short(kind.fallback_lr),
+                ])
                 .collect(),
         );
     }

@@ -140,3 +140,44 @@ fn init_makes_missing_folders_and_a_file_in_the_way_is_an_io_error() {
     assert_eq!(error.exit_code(), 1);
     assert!(error.to_string().contains("plain"), "{error}");
 }
+
+#[test]
+fn init_data_writes_a_network_experiment_that_runs_on_every_dataset() {
+    let tmp = tempfile::tempdir().unwrap();
+    let overrides = optplay::config::Overrides {
+        steps: Some(5),
+        formats: Some(vec!["none".to_string()]),
+        ..optplay::config::Overrides::default()
+    };
+    for kind in optplay::core::network::data::DATASETS {
+        // A folder that does not exist yet: `init` makes it.
+        let file = tmp.path().join("nets").join(format!("{}.toml", kind.name));
+        let note = guide::init_data(kind.name, &file).unwrap();
+        assert!(
+            note.contains(&format!("optplay run {}", file.display())),
+            "{note}"
+        );
+        write(&load_with(&file, &overrides), &tmp.path().join("out"));
+        let summary = summary(&tmp.path().join("out").join(kind.name));
+        assert_eq!(summary["data"]["kind"], kind.name, "{summary}");
+        for run in summary["runs"].as_array().unwrap() {
+            assert_eq!(run["steps"], 5, "{}: {run}", kind.name);
+            assert_ne!(run["status"], "diverged", "{}: {run}", kind.name);
+        }
+        assert!(matches!(
+            guide::init_data(kind.name, &file).unwrap_err(),
+            guide::GuideError::Exists(_)
+        ));
+    }
+}
+
+#[test]
+fn init_data_and_surface_together_exit_2() {
+    let (code, message) =
+        refused_command_line(&["init", "--data", "spiral", "--surface", "saddle", "x.toml"]);
+    assert_eq!(code, 2);
+    assert!(message.contains("--surface"), "{message}");
+    let (code, message) = refused_command_line(&["explain", "batchnorm"]);
+    assert_eq!(code, 2);
+    assert!(message.contains("Did you mean `batch_norm`?"), "{message}");
+}

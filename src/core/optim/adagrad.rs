@@ -109,6 +109,7 @@ pub const ADAGRAD: OptimizerKind = OptimizerKind {
         ("beale", 2.0),
         ("himmelblau", 2.0),
         ("rastrigin", 0.25),
+        ("network", 0.05),
     ],
     fallback_lr: 1e-2,
     second_order: false,

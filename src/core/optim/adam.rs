@@ -229,7 +229,7 @@ fn build(s: &Settings, decoupled_weight_decay: bool) -> Arc<dyn Optimizer> {
 }
 
 /// Adam's default learning rates, the search's best per surface (see `default_lr`).
-const ADAM_LRS: [(&str, f64); 7] = [
+const ADAM_LRS: [(&str, f64); 8] = [
     ("quadratic", 0.5),
     ("saddle", 0.5),
     ("bowl", 0.6),
@@ -237,11 +237,12 @@ const ADAM_LRS: [(&str, f64); 7] = [
     ("beale", 0.5),
     ("himmelblau", 3.0),
     ("rastrigin", 0.125),
+    ("network", 0.01),
 ];
 
 /// AdamW's: its decoupled weight decay pulls every step towards the origin, so its best rates
 /// are not Adam's.
-const ADAMW_LRS: [(&str, f64); 7] = [
+const ADAMW_LRS: [(&str, f64); 8] = [
     ("quadratic", 4.0),
     ("saddle", 1.0),
     ("bowl", 0.8),
@@ -249,6 +250,7 @@ const ADAMW_LRS: [(&str, f64); 7] = [
     ("beale", 0.8),
     ("himmelblau", 3.0),
     ("rastrigin", 0.125),
+    ("network", 0.01),
 ];
 
 /// The `adam` kind.

@@ -163,6 +163,7 @@ pub const RMSPROP: OptimizerKind = OptimizerKind {
         ("beale", 0.15),
         ("himmelblau", 0.2),
         ("rastrigin", 0.02),
+        ("network", 0.003),
     ],
     fallback_lr: 1e-2,
     second_order: false,

@@ -149,7 +149,7 @@ const LR_DOC: &str = "α, the step size";
 /// Momentum's default learning rates, the search's best per surface (see `default_lr`). Six
 /// times smaller than plain SGD's on the quadratic, where the velocity sums about 1/(1 − μ)
 /// gradients; larger on the bowl, where it must carry the point over a ridge.
-const MOMENTUM_LRS: [(&str, f64); 7] = [
+const MOMENTUM_LRS: [(&str, f64); 8] = [
     ("quadratic", 0.0125),
     ("saddle", 0.5),
     ("bowl", 0.6),
@@ -157,11 +157,12 @@ const MOMENTUM_LRS: [(&str, f64); 7] = [
     ("beale", 0.01),
     ("himmelblau", 0.015),
     ("rastrigin", 0.0008),
+    ("network", 0.05),
 ];
 
 /// Nesterov's default learning rates: its look-ahead brakes before the velocity overshoots, so
 /// on the quadratic its best rate is four times momentum's.
-const NESTEROV_LRS: [(&str, f64); 7] = [
+const NESTEROV_LRS: [(&str, f64); 8] = [
     ("quadratic", 0.05),
     ("saddle", 0.5),
     ("bowl", 0.3),
@@ -169,6 +170,7 @@ const NESTEROV_LRS: [(&str, f64); 7] = [
     ("beale", 0.004),
     ("himmelblau", 0.0125),
     ("rastrigin", 0.0025),
+    ("network", 0.05),
 ];
 
 /// The `sgd` kind: plain SGD.
@@ -185,6 +187,7 @@ pub const SGD: OptimizerKind = OptimizerKind {
         ("beale", 0.04),
         ("himmelblau", 0.02),
         ("rastrigin", 0.004),
+        ("network", 0.1),
     ],
     fallback_lr: 1e-3,
     second_order: false,
