@@ -585,6 +585,14 @@ fn experiment(
         steps.unwrap_or(DEFAULT_STEPS).clamp(1, MAX_STEPS),
     );
 
+    // A run that turns batch norm the other way trains its own variant of the network.
+    let mut problem = problem;
+    if let (Some(Problem::Network(network)), Some(runs)) = (&mut problem, &runs) {
+        let seed = overrides.seed.or(seed).unwrap_or(0);
+        if network::add_variant(cx, root, network, runs, seed).is_none() {
+            problem = None;
+        }
+    }
     let random = noise.flatten().is_some()
         || runs
             .iter()

@@ -47,12 +47,13 @@ pub const MODEL_KEYS: [&str; 11] = [
 ];
 /// The keys of `[model]` and `[data]` an `[[optimizer]]` of a network file may override, so
 /// one file can compare "dropout 0 vs 0.5".
-pub const RUN_KEYS: [&str; 7] = [
+pub const RUN_KEYS: [&str; 8] = [
     "dropout",
     "dropconnect",
     "l1",
     "l2",
     "inverted_dropout",
+    "batch_norm",
     "batch",
     "augment",
 ];
@@ -110,6 +111,9 @@ pub struct RunOverrides {
     pub l1: Option<f64>,
     pub l2: Option<f64>,
     pub inverted_dropout: Option<bool>,
+    /// With or without batch norm: the run trains its own variant of the network, from the
+    /// same initial weights (batch norm's γ at 1, β at 0).
+    pub batch_norm: Option<bool>,
     pub batch: Option<usize>,
     pub augment: Option<Augment>,
 }
@@ -132,6 +136,11 @@ impl RunOverrides {
         }
         if self.inverted_dropout == Some(false) {
             parts.push("naive dropout".to_string());
+        }
+        match self.batch_norm {
+            Some(true) => parts.push("batch norm".to_string()),
+            Some(false) => parts.push("no batch norm".to_string()),
+            None => {}
         }
         if let Some(batch) = self.batch {
             parts.push(match batch {
@@ -165,6 +174,9 @@ pub struct NetworkProblem {
     pub network: Network,
     /// Where every run starts.
     pub initial: Array1<f64>,
+    /// The network with batch norm the other way round, and its initial weights, when a run
+    /// asks for it (`batch_norm` in its table).
+    pub variant: Option<Box<(Network, Array1<f64>)>>,
 }
 
 impl NetworkProblem {
@@ -185,6 +197,15 @@ impl NetworkProblem {
             dropout: run.dropout.unwrap_or(base.dropout),
             inverted_dropout: run.inverted_dropout.unwrap_or(base.inverted_dropout),
             dropconnect: run.dropconnect.unwrap_or(base.dropconnect),
+        }
+    }
+
+    /// The network a run trains and where it starts: `[model]`'s, or the batch-norm variant
+    /// the run asks for.
+    pub fn model(&self, run: &RunOverrides) -> (&Network, &Array1<f64>) {
+        match (&self.variant, run.batch_norm) {
+            (Some(variant), Some(bn)) if bn != self.model.batch_norm => (&variant.0, &variant.1),
+            _ => (&self.network, &self.initial),
         }
     }
 
@@ -278,7 +299,40 @@ pub(crate) fn parse(
         validation: Arc::new(validation),
         network,
         initial,
+        variant: None,
     })
+}
+
+/// Builds the batch-norm variant of `problem`'s network when a run asks for it: its weights
+/// drawn from the same stream (the weights come out the same, γ and β are not drawn), or read
+/// from the same `init_from` file.
+pub(crate) fn add_variant(
+    cx: &mut Cx<'_>,
+    root: Table<'_, '_>,
+    problem: &mut NetworkProblem,
+    runs: &[super::RunConfig],
+    seed: u64,
+) -> Option<()> {
+    let base = problem.model.batch_norm;
+    if !runs
+        .iter()
+        .any(|r| r.network.batch_norm.is_some_and(|bn| bn != base))
+    {
+        return Some(());
+    }
+    let network = Network::new(Architecture {
+        batch_norm: !base,
+        ..problem.network.architecture.clone()
+    });
+    let initial = match &problem.model.init_from {
+        Some(file) => weights::read(cx, root, file, &network)?.params,
+        None => {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed ^ INIT_STREAM);
+            network.init(problem.model.init, &mut rng)
+        }
+    };
+    problem.variant = Some(Box::new((network, initial)));
+    Some(())
 }
 
 impl ModelSettings {
@@ -580,10 +634,12 @@ pub(crate) fn run_overrides(
     let dropconnect = number(cx, "dropconnect", Range::UnitOpen);
     let l1 = number(cx, "l1", Range::NonNegative);
     let l2 = number(cx, "l2", Range::NonNegative);
-    let inverted_dropout = match cx.get(table, "inverted_dropout") {
-        Some(v) => cx.boolean(v, &join(path, "inverted_dropout")).map(Some),
+    let flag = |cx: &mut Cx<'_>, key: &str| match cx.get(table, key) {
+        Some(v) => cx.boolean(v, &join(path, key)).map(Some),
         None => Some(None),
     };
+    let inverted_dropout = flag(cx, "inverted_dropout");
+    let batch_norm = flag(cx, "batch_norm");
     let batch = match cx.get(table, "batch") {
         Some(v) => cx
             .integer(v, &join(path, "batch"), 0, 1 << 20)
@@ -600,6 +656,7 @@ pub(crate) fn run_overrides(
         l1: l1?,
         l2: l2?,
         inverted_dropout: inverted_dropout?,
+        batch_norm: batch_norm?,
         batch: batch?,
         augment: augment?,
     })

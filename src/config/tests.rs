@@ -1501,3 +1501,27 @@ fn rules_between_keys_are_checked_in_the_same_pass_as_every_other_mistake() {
     );
     assert_eq!(errors.len(), 2, "{errors:?}");
 }
+
+#[test]
+fn a_run_turning_batch_norm_on_trains_its_own_network_from_the_same_weights() {
+    let text = "[data]\nkind = \"moons\"\n[model]\nhidden = [8, 4]\n\
+                [[optimizer]]\nkind = \"sgd\"\n\
+                [[optimizer]]\nkind = \"sgd\"\nlabel = \"bn\"\nbatch_norm = true\n";
+    let e = parse(text, Path::new("bn.toml")).unwrap();
+    let problem = e.network().unwrap();
+    let (plain, plain_start) = problem.model(&e.runs[0].network);
+    let (normed, normed_start) = problem.model(&e.runs[1].network);
+    assert!(!plain.architecture.batch_norm && normed.architecture.batch_norm);
+    // γ and β of the two hidden layers: 2 × (8 + 4) more parameters.
+    assert_eq!(normed.parameters(), plain.parameters() + 24);
+    for (a, b) in plain.layers.iter().zip(&normed.layers) {
+        let weights = |start: &ndarray::Array1<f64>, range: std::ops::Range<usize>| {
+            start.as_slice().unwrap()[range].to_vec()
+        };
+        assert_eq!(
+            weights(plain_start, a.weight.clone()),
+            weights(normed_start, b.weight.clone())
+        );
+    }
+    assert!(e.runs[1].summary().contains("batch norm"));
+}

@@ -251,6 +251,9 @@ fn override_lines(o: &RunOverrides, out: &mut Vec<String>) {
     if let Some(inverted) = o.inverted_dropout {
         out.push(format!("inverted_dropout = {inverted}"));
     }
+    if let Some(bn) = o.batch_norm {
+        out.push(format!("batch_norm = {bn}"));
+    }
     if let Some(batch) = o.batch {
         out.push(format!("batch = {batch}"));
     }

@@ -14,6 +14,8 @@ use crate::number;
 
 /// One trained run, as the outputs name it.
 pub struct NetworkOutcome<'a> {
+    /// The network the run trained (its own, when it turned batch norm the other way).
+    pub network: &'a Network,
     pub label: &'a str,
     pub kind: &'a str,
     pub lr: f64,
@@ -116,7 +118,8 @@ pub fn summary_json(
                 "val_accuracy": at(|r| r.val_accuracy),
                 "best_val_accuracy": finite(t.best_val_accuracy()),
                 "penalty": finite(t.penalty),
-                "parameters": network.parameters(),
+                "parameters": run.network.parameters(),
+                "batch_norm": run.network.architecture.batch_norm,
                 "evaluations": {
                     "value": e.value,
                     "gradient": e.gradient,

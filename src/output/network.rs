@@ -37,8 +37,9 @@ pub fn train_all(
     let done = AtomicU64::new(0);
     let total = experiment.steps * experiment.runs.len() as u64;
     let one = |r: &crate::config::RunConfig| {
+        let (network, initial) = problem.model(&r.network);
         let training = Training {
-            network: &problem.network,
+            network,
             train: &problem.train,
             validation: &problem.validation,
             regularisation: problem.regularisation(&r.network),
@@ -52,13 +53,7 @@ pub fn train_all(
         let publish = |steps: u64| {
             done.fetch_add(steps, Ordering::Relaxed);
         };
-        let trained = train(
-            &training,
-            &r.spec(),
-            problem.initial.view(),
-            cancel,
-            &publish,
-        );
+        let trained = train(&training, &r.spec(), initial.view(), cancel, &publish);
         // A run that ended early has no more steps to do.
         done.fetch_add(
             experiment.steps - trained.steps.min(experiment.steps),
@@ -99,12 +94,17 @@ pub fn train_all(
 }
 
 /// The runs as the exports name them.
-fn outcomes<'a>(experiment: &'a Experiment, runs: &'a [Trained]) -> Vec<NetworkOutcome<'a>> {
+fn outcomes<'a>(
+    experiment: &'a Experiment,
+    problem: &'a NetworkProblem,
+    runs: &'a [Trained],
+) -> Vec<NetworkOutcome<'a>> {
     experiment
         .runs
         .iter()
         .zip(runs)
         .map(|(r, trained)| NetworkOutcome {
+            network: problem.model(&r.network).0,
             label: &r.label,
             kind: r.kind(),
             lr: r.lr,
@@ -132,7 +132,7 @@ pub(super) fn render_files<'a>(
     formats: &[Format],
     dir: &Path,
 ) -> Result<Vec<Rendered<'a>>, OutputError> {
-    let outcomes = outcomes(experiment, runs);
+    let outcomes = outcomes(experiment, problem, runs);
     let mut files = vec![
         Rendered {
             name: HISTORY_NAME.into(),
@@ -148,10 +148,10 @@ pub(super) fn render_files<'a>(
             )),
         },
     ];
-    for (name, run) in model_file_names(experiment).into_iter().zip(runs) {
+    for (name, run) in model_file_names(experiment).into_iter().zip(&outcomes) {
         files.push(Rendered {
             name,
-            content: Content::Bytes(export::model_json(&problem.network, run)),
+            content: Content::Bytes(export::model_json(run.network, run.trained)),
         });
     }
     super::network_figures::render(experiment, problem, runs, formats, dir, &mut files)?;
@@ -195,7 +195,7 @@ pub fn table(
     export::table(
         &experiment.name,
         &facts(problem),
-        &outcomes(experiment, runs),
+        &outcomes(experiment, problem, runs),
         colour,
     )
 }

@@ -167,7 +167,6 @@ fn boundary_scene(
     window: [[f64; 2]; 2],
     caption: Option<String>,
 ) -> BoundaryScene {
-    let network = &problem.network;
     let n = REGION_CELLS;
     // Cell centres, row 0 at the bottom of the window (y0), x growing along a row.
     let cell =
@@ -181,6 +180,7 @@ fn boundary_scene(
         .iter()
         .enumerate()
         .map(|(i, (params, stats))| {
+            let network = problem.model(&experiment.runs[i].network).0;
             let probabilities = network
                 .probabilities(params.view(), grid.view(), stats, &mut workspace)
                 .iter()

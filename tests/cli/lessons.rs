@@ -1,5 +1,5 @@
 //! The regularisation lessons of the gallery (`configs/overfitting.toml`,
-//! `augmentation.toml`, `dropout_scaling.toml`), run through the binary: the numbers their
+//! `augmentation.toml`, `dropout_scaling.toml`, `batch_norm.toml`), run through the binary: the numbers their
 //! comments state, with margins.
 
 use serde_json::Value;
@@ -83,5 +83,26 @@ fn dropout_without_the_inverted_scaling_does_worse_when_evaluated() {
     assert!(
         naive_loss > 3.0 * inverted_loss,
         "{naive_loss} vs {inverted_loss}"
+    );
+}
+
+#[test]
+fn batch_norm_trains_at_a_learning_rate_that_kills_the_plain_net() {
+    let r = results("batch_norm.toml");
+    let [_, slow, _] = run(&r, "plain, slow");
+    let [fast_train, fast, fast_loss] = run(&r, "plain, fast");
+    let [_, normalised, _] = run(&r, "batch norm, fast");
+    assert!(slow > 0.9, "the plain net trains at lr 0.1: {slow}");
+    assert!(
+        fast_train < 0.34 && fast < 0.34,
+        "at lr 1.0 it ends at chance: {fast}"
+    );
+    assert!(
+        (fast_loss - 3f64.ln()).abs() < 1e-3,
+        "its scores are the same everywhere"
+    );
+    assert!(
+        normalised > 0.95,
+        "batch norm trains at lr 1.0: {normalised}"
     );
 }
