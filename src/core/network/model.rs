@@ -227,6 +227,20 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// The fraction of the last forward pass's rows whose most probable class is `labels`'.
+    pub fn accuracy(&self, labels: &[usize]) -> f64 {
+        let Some(p) = self.outputs.last() else {
+            return f64::NAN;
+        };
+        let right = p
+            .rows()
+            .into_iter()
+            .zip(labels)
+            .filter(|(row, label)| argmax(row.view()) == **label)
+            .count();
+        right as f64 / labels.len() as f64
+    }
+
     /// ln p(`label`) of row `row` of the last forward pass, from the scores.
     fn log_probability(&self, row: usize, label: usize) -> f64 {
         self.scores[[row, label]] - self.log_partition[row]
@@ -411,14 +425,25 @@ impl Network {
             let (before, rest) = ws.outputs.split_at_mut(l);
             let input = if l == 0 { x } else { before[l - 1].view() };
             let out = &mut rest[0];
-            let bias = ArrayView1::from(&params[layer.bias.clone()]);
+            general_mat_mul(1.0, &input, &weight.t(), 0.0, out);
+            // The bias added after the product (the same sums as torch's addmm), with ReLU in
+            // the same pass where nothing comes between them.
+            let bias = &params[layer.bias.clone()];
+            let relu_now = l != last && layer.norm.is_none() && activation == Activation::Relu;
             let flat = out
                 .as_slice_mut()
                 .expect("the workspace is in standard layout");
             for row in flat.chunks_exact_mut(layer.outputs) {
-                row.copy_from_slice(bias.as_slice().expect("a slice of the parameters"));
+                if relu_now {
+                    for (v, b) in row.iter_mut().zip(bias) {
+                        *v = (*v + b).max(0.0);
+                    }
+                } else {
+                    for (v, b) in row.iter_mut().zip(bias) {
+                        *v += b;
+                    }
+                }
             }
-            general_mat_mul(1.0, &input, &weight.t(), 1.0, out);
             if l == last {
                 ws.log_partition.clear();
                 softmax_in_place(out, &mut ws.scores, &mut ws.log_partition);
@@ -448,6 +473,7 @@ impl Network {
                 }
             }
             match activation {
+                Activation::Relu if relu_now => {}
                 Activation::Relu => {
                     let flat = out
                         .as_slice_mut()

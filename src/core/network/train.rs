@@ -15,7 +15,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::data::{Augment, Batches, Dataset, augment};
-use super::model::{Loss, Masks, Network, Regularisation, RunningStats, Workspace};
+use super::model::{Evaluation, Loss, Masks, Network, Regularisation, RunningStats, Workspace};
 use crate::core::cancel::Cancel;
 use crate::core::objective::{Counted, Evaluations, Objective};
 use crate::core::run::{RunSpec, Status};
@@ -214,6 +214,9 @@ pub fn train(
     let random = !full_batch
         || training.regularisation.dropout > 0.0
         || training.regularisation.dropconnect > 0.0;
+    // Then the step's own forward pass is the evaluation of the training set: its loss and
+    // accuracy are the history's, with no second pass.
+    let step_is_evaluation = !random && !network.architecture.batch_norm;
     let mut mask_rng = ChaCha8Rng::seed_from_u64(training.seed ^ MASK_STREAM);
     let mut augment_rng = ChaCha8Rng::seed_from_u64(training.seed ^ AUGMENT_STREAM);
     let workspace = RefCell::new(Workspace::default());
@@ -278,6 +281,10 @@ pub fn train(
         network.update_running_stats(&mut stats, &workspace.borrow());
 
         if t.is_multiple_of(record_every) || t == training.steps {
+            let on_train = step_is_evaluation.then(|| Evaluation {
+                loss: objective.loss.get().data,
+                accuracy: workspace.borrow().accuracy(labels),
+            });
             let row = measure(
                 training,
                 &params,
@@ -286,6 +293,7 @@ pub fn train(
                 t,
                 last_lr,
                 grad_norm,
+                on_train,
             );
             if !row.train_loss.is_finite() {
                 add(&mut evaluations, counted.evaluations());
@@ -327,6 +335,7 @@ pub fn train(
                 t,
                 last_lr,
                 f64::NAN,
+                None,
             );
             history.push(row);
             break Status::Converged;
@@ -354,7 +363,9 @@ pub fn train(
     }
 }
 
-/// The history row of the model at `params` after `step` steps.
+/// The history row of the model at `params` after `step` steps; `on_train` is its
+/// evaluation on the training set when the step has already made it.
+#[allow(clippy::too_many_arguments)]
 fn measure(
     training: &Training<'_>,
     params: &Array1<f64>,
@@ -363,12 +374,13 @@ fn measure(
     step: u64,
     lr: Option<f64>,
     grad_norm: f64,
+    on_train: Option<Evaluation>,
 ) -> HistoryRow {
     let network = training.network;
     let on = |set: &Dataset, ws: &mut Workspace| {
         network.evaluate(params.view(), set.features.view(), &set.labels, stats, ws)
     };
-    let train = on(training.train, workspace);
+    let train = on_train.unwrap_or_else(|| on(training.train, workspace));
     let validation = on(training.validation, workspace);
     HistoryRow {
         step,
