@@ -589,7 +589,9 @@ fn experiment(
     let mut problem = problem;
     if let (Some(Problem::Network(network)), Some(runs)) = (&mut problem, &runs) {
         let seed = overrides.seed.or(seed).unwrap_or(0);
-        if network::add_variant(cx, root, network, runs, seed).is_none() {
+        if network::add_variant(cx, root, network, runs, seed).is_none()
+            || !network::hessians_fit(cx, root, network, runs)
+        {
             problem = None;
         }
     }

@@ -14,6 +14,7 @@ use crate::core::network::data::{
     self, Augment, Classes, DATASETS, DataSpec, Dataset, DatasetKind,
 };
 use crate::core::network::model::{Activation, Architecture, Init, Network, Regularisation};
+use crate::core::network::train::MAX_HESSIAN_PARAMETERS;
 use crate::core::spec::Range;
 
 use super::error::ErrorKind;
@@ -705,4 +706,54 @@ fn read_csv(cx: &mut Cx<'_>, root: Table<'_, '_>, file: &Path) -> Option<Dataset
             None
         }
     }
+}
+
+/// Newton needs the Hessian, `n²` numbers for `n` parameters: a network too large for it is
+/// refused at the run's `kind`, with the sizes.
+pub(crate) fn hessians_fit(
+    cx: &mut Cx<'_>,
+    root: Table<'_, '_>,
+    problem: &NetworkProblem,
+    runs: &[super::RunConfig],
+) -> bool {
+    let mut fit = true;
+    for (i, run) in runs.iter().enumerate() {
+        let n = problem.model(&run.network).0.parameters();
+        if run.kind() != "newton" || n <= MAX_HESSIAN_PARAMETERS {
+            continue;
+        }
+        let at = cx
+            .get(root, "optimizer")
+            .and_then(|v| match v.get_ref() {
+                toml::de::DeValue::Array(items) => items.get(i),
+                _ => None,
+            })
+            .and_then(|item| match item.get_ref() {
+                toml::de::DeValue::Table(t) => t.get("kind").map(|k| k.span()),
+                _ => None,
+            })
+            .unwrap_or(0..0);
+        let gib = (n as f64).powi(2) * 8.0 / (1u64 << 30) as f64;
+        let e = cx
+            .error(
+                ErrorKind::InvalidValue,
+                at,
+                format!(
+                    "invalid value for `optimizer[{}].kind`: Newton cannot hold this network's Hessian",
+                    i + 1
+                ),
+            )
+            .key(format!("optimizer[{}].kind", i + 1))
+            .expected(format!(
+                "a network of at most {MAX_HESSIAN_PARAMETERS} parameters for Newton (its \
+                 Hessian is n² numbers: 128 MB at that size)"
+            ))
+            .found(format!(
+                "{n} parameters: a Hessian of {n}² numbers, {gib:.1} GiB"
+            ))
+            .note("L-BFGS keeps a few gradients instead of the Hessian: `kind = \"lbfgs\"`");
+        cx.push(e);
+        fit = false;
+    }
+    fit
 }
