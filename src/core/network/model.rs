@@ -317,7 +317,14 @@ impl Network {
                 &mut grad[layer.weight.clone()],
             )
             .expect("a layer's weight range holds outputs × inputs numbers");
-            general_mat_mul(1.0, &delta.t(), &input, 0.0, &mut dw);
+            if layer.outputs < layer.inputs {
+                // (inputᵀ · delta)ᵀ: the same sums, and matrixmultiply is quicker with the
+                // long side first (the class layer: 12 µs instead of 18 in the case study).
+                let mut transposed = dw.view_mut().reversed_axes();
+                general_mat_mul(1.0, &input.t(), delta, 0.0, &mut transposed);
+            } else {
+                general_mat_mul(1.0, &delta.t(), &input, 0.0, &mut dw);
+            }
             if let Some(mask) = masks.dropconnect.get(l) {
                 dw *= mask;
             }
