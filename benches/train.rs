@@ -37,21 +37,21 @@ fn steps(c: &mut Criterion) {
     let mut group = c.benchmark_group("gradient");
     let cases = [
         (
-            "case study, 300 points",
+            "case_study_300_points",
             &case,
             &spiral,
             300,
             Regularisation::NONE,
         ),
         (
-            "digits, batch 64",
+            "digits_batch_64",
             &digits_net,
             digits,
             64,
             Regularisation::NONE,
         ),
         (
-            "2-64-64-3 batch norm + dropout 0.5, batch 32",
+            "batch_norm_dropout_2x64_batch_32",
             &deep,
             &spiral,
             32,
@@ -107,10 +107,15 @@ fn steps(c: &mut Criterion) {
         lr: 1.0,
     };
     let initial = case.init(Init::Normal { std: 0.01 }, &mut rng);
-    c.bench_function("case study, 100 training steps", |b| {
+    c.bench_function("case_study_100_steps", |b| {
         b.iter(|| train(&training, &spec, initial.view(), &Cancel::new(), &|_| {}))
     });
 }
 
-criterion_group!(benches, steps);
+criterion_group! {
+    name = benches;
+    // Criterion's own charts need a font plotters' ab_glyph backend has not been given here.
+    config = Criterion::default().without_plots();
+    targets = steps
+}
 criterion_main!(benches);
