@@ -96,3 +96,28 @@ fn a_broken_csv_is_refused_with_its_line_and_nothing_is_written() {
     assert!(stderr.contains("mine.toml:3:8"), "{stderr}");
     assert!(!work.path().join("out").exists());
 }
+
+#[test]
+fn the_regions_forming_are_an_animation_and_digits_get_their_confusion_figure() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(work.path().join("spiral.toml"), SPIRAL).unwrap();
+    optplay(work.path())
+        .args(["run", "spiral.toml", "--format", "gif", "-q"])
+        .assert()
+        .success();
+    let gif = std::fs::read(work.path().join("out/spiral/boundaries.gif")).unwrap();
+    assert_eq!(&gif[..6], b"GIF89a");
+    let digits = "steps = 20\n[data]\nkind = \"digits\"\npoints = 300\nbatch = 32\n\
+                  [model]\nhidden = [16]\n[[optimizer]]\nkind = \"adam\"\n";
+    std::fs::write(work.path().join("digits.toml"), digits).unwrap();
+    optplay(work.path())
+        .args(["run", "digits.toml", "--format", "png", "-q"])
+        .assert()
+        .success();
+    let dir = work.path().join("out/digits");
+    assert!(dir.join("digits.png").is_file() && dir.join("curves.png").is_file());
+    assert!(
+        !dir.join("boundaries.png").exists(),
+        "64 pixels have no plane to draw"
+    );
+}
