@@ -218,10 +218,7 @@ pub fn table(
     for run in runs {
         let outcome = run.outcome;
         let f = facts(surface, outcome);
-        let status = match outcome.status {
-            Status::Diverged { step } => format!("diverged at step {step}"),
-            other => other.name().to_string(),
-        };
+        let status = status_text(outcome.status);
         let nearest = f.nearest.map_or("-".to_string(), |(m, d)| {
             format!(
                 "({}, {}) at {}",
@@ -313,6 +310,14 @@ pub(crate) fn aligned_table(
         let _ = writeln!(out, "{}", line(row, Some(*status)));
     }
     out
+}
+
+/// A status as the tables write it: "diverged at step 37", "converged", "max_steps".
+pub(crate) fn status_text(status: Status) -> String {
+    match status {
+        Status::Diverged { step } => format!("diverged at step {step}"),
+        other => other.name().to_string(),
+    }
 }
 
 fn bold(s: &str) -> String {

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 
-use super::{Colour, aligned_table};
+use super::{Colour, aligned_table, status_text};
 use crate::core::Status;
 use crate::core::network::model::Network;
 use crate::core::network::train::Trained;
@@ -225,10 +225,7 @@ pub fn table(
         rows.push(vec![
             run.label.to_string(),
             run.kind.to_string(),
-            match t.status {
-                Status::Diverged { step } => format!("diverged at step {step}"),
-                other => other.name().to_string(),
-            },
+            status_text(t.status),
             t.steps.to_string(),
             loss(get(|r| r.train_loss)),
             loss(get(|r| r.val_loss)),

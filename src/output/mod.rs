@@ -305,15 +305,27 @@ fn run_all_until(
         }
     };
     // Runs are independent: share them among threads, results in file order.
+    on_threads(&experiment.runs, one, cancel, || {
+        progress.steps(done.load(Ordering::Relaxed), total)
+    })
+}
+
+/// `one` of every item, each on a thread of its own, in the items' order; `tick` is called
+/// as each ends and every [`REPORT_EVERY`] while they run (a progress bar redraws there).
+pub(crate) fn on_threads<T: Sync, R: Send>(
+    items: &[T],
+    one: impl Fn(&T) -> R + Sync,
+    cancel: &Cancel,
+    mut tick: impl FnMut(),
+) -> Vec<R> {
     std::thread::scope(|scope| {
         let (finished, finishes) = mpsc::channel();
-        let handles: Vec<_> = experiment
-            .runs
+        let handles: Vec<_> = items
             .iter()
-            .map(|r| {
+            .map(|item| {
                 let (one, finished) = (&one, finished.clone());
                 scope.spawn(move || {
-                    let result = one(r);
+                    let result = one(item);
                     // The receiver waits for every run: it is there to hear this.
                     let _ = finished.send(());
                     result
@@ -322,9 +334,7 @@ fn run_all_until(
             .collect();
         // Only the runs hold a sender now: once all have ended, the wait below ends too.
         drop(finished);
-        if let Some(marker) = std::env::var_os(TEST_PAUSE_STEPPING) {
-            pause_until_cancelled(Path::new(&marker), cancel);
-        }
+        pause_while_stepping_if_testing(cancel);
         let mut running = handles.len();
         while running > 0 {
             match finishes.recv_timeout(REPORT_EVERY) {
@@ -332,7 +342,7 @@ fn run_all_until(
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => break,
             }
-            progress.steps(done.load(Ordering::Relaxed), total);
+            tick();
         }
         handles
             .into_iter()

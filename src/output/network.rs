@@ -4,10 +4,9 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError};
 
 use super::render::{Content, Rendered, SUMMARY_NAME};
-use super::{OutputError, Progress, REPORT_EVERY};
+use super::{OutputError, Progress};
 use crate::config::{Experiment, NetworkProblem};
 use crate::core::Cancel;
 use crate::core::network::train::{Trained, Training, train};
@@ -61,35 +60,8 @@ pub fn train_all(
         );
         trained
     };
-    std::thread::scope(|scope| {
-        let (finished, finishes) = mpsc::channel();
-        let handles: Vec<_> = experiment
-            .runs
-            .iter()
-            .map(|r| {
-                let (one, finished) = (&one, finished.clone());
-                scope.spawn(move || {
-                    let result = one(r);
-                    let _ = finished.send(());
-                    result
-                })
-            })
-            .collect();
-        drop(finished);
-        super::pause_while_stepping_if_testing(cancel);
-        let mut running = handles.len();
-        while running > 0 {
-            match finishes.recv_timeout(REPORT_EVERY) {
-                Ok(()) => running -= 1,
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => break,
-            }
-            progress.steps(done.load(Ordering::Relaxed).min(total), total);
-        }
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a training never panics"))
-            .collect()
+    super::on_threads(&experiment.runs, one, cancel, || {
+        progress.steps(done.load(Ordering::Relaxed).min(total), total)
     })
 }
 

@@ -200,6 +200,26 @@ trait Draw<S: ?Sized> {
     ) -> Result<(), PlotError>;
 }
 
+/// Declares `$figure`, the [`Draw`] of `$scene` that a module's `$draw(scene, root)` does: the
+/// adapter every figure function hands to [`render_with`].
+macro_rules! figure {
+    ($figure:ident, $scene:ty, $draw:path) => {
+        struct $figure;
+
+        impl $crate::plot::Draw<$scene> for $figure {
+            fn draw<'r, DB: plotters::prelude::DrawingBackend + 'r>(
+                &self,
+                scene: &$scene,
+                root: &'r plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
+            ) -> Result<(), $crate::plot::PlotError> {
+                $draw(scene, root)?;
+                Ok(())
+            }
+        }
+    };
+}
+pub(crate) use figure;
+
 /// What a figure is drawn from knows the canvas it asks for, so that every figure is checked
 /// and rendered by one [`render_with`].
 trait Canvas {

@@ -20,7 +20,7 @@ mod regions;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Canvas, Draw, Format, PlotError, render_with};
+use super::{Canvas, Format, PlotError, figure, render_with};
 
 /// One run's training history, as the curves figure shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -184,44 +184,11 @@ pub fn digits_canvas(panels: usize) -> (u32, u32) {
     (columns as u32 * 900 + 40, rows as u32 * 440 + 90)
 }
 
-struct Curves;
+figure!(Curves, CurvesScene, curves::draw);
 
-impl Draw<CurvesScene> for Curves {
-    fn draw<'r, DB: DrawingBackend + 'r>(
-        &self,
-        scene: &CurvesScene,
-        root: &'r DrawingArea<DB, Shift>,
-    ) -> Result<(), PlotError> {
-        curves::draw(scene, root)?;
-        Ok(())
-    }
-}
+figure!(Boundaries, BoundaryScene, boundaries::draw);
 
-struct Boundaries;
-
-impl Draw<BoundaryScene> for Boundaries {
-    fn draw<'r, DB: DrawingBackend + 'r>(
-        &self,
-        scene: &BoundaryScene,
-        root: &'r DrawingArea<DB, Shift>,
-    ) -> Result<(), PlotError> {
-        boundaries::draw(scene, root)?;
-        Ok(())
-    }
-}
-
-struct Digits;
-
-impl Draw<DigitsScene> for Digits {
-    fn draw<'r, DB: DrawingBackend + 'r>(
-        &self,
-        scene: &DigitsScene,
-        root: &'r DrawingArea<DB, Shift>,
-    ) -> Result<(), PlotError> {
-        digits::draw(scene, root)?;
-        Ok(())
-    }
-}
+figure!(Digits, DigitsScene, digits::draw);
 
 /// A rectangle in the figure's pixels: left, top, width, height.
 type Rect = (i32, i32, u32, u32);

@@ -11,10 +11,12 @@ mod heatmap;
 mod lr;
 mod scale;
 
+#[cfg(test)]
 use plotters::coord::Shift;
+#[cfg(test)]
 use plotters::prelude::*;
 
-use super::{Canvas, Draw, Format, PlotError, render_with};
+use super::{Canvas, Format, PlotError, figure, render_with};
 
 /// What the sweep figures show.
 #[derive(Clone, Debug, PartialEq)]
@@ -86,31 +88,9 @@ pub fn lr_curves(scene: &SweepScene, format: Format) -> Result<Vec<u8>, PlotErro
     render_with(scene, format, &Curves)
 }
 
-struct Heatmap;
+figure!(Heatmap, SweepScene, heatmap::draw);
 
-impl Draw<SweepScene> for Heatmap {
-    fn draw<'r, DB: DrawingBackend + 'r>(
-        &self,
-        scene: &SweepScene,
-        root: &'r DrawingArea<DB, Shift>,
-    ) -> Result<(), PlotError> {
-        heatmap::draw(scene, root)?;
-        Ok(())
-    }
-}
-
-struct Curves;
-
-impl Draw<SweepScene> for Curves {
-    fn draw<'r, DB: DrawingBackend + 'r>(
-        &self,
-        scene: &SweepScene,
-        root: &'r DrawingArea<DB, Shift>,
-    ) -> Result<(), PlotError> {
-        curves::draw(scene, root)?;
-        Ok(())
-    }
-}
+figure!(Curves, SweepScene, curves::draw);
 
 /// A rectangle in the figure's pixels: left, top, width, height.
 type Rect = (i32, i32, u32, u32);
