@@ -196,6 +196,29 @@ impl NetworkProblem {
         run.augment.unwrap_or(self.data.augment)
     }
 
+    /// Whether a run's training depends on its seed beyond the initial weights: minibatches,
+    /// dropout, DropConnect or augmentation; or on the seed at all, when the initial weights
+    /// are drawn rather than read from `init_from`. Repeats over seeds need one of them.
+    pub fn is_random(&self, run: &RunOverrides) -> bool {
+        let regularisation = self.regularisation(run);
+        let batch = self.batch(run);
+        self.model.init_from.is_none()
+            || (batch > 0 && batch < self.train.len())
+            || regularisation.dropout > 0.0
+            || regularisation.dropconnect > 0.0
+            || !self.augment(run).is_identity()
+    }
+
+    /// The initial weights a run seeded `seed` starts from: drawn as the file's are for its
+    /// own seed (so `seed` = the file's seed gives exactly [`NetworkProblem::initial`]), or
+    /// the `init_from` weights whatever the seed.
+    pub fn initial_for(&self, seed: u64) -> Array1<f64> {
+        match self.model.init_from {
+            Some(_) => self.initial.clone(),
+            None => initial_weights(&self.network, self.model.init, seed),
+        }
+    }
+
     /// Whether each example is a 2-D point (decision regions can be drawn).
     pub fn is_planar(&self) -> bool {
         self.train.inputs() == 2
@@ -259,10 +282,7 @@ pub(crate) fn parse(
             }
             weights.params
         }
-        None => {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed ^ INIT_STREAM);
-            network.init(model.init, &mut rng)
-        }
+        None => initial_weights(&network, model.init, seed),
     };
     let network = Network::new(Architecture {
         activation: model.activation,
@@ -277,6 +297,12 @@ pub(crate) fn parse(
         network,
         initial,
     })
+}
+
+/// Weights drawn by `init` from the stream of `seed` set apart for them.
+fn initial_weights(network: &Network, init: Init, seed: u64) -> Array1<f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ INIT_STREAM);
+    network.init(init, &mut rng)
 }
 
 fn default_model() -> ModelSettings {

@@ -74,6 +74,7 @@ fn realistic() -> SweepScene {
         metric: "final loss".into(),
         seeds: 4,
         log_metric: true,
+        higher_is_better: false,
         rows: vec![
             row("sgd", (1e-5, 1e-2), 18, Some(20)),
             row("sgd momentum=0.9", (1e-6, 1e-3), 15, Some(19)),

@@ -1,0 +1,135 @@
+//! Sweeps of network files: the metric a file gets, accuracy ranked the right way up, and the
+//! seeds that vary the training but never the data it is measured on.
+
+use std::path::Path;
+
+use super::*;
+use crate::config;
+
+/// A tiny grid: moons, 2 optimizers × 3 lrs × 2 seeds of 40 steps.
+const MOONS: &str = r#"
+steps = 40
+[data]
+kind = "moons"
+points = 60
+validation = 0.3
+batch = 16
+[model]
+hidden = [8]
+[sweep]
+points = 3
+seeds = 2
+[[optimizer]]
+kind = "sgd"
+sweep_lr = [1e-3, 1.0]
+[[optimizer]]
+kind = "adam"
+sweep_lr = [1e-4, 1e-1]
+"#;
+
+fn experiment(text: &str) -> Experiment {
+    config::parse(text, Path::new("net_sweep_test.toml")).unwrap()
+}
+
+fn plan_of(e: &Experiment) -> Plan {
+    Plan::new(e, e.sweep.as_ref().unwrap())
+}
+
+#[test]
+fn a_network_file_measures_validation_accuracy_unless_it_has_no_validation_set() {
+    let e = experiment(MOONS);
+    assert_eq!(e.sweep.as_ref().unwrap().metric, Metric::ValAccuracy);
+    let without = experiment(&MOONS.replace("validation = 0.3", "validation = 0"));
+    assert_eq!(without.sweep.as_ref().unwrap().metric, Metric::FinalLoss);
+    let loss = experiment(&MOONS.replace("seeds = 2", "seeds = 2\nmetric = \"val_loss\""));
+    assert_eq!(loss.sweep.as_ref().unwrap().metric, Metric::ValLoss);
+}
+
+/// A row of the plan's job `index` with metric `metric` (or diverged).
+fn row(plan: &Plan, index: usize, metric: Option<f64>) -> Row {
+    Row {
+        job: plan.job(index),
+        status: if metric.is_some() {
+            Ended::MaxSteps
+        } else {
+            Ended::Diverged
+        },
+        final_loss: 0.5,
+        best_loss: 0.4,
+        steps_to_tolerance: None,
+        metric: metric.unwrap_or(Metric::ValAccuracy.worst()),
+    }
+}
+
+#[test]
+fn the_best_accuracy_is_the_highest_median_and_a_diverged_run_counts_as_the_worst() {
+    let e = experiment(MOONS);
+    let plan = plan_of(&e);
+    // sgd: medians 0.9 at lrs 0 and 1 (a tie: the smaller wins); lr 2 has a seed at 1.0 but
+    // the other diverged: its median is −inf, never the best.
+    // adam: 0.5 and 0.7, 0.8 and 1.0, then both diverged.
+    let metrics = [
+        Some(0.9),
+        Some(0.9),
+        Some(0.8),
+        Some(1.0),
+        Some(1.0),
+        None,
+        Some(0.5),
+        Some(0.7),
+        Some(0.8),
+        Some(1.0),
+        None,
+        None,
+    ];
+    let rows: Vec<Row> = metrics
+        .iter()
+        .enumerate()
+        .map(|(i, m)| row(&plan, i, *m))
+        .collect();
+    let summaries = summarize(&plan, &rows);
+    let sgd = &summaries[0];
+    assert_eq!(sgd.best, Some(0), "ties go to the smaller lr: {sgd:?}");
+    assert_eq!(sgd.cells[2].median, f64::NEG_INFINITY);
+    assert!(!sgd.cells[2].median.is_finite());
+    let adam = &summaries[1];
+    assert_eq!(adam.best, Some(1), "the highest median wins: {adam:?}");
+    assert!(!adam.at_edge);
+    let c = adam.cells[1];
+    assert!((c.median - 0.9).abs() < 1e-12);
+    assert!(c.q25 <= c.median && c.median <= c.q75, "{c:?}");
+    assert!((c.q25 - 0.85).abs() < 1e-12 && (c.q75 - 0.95).abs() < 1e-12);
+    assert_eq!(adam.diverged_runs(), 2);
+    // best/ takes each run at its best lr.
+    let best = best_experiment(&e, &plan, &summaries);
+    assert_eq!(best.runs[0].lr, plan.variants[0].lrs[0]);
+    assert_eq!(best.runs[1].lr, plan.variants[1].lrs[1]);
+}
+
+#[test]
+fn seeds_vary_the_initial_weights_and_the_minibatches_but_not_the_validation_set() {
+    let e = experiment(MOONS);
+    let network = e.network().unwrap();
+    assert_eq!(
+        network.initial_for(e.seed),
+        network.initial,
+        "the file's own seed"
+    );
+    assert_ne!(network.initial_for(e.seed + 1), network.initial);
+
+    let plan = plan_of(&e);
+    // Adam's middle lr, seeds 0 and 1.
+    let range = 8..10;
+    let rows = run_range(&e, &plan, range, 1, &Cancel::new(), &mut |_, _| {}).unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_ne!(rows[0].final_loss, rows[1].final_loss, "{rows:?}");
+    for r in &rows {
+        assert_eq!(r.status, Ended::MaxSteps);
+        assert!((0.0..=1.0).contains(&r.metric), "{r:?}");
+        assert!(r.best_loss <= r.final_loss, "{r:?}");
+        assert_eq!(r.steps_to_tolerance, None);
+        // Every accuracy is a count of the same 18 validation points.
+        let count = r.metric * 18.0;
+        assert!((count - count.round()).abs() < 1e-9, "{r:?}");
+    }
+}
