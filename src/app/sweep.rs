@@ -211,12 +211,29 @@ fn finish(
     progress.stage(Stage::Drawing);
     let best = sweep::best_experiment(experiment, plan, &summaries);
     let best_dir = dir.join(&best.name);
+    // A surface's runs, or a network's trainings: each problem's outputs come from its own.
     let best_runs = output::run_for_outputs(&best, cancel, &mut output::Silent)?;
+    let best_trained = match best.network() {
+        Some(problem) => output::network::train_all(&best, problem, cancel, &mut output::Silent),
+        None => Vec::new(),
+    };
+    cancel
+        .check()
+        .map_err(|_| AppError::Interrupted(Interruption::NothingWritten))?;
     let best_formats = output::picture_formats(&best);
     // The sweep's own figures are drawn while best/'s are.
     let (files, best_files) = std::thread::scope(|scope| {
         let figures = scope.spawn(|| sweep::render(experiment, plan, rows, &summaries, &dir));
-        let best_files = output::render_files(&best, &best_runs, &best_formats, &best_dir);
+        let best_files = match best.network() {
+            Some(problem) => output::network::render_files(
+                &best,
+                problem,
+                &best_trained,
+                &best_formats,
+                &best_dir,
+            ),
+            None => output::render_files(&best, &best_runs, &best_formats, &best_dir),
+        };
         let files = figures.join().unwrap_or_else(|_| {
             Err((dir.clone(), crate::plot::PlotError::new("drawing panicked")))
         });

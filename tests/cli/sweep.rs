@@ -272,8 +272,6 @@ batch = 16
 [model]
 hidden = [8]
 [plot]
-width = 480
-height = 360
 formats = ["png"]
 [sweep]
 points = 3
