@@ -112,7 +112,32 @@ pub struct RunOverrides {
     pub augment: Option<Augment>,
 }
 
+/// The `[model]` and `[data]` keys a network sweep may take as a grid axis (`"model.l2" =
+/// [0, 1e-3]`): the ones a run may override, so each value is a run's override.
+pub const SWEEP_AXES: [&str; 5] = [
+    "model.l1",
+    "model.l2",
+    "model.dropout",
+    "model.dropconnect",
+    "data.batch",
+];
+
 impl RunOverrides {
+    /// Sets the override a sweep axis of [`SWEEP_AXES`] names; false for any other key or a
+    /// value of the wrong type.
+    pub fn set_axis(&mut self, key: &str, value: &crate::core::spec::Value) -> bool {
+        use crate::core::spec::Value;
+        match (key, value) {
+            ("model.l1", Value::Number(v)) => self.l1 = Some(*v),
+            ("model.l2", Value::Number(v)) => self.l2 = Some(*v),
+            ("model.dropout", Value::Number(v)) => self.dropout = Some(*v),
+            ("model.dropconnect", Value::Number(v)) => self.dropconnect = Some(*v),
+            ("data.batch", Value::Integer(b)) => self.batch = Some(*b as usize),
+            _ => return false,
+        }
+        true
+    }
+
     /// "dropout 0.5, l2 0.001": what the run changes, for its legend.
     pub fn summary(&self) -> Vec<String> {
         let short = crate::number::short;

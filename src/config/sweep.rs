@@ -109,12 +109,25 @@ pub(crate) enum SweptProblem {
 }
 
 /// A second grid axis: an optimizer key and the values it takes, for every run whose kind
-/// has the key.
+/// has the key; or, in a network file, a `[model]`/`[data]` key a run may override
+/// (`model.l2`), for every run (the axis' value replaces the run's own override).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GridAxis {
     pub key: &'static str,
     /// Numbers or integers, as the key declares, in the order written.
     pub values: Vec<Value>,
+}
+
+impl GridAxis {
+    /// A network's `[model]`/`[data]` key (`model.l2`): every run takes it, as an override.
+    pub fn is_network_key(&self) -> bool {
+        self.key.contains('.')
+    }
+
+    /// Whether `run` is tried at each of the axis' values (else once, without it).
+    pub fn taken_by(&self, run: &RunConfig) -> bool {
+        self.is_network_key() || run.optimizer.kind.takes(self.key)
+    }
 }
 
 /// `[sweep]`, validated.
@@ -167,12 +180,22 @@ pub(crate) fn parse(
             .map(|k| k.name)
             .collect(),
     };
-    let allowed: Vec<&str> = SWEEP_KEYS.iter().chain(&axis_names).copied().collect();
+    let network_axes: &[&'static str] = match problem {
+        SweptProblem::Network { .. } => &super::network::SWEEP_AXES,
+        _ => &[],
+    };
+    let allowed: Vec<&str> = SWEEP_KEYS
+        .iter()
+        .chain(&axis_names)
+        .chain(network_axes)
+        .copied()
+        .collect();
     cx.check_keys(table, &allowed, "`[sweep]`", |key| {
         if key.contains('.') && matches!(problem, SweptProblem::Network { .. }) {
             Some(format!(
-                "sweeping a `[data]` or `[model]` key (`{key}`) is not supported yet: sweep \
-                 the learning rates (and optimizer keys) of one file per value"
+                "sweeping `{key}` is not supported yet; the `[data]` and `[model]` keys a \
+                 sweep takes are those a run may override: {}",
+                super::network::SWEEP_AXES.join(", ")
             ))
         } else if key.contains('.') {
             Some("`[data]` and `[model]` keys are swept in network experiments".to_string())
@@ -238,10 +261,14 @@ pub(crate) fn parse(
     if let Some(runs) = runs {
         for (key, v) in table.map.iter() {
             let name: &str = key.get_ref();
-            let Some(&name) = axis_names.iter().find(|k| **k == name) else {
+            let read = if let Some(&name) = network_axes.iter().find(|k| **k == name) {
+                network_axis(cx, v, name)
+            } else if let Some(&name) = axis_names.iter().find(|k| **k == name) {
+                axis(cx, v, name, runs)
+            } else {
                 continue;
             };
-            match axis(cx, v, name, runs) {
+            match read {
                 Some(a) => {
                     if let Some(axes) = &mut axes {
                         axes.push(a);
@@ -281,7 +308,7 @@ pub fn total_runs(runs: &[RunConfig], points: u64, seeds: u64, axes: &[GridAxis]
     runs.iter()
         .map(|run| {
             axes.iter()
-                .filter(|a| run.optimizer.kind.takes(a.key))
+                .filter(|a| a.taken_by(run))
                 .fold(points.saturating_mul(seeds), |n, a| {
                     n.saturating_mul(a.values.len() as u64)
                 })
@@ -377,6 +404,44 @@ fn metric(cx: &mut Cx<'_>, v: &super::reader::Value<'_>, problem: SweptProblem) 
         }
         _ => Some(metric),
     }
+}
+
+/// A list of values for a network's `[model]`/`[data]` key `name` (one of
+/// `network::SWEEP_AXES`), each in the key's range.
+fn network_axis(
+    cx: &mut Cx<'_>,
+    v: &super::reader::Value<'_>,
+    name: &'static str,
+) -> Option<GridAxis> {
+    let path = join("sweep", name);
+    let expected = "a non-empty array of values to sweep, e.g. [0.0, 0.001]";
+    let items = cx.array(v, &path, expected)?;
+    if items.is_empty() {
+        cx.invalid(v, &path, expected);
+        return None;
+    }
+    let mut values = Vec::with_capacity(items.len());
+    let mut ok = true;
+    for item in items {
+        let read = match name {
+            "data.batch" => cx.integer(item, &path, 0, 1 << 20).map(Value::Integer),
+            "model.dropout" | "model.dropconnect" => {
+                cx.number(item, &path, Range::UnitOpen).map(Value::Number)
+            }
+            _ => cx
+                .number(item, &path, Range::NonNegative)
+                .map(Value::Number),
+        };
+        match read {
+            Some(value) if values.contains(&value) => {
+                cx.invalid(item, &path, "values that differ from each other");
+                ok = false;
+            }
+            Some(value) => values.push(value),
+            None => ok = false,
+        }
+    }
+    ok.then_some(GridAxis { key: name, values })
 }
 
 /// A list of values for `name`, each valid for every run whose kind has the key (its range,

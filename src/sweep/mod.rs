@@ -143,7 +143,11 @@ impl Plan {
                 let mut label = run.label.clone();
                 for (axis, value) in sweep.axes.iter().zip(&grid) {
                     if let Some(value) = value {
-                        config.optimizer.settings.set(axis.key, value.clone());
+                        if axis.is_network_key() {
+                            config.network.set_axis(axis.key, value);
+                        } else {
+                            config.optimizer.settings.set(axis.key, value.clone());
+                        }
                         label.push_str(&format!(" {}={}", axis.key, value_text(value)));
                     }
                 }
@@ -211,7 +215,7 @@ impl Plan {
 fn combinations(axes: &[GridAxis], run: &RunConfig) -> Vec<Vec<Option<Value>>> {
     let mut out: Vec<Vec<Option<Value>>> = vec![Vec::new()];
     for axis in axes {
-        let choices: Vec<Option<Value>> = if run.optimizer.kind.takes(axis.key) {
+        let choices: Vec<Option<Value>> = if axis.taken_by(run) {
             axis.values.iter().cloned().map(Some).collect()
         } else {
             vec![None]
