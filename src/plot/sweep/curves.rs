@@ -446,19 +446,17 @@ fn row_curve(
         }
         run.clear();
     };
-    // Where a curve goes towards a diverged learning rate: the worst end of the data.
-    let worst = if scene.higher_is_better {
-        g.data_lo
-    } else {
-        g.data_hi
-    };
+    // A loss curve rises towards a diverged learning rate, into the strip of × marks above
+    // the data. An accuracy curve just ends there: falling to the bottom would read as a
+    // measured 0%, and rising would point at the best values.
+    let towards_divergence = (!scene.higher_is_better).then_some(g.data_hi);
     for (cell, place) in row.cells.iter().zip(&places) {
         let Some((x, _, _)) = *place else { continue };
         let m = cell.median;
         if m.is_finite() {
             let p = (x, scale.at(m));
-            if let Some((from, true)) = previous {
-                piece.push((from, worst));
+            if let (Some((from, true)), Some(y)) = (previous, towards_divergence) {
+                piece.push((from, y));
             }
             piece.push(p);
             let quartile = |q: f64, otherwise: f64| {
@@ -477,8 +475,8 @@ fn row_curve(
             run.push((x, quartile(cell.q25, low), quartile(cell.q75, g.data_hi)));
             previous = Some((x, false));
         } else if m == f64::INFINITY {
-            if previous.is_some_and(|(_, diverged)| !diverged) {
-                piece.push((x, worst));
+            if let (Some((_, false)), Some(y)) = (previous, towards_divergence) {
+                piece.push((x, y));
             }
             close(&mut piece, &mut pieces);
             close_band(&mut run, &mut bands);

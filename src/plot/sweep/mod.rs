@@ -33,9 +33,9 @@ pub struct SweepScene {
     /// is asked but some finite value is ≤ 0 (an unbounded surface's loss goes negative), the
     /// figures fall back to a symmetric-log axis and say so in the caption.
     pub log_metric: bool,
-    /// Higher values are better (validation accuracy): the captions say so, and a curve next
-    /// to a diverged learning rate falls to the bottom of the data instead of rising to the
-    /// top, so "worst" reads the same way as for a loss.
+    /// Higher values are better (validation accuracy): the captions say so, and a curve ends
+    /// at a diverged learning rate instead of rising into the strip of × marks above the data
+    /// (for an accuracy, up is where the best values are).
     pub higher_is_better: bool,
     /// One per optimizer variant, in file order.
     pub rows: Vec<SweepRow>,
