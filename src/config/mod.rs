@@ -6,6 +6,7 @@
 
 mod compare;
 mod error;
+mod metric;
 pub mod network;
 mod optimizer;
 mod reader;
