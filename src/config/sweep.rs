@@ -134,6 +134,11 @@ pub(crate) fn parse(
         Some(v) => cx.integer(v, "sweep.points", *POINTS.start(), *POINTS.end()),
         None => Some(DEFAULT_POINTS),
     };
+    // An axis of dropout, DropConnect or minibatch sizes brings its own randomness.
+    let random = random
+        || ["model.dropout", "model.dropconnect", "data.batch"]
+            .iter()
+            .any(|key| network_axes.contains(key) && cx.get(table, key).is_some());
     let seeds = match cx.get(table, "seeds") {
         Some(v) => {
             let seeds = cx.integer(v, "sweep.seeds", 1, MAX_SEEDS);

@@ -198,3 +198,28 @@ fn a_data_key_a_run_cannot_override_is_refused_as_not_yet_supported() {
     assert!(message.contains("not supported yet"), "{message}");
     assert!(message.contains("model.l2"), "{message}");
 }
+
+#[test]
+fn seeds_repeat_a_network_unless_nothing_in_it_is_random() {
+    // Drawn initial weights are random enough: full batch, no dropout, still 2 seeds.
+    let full_batch = MOONS.replace("batch = 16\n", "");
+    assert_eq!(experiment(&full_batch).sweep.unwrap().seeds, 2);
+    // Given weights, full batch, nothing else: every seed would repeat the same training.
+    let dir = tempfile::tempdir().unwrap();
+    // 2 inputs → 8 hidden → 2 classes, as torch's nn.Linear stores them (out × in).
+    let layer = |outputs: usize, inputs: usize| serde_json::json!({"weight": vec![vec![0.1; inputs]; outputs], "bias": vec![0.0; outputs]});
+    let weights =
+        serde_json::json!({"activation": "relu", "layers": [layer(8, 2), layer(2, 8)]}).to_string();
+    std::fs::write(dir.path().join("init.json"), weights).unwrap();
+    let given = full_batch.replace("hidden = [8]", "hidden = [8]\ninit_from = \"init.json\"");
+    let file = dir.path().join("given.toml");
+    let error = config::parse(&given, &file).unwrap_err().to_string();
+    assert!(error.contains("sweep.seeds"), "{error}");
+    assert!(error.contains("init_from"), "{error}");
+    // A dropout axis brings its own randomness.
+    let dropout = given.replace("seeds = 2", "seeds = 2\n\"model.dropout\" = [0.0, 0.5]");
+    assert_eq!(
+        config::parse(&dropout, &file).unwrap().sweep.unwrap().seeds,
+        2
+    );
+}
