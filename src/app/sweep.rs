@@ -38,13 +38,6 @@ pub(super) fn sweep(args: SweepArgs, cancel: &Cancel) -> Result<(), AppError> {
         ));
     };
     let experiment = config::load_all(file, &overrides).map_err(AppError::Config)?;
-    if experiment.network().is_some() {
-        return Err(AppError::Usage(format!(
-            "sweep: {} is a network experiment; sweeps run surface experiments for now \
-             (`optplay run` trains it)",
-            file.display()
-        )));
-    }
     let settings = sweep_settings(&experiment, file, &overrides)?;
     let plan = Plan::new(&experiment, &settings);
     let range = match args.shard {
@@ -105,18 +98,30 @@ fn sweep_settings(
             .note("`optplay run` runs the file as it is; `sweep` tries each optimizer at many lrs");
         return Err(AppError::Config(vec![e]));
     };
-    let random = experiment
-        .runs
-        .iter()
-        .any(|r| r.noise_std(experiment.noise).is_some());
+    let random = experiment.runs.iter().any(|r| match experiment.network() {
+        Some(network) => network.is_random(&r.network),
+        None => r.noise_std(experiment.noise).is_some(),
+    });
     if let Some(seeds) = overrides.seeds
         && seeds > 1
         && !random
     {
+        let what = match experiment.network() {
+            Some(_) => {
+                "(its weights come from `init_from`, it trains full batch, without dropout or \
+                 augmentation)"
+            }
+            None => "(no [noise], no run's noise)",
+        };
         return Err(AppError::Usage(format!(
-            "--seeds {seeds}: nothing in {} is random (no [noise], no run's noise), so every \
-             seed would repeat the same runs; use --seeds 1 or add gradient noise",
-            file.display()
+            "--seeds {seeds}: nothing in {} is random {what}, so every seed would repeat the \
+             same runs; use --seeds 1{}",
+            file.display(),
+            if experiment.network().is_some() {
+                ""
+            } else {
+                " or add gradient noise"
+            }
         )));
     }
     Ok(settings)
@@ -206,12 +211,29 @@ fn finish(
     progress.stage(Stage::Drawing);
     let best = sweep::best_experiment(experiment, plan, &summaries);
     let best_dir = dir.join(&best.name);
+    // A surface's runs, or a network's trainings: each problem's outputs come from its own.
     let best_runs = output::run_for_outputs(&best, cancel, &mut output::Silent)?;
+    let best_trained = match best.network() {
+        Some(problem) => output::network::train_all(&best, problem, cancel, &mut output::Silent),
+        None => Vec::new(),
+    };
+    cancel
+        .check()
+        .map_err(|_| AppError::Interrupted(Interruption::NothingWritten))?;
     let best_formats = output::picture_formats(&best);
     // The sweep's own figures are drawn while best/'s are.
     let (files, best_files) = std::thread::scope(|scope| {
         let figures = scope.spawn(|| sweep::render(experiment, plan, rows, &summaries, &dir));
-        let best_files = output::render_files(&best, &best_runs, &best_formats, &best_dir);
+        let best_files = match best.network() {
+            Some(problem) => output::network::render_files(
+                &best,
+                problem,
+                &best_trained,
+                &best_formats,
+                &best_dir,
+            ),
+            None => output::render_files(&best, &best_runs, &best_formats, &best_dir),
+        };
         let files = figures.join().unwrap_or_else(|_| {
             Err((dir.clone(), crate::plot::PlotError::new("drawing panicked")))
         });

@@ -6,6 +6,7 @@
 
 mod compare;
 mod error;
+mod metric;
 pub mod network;
 mod network_start;
 mod optimizer;
@@ -599,11 +600,24 @@ fn experiment(
         || runs
             .iter()
             .flatten()
-            .any(|r| r.noise.is_some_and(|std| std > 0.0));
+            .any(|r| r.noise.is_some_and(|std| std > 0.0))
+        || match (&problem, &runs) {
+            (Some(Problem::Network(n)), Some(runs)) => runs.iter().any(|r| n.is_random(&r.network)),
+            _ => false,
+        };
+    let swept = match (&problem, cx.get(root, "data")) {
+        (Some(Problem::Network(n)), _) => sweep::SweptProblem::Network {
+            validation: !n.validation.is_empty(),
+        },
+        (_, Some(_)) => sweep::SweptProblem::Unknown,
+        (_, None) => sweep::SweptProblem::Surface {
+            tolerance: tolerance.flatten(),
+        },
+    };
     let sweep = match cx.get(root, "sweep") {
         Some(v) => cx
             .table(v, "sweep")
-            .and_then(|t| sweep::parse(cx, t, runs.as_deref(), random, tolerance.flatten()))
+            .and_then(|t| sweep::parse(cx, t, runs.as_deref(), random, swept))
             .map(|mut s| {
                 s.points = overrides.points.unwrap_or(s.points);
                 s.seeds = overrides.seeds.unwrap_or(s.seeds);

@@ -119,7 +119,32 @@ pub struct RunOverrides {
     pub augment: Option<Augment>,
 }
 
+/// The `[model]` and `[data]` keys a network sweep may take as a grid axis (`"model.l2" =
+/// [0, 1e-3]`): the ones a run may override, so each value is a run's override.
+pub const SWEEP_AXES: [&str; 5] = [
+    "model.l1",
+    "model.l2",
+    "model.dropout",
+    "model.dropconnect",
+    "data.batch",
+];
+
 impl RunOverrides {
+    /// Sets the override a sweep axis of [`SWEEP_AXES`] names; false for any other key or a
+    /// value of the wrong type.
+    pub fn set_axis(&mut self, key: &str, value: &crate::core::spec::Value) -> bool {
+        use crate::core::spec::Value;
+        match (key, value) {
+            ("model.l1", Value::Number(v)) => self.l1 = Some(*v),
+            ("model.l2", Value::Number(v)) => self.l2 = Some(*v),
+            ("model.dropout", Value::Number(v)) => self.dropout = Some(*v),
+            ("model.dropconnect", Value::Number(v)) => self.dropconnect = Some(*v),
+            ("data.batch", Value::Integer(b)) => self.batch = Some(*b as usize),
+            _ => return false,
+        }
+        true
+    }
+
     /// "dropout 0.5, l2 0.001": what the run changes, for its legend.
     pub fn summary(&self) -> Vec<String> {
         let short = crate::number::short;
@@ -220,6 +245,31 @@ impl NetworkProblem {
         run.augment.unwrap_or(self.data.augment)
     }
 
+    /// Whether a run's training depends on its seed beyond the initial weights: minibatches,
+    /// dropout, DropConnect or augmentation; or on the seed at all, when the initial weights
+    /// are drawn rather than read from `init_from`. Repeats over seeds need one of them.
+    pub fn is_random(&self, run: &RunOverrides) -> bool {
+        let regularisation = self.regularisation(run);
+        let batch = self.batch(run);
+        self.model.init_from.is_none()
+            || (batch > 0 && batch < self.train.len())
+            || regularisation.dropout > 0.0
+            || regularisation.dropconnect > 0.0
+            || !self.augment(run).is_identity()
+    }
+
+    /// The initial weights `run` starts from when seeded `seed`: drawn as the file's are for
+    /// its own seed (so `seed` = the file's seed gives exactly what [`NetworkProblem::model`]
+    /// gives), or the `init_from` weights whatever the seed; for the network the run trains
+    /// (its batch-norm variant, when it asks for one).
+    pub fn initial_for(&self, run: &RunOverrides, seed: u64) -> Array1<f64> {
+        let (network, given) = self.model(run);
+        match self.model.init_from {
+            Some(_) => given.clone(),
+            None => initial_weights(network, self.model.init, seed),
+        }
+    }
+
     /// Whether each example is a 2-D point (decision regions can be drawn).
     pub fn is_planar(&self) -> bool {
         self.train.inputs() == 2
@@ -283,10 +333,7 @@ pub(crate) fn parse(
             }
             weights.params
         }
-        None => {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed ^ INIT_STREAM);
-            network.init(model.init, &mut rng)
-        }
+        None => initial_weights(&network, model.init, seed),
     };
     let network = Network::new(Architecture {
         activation: model.activation,
@@ -327,10 +374,7 @@ pub(crate) fn add_variant(
     });
     let initial = match &problem.model.init_from {
         Some(file) => weights::read(cx, root, file, &network)?.params,
-        None => {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed ^ INIT_STREAM);
-            network.init(problem.model.init, &mut rng)
-        }
+        None => initial_weights(&network, problem.model.init, seed),
     };
     problem.variant = Some(Box::new((network, initial)));
     Some(())
@@ -341,6 +385,12 @@ impl ModelSettings {
     pub fn defaults() -> ModelSettings {
         default_model()
     }
+}
+
+/// Weights drawn by `init` from the stream of `seed` set apart for them.
+fn initial_weights(network: &Network, init: Init, seed: u64) -> Array1<f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ INIT_STREAM);
+    network.init(init, &mut rng)
 }
 
 fn default_model() -> ModelSettings {

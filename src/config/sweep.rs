@@ -6,6 +6,9 @@ use crate::core::spec::{Key, KeyType, Range, Value};
 
 use super::RunConfig;
 use super::error::ErrorKind;
+pub(crate) use super::metric::SweptProblem;
+use super::metric::metric;
+pub use super::metric::{METRICS, Metric};
 use super::reader::{Cx, Table, join};
 
 /// Learning rates per optimizer when `[sweep] points` is not given.
@@ -19,58 +22,26 @@ pub const MAX_RUNS: u64 = 10_000_000;
 /// Without a range, an optimizer's lrs span this factor either side of its lr.
 pub const DEFAULT_SPAN: f64 = 100.0;
 
-/// What a sweep measures of each run. Lower is better for every one of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Metric {
-    /// f at the run's last point.
-    FinalLoss,
-    /// The lowest f the run reached.
-    BestLoss,
-    /// The steps until |∇f| fell below the experiment's `tolerance`.
-    StepsToTolerance,
-}
-
-/// Every metric's name, the network ones included (refused on surfaces with a reason).
-pub const METRICS: [&str; 5] = [
-    "final_loss",
-    "best_loss",
-    "steps_to_tolerance",
-    "val_accuracy",
-    "val_loss",
-];
-
-impl Metric {
-    /// The name in files and in `sweep.json`.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Metric::FinalLoss => "final_loss",
-            Metric::BestLoss => "best_loss",
-            Metric::StepsToTolerance => "steps_to_tolerance",
-        }
-    }
-
-    /// For people: axis captions and the table.
-    pub fn caption(&self) -> &'static str {
-        match self {
-            Metric::FinalLoss => "final loss",
-            Metric::BestLoss => "best loss",
-            Metric::StepsToTolerance => "steps to tolerance",
-        }
-    }
-
-    /// Losses span decades; step counts do not.
-    pub fn is_loss(&self) -> bool {
-        !matches!(self, Metric::StepsToTolerance)
-    }
-}
-
 /// A second grid axis: an optimizer key and the values it takes, for every run whose kind
-/// has the key.
+/// has the key; or, in a network file, a `[model]`/`[data]` key a run may override
+/// (`model.l2`), for every run (the axis' value replaces the run's own override).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GridAxis {
     pub key: &'static str,
     /// Numbers or integers, as the key declares, in the order written.
     pub values: Vec<Value>,
+}
+
+impl GridAxis {
+    /// A network's `[model]`/`[data]` key (`model.l2`): every run takes it, as an override.
+    pub fn is_network_key(&self) -> bool {
+        self.key.contains('.')
+    }
+
+    /// Whether `run` is tried at each of the axis' values (else once, without it).
+    pub fn taken_by(&self, run: &RunConfig) -> bool {
+        self.is_network_key() || run.optimizer.kind.takes(self.key)
+    }
 }
 
 /// `[sweep]`, validated.
@@ -111,7 +82,7 @@ pub(crate) fn parse(
     table: Table<'_, '_>,
     runs: Option<&[RunConfig]>,
     random: bool,
-    tolerance: Option<f64>,
+    problem: SweptProblem,
 ) -> Option<SweepSettings> {
     // Without valid runs the axes cannot be judged: any optimizer's numeric key passes here.
     let axis_names = match runs {
@@ -123,9 +94,24 @@ pub(crate) fn parse(
             .map(|k| k.name)
             .collect(),
     };
-    let allowed: Vec<&str> = SWEEP_KEYS.iter().chain(&axis_names).copied().collect();
+    let network_axes: &[&'static str] = match problem {
+        SweptProblem::Network { .. } => &super::network::SWEEP_AXES,
+        _ => &[],
+    };
+    let allowed: Vec<&str> = SWEEP_KEYS
+        .iter()
+        .chain(&axis_names)
+        .chain(network_axes)
+        .copied()
+        .collect();
     cx.check_keys(table, &allowed, "`[sweep]`", |key| {
-        if key.contains('.') {
+        if key.contains('.') && matches!(problem, SweptProblem::Network { .. }) {
+            Some(format!(
+                "sweeping `{key}` is not supported yet; the `[data]` and `[model]` keys a \
+                 sweep takes are those a run may override: {}",
+                super::network::SWEEP_AXES.join(", ")
+            ))
+        } else if key.contains('.') {
             Some("`[data]` and `[model]` keys are swept in network experiments".to_string())
         } else if OPTIMIZERS.iter().any(|k| k.takes(key)) {
             Some(format!(
@@ -148,6 +134,11 @@ pub(crate) fn parse(
         Some(v) => cx.integer(v, "sweep.points", *POINTS.start(), *POINTS.end()),
         None => Some(DEFAULT_POINTS),
     };
+    // An axis of dropout, DropConnect or minibatch sizes brings its own randomness.
+    let random = random
+        || ["model.dropout", "model.dropconnect", "data.batch"]
+            .iter()
+            .any(|key| network_axes.contains(key) && cx.get(table, key).is_some());
     let seeds = match cx.get(table, "seeds") {
         Some(v) => {
             let seeds = cx.integer(v, "sweep.seeds", 1, MAX_SEEDS);
@@ -161,10 +152,17 @@ pub(crate) fn parse(
                     .key("sweep.seeds")
                     .expected("1: nothing in this experiment is random")
                     .found(cx.show(v, true))
-                    .note(
-                        "seeds repeat each setting with other gradient noise; add `[noise] std = \
-                         ...` (or `noise = ...` in a run) to sweep over noisy gradients",
-                    );
+                    .note(match problem {
+                        SweptProblem::Network { .. } => {
+                            "seeds repeat each setting with other initial weights, minibatches \
+                             and masks; this network starts from `init_from` and trains full \
+                             batch without dropout or augmentation"
+                        }
+                        _ => {
+                            "seeds repeat each setting with other gradient noise; add `[noise] \
+                             std = ...` (or `noise = ...` in a run) to sweep over noisy gradients"
+                        }
+                    });
                 cx.push(e);
                 None
             } else {
@@ -173,18 +171,23 @@ pub(crate) fn parse(
         }
         None => Some(1),
     };
-    let metric = match cx.get(table, "metric") {
-        Some(v) => metric(cx, v, tolerance),
-        None => Some(Metric::FinalLoss),
+    let metric = match (cx.get(table, "metric"), problem) {
+        (Some(v), _) => metric(cx, v, problem),
+        (None, SweptProblem::Network { validation: true }) => Some(Metric::ValAccuracy),
+        (None, _) => Some(Metric::FinalLoss),
     };
     let mut axes = Some(Vec::new());
     if let Some(runs) = runs {
         for (key, v) in table.map.iter() {
             let name: &str = key.get_ref();
-            let Some(&name) = axis_names.iter().find(|k| **k == name) else {
+            let read = if let Some(&name) = network_axes.iter().find(|k| **k == name) {
+                network_axis(cx, v, name)
+            } else if let Some(&name) = axis_names.iter().find(|k| **k == name) {
+                axis(cx, v, name, runs)
+            } else {
                 continue;
             };
-            match axis(cx, v, name, runs) {
+            match read {
                 Some(a) => {
                     if let Some(axes) = &mut axes {
                         axes.push(a);
@@ -224,7 +227,7 @@ pub fn total_runs(runs: &[RunConfig], points: u64, seeds: u64, axes: &[GridAxis]
     runs.iter()
         .map(|run| {
             axes.iter()
-                .filter(|a| run.optimizer.kind.takes(a.key))
+                .filter(|a| a.taken_by(run))
                 .fold(points.saturating_mul(seeds), |n, a| {
                     n.saturating_mul(a.values.len() as u64)
                 })
@@ -250,46 +253,42 @@ pub(crate) fn lr_range(
     Some([lo, hi])
 }
 
-fn metric(cx: &mut Cx<'_>, v: &super::reader::Value<'_>, tolerance: Option<f64>) -> Option<Metric> {
-    let name = cx.name(v, "sweep.metric", "metric", &METRICS)?;
-    let metric = match name {
-        "final_loss" => Metric::FinalLoss,
-        "best_loss" => Metric::BestLoss,
-        "steps_to_tolerance" => Metric::StepsToTolerance,
-        _ => {
-            let e = cx
-                .error(
-                    ErrorKind::InvalidValue,
-                    v.span(),
-                    "invalid value for `sweep.metric`".to_string(),
-                )
-                .key("sweep.metric")
-                .expected("final_loss, best_loss or steps_to_tolerance on a surface")
-                .found(cx.show(v, true))
-                .note(format!(
-                    "`{name}` measures a network on its validation data; a surface has none"
-                ));
-            cx.push(e);
-            return None;
-        }
-    };
-    if metric == Metric::StepsToTolerance && tolerance.is_none() {
-        let e = cx
-            .error(
-                ErrorKind::Missing,
-                v.span(),
-                "`steps_to_tolerance` needs a `tolerance`".to_string(),
-            )
-            .key("tolerance")
-            .expected("`tolerance = ...` at the top of the file: the |grad| a run must reach")
-            .note(
-                "without one, Adam-like rules and noisy runs never stop, and every run would \
-                 count as never reaching it",
-            );
-        cx.push(e);
+/// A list of values for a network's `[model]`/`[data]` key `name` (one of
+/// `network::SWEEP_AXES`), each in the key's range.
+fn network_axis(
+    cx: &mut Cx<'_>,
+    v: &super::reader::Value<'_>,
+    name: &'static str,
+) -> Option<GridAxis> {
+    let path = join("sweep", name);
+    let expected = "a non-empty array of values to sweep, e.g. [0.0, 0.001]";
+    let items = cx.array(v, &path, expected)?;
+    if items.is_empty() {
+        cx.invalid(v, &path, expected);
         return None;
     }
-    Some(metric)
+    let mut values = Vec::with_capacity(items.len());
+    let mut ok = true;
+    for item in items {
+        let read = match name {
+            "data.batch" => cx.integer(item, &path, 0, 1 << 20).map(Value::Integer),
+            "model.dropout" | "model.dropconnect" => {
+                cx.number(item, &path, Range::UnitOpen).map(Value::Number)
+            }
+            _ => cx
+                .number(item, &path, Range::NonNegative)
+                .map(Value::Number),
+        };
+        match read {
+            Some(value) if values.contains(&value) => {
+                cx.invalid(item, &path, "values that differ from each other");
+                ok = false;
+            }
+            Some(value) => values.push(value),
+            None => ok = false,
+        }
+    }
+    ok.then_some(GridAxis { key: name, values })
 }
 
 /// A list of values for `name`, each valid for every run whose kind has the key (its range,

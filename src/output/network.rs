@@ -97,7 +97,7 @@ fn facts(problem: &NetworkProblem) -> DataFacts<'_> {
 
 /// Every output file of a network experiment: the history, the summary, the weights of each
 /// run and the figures in `formats`. `dir` only names files in errors.
-pub(super) fn render_files<'a>(
+pub fn render_files<'a>(
     experiment: &'a Experiment,
     problem: &'a NetworkProblem,
     runs: &'a [Trained],

@@ -17,7 +17,10 @@ use std::time::Duration;
 use ndarray::Array1;
 use rayon::prelude::*;
 
-use crate::config::{Experiment, GridAxis, Metric, RunConfig, SweepSettings};
+use crate::config::{
+    Experiment, GridAxis, Metric, NetworkProblem, Problem, RunConfig, SurfaceProblem, SweepSettings,
+};
+use crate::core::network::train::{Training, train};
 use crate::core::spec::Value;
 use crate::core::{Cancel, GradientNoise, Limits, OutcomeOnly, Status, run_with};
 
@@ -58,7 +61,7 @@ pub struct Plan {
 }
 
 /// A job of the grid: which variant, which of its learning rates, which seed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Job {
     pub variant: usize,
     pub lr: usize,
@@ -98,8 +101,9 @@ pub struct Row {
     pub best_loss: f64,
     /// The steps to converge, when the run converged.
     pub steps_to_tolerance: Option<u64>,
-    /// What the sweep ranks by, lower is better; +inf for a diverged run (and for one that
-    /// never reached the tolerance, when that is the metric).
+    /// What the sweep ranks by: lower is better, +inf for a diverged run (and for one that
+    /// never reached the tolerance, when that is the metric); for `val_accuracy` higher is
+    /// better and a diverged run counts as −inf ([`Metric::worst`]).
     pub metric: f64,
 }
 
@@ -139,7 +143,11 @@ impl Plan {
                 let mut label = run.label.clone();
                 for (axis, value) in sweep.axes.iter().zip(&grid) {
                     if let Some(value) = value {
-                        config.optimizer.settings.set(axis.key, value.clone());
+                        if axis.is_network_key() {
+                            config.network.set_axis(axis.key, value);
+                        } else {
+                            config.optimizer.settings.set(axis.key, value.clone());
+                        }
                         label.push_str(&format!(" {}={}", axis.key, value_text(value)));
                     }
                 }
@@ -207,7 +215,7 @@ impl Plan {
 fn combinations(axes: &[GridAxis], run: &RunConfig) -> Vec<Vec<Option<Value>>> {
     let mut out: Vec<Vec<Option<Value>>> = vec![Vec::new()];
     for axis in axes {
-        let choices: Vec<Option<Value>> = if run.optimizer.kind.takes(axis.key) {
+        let choices: Vec<Option<Value>> = if axis.taken_by(run) {
             axis.values.iter().cloned().map(Some).collect()
         } else {
             vec![None]
@@ -233,23 +241,28 @@ fn run_job(experiment: &Experiment, plan: &Plan, index: usize, cancel: &Cancel) 
     let mut config = variant.config.clone();
     config.lr = variant.lrs[job.lr];
     let seed = plan.seeds[job.seed];
+    let row = match &experiment.problem {
+        Problem::Surface(surface) => surface_job(experiment, surface, &config, seed, plan, cancel),
+        Problem::Network(network) => network_job(experiment, network, &config, seed, plan, cancel),
+    };
+    Row { job, ..row }
+}
+
+/// A surface run: the experiment's start, its noise seeded `seed`.
+fn surface_job(
+    experiment: &Experiment,
+    surface: &SurfaceProblem,
+    config: &RunConfig,
+    seed: u64,
+    plan: &Plan,
+    cancel: &Cancel,
+) -> Row {
     let noise = config
         .noise_std(experiment.noise)
         .map(|std| GradientNoise { std, seed });
     let limits = Limits {
         steps: experiment.steps,
         tolerance: experiment.tolerance,
-    };
-    let Some(surface) = experiment.surface() else {
-        // `app::sweep` refuses a network file before any job runs.
-        return Row {
-            job,
-            status: Ended::Diverged,
-            final_loss: f64::NAN,
-            best_loss: f64::NAN,
-            steps_to_tolerance: None,
-            metric: f64::INFINITY,
-        };
     };
     let start = Array1::from(surface.start.to_vec());
     let outcome = run_with(
@@ -261,31 +274,94 @@ fn run_job(experiment: &Experiment, plan: &Plan, index: usize, cancel: &Cancel) 
         cancel,
         &mut OutcomeOnly,
     );
-    let status = match outcome.status {
-        Status::Converged => Ended::Converged,
-        Status::Diverged { .. } => Ended::Diverged,
-        Status::MaxSteps => Ended::MaxSteps,
-    };
+    let status = ended(outcome.status);
     let steps_to_tolerance = (status == Ended::Converged).then_some(outcome.steps);
     let metric = match (status, plan.metric) {
         (Ended::Diverged, _) => f64::INFINITY,
         (_, Metric::FinalLoss) => outcome.final_loss,
         (_, Metric::BestLoss) => outcome.best_loss,
         (_, Metric::StepsToTolerance) => steps_to_tolerance.map_or(f64::INFINITY, |s| s as f64),
-    };
-    // A NaN (a start where f is not finite) ranks last, like a divergence.
-    let metric = if metric.is_nan() {
-        f64::INFINITY
-    } else {
-        metric
+        // A surface has no validation set: refused when the file is read.
+        (_, Metric::ValAccuracy | Metric::ValLoss) => f64::NAN,
     };
     Row {
-        job,
+        job: Job::default(),
         status,
         final_loss: outcome.final_loss,
         best_loss: outcome.best_loss,
         steps_to_tolerance,
-        metric,
+        metric: finite_or_worst(plan.metric, metric),
+    }
+}
+
+/// A network training: the file's data and split, with the minibatches, masks, augmentation
+/// and initial weights of `seed` (so the seeds vary the training, never what it is measured
+/// on). Its metric is read off the last history row.
+fn network_job(
+    experiment: &Experiment,
+    problem: &NetworkProblem,
+    config: &RunConfig,
+    seed: u64,
+    plan: &Plan,
+    cancel: &Cancel,
+) -> Row {
+    let (network, _) = problem.model(&config.network);
+    let training = Training {
+        network,
+        train: &problem.train,
+        validation: &problem.validation,
+        regularisation: problem.regularisation(&config.network),
+        batch: problem.batch(&config.network),
+        augment: problem.augment(&config.network),
+        steps: experiment.steps,
+        record_every: problem.record_every,
+        seed,
+        frames: 0,
+    };
+    let initial = problem.initial_for(&config.network, seed);
+    let trained = train(&training, &config.spec(), initial.view(), cancel, &|_| {});
+    let status = ended(trained.status);
+    let last = trained.last();
+    let final_loss = last.map_or(f64::NAN, |r| r.train_loss);
+    let best_loss = trained
+        .history
+        .iter()
+        .map(|r| r.train_loss)
+        .filter(|l| !l.is_nan())
+        .fold(f64::NAN, f64::min);
+    let metric = match (status, plan.metric) {
+        (Ended::Diverged, m) => m.worst(),
+        (_, Metric::FinalLoss) => final_loss,
+        (_, Metric::BestLoss) => best_loss,
+        (_, Metric::ValAccuracy) => last.map_or(f64::NAN, |r| r.val_accuracy),
+        (_, Metric::ValLoss) => last.map_or(f64::NAN, |r| r.val_loss),
+        // A network has no tolerance: refused when the file is read.
+        (_, Metric::StepsToTolerance) => f64::NAN,
+    };
+    Row {
+        job: Job::default(),
+        status,
+        final_loss,
+        best_loss,
+        steps_to_tolerance: None,
+        metric: finite_or_worst(plan.metric, metric),
+    }
+}
+
+fn ended(status: Status) -> Ended {
+    match status {
+        Status::Converged => Ended::Converged,
+        Status::Diverged { .. } => Ended::Diverged,
+        Status::MaxSteps => Ended::MaxSteps,
+    }
+}
+
+/// A NaN metric (a start where f is not finite) ranks last, like a divergence.
+fn finite_or_worst(metric: Metric, value: f64) -> f64 {
+    if value.is_nan() {
+        metric.worst()
+    } else {
+        value
     }
 }
 
@@ -350,7 +426,10 @@ pub fn best_experiment(experiment: &Experiment, plan: &Plan, summaries: &[Summar
             .iter()
             .filter(|s| plan.variants[s.variant].run == index)
             .filter_map(|s| s.best.map(|b| (s, b)))
-            .min_by(|(a, ai), (b, bi)| a.cells[*ai].median.total_cmp(&b.cells[*bi].median));
+            .min_by(|(a, ai), (b, bi)| {
+                let rank = |s: &Summary, i: usize| plan.metric.rank(s.cells[i].median);
+                rank(a, *ai).total_cmp(&rank(b, *bi))
+            });
         if let Some((summary, at)) = winner {
             let variant = &plan.variants[summary.variant];
             *run = variant.config.clone();
@@ -363,5 +442,7 @@ pub fn best_experiment(experiment: &Experiment, plan: &Plan, summaries: &[Summar
     best
 }
 
+#[cfg(test)]
+mod network_tests;
 #[cfg(test)]
 mod tests;

@@ -67,6 +67,7 @@ pub fn scene(
         seeds: plan.seeds.len(),
         unreached: format!("tolerance not reached in {} steps", experiment.steps),
         log_metric: plan.metric.is_loss(),
+        higher_is_better: plan.metric.higher_is_better(),
         rows: summaries
             .iter()
             .map(|s| plot::sweep::SweepRow {
@@ -76,9 +77,13 @@ pub fn scene(
                     .iter()
                     .map(|&c| plot::sweep::SweepCell {
                         // Infinite without half the runs diverged: the tolerance was not
-                        // reached (steps_to_tolerance), which is no divergence.
+                        // reached (steps_to_tolerance), which is no divergence. A diverged
+                        // median is +inf for the figures whichever way the metric is better
+                        // (−inf accuracy).
                         median: if c.median.is_infinite() && 2 * c.diverged < c.runs {
                             f64::NAN
+                        } else if c.median.is_infinite() {
+                            f64::INFINITY
                         } else {
                             c.median
                         },
@@ -101,9 +106,9 @@ pub fn table(experiment: &Experiment, plan: &Plan, summaries: &[Summary]) -> Str
     let metric = plan.metric.caption();
     let seeds = plan.seeds.len();
     // Step counts are whole (a median of two may end in .5); losses span decades.
-    let is_loss = plan.metric.is_loss();
+    let counts_steps = plan.metric == crate::config::Metric::StepsToTolerance;
     let value = |v: f64| {
-        if is_loss || !v.is_finite() {
+        if !counts_steps || !v.is_finite() {
             value(v)
         } else {
             format!("{v}")
@@ -169,7 +174,7 @@ pub fn table(experiment: &Experiment, plan: &Plan, summaries: &[Summary]) -> Str
         .collect();
     let mut out = format!(
         "{}: {} runs ({} setting{} × {} lrs × {seeds} seed{}, {} steps each); best lr: the \
-         lowest {}{metric}\n",
+         {} {}{metric}\n",
         experiment.name,
         plan.len(),
         plan.variants.len(),
@@ -177,6 +182,11 @@ pub fn table(experiment: &Experiment, plan: &Plan, summaries: &[Summary]) -> Str
         plan.variants.first().map_or(0, |v| v.lrs.len()),
         if seeds == 1 { "" } else { "s" },
         experiment.steps,
+        if plan.metric.higher_is_better() {
+            "highest"
+        } else {
+            "lowest"
+        },
         if seeds > 1 { "median " } else { "" },
     );
     for row in &rows {

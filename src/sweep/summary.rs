@@ -3,8 +3,11 @@
 //!
 //! A diverged run's metric is +inf, so it counts as the worst result, not as a missing one:
 //! a learning rate where half the seeds diverge has an infinite median and can never be the
-//! best. Ties (equal medians, common with `steps_to_tolerance`) go to the smaller learning
-//! rate, the safer choice.
+//! best. Validation accuracy is the one metric where higher is better: there a diverged run
+//! counts as −inf, the median and quartiles are taken the same way on the negated values,
+//! and the best is the highest median. Ties (equal medians, common with
+//! `steps_to_tolerance` and with accuracies on a small validation set) go to the smaller
+//! learning rate, the safer choice.
 
 use super::{Plan, Row};
 
@@ -19,7 +22,8 @@ pub struct Summary {
     pub variant: usize,
     /// By learning rate, low to high.
     pub cells: Vec<Cell>,
-    /// The cell with the lowest finite median; `None` when every median is infinite.
+    /// The cell with the best finite median (lowest; highest for accuracy); `None` when every
+    /// median is infinite.
     pub best: Option<usize>,
     /// The best is the first or last learning rate tried: the best may lie outside the range.
     pub at_edge: bool,
@@ -53,6 +57,7 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
 /// The summaries of every variant of `plan` from its complete `rows` (in grid order).
 pub fn summarize(plan: &Plan, rows: &[Row]) -> Vec<Summary> {
     let seeds = plan.seeds.len();
+    let metric = plan.metric;
     let mut rows = rows.iter();
     plan.variants
         .iter()
@@ -63,13 +68,20 @@ pub fn summarize(plan: &Plan, rows: &[Row]) -> Vec<Summary> {
                 .iter()
                 .map(|&lr| {
                     let runs: Vec<&Row> = rows.by_ref().take(seeds).collect();
-                    let mut metrics: Vec<f64> = runs.iter().map(|r| r.metric).collect();
-                    metrics.sort_by(f64::total_cmp);
+                    // Ranked lower-is-better, so the worst (a divergence) is +inf for
+                    // every metric; the quartiles go back to the metric's own values.
+                    let mut ranks: Vec<f64> = runs.iter().map(|r| metric.rank(r.metric)).collect();
+                    ranks.sort_by(f64::total_cmp);
+                    let (low, high) = if metric.higher_is_better() {
+                        (0.75, 0.25)
+                    } else {
+                        (0.25, 0.75)
+                    };
                     Cell {
                         lr,
-                        median: quantile(&metrics, 0.5),
-                        q25: quantile(&metrics, 0.25),
-                        q75: quantile(&metrics, 0.75),
+                        median: metric.rank(quantile(&ranks, 0.5)),
+                        q25: metric.rank(quantile(&ranks, low)),
+                        q75: metric.rank(quantile(&ranks, high)),
                         diverged: runs
                             .iter()
                             .filter(|r| r.status == super::Ended::Diverged)
@@ -78,14 +90,15 @@ pub fn summarize(plan: &Plan, rows: &[Row]) -> Vec<Summary> {
                     }
                 })
                 .collect();
-            // The first of the lowest: ties go to the smaller learning rate.
+            // The first of the best: ties go to the smaller learning rate.
             let best = cells
                 .iter()
                 .enumerate()
                 .filter(|(_, c)| c.median.is_finite())
-                .fold(None, |best: Option<(usize, f64)>, (i, c)| match best {
-                    Some((_, m)) if m <= c.median => best,
-                    _ => Some((i, c.median)),
+                .map(|(i, c)| (i, metric.rank(c.median)))
+                .fold(None, |best: Option<(usize, f64)>, (i, rank)| match best {
+                    Some((_, m)) if m <= rank => best,
+                    _ => Some((i, rank)),
                 })
                 .map(|(i, _)| i);
             let at_edge = best.is_some_and(|b| b == 0 || b + 1 == cells.len());

@@ -121,3 +121,24 @@ fn the_regions_forming_are_an_animation_and_digits_get_their_confusion_figure() 
         "64 pixels have no plane to draw"
     );
 }
+
+#[test]
+fn a_sweep_trains_a_batch_norm_run_on_its_own_network() {
+    let work = tempfile::tempdir().unwrap();
+    let file = "steps = 30\n[data]\nkind = \"moons\"\npoints = 60\nbatch = 16\n[model]\nhidden = [8]\n\
+                [sweep]\npoints = 2\nseeds = 2\n\
+                [[optimizer]]\nkind = \"sgd\"\nsweep_lr = [0.01, 0.1]\n\
+                [[optimizer]]\nkind = \"sgd\"\nlabel = \"bn\"\nbatch_norm = true\nsweep_lr = [0.01, 0.1]\n";
+    std::fs::write(work.path().join("bn.toml"), file).unwrap();
+    optplay(work.path())
+        .args(["sweep", "bn.toml", "--format", "none", "-q"])
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(work.path().join("out/bn-sweep/sweep.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 2 * 2 * 2);
+    let summary: Value = serde_json::from_str(
+        &std::fs::read_to_string(work.path().join("out/bn-sweep/best/summary.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(summary["runs"][1]["batch_norm"], true);
+}

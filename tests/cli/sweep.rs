@@ -260,3 +260,109 @@ fn a_file_without_a_grid_or_with_nothing_random_to_repeat_is_refused() {
         "a refused sweep wrote something"
     );
 }
+
+/// A tiny network grid: moons, 2 optimizers × 3 lrs × 2 seeds of 50 steps.
+const NETWORK_SWEEP: &str = r#"
+steps = 50
+[data]
+kind = "moons"
+points = 60
+validation = 0.3
+batch = 16
+[model]
+hidden = [8]
+[plot]
+formats = ["png"]
+[sweep]
+points = 3
+seeds = 2
+[[optimizer]]
+kind = "sgd"
+sweep_lr = [1e-2, 1.0]
+[[optimizer]]
+kind = "adam"
+sweep_lr = [1e-3, 1e-1]
+"#;
+
+#[test]
+fn a_network_sweep_writes_the_same_bytes_whatever_the_threads_or_shards() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write_sweep(tmp.path(), NETWORK_SWEEP);
+    let file = file.to_str().unwrap();
+    ok(&sweep(tmp.path(), &[file, "--jobs", "1", "--out", "one"]));
+    ok(&sweep(tmp.path(), &[file, "--jobs", "2", "--out", "two"]));
+    for k in 1..=3 {
+        let shard = format!("{k}/3");
+        ok(&sweep(
+            tmp.path(),
+            &[file, "--shard", &shard, "--out", &format!("shard{k}")],
+        ));
+    }
+    ok(&sweep(
+        tmp.path(),
+        &["--merge", "shard1", "shard2", "shard3", "--out", "merged"],
+    ));
+    let one = tree(&tmp.path().join("one"));
+    let names = |t: &[(PathBuf, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    for other in ["two", "merged"] {
+        let other_tree = tree(&tmp.path().join(other));
+        assert_eq!(names(&one), names(&other_tree), "{other}");
+        for ((name, a), (_, b)) in one.iter().zip(&other_tree) {
+            assert!(a == b, "{} differs in {other}", name.display());
+        }
+    }
+
+    // The sweep's own files, and best/ holds the network experiment's usual outputs.
+    let dir = tmp.path().join("one/grid-sweep");
+    for name in ["sweep.csv", "sweep.json", "heatmap.png", "lr_curves.png"] {
+        assert!(dir.join(name).exists(), "{name} missing");
+    }
+    for name in [
+        "history.csv",
+        "summary.json",
+        "model-sgd.json",
+        "model-adam.json",
+        "curves.png",
+        "boundaries.png",
+    ] {
+        assert!(dir.join("best").join(name).exists(), "best/{name} missing");
+    }
+    let csv = std::fs::read_to_string(dir.join("sweep.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("run,kind,lr,seed,status,final_loss,best_loss,steps_to_tolerance,metric")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 12);
+    for row in &rows {
+        assert_eq!(row[7], "", "no steps to tolerance on a network: {row:?}");
+        let accuracy: f64 = row[8].parse().unwrap();
+        let (final_loss, best_loss): (f64, f64) =
+            (row[5].parse().unwrap(), row[6].parse().unwrap());
+        if row[4] != "diverged" {
+            assert!((0.0..=1.0).contains(&accuracy), "{row:?}");
+            assert!(best_loss <= final_loss, "{row:?}");
+        }
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("sweep.json")).unwrap()).unwrap();
+    assert_eq!(json["metric"], "val_accuracy");
+    // best/ trains each optimizer at the lr the sweep chose for it.
+    let best_history = std::fs::read_to_string(dir.join("best/history.csv")).unwrap();
+    for optimizer in json["optimizers"].as_array().unwrap() {
+        let lr = optimizer["best_lr"].as_f64().unwrap();
+        let label = optimizer["label"].as_str().unwrap();
+        let trained_at: f64 = best_history
+            .lines()
+            .filter(|l| l.starts_with(&format!("{label},")))
+            .find_map(|l| l.split(',').nth(7).filter(|lr| !lr.is_empty()))
+            .unwrap_or_else(|| panic!("no {label} rows with an lr in best/history.csv"))
+            .parse()
+            .unwrap();
+        assert!(
+            (trained_at / lr - 1.0).abs() < 1e-9,
+            "{label}: {trained_at} vs {lr}"
+        );
+    }
+}

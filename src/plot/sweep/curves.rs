@@ -63,6 +63,8 @@ struct Geometry {
     ya: Axis,
     /// The data's top, where the strip begins, in axis coordinates.
     data_hi: f64,
+    /// The data's bottom, in axis coordinates.
+    data_lo: f64,
     strip: u32,
     /// Axis units per pixel, vertically.
     per_px: f64,
@@ -129,7 +131,7 @@ pub(super) fn draw<DB: DrawingBackend>(
             .rows
             .iter()
             .enumerate()
-            .map(|(i, row)| row_curve(row, &scale, &g, lanes[i], scene.seeds > 1))
+            .map(|(i, row)| row_curve(row, &scale, &g, lanes[i], scene))
             .collect();
         let plan = plan(&curves, &g, &sizes)?;
         if let Some(legend) = &above {
@@ -181,7 +183,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         .axis_style(BLACK.stroke_width(sizes.side(1.0)))
         .set_all_tick_mark_size(sizes.side(5.0))
         .x_desc("learning rate")
-        .y_desc(scale.caption(&scene.metric))
+        .y_desc(scale.caption(&scene.metric_caption()))
         .label_style((FONT, sizes.tick_font()))
         .axis_desc_style((FONT, sizes.axis_desc_font()))
         .x_label_formatter(&|v| xa.label(*v))
@@ -406,6 +408,7 @@ fn geometry<DB: DrawingBackend>(
         xa: lr::axis(scene, 0.01, ticks(pw)),
         ya,
         data_hi: data.hi,
+        data_lo: data.lo,
         strip,
         per_px,
         lane,
@@ -419,8 +422,9 @@ fn row_curve(
     scale: &MetricScale,
     g: &Geometry,
     lane: Option<usize>,
-    band: bool,
+    scene: &SweepScene,
 ) -> RowCurve {
+    let band = scene.seeds > 1;
     let places = lr::cells(row);
     let mut pieces: Vec<Vec<P>> = Vec::new();
     let mut bands: Vec<Vec<P>> = Vec::new();
@@ -442,13 +446,17 @@ fn row_curve(
         }
         run.clear();
     };
+    // A loss curve rises towards a diverged learning rate, into the strip of × marks above
+    // the data. An accuracy curve just ends there: falling to the bottom would read as a
+    // measured 0%, and rising would point at the best values.
+    let towards_divergence = (!scene.higher_is_better).then_some(g.data_hi);
     for (cell, place) in row.cells.iter().zip(&places) {
         let Some((x, _, _)) = *place else { continue };
         let m = cell.median;
         if m.is_finite() {
             let p = (x, scale.at(m));
-            if let Some((from, true)) = previous {
-                piece.push((from, g.data_hi));
+            if let (Some((from, true)), Some(y)) = (previous, towards_divergence) {
+                piece.push((from, y));
             }
             piece.push(p);
             let quartile = |q: f64, otherwise: f64| {
@@ -458,11 +466,17 @@ fn row_curve(
                     otherwise
                 }
             };
-            run.push((x, quartile(cell.q25, p.1), quartile(cell.q75, g.data_hi)));
+            // A diverged seed is the lower quartile of an accuracy (−inf), the upper of a loss.
+            let low = if scene.higher_is_better {
+                g.data_lo
+            } else {
+                p.1
+            };
+            run.push((x, quartile(cell.q25, low), quartile(cell.q75, g.data_hi)));
             previous = Some((x, false));
         } else if m == f64::INFINITY {
-            if previous.is_some_and(|(_, diverged)| !diverged) {
-                piece.push((x, g.data_hi));
+            if let (Some((_, false)), Some(y)) = (previous, towards_divergence) {
+                piece.push((x, y));
             }
             close(&mut piece, &mut pieces);
             close_band(&mut run, &mut bands);

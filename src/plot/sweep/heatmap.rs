@@ -383,7 +383,7 @@ fn draw_bar<DB: DrawingBackend>(
     // Read from the bottom up, like a y axis' caption.
     let caption_x = right + (tick + sizes.side(5.0) + labels_w + sizes.side(10.0)) as i32;
     root.draw(&Text::new(
-        scale.caption(&scene.metric),
+        scale.caption(&scene.metric_caption()),
         (caption_x, top + height as i32 / 2),
         TextStyle::from((FONT, sizes.tick_font()).into_font())
             .color(&BLACK)

@@ -35,6 +35,10 @@ pub struct SweepScene {
     /// is asked but some finite value is ≤ 0 (an unbounded surface's loss goes negative), the
     /// figures fall back to a symmetric-log axis and say so in the caption.
     pub log_metric: bool,
+    /// Higher values are better (validation accuracy): the captions say so, and a curve ends
+    /// at a diverged learning rate instead of rising into the strip of × marks above the data
+    /// (for an accuracy, up is where the best values are).
+    pub higher_is_better: bool,
     /// One per optimizer variant, in file order.
     pub rows: Vec<SweepRow>,
     pub width: u32,
@@ -68,6 +72,18 @@ pub struct SweepCell {
     /// Runs of this cell that diverged, of `runs`.
     pub diverged: usize,
     pub runs: usize,
+}
+
+impl SweepScene {
+    /// The metric as the colour bar and the y axis name it: with "higher is better" where it
+    /// is (a loss or a step count is read lower-is-better, as everywhere in optplay).
+    fn metric_caption(&self) -> String {
+        if self.higher_is_better {
+            format!("{} (higher is better)", self.metric)
+        } else {
+            self.metric.clone()
+        }
+    }
 }
 
 impl Canvas for SweepScene {

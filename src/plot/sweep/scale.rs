@@ -145,6 +145,7 @@ mod tests {
             metric: "final loss".into(),
             seeds: 1,
             log_metric: log,
+            higher_is_better: false,
             rows: vec![SweepRow {
                 label: "sgd".into(),
                 cells,

@@ -74,6 +74,7 @@ fn realistic() -> SweepScene {
         metric: "final loss".into(),
         seeds: 4,
         log_metric: true,
+        higher_is_better: false,
         rows: vec![
             row("sgd", (1e-5, 1e-2), 18, Some(20)),
             row("sgd momentum=0.9", (1e-6, 1e-3), 15, Some(19)),
@@ -440,4 +441,62 @@ fn every_scene_looked_at_renders_in_both_formats() {
             assert!(svg.starts_with(b"<svg"), "{name} {figure}");
         }
     }
+}
+
+#[test]
+fn an_accuracy_is_linear_and_both_figures_say_higher_is_better() {
+    let accuracy = |lr: f64| (0.95 - 0.1 * (lr.log10() + 2.0).powi(2)).max(0.3);
+    let cells: Vec<SweepCell> = (0..9)
+        .map(|k| {
+            let lr = 10f64.powf(-4.0 + 0.5 * k as f64);
+            let diverged = k == 8;
+            let median = if diverged {
+                f64::INFINITY
+            } else {
+                accuracy(lr)
+            };
+            SweepCell {
+                lr,
+                median,
+                // One seed of the last finite lr diverged: its lower quartile is −inf.
+                q25: if k == 7 {
+                    f64::NEG_INFINITY
+                } else {
+                    median - 0.02
+                },
+                q75: median + 0.01,
+                diverged: if diverged { 3 } else { usize::from(k == 7) },
+                runs: 4,
+            }
+        })
+        .collect();
+    let scene = SweepScene {
+        unreached: String::new(),
+        title: "sweep_network".into(),
+        metric: "validation accuracy".into(),
+        seeds: 4,
+        log_metric: false,
+        higher_is_better: true,
+        rows: vec![SweepRow {
+            label: "adam".into(),
+            cells,
+            best: Some(4),
+            at_edge: false,
+        }],
+        width: 1000,
+        height: 800,
+        scale: 1.0,
+    };
+    renders_in_both_formats(&scene);
+    for figure in [heatmap, lr_curves] {
+        let svg = String::from_utf8(figure(&scene, Format::Svg).unwrap()).unwrap();
+        assert!(svg.contains("validation accuracy (higher is better)"));
+        assert!(!svg.contains("symmetric log"));
+    }
+    let (_, layout) = draw_curves(&scene);
+    assert!(layout.best[0].is_some(), "the best accuracy is marked");
+    assert_eq!(layout.diverged[0].len(), 1, "the diverged lr is marked");
+    // A loss keeps its captions as they were.
+    let svg = String::from_utf8(heatmap(&realistic(), Format::Svg).unwrap()).unwrap();
+    assert!(!svg.contains("better"));
 }
