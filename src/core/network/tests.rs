@@ -255,3 +255,72 @@ fn a_confidently_wrong_prediction_has_a_large_finite_loss_not_infinity() {
     assert_eq!(loss.data, 2000.0);
     assert!(g.iter().all(|v| v.is_finite()));
 }
+
+mod training {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::core::network::data::{self, Augment, DataSpec, SPIRAL};
+    use crate::core::network::train::{Training, train};
+    use crate::core::optim::sgd::Sgd;
+    use crate::core::run::{RunSpec, Status};
+    use crate::core::{Cancel, Schedule};
+
+    fn sgd(lr: f64) -> RunSpec {
+        RunSpec {
+            optimizer: Arc::new(Sgd {
+                momentum: 0.0,
+                dampening: 0.0,
+                nesterov: false,
+                weight_decay: 0.0,
+            }),
+            schedule: Schedule::Constant,
+            lr,
+        }
+    }
+
+    fn run(lr: f64, frames: u64) -> crate::core::network::train::Trained {
+        let spiral = data::generate(&DataSpec::defaults(&SPIRAL, 0));
+        let empty = spiral.subset(&[]);
+        let network = net(Activation::Relu, false);
+        let network = Network::new(Architecture {
+            inputs: 2,
+            ..network.architecture
+        });
+        let training = Training {
+            network: &network,
+            train: &spiral,
+            validation: &empty,
+            regularisation: Regularisation::NONE,
+            batch: 32,
+            augment: Augment::default(),
+            steps: 100,
+            record_every: 10,
+            seed: 0,
+            frames,
+        };
+        let initial = network.init(Init::He, &mut ChaCha8Rng::seed_from_u64(0));
+        train(&training, &sgd(lr), initial.view(), &Cancel::new(), &|_| {})
+    }
+
+    #[test]
+    fn frames_are_kept_only_when_asked_for_at_recorded_steps_and_the_last() {
+        assert!(run(0.1, 0).frames.is_empty());
+        let steps: Vec<u64> = run(0.1, 4).frames.iter().map(|f| f.step).collect();
+        assert_eq!(steps, [0, 30, 60, 90, 100]);
+    }
+
+    #[test]
+    fn a_blown_up_training_is_diverged_and_keeps_its_last_finite_weights() {
+        let trained = run(1e300, 0);
+        assert!(
+            matches!(trained.status, Status::Diverged { .. }),
+            "{:?}",
+            trained.status
+        );
+        assert!(trained.params.iter().all(|p| p.is_finite()));
+        let last = trained.last().expect("the start is recorded");
+        assert!(last.train_loss.is_finite());
+        assert_eq!(trained.steps, last.step);
+    }
+}

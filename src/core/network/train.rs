@@ -301,7 +301,7 @@ pub fn train(
             }
             history.push(row);
             last_recorded.assign(&params);
-            if t.is_multiple_of(frame_every) || (training.frames > 0 && t == training.steps) {
+            if training.frames > 0 && (t.is_multiple_of(frame_every) || t == training.steps) {
                 frames.push(Frame {
                     step: t,
                     params: params.clone(),
