@@ -106,12 +106,18 @@ pub fn table(experiment: &Experiment, plan: &Plan, summaries: &[Summary]) -> Str
     let metric = plan.metric.caption();
     let seeds = plan.seeds.len();
     // Step counts are whole (a median of two may end in .5); losses span decades.
+    // Accuracies read as percentages, as the run table writes them.
     let counts_steps = plan.metric == crate::config::Metric::StepsToTolerance;
+    let accuracy = plan.metric == crate::config::Metric::ValAccuracy;
     let value = |v: f64| {
-        if !counts_steps || !v.is_finite() {
+        if !v.is_finite() {
             value(v)
-        } else {
+        } else if counts_steps {
             format!("{v}")
+        } else if accuracy {
+            format!("{:.1}%", 100.0 * v)
+        } else {
+            value(v)
         }
     };
     let mut rows: Vec<[String; 5]> = vec![[

@@ -289,7 +289,14 @@ fn a_network_sweep_writes_the_same_bytes_whatever_the_threads_or_shards() {
     let tmp = tempfile::tempdir().unwrap();
     let file = write_sweep(tmp.path(), NETWORK_SWEEP);
     let file = file.to_str().unwrap();
-    ok(&sweep(tmp.path(), &[file, "--jobs", "1", "--out", "one"]));
+    let first = sweep(tmp.path(), &[file, "--jobs", "1", "--out", "one"]);
+    ok(&first);
+    // The table writes accuracies as percentages, as `optplay run`'s does.
+    let table = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        table.contains("median validation accuracy") && table.contains('%'),
+        "{table}"
+    );
     ok(&sweep(tmp.path(), &[file, "--jobs", "2", "--out", "two"]));
     for k in 1..=3 {
         let shard = format!("{k}/3");
