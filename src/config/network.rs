@@ -14,7 +14,7 @@ use crate::core::network::data::{
     self, Augment, Classes, DATASETS, DataSpec, Dataset, DatasetKind,
 };
 use crate::core::network::model::{Activation, Architecture, Init, Network, Regularisation};
-use crate::core::network::train::MAX_HESSIAN_PARAMETERS;
+use crate::core::network::train::{MAX_HESSIAN_PARAMETERS, Training};
 use crate::core::spec::Range;
 
 use super::error::ErrorKind;
@@ -232,6 +232,23 @@ impl NetworkProblem {
         match (&self.variant, run.batch_norm) {
             (Some(variant), Some(bn)) if bn != self.model.batch_norm => (&variant.0, &variant.1),
             _ => (&self.network, &self.initial),
+        }
+    }
+
+    /// What the core needs to train `run` for `steps` steps seeded `seed` (its network, the
+    /// data, its regularisation, batch and augmentation), keeping `frames` frames.
+    pub fn training(&self, run: &RunOverrides, steps: u64, seed: u64, frames: u64) -> Training<'_> {
+        Training {
+            network: self.model(run).0,
+            train: &self.train,
+            validation: &self.validation,
+            regularisation: self.regularisation(run),
+            batch: self.batch(run),
+            augment: self.augment(run),
+            steps,
+            record_every: self.record_every,
+            seed,
+            frames,
         }
     }
 

@@ -9,7 +9,7 @@ use super::render::{Content, Rendered, SUMMARY_NAME};
 use super::{OutputError, Progress};
 use crate::config::{Experiment, NetworkProblem};
 use crate::core::Cancel;
-use crate::core::network::train::{Trained, Training, train};
+use crate::core::network::train::{Trained, train};
 use crate::export::Colour;
 use crate::export::network::{self as export, DataFacts, NetworkOutcome};
 use crate::plot::Format;
@@ -36,19 +36,9 @@ pub fn train_all(
     let done = AtomicU64::new(0);
     let total = experiment.steps * experiment.runs.len() as u64;
     let one = |r: &crate::config::RunConfig| {
-        let (network, initial) = problem.model(&r.network);
-        let training = Training {
-            network,
-            train: &problem.train,
-            validation: &problem.validation,
-            regularisation: problem.regularisation(&r.network),
-            batch: problem.batch(&r.network),
-            augment: problem.augment(&r.network),
-            steps: experiment.steps,
-            record_every: problem.record_every,
-            seed: experiment.seed,
-            frames: if wants_gif(experiment) { GIF_FRAMES } else { 0 },
-        };
+        let frames = if wants_gif(experiment) { GIF_FRAMES } else { 0 };
+        let training = problem.training(&r.network, experiment.steps, experiment.seed, frames);
+        let initial = problem.model(&r.network).1;
         let publish = |steps: u64| {
             done.fetch_add(steps, Ordering::Relaxed);
         };

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use crate::config::{
     Experiment, GridAxis, Metric, NetworkProblem, Problem, RunConfig, SurfaceProblem, SweepSettings,
 };
-use crate::core::network::train::{Training, train};
+use crate::core::network::train::train;
 use crate::core::spec::Value;
 use crate::core::{Cancel, GradientNoise, Limits, OutcomeOnly, Status, run_with};
 
@@ -305,19 +305,7 @@ fn network_job(
     plan: &Plan,
     cancel: &Cancel,
 ) -> Row {
-    let (network, _) = problem.model(&config.network);
-    let training = Training {
-        network,
-        train: &problem.train,
-        validation: &problem.validation,
-        regularisation: problem.regularisation(&config.network),
-        batch: problem.batch(&config.network),
-        augment: problem.augment(&config.network),
-        steps: experiment.steps,
-        record_every: problem.record_every,
-        seed,
-        frames: 0,
-    };
+    let training = problem.training(&config.network, experiment.steps, seed, 0);
     let initial = problem.initial_for(&config.network, seed);
     let trained = train(&training, &config.spec(), initial.view(), cancel, &|_| {});
     let status = ended(trained.status);
