@@ -61,13 +61,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     // Text in proportion to a panel rather than the whole canvas, so that a row of three
     // panels reads like one panel alone: a panel's cell of 450 × 520 pixels writes as the
     // reference figure does, and no cell writes larger.
-    let cell = (w / columns as u32, h / rows as u32);
-    let reference = Sizes::REFERENCE;
-    let sizes = Sizes::new(
-        reference.0.min(cell.0 * reference.0 / 450),
-        reference.1.min(cell.1 * reference.1 / 520),
-        scene.scale,
-    );
+    let sizes = super::sizes_per_cell((w, h), (columns, rows), (450, 520), scene.scale);
     let mut top = title(root, &heading(&scene.title, "decision regions"), &sizes)?;
     if let Some(caption) = &scene.caption {
         let style = TextStyle::from((FONT, sizes.axis_desc_font()).into_font())

@@ -57,13 +57,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     let (columns, rows) = grid(scene.panels.len());
     // Text in proportion to a panel: a cell of 900 × 420 pixels writes as the reference
     // figure does, and no cell writes larger.
-    let cell = (w / columns as u32, h / rows as u32);
-    let reference = Sizes::REFERENCE;
-    let sizes = Sizes::new(
-        reference.0.min(cell.0 * reference.0 / 900),
-        reference.1.min(cell.1 * reference.1 / 420),
-        scene.scale,
-    );
+    let sizes = super::sizes_per_cell((w, h), (columns, rows), (900, 420), scene.scale);
     let mut top = title(
         root,
         &heading(&scene.title, "what each run confuses"),

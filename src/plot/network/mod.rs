@@ -190,6 +190,23 @@ figure!(Boundaries, BoundaryScene, boundaries::draw);
 
 figure!(Digits, DigitsScene, digits::draw);
 
+/// Text, lines and markers for a grid of panels, in proportion to one panel's cell: a cell of
+/// `reference` pixels writes as the reference figure does, and no cell writes larger.
+fn sizes_per_cell(
+    (w, h): (u32, u32),
+    (columns, rows): (usize, usize),
+    reference: (u32, u32),
+    scale: f64,
+) -> super::style::Sizes {
+    let cell = (w / columns.max(1) as u32, h / rows.max(1) as u32);
+    let full = super::style::Sizes::REFERENCE;
+    super::style::Sizes::new(
+        full.0.min(cell.0 * full.0 / reference.0),
+        full.1.min(cell.1 * full.1 / reference.1),
+        scale,
+    )
+}
+
 /// A rectangle in the figure's pixels: left, top, width, height.
 type Rect = (i32, i32, u32, u32);
 
