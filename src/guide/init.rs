@@ -205,12 +205,20 @@ pub fn starter(kind: &str, path: &Path) -> Result<String, UsageError> {
         }
         out.extend(commented(&lines));
     }
-    out.push(String::new());
-    out.push("# More runs: copy a table and change its `kind` or settings; a `label` tells".into());
-    out.push("# two runs of one kind apart (label = \"adam lr=0.01\"). The kinds:".into());
-    out.push(format!("# {}.", registry::optimizer_names().join(", ")));
-    out.push(String::new());
+    out.extend(more_runs("adam lr=0.01"));
     Ok(out.join("\n"))
+}
+
+/// The starter files' last lines: how to add a run, with `example` as a label that tells two
+/// runs of one kind apart, and every optimizer kind.
+pub(super) fn more_runs(example: &str) -> [String; 5] {
+    [
+        String::new(),
+        "# More runs: copy a table and change its `kind` or settings; a `label` tells".into(),
+        format!("# two runs of one kind apart (label = \"{example}\"). The kinds:"),
+        format!("# {}.", registry::optimizer_names().join(", ")),
+        String::new(),
+    ]
 }
 
 /// Writes `bytes` to a new file at `path`; an existing file is an error, never overwritten

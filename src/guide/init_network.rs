@@ -174,10 +174,6 @@ pub fn network_starter(kind: &'static DatasetKind, path: &Path) -> String {
         }
         out.extend(commented(&lines));
     }
-    out.push(String::new());
-    out.push("# More runs: copy a table and change its `kind` or settings; a `label` tells".into());
-    out.push("# two runs of one kind apart (label = \"adam dropout\"). The kinds:".into());
-    out.push(format!("# {}.", registry::optimizer_names().join(", ")));
-    out.push(String::new());
+    out.extend(super::init::more_runs("adam dropout"));
     out.join("\n")
 }
