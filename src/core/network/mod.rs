@@ -7,11 +7,14 @@
 //!   and identical on every machine;
 //! - `model` is a multilayer perceptron on one flat parameter vector, so the core's
 //!   optimizers step it exactly as they step a surface's point;
-//! - `train` is the training loop: minibatches, masks, the optimizer's step, the history.
+//! - `train` is the training loop: minibatches, masks, the optimizer's step, the history;
+//! - `transfer` seeds a network with another's trained layers (the body) and says which
+//!   parameters a head-only training leaves alone.
 
 pub mod data;
 pub mod model;
 pub mod train;
+pub mod transfer;
 
 #[cfg(test)]
 mod tests;

@@ -280,6 +280,14 @@ mod training {
     }
 
     fn run(lr: f64, frames: u64) -> crate::core::network::train::Trained {
+        run_with(&sgd(lr), frames, 0)
+    }
+
+    fn run_with(
+        spec: &RunSpec,
+        frames: u64,
+        frozen: usize,
+    ) -> crate::core::network::train::Trained {
         let spiral = data::generate(&DataSpec::defaults(&SPIRAL, 0));
         let empty = spiral.subset(&[]);
         let network = net(Activation::Relu, false);
@@ -298,9 +306,10 @@ mod training {
             record_every: 10,
             seed: 0,
             frames,
+            frozen,
         };
         let initial = network.init(Init::He, &mut ChaCha8Rng::seed_from_u64(0));
-        train(&training, &sgd(lr), initial.view(), &Cancel::new(), &|_| {})
+        train(&training, spec, initial.view(), &Cancel::new(), &|_| {})
     }
 
     #[test]
@@ -322,5 +331,62 @@ mod training {
         let last = trained.last().expect("the start is recorded");
         assert!(last.train_loss.is_finite());
         assert_eq!(trained.steps, last.step);
+    }
+
+    /// Head-only training (transfer): the frozen body keeps its exact values even under
+    /// momentum and weight decay, the head moves, and L-BFGS's line search works on the head.
+    #[test]
+    fn a_frozen_body_stays_put_while_the_head_trains() {
+        use crate::core::network::transfer::head_start;
+        use crate::core::optim::lbfgs::{Lbfgs, LbfgsSearch};
+        let initial_of = || {
+            let network = Network::new(Architecture {
+                inputs: 2,
+                ..net(Activation::Relu, false).architecture
+            });
+            (
+                network.init(Init::He, &mut ChaCha8Rng::seed_from_u64(0)),
+                head_start(&network),
+            )
+        };
+        let (initial, body) = initial_of();
+        let decaying = RunSpec {
+            optimizer: Arc::new(Sgd {
+                momentum: 0.9,
+                dampening: 0.0,
+                nesterov: false,
+                weight_decay: 0.1,
+            }),
+            schedule: Schedule::Constant,
+            lr: 0.1,
+        };
+        let trained = run_with(&decaying, 0, body);
+        assert_eq!(
+            trained.params.slice(ndarray::s![..body]),
+            initial.slice(ndarray::s![..body])
+        );
+        assert_ne!(
+            trained.params.slice(ndarray::s![body..]),
+            initial.slice(ndarray::s![body..])
+        );
+        let first = trained.history[0].train_loss;
+        assert!(trained.last().unwrap().train_loss < first);
+
+        let lbfgs = RunSpec {
+            optimizer: Arc::new(Lbfgs {
+                history_size: 10,
+                line_search: LbfgsSearch::StrongWolfe,
+                tolerance_grad: 1e-7,
+                tolerance_change: 1e-9,
+            }),
+            schedule: Schedule::Constant,
+            lr: 1.0,
+        };
+        let trained = run_with(&lbfgs, 0, body);
+        assert_eq!(
+            trained.params.slice(ndarray::s![..body]),
+            initial.slice(ndarray::s![..body])
+        );
+        assert!(trained.last().unwrap().train_loss < first);
     }
 }

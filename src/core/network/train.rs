@@ -10,7 +10,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, s};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -56,6 +56,10 @@ pub struct Training<'a> {
     /// Keep the parameters at this many recorded rows, evenly spread (and the last): the
     /// frames of an animation. 0: none.
     pub frames: u64,
+    /// The first this many parameters stay as they start and the optimizer steps only the
+    /// rest (transfer's head-only training: the body frozen, as torch's `requires_grad =
+    /// False` leaves it: no momentum, no weight decay). 0: every parameter is trained.
+    pub frozen: usize,
 }
 
 /// The model at one recorded step, kept for an animation.
@@ -168,26 +172,85 @@ impl Objective for StepObjective<'_> {
         self.evaluate(p, out);
     }
 
-    /// Central differences of the exact gradient, symmetrised: Newton on a small network.
     fn hessian(&self, p: ArrayView1<'_, f64>) -> Option<Array2<f64>> {
-        let n = p.len();
-        if n > MAX_HESSIAN_PARAMETERS {
-            return None;
+        hessian_by_differences(self, p)
+    }
+}
+
+/// Central differences of `objective`'s exact gradient, symmetrised: Newton on a small
+/// network. `None` over [`MAX_HESSIAN_PARAMETERS`].
+fn hessian_by_differences(
+    objective: &dyn Objective,
+    p: ArrayView1<'_, f64>,
+) -> Option<Array2<f64>> {
+    let n = p.len();
+    if n > MAX_HESSIAN_PARAMETERS {
+        return None;
+    }
+    let mut h = Array2::zeros((n, n));
+    let mut point = p.to_owned();
+    let (mut up, mut down) = (Array1::zeros(n), Array1::zeros(n));
+    for i in 0..n {
+        let step = 1e-5 * p[i].abs().max(1.0);
+        point[i] = p[i] + step;
+        objective.gradient(point.view(), up.view_mut());
+        point[i] = p[i] - step;
+        objective.gradient(point.view(), down.view_mut());
+        point[i] = p[i];
+        h.row_mut(i).assign(&((&up - &down) / (2.0 * step)));
+    }
+    let symmetric = (&h + &h.t()) / 2.0;
+    Some(symmetric)
+}
+
+/// The step's objective as a function of the trained parameters alone (those after the
+/// first `frozen`, which keep the values they had): what a head-only training's optimizer
+/// steps, and what its line search or Hessian asks about.
+struct Trainable<'a> {
+    whole: &'a StepObjective<'a>,
+    frozen: usize,
+    /// The whole parameter vector, its trained part overwritten at each question.
+    point: RefCell<Array1<f64>>,
+    gradient: RefCell<Array1<f64>>,
+}
+
+impl<'a> Trainable<'a> {
+    fn new(whole: &'a StepObjective<'a>, params: &Array1<f64>, frozen: usize) -> Trainable<'a> {
+        Trainable {
+            whole,
+            frozen,
+            point: RefCell::new(params.clone()),
+            gradient: RefCell::new(Array1::zeros(params.len())),
         }
-        let mut h = Array2::zeros((n, n));
-        let mut point = p.to_owned();
-        let (mut up, mut down) = (Array1::zeros(n), Array1::zeros(n));
-        for i in 0..n {
-            let step = 1e-5 * p[i].abs().max(1.0);
-            point[i] = p[i] + step;
-            self.evaluate(point.view(), up.view_mut());
-            point[i] = p[i] - step;
-            self.evaluate(point.view(), down.view_mut());
-            point[i] = p[i];
-            h.row_mut(i).assign(&((&up - &down) / (2.0 * step)));
-        }
-        let symmetric = (&h + &h.t()) / 2.0;
-        Some(symmetric)
+    }
+
+    /// The whole vector with `trained` in its trained part.
+    fn at(&self, trained: ArrayView1<'_, f64>) -> std::cell::RefMut<'_, Array1<f64>> {
+        let mut point = self.point.borrow_mut();
+        point.slice_mut(s![self.frozen..]).assign(&trained);
+        point
+    }
+}
+
+impl Objective for Trainable<'_> {
+    fn dim(&self) -> usize {
+        self.whole.dim() - self.frozen
+    }
+
+    fn value(&self, p: ArrayView1<'_, f64>) -> f64 {
+        self.whole.value(self.at(p).view())
+    }
+
+    fn gradient(&self, p: ArrayView1<'_, f64>, mut out: ArrayViewMut1<'_, f64>) {
+        let mut gradient = self.gradient.borrow_mut();
+        self.whole.gradient(self.at(p).view(), gradient.view_mut());
+        out.assign(&gradient.slice(s![self.frozen..]));
+    }
+
+    /// Of the trained parameters alone: a small head has a small Hessian however large the
+    /// frozen body is.
+    fn hessian(&self, p: ArrayView1<'_, f64>) -> Option<Array2<f64>> {
+        hessian_by_differences(self, p)
     }
 }
 
@@ -208,7 +271,8 @@ pub fn train(
     let dim = network.parameters();
     let mut params = initial.to_owned();
     let mut stats = network.running_stats();
-    let mut stepper = spec.optimizer.start(dim);
+    let frozen = training.frozen.min(dim);
+    let mut stepper = spec.optimizer.start(dim - frozen);
     let mut batches = Batches::new(train.len(), training.batch, training.seed);
     let full_batch = batches.is_full_batch() && training.augment.is_identity();
     let random = !full_batch
@@ -273,7 +337,13 @@ pub fn train(
         };
         let mut counted = Counted::new(&objective);
         counted.gradient_into(params.view(), grad.view_mut());
-        let grad_norm = grad.iter().map(|g| g * g).sum::<f64>().sqrt();
+        // What the optimizer sees: the trained parameters' gradient.
+        let grad_norm = grad
+            .slice(s![frozen..])
+            .iter()
+            .map(|g| g * g)
+            .sum::<f64>()
+            .sqrt();
         if !objective.loss.get().total().is_finite() || !grad_norm.is_finite() {
             add(&mut evaluations, counted.evaluations());
             break Status::Diverged { step: t };
@@ -319,7 +389,22 @@ pub fn train(
             break Status::MaxSteps;
         }
         let lr = spec.schedule.lr(spec.lr, t);
-        let step = stepper.step(&mut params, grad.view(), lr, &mut counted);
+        let step = if frozen == 0 {
+            stepper.step(&mut params, grad.view(), lr, &mut counted)
+        } else {
+            let part = Trainable::new(&objective, &params, frozen);
+            let mut counted_part = Counted::new(&part);
+            let mut trained = params.slice(s![frozen..]).to_owned();
+            let step = stepper.step(
+                &mut trained,
+                grad.slice(s![frozen..]),
+                lr,
+                &mut counted_part,
+            );
+            params.slice_mut(s![frozen..]).assign(&trained);
+            add(&mut evaluations, counted_part.evaluations());
+            step
+        };
         add(&mut evaluations, counted.evaluations());
         last_lr = Some(lr);
         t += 1;
