@@ -249,6 +249,7 @@ impl NetworkProblem {
             record_every: self.record_every,
             seed,
             frames,
+            frozen: 0,
         }
     }
 

@@ -21,7 +21,7 @@ pub use kinds::{
     CIRCLES, Classes, DATASETS, DIGITS, DatasetKind, GAUSSIANS, MOONS, SPIRAL, XOR, dataset_kind,
 };
 pub use points_csv::{CsvError, parse_csv};
-pub use split::{Batches, stratified_split};
+pub use split::{Batches, stratified_split, stratified_subset};
 
 use kinds::Generator;
 
@@ -77,6 +77,21 @@ impl Dataset {
             classes: self.classes,
             image: self.image,
         }
+    }
+
+    /// Only the examples labelled one of `labels`, relabelled by their place in it (the
+    /// digits 5–9 as classes 0–4), rows in their original order: a transfer target's task.
+    /// Labels this dataset does not have select nothing.
+    pub fn keep_labels(&self, labels: &[usize]) -> Dataset {
+        let rows: Vec<usize> = (0..self.len())
+            .filter(|&row| labels.contains(&self.labels[row]))
+            .collect();
+        let mut kept = self.subset(&rows);
+        for label in &mut kept.labels {
+            *label = labels.iter().position(|l| l == label).unwrap_or(0);
+        }
+        kept.classes = labels.len();
+        kept
     }
 
     /// A dataset of 2-D points (the toy generators' output).

@@ -14,7 +14,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::Dataset;
-use super::split::choose_in_order;
+use super::split::stratified_subset;
 
 /// The compressed CSV: one image a line, 64 pixels 0..16 row-major, then the digit.
 static DIGITS_CSV_GZ: &[u8] = include_bytes!("../../../../data/digits.csv.gz");
@@ -63,52 +63,7 @@ pub(super) fn digits_subset(points: usize, seed: u64) -> Dataset {
             image: Some([SIDE, SIDE]),
         };
     };
-    if points >= all.len() {
-        return all.clone();
-    }
-    let counts = all.class_counts();
-    let quotas = largest_remainder(&counts, points);
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut rows = Vec::with_capacity(points);
-    for (class, &quota) in quotas.iter().enumerate() {
-        let members: Vec<usize> = (0..all.len())
-            .filter(|&row| all.labels[row] == class)
-            .collect();
-        rows.extend(choose_in_order(&members, quota, &mut rng));
-    }
-    rows.sort_unstable();
-    all.subset(&rows)
-}
-
-/// `total` shared out in proportion to `counts`: each share's whole part, then one more to
-/// the largest fractional parts (ties to the lower class). The digits' classes are so nearly
-/// equal that from 10 points on every class gets at least one image (tested).
-fn largest_remainder(counts: &[usize], total: usize) -> Vec<usize> {
-    let whole: usize = counts.iter().sum();
-    if whole == 0 {
-        return vec![0; counts.len()];
-    }
-    let exact: Vec<f64> = counts
-        .iter()
-        .map(|&count| count as f64 * total as f64 / whole as f64)
-        .collect();
-    let mut shares: Vec<usize> = exact.iter().map(|share| share.floor() as usize).collect();
-    let mut by_remainder: Vec<usize> = (0..counts.len()).collect();
-    by_remainder.sort_by(|&a, &b| {
-        let fraction = |class: usize| exact[class] - exact[class].floor();
-        fraction(b).total_cmp(&fraction(a)).then(a.cmp(&b))
-    });
-    let mut left = total.saturating_sub(shares.iter().sum());
-    for &class in by_remainder.iter().cycle().take(left.min(counts.len())) {
-        shares[class] += 1;
-        left -= 1;
-    }
-    debug_assert_eq!(left, 0);
-    shares
-        .iter()
-        .zip(counts)
-        .map(|(&share, &count)| share.min(count))
-        .collect()
+    stratified_subset(all, points, seed)
 }
 
 /// Decompresses and parses the file, checking every field.
@@ -170,6 +125,7 @@ fn decode(gzipped: &[u8]) -> Result<Dataset, DigitsError> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::split::largest_remainder;
     use super::*;
 
     #[test]

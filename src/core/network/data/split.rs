@@ -18,7 +18,7 @@ fn shuffle(items: &mut [usize], rng: &mut ChaCha8Rng) {
 
 /// `k` of `rows` (all of them if `k` is larger) chosen uniformly at random, returned in the
 /// order they have in `rows`.
-pub(super) fn choose_in_order(rows: &[usize], k: usize, rng: &mut ChaCha8Rng) -> Vec<usize> {
+fn choose_in_order(rows: &[usize], k: usize, rng: &mut ChaCha8Rng) -> Vec<usize> {
     let k = k.min(rows.len());
     let mut positions: Vec<usize> = (0..rows.len()).collect();
     // A partial Fisher–Yates: the first k positions end up a uniform sample.
@@ -56,6 +56,58 @@ pub fn stratified_split(data: &Dataset, validation: f64, seed: u64) -> (Dataset,
     let (validation_rows, train_rows): (Vec<usize>, Vec<usize>) =
         (0..data.len()).partition(|&row| held_out[row]);
     (data.subset(&train_rows), data.subset(&validation_rows))
+}
+
+/// `n` of `data`'s rows (all of them when `n` is at least its size), a seeded sample with the
+/// classes' proportions (each class's share rounded by largest remainder, so the total is
+/// exact), rows in their original order: a smaller training set that still has every class
+/// (transfer learning's "few examples"; the digits' `points`).
+pub fn stratified_subset(data: &Dataset, n: usize, seed: u64) -> Dataset {
+    if n >= data.len() {
+        return data.clone();
+    }
+    let quotas = largest_remainder(&data.class_counts(), n);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut rows = Vec::with_capacity(n);
+    for (class, &quota) in quotas.iter().enumerate() {
+        let members: Vec<usize> = (0..data.len())
+            .filter(|&row| data.labels[row] == class)
+            .collect();
+        rows.extend(choose_in_order(&members, quota, &mut rng));
+    }
+    rows.sort_unstable();
+    data.subset(&rows)
+}
+
+/// `total` shared out in proportion to `counts`: each share's whole part, then one more to
+/// the largest fractional parts (ties to the lower class). The digits' classes are so nearly
+/// equal that from 10 points on every class gets at least one image (tested).
+pub(super) fn largest_remainder(counts: &[usize], total: usize) -> Vec<usize> {
+    let whole: usize = counts.iter().sum();
+    if whole == 0 {
+        return vec![0; counts.len()];
+    }
+    let exact: Vec<f64> = counts
+        .iter()
+        .map(|&count| count as f64 * total as f64 / whole as f64)
+        .collect();
+    let mut shares: Vec<usize> = exact.iter().map(|share| share.floor() as usize).collect();
+    let mut by_remainder: Vec<usize> = (0..counts.len()).collect();
+    by_remainder.sort_by(|&a, &b| {
+        let fraction = |class: usize| exact[class] - exact[class].floor();
+        fraction(b).total_cmp(&fraction(a)).then(a.cmp(&b))
+    });
+    let mut left = total.saturating_sub(shares.iter().sum());
+    for &class in by_remainder.iter().cycle().take(left.min(counts.len())) {
+        shares[class] += 1;
+        left -= 1;
+    }
+    debug_assert_eq!(left, 0);
+    shares
+        .iter()
+        .zip(counts)
+        .map(|(&share, &count)| share.min(count))
+        .collect()
 }
 
 /// The minibatches of training: row indices into the training set, one batch a step.

@@ -334,6 +334,49 @@ fn values_outside_the_declaration_are_brought_into_it() {
 }
 
 #[test]
+fn kept_labels_are_renumbered_in_the_order_given() {
+    let all = generate(&DataSpec::defaults(&DIGITS, 0));
+    let upper = all.keep_labels(&[5, 6, 7, 8, 9]);
+    assert_eq!(upper.classes, 5);
+    let counts = all.class_counts();
+    assert_eq!(upper.class_counts(), counts[5..].to_vec());
+    assert_eq!(upper.len(), counts[5..].iter().sum::<usize>());
+    // The first 5 of the file becomes class 0, with its pixels.
+    let first_five = all.labels.iter().position(|&l| l == 5).unwrap();
+    let first_zero = upper.labels.iter().position(|&l| l == 0).unwrap();
+    assert_eq!(upper.features.row(first_zero), all.features.row(first_five));
+    assert_eq!(
+        all.keep_labels(&[3, 1]).class_counts(),
+        [counts[3], counts[1]]
+    );
+}
+
+#[test]
+fn a_stratified_subset_keeps_every_class_and_the_original_order() {
+    let spiral = generate(&DataSpec::defaults(&SPIRAL, 0));
+    let small = stratified_subset(&spiral, 9, 4);
+    assert_eq!(small.class_counts(), [3, 3, 3]);
+    assert_eq!(stratified_subset(&spiral, 9, 4), small, "seeded");
+    assert_ne!(
+        stratified_subset(&spiral, 9, 5),
+        small,
+        "another seed, other rows"
+    );
+    assert_eq!(stratified_subset(&spiral, 10_000, 4), spiral);
+    let rows: Vec<usize> = small
+        .features
+        .rows()
+        .into_iter()
+        .map(|r| {
+            (0..spiral.len())
+                .find(|&i| spiral.features.row(i) == r)
+                .unwrap()
+        })
+        .collect();
+    assert!(rows.is_sorted(), "{rows:?}");
+}
+
+#[test]
 fn subset_and_counts_follow_the_rows_asked_for() {
     let data = generate(&DataSpec {
         points: 10,
