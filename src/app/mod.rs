@@ -126,6 +126,7 @@ impl From<OutputError> for AppError {
             OutputError::Write { path, source } => AppError::Write { path, source },
             OutputError::Plot { path, source } => AppError::Plot { path, source },
             OutputError::Interrupted => AppError::Interrupted(Interruption::NothingWritten),
+            e @ OutputError::SourceDiverged { .. } => AppError::Usage(e.to_string()),
         }
     }
 }

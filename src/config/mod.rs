@@ -14,6 +14,7 @@ mod reader;
 mod settings;
 pub mod surface;
 pub mod sweep;
+pub mod transfer;
 mod weights;
 pub mod write;
 
@@ -111,6 +112,14 @@ impl Experiment {
     /// The network problem, when the experiment is one.
     pub fn network(&self) -> Option<&NetworkProblem> {
         match &self.problem {
+            Problem::Network(n) => Some(n),
+            Problem::Surface(_) => None,
+        }
+    }
+
+    /// The network problem, to change (a transfer source's trained weights).
+    pub fn network_mut(&mut self) -> Option<&mut NetworkProblem> {
+        match &mut self.problem {
             Problem::Network(n) => Some(n),
             Problem::Surface(_) => None,
         }
@@ -440,7 +449,7 @@ pub fn check_with(
     }
 }
 
-const ROOT_KEYS: [&str; 14] = [
+const ROOT_KEYS: [&str; 15] = [
     "name",
     "steps",
     "seed",
@@ -455,6 +464,7 @@ const ROOT_KEYS: [&str; 14] = [
     "data",
     "model",
     "record_every",
+    "transfer",
 ];
 
 fn experiment(
@@ -519,7 +529,7 @@ fn experiment(
             None
         }
         (None, _) => {
-            for key in ["model", "record_every"] {
+            for key in ["model", "record_every", "transfer"] {
                 if let Some(v) = cx.get(root, key) {
                     let e = cx
                         .error(
@@ -594,6 +604,11 @@ fn experiment(
             || !network::hessians_fit(cx, root, network, runs)
         {
             problem = None;
+        } else {
+            match transfer::parse(cx, root, path, network, runs) {
+                Some(t) => network.transfer = t.map(Box::new),
+                None => problem = None,
+            }
         }
     }
     let random = noise.flatten().is_some()

@@ -3,6 +3,7 @@
 //! configuration error like any other (exit 2, nothing written), and every run of the file
 //! trains on the same split from the same initial weights.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -19,10 +20,12 @@ use crate::core::spec::Range;
 
 use super::error::ErrorKind;
 use super::reader::{Cx, Table, Value, join};
+use super::transfer::Transfer;
 use super::weights;
+use crate::core::network::transfer::{TransferMode, head_start};
 
 /// The keys `[data]` takes.
-pub const DATA_KEYS: [&str; 8] = [
+pub const DATA_KEYS: [&str; 10] = [
     "kind",
     "points",
     "classes",
@@ -31,6 +34,8 @@ pub const DATA_KEYS: [&str; 8] = [
     "batch",
     "augment",
     "path",
+    "labels",
+    "train_points",
 ];
 /// The keys `[model]` takes.
 pub const MODEL_KEYS: [&str; 11] = [
@@ -48,7 +53,7 @@ pub const MODEL_KEYS: [&str; 11] = [
 ];
 /// The keys of `[model]` and `[data]` an `[[optimizer]]` of a network file may override, so
 /// one file can compare "dropout 0 vs 0.5".
-pub const RUN_KEYS: [&str; 8] = [
+pub const RUN_KEYS: [&str; 10] = [
     "dropout",
     "dropconnect",
     "l1",
@@ -57,7 +62,11 @@ pub const RUN_KEYS: [&str; 8] = [
     "batch_norm",
     "batch",
     "augment",
+    "train_points",
+    "transfer",
 ];
+/// What a run's `transfer` may say.
+const TRANSFER_MODES: [&str; 3] = ["scratch", "head", "all"];
 /// The keys `augment` takes.
 const AUGMENT_KEYS: [&str; 4] = ["jitter", "rotate", "shift", "flip"];
 /// The most hidden layers, and the widest.
@@ -71,6 +80,8 @@ pub const DEFAULT_ROWS: u64 = 500;
 pub const DEFAULT_INIT_STD: f64 = 0.01;
 /// Seeds the initial weights apart from the data's stream.
 const INIT_STREAM: u64 = 0x696e_6974;
+/// Seeds the choice of a `train_points` part of the training split.
+const SUBSET_STREAM: u64 = 0x7375_6273;
 
 /// Where the examples come from.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,6 +101,11 @@ pub struct DataSettings {
     /// Minibatch size; 0: full batch.
     pub batch: usize,
     pub augment: Augment,
+    /// `labels`: only the examples of these classes, renumbered from 0 in this order.
+    pub labels: Option<Vec<usize>>,
+    /// `train_points`: train on this many of the training split (stratified, seeded by the
+    /// file's seed); the validation split stays whole.
+    pub train_points: Option<usize>,
 }
 
 /// `[model]`, validated.
@@ -117,16 +133,22 @@ pub struct RunOverrides {
     pub batch_norm: Option<bool>,
     pub batch: Option<usize>,
     pub augment: Option<Augment>,
+    /// This many of the training split (a smaller part of it, seeded by the file's seed).
+    pub train_points: Option<usize>,
+    /// What the run takes from `[transfer]`'s source: nothing (scratch), its body under a
+    /// trained head, or its body fine-tuned.
+    pub transfer: Option<TransferMode>,
 }
 
 /// The `[model]` and `[data]` keys a network sweep may take as a grid axis (`"model.l2" =
 /// [0, 1e-3]`): the ones a run may override, so each value is a run's override.
-pub const SWEEP_AXES: [&str; 5] = [
+pub const SWEEP_AXES: [&str; 6] = [
     "model.l1",
     "model.l2",
     "model.dropout",
     "model.dropconnect",
     "data.batch",
+    "data.train_points",
 ];
 
 impl RunOverrides {
@@ -140,6 +162,7 @@ impl RunOverrides {
             ("model.dropout", Value::Number(v)) => self.dropout = Some(*v),
             ("model.dropconnect", Value::Number(v)) => self.dropconnect = Some(*v),
             ("data.batch", Value::Integer(b)) => self.batch = Some(*b as usize),
+            ("data.train_points", Value::Integer(n)) => self.train_points = Some(*n as usize),
             _ => return false,
         }
         true
@@ -174,6 +197,16 @@ impl RunOverrides {
                 b => format!("batch {b}"),
             });
         }
+        if let Some(n) = self.train_points {
+            parts.push(format!("{n} training points"));
+        }
+        if let Some(mode) = self.transfer {
+            parts.push(match mode {
+                TransferMode::Scratch => "from scratch".to_string(),
+                TransferMode::Head => "head only".to_string(),
+                TransferMode::All => "fine-tuned".to_string(),
+            });
+        }
         if let Some(a) = self.augment {
             parts.push(if a.is_identity() {
                 "no augmentation".to_string()
@@ -203,6 +236,10 @@ pub struct NetworkProblem {
     /// The network with batch norm the other way round, and its initial weights, when a run
     /// asks for it (`batch_norm` in its table).
     pub variant: Option<Box<(Network, Array1<f64>)>>,
+    /// `[transfer]`: the source the runs may start from.
+    pub transfer: Option<Box<Transfer>>,
+    /// The file's seed: a run's `train_points` part of the training split is drawn with it.
+    pub seed: u64,
 }
 
 impl NetworkProblem {
@@ -238,9 +275,14 @@ impl NetworkProblem {
     /// What the core needs to train `run` for `steps` steps seeded `seed` (its network, the
     /// data, its regularisation, batch and augmentation), keeping `frames` frames.
     pub fn training(&self, run: &RunOverrides, steps: u64, seed: u64, frames: u64) -> Training<'_> {
+        let network = self.model(run).0;
+        let frozen = match self.transfer_mode(run) {
+            Some(TransferMode::Head) => head_start(network),
+            _ => 0,
+        };
         Training {
-            network: self.model(run).0,
-            train: &self.train,
+            network,
+            train: self.train_set(run),
             validation: &self.validation,
             regularisation: self.regularisation(run),
             batch: self.batch(run),
@@ -249,8 +291,26 @@ impl NetworkProblem {
             record_every: self.record_every,
             seed,
             frames,
-            frozen: 0,
+            frozen,
         }
+    }
+
+    /// What the run trains on: the training split, or its own smaller part of it.
+    pub fn train_set(&self, run: &RunOverrides) -> Cow<'_, Dataset> {
+        match run.train_points {
+            Some(n) if n < self.train.len() => Cow::Owned(data::stratified_subset(
+                &self.train,
+                n,
+                self.seed ^ SUBSET_STREAM,
+            )),
+            _ => Cow::Borrowed(&self.train),
+        }
+    }
+
+    /// What `run` takes from the transfer source; `None` without `[transfer]`.
+    pub fn transfer_mode(&self, run: &RunOverrides) -> Option<TransferMode> {
+        let transfer = self.transfer.as_ref()?;
+        Some(run.transfer.unwrap_or(transfer.train))
     }
 
     /// The run's minibatch size (0: full batch).
@@ -282,9 +342,19 @@ impl NetworkProblem {
     /// (its batch-norm variant, when it asks for one).
     pub fn initial_for(&self, run: &RunOverrides, seed: u64) -> Array1<f64> {
         let (network, given) = self.model(run);
-        match self.model.init_from {
+        let fresh = match self.model.init_from {
             Some(_) => given.clone(),
             None => initial_weights(network, self.model.init, seed),
+        };
+        match (&self.transfer, self.transfer_mode(run)) {
+            (Some(transfer), Some(mode)) => {
+                // The output trains an experiment source before any run starts; were it
+                // not, the run would start from scratch, which the debug build catches.
+                let start = transfer.start(mode, network, fresh.clone());
+                debug_assert!(start.is_some(), "the transfer source was not trained");
+                start.unwrap_or(fresh)
+            }
+            _ => fresh,
         }
     }
 
@@ -323,7 +393,50 @@ pub(crate) fn parse(
         DataSource::Generated(spec) => data::generate(spec),
         DataSource::Csv(file) => read_csv(cx, root, file)?,
     };
+    let dataset = match &data_settings.labels {
+        Some(labels) => {
+            if let Some(&missing) = labels.iter().find(|&&l| l >= dataset.classes) {
+                let at = cx
+                    .get_path(root, &["data", "labels"])
+                    .map_or(0..0, |v| v.span());
+                let e = cx
+                    .error(
+                        ErrorKind::InvalidValue,
+                        at,
+                        format!("invalid value for `data.labels`: the data has no class {missing}"),
+                    )
+                    .key("data.labels")
+                    .expected(format!("classes from 0 to {}", dataset.classes - 1));
+                cx.push(e);
+                return None;
+            }
+            dataset.keep_labels(labels)
+        }
+        None => dataset,
+    };
     let (train, validation) = data::stratified_split(&dataset, data_settings.validation, seed);
+    let train = match data_settings.train_points {
+        Some(n) => {
+            if n < train.classes {
+                let at = cx
+                    .get_path(root, &["data", "train_points"])
+                    .map_or(0..0, |v| v.span());
+                let e = cx
+                    .error(
+                        ErrorKind::InvalidValue,
+                        at,
+                        "invalid value for `data.train_points`".into(),
+                    )
+                    .key("data.train_points")
+                    .expected(format!("at least one point per class ({})", train.classes))
+                    .found(n.to_string());
+                cx.push(e);
+                return None;
+            }
+            data::stratified_subset(&train, n, seed ^ SUBSET_STREAM)
+        }
+        None => train,
+    };
     if train.is_empty() {
         let at = cx.get(root, "data").map_or(0..0, |v| v.span());
         let e = cx
@@ -366,6 +479,8 @@ pub(crate) fn parse(
         network,
         initial,
         variant: None,
+        transfer: None,
+        seed,
     })
 }
 
@@ -481,12 +596,45 @@ fn data_table(
             Some(DataSource::Csv(base.join(file)))
         }
     };
+    let labels = match cx.get(table, "labels") {
+        Some(v) => labels(cx, v).map(Some),
+        None => Some(None),
+    };
+    let train_points = match cx.get(table, "train_points") {
+        Some(v) => cx
+            .integer(v, "data.train_points", 1, 1 << 24)
+            .map(|n| Some(n as usize)),
+        None => Some(None),
+    };
     Some(DataSettings {
         source: source?,
         validation: validation?,
         batch: batch?,
         augment: augment?,
+        labels: labels?,
+        train_points: train_points?,
     })
+}
+
+/// `labels = [5, 6, 7, 8, 9]`: distinct class numbers, at least two (checked against the
+/// data's classes once it is built).
+fn labels(cx: &mut Cx<'_>, v: &Value<'_>) -> Option<Vec<usize>> {
+    let expected = "at least two distinct class numbers, e.g. [5, 6, 7, 8, 9]";
+    let items = cx.array(v, "data.labels", expected)?;
+    let mut labels = Vec::with_capacity(items.len());
+    for item in items {
+        let label = cx.integer(item, "data.labels", 0, 1 << 16)? as usize;
+        if labels.contains(&label) {
+            cx.invalid(item, "data.labels", "each class once");
+            return None;
+        }
+        labels.push(label);
+    }
+    if labels.len() < 2 {
+        cx.invalid(v, "data.labels", expected);
+        return None;
+    }
+    Some(labels)
 }
 
 fn generated(
@@ -719,7 +867,22 @@ pub(crate) fn run_overrides(
         Some(v) => augment(cx, v, &join(path, "augment"), images).map(Some),
         None => Some(None),
     };
+    let train_points = match cx.get(table, "train_points") {
+        Some(v) => cx
+            .integer(v, &join(path, "train_points"), 1, 1 << 24)
+            .map(|n| Some(n as usize)),
+        None => Some(None),
+    };
+    let transfer = match cx.get(table, "transfer") {
+        Some(v) => cx
+            .name(v, &join(path, "transfer"), "transfer mode", &TRANSFER_MODES)
+            .and_then(TransferMode::from_name)
+            .map(Some),
+        None => Some(None),
+    };
     Some(RunOverrides {
+        train_points: train_points?,
+        transfer: transfer?,
         dropout: dropout?,
         dropconnect: dropconnect?,
         l1: l1?,

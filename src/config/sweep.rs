@@ -272,6 +272,7 @@ fn network_axis(
     for item in items {
         let read = match name {
             "data.batch" => cx.integer(item, &path, 0, 1 << 20).map(Value::Integer),
+            "data.train_points" => cx.integer(item, &path, 1, 1 << 24).map(Value::Integer),
             "model.dropout" | "model.dropconnect" => {
                 cx.number(item, &path, Range::UnitOpen).map(Value::Number)
             }

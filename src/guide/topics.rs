@@ -14,7 +14,7 @@ use crate::number::short;
 use super::pad;
 
 /// The topics, in the order the did-you-mean lists them.
-pub const TOPICS: [&str; 8] = [
+pub const TOPICS: [&str; 9] = [
     "model",
     "data",
     "augment",
@@ -23,6 +23,7 @@ pub const TOPICS: [&str; 8] = [
     "batch_norm",
     "l2",
     "l1",
+    "transfer",
 ];
 
 /// Where a run may change a `[model]` or `[data]` key for itself.
@@ -184,6 +185,37 @@ fn dropconnect() -> String {
     ])
 }
 
+fn transfer() -> String {
+    paragraphs(&[
+        "transfer — start from another network's trained layers ([transfer], network files)"
+            .to_string(),
+        String::new(),
+        "    [transfer]\n    \
+         from = \"source.toml\"   # an experiment file, trained first; or a model-*.json\n    \
+         run = \"adam\"           # which of its runs (default: the first)\n    \
+         reinit = \"head\"        # head | none: the last layer starts afresh, or is kept\n    \
+         train = \"head\"         # head | all: what each run trains unless it says"
+            .to_string(),
+        String::new(),
+        "The body (every layer below the last, batch norm included) is copied from the \
+         source, which must have the same widths. The head is the last Linear: re-initialised \
+         it is drawn as a run from scratch draws it, so the number of classes may differ; \
+         kept, it must have as many. A run's own `transfer = \"scratch\" | \"head\" | \"all\"` \
+         chooses for that run: scratch ignores the source (the baseline), head trains the \
+         last layer alone with the body frozen (the optimizer never sees it: no momentum, no \
+         weight decay, as torch's requires_grad = False), all fine-tunes every layer. Batch \
+         norm's running statistics start afresh and follow the target's data."
+            .to_string(),
+        String::new(),
+        "The source experiment is trained once, with its own steps and seed, before the \
+         runs (and before a sweep's jobs): every run and seed starts from the same body. \
+         The lecture's rule of thumb: with little data train the head alone; with more, \
+         fine-tune more. Sweep `\"data.train_points\" = [...]` to see where that turns \
+         (configs/sweep_transfer.toml)."
+            .to_string(),
+    ])
+}
+
 fn batch_norm() -> String {
     paragraphs(&[
         "batch_norm — normalise each hidden unit over the minibatch ([model] batch_norm = false \
@@ -319,6 +351,15 @@ pub(crate) fn data_rows() -> Vec<(String, String)> {
                 "path (csv: required)".to_string(),
                 "the CSV file, relative to this file (`optplay explain csv`)".to_string(),
             ),
+            "labels" => (
+                "labels = all".to_string(),
+                "only these classes, renumbered from 0 in this order: [5, 6, 7, 8, 9]".to_string(),
+            ),
+            "train_points" => (
+                "train_points = all".to_string(),
+                "train on this many of the training split (stratified); validation stays whole"
+                    .to_string(),
+            ),
             _ => (key.to_string(), "a key of [data]".to_string()),
         })
         .collect()
@@ -370,6 +411,7 @@ pub(crate) fn explain_topic(name: &str) -> Option<String> {
         "dropconnect" => dropconnect(),
         "batch_norm" => batch_norm(),
         "l2" | "l1" => penalty_text(name),
+        "transfer" => transfer(),
         _ => return None,
     })
 }

@@ -54,6 +54,17 @@ pub enum OutputError {
         path: PathBuf,
         source: plot::PlotError,
     },
+    /// The transfer source's training blew up: there are no weights to start from.
+    #[error(
+        "the transfer source {} (its run `{label}`) diverged at step {step}: its weights \
+         cannot seed this experiment; give that run a lower lr",
+        from.display()
+    )]
+    SourceDiverged {
+        from: PathBuf,
+        label: String,
+        step: u64,
+    },
     /// The cancel token was set: nothing of this experiment is on disk.
     #[error("interrupted: nothing was written")]
     Interrupted,
@@ -170,6 +181,8 @@ pub fn write_experiment_with(
 ) -> Result<Written, OutputError> {
     let formats = picture_formats(experiment);
     let dir = out.join(&experiment.name);
+    let with_source = network::with_trained_source(experiment, cancel)?;
+    let experiment = with_source.as_ref().unwrap_or(experiment);
     if let Some(problem) = experiment.network() {
         let trained = network::train_all(experiment, problem, cancel, progress);
         cancel.check()?;

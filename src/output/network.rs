@@ -10,6 +10,7 @@ use super::{OutputError, Progress};
 use crate::config::{Experiment, NetworkProblem};
 use crate::core::Cancel;
 use crate::core::network::train::{Trained, train};
+use crate::core::run::Status;
 use crate::export::Colour;
 use crate::export::network::{self as export, DataFacts, NetworkOutcome};
 use crate::plot::Format;
@@ -38,7 +39,7 @@ pub fn train_all(
     let one = |r: &crate::config::RunConfig| {
         let frames = if wants_gif(experiment) { GIF_FRAMES } else { 0 };
         let training = problem.training(&r.network, experiment.steps, experiment.seed, frames);
-        let initial = problem.model(&r.network).1;
+        let initial = problem.initial_for(&r.network, experiment.seed);
         let publish = |steps: u64| {
             done.fetch_add(steps, Ordering::Relaxed);
         };
@@ -53,6 +54,47 @@ pub fn train_all(
     super::on_threads(&experiment.runs, one, cancel, || {
         progress.steps(done.load(Ordering::Relaxed).min(total), total)
     })
+}
+
+/// Trains `experiment`'s transfer source when it is an experiment file (that file's own
+/// source first), and gives the experiment with the source's trained weights in place;
+/// `None` when there is nothing to train. Every run of the experiment then starts from the
+/// same source weights, whatever its seed: the source is trained once, with its own file's
+/// steps and seed.
+pub fn with_trained_source(
+    experiment: &Experiment,
+    cancel: &Cancel,
+) -> Result<Option<Experiment>, OutputError> {
+    let Some(transfer) = experiment.network().and_then(|p| p.transfer.as_deref()) else {
+        return Ok(None);
+    };
+    let Some((source, run)) = transfer.needs_training() else {
+        return Ok(None);
+    };
+    let resolved = with_trained_source(source, cancel)?;
+    let source = resolved.as_ref().unwrap_or(source);
+    let (Some(problem), Some(r)) = (source.network(), source.runs.get(run)) else {
+        return Ok(None);
+    };
+    let training = problem.training(&r.network, source.steps, source.seed, 0);
+    let initial = problem.initial_for(&r.network, source.seed);
+    let trained = train(&training, &r.spec(), initial.view(), cancel, &|_| {});
+    cancel.check()?;
+    if let Status::Diverged { step } = trained.status {
+        return Err(OutputError::SourceDiverged {
+            from: transfer.from.clone(),
+            label: r.label.clone(),
+            step,
+        });
+    }
+    let mut experiment = experiment.clone();
+    if let Some(transfer) = experiment
+        .network_mut()
+        .and_then(|p| p.transfer.as_deref_mut())
+    {
+        transfer.set_trained(trained.params);
+    }
+    Ok(Some(experiment))
 }
 
 /// The runs as the exports name them.

@@ -297,7 +297,7 @@ mod training {
         });
         let training = Training {
             network: &network,
-            train: &spiral,
+            train: std::borrow::Cow::Borrowed(&spiral),
             validation: &empty,
             regularisation: Regularisation::NONE,
             batch: 32,

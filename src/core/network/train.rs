@@ -8,6 +8,7 @@
 //! optimizer sees the step's minibatch loss as its objective, masks held fixed, so a line
 //! search (L-BFGS) or Newton evaluates the same function the gradient came from.
 
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, s};
@@ -37,8 +38,9 @@ const AUGMENT_STREAM: u64 = 0x6175_676d;
 pub struct Training<'a> {
     /// The network's shape and parameter layout.
     pub network: &'a Network,
-    /// What the minibatches are drawn from.
-    pub train: &'a Dataset,
+    /// What the minibatches are drawn from: the problem's training set, or a run's own
+    /// smaller part of it.
+    pub train: Cow<'a, Dataset>,
     /// Held out: measured, never trained on (may be empty).
     pub validation: &'a Dataset,
     /// L1, L2, dropout, DropConnect.
@@ -267,7 +269,7 @@ pub fn train(
     progress: &dyn Fn(u64),
 ) -> Trained {
     let network = training.network;
-    let train = training.train;
+    let train = &*training.train;
     let dim = network.parameters();
     let mut params = initial.to_owned();
     let mut stats = network.running_stats();
@@ -465,7 +467,7 @@ fn measure(
     let on = |set: &Dataset, ws: &mut Workspace| {
         network.evaluate(params.view(), set.features.view(), &set.labels, stats, ws)
     };
-    let train = on_train.unwrap_or_else(|| on(training.train, workspace));
+    let train = on_train.unwrap_or_else(|| on(&training.train, workspace));
     let validation = on(training.validation, workspace);
     HistoryRow {
         step,

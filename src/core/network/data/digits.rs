@@ -10,8 +10,6 @@ use std::sync::OnceLock;
 
 use flate2::read::GzDecoder;
 use ndarray::Array2;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 
 use super::Dataset;
 use super::split::stratified_subset;
