@@ -51,8 +51,66 @@ pub fn render(
                 content: Content::Bytes(bytes),
             });
         }
+        if let Some(axis) = axis_scene(plan, &scene) {
+            let name = format!("axis_curves.{}", format.extension());
+            let bytes =
+                plot::sweep::axis_curves(&axis, format).map_err(|e| (dir.join(&name), e))?;
+            files.push(Rendered {
+                name,
+                content: Content::Bytes(bytes),
+            });
+        }
     }
     Ok(files)
+}
+
+/// The axis figure's scene, for a sweep with exactly one further axis whose values are
+/// numbers (every variant has one); `None` otherwise.
+fn axis_scene(plan: &Plan, scene: &plot::sweep::SweepScene) -> Option<plot::sweep::AxisScene> {
+    let [key] = plan.axes[..] else {
+        return None;
+    };
+    let mut runs: Vec<usize> = plan.variants.iter().map(|v| v.run).collect();
+    runs.dedup();
+    let at = plan
+        .variants
+        .iter()
+        .map(|v| {
+            let x = match v.grid.first()?.as_ref()? {
+                crate::core::spec::Value::Number(x) => *x,
+                crate::core::spec::Value::Integer(n) => *n as f64,
+                _ => return None,
+            };
+            Some((runs.iter().position(|&r| r == v.run)?, x))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let labels = runs
+        .iter()
+        .map(|&r| {
+            plan.variants
+                .iter()
+                .find(|v| v.run == r)
+                .map(|v| run_label(&v.label))
+                .unwrap_or_default()
+        })
+        .collect();
+    Some(plot::sweep::AxisScene {
+        sweep: scene.clone(),
+        name: match key {
+            "data.train_points" => "training points".to_string(),
+            other => other.to_string(),
+        },
+        runs: labels,
+        at,
+    })
+}
+
+/// A variant's label without its axis value: "head data.train_points=10" is run "head".
+fn run_label(variant: &str) -> String {
+    match variant.rsplit_once(' ') {
+        Some((run, value)) if value.contains('=') => run.to_string(),
+        _ => variant.to_string(),
+    }
 }
 
 /// What the sweep figures show.

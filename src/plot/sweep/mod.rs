@@ -6,6 +6,7 @@
 //! or an honest fallback) and the learning-rate axis (`lr.rs`: one log axis for every row,
 //! each cell at its true learning rate); `heatmap.rs` and `curves.rs` draw one figure each.
 
+mod axis;
 mod curves;
 mod heatmap;
 mod lr;
@@ -17,6 +18,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{Canvas, Format, PlotError, figure, render_with};
+
+pub use axis::AxisScene;
 
 /// What the sweep figures show.
 #[derive(Clone, Debug, PartialEq)]
@@ -104,7 +107,14 @@ pub fn lr_curves(scene: &SweepScene, format: Format) -> Result<Vec<u8>, PlotErro
     render_with(scene, format, &Curves)
 }
 
+/// Each run's metric at its best lr against the sweep's one further axis (`axis.rs`).
+pub fn axis_curves(scene: &AxisScene, format: Format) -> Result<Vec<u8>, PlotError> {
+    render_with(scene, format, &AxisCurves)
+}
+
 figure!(Heatmap, SweepScene, heatmap::draw);
+
+figure!(AxisCurves, AxisScene, axis::draw);
 
 figure!(Curves, SweepScene, curves::draw);
 
