@@ -142,14 +142,19 @@ pub(crate) fn parse(
                         toml::de::DeValue::Array(a) => a.get(i),
                         _ => None,
                     })
+                    .and_then(|run| match run.get_ref() {
+                        toml::de::DeValue::Table(t) => t.get("transfer"),
+                        _ => None,
+                    })
                     .map_or(0..0, |v| v.span());
                 let e = cx
                     .error(
                         ErrorKind::InvalidValue,
                         at,
                         format!(
-                            "optimizer {} says `transfer` but the file has no `[transfer]`",
-                            i + 1
+                            "`optimizer[{i}].transfer` without a `[transfer]` table: run `{}` has \
+                             no source to start from",
+                            run.label
                         ),
                     )
                     .key(format!("optimizer[{i}].transfer"))
@@ -189,7 +194,11 @@ pub(crate) fn parse(
 
     let fail = |cx: &mut Cx<'_>, headline: String, expected: String| {
         let e = cx
-            .error(ErrorKind::InvalidValue, from_value.span(), headline)
+            .error(
+                ErrorKind::InvalidValue,
+                from_value.span(),
+                format!("invalid `transfer.from`: {headline}"),
+            )
             .key("transfer.from")
             .expected(expected);
         cx.push(e);
@@ -214,7 +223,7 @@ pub(crate) fn parse(
             Err(message) => {
                 fail(
                     cx,
-                    format!("invalid transfer source: {message}"),
+                    message.to_string(),
                     format!(
                         "a weights file as `optplay run` writes it (model-<label>.json) for a \
                          network whose layers below the head are {}",
@@ -227,10 +236,27 @@ pub(crate) fn parse(
     } else {
         match read_experiment(&from, run_name) {
             Ok(source) => source,
-            Err(message) => {
+            Err(SourceError::NoSuchRun(message)) => {
+                let at = cx.get(table, "run").map_or(0..0, |v| v.span());
+                let e = cx
+                    .error(
+                        ErrorKind::InvalidValue,
+                        at,
+                        format!("invalid `transfer.run`: {message}"),
+                    )
+                    .key("transfer.run")
+                    .expected("the label of one of the source's runs");
+                cx.push(e);
+                return None;
+            }
+            Err(SourceError::Other(message)) => {
+                // A source's own bad source has said "invalid `transfer.from`" already.
+                let message = message
+                    .strip_prefix("invalid `transfer.from`: ")
+                    .unwrap_or(&message);
                 fail(
                     cx,
-                    format!("invalid transfer source: {message}"),
+                    message.to_string(),
                     "a network experiment file (with `[data]` and `[model]`) or a model-*.json"
                         .into(),
                 );
@@ -313,37 +339,50 @@ fn read_weights(file: &Path, target: &Network) -> Result<Source, String> {
 
 /// An experiment file as a source: read (its errors reported as one), a network file, and
 /// the run to train named by its label (the first when `run` is not given).
-fn read_experiment(file: &Path, run: Option<&str>) -> Result<Source, String> {
+/// Why an experiment file cannot be a source.
+enum SourceError {
+    /// It has no run of the label `run` names (reported at `run`).
+    NoSuchRun(String),
+    /// Anything else (reported at `from`).
+    Other(String),
+}
+
+fn read_experiment(file: &Path, run: Option<&str>) -> Result<Source, SourceError> {
     let canonical = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
     let cycle = READING.with(|reading| {
         let reading = reading.borrow();
         reading.contains(&canonical) || reading.len() >= MAX_DEPTH
     });
     if cycle {
-        return Err(format!(
+        return Err(SourceError::Other(format!(
             "{} is its own source (a cycle of `[transfer] from`)",
             file.display()
-        ));
+        )));
     }
     READING.with(|reading| reading.borrow_mut().push(canonical));
     let loaded = super::load(file);
     READING.with(|reading| reading.borrow_mut().pop());
-    let experiment = loaded.map_err(|e| e.to_string().trim_end().to_string())?;
+    // The source's own first error, in one line: where it is and what it says.
+    let experiment = loaded.map_err(|e| {
+        let text = e.to_string();
+        let first = text.lines().next().unwrap_or_default();
+        SourceError::Other(first.strip_prefix("error: ").unwrap_or(first).to_string())
+    })?;
     let Some(problem) = experiment.network() else {
-        return Err(format!(
+        return Err(SourceError::Other(format!(
             "{} is a surface experiment; a source must train a network",
             file.display()
-        ));
+        )));
     };
     let labels: Vec<&str> = experiment.runs.iter().map(|r| r.label.as_str()).collect();
     let index = match run {
         None => 0,
         Some(name) => labels.iter().position(|l| *l == name).ok_or_else(|| {
-            format!(
+            SourceError::NoSuchRun(format!(
                 "{} has no run labelled \"{name}\"; its runs: {}",
                 file.display(),
                 labels.join(", ")
-            )
+            ))
         })?,
     };
     let network = problem.model(&experiment.runs[index].network).0.clone();

@@ -19,6 +19,7 @@ mod play;
 mod reference;
 mod run;
 mod sweep;
+mod transfer;
 mod watch;
 
 use std::path::Path;
