@@ -87,7 +87,7 @@ fn steps(c: &mut Criterion) {
     let empty = spiral.subset(&[]);
     let training = Training {
         network: &case,
-        train: &spiral,
+        train: std::borrow::Cow::Borrowed(&spiral),
         validation: &empty,
         regularisation: Regularisation {
             l2: 1e-3,
@@ -99,6 +99,7 @@ fn steps(c: &mut Criterion) {
         record_every: 20,
         seed: 0,
         frames: 0,
+        frozen: 0,
     };
     let sgd = registry::optimizer("sgd").expect("sgd is built in");
     let spec = RunSpec {

@@ -7,6 +7,7 @@ use crate::number::toml_float;
 use crate::core::network::data::{Augment, Classes};
 use crate::core::network::model::Init;
 
+use super::transfer::Source;
 use super::{
     DataSource, Experiment, NetworkProblem, OutputSettings, Problem, RunOverrides, SurfaceProblem,
     XAxis,
@@ -186,6 +187,13 @@ fn network_lines(e: &Experiment, problem: &NetworkProblem, out: &mut Vec<String>
     }
     out.push(format!("validation = {}", n(data.validation)));
     out.push(format!("batch = {}", data.batch));
+    if let Some(labels) = &data.labels {
+        let labels: Vec<String> = labels.iter().map(|l| l.to_string()).collect();
+        out.push(format!("labels = [{}]", labels.join(", ")));
+    }
+    if let Some(n) = data.train_points {
+        out.push(format!("train_points = {n}"));
+    }
     if !data.augment.is_identity() {
         out.push(format!(
             "augment = {}",
@@ -217,6 +225,24 @@ fn network_lines(e: &Experiment, problem: &NetworkProblem, out: &mut Vec<String>
     out.push(format!("batch_norm = {}", model.batch_norm));
     if let Some(path) = &model.init_from {
         out.push(format!("init_from = {}", string(&path.to_string_lossy())));
+    }
+    if let Some(transfer) = &problem.transfer {
+        out.push(String::new());
+        out.push("[transfer]".into());
+        out.push(format!(
+            "from = {}",
+            string(&transfer.from.to_string_lossy())
+        ));
+        if let Source::Experiment {
+            experiment, run, ..
+        } = &transfer.source
+            && let Some(r) = experiment.runs.get(*run)
+        {
+            out.push(format!("run = {}", string(&r.label)));
+        }
+        let reinit = if transfer.keep_head { "none" } else { "head" };
+        out.push(format!("reinit = {}", string(reinit)));
+        out.push(format!("train = {}", string(transfer.train.name())));
     }
     out.push(String::new());
     out.push("[plot]".into());
@@ -257,6 +283,12 @@ fn override_lines(o: &RunOverrides, out: &mut Vec<String>) {
     if let Some(batch) = o.batch {
         out.push(format!("batch = {batch}"));
     }
+    if let Some(n) = o.train_points {
+        out.push(format!("train_points = {n}"));
+    }
+    if let Some(mode) = o.transfer {
+        out.push(format!("transfer = {}", string(mode.name())));
+    }
     if let Some(a) = o.augment {
         // Written for points; an image run's augment holds only a shift.
         let images = a.jitter == 0.0 && a.rotate == 0.0 && !a.flip && a.shift > 0;
@@ -280,6 +312,40 @@ mod tests {
         let text = experiment(&first, "test");
         let second = super::super::parse(&text, path).unwrap_or_else(|e| panic!("{e}\n{text}"));
         assert_eq!(first, second, "{text}");
+    }
+
+    #[test]
+    fn a_transfer_experiment_written_out_reads_back_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("source.toml");
+        std::fs::write(
+            &source,
+            "[data]\nkind = \"spiral\"\nclasses = 4\nlabels = [0, 1]\n[model]\nhidden = [8]\n\
+             [[optimizer]]\nkind = \"sgd\"\nlabel = \"base\"\n",
+        )
+        .unwrap();
+        let text = format!(
+            "steps = 20\n[data]\nkind = \"spiral\"\nclasses = 4\nlabels = [3, 2]\n\
+             train_points = 10\n[model]\nhidden = [8]\n[transfer]\nfrom = {}\nrun = \"base\"\n\
+             train = \"all\"\n[[optimizer]]\nkind = \"adam\"\ntransfer = \"head\"\n\
+             train_points = 6\n[[optimizer]]\nkind = \"sgd\"\n",
+            string(&source.to_string_lossy())
+        );
+        let path = dir.path().join("target.toml");
+        let first = super::super::parse(&text, &path).unwrap_or_else(|e| panic!("{e}"));
+        let written = experiment(&first, "test");
+        for line in [
+            "labels = [3, 2]",
+            "train_points = 10",
+            "[transfer]",
+            "run = \"base\"",
+            "transfer = \"head\"",
+        ] {
+            assert!(written.contains(line), "{line}:\n{written}");
+        }
+        let second =
+            super::super::parse(&written, &path).unwrap_or_else(|e| panic!("{e}\n{written}"));
+        assert_eq!(first, second, "{written}");
     }
 
     #[test]
