@@ -105,7 +105,14 @@ pub(crate) fn parse(
         .copied()
         .collect();
     cx.check_keys(table, &allowed, "`[sweep]`", |key| {
-        if key.contains('.') && matches!(problem, SweptProblem::Network { .. }) {
+        if key == "data.points" && matches!(problem, SweptProblem::Network { .. }) {
+            Some(
+                "`data.points` would change the validation set with it; sweep \
+                 `data.train_points` instead: the training split's size, the validation set \
+                 the same for every value"
+                    .to_string(),
+            )
+        } else if key.contains('.') && matches!(problem, SweptProblem::Network { .. }) {
             Some(format!(
                 "sweeping `{key}` is not supported yet; the `[data]` and `[model]` keys a \
                  sweep takes are those a run may override: {}",

@@ -194,10 +194,15 @@ fn a_model_or_data_key_given_as_a_list_is_a_grid_axis_of_every_run() {
 }
 
 #[test]
-fn a_data_key_a_run_cannot_override_is_refused_as_not_yet_supported() {
+fn a_data_key_a_run_cannot_override_is_refused_with_what_can_be_swept() {
     let text = MOONS.replace("seeds = 2", "seeds = 2\n\"data.points\" = [30, 100]");
     let error = config::parse(&text, Path::new("net_sweep_test.toml")).unwrap_err();
     let message = error.to_string();
+    assert!(message.contains("sweep `data.train_points` instead"), "{message}");
+    let text = MOONS.replace("seeds = 2", "seeds = 2\n\"model.hidden\" = [[8], [16]]");
+    let message = config::parse(&text, Path::new("net_sweep_test.toml"))
+        .unwrap_err()
+        .to_string();
     assert!(message.contains("not supported yet"), "{message}");
     assert!(message.contains("model.l2"), "{message}");
 }
