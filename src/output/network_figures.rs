@@ -205,7 +205,8 @@ fn boundary_scene(
                     })
                     .collect()
             };
-            let train = points(&problem.train);
+            // The points this run trained on: its own part when it asks for fewer.
+            let train = points(&problem.train_set(&experiment.runs[i].network));
             let validation = points(&problem.validation);
             let accuracy = |points: &[LabelledPoint]| {
                 if points.is_empty() {
