@@ -7,9 +7,11 @@
 //!   and identical on every machine;
 //! - `model` is a multilayer perceptron on one flat parameter vector, so the core's
 //!   optimizers step it exactly as they step a surface's point;
-//! - `train` is the training loop: minibatches, masks, the optimizer's step, the history.
+//! - `train` is the training loop: minibatches, masks, the optimizer's step, the history;
+//! - `landscape` is the loss on the plane of a trained path's two principal directions.
 
 pub mod data;
+pub mod landscape;
 pub mod model;
 pub mod train;
 
