@@ -128,6 +128,13 @@ pub fn symmetric_eigen(a: ArrayView2<'_, f64>) -> (Array1<f64>, Array2<f64>) {
     if m.iter().any(|x| !x.is_finite()) {
         return (Array1::from_elem(n, f64::NAN), v);
     }
+    // Worked on at unit scale: the sums of squares below would overflow for entries past
+    // 1e154 (a diverged network's weights) and underflow below 1e-154.
+    let scale = m.iter().fold(0.0f64, |s, x| s.max(x.abs()));
+    if scale == 0.0 {
+        return (Array1::zeros(n), v);
+    }
+    m /= scale;
     for _ in 0..JACOBI_SWEEPS {
         let off: f64 = (0..n)
             .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
@@ -145,7 +152,7 @@ pub fn symmetric_eigen(a: ArrayView2<'_, f64>) -> (Array1<f64>, Array2<f64>) {
     }
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&i, &j| m[[j, j]].total_cmp(&m[[i, i]]));
-    let values = order.iter().map(|&k| m[[k, k]]).collect();
+    let values = order.iter().map(|&k| m[[k, k]] * scale).collect();
     let vectors = Array2::from_shape_fn((n, n), |(i, k)| v[[i, order[k]]]);
     (values, vectors)
 }
@@ -259,5 +266,13 @@ mod tests {
         assert!((first.dot(&u).abs() - 3.0).abs() < 1e-12);
         let (values, _) = symmetric_eigen(array![[f64::NAN, 0.0], [0.0, 1.0]].view());
         assert!(values.iter().all(|v| v.is_nan()));
+        // Far beyond where squares overflow, and far below where they underflow.
+        for scale in [1e290, 1e-290] {
+            let (values, _) = symmetric_eigen((&a * scale).view());
+            assert!((values[0] / scale - 9.0).abs() < 1e-12, "{values}");
+            assert!(values[1].abs() / scale < 1e-12, "{values}");
+        }
+        let (values, _) = symmetric_eigen(Array2::<f64>::zeros((2, 2)).view());
+        assert_eq!(values, array![0.0, 0.0]);
     }
 }

@@ -55,6 +55,8 @@ pub enum NoPlane {
         /// How many points follow a different one.
         distinct: usize,
     },
+    /// A point or its distance to the end is not a finite number.
+    NotFinite,
 }
 
 impl PathPlane {
@@ -69,19 +71,29 @@ impl PathPlane {
         for (mut row, point) in offsets.rows_mut().into_iter().zip(path) {
             row.assign(&(point - end));
         }
-        if offsets.iter().all(|&d| d == 0.0) {
+        // Worked on at unit scale, so that squares neither overflow (a diverged run's last
+        // finite weights may be 1e150) nor underflow (a learning rate of 1e-300 moves the
+        // weights by as little); coordinates are scaled back at the end.
+        let scale = offsets.iter().fold(0.0f64, |s, d| s.max(d.abs()));
+        if scale == 0.0 {
             return Err(NoPlane::NeverMoved);
         }
+        if !scale.is_finite() {
+            return Err(NoPlane::NotFinite);
+        }
+        offsets /= scale;
         // The right singular vectors of the offsets through the small Gram matrix: with
         // G = D Dᵀ = U Λ Uᵀ, the principal directions are Dᵀ uₖ / √λₖ.
         let gram = offsets.dot(&offsets.t());
         let total: f64 = gram.diag().sum();
         let (values, vectors) = symmetric_eigen(gram.view());
         let on_a_line = Err(NoPlane::OnALine { distinct });
-        if values.len() < 2 || !(values[0] > 0.0 && values[0].is_finite()) {
-            return on_a_line;
-        }
-        if !(values[1] > FLAT * values[0]) {
+        // A second direction carrying (to rounding) nothing, or NaN, makes no plane.
+        let planar = values.len() >= 2
+            && values[0] > 0.0
+            && values[0].is_finite()
+            && values[1] > FLAT * values[0];
+        if !planar {
             return on_a_line;
         }
         let mut first = offsets.t().dot(&vectors.column(0));
@@ -99,7 +111,8 @@ impl PathPlane {
                 direction.mapv_inplace(|v| -v);
             }
         }
-        let coordinates = |row: ArrayView1<'_, f64>| [row.dot(&first), row.dot(&second)];
+        let coordinates =
+            |row: ArrayView1<'_, f64>| [row.dot(&first) * scale, row.dot(&second) * scale];
         let mut coordinates: Vec<[f64; 2]> = offsets.rows().into_iter().map(coordinates).collect();
         if let Some(last) = coordinates.last_mut() {
             *last = [0.0, 0.0];

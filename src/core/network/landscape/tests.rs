@@ -95,7 +95,7 @@ fn paths_without_a_plane_say_why() {
     let (end, u, _) = frame();
     assert_eq!(PathPlane::of_path(&[]), Err(NoPlane::NeverMoved));
     assert_eq!(
-        PathPlane::of_path(&views(&[end.clone()])),
+        PathPlane::of_path(&views(std::slice::from_ref(&end))),
         Err(NoPlane::NeverMoved)
     );
     assert_eq!(
@@ -111,7 +111,40 @@ fn paths_without_a_plane_say_why() {
     // Weights that are not numbers never make a plane.
     let mut broken = end.clone();
     broken[0] = f64::INFINITY;
-    assert!(PathPlane::of_path(&views(&[broken, end])).is_err());
+    assert_eq!(
+        PathPlane::of_path(&views(&[broken, end])),
+        Err(NoPlane::NotFinite)
+    );
+}
+
+#[test]
+fn paths_of_any_scale_have_the_same_plane() {
+    // A learning rate of 1e-300 moves weights by as little, a diverged run's last finite
+    // weights can be 1e150 away: squares of either are out of range of a float.
+    let (_, u, w) = frame();
+    let path_at = |scale: f64| -> Vec<Array1<f64>> {
+        (0..30)
+            .map(|k| {
+                let t = 1.0 - k as f64 / 29.0;
+                (scale * -4.0 * t) * &u + (scale * t * (5.0 * t).sin()) * &w
+            })
+            .collect()
+    };
+    let unit = PathPlane::of_path(&views(&path_at(1.0))).expect("a plane");
+    for scale in [1e-300, 1e150] {
+        let plane = PathPlane::of_path(&views(&path_at(scale))).expect("a plane");
+        for k in 0..2 {
+            assert!((plane.explained[k] - unit.explained[k]).abs() < 1e-12);
+        }
+        for (p, q) in plane.path.iter().zip(&unit.path) {
+            for k in 0..2 {
+                assert!(
+                    (p[k] / scale - q[k]).abs() < 1e-9,
+                    "{scale}: {p:?} against {q:?}"
+                );
+            }
+        }
+    }
 }
 
 #[test]
