@@ -12,7 +12,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::super::axis::Axis;
-use super::super::colormap::{ColorMap, background, color_bar};
+use super::super::colormap::{ColorMap, background};
 use super::super::contours::isolines;
 use super::super::levels::{Levels, choose_levels};
 use super::super::parts::{Entry, Glyph, LegendBox, Marker, title};
@@ -24,6 +24,7 @@ use super::super::trajectories::{
 use super::super::{Draw, Format, PlotError};
 use super::{LandscapePanel, LandscapePlane, LandscapeScene, Rect, heading, percent, run_name};
 use crate::core::{Grid, Status, Window};
+use bar::Bar;
 
 /// Contour levels per panel: fewer than the trajectories' 30, for a plot a third as wide.
 const LEVELS: usize = 18;
@@ -444,107 +445,6 @@ fn no_plane<DB: DrawingBackend>(
     Ok(())
 }
 
-/// A panel's colour bar: its levels' colours, a line at each level, labelled ticks, and
-/// "loss" over it.
-struct Bar {
-    gap: u32,
-    width: u32,
-    tick: u32,
-    /// Pixels the bar takes right of the plot, its labels included.
-    room: u32,
-}
-
-impl Bar {
-    fn new<DB: DrawingBackend>(
-        root: &DrawingArea<DB, Shift>,
-        sizes: &Sizes,
-    ) -> Result<Bar, PlotError> {
-        let tick = TextStyle::from((FONT, sizes.tick_font()).into_font());
-        let label = root.estimate_text_size("5×10⁻²", &tick)?.0;
-        let (gap, width, tick_len) = (sizes.side(10.0), sizes.side(14.0), sizes.side(4.0));
-        Ok(Bar {
-            gap,
-            width,
-            tick: tick_len,
-            room: gap + width + tick_len + sizes.side(5.0) + label + sizes.side(4.0),
-        })
-    }
-
-    /// The bar's axis: the levels' scale.
-    fn axis(levels: &Levels) -> Axis {
-        if levels.log {
-            Axis::log_from_exponents(levels.lo, levels.hi, 5)
-        } else {
-            Axis::linear(levels.lo, levels.hi, 5)
-        }
-    }
-
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        levels: &Levels,
-        (px, top, pw, height): Rect,
-        sizes: &Sizes,
-    ) -> Result<Option<Rect>, PlotError> {
-        if height < 2 || levels.hi <= levels.lo {
-            return Ok(None);
-        }
-        let map = ColorMap::pale();
-        let left = px + (pw + self.gap) as i32;
-        if let Some(img) = BitMapElement::with_owned_buffer(
-            (left, top),
-            (self.width, height),
-            color_bar(&map, self.width, height),
-        ) {
-            root.draw(&img)?;
-        }
-        let row = |s: f64| {
-            top + ((levels.hi - s) / (levels.hi - levels.lo) * f64::from(height - 1)).round() as i32
-        };
-        let right = left + self.width as i32;
-        for value in &levels.values {
-            let y = row(levels.scale(*value));
-            root.draw(&PathElement::new(
-                vec![(left, y), (right, y)],
-                map.line_color(levels.unit(*value))
-                    .mix(0.6)
-                    .stroke_width(sizes.side(1.0)),
-            ))?;
-        }
-        root.draw(&Rectangle::new(
-            [(left, top), (right, top + height as i32)],
-            BLACK.mix(0.7).stroke_width(sizes.side(1.0)),
-        ))?;
-        let axis = Bar::axis(levels);
-        let label = TextStyle::from((FONT, sizes.tick_font()).into_font())
-            .color(&BLACK)
-            .pos(Pos::new(HPos::Left, VPos::Center));
-        for &t in axis
-            .ticks
-            .iter()
-            .filter(|&&t| t >= levels.lo && t <= levels.hi)
-        {
-            let y = row(t);
-            root.draw(&PathElement::new(
-                vec![(right, y), (right + self.tick as i32, y)],
-                BLACK.mix(0.7).stroke_width(sizes.side(1.0)),
-            ))?;
-            root.draw(&Text::new(
-                axis.label(t),
-                (right + (self.tick + sizes.side(5.0)) as i32, y),
-                label.clone(),
-            ))?;
-        }
-        root.draw(&Text::new(
-            "loss",
-            (left + self.width as i32 / 2, top - sizes.int(4.0)),
-            TextStyle::from((FONT, sizes.tick_font()).into_font())
-                .color(&BLACK)
-                .pos(Pos::new(HPos::Center, VPos::Bottom)),
-        ))?;
-        Ok(Some((left, top, self.width, height)))
-    }
-}
-
+mod bar;
 #[cfg(test)]
 mod tests;
