@@ -5,6 +5,7 @@
 //! the other. Interruption is a [`Cancel`] token checked while stepping and while writing; an
 //! interrupted write leaves nothing behind (see [`write_all`]).
 
+mod landscape;
 pub mod network;
 mod network_figures;
 mod render;

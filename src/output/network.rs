@@ -16,11 +16,23 @@ use crate::export::network::{self as export, DataFacts, NetworkOutcome};
 use crate::plot::Format;
 
 /// Frames of `boundaries.gif`.
-const GIF_FRAMES: u64 = 40;
+pub(super) const GIF_FRAMES: u64 = 40;
 
 /// Whether the experiment asks for the animation (which needs the trainings to keep frames).
 fn wants_gif(experiment: &Experiment) -> bool {
     super::picture_formats(experiment).contains(&Format::Gif)
+}
+
+/// The weights each training keeps along its path: what the animation and the landscape
+/// need (the animation picks its frames among the landscape's), and none for neither.
+fn frames_kept(experiment: &Experiment, problem: &NetworkProblem) -> u64 {
+    let gif = if wants_gif(experiment) { GIF_FRAMES } else { 0 };
+    let landscape = if super::landscape::drawn(experiment, problem) {
+        super::landscape::LANDSCAPE_FRAMES
+    } else {
+        0
+    };
+    gif.max(landscape)
 }
 
 /// The history's file name (pinned).
@@ -36,8 +48,8 @@ pub fn train_all(
 ) -> Vec<Trained> {
     let done = AtomicU64::new(0);
     let total = experiment.steps * experiment.runs.len() as u64;
+    let frames = frames_kept(experiment, problem);
     let one = |r: &crate::config::RunConfig| {
-        let frames = if wants_gif(experiment) { GIF_FRAMES } else { 0 };
         let training = problem.training(&r.network, experiment.steps, experiment.seed, frames);
         let initial = problem.initial_for(&r.network, experiment.seed);
         let publish = |steps: u64| {

@@ -1,5 +1,6 @@
 //! A network experiment's figures: `curves` always; `boundaries` (and `boundaries.gif`) for
-//! points in the plane; `digits` (confusion matrices and misclassified images) for images.
+//! points in the plane; `digits` (confusion matrices and misclassified images) for images;
+//! `landscape` (the loss on the plane of each path's principal directions) for both.
 
 use std::path::Path;
 
@@ -76,6 +77,14 @@ pub(super) fn render(
         let scene = digits_scene(experiment, problem, runs);
         for &format in &stills {
             push("digits", format, figures::digits(&scene, format))?;
+        }
+    }
+    if super::landscape::drawn(experiment, problem) {
+        let canvas = canvas(&experiment.plot, figures::landscape_canvas(runs.len()));
+        let legend = |i: usize| legend(experiment, i);
+        let scene = super::landscape::scene(experiment, problem, runs, legend, canvas);
+        for &format in &stills {
+            push("landscape", format, figures::landscape(&scene, format))?;
         }
     }
     Ok(())
@@ -240,6 +249,19 @@ fn boundary_scene(
     }
 }
 
+/// Up to `wanted` of `kept` frames, evenly spread, the first and the last among them: the
+/// trainings keep more frames than the animation shows when the landscape needs them.
+fn spread(kept: usize, wanted: usize) -> Vec<usize> {
+    if kept <= wanted || wanted < 2 {
+        return (0..kept).collect();
+    }
+    let mut chosen: Vec<usize> = (0..wanted)
+        .map(|k| (k * (kept - 1) + (wanted - 1) / 2) / (wanted - 1))
+        .collect();
+    chosen.dedup();
+    chosen
+}
+
 /// The regions forming: one frame per kept step, every run at that step (a run that ended
 /// early stays at its last frame).
 fn gif(
@@ -249,7 +271,10 @@ fn gif(
     window: [[f64; 2]; 2],
 ) -> Result<Vec<u8>, PlotError> {
     let frames = runs.iter().map(|t| t.frames.len()).max().unwrap_or(0);
-    let scenes: Vec<BoundaryScene> = (0..frames)
+    // One more than the frames asked for: the trainings keep the last step besides.
+    let shown = spread(frames, super::network::GIF_FRAMES as usize + 1);
+    let scenes: Vec<BoundaryScene> = shown
+        .into_iter()
         .map(|f| {
             let models: Vec<(&Array1<f64>, &RunningStats)> = runs
                 .iter()
@@ -334,5 +359,22 @@ fn digits_scene(
         width,
         height,
         scale: experiment.plot.scale,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spread;
+
+    #[test]
+    fn the_animation_shows_its_frames_evenly_spread_among_those_kept() {
+        // As many kept as shown, or fewer: every one.
+        assert_eq!(spread(41, 41), (0..41).collect::<Vec<_>>());
+        assert_eq!(spread(7, 41), (0..7).collect::<Vec<_>>());
+        // The landscape's 121: 41 of them, the first and the last included, evenly apart.
+        let chosen = spread(121, 41);
+        assert_eq!(chosen.len(), 41);
+        assert_eq!((chosen[0], chosen[40]), (0, 120));
+        assert!(chosen.windows(2).all(|w| w[1] - w[0] == 3));
     }
 }

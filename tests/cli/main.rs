@@ -12,6 +12,7 @@ mod bad_input;
 mod commands;
 mod compare;
 mod interrupt;
+mod landscape;
 mod lessons;
 mod mlp_reference;
 mod network;

@@ -8,10 +8,12 @@
 //! - `model` is a multilayer perceptron on one flat parameter vector, so the core's
 //!   optimizers step it exactly as they step a surface's point;
 //! - `train` is the training loop: minibatches, masks, the optimizer's step, the history;
+//! - `landscape` is the loss on the plane of a trained path's two principal directions;
 //! - `transfer` seeds a network with another's trained layers (the body) and says which
 //!   parameters a head-only training leaves alone.
 
 pub mod data;
+pub mod landscape;
 pub mod model;
 pub mod train;
 pub mod transfer;

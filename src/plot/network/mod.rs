@@ -2,12 +2,14 @@
 //! `[model]`): `curves` (train solid, validation dashed; loss above, accuracy below: the
 //! lecture's train/validation gap), `boundaries` (a panel per run: the decision regions with
 //! the training and validation points), its GIF (the regions forming as the model trains),
-//! and `digits` (a confusion matrix per run and a strip of the images it got wrong).
+//! `digits` (a confusion matrix per run and a strip of the images it got wrong), and
+//! `landscape` (a panel per run: the loss on the plane of its path's two principal
+//! directions, with the path on it).
 //!
 //! Each figure reads a scene the caller has computed once (the model is never evaluated
 //! here) and draws through the same [`render_with`] as every other figure, with the run
 //! colours, sizes, titles, legends and divergence marks of the loss figure, so that they read
-//! as one tool. `curves.rs`, `boundaries.rs` and `digits.rs` draw one figure each;
+//! as one tool. `curves.rs`, `boundaries.rs`, `digits.rs` and `landscape.rs` draw one figure each;
 //! `regions.rs` turns the boundary probabilities into the panels' raster; `gif.rs` hands
 //! the boundary frames to the animation encoder.
 
@@ -15,12 +17,14 @@ mod boundaries;
 mod curves;
 mod digits;
 mod gif;
+mod landscape;
 mod regions;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{Canvas, Format, PlotError, figure, render_with};
+use crate::core::Grid;
 
 /// One run's training history, as the curves figure shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -124,6 +128,41 @@ pub struct DigitsScene {
     pub scale: f64,
 }
 
+/// One run's path on the plane of its two principal directions through its final weights.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LandscapePlane {
+    /// The training loss sampled over the plane; the final weights are its origin (0, 0).
+    pub loss: Grid,
+    /// The path's points in the plane's coordinates, start first, the end (0, 0) last.
+    pub path: Vec<[f64; 2]>,
+    /// The share of the path's variance each direction explains, in [0, 1].
+    pub explained: [f64; 2],
+}
+
+/// One run's panel of the landscape figure.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LandscapePanel {
+    pub label: String,
+    pub legend: String,
+    /// The plane, or why the path has none: written in the panel instead.
+    pub plane: Result<LandscapePlane, String>,
+    /// The step whose loss stopped being finite: the path ends at the last finite weights.
+    pub diverged_at: Option<u64>,
+}
+
+/// What the landscape figure shows: a panel per run, in the runs' order (panel k in run
+/// k's colour).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LandscapeScene {
+    pub title: String,
+    /// Lines under the title: what is drawn and how it was computed.
+    pub caption: Vec<String>,
+    pub panels: Vec<LandscapePanel>,
+    pub width: u32,
+    pub height: u32,
+    pub scale: f64,
+}
+
 /// How many misclassified images a digits panel shows at most.
 pub const MISCLASSIFIED_SHOWN: usize = 16;
 
@@ -140,6 +179,12 @@ impl Canvas for BoundaryScene {
 }
 
 impl Canvas for DigitsScene {
+    fn canvas(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+}
+
+impl Canvas for LandscapeScene {
     fn canvas(&self) -> (u32, u32) {
         (self.width, self.height)
     }
@@ -169,6 +214,24 @@ pub fn boundaries_gif(frames: &[BoundaryScene], frame_ms: u32) -> Result<Vec<u8>
 /// of misclassified images captioned "true→predicted". PNG or SVG.
 pub fn digits(scene: &DigitsScene, format: Format) -> Result<Vec<u8>, PlotError> {
     render_with(scene, format, &Digits)
+}
+
+/// A panel per run: the loss over the plane of its path's two principal directions (the
+/// background and contour lines of the trajectories figure, a colour bar of its own), the
+/// path in the run's colour from its start dot to its end cross at the origin, and the
+/// variance the directions explain in the heading and on the axes. PNG or SVG.
+pub fn landscape(scene: &LandscapeScene, format: Format) -> Result<Vec<u8>, PlotError> {
+    render_with(scene, format, &landscape::Landscape(format))
+}
+
+/// A canvas that gives each landscape panel a plot of about 380 pixels a side with its
+/// axes, colour bar and heading (panels in rows of up to three), and room for the title,
+/// caption and legend.
+pub fn landscape_canvas(panels: usize) -> (u32, u32) {
+    let (columns, rows) = landscape::grid(panels.max(1));
+    let (w, h) = landscape::CELL;
+    // A panel alone still gets the width its caption and legend read well in.
+    ((columns as u32 * w + 20).max(800), rows as u32 * h + 150)
 }
 
 /// A canvas that gives each boundary panel about 400 pixels (panels in rows of up to three),

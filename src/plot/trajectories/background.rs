@@ -74,7 +74,7 @@ pub(super) fn draw_axes<DB: DrawingBackend>(
 }
 
 /// The contour lines cut where their opacity changes: (opacity, piece).
-pub(super) fn faded_lines(
+pub(in crate::plot) fn faded_lines(
     lines: &[Vec<Polyline>],
     levels: &[f64],
     grid: &Grid,
@@ -151,7 +151,7 @@ fn gradient_px(grid: &Grid, p: P, per_px: [f64; 2]) -> f64 {
 /// Paints the lines antialiased into an RGB raster of the plot (`w × h`, top row = the
 /// window's top): each pixel takes the strongest line over it, so crossing and touching
 /// lines never darken one another.
-pub(super) fn paint_lines(
+pub(in crate::plot) fn paint_lines(
     raster: &mut [u8],
     (w, h): (u32, u32),
     lines: &[(f64, Vec<P>)],
@@ -232,7 +232,7 @@ fn stroke_segment(
 }
 
 /// The lines as vector paths, each piece at its opacity.
-pub(super) fn draw_lines<DB: DrawingBackend>(
+pub(in crate::plot) fn draw_lines<DB: DrawingBackend>(
     area: &DrawingArea<DB, PlotCoord>,
     lines: &[(f64, Vec<P>)],
     sizes: &Sizes,

@@ -34,11 +34,10 @@ use super::{PlotError, Scene};
 use crate::core::{Grid, Window};
 
 pub use background::Contours;
+pub(in crate::plot) use background::{draw_lines, faded_lines, paint_lines};
 pub(in crate::plot) use layout::{Margins, heading};
-#[cfg(test)]
-pub(in crate::plot) use marks::START_FILL;
-pub(in crate::plot) use marks::{Mark, draw_marks};
-pub(in crate::plot) use paths::{RunPath, RunStyle, draw_markers, draw_path};
+pub(in crate::plot) use marks::{Mark, START_EDGE, START_FILL, draw_marks};
+pub(in crate::plot) use paths::{RunPath, RunStyle, draw_markers, draw_path, draw_run};
 
 /// Whether the figure draws the runs' paths, or leaves them to the animation, which draws
 /// them step by step over this figure (legend, markers of minima, colour bar and all).

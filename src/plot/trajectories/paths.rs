@@ -46,7 +46,7 @@ pub(in crate::plot) struct RunStyle {
 
 impl RunStyle {
     /// Run `i`'s style, solid.
-    fn new(i: usize, sizes: &Sizes) -> RunStyle {
+    pub(in crate::plot) fn new(i: usize, sizes: &Sizes) -> RunStyle {
         let width = sizes.side(2.6);
         RunStyle {
             color: run_color(i),
