@@ -204,11 +204,14 @@ fn screenshot(args: &PlayArgs, path: &Path, cancel: &Cancel) -> Result<(), AppEr
         )));
     };
     let experiment = play_experiment(args)?;
-    let mut model = crate::play::Model::new(experiment, PathBuf::from("."), args.out.clone());
-    crate::play::screenshot::show_step(&mut model, args.screenshot_steps);
-    let bytes = crate::play::screenshot::png(&model).map_err(|e| AppError::Write {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e),
+    let mut playground =
+        crate::play::Playground::new(experiment, PathBuf::from("."), args.out.clone());
+    playground.show_step(args.screenshot_steps);
+    let bytes = crate::play::screenshot::png_of(|frame| playground.draw(frame)).map_err(|e| {
+        AppError::Write {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(e),
+        }
     })?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -234,16 +237,7 @@ fn play_experiment(args: &PlayArgs) -> Result<Experiment, AppError> {
             ..Overrides::default()
         };
         overrides.validate()?;
-        let experiment = config::load_all(file, &overrides).map_err(AppError::Config)?;
-        if experiment.network().is_some() {
-            return Err(AppError::Usage(format!(
-                "play: {} is a network experiment; the playground plays surfaces for now \
-                 (`optplay run {}` trains it and draws its figures)",
-                file.display(),
-                file.display()
-            )));
-        }
-        return Ok(experiment);
+        return config::load_all(file, &overrides).map_err(AppError::Config);
     }
     let default_runs = || {
         ["sgd", "momentum", "adam"]
