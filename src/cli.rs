@@ -57,19 +57,29 @@ pub enum Command {
     /// dropconnect, batch_norm, l2, l1).
     #[command(allow_negative_numbers = true)]
     Explain(ExplainArgs),
-    /// A full-screen terminal playground: watch the runs step, turn the knobs, export.
+    /// A full-screen terminal playground: watch the runs step (or a network file's runs
+    /// train), turn the knobs, export.
     ///
-    /// Keys: space play/pause, → / ← one step, + / − speed, tab select a run, l / L its lr
-    /// down / up (1, 2, 5 steps), m / M its momentum (or β1) down / up, b Adam's bias correction, n gradient
-    /// noise, s next surface, r restart, click to move the start, e export what is on screen
-    /// (play-export.toml in the current folder, its figures in OUT/play-export/), q quit.
+    /// Keys on a surface: space play/pause, → / ← one step, + / − speed, tab select a run,
+    /// l / L its lr down / up (1, 2, 5 steps), m / M its momentum (or β1) down / up, b Adam's
+    /// bias correction, n gradient noise, s next surface, r restart, click to move the start,
+    /// e export what is on screen (play-export.toml in the current folder, its figures in
+    /// OUT/play-export/), q quit.
+    ///
+    /// On a network file (`[data]` and `[model]`) the map shows the selected run's decision
+    /// regions (the digits: its confusion matrix) as it trains. Keys: space play/pause, →
+    /// record_every more steps, + / − speed, tab select a run, l / L lr, m / M momentum (or
+    /// β1), d / D dropout, w / W l2, b / B batch size (powers of two, then the full batch),
+    /// each down / up and restarting that run; n / N the data's noise down / up (new points,
+    /// every run restarted), r restart every run (the same initial weights), e export, q quit.
     #[command(allow_negative_numbers = true)]
     Play(PlayArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct PlayArgs {
-    /// An experiment file to play [default: --surface saddle --opt sgd,momentum,adam].
+    /// An experiment file to play: a surface's, or a network's (its runs train as you
+    /// watch) [default: --surface saddle --opt sgd,momentum,adam].
     #[arg(value_name = "FILE", conflicts_with_all = ["opt", "surface", "start", "lr", "noise"])]
     pub file: Option<PathBuf>,
     /// Optimizers to play, comma-separated [default: sgd,momentum,adam].
@@ -84,7 +94,8 @@ pub struct PlayArgs {
     /// terminal shows them. Needs no terminal.
     #[arg(long, value_name = "FILE.png")]
     pub screenshot: Option<PathBuf>,
-    /// The step the screenshot shows [default: the last step of the runs].
+    /// The step the screenshot shows (a network file trains that far) [default: the last
+    /// step of the runs].
     #[arg(long, value_name = "N", requires = "screenshot")]
     pub screenshot_steps: Option<u64>,
 }
@@ -136,8 +147,8 @@ impl Cli {
             (
                 "play",
                 [
-                    "optplay play",
                     "optplay play --surface rosenbrock --opt sgd,momentum,adam",
+                    "optplay play configs/overfitting.toml",
                 ],
             ),
         ];

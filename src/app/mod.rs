@@ -178,7 +178,7 @@ fn play(args: PlayArgs, cancel: &Cancel) -> Result<(), AppError> {
     if let Some(path) = &args.screenshot {
         return screenshot(&args, path, cancel);
     }
-    let experiment = play_experiment(&args)?;
+    let experiment = with_trained_source(play_experiment(&args)?, cancel)?;
     // The playground handles keys itself (Ctrl-C is a key in raw mode); a signal makes it
     // give the terminal back and end as `q` does.
     crate::play::play(experiment, args.out, cancel).map_err(|e| match e {
@@ -204,12 +204,15 @@ fn screenshot(args: &PlayArgs, path: &Path, cancel: &Cancel) -> Result<(), AppEr
             path.display()
         )));
     };
-    let experiment = play_experiment(args)?;
-    let mut model = crate::play::Model::new(experiment, PathBuf::from("."), args.out.clone());
-    crate::play::screenshot::show_step(&mut model, args.screenshot_steps);
-    let bytes = crate::play::screenshot::png(&model).map_err(|e| AppError::Write {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e),
+    let experiment = with_trained_source(play_experiment(args)?, cancel)?;
+    let mut playground =
+        crate::play::Playground::new(experiment, PathBuf::from("."), args.out.clone());
+    playground.show_step(args.screenshot_steps);
+    let bytes = crate::play::screenshot::png_of(|frame| playground.draw(frame)).map_err(|e| {
+        AppError::Write {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(e),
+        }
     })?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -225,6 +228,14 @@ fn screenshot(args: &PlayArgs, path: &Path, cancel: &Cancel) -> Result<(), AppEr
 }
 
 /// The experiment `play` starts with: the file, or one built like `compare`'s.
+/// `experiment` with its transfer source trained, when it has one to train.
+pub(super) fn with_trained_source(
+    experiment: Experiment,
+    cancel: &Cancel,
+) -> Result<Experiment, AppError> {
+    Ok(output::network::with_trained_source(&experiment, cancel)?.unwrap_or(experiment))
+}
+
 fn play_experiment(args: &PlayArgs) -> Result<Experiment, AppError> {
     if let Some(file) = &args.file {
         let overrides = Overrides {
@@ -235,16 +246,7 @@ fn play_experiment(args: &PlayArgs) -> Result<Experiment, AppError> {
             ..Overrides::default()
         };
         overrides.validate()?;
-        let experiment = config::load_all(file, &overrides).map_err(AppError::Config)?;
-        if experiment.network().is_some() {
-            return Err(AppError::Usage(format!(
-                "play: {} is a network experiment; the playground plays surfaces for now \
-                 (`optplay run {}` trains it and draws its figures)",
-                file.display(),
-                file.display()
-            )));
-        }
-        return Ok(experiment);
+        return config::load_all(file, &overrides).map_err(AppError::Config);
     }
     let default_runs = || {
         ["sgd", "momentum", "adam"]

@@ -39,10 +39,7 @@ pub(super) fn sweep(args: SweepArgs, cancel: &Cancel) -> Result<(), AppError> {
     };
     let experiment = config::load_all(file, &overrides).map_err(AppError::Config)?;
     let settings = sweep_settings(&experiment, file, &overrides)?;
-    let experiment = match output::network::with_trained_source(&experiment, cancel)? {
-        Some(resolved) => resolved,
-        None => experiment,
-    };
+    let experiment = super::with_trained_source(experiment, cancel)?;
     let plan = Plan::new(&experiment, &settings);
     let range = match args.shard {
         Some((k, n)) => plan.shard(k, n),
@@ -191,10 +188,7 @@ fn merge(
     let experiment =
         config::check_with(&first.source, &first.file, &overrides).map_err(AppError::Config)?;
     let settings = sweep_settings(&experiment, &first.file, &Overrides::default())?;
-    let experiment = match output::network::with_trained_source(&experiment, cancel)? {
-        Some(resolved) => resolved,
-        None => experiment,
-    };
+    let experiment = super::with_trained_source(experiment, cancel)?;
     let plan = Plan::new(&experiment, &settings);
     let mut rows = Vec::with_capacity(plan.len());
     for part in &parts {

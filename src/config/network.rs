@@ -362,6 +362,50 @@ impl NetworkProblem {
     pub fn is_planar(&self) -> bool {
         self.train.inputs() == 2
     }
+
+    /// The generated data's noise, and the range its kind allows; `None` for data without
+    /// one (a CSV's points, the digits).
+    pub fn data_noise(&self) -> Option<(f64, (f64, f64))> {
+        match &self.data.source {
+            DataSource::Generated(spec) if spec.kind.noise_range.1 > 0.0 => {
+                Some((spec.noise, spec.kind.noise_range))
+            }
+            _ => None,
+        }
+    }
+
+    /// The problem with its data drawn again at `noise` (brought into the kind's range) and
+    /// split as [`parse`] splits them, from the recipe's seed: what the file would give with
+    /// `[data] noise = noise`. The network and its initial weights stay. `None` for data
+    /// without a noise.
+    pub fn with_data_noise(&self, noise: f64) -> Option<NetworkProblem> {
+        let (_, (lo, hi)) = self.data_noise()?;
+        let DataSource::Generated(spec) = &self.data.source else {
+            return None;
+        };
+        let spec = DataSpec {
+            noise: noise.clamp(lo, hi),
+            ..*spec
+        };
+        let mut dataset = data::generate(&spec);
+        if let Some(labels) = &self.data.labels {
+            dataset = dataset.keep_labels(labels);
+        }
+        let (mut train, validation) =
+            data::stratified_split(&dataset, self.data.validation, spec.seed);
+        if let Some(n) = self.data.train_points {
+            train = data::stratified_subset(&train, n, self.seed ^ SUBSET_STREAM);
+        }
+        Some(NetworkProblem {
+            data: DataSettings {
+                source: DataSource::Generated(spec),
+                ..self.data.clone()
+            },
+            train: Arc::new(train),
+            validation: Arc::new(validation),
+            ..self.clone()
+        })
+    }
 }
 
 /// Reads `[data]` (required, given in `data`), `[model]` and `record_every`, builds the data

@@ -1525,3 +1525,23 @@ fn a_run_turning_batch_norm_on_trains_its_own_network_from_the_same_weights() {
     }
     assert!(e.runs[1].summary().contains("batch norm"));
 }
+
+#[test]
+fn labels_and_train_points_shape_the_data_and_survive_a_new_noise() {
+    let text = "[data]\nkind = \"spiral\"\nclasses = 5\nnoise = 0.2\nlabels = [4, 1]\n\
+                validation = 0.5\ntrain_points = 12\n[[optimizer]]\nkind = \"sgd\"\n\
+                [[optimizer]]\nkind = \"sgd\"\nlabel = \"fewer\"\ntrain_points = 4\n";
+    let e = parse(text, Path::new("labels.toml")).unwrap();
+    let problem = e.network().unwrap();
+    assert_eq!(problem.train.classes, 2);
+    assert_eq!(problem.train.class_counts(), [6, 6]);
+    // 300 points over 5 arms: 60 each, half held out.
+    assert_eq!(problem.validation.class_counts(), [30, 30]);
+    assert_eq!(problem.train_set(&e.runs[1].network).class_counts(), [2, 2]);
+    assert_eq!(problem.train_set(&e.runs[0].network).len(), 12);
+    // The playground's `n` draws the data again with another noise: the same recipe, so the
+    // file's noise gives the file's data back.
+    let again = problem.with_data_noise(0.2).unwrap();
+    assert_eq!(again.train, problem.train);
+    assert_eq!(again.validation, problem.validation);
+}

@@ -28,6 +28,7 @@ use crate::core::{
 use crate::export::{self, Colour, RunOutcome};
 use crate::plot::{self, Format};
 
+pub(crate) use network_figures::window as network_plane;
 pub use render::{Content, Rendered, render_files};
 pub use surface::{sample_grid, scene};
 pub use write::{write_all, write_outputs, write_outputs_in};

@@ -152,7 +152,7 @@ fn curves_scene(experiment: &Experiment, runs: &[Trained]) -> CurvesScene {
 
 /// The plane the regions are drawn over: every point of both sets, with a margin of a tenth
 /// of the larger side, made square so that distances look like distances.
-fn window(problem: &NetworkProblem) -> [[f64; 2]; 2] {
+pub(crate) fn window(problem: &NetworkProblem) -> [[f64; 2]; 2] {
     let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
     for set in [&problem.train, &problem.validation] {
         for row in set.features.rows() {

@@ -40,19 +40,20 @@ pub fn write_next_free(dir: &Path, text: &str) -> std::io::Result<PathBuf> {
     ))
 }
 
-/// `e`: writes the experiment file, reads it back as `optplay run` would, and writes its
-/// figures, CSV and summary into `<out>/<name>/`. Returns what to tell the user.
-pub fn export(model: &super::Model) -> Result<String, String> {
-    let text = experiment_toml(&model.experiment);
-    let path = write_next_free(&model.export_dir, &text)
-        .map_err(|e| format!("cannot write {}: {e}", model.export_dir.display()))?;
+/// `e`: writes `experiment` as a file in `export_dir`, reads it back as `optplay run` would,
+/// and writes its figures, CSV and summary (a network's history and weights) into
+/// `<out>/<name>/`. Returns what to tell the user.
+pub fn export(experiment: &Experiment, export_dir: &Path, out: &Path) -> Result<String, String> {
+    let text = experiment_toml(experiment);
+    let path = write_next_free(export_dir, &text)
+        .map_err(|e| format!("cannot write {}: {e}", export_dir.display()))?;
     // What is rendered is what the file says, so the figures are the file's.
     let experiment = crate::config::load(&path).map_err(|e| e.to_string())?;
     // An export is not interrupted halfway: a signal during it ends the playground once the
     // files are whole (the event loop looks at the signal's token after each action).
     let whole = Cancel::new();
-    let written = crate::output::write_experiment(&experiment, &model.out, &whole)
-        .map_err(|e| e.to_string())?;
+    let written =
+        crate::output::write_experiment(&experiment, out, &whole).map_err(|e| e.to_string())?;
     Ok(format!(
         "exported {} and {}/ ({})",
         path.display(),

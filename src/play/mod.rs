@@ -1,10 +1,16 @@
-//! `optplay play`: a full-screen terminal playground.
+//! `optplay play`: a full-screen terminal playground, on a surface or on a network file.
 //!
-//! A pure model ([`state`]), a view that draws it ([`view`]), and here a thin loop that owns
-//! the terminal: alternate screen, raw mode and mouse capture on the way in, all of it given
-//! back on every way out (q, Ctrl-C, a signal, an error, a panic).
+//! Two pure models, each with a view that draws it: [`state`] and [`view`] play optimizers on
+//! a surface, [`network_state`] and [`network_view`] train a network experiment's runs step
+//! by step. A [`Playground`] is one or the other; here a thin loop owns the terminal:
+//! alternate screen, raw mode and mouse capture on the way in, all of it given back on every
+//! way out (q, Ctrl-C, a signal, an error, a panic).
 
 pub mod export;
+mod knobs;
+mod network_knobs;
+pub mod network_state;
+pub mod network_view;
 pub mod screenshot;
 pub mod state;
 pub mod view;
@@ -13,7 +19,6 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use ratatui::Terminal;
 use ratatui::crossterm::event::{
     self, DisableMouseCapture, EnableMouseCapture, Event, KeyCode, KeyEvent, KeyEventKind,
     KeyModifiers, MouseButton, MouseEventKind,
@@ -24,11 +29,87 @@ use ratatui::crossterm::terminal::{
 };
 use ratatui::layout::Rect;
 use ratatui::prelude::CrosstermBackend;
+use ratatui::{Frame, Terminal};
 
 use crate::config::Experiment;
 use crate::core::Cancel;
 
+pub use network_state::{NetworkAction, NetworkModel};
 pub use state::{Action, Model};
+
+/// What is being played: optimizers on a surface, or a network experiment's trainings.
+pub enum Playground {
+    Surface(Model),
+    Network(NetworkModel),
+}
+
+impl Playground {
+    /// The playground for `experiment` (a network file trains, anything else steps on its
+    /// surface); exports go to `export_dir` and `out`.
+    pub fn new(experiment: Experiment, export_dir: PathBuf, out: PathBuf) -> Playground {
+        match NetworkModel::new(experiment, export_dir.clone(), out.clone()) {
+            Ok(model) => Playground::Network(model),
+            Err(experiment) => Playground::Surface(Model::new(*experiment, export_dir, out)),
+        }
+    }
+
+    pub fn draw(&self, frame: &mut Frame) {
+        match self {
+            Playground::Surface(model) => view::draw(frame, model),
+            Playground::Network(model) => network_view::draw(frame, model),
+        }
+    }
+
+    fn playing(&self) -> bool {
+        match self {
+            Playground::Surface(model) => model.playing,
+            Playground::Network(model) => model.playing,
+        }
+    }
+
+    /// Shows step `steps` (the last when `None`), paused, as a screenshot does: a surface
+    /// moves its cursor there, a network trains that far.
+    pub fn show_step(&mut self, steps: Option<u64>) {
+        match self {
+            Playground::Surface(model) => screenshot::show_step(model, steps),
+            Playground::Network(model) => model.show_step(steps),
+        }
+    }
+
+    fn tick(&mut self, dt: Duration) {
+        match self {
+            Playground::Surface(model) => model.handle(Action::Tick(dt)),
+            Playground::Network(model) => model.handle(NetworkAction::Tick(dt)),
+        }
+    }
+}
+
+/// What a key asks of the network playground; `None` for keys without a meaning there.
+pub fn network_action_for(key: KeyEvent) -> Option<NetworkAction> {
+    Some(match key.code {
+        KeyCode::Char(' ') => NetworkAction::TogglePlay,
+        KeyCode::Right => NetworkAction::StepForward,
+        KeyCode::Char('+' | '=') => NetworkAction::Faster,
+        KeyCode::Char('-' | '_') => NetworkAction::Slower,
+        KeyCode::Tab => NetworkAction::NextRun,
+        KeyCode::BackTab => NetworkAction::PreviousRun,
+        KeyCode::Char('l') => NetworkAction::LowerLr,
+        KeyCode::Char('L') => NetworkAction::RaiseLr,
+        KeyCode::Char('m') => NetworkAction::MomentumDown,
+        KeyCode::Char('M') => NetworkAction::MomentumUp,
+        KeyCode::Char('d') => NetworkAction::DropoutDown,
+        KeyCode::Char('D') => NetworkAction::DropoutUp,
+        KeyCode::Char('w') => NetworkAction::L2Down,
+        KeyCode::Char('W') => NetworkAction::L2Up,
+        KeyCode::Char('b') => NetworkAction::BatchDown,
+        KeyCode::Char('B') => NetworkAction::BatchUp,
+        KeyCode::Char('n') => NetworkAction::NoiseDown,
+        KeyCode::Char('N') => NetworkAction::NoiseUp,
+        KeyCode::Char('r') => NetworkAction::Restart,
+        KeyCode::Char('e') => NetworkAction::Export,
+        _ => return None,
+    })
+}
 
 /// How often the screen is redrawn while playing.
 const FRAME: Duration = Duration::from_millis(40);
@@ -135,7 +216,7 @@ pub fn play(experiment: Experiment, out: PathBuf, stop: &Cancel) -> Result<(), P
     if !std::io::stdout().is_terminal() {
         return Err(PlayError::NotATerminal);
     }
-    let mut model = Model::new(experiment, PathBuf::from("."), out);
+    let mut playground = Playground::new(experiment, PathBuf::from("."), out);
 
     // A panic restores the terminal before its message is printed, so the message is seen.
     let previous = std::panic::take_hook();
@@ -147,21 +228,24 @@ pub fn play(experiment: Experiment, out: PathBuf, stop: &Cancel) -> Result<(), P
     let guard = TerminalGuard::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
     terminal.clear()?;
-    let result = event_loop(&mut terminal, &mut model, stop);
+    let result = event_loop(&mut terminal, &mut playground, stop);
     drop(terminal);
     drop(guard);
     result
 }
 
+/// Drawing the figures takes a moment: the message says so while it happens.
+const EXPORTING: &str = "exporting: writing the file and drawing its figures…";
+
 fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<std::io::Stdout>>,
-    model: &mut Model,
+    playground: &mut Playground,
     stop: &Cancel,
 ) -> Result<(), PlayError> {
     let mut last_tick = Instant::now();
     loop {
-        terminal.draw(|frame| view::draw(frame, model))?;
-        let timeout = if model.playing {
+        terminal.draw(|frame| playground.draw(frame))?;
+        let timeout = if playground.playing() {
             FRAME.saturating_sub(last_tick.elapsed())
         } else {
             Duration::from_millis(250)
@@ -176,25 +260,45 @@ fn event_loop(
             }
             let screen = terminal.size()?;
             let screen = Rect::new(0, 0, screen.width, screen.height);
-            if let Some(action) = action_for_event(&event, screen, model) {
-                if action == Action::Export {
-                    // Drawing the figures takes a moment: say so while it happens.
-                    model.message = "exporting: writing the file and drawing its figures…".into();
-                    terminal.draw(|frame| view::draw(frame, model))?;
+            match playground {
+                Playground::Surface(model) => {
+                    if let Some(action) = action_for_event(&event, screen, model) {
+                        if action == Action::Export {
+                            model.message = EXPORTING.into();
+                            terminal.draw(|frame| view::draw(frame, model))?;
+                        }
+                        model.handle(action);
+                    }
                 }
-                model.handle(action);
+                Playground::Network(model) => {
+                    let action = match event {
+                        Event::Key(key) if key.kind != KeyEventKind::Release => {
+                            network_action_for(key)
+                        }
+                        _ => None,
+                    };
+                    if let Some(action) = action {
+                        if action == NetworkAction::Export {
+                            model.message = EXPORTING.into();
+                            terminal.draw(|frame| network_view::draw(frame, model))?;
+                        }
+                        model.handle(action);
+                    }
+                }
             }
         }
         if stop.is_cancelled() {
             return Ok(());
         }
         let now = Instant::now();
-        if model.playing {
-            model.handle(Action::Tick(now - last_tick));
+        if playground.playing() {
+            playground.tick(now - last_tick);
         }
         last_tick = now;
     }
 }
 
+#[cfg(test)]
+mod network_tests;
 #[cfg(test)]
 mod tests;

@@ -7,10 +7,10 @@
 //! and the map's braille paths and the borders would show gaps and misaligned dots.
 
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
-use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::style::{Color, Modifier};
+use ratatui::{Frame, Terminal};
 
 use super::state::Model;
 use super::view;
@@ -44,15 +44,15 @@ pub fn show_step(model: &mut Model, steps: Option<u64>) {
     model.playing = false;
 }
 
-/// The screen of `model` as a PNG of `COLUMNS`×`ROWS` cells.
-pub fn png(model: &Model) -> Result<Vec<u8>, ScreenshotError> {
+/// The screen `draw` paints, as a PNG of `COLUMNS`×`ROWS` cells.
+pub fn png_of(draw: impl FnOnce(&mut Frame)) -> Result<Vec<u8>, ScreenshotError> {
     // A picture has every colour: no 256-colour fallback.
     view::use_truecolor();
     let mut terminal = match Terminal::new(TestBackend::new(COLUMNS, ROWS)) {
         Ok(terminal) => terminal,
         Err(never) => match never {},
     };
-    if let Err(never) = terminal.draw(|frame| view::draw(frame, model)) {
+    if let Err(never) = terminal.draw(draw) {
         match never {}
     }
     let pixels = Raster::new()?.draw(terminal.backend().buffer());
@@ -419,7 +419,11 @@ mod tests {
     #[test]
     fn every_symbol_the_view_uses_has_a_glyph_or_a_shape() {
         let raster = Raster::new().unwrap();
-        let text = format!("{}▶⏸●·→←−÷×β…*xo", view::HELP);
+        let text = format!(
+            "{}{}▶⏸●○▀·→←−÷×β…*xo–",
+            view::HELP,
+            super::super::network_view::HELP
+        );
         for c in text.chars() {
             let mut pixels = Pixels {
                 width: CELL_WIDTH,

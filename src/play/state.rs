@@ -7,10 +7,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::knobs;
 use crate::config::{Experiment, SurfaceProblem};
 use crate::core::registry::SURFACES;
 use crate::core::{Point, Trace, Value};
-use crate::number::short;
 
 /// Playback speeds, in steps per second.
 pub const SPEEDS: [f64; 8] = [2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0];
@@ -18,33 +18,6 @@ pub const SPEEDS: [f64; 8] = [2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0];
 const DEFAULT_SPEED: usize = 3;
 /// The gradient noise `n` switches on when the experiment has none of its own.
 pub const DEFAULT_NOISE: f64 = 0.1;
-/// The values `m` / `M` step the momentum (or β₁) through: round, and denser towards 1,
-/// where a step of 0.01 matters as much as one of 0.1 near 0.5.
-const MOMENTUM_STEPS: [f64; 9] = [0.0, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999];
-
-/// The round value next to `v` along 1, 2, 5 × 10ᵏ, above it (`up`) or below it. Each is
-/// parsed from its decimal, so it prints as written.
-fn next_on_ladder(v: f64, up: bool) -> f64 {
-    let decade = v.log10().floor() as i32;
-    let candidates = (decade - 1..=decade + 1).flat_map(|k| {
-        [1, 2, 5].map(move |m| format!("{m}e{k}").parse::<f64>().unwrap_or(f64::NAN))
-    });
-    let mut ladder: Vec<f64> = candidates.collect();
-    ladder.sort_by(f64::total_cmp);
-    if up {
-        ladder
-            .into_iter()
-            .find(|&l| l > v * (1.0 + 1e-12))
-            .unwrap_or(v * 10.0)
-    } else {
-        ladder
-            .into_iter()
-            .rev()
-            .find(|&l| l < v * (1.0 - 1e-12))
-            .unwrap_or(v / 10.0)
-    }
-}
-
 /// Something the user asked for.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Action {
@@ -231,63 +204,35 @@ impl Model {
                 self.rerun();
             }
             Action::Export => {
-                self.message = match super::export::export(self) {
-                    Ok(said) => said,
-                    Err(e) => format!("export failed: {e}"),
-                }
+                self.message =
+                    match super::export::export(&self.experiment, &self.export_dir, &self.out) {
+                        Ok(said) => said,
+                        Err(e) => format!("export failed: {e}"),
+                    }
             }
         }
     }
 
-    /// `l` / `L`: the lr one step along 1, 2, 5 × 10ᵏ, so the knob (and an export) reads
-    /// 0.05, 0.1, 0.2, never 0.8800000000000001.
+    /// `l` / `L`: the lr one step along 1, 2, 5 × 10ᵏ (see [`knobs::step_lr`]).
     fn step_lr(&mut self, up: bool) {
-        let r = &mut self.experiment.runs[self.selected];
-        let lr = next_on_ladder(r.lr, up);
-        if !(lr.is_finite() && lr > 0.0 && lr <= 1e6) {
-            self.message = format!("{}: lr stays {}", r.label, r.lr);
-            return;
+        match knobs::step_lr(&mut self.experiment.runs[self.selected], up) {
+            Ok(said) => {
+                self.message = said;
+                self.rerun();
+            }
+            Err(said) => self.message = said,
         }
-        r.lr = lr;
-        self.message = format!("{}: lr {}", r.label, short(lr));
-        self.rerun();
     }
 
-    /// `m` / `M`: the momentum (SGD's ρ, Adam's β₁) one step along [`MOMENTUM_STEPS`]:
-    /// 0.9 → 0.8 / 0.95. Any kind with a `momentum` key, or failing that a `betas` pair, has a
-    /// momentum.
+    /// `m` / `M`: the momentum (or β₁) one step (see [`knobs::step_momentum`]).
     fn change_momentum(&mut self, up: bool) {
-        let r = &mut self.experiment.runs[self.selected];
-        let settings = &mut r.optimizer.settings;
-        let (current, name) = match (settings.get("momentum"), settings.get("betas")) {
-            (Some(Value::Number(m)), _) => (*m, "momentum"),
-            (_, Some(Value::Pair([b1, _]))) => (*b1, "β1"),
-            _ => {
-                self.message = format!("{} ({}) has no momentum", r.label, r.kind());
-                return;
+        match knobs::step_momentum(&mut self.experiment.runs[self.selected], up) {
+            Ok(said) => {
+                self.message = said;
+                self.rerun();
             }
-        };
-        // torch refuses Nesterov momentum without momentum.
-        let floor = if settings.boolean("nesterov") {
-            0.5
-        } else {
-            0.0
-        };
-        let next = if up {
-            MOMENTUM_STEPS.iter().copied().find(|&m| m > current)
-        } else {
-            MOMENTUM_STEPS.iter().rev().copied().find(|&m| m < current)
+            Err(said) => self.message = said,
         }
-        .unwrap_or(current)
-        .max(floor);
-        if name == "momentum" {
-            settings.set("momentum", Value::Number(next));
-        } else {
-            let [_, b2] = settings.pair("betas");
-            settings.set("betas", Value::Pair([next, b2]));
-        }
-        self.message = format!("{}: {name} {next}", r.label);
-        self.rerun();
     }
 
     fn toggle_bias_correction(&mut self) {

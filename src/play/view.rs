@@ -27,6 +27,8 @@ pub const HELP: &str = "space play/pause · →/← step · +/− speed · tab r
 /// Smaller than this, only a note asking for a bigger terminal is drawn.
 pub const MIN_WIDTH: u16 = 72;
 pub const MIN_HEIGHT: u16 = 16;
+/// The narrowest map worth drawing, border included.
+pub const MIN_MAP_WIDTH: u16 = 26;
 
 /// Bands of the shaded field; each holds about as many cells as the next.
 const BANDS: usize = 14;
@@ -44,11 +46,17 @@ pub struct Areas {
 
 /// The layout of a screen of size `area`; `None` when it is too small to be useful.
 pub fn layout(area: Rect) -> Option<Areas> {
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+    layout_with(area, [MIN_WIDTH - MIN_MAP_WIDTH, 56])
+}
+
+/// The layout with a side panel a third of the screen wide within `side` ([narrowest,
+/// widest]) and a map of [`MIN_MAP_WIDTH`] columns at least; `None` when the screen is too small.
+pub fn layout_with(area: Rect, [narrowest, widest]: [u16; 2]) -> Option<Areas> {
+    if area.width < narrowest + MIN_MAP_WIDTH || area.height < MIN_HEIGHT {
         return None;
     }
     let [main, help] = Layout::vertical([Constraint::Min(8), Constraint::Length(2)]).areas(area);
-    let side_width = (area.width * 35 / 100).clamp(46, 56);
+    let side_width = (area.width * 35 / 100).clamp(narrowest, widest);
     let [map_block, side] =
         Layout::horizontal([Constraint::Min(20), Constraint::Length(side_width)]).areas(main);
     let map = Block::bordered().inner(map_block);
@@ -89,7 +97,7 @@ pub fn cell_of(map: Rect, window: Window, p: Point) -> Option<(u16, u16)> {
 /// Run `i`'s colour on the map: the figures' colour, lightened until it stands out 3:1 on
 /// the lightest band of the field in either colour mode (tested below), so every path shows
 /// on the dark background.
-fn rgb(i: usize) -> Color {
+pub(super) fn rgb(i: usize) -> Color {
     let c = run_rgb(i);
     color(c.0, c.1, c.2)
 }

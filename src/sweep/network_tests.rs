@@ -198,7 +198,10 @@ fn a_data_key_a_run_cannot_override_is_refused_with_what_can_be_swept() {
     let text = MOONS.replace("seeds = 2", "seeds = 2\n\"data.points\" = [30, 100]");
     let error = config::parse(&text, Path::new("net_sweep_test.toml")).unwrap_err();
     let message = error.to_string();
-    assert!(message.contains("sweep `data.train_points` instead"), "{message}");
+    assert!(
+        message.contains("sweep `data.train_points` instead"),
+        "{message}"
+    );
     let text = MOONS.replace("seeds = 2", "seeds = 2\n\"model.hidden\" = [[8], [16]]");
     let message = config::parse(&text, Path::new("net_sweep_test.toml"))
         .unwrap_err()

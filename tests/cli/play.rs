@@ -85,3 +85,59 @@ fn play_screenshot_draws_the_step_asked_for_into_a_png_without_a_terminal() {
     // More steps, more path drawn in the run's colour.
     assert!(shot("early.png", "1") < shot("late.png", "150"));
 }
+
+/// Two moons, 8 ReLUs, Adam: a network file small enough to train in a test.
+const MOONS: &str = r#"
+steps = 150
+[data]
+kind = "moons"
+points = 80
+noise = 0.15
+[model]
+hidden = [8]
+[[optimizer]]
+kind = "adam"
+lr = 0.03
+"#;
+
+#[test]
+fn play_screenshot_of_a_network_file_draws_both_classes_regions_and_points() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("moons.toml"), MOONS).unwrap();
+    optplay(dir.path())
+        .args(["play", "moons.toml", "--screenshot", "net.png"])
+        .args(["--screenshot-steps", "150"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("wrote net.png"));
+    let picture = decoded(&dir.path().join("net.png"));
+    assert_eq!(picture.dimensions(), (1320, 880));
+    // The map: the left half of the screen, below its title row.
+    let pixels: Vec<[u8; 3]> = (22..800u32)
+        .flat_map(|y| (11..660u32).map(move |x| (x, y)))
+        .map(|(x, y)| picture.get_pixel(x, y).0)
+        .collect();
+    let map = || pixels.iter();
+    let total = pixels.len();
+    // Each class's region, in its figure colour made pale: class 0 blue, class 1 vermillion.
+    let bluish = map()
+        .filter(|p| i32::from(p[2]) - i32::from(p[0]) > 40)
+        .count();
+    let orange = map()
+        .filter(|p| i32::from(p[0]) - i32::from(p[2]) > 40)
+        .count();
+    for (name, count) in [("class 0", bluish), ("class 1", orange)] {
+        assert!(
+            count > total / 8,
+            "{name}'s region: {count} of {total} pixels"
+        );
+    }
+    // Each class's points, in its colour a fifth darker.
+    for class in 0..2 {
+        let c = optplay::plot::network::class_color(class);
+        let dark = |v: u8| (f64::from(v) * 0.8).round() as u8;
+        let point = [dark(c.0), dark(c.1), dark(c.2)];
+        let drawn = map().filter(|p| **p == point).count();
+        assert!(drawn > 50, "class {class}'s points: {drawn} pixels");
+    }
+}

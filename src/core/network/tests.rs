@@ -261,7 +261,7 @@ mod training {
 
     use super::*;
     use crate::core::network::data::{self, Augment, DataSpec, SPIRAL};
-    use crate::core::network::train::{Training, train};
+    use crate::core::network::train::{Trainer, Training, train};
     use crate::core::optim::sgd::Sgd;
     use crate::core::run::{RunSpec, Status};
     use crate::core::{Cancel, Schedule};
@@ -279,15 +279,15 @@ mod training {
         }
     }
 
-    fn run(lr: f64, frames: u64) -> crate::core::network::train::Trained {
-        run_with(&sgd(lr), frames, 0)
-    }
-
-    fn run_with(
-        spec: &RunSpec,
+    /// A 2-5-4-3 ReLU net on the default spiral, minibatches of 32, 100 steps, a row every
+    /// 10; `dropout` on its hidden layers, the first `frozen` parameters left alone. Gives
+    /// the training and its initial weights to `f`.
+    fn with_training<R>(
         frames: u64,
+        dropout: f64,
         frozen: usize,
-    ) -> crate::core::network::train::Trained {
+        f: impl FnOnce(&Training<'_>, &Array1<f64>) -> R,
+    ) -> R {
         let spiral = data::generate(&DataSpec::defaults(&SPIRAL, 0));
         let empty = spiral.subset(&[]);
         let network = net(Activation::Relu, false);
@@ -299,7 +299,10 @@ mod training {
             network: &network,
             train: std::borrow::Cow::Borrowed(&spiral),
             validation: &empty,
-            regularisation: Regularisation::NONE,
+            regularisation: Regularisation {
+                dropout,
+                ..Regularisation::NONE
+            },
             batch: 32,
             augment: Augment::default(),
             steps: 100,
@@ -309,7 +312,72 @@ mod training {
             frozen,
         };
         let initial = network.init(Init::He, &mut ChaCha8Rng::seed_from_u64(0));
-        train(&training, spec, initial.view(), &Cancel::new(), &|_| {})
+        f(&training, &initial)
+    }
+
+    fn run(lr: f64, frames: u64) -> crate::core::network::train::Trained {
+        run_with(&sgd(lr), frames, 0)
+    }
+
+    fn run_with(
+        spec: &RunSpec,
+        frames: u64,
+        frozen: usize,
+    ) -> crate::core::network::train::Trained {
+        with_training(frames, 0.0, frozen, |training, initial| {
+            train(training, spec, initial.view(), &Cancel::new(), &|_| {})
+        })
+    }
+
+    #[test]
+    fn a_training_taken_in_chunks_ends_exactly_where_one_in_one_go_does() {
+        for (lr, dropout) in [(0.1, 0.3), (1e300, 0.0)] {
+            with_training(3, dropout, 0, |training, initial| {
+                let spec = sgd(lr);
+                let whole = train(training, &spec, initial.view(), &Cancel::new(), &|_| {});
+                let mut trainer = Trainer::new(training, &spec, initial.view());
+                let mut seen = Vec::new();
+                // Chunks of 7 steps, across the rows recorded every 10.
+                while trainer.step_n(training, &spec, 7, &Cancel::new()).is_none() {
+                    seen.push(trainer.step());
+                }
+                if lr < 1.0 {
+                    assert_eq!(seen[..3], [7, 14, 21]);
+                } else {
+                    assert!(matches!(whole.status, Status::Diverged { .. }));
+                }
+                assert_eq!(trainer.status(), Some(whole.status), "lr {lr}");
+                assert_eq!(trainer.step(), whole.steps);
+                let chunked = trainer.finish(training);
+                // Compared as text: without validation its numbers are NaN, equal to nothing.
+                assert_eq!(
+                    format!("{:?}", chunked.history),
+                    format!("{:?}", whole.history),
+                    "lr {lr}"
+                );
+                assert_eq!(chunked.params, whole.params);
+                assert_eq!(
+                    chunked.frames.iter().map(|f| f.step).collect::<Vec<_>>(),
+                    whole.frames.iter().map(|f| f.step).collect::<Vec<_>>()
+                );
+            });
+        }
+    }
+
+    #[test]
+    fn a_trainer_that_reaches_its_last_step_has_ended_with_its_last_row() {
+        with_training(0, 0.0, 0, |training, initial| {
+            let spec = sgd(0.1);
+            let mut trainer = Trainer::new(training, &spec, initial.view());
+            assert_eq!(trainer.step_n(training, &spec, 99, &Cancel::new()), None);
+            assert_eq!(trainer.history().last().map(|r| r.step), Some(90));
+            let status = trainer.step_n(training, &spec, 1, &Cancel::new());
+            assert_eq!(status, Some(Status::MaxSteps));
+            assert_eq!(trainer.history().last().map(|r| r.step), Some(100));
+            // Nothing more to take.
+            assert_eq!(trainer.step_n(training, &spec, 50, &Cancel::new()), status);
+            assert_eq!(trainer.step(), 100);
+        });
     }
 
     #[test]

@@ -234,6 +234,33 @@ pub fn landscape_canvas(panels: usize) -> (u32, u32) {
     ((columns as u32 * w + 20).max(800), rows as u32 * h + 150)
 }
 
+/// The decision regions of one panel as an RGB raster of `size` pixels (top row first), in
+/// the boundaries figure's colours (without its boundary line, which would be a wall at a
+/// terminal's few pixels): `probabilities` are `resolution` cells of `classes` each over
+/// `window`, laid out as [`BoundaryPanel::probabilities`]. The playground paints its map
+/// with this, so a screenshot and a figure agree.
+pub fn regions_raster(
+    probabilities: &[f32],
+    resolution: [usize; 2],
+    classes: usize,
+    window: [[f64; 2]; 2],
+    size: (u32, u32),
+) -> Result<Vec<u8>, PlotError> {
+    let probabilities = regions::Probabilities::new(probabilities, resolution, classes)?;
+    Ok(regions::shade(&probabilities, window, size).0)
+}
+
+/// Class `k`'s colour in every figure (its points and, paler, its region).
+pub fn class_color(k: usize) -> super::style::RGBColor {
+    regions::class_color(k)
+}
+
+/// A confusion matrix cell's colour as the digits figure paints it: towards blue on the
+/// diagonal, orange off it, with `share` of the true class's examples in it.
+pub fn confusion_color(diagonal: bool, share: f64) -> super::style::RGBColor {
+    digits::cell_color(diagonal, share)
+}
+
 /// A canvas that gives each boundary panel about 400 pixels (panels in rows of up to three),
 /// with room for the title and legend: what to use when the experiment asks for no size.
 pub fn boundaries_canvas(panels: usize) -> (u32, u32) {

@@ -125,12 +125,38 @@ impl<'a> Probabilities<'a> {
 }
 
 /// The regions of `window` ([x0, x1], [y0, y1]) as an RGB raster of `(w, h)` pixels, top row
-/// first.
+/// first, the boundary drawn.
 pub(super) fn raster(
     probabilities: &Probabilities,
     window: [[f64; 2]; 2],
     (w, h): (u32, u32),
 ) -> Vec<u8> {
+    let (mut rgb, classes) = shade(probabilities, window, (w, h));
+    let (w, h) = (w as usize, h as usize);
+    // The boundary: a pixel whose right or lower neighbour is predicted otherwise.
+    for py in 0..h {
+        for px in 0..w {
+            let here = classes[py * w + px];
+            let right = (px + 1 < w).then(|| classes[py * w + px + 1]);
+            let below = (py + 1 < h).then(|| classes[(py + 1) * w + px]);
+            if [right, below].into_iter().flatten().any(|c| c != here) {
+                let at = (py * w + px) * 3;
+                let old = RGBColor(rgb[at], rgb[at + 1], rgb[at + 2]);
+                let c = mix(old, BOUNDARY, 0.75);
+                rgb[at..at + 3].copy_from_slice(&[c.0, c.1, c.2]);
+            }
+        }
+    }
+    rgb
+}
+
+/// The regions' colours alone, no boundary line (at a terminal's few pixels a line a pixel
+/// wide would be a wall): the RGB raster, and the class predicted at each pixel.
+pub(super) fn shade(
+    probabilities: &Probabilities,
+    window: [[f64; 2]; 2],
+    (w, h): (u32, u32),
+) -> (Vec<u8>, Vec<Option<usize>>) {
     let (w, h) = (w as usize, h as usize);
     let [[x0, x1], [y0, y1]] = window;
     let (nx, ny) = (probabilities.nx as f64, probabilities.ny as f64);
@@ -161,19 +187,5 @@ pub(super) fn raster(
             rgb.extend([color.0, color.1, color.2]);
         }
     }
-    // The boundary: a pixel whose right or lower neighbour is predicted otherwise.
-    for py in 0..h {
-        for px in 0..w {
-            let here = classes[py * w + px];
-            let right = (px + 1 < w).then(|| classes[py * w + px + 1]);
-            let below = (py + 1 < h).then(|| classes[(py + 1) * w + px]);
-            if [right, below].into_iter().flatten().any(|c| c != here) {
-                let at = (py * w + px) * 3;
-                let old = RGBColor(rgb[at], rgb[at + 1], rgb[at + 2]);
-                let c = mix(old, BOUNDARY, 0.75);
-                rgb[at..at + 3].copy_from_slice(&[c.0, c.1, c.2]);
-            }
-        }
-    }
-    rgb
+    (rgb, classes)
 }

@@ -196,7 +196,7 @@ fn trained(batch_norm: bool, batch: usize) -> (Network, data::Dataset, Trained) 
     });
     let training = Training {
         network: &network,
-        train: &spiral,
+        train: std::borrow::Cow::Borrowed(&spiral),
         validation: &empty,
         regularisation: Regularisation::NONE,
         batch,
@@ -205,6 +205,7 @@ fn trained(batch_norm: bool, batch: usize) -> (Network, data::Dataset, Trained) 
         record_every: 5,
         seed: 0,
         frames: 30,
+        frozen: 0,
     };
     let initial = network.init(Init::He, &mut ChaCha8Rng::seed_from_u64(0));
     let run = train(
