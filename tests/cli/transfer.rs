@@ -145,3 +145,16 @@ fn a_sweep_over_the_target_s_size_draws_accuracy_against_points() {
         "{csv}"
     );
 }
+
+#[test]
+fn the_playground_trains_the_source_first_and_starts_from_it() {
+    let work = tempfile::tempdir().unwrap();
+    let shot = work.path().join("transfer.png");
+    optplay(work.path())
+        .args(["play", config("transfer.toml").to_str().unwrap()])
+        .args(["--screenshot", shot.to_str().unwrap(), "--screenshot-steps", "1"])
+        .assert()
+        .success();
+    let png = std::fs::read(&shot).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+}
