@@ -99,6 +99,8 @@ fn steps(c: &mut Criterion) {
         record_every: 20,
         seed: 0,
         frames: 0,
+        average: None,
+        snapshots: Vec::new(),
     };
     let sgd = registry::optimizer("sgd").expect("sgd is built in");
     let spec = RunSpec {

@@ -249,6 +249,8 @@ impl NetworkProblem {
             record_every: self.record_every,
             seed,
             frames,
+            average: None,
+            snapshots: Vec::new(),
         }
     }
 

@@ -7,9 +7,14 @@
 //!   and identical on every machine;
 //! - `model` is a multilayer perceptron on one flat parameter vector, so the core's
 //!   optimizers step it exactly as they step a surface's point;
-//! - `train` is the training loop: minibatches, masks, the optimizer's step, the history.
+//! - `train` is the training loop: minibatches, masks, the optimizer's step, the history;
+//!   with `averaging` it keeps an averaged copy of the weights beside them, and it keeps the
+//!   snapshots a snapshot ensemble asks for;
+//! - `ensemble` makes several trained models predict together.
 
+pub mod averaging;
 pub mod data;
+pub mod ensemble;
 pub mod model;
 pub mod train;
 

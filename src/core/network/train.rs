@@ -14,6 +14,7 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use super::averaging::{self, Averaged, Averaging, RunningAverage};
 use super::data::{Augment, Batches, Dataset, augment};
 use super::model::{Evaluation, Loss, Masks, Network, Regularisation, RunningStats, Workspace};
 use crate::core::cancel::Cancel;
@@ -56,6 +57,12 @@ pub struct Training<'a> {
     /// Keep the parameters at this many recorded rows, evenly spread (and the last): the
     /// frames of an animation. 0: none.
     pub frames: u64,
+    /// Average the weights as they train, and measure the averaged model at every recorded
+    /// row beside the trained one. `None`: no second model.
+    pub average: Option<Averaging>,
+    /// Keep the parameters after each of these steps (ascending; a snapshot ensemble's cycle
+    /// ends), whatever `record_every`.
+    pub snapshots: Vec<u64>,
 }
 
 /// The model at one recorded step, kept for an animation.
@@ -108,6 +115,14 @@ pub struct Trained {
     pub evaluations: Evaluations,
     /// The parameters at evenly spread recorded rows ([`Training::frames`]).
     pub frames: Vec<Frame>,
+    /// The averaged model ([`Training::average`]); `None` without averaging, or when the
+    /// training ended before the averaging started.
+    pub averaged: Option<Averaged>,
+    /// The parameters after each of [`Training::snapshots`]' steps the training reached.
+    pub snapshots: Vec<Frame>,
+    /// The other members of the run's ensemble (seeds after the run's), trained apart and
+    /// attached by whoever trained them; empty for a run alone.
+    pub members: Vec<Trained>,
 }
 
 impl Trained {
@@ -237,6 +252,9 @@ pub fn train(
         n => training.steps.div_ceil(n).div_ceil(record_every).max(1) * record_every,
     };
     let mut frames = Vec::new();
+    let mut average = training.average.map(|how| RunningAverage::new(how, dim));
+    let mut averaged: Option<Averaged> = None;
+    let mut snapshots = Vec::new();
 
     let mut t: u64 = 0;
     let status = loop {
@@ -279,6 +297,16 @@ pub fn train(
             break Status::Diverged { step: t };
         }
         network.update_running_stats(&mut stats, &workspace.borrow());
+        if let Some(average) = &mut average {
+            average.add(t, params.view());
+        }
+        if training.snapshots.binary_search(&t).is_ok() {
+            snapshots.push(Frame {
+                step: t,
+                params: params.clone(),
+                stats: stats.clone(),
+            });
+        }
 
         if t.is_multiple_of(record_every) || t == training.steps {
             let on_train = step_is_evaluation.then(|| Evaluation {
@@ -300,6 +328,10 @@ pub fn train(
                 break Status::Diverged { step: t };
             }
             history.push(row);
+            if let Some(average) = &average {
+                let sets = [training.train, training.validation];
+                averaging::record(network, sets, average, t, &mut measuring, &mut averaged);
+            }
             last_recorded.assign(&params);
             if training.frames > 0 && (t.is_multiple_of(frame_every) || t == training.steps) {
                 frames.push(Frame {
@@ -338,6 +370,11 @@ pub fn train(
                 None,
             );
             history.push(row);
+            if let Some(average) = &mut average {
+                average.add(t, params.view());
+                let sets = [training.train, training.validation];
+                averaging::record(network, sets, average, t, &mut measuring, &mut averaged);
+            }
             break Status::Converged;
         }
     };
@@ -360,6 +397,9 @@ pub fn train(
         penalty,
         evaluations,
         frames,
+        averaged,
+        snapshots,
+        members: Vec::new(),
     }
 }
 
