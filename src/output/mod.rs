@@ -5,7 +5,9 @@
 //! the other. Interruption is a [`Cancel`] token checked while stepping and while writing; an
 //! interrupted write leaves nothing behind (see [`write_all`]).
 
+mod ensemble_figures;
 pub mod network;
+mod network_combined;
 mod network_figures;
 mod render;
 mod surface;
