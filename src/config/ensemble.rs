@@ -320,3 +320,70 @@ pub fn describe(settings: &EnsembleSettings, snapshots: usize) -> Vec<String> {
     }
     parts
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::{Overrides, check_with, parse, write};
+
+    const FILE: &str = "steps = 1000\n[data]\nkind = \"spiral\"\nbatch = 16\n\n\
+                        [[optimizer]]\nkind = \"sgd\"\nensemble = 3\n\
+                        schedule = { kind = \"cosine_restarts\", t_0 = 300 }\nsnapshots = true\n\
+                        average = \"polyak\"\n\n\
+                        [[optimizer]]\nkind = \"adam\"\naverage = { ema = 0.999 }\n";
+
+    #[test]
+    fn the_pinned_spellings_read_and_polyak_alone_averages_the_second_half() {
+        let e = parse(FILE, Path::new("e.toml")).unwrap();
+        let first = &e.runs[0].ensemble;
+        assert_eq!(first.members, Some(3));
+        assert!(first.snapshots);
+        assert_eq!(first.average, Some(Averaging::Polyak { start: 500 }));
+        assert_eq!(e.runs[0].snapshot_steps(e.steps), [300, 600, 900]);
+        assert_eq!(
+            e.runs[1].ensemble,
+            EnsembleSettings {
+                members: None,
+                snapshots: false,
+                average: Some(Averaging::Ema { decay: 0.999 }),
+            }
+        );
+        assert!(e.runs[1].snapshot_steps(e.steps).is_empty());
+        // `--steps` moves polyak's default start as it moves a cosine's t_max.
+        let overrides = Overrides {
+            steps: Some(700),
+            ..Overrides::default()
+        };
+        let shorter = check_with(FILE, Path::new("e.toml"), &overrides).unwrap();
+        assert_eq!(
+            shorter.runs[0].ensemble.average,
+            Some(Averaging::Polyak { start: 350 })
+        );
+    }
+
+    #[test]
+    fn a_network_experiment_with_them_is_written_back_the_same() {
+        let first = parse(FILE, Path::new("e.toml")).unwrap();
+        let text = write::experiment(&first, "test");
+        let second = parse(&text, Path::new("e.toml")).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(first.runs, second.runs, "{text}");
+    }
+
+    #[test]
+    fn an_ensemble_of_given_weights_differs_by_its_minibatches() {
+        // Full batch from `init_from` weights is refused (the corpus); a minibatch makes the
+        // members differ, and so does dropout.
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_configs/e.toml");
+        for extra in ["batch = 16", "dropout = 0.5"] {
+            let source = format!(
+                "[data]\nkind = \"moons\"\n[model]\nhidden = [8]\n\
+                 init_from = \"../bad_data/init_8.json\"\n\
+                 [[optimizer]]\nkind = \"adam\"\nensemble = 3\n{extra}\n"
+            );
+            let e = parse(&source, &dir).unwrap_or_else(|e| panic!("{extra}: {e}"));
+            assert_eq!(e.runs[0].ensemble.members, Some(3));
+        }
+    }
+}
