@@ -1,7 +1,7 @@
 //! `optplay explain TOPIC` for the parts of a network experiment that are not kinds: the
 //! regularisers and augmentation (what each does at training and at evaluation, as
 //! `core::network` does it), and the keys of `[model]` and `[data]` with their defaults, read
-//! from `config::network`.
+//! from `config::network`; ensembles, snapshots and averaging are in `after.rs`.
 
 use crate::config::network::{
     DATA_KEYS, DEFAULT_INIT_STD, DEFAULT_ROWS, DEFAULT_VALIDATION, MODEL_KEYS, RUN_KEYS,
@@ -14,7 +14,7 @@ use crate::number::short;
 use super::pad;
 
 /// The topics, in the order the did-you-mean lists them.
-pub const TOPICS: [&str; 8] = [
+pub const TOPICS: [&str; 11] = [
     "model",
     "data",
     "augment",
@@ -23,6 +23,9 @@ pub const TOPICS: [&str; 8] = [
     "batch_norm",
     "l2",
     "l1",
+    "ensemble",
+    "snapshots",
+    "average",
 ];
 
 /// Where a run may change a `[model]` or `[data]` key for itself.
@@ -93,7 +96,7 @@ fn penalty_text(which: &str) -> String {
 }
 
 /// Paragraphs into text: each wrapped, an indented one kept as it is.
-fn paragraphs(parts: &[String]) -> String {
+pub(super) fn paragraphs(parts: &[String]) -> String {
     parts
         .iter()
         .flat_map(|p| {
@@ -370,6 +373,9 @@ pub(crate) fn explain_topic(name: &str) -> Option<String> {
         "dropconnect" => dropconnect(),
         "batch_norm" => batch_norm(),
         "l2" | "l1" => penalty_text(name),
+        "ensemble" => super::after::ensemble(),
+        "snapshots" => super::after::snapshots(),
+        "average" => super::after::average(),
         _ => return None,
     })
 }
