@@ -80,24 +80,20 @@ fn each_combination_is_a_diamond_in_its_run_colour_where_its_value_is() {
     let (buf, layout) = draw_ensemble(&scene);
     for (r, row) in scene.rows.iter().enumerate() {
         let (band_y, at) = layout.bands[r];
-        for k in 0..2 {
+        for (k, &(x_at, y_at)) in at.iter().enumerate() {
             let value = if k == 0 {
                 row.together[0] * 100.0
             } else {
                 row.together[1]
             };
             let x = column_of(layout.panels[k], &layout.x[k], value);
-            assert!(
-                (at[k].0 - x).abs() <= 1,
-                "row {r} panel {k}: {} vs {x}",
-                at[k].0
-            );
+            assert!((x_at - x).abs() <= 1, "row {r} panel {k}: {x_at} vs {x}");
             // The diamond's middle is filled with the run's colour, below the band's centre.
-            assert_eq!(pixel(&buf, scene.width, at[k]), rgb(run_color(row.run)));
-            assert!(
-                at[k].1 > band_y,
-                "the combination sits below the models alone"
+            assert_eq!(
+                pixel(&buf, scene.width, (x_at, y_at)),
+                rgb(run_color(row.run))
             );
+            assert!(y_at > band_y, "the combination sits below the models alone");
         }
     }
     // The panels sit beside each other under the legend, within the figure.
