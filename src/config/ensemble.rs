@@ -89,7 +89,7 @@ pub(crate) fn parse(
             let key = join(path, "snapshots");
             match (cx.boolean(v, &key), schedule) {
                 (Some(true), Some(schedule)) => {
-                    cycles_for_snapshots(cx, v.span(), &key, schedule, steps).then_some(true)
+                    restarts(cx, v.span(), &key, schedule).then_some(true)
                 }
                 (on, _) => on,
             }
@@ -107,14 +107,13 @@ pub(crate) fn parse(
     })
 }
 
-/// Whether `schedule` restarts at least twice within `steps` (two snapshots to ensemble);
-/// records why not at the `snapshots` key otherwise.
-fn cycles_for_snapshots(
+/// Whether `schedule` restarts (cycles to take snapshots at the end of); records why not at
+/// the `snapshots` key otherwise.
+fn restarts(
     cx: &mut Cx<'_>,
     at: Span<usize>,
     key: &str,
     schedule: &Configured<ScheduleKind>,
-    steps: u64,
 ) -> bool {
     if schedule.kind.name != COSINE_RESTARTS.name {
         let e = cx
@@ -133,6 +132,57 @@ fn cycles_for_snapshots(
         cx.push(e);
         return false;
     }
+    true
+}
+
+/// Whether the file's run lengths fit what its runs ask of them, as the file is written
+/// (`steps`, not `--steps`: a shorter trial run takes the snapshots and the averaging that
+/// fall within it, and its outputs say how many): two cosine_restarts cycles ending within
+/// the steps for `snapshots`, a Polyak start before the last step. Records each misfit at its
+/// key.
+pub(crate) fn fit_the_steps(
+    cx: &mut Cx<'_>,
+    root: Table<'_, '_>,
+    runs: &[RunConfig],
+    steps: u64,
+) -> bool {
+    let mut fine = true;
+    for (i, run) in runs.iter().enumerate() {
+        let path = format!("optimizer[{}]", i + 1);
+        if run.ensemble.snapshots {
+            let at = run_key_span(cx, root, i, &["snapshots"]);
+            fine &= two_cycles(cx, at, &join(&path, "snapshots"), &run.schedule, steps);
+        }
+        if let Some(Averaging::Polyak { start }) = run.ensemble.average
+            && start >= steps
+            && let Some(v) = cx
+                .get(root, "optimizer")
+                .and_then(|v| nth_table_value(v, i, &["average", "polyak"]))
+        {
+            cx.invalid(
+                v,
+                &join(&path, "average.polyak"),
+                format!("an integer from 0 to {}", steps.saturating_sub(1)),
+            );
+            if let Some(e) = cx.errors.pop() {
+                cx.push(e.note(format!(
+                    "the step from which the weights are averaged: the run takes {steps} steps"
+                )));
+            }
+            fine = false;
+        }
+    }
+    fine
+}
+
+/// Whether `schedule` ends at least two cycles within `steps` (two snapshots to ensemble).
+fn two_cycles(
+    cx: &mut Cx<'_>,
+    at: Span<usize>,
+    key: &str,
+    schedule: &Configured<ScheduleKind>,
+    steps: u64,
+) -> bool {
     let ends = (schedule.kind.build)(&schedule.settings).restarts(steps);
     if ends.len() >= 2 {
         return true;
@@ -211,15 +261,8 @@ fn average(
                 return None;
             }
             if let Some(p) = cx.get(table, "polyak") {
-                let last = steps.saturating_sub(1);
-                let start = cx.integer(p, &join(key, "polyak"), 0, last);
-                if start.is_none()
-                    && let Some(e) = cx.errors.pop()
-                {
-                    cx.push(e.note(format!(
-                        "the step from which the weights are averaged: the run takes {steps} steps"
-                    )));
-                }
+                // Checked against the file's steps once every run is read (`fit_the_steps`).
+                let start = cx.integer(p, &join(key, "polyak"), 0, super::MAX_STEPS);
                 return start.map(|start| Averaging::Polyak { start });
             }
             let decay = cx.get(table, "ema")?;
@@ -254,7 +297,7 @@ pub(crate) fn members_differ(
         let e = cx
             .error(
                 ErrorKind::InvalidValue,
-                run_key_span(cx, root, i, "ensemble"),
+                run_key_span(cx, root, i, &["ensemble"]),
                 format!("invalid value for `{key}`: every member would train the same model"),
             )
             .key(&key)
@@ -274,18 +317,31 @@ pub(crate) fn members_differ(
     fine
 }
 
-/// Where `key` of the `index`-th `[[optimizer]]` is written (the file's start if nowhere).
-fn run_key_span(cx: &Cx<'_>, root: Table<'_, '_>, index: usize, key: &str) -> Span<usize> {
+/// Where the value at `keys` of the `index`-th `[[optimizer]]` is written (the file's start
+/// if nowhere).
+fn run_key_span(cx: &Cx<'_>, root: Table<'_, '_>, index: usize, keys: &[&str]) -> Span<usize> {
     cx.get(root, "optimizer")
-        .and_then(|v| match v.get_ref() {
-            DeValue::Array(items) => items.get(index),
-            _ => None,
-        })
-        .and_then(|item| match item.get_ref() {
-            DeValue::Table(t) => t.get(key).map(|k| k.span()),
-            _ => None,
-        })
-        .unwrap_or(0..0)
+        .and_then(|v| nth_table_value(v, index, keys))
+        .map_or(0..0, |v| v.span())
+}
+
+/// The value at `keys` (tables inside tables) of item `index` of the array of tables `v`.
+fn nth_table_value<'a, 'i>(
+    v: &'a super::reader::Value<'i>,
+    index: usize,
+    keys: &[&str],
+) -> Option<&'a super::reader::Value<'i>> {
+    let DeValue::Array(items) = v.get_ref() else {
+        return None;
+    };
+    let mut value = items.get(index)?;
+    for key in keys {
+        let DeValue::Table(t) = value.get_ref() else {
+            return None;
+        };
+        value = t.get(*key)?;
+    }
+    Some(value)
 }
 
 /// The settings as experiment-file lines, read back as the same settings.
@@ -351,15 +407,25 @@ mod tests {
             }
         );
         assert!(e.runs[1].snapshot_steps(e.steps).is_empty());
-        // `--steps` moves polyak's default start as it moves a cosine's t_max.
+        // `--steps` moves polyak's default start as it moves a cosine's t_max; a trial run
+        // shorter than the file's takes the snapshots that fall within it (the rule of two
+        // cycles is the file's, as written).
         let overrides = Overrides {
-            steps: Some(700),
+            steps: Some(400),
             ..Overrides::default()
         };
         let shorter = check_with(FILE, Path::new("e.toml"), &overrides).unwrap();
         assert_eq!(
             shorter.runs[0].ensemble.average,
-            Some(Averaging::Polyak { start: 350 })
+            Some(Averaging::Polyak { start: 200 })
+        );
+        assert_eq!(shorter.runs[0].snapshot_steps(shorter.steps), [300]);
+        let written = FILE.replace("steps = 1000", "steps = 400");
+        let e = check_with(&written, Path::new("e.toml"), &Overrides::default()).unwrap_err();
+        assert!(
+            e[0].to_string().contains("fewer than two snapshots"),
+            "{}",
+            e[0]
         );
     }
 

@@ -561,6 +561,7 @@ fn experiment(
         None => Some(OutputSettings::default()),
     };
     // The command line wins; the file's values were still checked above.
+    let file_steps = steps.unwrap_or(DEFAULT_STEPS);
     let steps = overrides.steps.or(steps);
     let seed = overrides.seed.or(seed);
     let plot = match (plot, &overrides.formats) {
@@ -598,6 +599,7 @@ fn experiment(
         if network::add_variant(cx, root, network, runs, seed).is_none()
             || !network::hessians_fit(cx, root, network, runs)
             || !ensemble::members_differ(cx, root, network, runs)
+            || !ensemble::fit_the_steps(cx, root, runs, file_steps)
         {
             problem = None;
         }

@@ -72,8 +72,9 @@ pub(super) fn snapshots() -> String {
          training (Huang et al., 2017, \"Snapshot Ensembles: Train 1, get M for free\")."
             .to_string(),
         String::new(),
-        "It needs a schedule with restarts and at least two cycles ending within the run's \
-         steps (else exit 2, at `snapshots`). summary.json's \"snapshots\": the keys of \
+        "It needs a schedule with restarts and at least two cycles ending within the file's \
+         `steps` (else exit 2, at `snapshots`; a shorter trial with `--steps` takes the \
+         snapshots that fall within it). summary.json's \"snapshots\": the keys of \
          \"ensemble\", with each snapshot's step; curves.png rings each snapshot on the \
          training loss (the saw-tooth's low points); boundaries.png adds the snapshot \
          ensemble's regions. configs/snapshots.toml is the lesson, and says where it does not \

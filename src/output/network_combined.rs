@@ -54,11 +54,11 @@ fn of_run(
     if settings.snapshots {
         let members = snapshot_members(network, trained);
         out.snapshot_steps = trained.snapshots.iter().map(|s| s.step).collect();
-        let what = format!(
-            "{} snapshots (steps {})",
-            members.len(),
-            steps_text(&out.snapshot_steps)
-        );
+        let what = match members.len() {
+            0 => "no snapshot (no cycle ended within the run)".to_string(),
+            1 => format!("1 snapshot (step {})", out.snapshot_steps[0]),
+            n => format!("{n} snapshots (steps {})", steps_text(&out.snapshot_steps)),
+        };
         out.snapshots = Some(combine(what, &members, problem, workspace));
     }
     if let Some(how) = settings.average {
