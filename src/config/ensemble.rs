@@ -39,13 +39,6 @@ pub struct EnsembleSettings {
     pub average: Option<Averaging>,
 }
 
-impl EnsembleSettings {
-    /// Whether the run combines models at all (and so has something for `ensemble.png`).
-    pub fn combines(&self) -> bool {
-        self.members.is_some() || self.snapshots || self.average.is_some()
-    }
-}
-
 impl RunConfig {
     /// The steps after which a snapshot is kept: where each cycle of the run's schedule ends,
     /// within `steps`; empty without `snapshots = true`.
@@ -359,22 +352,6 @@ pub(crate) fn lines(settings: &EnsembleSettings, out: &mut Vec<String>) {
         }
         None => {}
     }
-}
-
-/// What the run combines, for legends and tables: "ensemble of 5", "4 snapshots", "averaged
-/// (ema 0.999)".
-pub fn describe(settings: &EnsembleSettings, snapshots: usize) -> Vec<String> {
-    let mut parts = Vec::new();
-    if let Some(n) = settings.members {
-        parts.push(format!("ensemble of {n}"));
-    }
-    if settings.snapshots {
-        parts.push(format!("{snapshots} snapshots"));
-    }
-    if let Some(a) = settings.average {
-        parts.push(format!("averaged ({})", a.describe()));
-    }
-    parts
 }
 
 #[cfg(test)]

@@ -122,13 +122,6 @@ pub struct Averaged {
     pub history: Vec<AveragedRow>,
 }
 
-impl Averaged {
-    /// The last row.
-    pub fn last(&self) -> Option<&AveragedRow> {
-        self.history.last()
-    }
-}
-
 /// Measures the averaged weights after `step` steps, with batch norm's statistics recomputed
 /// over the training set; keeps them as the result in `averaged`.
 pub(super) fn record(
