@@ -100,6 +100,8 @@ fn steps(c: &mut Criterion) {
         seed: 0,
         frames: 0,
         frozen: 0,
+        average: None,
+        snapshots: Vec::new(),
     };
     let sgd = registry::optimizer("sgd").expect("sgd is built in");
     let spec = RunSpec {

@@ -54,7 +54,7 @@ pub enum Command {
     Init(InitArgs),
     /// Explain an optimizer (its update rule, hyperparameters and defaults, torch.optim's
     /// form), a dataset, or a part of a network experiment (model, data, augment, dropout,
-    /// dropconnect, batch_norm, l2, l1).
+    /// dropconnect, batch_norm, l2, l1, ensemble, snapshots, average).
     #[command(allow_negative_numbers = true)]
     Explain(ExplainArgs),
     /// A full-screen terminal playground: watch the runs step (or a network file's runs
@@ -327,7 +327,7 @@ pub struct InitArgs {
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// An optimizer or dataset kind (see `optplay list`), or a network topic: model, data,
-    /// augment, dropout, dropconnect, batch_norm, l2, l1.
+    /// augment, dropout, dropconnect, batch_norm, l2, l1, ensemble, snapshots, average.
     #[arg(value_name = "TOPIC", value_parser = explain_topic)]
     pub topic: String,
 }

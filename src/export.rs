@@ -3,6 +3,7 @@
 //! Nothing here touches the file system; the app writes what these functions return.
 //! A network experiment's files (`history.csv`, its summary, the weights) are in `network`.
 
+pub mod combined;
 pub mod network;
 
 use std::fmt::Write as _;

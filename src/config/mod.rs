@@ -5,6 +5,7 @@
 //! file, line:column and dotted key before any step runs. `compare`'s command-line values go through [`compare_experiment`].
 
 mod compare;
+pub mod ensemble;
 mod error;
 mod metric;
 pub mod network;
@@ -27,6 +28,7 @@ use crate::core::{OptimizerKind, RunSpec, ScheduleKind};
 
 pub(crate) use compare::unknown;
 pub use compare::{CompareRequest, LrRequest, NO_FORMATS, compare_experiment, picture_formats};
+pub use ensemble::EnsembleSettings;
 pub use error::{ConfigError, ErrorKind, Position, UsageError, closest, line_column};
 pub use network::{DataSettings, DataSource, ModelSettings, NetworkProblem, RunOverrides};
 pub use network_start::NetworkStart;
@@ -157,6 +159,8 @@ pub struct RunConfig {
     pub sweep_lr: Option<[f64; 2]>,
     /// A network run's own regularisation, batch and augmentation (none on surfaces).
     pub network: RunOverrides,
+    /// A network run's ensemble, snapshot ensemble and weight averaging (none on surfaces).
+    pub ensemble: EnsembleSettings,
 }
 
 impl RunConfig {
@@ -170,6 +174,7 @@ impl RunConfig {
             noise: None,
             sweep_lr: None,
             network: RunOverrides::default(),
+            ensemble: EnsembleSettings::default(),
         }
     }
 
@@ -566,6 +571,7 @@ fn experiment(
         None => Some(OutputSettings::default()),
     };
     // The command line wins; the file's values were still checked above.
+    let file_steps = steps.unwrap_or(DEFAULT_STEPS);
     let steps = overrides.steps.or(steps);
     let seed = overrides.seed.or(seed);
     let plot = match (plot, &overrides.formats) {
@@ -602,6 +608,8 @@ fn experiment(
         let seed = overrides.seed.or(seed).unwrap_or(0);
         if network::add_variant(cx, root, network, runs, seed).is_none()
             || !network::hessians_fit(cx, root, network, runs)
+            || !ensemble::members_differ(cx, root, network, runs)
+            || !ensemble::fit_the_steps(cx, root, runs, file_steps)
         {
             problem = None;
         } else {

@@ -292,6 +292,8 @@ impl NetworkProblem {
             seed,
             frames,
             frozen,
+            average: None,
+            snapshots: Vec::new(),
         }
     }
 

@@ -43,6 +43,7 @@ pub(crate) fn parse_optimizer(
         // A network's gradients are noisy by their minibatches, not by added noise.
         allowed.retain(|k| *k != "noise");
         allowed.extend(super::network::RUN_KEYS);
+        allowed.extend(super::ensemble::KEYS);
     }
     let what = format!("`[[optimizer]]` with kind = \"{name}\"");
     cx.check_keys(table, &allowed, &what, |key| {
@@ -54,6 +55,12 @@ pub(crate) fn parse_optimizer(
         if network.is_none() && super::network::RUN_KEYS.contains(&key) {
             return Some(format!(
                 "`{key}` is a network's setting: it goes in a file with `[data]` and `[model]`"
+            ));
+        }
+        if network.is_none() && super::ensemble::KEYS.contains(&key) {
+            return Some(format!(
+                "`{key}` combines a network's trained models: it goes in a file with `[data]` \
+                 and `[model]`"
             ));
         }
         if network.is_some() && key == "noise" {
@@ -128,6 +135,10 @@ pub(crate) fn parse_optimizer(
         Some(images) => super::network::run_overrides(cx, table, images),
         None => Some(super::RunOverrides::default()),
     };
+    let ensemble = match network {
+        Some(_) => super::ensemble::parse(cx, table, steps, schedule.as_ref()),
+        None => Some(super::EnsembleSettings::default()),
+    };
 
     Some(RunConfig {
         network: overrides?,
@@ -137,6 +148,7 @@ pub(crate) fn parse_optimizer(
         schedule: schedule?,
         noise: noise?,
         sweep_lr: sweep_lr?,
+        ensemble: ensemble?,
     })
 }
 

@@ -110,6 +110,7 @@ pub fn experiment(e: &Experiment, comment: &str) -> String {
             out.push(format!("noise = {}", n(std)));
         }
         override_lines(&r.network, &mut out);
+        super::ensemble::lines(&r.ensemble, &mut out);
     }
     out.push(String::new());
     out.join("\n")

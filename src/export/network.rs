@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 
+use super::combined::{self, Combinations};
 use super::{Colour, aligned_table, status_text};
 use crate::core::Status;
 use crate::core::network::model::Network;
@@ -20,6 +21,8 @@ pub struct NetworkOutcome<'a> {
     pub kind: &'a str,
     pub lr: f64,
     pub trained: &'a Trained,
+    /// Its ensemble, snapshot ensemble and averaged weights, where it has them.
+    pub combinations: &'a Combinations,
 }
 
 /// The data a network experiment trained on, for the summary and the table.
@@ -37,15 +40,22 @@ pub struct DataFacts<'a> {
 
 /// `history.csv`: header `run,kind,step,train_loss,val_loss,train_accuracy,val_accuracy,lr,
 /// grad_norm`; one row per recorded step per run; step 0 is the initial model (its lr
-/// empty); the validation columns are empty without a validation set.
+/// empty); the validation columns are empty without a validation set. When a run averages
+/// its weights, four columns more: the averaged model's losses and accuracies (empty before
+/// the averaging starts, and for the runs that do not average).
 pub fn history_csv(runs: &[NetworkOutcome<'_>]) -> Vec<u8> {
-    let mut out = String::from(
-        "run,kind,step,train_loss,val_loss,train_accuracy,val_accuracy,lr,grad_norm\n",
-    );
+    let mut out =
+        String::from("run,kind,step,train_loss,val_loss,train_accuracy,val_accuracy,lr,grad_norm");
+    let averaging = runs.iter().any(|r| r.combinations.averaging.is_some());
+    if averaging {
+        out.push_str(combined::AVERAGED_COLUMNS);
+    }
+    out.push('\n');
     for run in runs {
         let label = csv_field(run.label);
+        let mut cursor = 0;
         for row in &run.trained.history {
-            let _ = writeln!(
+            let _ = write!(
                 out,
                 "{label},{},{},{},{},{},{},{},{}",
                 run.kind,
@@ -57,6 +67,14 @@ pub fn history_csv(runs: &[NetworkOutcome<'_>]) -> Vec<u8> {
                 row.lr.map_or(String::new(), exact),
                 exact(row.grad_norm),
             );
+            if averaging {
+                out.push_str(&combined::averaged_fields(
+                    run.trained,
+                    row.step,
+                    &mut cursor,
+                ));
+            }
+            out.push('\n');
         }
     }
     out.into_bytes()
@@ -102,7 +120,7 @@ pub fn summary_json(
                 finite(last.map_or(f64::NAN, f))
             };
             let e = t.evaluations;
-            json!({
+            let mut record = json!({
                 "label": run.label,
                 "kind": run.kind,
                 "lr": run.lr,
@@ -125,7 +143,9 @@ pub fn summary_json(
                     "gradient": e.gradient,
                     "hessian": e.hessian,
                 },
-            })
+            });
+            combined::summary_records(run.combinations, &mut record);
+            record
         })
         .collect();
     let summary = json!({
@@ -238,5 +258,9 @@ pub fn table(
         "{experiment} on {}: {} classes, {} training and {} validation examples",
         data.kind, data.classes, data.train, data.validation
     );
-    aligned_table(&title, &header, &numeric, &rows, &statuses, colour)
+    let mut out = aligned_table(&title, &header, &numeric, &rows, &statuses, colour);
+    let combinations: Vec<(&str, &Combinations)> =
+        runs.iter().map(|r| (r.label, r.combinations)).collect();
+    out.push_str(&combined::table(&combinations, data.validation > 0));
+    out
 }

@@ -5,6 +5,7 @@
 //! default, range and line of documentation comes from the declarations in
 //! [`crate::core::registry`].
 
+mod after;
 mod datasets;
 mod explain;
 mod init;

@@ -288,6 +288,22 @@ fn network_topics_say_what_the_code_does() {
             "kinds with weight_decay:\n{text}"
         );
     }
+    let ensemble = explain("ensemble").unwrap();
+    assert!(
+        ensemble.contains("seed + k") && ensemble.contains("2 to 64"),
+        "{ensemble}"
+    );
+    let snapshots = explain("snapshots").unwrap();
+    assert!(snapshots.contains("cosine_restarts"), "{snapshots}");
+    let average = explain("average").unwrap();
+    for form in [
+        "\"polyak\"",
+        "{ polyak = 500 }",
+        "{ ema = 0.999 }",
+        "update_bn",
+    ] {
+        assert!(average.contains(form), "{form} in:\n{average}");
+    }
     // The optimizers' own pages and the list show the rate networks get.
     assert!(explain("adam").unwrap().contains("networks 0.01"));
     assert!(list(Some("optimizers")).unwrap().contains("network"));

@@ -1,7 +1,7 @@
 //! `optplay explain TOPIC` for the parts of a network experiment that are not kinds: the
 //! regularisers and augmentation (what each does at training and at evaluation, as
 //! `core::network` does it), and the keys of `[model]` and `[data]` with their defaults, read
-//! from `config::network`.
+//! from `config::network`; ensembles, snapshots and averaging are in `after.rs`.
 
 use crate::config::network::{
     DATA_KEYS, DEFAULT_INIT_STD, DEFAULT_ROWS, DEFAULT_VALIDATION, MODEL_KEYS, RUN_KEYS,
@@ -14,7 +14,7 @@ use crate::number::short;
 use super::pad;
 
 /// The topics, in the order the did-you-mean lists them.
-pub const TOPICS: [&str; 9] = [
+pub const TOPICS: [&str; 12] = [
     "model",
     "data",
     "augment",
@@ -24,6 +24,9 @@ pub const TOPICS: [&str; 9] = [
     "l2",
     "l1",
     "transfer",
+    "ensemble",
+    "snapshots",
+    "average",
 ];
 
 /// Where a run may change a `[model]` or `[data]` key for itself.
@@ -94,7 +97,7 @@ fn penalty_text(which: &str) -> String {
 }
 
 /// Paragraphs into text: each wrapped, an indented one kept as it is.
-fn paragraphs(parts: &[String]) -> String {
+pub(super) fn paragraphs(parts: &[String]) -> String {
     parts
         .iter()
         .flat_map(|p| {
@@ -412,6 +415,9 @@ pub(crate) fn explain_topic(name: &str) -> Option<String> {
         "batch_norm" => batch_norm(),
         "l2" | "l1" => penalty_text(name),
         "transfer" => transfer(),
+        "ensemble" => super::after::ensemble(),
+        "snapshots" => super::after::snapshots(),
+        "average" => super::after::average(),
         _ => return None,
     })
 }

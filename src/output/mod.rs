@@ -5,8 +5,10 @@
 //! the other. Interruption is a [`Cancel`] token checked while stepping and while writing; an
 //! interrupted write leaves nothing behind (see [`write_all`]).
 
+mod ensemble_figures;
 mod landscape;
 pub mod network;
+mod network_combined;
 mod network_figures;
 mod render;
 mod surface;

@@ -1,6 +1,6 @@
 //! What a network problem writes: `history.csv`, `summary.json`, each run's weights
-//! (`model-<label>.json`) and the figures; and the trainings themselves, one per run on
-//! threads of their own.
+//! (`model-<label>.json`) and the figures; and the trainings themselves, one per run (and
+//! per member of a run's ensemble) on threads of their own.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,6 +12,7 @@ use crate::core::Cancel;
 use crate::core::network::train::{Trained, train};
 use crate::core::run::Status;
 use crate::export::Colour;
+use crate::export::combined::Combinations;
 use crate::export::network::{self as export, DataFacts, NetworkOutcome};
 use crate::plot::Format;
 
@@ -39,7 +40,10 @@ fn frames_kept(experiment: &Experiment, problem: &NetworkProblem) -> u64 {
 pub(super) const HISTORY_NAME: &str = "history.csv";
 
 /// Trains every run of `problem`, in the file's order, on threads of their own; stops early
-/// once `cancel` is set (the caller then throws the results away).
+/// once `cancel` is set (the caller then throws the results away). A run with `ensemble = N`
+/// trains its N members (seeds seed..seed+N−1, the first the run itself) as jobs of their
+/// own beside every other run's, so an ensemble uses every core; they come back in the run's
+/// [`Trained::members`]. The run itself keeps its averaged weights and snapshots.
 pub fn train_all(
     experiment: &Experiment,
     problem: &NetworkProblem,
@@ -47,11 +51,28 @@ pub fn train_all(
     progress: &mut dyn Progress,
 ) -> Vec<Trained> {
     let done = AtomicU64::new(0);
-    let total = experiment.steps * experiment.runs.len() as u64;
-    let frames = frames_kept(experiment, problem);
-    let one = |r: &crate::config::RunConfig| {
-        let training = problem.training(&r.network, experiment.steps, experiment.seed, frames);
-        let initial = problem.initial_for(&r.network, experiment.seed);
+    let jobs: Vec<(usize, u64)> = experiment
+        .runs
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| (0..members(r) as u64).map(move |member| (i, member)))
+        .collect();
+    let total = experiment.steps * jobs.len() as u64;
+    let kept = frames_kept(experiment, problem);
+    let one = |&(run, member): &(usize, u64)| {
+        let r = &experiment.runs[run];
+        let seed = experiment.seed.wrapping_add(member);
+        // The run itself keeps its frames, averaged weights and snapshots; other members
+        // only what the ensemble needs: their final weights.
+        let frames = if member == 0 { kept } else { 0 };
+        let mut training = problem.training(&r.network, experiment.steps, seed, frames);
+        if member == 0 {
+            training.average = r.ensemble.average;
+            training.snapshots = r.snapshot_steps(experiment.steps);
+        }
+        // Member k's weights drawn for seed + k (the run's own for k = 0), on the transfer
+        // source's body when the run starts from one.
+        let initial = problem.initial_for(&r.network, seed);
         let publish = |steps: u64| {
             done.fetch_add(steps, Ordering::Relaxed);
         };
@@ -63,9 +84,24 @@ pub fn train_all(
         );
         trained
     };
-    super::on_threads(&experiment.runs, one, cancel, || {
+    let trained = super::on_threads(&jobs, one, cancel, || {
         progress.steps(done.load(Ordering::Relaxed).min(total), total)
-    })
+    });
+    let mut trained = trained.into_iter();
+    let mut runs = Vec::with_capacity(experiment.runs.len());
+    for r in &experiment.runs {
+        let Some(mut first) = trained.next() else {
+            break;
+        };
+        first.members = trained.by_ref().take(members(r) - 1).collect();
+        runs.push(first);
+    }
+    runs
+}
+
+/// The trainings a run takes: its ensemble's members, or itself alone.
+fn members(run: &crate::config::RunConfig) -> usize {
+    run.ensemble.members.unwrap_or(1).max(1)
 }
 
 /// Trains `experiment`'s transfer source when it is an experiment file (that file's own
@@ -114,17 +150,20 @@ fn outcomes<'a>(
     experiment: &'a Experiment,
     problem: &'a NetworkProblem,
     runs: &'a [Trained],
+    combinations: &'a [Combinations],
 ) -> Vec<NetworkOutcome<'a>> {
     experiment
         .runs
         .iter()
         .zip(runs)
-        .map(|(r, trained)| NetworkOutcome {
+        .zip(combinations)
+        .map(|((r, trained), combinations)| NetworkOutcome {
             network: problem.model(&r.network).0,
             label: &r.label,
             kind: r.kind(),
             lr: r.lr,
             trained,
+            combinations,
         })
         .collect()
 }
@@ -148,7 +187,8 @@ pub fn render_files<'a>(
     formats: &[Format],
     dir: &Path,
 ) -> Result<Vec<Rendered<'a>>, OutputError> {
-    let outcomes = outcomes(experiment, problem, runs);
+    let combinations = super::network_combined::combinations(experiment, problem, runs);
+    let outcomes = outcomes(experiment, problem, runs, &combinations);
     let mut files = vec![
         Rendered {
             name: HISTORY_NAME.into(),
@@ -170,7 +210,15 @@ pub fn render_files<'a>(
             content: Content::Bytes(export::model_json(run.network, run.trained)),
         });
     }
-    super::network_figures::render(experiment, problem, runs, formats, dir, &mut files)?;
+    super::network_figures::render(
+        experiment,
+        problem,
+        runs,
+        &combinations,
+        formats,
+        dir,
+        &mut files,
+    )?;
     Ok(files)
 }
 
@@ -208,10 +256,11 @@ pub fn table(
     runs: &[Trained],
     colour: Colour,
 ) -> String {
+    let combinations = super::network_combined::combinations(experiment, problem, runs);
     export::table(
         &experiment.name,
         &facts(problem),
-        &outcomes(experiment, problem, runs),
+        &outcomes(experiment, problem, runs, &combinations),
         colour,
     )
 }

@@ -1,18 +1,21 @@
 //! A network experiment's figures: `curves` always; `boundaries` (and `boundaries.gif`) for
 //! points in the plane; `digits` (confusion matrices and misclassified images) for images;
-//! `landscape` (the loss on the plane of each path's principal directions) for both.
+//! `landscape` (the loss on the plane of each path's principal directions) for both;
+//! `ensemble` when a run combines models (`ensemble_figures.rs`).
 
 use std::path::Path;
 
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, ArrayView2};
 
 use super::OutputError;
 use super::render::{Content, Rendered};
 use crate::config::{Experiment, NetworkProblem, PlotSettings};
 use crate::core::Status;
 use crate::core::network::data::Dataset;
+use crate::core::network::ensemble::{self, Member};
 use crate::core::network::model::{RunningStats, Workspace, argmax};
 use crate::core::network::train::Trained;
+use crate::export::combined::Combinations;
 use crate::plot::network::{
     self as figures, BoundaryPanel, BoundaryScene, CurvesScene, DigitsPanel, DigitsScene,
     LabelledPoint, MISCLASSIFIED_SHOWN, Misclassified, NetRun,
@@ -29,6 +32,7 @@ pub(super) fn render(
     experiment: &Experiment,
     problem: &NetworkProblem,
     runs: &[Trained],
+    combinations: &[Combinations],
     formats: &[Format],
     dir: &Path,
     files: &mut Vec<Rendered<'_>>,
@@ -51,17 +55,29 @@ pub(super) fn render(
         .filter(|f| *f != Format::Gif)
         .collect();
     if !stills.is_empty() {
-        let curves = curves_scene(experiment, runs);
+        let mut curves = curves_scene(experiment, runs);
+        super::ensemble_figures::mark_curves(&mut curves, runs, combinations);
         for &format in &stills {
             push("curves", format, figures::curves(&curves, format))?;
+        }
+        if combinations.iter().any(|c| c.each().next().is_some()) {
+            let scene = super::ensemble_figures::scene(experiment, combinations);
+            for &format in &stills {
+                push("ensemble", format, figures::ensemble(&scene, format))?;
+            }
         }
     }
     if problem.is_planar() {
         let window = window(problem);
         if !stills.is_empty() {
-            let finals: Vec<(&Array1<f64>, &RunningStats)> =
-                runs.iter().map(|t| (&t.params, &t.stats)).collect();
-            let scene = boundary_scene(experiment, problem, runs, &finals, window, None);
+            let mut panels: Vec<PanelModel<'_>> = Vec::new();
+            for (i, t) in runs.iter().enumerate() {
+                panels.push(PanelModel::of_run(
+                    experiment, problem, i, &t.params, &t.stats,
+                ));
+                panels.extend(super::ensemble_figures::panels(experiment, problem, i, t));
+            }
+            let scene = boundary_scene(experiment, problem, &panels, window, None);
             for &format in &stills {
                 push("boundaries", format, figures::boundaries(&scene, format))?;
             }
@@ -92,7 +108,7 @@ pub(super) fn render(
 
 /// The figure's size: the file's, else what suits `panels` panels when the file kept the
 /// default canvas (which suits one wide figure).
-fn canvas(plot: &PlotSettings, suggested: (u32, u32)) -> (u32, u32) {
+pub(super) fn canvas(plot: &PlotSettings, suggested: (u32, u32)) -> (u32, u32) {
     let default = PlotSettings::default();
     if (plot.width, plot.height) == (default.width, default.height) {
         suggested
@@ -140,6 +156,8 @@ fn curves_scene(experiment: &Experiment, runs: &[Trained]) -> CurvesScene {
                         Status::Diverged { step } => Some(step),
                         _ => None,
                     },
+                    averaged: None,
+                    snapshots: Vec::new(),
                 }
             })
             .collect(),
@@ -167,12 +185,55 @@ pub(crate) fn window(problem: &NetworkProblem) -> [[f64; 2]; 2] {
     [0, 1].map(|axis| [centre[axis] - side / 2.0, centre[axis] + side / 2.0])
 }
 
-/// The decision regions and points of each run, from the given parameters.
+/// One panel of the boundaries figure: a run's model, or an ensemble of models predicting by
+/// their mean probabilities.
+pub(super) struct PanelModel<'a> {
+    pub label: String,
+    pub legend: String,
+    pub members: Vec<Member<'a>>,
+    /// The run whose training points it is shown with.
+    pub run: usize,
+}
+
+impl<'a> PanelModel<'a> {
+    /// Run `index`'s model at `params`.
+    fn of_run(
+        experiment: &Experiment,
+        problem: &'a NetworkProblem,
+        index: usize,
+        params: &'a Array1<f64>,
+        stats: &'a RunningStats,
+    ) -> PanelModel<'a> {
+        PanelModel {
+            label: experiment.runs[index].label.clone(),
+            legend: legend(experiment, index),
+            members: vec![Member {
+                network: problem.model(&experiment.runs[index].network).0,
+                params: params.view(),
+                stats,
+            }],
+            run: index,
+        }
+    }
+
+    /// The class probabilities of every row of `x`: the one model's (computed as it always
+    /// was), or the ensemble's mean.
+    fn probabilities(&self, x: ArrayView2<'_, f64>, workspace: &mut Workspace) -> Array2<f64> {
+        match self.members.as_slice() {
+            [one] => one
+                .network
+                .probabilities(one.params, x, one.stats, workspace)
+                .to_owned(),
+            members => ensemble::probabilities(members, x, workspace),
+        }
+    }
+}
+
+/// The decision regions and points of each panel's model.
 fn boundary_scene(
     experiment: &Experiment,
     problem: &NetworkProblem,
-    runs: &[Trained],
-    models: &[(&Array1<f64>, &RunningStats)],
+    models: &[PanelModel<'_>],
     window: [[f64; 2]; 2],
     caption: Option<String>,
 ) -> BoundaryScene {
@@ -187,21 +248,14 @@ fn boundary_scene(
     let mut workspace = Workspace::default();
     let panels = models
         .iter()
-        .enumerate()
-        .map(|(i, (params, stats))| {
-            let network = problem.model(&experiment.runs[i].network).0;
-            let probabilities = network
-                .probabilities(params.view(), grid.view(), stats, &mut workspace)
+        .map(|model| {
+            let probabilities = model
+                .probabilities(grid.view(), &mut workspace)
                 .iter()
                 .map(|&p| p as f32)
                 .collect();
             let mut points = |set: &Dataset| -> Vec<LabelledPoint> {
-                let p = network.probabilities(
-                    params.view(),
-                    set.features.view(),
-                    stats,
-                    &mut workspace,
-                );
+                let p = model.probabilities(set.features.view(), &mut workspace);
                 set.features
                     .rows()
                     .into_iter()
@@ -215,7 +269,7 @@ fn boundary_scene(
                     .collect()
             };
             // The points this run trained on: its own part when it asks for fewer.
-            let train = points(&problem.train_set(&experiment.runs[i].network));
+            let train = points(&problem.train_set(&experiment.runs[model.run].network));
             let validation = points(&problem.validation);
             let accuracy = |points: &[LabelledPoint]| {
                 if points.is_empty() {
@@ -226,8 +280,8 @@ fn boundary_scene(
                 }
             };
             BoundaryPanel {
-                label: experiment.runs[i].label.clone(),
-                legend: legend(experiment, i),
+                label: model.label.clone(),
+                legend: model.legend.clone(),
                 resolution: [n, n],
                 probabilities,
                 accuracy: [accuracy(&train), accuracy(&validation)],
@@ -236,7 +290,7 @@ fn boundary_scene(
             }
         })
         .collect();
-    let (width, height) = canvas(&experiment.plot, figures::boundaries_canvas(runs.len()));
+    let (width, height) = canvas(&experiment.plot, figures::boundaries_canvas(models.len()));
     BoundaryScene {
         title: experiment.name.clone(),
         classes: problem.train.classes,
@@ -276,11 +330,12 @@ fn gif(
     let scenes: Vec<BoundaryScene> = shown
         .into_iter()
         .map(|f| {
-            let models: Vec<(&Array1<f64>, &RunningStats)> = runs
+            let models: Vec<PanelModel<'_>> = runs
                 .iter()
-                .map(|t| {
+                .enumerate()
+                .map(|(i, t)| {
                     let frame = &t.frames[f.min(t.frames.len().saturating_sub(1))];
-                    (&frame.params, &frame.stats)
+                    PanelModel::of_run(experiment, problem, i, &frame.params, &frame.stats)
                 })
                 .collect();
             let step = runs
@@ -289,7 +344,7 @@ fn gif(
                 .max()
                 .unwrap_or(0);
             let caption = Some(format!("step {step} of {}", experiment.steps));
-            boundary_scene(experiment, problem, runs, &models, window, caption)
+            boundary_scene(experiment, problem, &models, window, caption)
         })
         .collect();
     figures::boundaries_gif(&scenes, FRAME_MS)

@@ -107,6 +107,8 @@ pub enum Glyph {
     Line,
     /// The same line in two dashes (a run drawn dashed, in legends).
     Dashed,
+    /// The same line in dots (a curve drawn dotted, in legends).
+    Dotted,
     /// An open circle in the fill colour (a validation point).
     Hollow,
     /// A small dot in the fill colour inside a ring in the edge colour (a misclassified
@@ -215,6 +217,15 @@ impl<C, DB: DrawingBackend> Drawable<DB> for Marker<C> {
                         shift(vec![(from, 0), (from + half, 0)]),
                         &self.fill.stroke_width(stroke(0.25)),
                     )?;
+                }
+                Ok(())
+            }
+            Glyph::Dotted => {
+                // Four dots across the sample's width, as wide as a dotted curve's stroke.
+                let dot = stroke(0.16).max(1);
+                for k in 0..4 {
+                    let at = -r + (2 * r * k) / 3;
+                    backend.draw_circle((x + at, y), dot, &self.fill.filled(), true)?;
                 }
                 Ok(())
             }

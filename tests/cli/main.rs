@@ -8,6 +8,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod after_optimisation;
 mod bad_input;
 mod commands;
 mod compare;

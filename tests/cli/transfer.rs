@@ -152,7 +152,12 @@ fn the_playground_trains_the_source_first_and_starts_from_it() {
     let shot = work.path().join("transfer.png");
     optplay(work.path())
         .args(["play", config("transfer.toml").to_str().unwrap()])
-        .args(["--screenshot", shot.to_str().unwrap(), "--screenshot-steps", "1"])
+        .args([
+            "--screenshot",
+            shot.to_str().unwrap(),
+            "--screenshot-steps",
+            "1",
+        ])
         .assert()
         .success();
     let png = std::fs::read(&shot).unwrap();

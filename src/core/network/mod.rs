@@ -8,11 +8,16 @@
 //! - `model` is a multilayer perceptron on one flat parameter vector, so the core's
 //!   optimizers step it exactly as they step a surface's point;
 //! - `train` is the training loop: minibatches, masks, the optimizer's step, the history;
+//!   with `averaging` it keeps an averaged copy of the weights beside them, and it keeps the
+//!   snapshots a snapshot ensemble asks for;
+//! - `ensemble` makes several trained models predict together;
 //! - `landscape` is the loss on the plane of a trained path's two principal directions;
 //! - `transfer` seeds a network with another's trained layers (the body) and says which
 //!   parameters a head-only training leaves alone.
 
+pub mod averaging;
 pub mod data;
+pub mod ensemble;
 pub mod landscape;
 pub mod model;
 pub mod train;

@@ -562,6 +562,50 @@ impl Network {
             accuracy: right as f64 / n,
         }
     }
+
+    /// ln p of every class for every row of `x` (`rows × classes`), in evaluation mode, from
+    /// the scores and the log-partition: finite where a probability underflows to 0, so that
+    /// an ensemble can average probabilities in the log domain.
+    pub fn log_probabilities(
+        &self,
+        params: ArrayView1<'_, f64>,
+        x: ArrayView2<'_, f64>,
+        stats: &RunningStats,
+        workspace: &mut Workspace,
+    ) -> Array2<f64> {
+        let params = params.as_slice().expect("parameters are contiguous");
+        self.forward(params, x, Mode::Eval(stats), workspace);
+        let mut out = workspace.scores.clone();
+        for (mut row, &log_partition) in out.rows_mut().into_iter().zip(&workspace.log_partition) {
+            row -= log_partition;
+        }
+        out
+    }
+
+    /// Batch norm's statistics for `params` recomputed from scratch over the whole of `x` in
+    /// one batch (the mean, and the variance unbiased, as the running statistics hold them):
+    /// what torch's `swa_utils.update_bn` does for averaged weights, whose own running
+    /// statistics never existed. Empty without batch norm.
+    pub fn batch_statistics(
+        &self,
+        params: ArrayView1<'_, f64>,
+        x: ArrayView2<'_, f64>,
+        workspace: &mut Workspace,
+    ) -> RunningStats {
+        let mut stats = self.running_stats();
+        if stats.mean.is_empty() || x.nrows() == 0 {
+            return stats;
+        }
+        let params = params.as_slice().expect("parameters are contiguous");
+        self.forward(params, x, Mode::Train(&Masks::default()), workspace);
+        let n = x.nrows() as f64;
+        let unbias = if n > 1.0 { n / (n - 1.0) } else { 1.0 };
+        for l in 0..stats.mean.len() {
+            stats.mean[l].assign(&workspace.batch_mean[l]);
+            stats.var[l] = &workspace.batch_var[l] * unbias;
+        }
+        stats
+    }
 }
 
 /// Each column's mean and (biased) variance, two passes over the rows: ndarray's

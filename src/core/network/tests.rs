@@ -310,6 +310,8 @@ mod training {
             seed: 0,
             frames,
             frozen,
+            average: None,
+            snapshots: Vec::new(),
         };
         let initial = network.init(Init::He, &mut ChaCha8Rng::seed_from_u64(0));
         f(&training, &initial)
@@ -327,6 +329,40 @@ mod training {
         with_training(frames, 0.0, frozen, |training, initial| {
             train(training, spec, initial.view(), &Cancel::new(), &|_| {})
         })
+    }
+
+    /// 100 steps of SGD on the spiral in batches of 32, a row every 10 steps, with what
+    /// `change` sets; a fifth of the spiral held out for validation.
+    fn run_changed(
+        lr: f64,
+        batch_norm: bool,
+        change: impl FnOnce(&mut Training<'_>),
+    ) -> crate::core::network::train::Trained {
+        let spiral = data::generate(&DataSpec::defaults(&SPIRAL, 0));
+        let (train_set, validation) = data::stratified_split(&spiral, 0.2, 0);
+        let network = net(Activation::Relu, batch_norm);
+        let network = Network::new(Architecture {
+            inputs: 2,
+            ..network.architecture
+        });
+        let mut training = Training {
+            network: &network,
+            train: std::borrow::Cow::Borrowed(&train_set),
+            validation: &validation,
+            regularisation: Regularisation::NONE,
+            batch: 32,
+            augment: Augment::default(),
+            steps: 100,
+            record_every: 10,
+            seed: 0,
+            frames: 0,
+            frozen: 0,
+            average: None,
+            snapshots: Vec::new(),
+        };
+        change(&mut training);
+        let initial = network.init(Init::He, &mut ChaCha8Rng::seed_from_u64(0));
+        train(&training, &sgd(lr), initial.view(), &Cancel::new(), &|_| {})
     }
 
     #[test]
@@ -378,6 +414,73 @@ mod training {
             assert_eq!(trainer.step_n(training, &spec, 50, &Cancel::new()), status);
             assert_eq!(trainer.step(), 100);
         });
+    }
+
+    #[test]
+    fn averaging_and_snapshots_leave_the_training_itself_unchanged() {
+        use crate::core::network::averaging::Averaging;
+        for batch_norm in [false, true] {
+            let plain = run_changed(0.1, batch_norm, |_| {});
+            let with = run_changed(0.1, batch_norm, |t| {
+                t.average = Some(Averaging::Ema { decay: 0.9 });
+                t.snapshots = vec![25, 50, 100];
+            });
+            assert_eq!(plain.history, with.history);
+            assert_eq!(plain.params, with.params);
+            assert!(plain.averaged.is_none() && plain.snapshots.is_empty());
+        }
+    }
+
+    #[test]
+    fn snapshots_are_the_weights_after_their_steps_whatever_is_recorded() {
+        let with = run_changed(0.1, false, |t| {
+            t.snapshots = vec![25, 60, 100, 130];
+            t.frames = 10;
+        });
+        let steps: Vec<u64> = with.snapshots.iter().map(|f| f.step).collect();
+        assert_eq!(steps, [25, 60, 100], "step 130 is never reached");
+        let frame = with.frames.iter().find(|f| f.step == 60).unwrap();
+        assert_eq!(with.snapshots[1].params, frame.params);
+        assert_eq!(with.snapshots[2].params, with.params);
+        // Step 25 is no recorded row: the snapshot lies between the frames at 20 and 30.
+        let at = |step| &with.frames.iter().find(|f| f.step == step).unwrap().params;
+        assert!(with.snapshots[0].params != *at(20) && with.snapshots[0].params != *at(30));
+    }
+
+    #[test]
+    fn the_averaged_model_is_measured_from_its_start_and_averages_the_weights() {
+        use crate::core::network::averaging::Averaging;
+        // Averaging only the last weights is the trained model itself.
+        let last = run_changed(0.1, false, |t| {
+            t.average = Some(Averaging::Polyak { start: 100 })
+        });
+        let averaged = last.averaged.as_ref().unwrap();
+        assert_eq!(averaged.params, last.params);
+        let (row, end) = (averaged.history[0], last.last().unwrap());
+        assert_eq!(averaged.history.len(), 1);
+        assert_eq!((row.step, row.validation.loss), (100, end.val_loss));
+        assert_eq!(row.train.accuracy, end.train_accuracy);
+        // From step 50: a row at 50, 60, …, 100, and weights unlike the last ones.
+        let half = run_changed(0.1, false, |t| {
+            t.average = Some(Averaging::Polyak { start: 50 })
+        });
+        let averaged = half.averaged.as_ref().unwrap();
+        let steps: Vec<u64> = averaged.history.iter().map(|r| r.step).collect();
+        assert_eq!(steps, [50, 60, 70, 80, 90, 100]);
+        assert!(averaged.params != half.params);
+        assert!(
+            averaged
+                .history
+                .iter()
+                .all(|r| r.validation.loss.is_finite())
+        );
+        // Batch norm: the averaged weights get statistics of their own, over the training set.
+        let normed = run_changed(0.1, true, |t| {
+            t.average = Some(Averaging::Polyak { start: 50 })
+        });
+        let averaged = normed.averaged.as_ref().unwrap();
+        assert_eq!(averaged.stats.mean.len(), 2);
+        assert!(averaged.stats != normed.stats);
     }
 
     #[test]

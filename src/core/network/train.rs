@@ -15,6 +15,7 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, s};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use super::averaging::{self, Averaged, Averaging, RunningAverage};
 use super::data::{Augment, Batches, Dataset, augment};
 use super::model::{Evaluation, Loss, Masks, Network, Regularisation, RunningStats, Workspace};
 use crate::core::cancel::Cancel;
@@ -63,6 +64,12 @@ pub struct Training<'a> {
     /// rest (transfer's head-only training: the body frozen, as torch's `requires_grad =
     /// False` leaves it: no momentum, no weight decay). 0: every parameter is trained.
     pub frozen: usize,
+    /// Average the weights as they train, and measure the averaged model at every recorded
+    /// row beside the trained one. `None`: no second model.
+    pub average: Option<Averaging>,
+    /// Keep the parameters after each of these steps (ascending; a snapshot ensemble's cycle
+    /// ends), whatever `record_every`.
+    pub snapshots: Vec<u64>,
 }
 
 /// The model at one recorded step, kept for an animation.
@@ -115,6 +122,14 @@ pub struct Trained {
     pub evaluations: Evaluations,
     /// The parameters at evenly spread recorded rows ([`Training::frames`]).
     pub frames: Vec<Frame>,
+    /// The averaged model ([`Training::average`]); `None` without averaging, or when the
+    /// training ended before the averaging started.
+    pub averaged: Option<Averaged>,
+    /// The parameters after each of [`Training::snapshots`]' steps the training reached.
+    pub snapshots: Vec<Frame>,
+    /// The other members of the run's ensemble (seeds after the run's), trained apart and
+    /// attached by whoever trained them; empty for a run alone.
+    pub members: Vec<Trained>,
 }
 
 impl Trained {
@@ -312,6 +327,12 @@ pub struct Trainer {
     /// Frames at every `frame_every`-th step (a multiple of `record_every`), and the last.
     frame_every: u64,
     frames: Vec<Frame>,
+    /// The running average of the weights ([`Training::average`]).
+    average: Option<RunningAverage>,
+    /// The averaged model as last measured.
+    averaged: Option<Averaged>,
+    /// The parameters kept at [`Training::snapshots`]' steps.
+    snapshots: Vec<Frame>,
     /// The first parameters, which stay as they are ([`Training::frozen`]).
     frozen: usize,
     /// Steps taken.
@@ -361,6 +382,9 @@ impl Trainer {
                 n => training.steps.div_ceil(n).div_ceil(record_every).max(1) * record_every,
             },
             frames: Vec::new(),
+            average: training.average.map(|how| RunningAverage::new(how, dim)),
+            averaged: None,
+            snapshots: Vec::new(),
             t: 0,
             status: None,
         }
@@ -468,6 +492,16 @@ impl Trainer {
             return self.end(Status::Diverged { step: t }, progress);
         }
         network.update_running_stats(&mut self.stats, &self.workspace.borrow());
+        if let Some(average) = &mut self.average {
+            average.add(t, self.params.view());
+        }
+        if training.snapshots.binary_search(&t).is_ok() {
+            self.snapshots.push(Frame {
+                step: t,
+                params: self.params.clone(),
+                stats: self.stats.clone(),
+            });
+        }
 
         if t.is_multiple_of(self.record_every) || t == training.steps {
             let on_train = self.step_is_evaluation.then(|| Evaluation {
@@ -489,6 +523,13 @@ impl Trainer {
                 return self.end(Status::Diverged { step: t }, progress);
             }
             self.history.push(row);
+            record_average(
+                self.average.as_ref(),
+                training,
+                t,
+                &mut self.measuring,
+                &mut self.averaged,
+            );
             self.last_recorded.assign(&self.params);
             if training.frames > 0 && (t.is_multiple_of(self.frame_every) || t == training.steps) {
                 self.frames.push(Frame {
@@ -544,6 +585,16 @@ impl Trainer {
                 None,
             );
             self.history.push(row);
+            if let Some(average) = &mut self.average {
+                average.add(self.t, self.params.view());
+            }
+            record_average(
+                self.average.as_ref(),
+                training,
+                self.t,
+                &mut self.measuring,
+                &mut self.averaged,
+            );
             self.end(Status::Converged, progress);
         }
     }
@@ -577,7 +628,25 @@ impl Trainer {
             penalty,
             evaluations: self.evaluations,
             frames: self.frames,
+            averaged: self.averaged,
+            snapshots: self.snapshots,
+            members: Vec::new(),
         }
+    }
+}
+
+/// Measures the averaged model (when the training averages) beside the row just recorded at
+/// step `t`.
+fn record_average(
+    average: Option<&RunningAverage>,
+    training: &Training<'_>,
+    t: u64,
+    workspace: &mut Workspace,
+    averaged: &mut Option<Averaged>,
+) {
+    if let Some(average) = average {
+        let sets = [&*training.train, training.validation];
+        averaging::record(training.network, sets, average, t, workspace, averaged);
     }
 }
 

@@ -14,14 +14,16 @@ use super::super::axis::{Axis, Ticked};
 use super::super::clip::{P, column_envelope, decimate, visible_pieces};
 use super::super::loss::divergence::{self, Dims, Divergence};
 use super::super::loss::{left_margin, right_margin};
-use super::super::parts::{Entry, Glyph, LegendBox, title};
+use super::super::parts::{Entry, Glyph, LegendBox, Marker, title};
 use super::super::style::{FONT, Sizes, log_label, run_color};
+use super::curve_axes::{accuracy_axis, loss_axis, series, series_at, step_axis, x_of};
 use super::{CurvesScene, NetRun, Rect, heading, run_name};
 use crate::core::Window;
 
 type PlotCoord = Cartesian2d<Ticked, Ticked>;
-/// A run's curve in one panel, as unbroken pieces in axis coordinates: training, validation.
-type Pieces = (Vec<Vec<P>>, Vec<Vec<P>>);
+/// A run's curves in one panel, as unbroken pieces in axis coordinates: training,
+/// validation, and the averaged weights' (empty without averaging).
+type Pieces = (Vec<Vec<P>>, Vec<Vec<P>>, Vec<Vec<P>>);
 
 // Pixels at the reference size (see `Sizes`); the margins beside the panels are the loss
 // figure's.
@@ -31,9 +33,13 @@ const GAP: f64 = 14.0;
 const WIDTH: f64 = 2.0;
 const DASH: f64 = 9.0;
 const DASH_GAP: f64 = 6.0;
-/// Decades a diverged run's loss may add above what the other runs reach before the axis
-/// stops and the divergence is marked at the frame (as the loss figure does).
-const DIVERGED_ROOM: f64 = 3.0;
+/// The averaged weights' curve: short dashes, close together, a little wider than a curve,
+/// which read as dots beside the validation dashes.
+const DOT: f64 = 3.0;
+const DOT_GAP: f64 = 3.0;
+const DOTTED_WIDTH: f64 = 3.0;
+/// The radius of a snapshot's ring on the loss panel.
+const SNAPSHOT_RING: f64 = 6.0;
 /// The legend samples of "train" and "validation": a neutral dark grey, no run's colour.
 pub(super) const STYLE_SAMPLE: RGBColor = RGBColor(70, 70, 70);
 
@@ -69,19 +75,12 @@ pub(super) fn draw<DB: DrawingBackend>(
     // the right, the runs in the width left of them.
     let font = sizes.legend_font() * if scene.runs.len() > 6 { 0.85 } else { 1.0 };
     let sample = sizes.int(12.0);
-    let styles = if validation {
-        let entries = [("train", Glyph::Line), ("validation", Glyph::Dashed)]
-            .map(|(text, glyph)| Entry {
-                text: text.to_string(),
-                glyph,
-                size: sample,
-                fill: STYLE_SAMPLE,
-                edge: STYLE_SAMPLE,
-            })
-            .to_vec();
-        Some(LegendBox::measure(root, entries, font, 2)?)
-    } else {
+    let styles = style_entries(scene, validation, sample);
+    let styles = if styles.is_empty() {
         None
+    } else {
+        let columns = styles.len().min(2);
+        Some(LegendBox::measure(root, styles, font, columns)?)
     };
     let styles_w = styles.as_ref().map_or(0, |s| s.size().0 + sizes.side(12.0));
     let entries: Vec<Entry> = scene
@@ -160,7 +159,12 @@ pub(super) fn draw<DB: DrawingBackend>(
             (
                 series(scene, run, &run.train_loss, y),
                 series(scene, run, &run.val_loss, y),
+                averaged_series(scene, run, |a| &a.loss, y),
             )
+        },
+        |run| {
+            let y = |v: f64| if loss_log { v.log10() } else { v };
+            snapshot_points(scene, run, y)
         },
         &scene.runs,
     )?;
@@ -185,8 +189,10 @@ pub(super) fn draw<DB: DrawingBackend>(
             (
                 series(scene, run, &run.train_accuracy, y),
                 series(scene, run, &run.val_accuracy, y),
+                averaged_series(scene, run, |a| &a.accuracy, y),
             )
         },
+        |_| Vec::new(),
         &scene.runs,
     )?;
     Ok(CurvesLayout {
@@ -214,124 +220,6 @@ fn run_label(run: &NetRun) -> String {
     }
 }
 
-/// The step axis: from 0 to the last step any run recorded; on a log axis from the first
-/// recorded step after 0 (step 0 has no place there).
-fn step_axis(scene: &CurvesScene, width: u32, sizes: &Sizes) -> Axis {
-    let steps = || {
-        scene
-            .runs
-            .iter()
-            .flat_map(|r| r.steps.iter().copied().chain(r.diverged_at))
-    };
-    let last = steps().max().unwrap_or(1).max(1) as f64;
-    let target = (f64::from(width) / sizes.px(110.0)).clamp(3.0, 10.0) as usize;
-    if scene.log_x {
-        let first = steps().filter(|&s| s > 0).min().unwrap_or(1) as f64;
-        let (lo, hi) = (first.log10(), last.log10());
-        let pad = ((hi - lo) * 0.02).max(0.01);
-        Axis::log_from_exponents(lo - pad, hi.max(lo + 0.3) + pad, target)
-    } else {
-        Axis::linear(0.0, last, target)
-    }
-}
-
-/// Where a step sits on the step axis; `None` for step 0 on a log axis.
-fn x_of(scene: &CurvesScene, step: u64) -> Option<f64> {
-    if !scene.log_x {
-        Some(step as f64)
-    } else if step >= 1 {
-        Some((step as f64).log10())
-    } else {
-        None
-    }
-}
-
-/// One quantity of a run in axis coordinates, its rows that are not finite left out (a
-/// curve is broken there rather than drawn through a made-up value).
-fn series(
-    scene: &CurvesScene,
-    run: &NetRun,
-    values: &[f64],
-    y: impl Fn(f64) -> f64,
-) -> Vec<Vec<P>> {
-    let mut pieces = vec![Vec::new()];
-    for (&step, &v) in run.steps.iter().zip(values) {
-        let point = x_of(scene, step).map(|x| [x, y(v)]);
-        match point {
-            Some(p) if p[0].is_finite() && p[1].is_finite() => {
-                if let Some(last) = pieces.last_mut() {
-                    last.push(p);
-                }
-            }
-            Some(_) => pieces.push(Vec::new()),
-            None => {}
-        }
-    }
-    pieces.retain(|p| !p.is_empty());
-    pieces
-}
-
-/// The loss axis and whether it is logarithmic: log when every finite loss is positive. A
-/// diverged run's climb may take the axis only [`DIVERGED_ROOM`] decades (or spans, on a
-/// linear axis) beyond the other runs.
-fn loss_axis(runs: &[NetRun]) -> (Axis, bool) {
-    let values = |tame: bool| {
-        runs.iter()
-            .filter(move |r| !tame || r.diverged_at.is_none())
-            .flat_map(|r| r.train_loss.iter().chain(&r.val_loss))
-            .copied()
-            .filter(|v| v.is_finite())
-    };
-    let extent = |vs: &mut dyn Iterator<Item = f64>| {
-        vs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-            (a.min(v), b.max(v))
-        })
-    };
-    let (lo, hi) = extent(&mut values(false));
-    let (_, tame_hi) = extent(&mut values(true));
-    if lo.partial_cmp(&hi).is_none_or(|o| o.is_gt()) {
-        return (Axis::linear(0.0, 1.0, 5), false);
-    }
-    if lo > 0.0 {
-        let (slo, mut shi) = (lo.log10(), hi.log10());
-        if tame_hi.is_finite() && tame_hi > 0.0 {
-            shi = shi.min(tame_hi.log10() + DIVERGED_ROOM);
-        }
-        let pad = ((shi - slo) * 0.04).max(0.03);
-        (Axis::log_from_exponents(slo - pad, shi + pad, 6), true)
-    } else {
-        let hi = if tame_hi.is_finite() && tame_hi > lo {
-            hi.min(tame_hi + DIVERGED_ROOM * (tame_hi - lo))
-        } else {
-            hi
-        };
-        let pad = (hi - lo) * 0.04;
-        (Axis::linear(lo - pad, hi + pad, 6), false)
-    }
-}
-
-/// The accuracy axis in per cent: up to 100, down to the lowest accuracy rounded down to a
-/// ten (or to 0 when that is 20% or less), so that differences show without the zoom of an
-/// axis fitted tightly to the curves. A little room beyond both ends keeps a curve at 100%
-/// off the frame.
-fn accuracy_axis(runs: &[NetRun]) -> Axis {
-    let lowest = runs
-        .iter()
-        .flat_map(|r| r.train_accuracy.iter().chain(&r.val_accuracy))
-        .copied()
-        .filter(|v| v.is_finite())
-        .map(|v| v.clamp(0.0, 1.0) * 100.0)
-        .fold(f64::INFINITY, f64::min);
-    let lo = if lowest.is_finite() {
-        (lowest / 10.0).floor() * 10.0
-    } else {
-        0.0
-    };
-    let lo = if lo <= 20.0 { 0.0 } else { lo };
-    let pad = (100.0 - lo) * 0.03;
-    Axis::linear(lo - pad, 100.0 + pad, 6)
-}
-
 /// One panel's area and axes.
 struct Panel<'a, DB: DrawingBackend> {
     area: &'a DrawingArea<DB, Shift>,
@@ -344,13 +232,15 @@ struct Panel<'a, DB: DrawingBackend> {
     right: u32,
 }
 
-/// Draws a panel: its axes, every run's training curve solid and validation curve dashed
-/// (`of_run` gives both in axis coordinates), and the divergence marks. Returns the plotting
-/// area's rectangle.
+/// Draws a panel: its axes, every run's training curve solid, validation curve dashed and
+/// averaged weights' curve dotted (`of_run` gives them in axis coordinates), the points
+/// `marks` gives ringed (snapshots), and the divergence marks. Returns the plotting area's
+/// rectangle.
 fn panel<DB: DrawingBackend>(
     p: Panel<'_, DB>,
     sizes: &Sizes,
     of_run: impl Fn(&NetRun) -> Pieces,
+    marks: impl Fn(&NetRun) -> Vec<P>,
     runs: &[NetRun],
 ) -> Result<Rect, PlotError> {
     let (xa, ya) = (p.xa, p.ya);
@@ -404,13 +294,33 @@ fn panel<DB: DrawingBackend>(
     ];
     let curves: Vec<Pieces> = runs.iter().map(&of_run).collect();
     // Training curves first, every run's, then the validation dashes over them: a dash
-    // never hides a whole solid line, and the solid one shows in its gaps.
+    // never hides a whole solid line, and the solid one shows in its gaps. The averaged
+    // weights' dots last, and the snapshots' rings over everything.
     let mut drawn: Vec<(i32, i32)> = Vec::new();
-    for dashed in [false, true] {
-        for (i, (train, val)) in curves.iter().enumerate() {
-            let pieces = if dashed { val } else { train };
+    for stroke in [Stroke::Solid, Stroke::Dashed, Stroke::Dotted] {
+        for (i, (train, val, averaged)) in curves.iter().enumerate() {
+            let pieces = match stroke {
+                Stroke::Solid => train,
+                Stroke::Dashed => val,
+                Stroke::Dotted => averaged,
+            };
             for piece in pieces {
-                draw_piece(&area, piece, i, dashed, &win, per_px, sizes, &mut drawn)?;
+                draw_piece(&area, piece, i, stroke, &win, per_px, sizes, &mut drawn)?;
+            }
+        }
+    }
+    for (i, run) in runs.iter().enumerate() {
+        let ring = sizes.int(SNAPSHOT_RING);
+        for at in marks(run) {
+            if (win.x[0]..=win.x[1]).contains(&at[0]) && (win.y[0]..=win.y[1]).contains(&at[1]) {
+                let color = run_color(i);
+                area.draw(&Marker::new(
+                    (at[0], at[1]),
+                    Glyph::Ring,
+                    ring,
+                    color,
+                    color,
+                ))?;
             }
         }
     }
@@ -418,7 +328,7 @@ fn panel<DB: DrawingBackend>(
         .iter()
         .zip(&curves)
         .enumerate()
-        .filter_map(|(run, (r, (train, _)))| {
+        .filter_map(|(run, (r, (train, _, _)))| {
             let step = r.diverged_at?;
             let last = train.last()?.last()?;
             Some(Divergence {
@@ -446,15 +356,15 @@ fn panel<DB: DrawingBackend>(
     Ok((xs.start, ys.start, aw, ah))
 }
 
-/// Draws one unbroken piece of run `i`'s curve, clipped to the panel, solid or dashed; a
-/// piece of one point is a dot. Adds the pixels it passes to `drawn`, for the divergence
+/// Draws one unbroken piece of run `i`'s curve, clipped to the panel, solid, dashed or
+/// dotted; a piece of one point is a dot. Adds the pixels it passes to `drawn`, for the divergence
 /// texts to keep clear of.
 #[allow(clippy::too_many_arguments)]
 fn draw_piece<DB: DrawingBackend>(
     area: &DrawingArea<DB, PlotCoord>,
     points: &[P],
     i: usize,
-    dashed: bool,
+    stroke: Stroke,
     win: &Window,
     per_px: [f64; 2],
     sizes: &Sizes,
@@ -476,16 +386,92 @@ fn draw_piece<DB: DrawingBackend>(
             continue;
         }
         let coords: Vec<(f64, f64)> = piece.iter().map(|p| (p[0], p[1])).collect();
-        if dashed {
-            area.draw(&DashedPathElement::new(
+        match stroke {
+            Stroke::Solid => area.draw(&PathElement::new(coords, style))?,
+            Stroke::Dashed => area.draw(&DashedPathElement::new(
                 coords,
                 sizes.px(DASH) as f32,
                 sizes.px(DASH_GAP) as f32,
                 style,
-            ))?;
-        } else {
-            area.draw(&PathElement::new(coords, style))?;
+            ))?,
+            Stroke::Dotted => {
+                // On a white halo: the averaged curve runs through the noisy band of the
+                // run's own curves, and must stand out of it.
+                let halo = WHITE.mix(0.85).stroke_width(sizes.side(DOTTED_WIDTH * 2.2));
+                area.draw(&PathElement::new(coords.clone(), halo))?;
+                area.draw(&DashedPathElement::new(
+                    coords,
+                    sizes.px(DOT) as f32,
+                    sizes.px(DOT_GAP) as f32,
+                    color.stroke_width(sizes.side(DOTTED_WIDTH)),
+                ))?
+            }
         }
     }
     Ok(())
+}
+
+/// How a curve is drawn: training solid, validation dashed, the averaged weights dotted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stroke {
+    Solid,
+    Dashed,
+    Dotted,
+}
+
+/// The legend of the line styles and marks the figure uses: train and validation (with a
+/// validation set), the averaged weights (when a run averages) and the snapshots.
+fn style_entries(scene: &CurvesScene, validation: bool, sample: i32) -> Vec<Entry> {
+    let mut styles: Vec<(&str, Glyph)> = Vec::new();
+    if validation {
+        styles.extend([("train", Glyph::Line), ("validation", Glyph::Dashed)]);
+    }
+    if scene.runs.iter().any(|r| r.averaged.is_some()) {
+        let text = if validation {
+            "averaged weights (validation)"
+        } else {
+            "averaged weights"
+        };
+        styles.push((text, Glyph::Dotted));
+    }
+    if scene.runs.iter().any(|r| !r.snapshots.is_empty()) {
+        styles.push(("snapshot", Glyph::Ring));
+    }
+    styles
+        .into_iter()
+        .map(|(text, glyph)| Entry {
+            text: text.to_string(),
+            glyph,
+            // A ring as large as the line samples are long would dwarf them.
+            size: if glyph == Glyph::Ring {
+                sample / 2
+            } else {
+                sample
+            },
+            fill: STYLE_SAMPLE,
+            edge: STYLE_SAMPLE,
+        })
+        .collect()
+}
+
+/// The averaged weights' curve of one quantity, in axis coordinates.
+fn averaged_series(
+    scene: &CurvesScene,
+    run: &NetRun,
+    values: fn(&super::AveragedCurve) -> &Vec<f64>,
+    y: impl Fn(f64) -> f64,
+) -> Vec<Vec<P>> {
+    match &run.averaged {
+        Some(a) => series_at(scene, &a.steps, values(a), y),
+        None => Vec::new(),
+    }
+}
+
+/// Where each snapshot sits on the loss panel.
+fn snapshot_points(scene: &CurvesScene, run: &NetRun, y: impl Fn(f64) -> f64) -> Vec<P> {
+    run.snapshots
+        .iter()
+        .filter_map(|&(step, loss)| Some([x_of(scene, step)?, y(loss)]))
+        .filter(|p| p[0].is_finite() && p[1].is_finite())
+        .collect()
 }

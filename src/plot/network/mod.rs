@@ -2,20 +2,24 @@
 //! `[model]`): `curves` (train solid, validation dashed; loss above, accuracy below: the
 //! lecture's train/validation gap), `boundaries` (a panel per run: the decision regions with
 //! the training and validation points), its GIF (the regions forming as the model trains),
-//! `digits` (a confusion matrix per run and a strip of the images it got wrong), and
+//! `digits` (a confusion matrix per run and a strip of the images it got wrong),
 //! `landscape` (a panel per run: the loss on the plane of its path's two principal
-//! directions, with the path on it).
+//! directions, with the path on it) and `ensemble` (each of a run's models alone against
+//! them combined).
 //!
 //! Each figure reads a scene the caller has computed once (the model is never evaluated
 //! here) and draws through the same [`render_with`] as every other figure, with the run
 //! colours, sizes, titles, legends and divergence marks of the loss figure, so that they read
-//! as one tool. `curves.rs`, `boundaries.rs`, `digits.rs` and `landscape.rs` draw one figure each;
-//! `regions.rs` turns the boundary probabilities into the panels' raster; `gif.rs` hands
-//! the boundary frames to the animation encoder.
+//! as one tool. `curves.rs`, `boundaries.rs`, `digits.rs`, `landscape.rs` and `ensemble.rs`
+//! draw one figure each (`curve_axes.rs` the curves' axes); `regions.rs` turns the boundary
+//! probabilities into the panels' raster; `gif.rs` hands the boundary frames to the
+//! animation encoder.
 
 mod boundaries;
+mod curve_axes;
 mod curves;
 mod digits;
+mod ensemble;
 mod gif;
 mod landscape;
 mod regions;
@@ -44,6 +48,25 @@ pub struct NetRun {
     pub val_accuracy: Vec<f64>,
     /// The step whose loss stopped being finite (the rows end before it).
     pub diverged_at: Option<u64>,
+    /// The averaged weights' model (`average`), drawn dotted in the run's colour; `None`
+    /// without averaging.
+    pub averaged: Option<AveragedCurve>,
+    /// The snapshots of a snapshot ensemble: each one's step and training loss, ringed on
+    /// the loss panel (the saw-tooth's low points).
+    pub snapshots: Vec<(u64, f64)>,
+}
+
+/// The curve of a run's averaged weights, on one set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AveragedCurve {
+    /// The recorded steps from the averaging's start, ascending.
+    pub steps: Vec<u64>,
+    /// The same length as `steps`.
+    pub loss: Vec<f64>,
+    /// In [0, 1], the same length as `steps`.
+    pub accuracy: Vec<f64>,
+    /// Measured on the validation set (else the training set: there is none).
+    pub validation: bool,
 }
 
 /// What the curves figure shows.
@@ -163,6 +186,35 @@ pub struct LandscapeScene {
     pub scale: f64,
 }
 
+/// One combination of a run's models, as the ensemble figure shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnsembleRow {
+    /// The run's place in the file: its colour.
+    pub run: usize,
+    pub label: String,
+    /// What is combined: "ensemble of 5 (seeds 0–4)", "4 snapshots (steps …)".
+    pub what: String,
+    /// Each model alone: [accuracy in [0, 1], loss].
+    pub alone: Vec<[f64; 2]>,
+    /// Which of `alone` is the run's own model, drawn filled: the run itself among its
+    /// ensemble's members, the last snapshot, the final weights beside their average.
+    pub own: Option<usize>,
+    /// The combination: [accuracy, loss].
+    pub together: [f64; 2],
+}
+
+/// What the ensemble figure shows: a band per combination.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnsembleScene {
+    pub title: String,
+    /// The set measured: "validation", or "training" without one.
+    pub set: String,
+    pub rows: Vec<EnsembleRow>,
+    pub width: u32,
+    pub height: u32,
+    pub scale: f64,
+}
+
 /// How many misclassified images a digits panel shows at most.
 pub const MISCLASSIFIED_SHOWN: usize = 16;
 
@@ -173,6 +225,12 @@ impl Canvas for CurvesScene {
 }
 
 impl Canvas for BoundaryScene {
+    fn canvas(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+}
+
+impl Canvas for EnsembleScene {
     fn canvas(&self) -> (u32, u32) {
         (self.width, self.height)
     }
@@ -261,6 +319,18 @@ pub fn confusion_color(diagonal: bool, share: f64) -> super::style::RGBColor {
     digits::cell_color(diagonal, share)
 }
 
+/// Each model of a run alone against the models combined: a band per combination (an
+/// ensemble, a snapshot ensemble, averaged weights), accuracy left and loss right. PNG or
+/// SVG.
+pub fn ensemble(scene: &EnsembleScene, format: Format) -> Result<Vec<u8>, PlotError> {
+    render_with(scene, format, &Ensemble)
+}
+
+/// A canvas with room for the title, the legend and `bands` bands of four lines of text.
+pub fn ensemble_canvas(bands: usize) -> (u32, u32) {
+    (1100, 250 + 130 * bands.max(1) as u32)
+}
+
 /// A canvas that gives each boundary panel about 400 pixels (panels in rows of up to three),
 /// with room for the title and legend: what to use when the experiment asks for no size.
 pub fn boundaries_canvas(panels: usize) -> (u32, u32) {
@@ -279,6 +349,8 @@ figure!(Curves, CurvesScene, curves::draw);
 figure!(Boundaries, BoundaryScene, boundaries::draw);
 
 figure!(Digits, DigitsScene, digits::draw);
+
+figure!(Ensemble, EnsembleScene, ensemble::draw);
 
 /// Text, lines and markers for a grid of panels, in proportion to one panel's cell: a cell of
 /// `reference` pixels writes as the reference figure does, and no cell writes larger.

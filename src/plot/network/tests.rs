@@ -9,6 +9,7 @@ use super::regions::{CLASS_COLORS, RING, class_color, ring_contrast_at_least};
 use super::*;
 use crate::plot::style::{RGBColor, run_color};
 
+mod after;
 mod scenes;
 
 use scenes::*;

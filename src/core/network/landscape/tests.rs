@@ -206,6 +206,8 @@ fn trained(batch_norm: bool, batch: usize) -> (Network, data::Dataset, Trained) 
         seed: 0,
         frames: 30,
         frozen: 0,
+        average: None,
+        snapshots: Vec::new(),
     };
     let initial = network.init(Init::He, &mut ChaCha8Rng::seed_from_u64(0));
     let run = train(

@@ -44,6 +44,8 @@ pub(super) fn run(label: &str, steps: u64, speed: f64, gap: f64, validation: boo
         train_accuracy,
         val_accuracy,
         diverged_at: None,
+        averaged: None,
+        snapshots: Vec::new(),
     }
 }
 
