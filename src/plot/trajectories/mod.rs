@@ -12,7 +12,7 @@
 //! - `colour_bar`: the levels' colours and values beside the plot.
 
 mod background;
-mod colour_bar;
+pub(crate) mod colour_bar;
 mod layout;
 mod legend;
 mod marks;

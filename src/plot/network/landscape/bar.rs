@@ -7,8 +7,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::super::super::PlotError;
-use super::super::super::axis::Axis;
-use super::super::super::colormap::{ColorMap, color_bar};
+use super::super::super::colormap::ColorMap;
+use super::super::super::trajectories::colour_bar::{BarPlace, draw_bar};
 use super::super::super::levels::Levels;
 use super::super::super::style::{FONT, Sizes};
 use super::super::Rect;
@@ -39,15 +39,6 @@ impl Bar {
         })
     }
 
-    /// The bar's axis: the levels' scale.
-    fn axis(levels: &Levels) -> Axis {
-        if levels.log {
-            Axis::log_from_exponents(levels.lo, levels.hi, 5)
-        } else {
-            Axis::linear(levels.lo, levels.hi, 5)
-        }
-    }
-
     pub(super) fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
@@ -58,52 +49,16 @@ impl Bar {
         if height < 2 || levels.hi <= levels.lo {
             return Ok(None);
         }
-        let map = ColorMap::pale();
         let left = px + (pw + self.gap) as i32;
-        if let Some(img) = BitMapElement::with_owned_buffer(
-            (left, top),
-            (self.width, height),
-            color_bar(&map, self.width, height),
-        ) {
-            root.draw(&img)?;
-        }
-        let row = |s: f64| {
-            top + ((levels.hi - s) / (levels.hi - levels.lo) * f64::from(height - 1)).round() as i32
+        let place = BarPlace {
+            left,
+            top,
+            width: self.width,
+            height,
+            tick: self.tick,
+            ticks: 5,
         };
-        let right = left + self.width as i32;
-        for value in &levels.values {
-            let y = row(levels.scale(*value));
-            root.draw(&PathElement::new(
-                vec![(left, y), (right, y)],
-                map.line_color(levels.unit(*value))
-                    .mix(0.6)
-                    .stroke_width(sizes.side(1.0)),
-            ))?;
-        }
-        root.draw(&Rectangle::new(
-            [(left, top), (right, top + height as i32)],
-            BLACK.mix(0.7).stroke_width(sizes.side(1.0)),
-        ))?;
-        let axis = Bar::axis(levels);
-        let label = TextStyle::from((FONT, sizes.tick_font()).into_font())
-            .color(&BLACK)
-            .pos(Pos::new(HPos::Left, VPos::Center));
-        for &t in axis
-            .ticks
-            .iter()
-            .filter(|&&t| t >= levels.lo && t <= levels.hi)
-        {
-            let y = row(t);
-            root.draw(&PathElement::new(
-                vec![(right, y), (right + self.tick as i32, y)],
-                BLACK.mix(0.7).stroke_width(sizes.side(1.0)),
-            ))?;
-            root.draw(&Text::new(
-                axis.label(t),
-                (right + (self.tick + sizes.side(5.0)) as i32, y),
-                label.clone(),
-            ))?;
-        }
+        draw_bar(root, levels, &ColorMap::pale(), &place, sizes)?;
         root.draw(&Text::new(
             "loss",
             (left + self.width as i32 / 2, top - sizes.int(4.0)),
