@@ -163,3 +163,38 @@ fn the_playground_trains_the_source_first_and_starts_from_it() {
     let png = std::fs::read(&shot).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
 }
+
+#[test]
+fn digits_0_to_4_seed_a_network_for_5_to_9_with_a_few_examples_each() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    std::fs::write(
+        dir.join("upper.toml"),
+        "steps = 60\n[data]\nkind = \"digits\"\nlabels = [0, 1, 2, 3, 4]\nbatch = 64\n\
+         [model]\nhidden = [32]\n[[optimizer]]\nkind = \"adam\"\nlr = 0.003\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("lower.toml"),
+        "steps = 60\n[data]\nkind = \"digits\"\nlabels = [5, 6, 7, 8, 9]\nvalidation = 0.5\n\
+         train_points = 25\n[model]\nhidden = [32]\n[transfer]\nfrom = \"upper.toml\"\n\
+         [[optimizer]]\nkind = \"adam\"\nlr = 0.01\n",
+    )
+    .unwrap();
+    let out = optplay(dir)
+        .args(["run", "lower.toml", "--format", "none"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let table = String::from_utf8(out).unwrap();
+    // 5 per class of the digits the source never saw; the validation half of them whole.
+    assert!(table.contains("5 classes, 25 training"), "{table}");
+    let summary = json(&dir.join("out/lower/summary.json"));
+    let accuracy = summary["runs"][0]["val_accuracy"].as_f64().unwrap();
+    assert!(
+        accuracy > 0.5,
+        "a head on the source's layers learns: {accuracy}"
+    );
+}

@@ -8,9 +8,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::super::super::PlotError;
 use super::super::super::colormap::ColorMap;
-use super::super::super::trajectories::colour_bar::{BarPlace, draw_bar};
 use super::super::super::levels::Levels;
 use super::super::super::style::{FONT, Sizes};
+use super::super::super::trajectories::colour_bar::{BarPlace, draw_bar};
 use super::super::Rect;
 
 /// A panel's colour bar: its levels' colours, a line at each level, labelled ticks, and
