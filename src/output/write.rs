@@ -200,16 +200,29 @@ fn is_output_name(name: &str) -> bool {
     const FIGURES: [Figure; 2] = [Figure::Trajectories, Figure::Loss];
     // A sweep's own files (`<name>-sweep/`); its parts are left alone, as other shards may
     // be writing theirs into the same folder.
-    const SWEEP_FILES: [&str; 6] = [
+    const SWEEP_FILES: [&str; 8] = [
         "sweep.csv",
         "sweep.json",
         "heatmap.png",
         "heatmap.svg",
         "lr_curves.png",
         "lr_curves.svg",
+        "axis_curves.png",
+        "axis_curves.svg",
     ];
+    // A network experiment's figures (PNG or SVG; the boundaries also as a GIF).
+    const NETWORK_FIGURES: [&str; 5] = ["curves", "boundaries", "digits", "landscape", "ensemble"];
+    let network_figure = name.split_once('.').is_some_and(|(stem, extension)| {
+        NETWORK_FIGURES.contains(&stem)
+            && (matches!(extension, "png" | "svg") || (stem == "boundaries" && extension == "gif"))
+    });
+    // Each run's weights: a run renamed or removed leaves no weights behind.
+    let weights = name.starts_with("model-") && name.ends_with(".json");
     name == CSV_NAME
         || name == SUMMARY_NAME
+        || name == super::network::HISTORY_NAME
+        || network_figure
+        || weights
         || SWEEP_FILES.contains(&name)
         || name.split_once('.').is_some_and(|(stem, extension)| {
             let figure = FIGURES.iter().find(|f| f.stem() == stem);
@@ -331,6 +344,13 @@ mod tests {
             "trajectories.png",
             "trajectories.gif",
             "loss.svg",
+            "history.csv",
+            "curves.svg",
+            "boundaries.gif",
+            "landscape.png",
+            "ensemble.svg",
+            "model-adam.json",
+            "axis_curves.png",
         ] {
             assert!(is_output_name(name), "{name}");
         }
@@ -340,6 +360,9 @@ mod tests {
             "photo.png",
             "trajectories",
             "loss.gif",
+            "curves.gif",
+            "model.json",
+            "history.txt",
         ] {
             assert!(!is_output_name(name), "{name}");
         }

@@ -142,3 +142,39 @@ fn a_sweep_trains_a_batch_norm_run_on_its_own_network() {
     .unwrap();
     assert_eq!(summary["runs"][1]["batch_norm"], true);
 }
+
+#[test]
+fn a_second_run_leaves_no_figure_or_weights_of_the_first_behind() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    std::fs::write(dir.join("spiral.toml"), SPIRAL).unwrap();
+    std::fs::write(dir.join("notes.txt"), "mine").unwrap();
+    optplay(dir)
+        .args(["run", "spiral.toml", "--format", "png,svg", "-q"])
+        .assert()
+        .success();
+    let folder = dir.join("out/spiral");
+    std::fs::write(folder.join("notes.txt"), "mine").unwrap();
+    assert!(folder.join("curves.svg").exists() && folder.join("model-adam.json").exists());
+    // PNG only, and the adam run renamed: its SVGs and old weights go, the user's file stays.
+    std::fs::write(
+        dir.join("spiral.toml"),
+        SPIRAL.replace("kind = \"adam\"", "kind = \"adam\"\nlabel = \"adam2\""),
+    )
+    .unwrap();
+    optplay(dir)
+        .args(["run", "spiral.toml", "--format", "png", "-q"])
+        .assert()
+        .success();
+    for gone in [
+        "curves.svg",
+        "boundaries.svg",
+        "landscape.svg",
+        "model-adam.json",
+    ] {
+        assert!(!folder.join(gone).exists(), "{gone} left behind");
+    }
+    for kept in ["curves.png", "model-adam2.json", "notes.txt"] {
+        assert!(folder.join(kept).exists(), "{kept} missing");
+    }
+}
