@@ -5,6 +5,7 @@
 //! losses and accuracies, the selected run's knobs and its loss curves; the keys at the
 //! bottom.
 
+use crate::core::network::transfer::TransferMode;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -397,8 +398,15 @@ fn draw_knobs(frame: &mut Frame, model: &NetworkModel, area: Rect) {
         _ => String::new(),
     };
     let (status, status_style) = status_text(model, i);
+    // What a transfer run takes from its source: said beside its lr.
+    let transfer = match problem.transfer_mode(&run.network) {
+        Some(TransferMode::Scratch) => " · from scratch",
+        Some(TransferMode::Head) => " · head only (body frozen)",
+        Some(TransferMode::All) => " · fine-tuning all layers",
+        None => "",
+    };
     let lines = vec![
-        Line::from(format!("lr {}{momentum}", short(run.lr))),
+        Line::from(format!("lr {}{momentum}{transfer}", short(run.lr))),
         Line::from(format!(
             "dropout {} · l2 {} · {}",
             short(regularisation.dropout),
