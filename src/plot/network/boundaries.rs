@@ -13,6 +13,7 @@ use super::super::PlotError;
 use super::super::axis::{Axis, Ticked};
 use super::super::parts::{Entry, Glyph, LegendBox, Marker, title};
 use super::super::style::{FONT, Sizes, darker};
+use super::panel_text::{self, heading_height};
 use super::regions::{Probabilities, RING, class_color, raster};
 use super::{BoundaryPanel, BoundaryScene, LabelledPoint, Rect, heading, percent, run_name};
 
@@ -156,27 +157,12 @@ fn sane_window([[x0, x1], [y0, y1]]: [[f64; 2]; 2]) -> [[f64; 2]; 2] {
     [side(x0, x1), side(y0, y1)]
 }
 
-/// The font sizes of a panel's two heading lines: the run's name, its accuracies.
-fn heading_fonts(sizes: &Sizes) -> [f64; 2] {
-    [sizes.legend_font() * 1.1, sizes.tick_font()]
-}
-
-/// A line's height at a font size.
-fn line_height(size: f64) -> u32 {
-    (size / 1.24 * 1.3).round() as u32
-}
-
-/// The height of a panel's heading.
-fn heading_height(sizes: &Sizes) -> u32 {
-    heading_fonts(sizes).iter().map(|&f| line_height(f)).sum()
-}
-
 /// The panel's title: the run's name, and its accuracies below it, each shrunk to the
 /// panel's width when long (down to two thirds), in [`heading_height`].
 fn panel_heading<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     panel: &BoundaryPanel,
-    (left, top, width): (i32, i32, u32),
+    area: (i32, i32, u32),
     sizes: &Sizes,
 ) -> Result<(), PlotError> {
     let name = run_name(&panel.label, &panel.legend);
@@ -186,28 +172,7 @@ fn panel_heading<DB: DrawingBackend>(
     } else {
         format!("train {} · validation {}", percent(train), percent(val))
     };
-    let centre = left + width as i32 / 2;
-    let mut y = top;
-    let [name_font, accuracy_font] = heading_fonts(sizes);
-    for (text, full) in [(name, name_font), (accuracy.as_str(), accuracy_font)] {
-        let mut size = full;
-        let room = width.saturating_sub(sizes.side(8.0));
-        let smallest = size * 2.0 / 3.0;
-        while size > smallest
-            && root
-                .estimate_text_size(text, &TextStyle::from((FONT, size).into_font()))?
-                .0
-                > room
-        {
-            size *= 0.95;
-        }
-        let style = TextStyle::from((FONT, size).into_font())
-            .color(&BLACK)
-            .pos(Pos::new(HPos::Center, VPos::Top));
-        root.draw(&Text::new(text, (centre, y), style))?;
-        y += line_height(full) as i32;
-    }
-    Ok(())
+    panel_text::panel_heading(root, [name, &accuracy], area, sizes)
 }
 
 /// Two legends side by side: the classes' colours, and what the markers mean (training,

@@ -9,7 +9,6 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::super::axis::Axis;
 use super::super::colormap::{ColorMap, background};
@@ -22,6 +21,7 @@ use super::super::trajectories::{
     paint_lines,
 };
 use super::super::{Draw, Format, PlotError};
+use super::panel_text::{self, fitted, heading_height, line_height};
 use super::{LandscapePanel, LandscapePlane, LandscapeScene, Rect, heading, percent, run_name};
 use crate::core::{Grid, Status, Window};
 use bar::Bar;
@@ -73,37 +73,6 @@ impl Draw<LandscapeScene> for Landscape {
 pub(super) fn grid(panels: usize) -> (usize, usize) {
     let columns = panels.clamp(1, 3);
     (columns, panels.max(1).div_ceil(columns))
-}
-
-/// A line's height at a font size.
-fn line_height(size: f64) -> u32 {
-    (size / 1.24 * 1.3).round() as u32
-}
-
-/// Writes `text` centred at `(centre, y)`, shrunk (down to two thirds of `size`) to fit
-/// `room` pixels.
-fn fitted<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    text: &str,
-    (centre, y): (i32, i32),
-    size: f64,
-    room: u32,
-    color: RGBColor,
-) -> Result<(), PlotError> {
-    let mut font = size;
-    while font > size * 2.0 / 3.0
-        && root
-            .estimate_text_size(text, &TextStyle::from((FONT, font).into_font()))?
-            .0
-            > room
-    {
-        font *= 0.95;
-    }
-    let style = TextStyle::from((FONT, font).into_font())
-        .color(&color)
-        .pos(Pos::new(HPos::Center, VPos::Top));
-    root.draw(&Text::new(text, (centre, y), style))?;
-    Ok(())
 }
 
 /// `text` broken at spaces into lines of at most `room` pixels (a longer word alone).
@@ -233,15 +202,6 @@ pub(super) fn draw<DB: DrawingBackend>(
     Ok(layout)
 }
 
-/// The font sizes of a panel's two heading lines: the run's name, what its plane explains.
-fn heading_fonts(sizes: &Sizes) -> [f64; 2] {
-    [sizes.legend_font() * 1.1, sizes.tick_font()]
-}
-
-fn heading_height(sizes: &Sizes) -> u32 {
-    heading_fonts(sizes).iter().map(|&f| line_height(f)).sum()
-}
-
 /// What the panel's two directions explain, for its heading.
 fn explained_line(panel: &LandscapePanel) -> String {
     let mut line = match &panel.plane {
@@ -258,26 +218,15 @@ fn explained_line(panel: &LandscapePanel) -> String {
     line
 }
 
+/// The panel's title: the run's name, and what its plane explains below it.
 fn panel_heading<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     panel: &LandscapePanel,
-    (left, top, width): (i32, i32, u32),
+    area: (i32, i32, u32),
     sizes: &Sizes,
 ) -> Result<(), PlotError> {
-    let centre = left + width as i32 / 2;
-    let room = width.saturating_sub(sizes.side(8.0));
-    let [name_font, line_font] = heading_fonts(sizes);
     let name = run_name(&panel.label, &panel.legend);
-    fitted(root, name, (centre, top), name_font, room, BLACK)?;
-    let y = top + line_height(name_font) as i32;
-    fitted(
-        root,
-        &explained_line(panel),
-        (centre, y),
-        line_font,
-        room,
-        BLACK,
-    )
+    panel_text::panel_heading(root, [name, &explained_line(panel)], area, sizes)
 }
 
 /// What the markers mean: the start, the end (the final weights, the plane's origin) and

@@ -22,6 +22,7 @@ mod digits;
 mod ensemble;
 mod gif;
 mod landscape;
+mod panel_text;
 mod regions;
 
 use plotters::coord::Shift;
