@@ -118,12 +118,13 @@ pub(super) fn draw<DB: DrawingBackend>(
     let mut panels = Vec::new();
     let mut points = Vec::new();
     for (k, panel) in scene.panels.iter().enumerate() {
-        let (column, row) = (k % columns, k / columns);
-        // The last row's panels are centred under the full rows.
-        let in_row = (scene.panels.len() - row * columns).min(columns);
-        let offset = (columns - in_row) as u32 * cell_w / 2;
-        let left = margin as i32 + offset as i32 + (column as u32 * cell_w) as i32;
-        let cell_top = top as i32 + (row as u32 * row_h) as i32;
+        let (left, cell_top) = panel_text::cell_origin(
+            k,
+            scene.panels.len(),
+            columns,
+            (cell_w, row_h),
+            (margin, top),
+        );
         panel_heading(root, panel, (left, cell_top, cell_w), &sizes)?;
         let px = left + y_area as i32 + (free_w.saturating_sub(pw) / 2) as i32;
         let py = cell_top + heading_h as i32 + sizes.int(4.0);

@@ -170,12 +170,13 @@ pub(super) fn draw<DB: DrawingBackend>(
         sizes,
     };
     for (k, panel) in scene.panels.iter().enumerate() {
-        let (column, row) = (k % columns, k / columns);
-        // The last row's panels are centred under the full rows.
-        let in_row = (scene.panels.len() - row * columns).min(columns);
-        let offset = (columns - in_row) as u32 * cell_w / 2;
-        let left = margin as i32 + offset as i32 + (column as u32 * cell_w) as i32;
-        let cell_top = top as i32 + (row as u32 * row_h) as i32;
+        let (left, cell_top) = panel_text::cell_origin(
+            k,
+            scene.panels.len(),
+            columns,
+            (cell_w, row_h),
+            (margin, top),
+        );
         panel_heading(root, panel, (left, cell_top, cell_w), &sizes)?;
         let px = left + ((cell_w.saturating_sub(block_w)) / 2 + y_area) as i32;
         let py = cell_top + (heading_h + above) as i32;

@@ -67,3 +67,20 @@ pub(super) fn panel_heading<DB: DrawingBackend>(
     }
     Ok(())
 }
+
+/// The top-left corner of panel `k` of `count` in a grid of `columns` cells of `cell_w` ×
+/// `row_h` pixels starting at (`margin`, `top`); the last row's panels centred under the
+/// full rows.
+pub(super) fn cell_origin(
+    k: usize,
+    count: usize,
+    columns: usize,
+    (cell_w, row_h): (u32, u32),
+    (margin, top): (u32, u32),
+) -> (i32, i32) {
+    let (column, row) = (k % columns, k / columns);
+    let in_row = (count - row * columns).min(columns);
+    let offset = (columns - in_row) as u32 * cell_w / 2;
+    let left = margin as i32 + offset as i32 + (column as u32 * cell_w) as i32;
+    (left, top as i32 + (row as u32 * row_h) as i32)
+}
