@@ -13,18 +13,20 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::super::PlotError;
 use super::super::axis::{Axis, Ticked};
-use super::super::coverage::{Mask, Occupancy, best_order, visible_fractions};
-use super::super::parts::{Entry, Glyph, LegendBox, Marker, title};
-use super::super::style::{FONT, Sizes, darker, run_color};
+use super::super::coverage::{Mask, Occupancy};
+use super::super::parts::{Glyph, LegendBox, Marker, title};
+use super::super::style::{FONT, Sizes, darker};
 use super::scale::MetricScale;
-use super::{Rect, SweepRow, SweepScene, heading, lr, lr_label};
+use super::{Rect, SweepRow, SweepScene, heading, lr};
+
+mod legend;
+mod planning;
+use legend::{entries, legend_above, legend_font};
+use planning::{Plan, covered, plan, strip_mask};
 
 type PlotCoord = Cartesian2d<Ticked, Ticked>;
 type P = (f64, f64);
 
-/// A curve of which less than this share stays in sight under the others is dashed and
-/// drawn over them.
-const VISIBLE_ENOUGH: f64 = 0.6;
 /// How strongly the seeds' band shows.
 const BAND_ALPHA: f64 = 0.16;
 /// The off-scale strip's background: a hint of grey, so it reads as outside the data.
@@ -258,91 +260,6 @@ fn lanes(scene: &SweepScene) -> (Vec<Option<usize>>, usize) {
     (lanes, taken.len())
 }
 
-/// The legend's font: smaller when it has many entries, so it keeps few rows.
-fn legend_font(entries: &[Entry], sizes: &Sizes) -> f64 {
-    sizes.legend_font() * if entries.len() > 8 { 0.85 } else { 1.0 }
-}
-
-/// The legend: a line per row (its best learning rate, or that every one diverged; ⚠ where
-/// the best is at an end of the range), then what the marks mean.
-fn entries(scene: &SweepScene, any_diverged: bool, sizes: &Sizes) -> Vec<Entry> {
-    let mut entries: Vec<Entry> = scene
-        .rows
-        .iter()
-        .enumerate()
-        .map(|(i, row)| {
-            let best = row.best.and_then(|b| row.cells.get(b));
-            let text = match best {
-                Some(cell) if row.at_edge => {
-                    format!("{}: best {} ⚠ end of range", row.label, lr_label(cell.lr))
-                }
-                Some(cell) => format!("{}: best {}", row.label, lr_label(cell.lr)),
-                None if row.cells.iter().all(|c| c.median == f64::INFINITY) => {
-                    format!("{}: every lr diverged", row.label)
-                }
-                None => format!("{}: {}", row.label, scene.unreached),
-            };
-            Entry {
-                text,
-                glyph: Glyph::Line,
-                size: sizes.int(12.0),
-                fill: run_color(i),
-                edge: run_color(i),
-            }
-        })
-        .collect();
-    let mark = RGBColor(60, 60, 60);
-    entries.push(Entry {
-        text: "best learning rate".into(),
-        glyph: Glyph::Dot,
-        size: sizes.int(6.0),
-        fill: mark,
-        edge: BLACK,
-    });
-    if any_diverged {
-        let text = if scene.seeds > 1 {
-            "diverged (half or more of the seeds)"
-        } else {
-            "diverged"
-        };
-        entries.push(Entry {
-            text: text.into(),
-            glyph: Glyph::Cross,
-            size: sizes.int(5.0),
-            fill: mark,
-            edge: mark,
-        });
-    }
-    // A line that breaks off has cells without a value: say why, with no mark of its own
-    // (the sample is drawn in the legend's white).
-    if scene
-        .rows
-        .iter()
-        .flat_map(|r| &r.cells)
-        .any(|c| c.median.is_nan())
-    {
-        entries.push(Entry {
-            text: format!("no line: {}", scene.unreached),
-            glyph: Glyph::Line,
-            size: sizes.int(12.0),
-            fill: WHITE,
-            edge: WHITE,
-        });
-    }
-    entries
-}
-
-/// The legend above the plot, in as many columns (up to four) as the width holds.
-fn legend_above<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    entries: &[Entry],
-    sizes: &Sizes,
-) -> Result<LegendBox, PlotError> {
-    let width = root.dim_in_pixel().0.saturating_sub(sizes.side(16.0));
-    let font = legend_font(entries, sizes);
-    LegendBox::widest_fitting(root, entries, font, width)
-}
-
 /// The plot's place under `top` and its axes, with a strip of `lanes` lanes at its top.
 fn geometry<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -506,100 +423,6 @@ fn row_curve(
     }
 }
 
-/// The drawing order and dashes that keep every row in sight, with the masks they were
-/// measured on.
-struct Plan {
-    /// Rows from first drawn to last.
-    order: Vec<usize>,
-    styles: Vec<RowStyle>,
-    visible: Vec<f64>,
-    /// By row: its line and marks; its band.
-    ink: Vec<Mask>,
-    bands: Vec<Mask>,
-}
-
-fn plan(curves: &[RowCurve], g: &Geometry, sizes: &Sizes) -> Result<Plan, PlotError> {
-    let mut buffer = Vec::new();
-    let mut styles: Vec<RowStyle> = (0..curves.len())
-        .map(|i| RowStyle {
-            color: run_color(i),
-            dashed: false,
-        })
-        .collect();
-    let ink_of = |c: &RowCurve, s: &RowStyle, buffer: &mut Vec<u8>| {
-        mask(g, buffer, |area| {
-            draw_row(area, c, s, Layer::Line, sizes)?;
-            draw_row(area, c, s, Layer::Marks, sizes)
-        })
-    };
-    let mut ink = Vec::with_capacity(curves.len());
-    let mut bands = Vec::with_capacity(curves.len());
-    for (c, s) in curves.iter().zip(&styles) {
-        ink.push(ink_of(c, s, &mut buffer)?);
-        bands.push(mask(g, &mut buffer, |area| {
-            draw_row(area, c, s, Layer::Band, sizes)
-        })?);
-    }
-    let mut order = best_order(&ink, &ink);
-    let alone: Vec<usize> = (0..ink.len()).collect();
-    let visible = visible_fractions(&ink, &ink, &order, &alone);
-    let hidden: Vec<usize> = (0..curves.len())
-        .filter(|&i| visible[i] < VISIBLE_ENOUGH)
-        .collect();
-    if hidden.is_empty() {
-        return Ok(Plan {
-            order,
-            styles,
-            visible,
-            ink,
-            bands,
-        });
-    }
-    // Dashed on top: what lies under a hidden curve shows between its dashes.
-    order.retain(|i| !hidden.contains(i));
-    order.extend(&hidden);
-    for &i in &hidden {
-        styles[i].dashed = true;
-        ink[i] = ink_of(&curves[i], &styles[i], &mut buffer)?;
-    }
-    let alone: Vec<usize> = (0..ink.len()).collect();
-    let visible = visible_fractions(&ink, &ink, &order, &alone);
-    Ok(Plan {
-        order,
-        styles,
-        visible,
-        ink,
-        bands,
-    })
-}
-
-/// The pixels `draw` touches on a blank plot, drawn with the plot's own mapping.
-fn mask(
-    g: &Geometry,
-    buffer: &mut Vec<u8>,
-    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, PlotCoord>) -> Result<(), PlotError>,
-) -> Result<Mask, PlotError> {
-    let (_, _, w, h) = g.plot;
-    Mask::render(w, h, buffer, |root| {
-        let coord = PlotCoord::new(
-            g.xa.ranged(),
-            g.ya.ranged(),
-            (0..w as i32 - 1, h as i32 - 1..0),
-        );
-        draw(&root.apply_coord_spec(coord))
-    })
-}
-
-/// The strip's pixels, as a mask: the legend keeps out of it.
-fn strip_mask(g: &Geometry) -> Mask {
-    let (_, _, w, h) = g.plot;
-    Mask {
-        width: w,
-        height: h,
-        pixels: (0..g.strip.min(h) * w).collect(),
-    }
-}
-
 /// Every row, layer by layer: the bands under every line, the lines in the planned order,
 /// the marks over every line.
 fn draw_rows<DB: DrawingBackend>(
@@ -699,21 +522,4 @@ fn draw_strip<DB: DrawingBackend>(
             .pos(Pos::new(HPos::Right, VPos::Center)),
     ))?;
     Ok(())
-}
-
-/// Pixels of data (every row's ink and band) under the legend's box.
-fn covered(plan: &Plan, (px, py, pw, _): Rect, (lx, ly, lw, lh): Rect) -> usize {
-    let mut pixels: Vec<u32> = plan
-        .ink
-        .iter()
-        .chain(&plan.bands)
-        .flat_map(|m| m.pixels.iter().copied())
-        .filter(|&p| {
-            let (x, y) = (px + (p % pw) as i32, py + (p / pw) as i32);
-            x >= lx && x < lx + lw as i32 && y >= ly && y < ly + lh as i32
-        })
-        .collect();
-    pixels.sort_unstable();
-    pixels.dedup();
-    pixels.len()
 }
