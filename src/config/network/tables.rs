@@ -340,22 +340,18 @@ pub(crate) fn run_overrides(
     };
     let inverted_dropout = flag(cx, "inverted_dropout");
     let batch_norm = flag(cx, "batch_norm");
-    let batch = match cx.get(table, "batch") {
+    let count = |cx: &mut Cx<'_>, key: &str, least: u64, most: u64| match cx.get(table, key) {
         Some(v) => cx
-            .integer(v, &join(path, "batch"), 0, 1 << 20)
-            .map(|b| Some(b as usize)),
+            .integer(v, &join(path, key), least, most)
+            .map(|n| Some(n as usize)),
         None => Some(None),
     };
+    let batch = count(cx, "batch", 0, 1 << 20);
     let augment = match cx.get(table, "augment") {
         Some(v) => augment(cx, v, &join(path, "augment"), images).map(Some),
         None => Some(None),
     };
-    let train_points = match cx.get(table, "train_points") {
-        Some(v) => cx
-            .integer(v, &join(path, "train_points"), 1, 1 << 24)
-            .map(|n| Some(n as usize)),
-        None => Some(None),
-    };
+    let train_points = count(cx, "train_points", 1, 1 << 24);
     let transfer = match cx.get(table, "transfer") {
         Some(v) => cx
             .name(v, &join(path, "transfer"), "transfer mode", &TRANSFER_MODES)
