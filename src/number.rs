@@ -13,6 +13,26 @@ pub fn short(v: f64) -> String {
     }
 }
 
+/// A setting for people, as [`short`] writes it when someone could have typed it (`0.0125`,
+/// `3e-4`), else to three significant digits (`0.00178`, `7.50e-4`): a value computed rather
+/// than given, such as a sweep's log-spaced best lr, has all seventeen of its digits, and a
+/// legend of them hides the one that matters.
+pub fn setting(v: f64) -> String {
+    let mantissa = format!("{:e}", v.abs());
+    let digits = mantissa
+        .split('e')
+        .next()
+        .map_or(0, |m| m.chars().filter(char::is_ascii_digit).count());
+    if digits > TYPED_DIGITS {
+        three_digits(v)
+    } else {
+        short(v)
+    }
+}
+
+/// The most significant digits [`setting`] shows as given.
+const TYPED_DIGITS: usize = 6;
+
 /// A TOML float that reads back as exactly `v` (`1.0`, `0.05`, `1e-7`, `1e20`): Rust's
 /// shortest round-trip form, which always has a `.` or an `e`.
 pub fn toml_float(v: f64) -> String {
@@ -81,6 +101,18 @@ mod tests {
         assert_eq!(three_digits(1.5394342693432872), "1.54");
         assert_eq!(three_digits(250.0), "250");
         assert_eq!(three_digits(7.498942093324561e-5), "7.50e-5");
+    }
+
+    #[test]
+    fn settings_show_typed_values_as_given_and_computed_ones_to_three_digits() {
+        assert_eq!(setting(0.0125), "0.0125");
+        assert_eq!(setting(3e-4), "3e-4");
+        assert_eq!(setting(0.123456), "0.123456");
+        assert_eq!(setting(1.0), "1");
+        assert_eq!(setting(0.0017782794100389223), "0.00178");
+        assert_eq!(setting(7.498942093324561e-4), "7.50e-4");
+        assert_eq!(setting(1.5394342693432872), "1.54");
+        assert_eq!(setting(-0.1 - 0.2), "-0.300");
     }
 
     #[test]

@@ -200,7 +200,7 @@ impl RunConfig {
     /// Key hyperparameters for a plot legend: "lr=0.1, β=(0.9, 0.999)". Shows the values
     /// that define the kind and any setting away from its default.
     pub fn summary(&self) -> String {
-        let mut parts = vec![format!("lr={}", crate::number::short(self.lr))];
+        let mut parts = vec![format!("lr={}", crate::number::setting(self.lr))];
         parts.extend(self.optimizer.legend());
         if self.schedule.kind.name != crate::core::schedule::CONSTANT.name {
             parts.push(format!("{} schedule", self.schedule.kind.name));

@@ -158,6 +158,26 @@ fn the_best_lr_has_the_lowest_median_ties_go_low_and_edges_are_flagged() {
 }
 
 #[test]
+fn best_runs_show_their_log_spaced_lr_to_three_digits_in_legends() {
+    // 8 points over [1e-3, 1]: the winner, the fourth, is 10^(-12/7), 17 digits long.
+    let text = NOISY
+        .replace("points = 4", "points = 8")
+        .replace("momentum = [0.0, 0.9]\n", "");
+    let e = experiment(&text);
+    let plan = plan_of(&e);
+    let rows: Vec<Row> = (0..plan.len())
+        .map(|i| {
+            let j = plan.job(i);
+            row(j, (j.lr as f64 - 3.0).abs() + 1.0)
+        })
+        .collect();
+    let best = best_experiment(&e, &plan, &summarize(&plan, &rows));
+    assert_eq!(best.runs[1].lr, log_space(1e-3, 1.0, 8)[3]);
+    assert_eq!(best.runs[0].summary(), "lr=1.93e-4");
+    assert_eq!(best.runs[1].summary(), "lr=0.0193, β=(0.9, 0.999)");
+}
+
+#[test]
 fn rows_do_not_depend_on_the_number_of_threads() {
     let e = experiment(NOISY);
     let plan = plan_of(&e);
