@@ -14,7 +14,7 @@ pub fn short(v: f64) -> String {
 }
 
 /// A setting for people, as [`short`] writes it when someone could have typed it (`0.0125`,
-/// `3e-4`), else to three significant digits (`0.00178`, `7.50e-4`): a value computed rather
+/// `3e-4`), else to three significant digits (`0.00178`, `7.5e-4`): a value computed rather
 /// than given, such as a sweep's log-spaced best lr, has all seventeen of its digits, and a
 /// legend of them hides the one that matters.
 pub fn setting(v: f64) -> String {
@@ -24,7 +24,15 @@ pub fn setting(v: f64) -> String {
         .next()
         .map_or(0, |m| m.chars().filter(char::is_ascii_digit).count());
     if digits > TYPED_DIGITS {
-        three_digits(v)
+        // Without three_digits' trailing zeros, as typed numbers have none: 0.0075, 7.5e-4.
+        let rounded = three_digits(v);
+        let (mantissa, exponent) = rounded.split_at(rounded.find('e').unwrap_or(rounded.len()));
+        let mantissa = if mantissa.contains('.') {
+            mantissa.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            mantissa
+        };
+        format!("{mantissa}{exponent}")
     } else {
         short(v)
     }
@@ -110,9 +118,11 @@ mod tests {
         assert_eq!(setting(0.123456), "0.123456");
         assert_eq!(setting(1.0), "1");
         assert_eq!(setting(0.0017782794100389223), "0.00178");
-        assert_eq!(setting(7.498942093324561e-4), "7.50e-4");
+        assert_eq!(setting(7.498942093324561e-4), "7.5e-4");
+        assert_eq!(setting(0.007498942093324559), "0.0075");
+        assert_eq!(setting(1000.0000000000001), "1000");
         assert_eq!(setting(1.5394342693432872), "1.54");
-        assert_eq!(setting(-0.1 - 0.2), "-0.300");
+        assert_eq!(setting(-0.1 - 0.2), "-0.3");
     }
 
     #[test]
