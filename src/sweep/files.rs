@@ -183,9 +183,19 @@ pub fn parts_in(dir: &Path) -> Result<Vec<PathBuf>, MergeError> {
 /// The entries of `dir`, sorted.
 fn listing(dir: &Path) -> Result<Vec<PathBuf>, MergeError> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| MergeError::Unreadable {
-            path: dir.to_path_buf(),
-            reason: e.to_string(),
+        .map_err(|e| {
+            let why = match e.kind() {
+                std::io::ErrorKind::NotFound => "no such folder".to_string(),
+                std::io::ErrorKind::NotADirectory => "not a folder".to_string(),
+                _ => e.to_string(),
+            };
+            MergeError::Unreadable {
+                path: dir.to_path_buf(),
+                reason: format!(
+                    "cannot read the shards' parts there ({why}): --merge takes each shard's \
+                     --out folder, or the <name>-sweep folder inside it"
+                ),
+            }
         })?
         .flatten()
         .map(|e| e.path())

@@ -226,7 +226,11 @@ fn a_merge_names_the_missing_duplicate_or_foreign_part() {
         ],
     ));
     refused(&["s1", "other", "s3"], "different grids");
-    refused(&["nothing-here"], "nothing-here");
+    refused(
+        &["nothing-here"],
+        "nothing-here: cannot read the shards' parts there (no such folder)",
+    );
+    refused(&["s1", file], "not a folder");
     // A merge takes the grid the shards ran: changing it there is refused, not ignored.
     refused(&["s1", "s2", "s3", "--points", "9"], "--points");
 }
