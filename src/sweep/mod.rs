@@ -296,7 +296,10 @@ fn surface_job(
 
 /// A network training: the file's data and split, with the minibatches, masks, augmentation
 /// and initial weights of `seed` (so the seeds vary the training, never what it is measured
-/// on). Its metric is read off the last history row.
+/// on). Its metric is read off the last history row, or, for a run that averages its weights,
+/// off the averaged model's: that is the model such a run yields, and the lr that suits the
+/// trained weights is not the one that suits their average (a higher one, whose noise the
+/// average smooths out, often wins).
 fn network_job(
     experiment: &Experiment,
     problem: &NetworkProblem,
@@ -305,24 +308,38 @@ fn network_job(
     plan: &Plan,
     cancel: &Cancel,
 ) -> Row {
-    let training = problem.training(&config.network, experiment.steps, seed, 0);
+    let mut training = problem.training(&config.network, experiment.steps, seed, 0);
+    training.average = config.ensemble.average;
     let initial = problem.initial_for(&config.network, seed);
     let trained = train(&training, &config.spec(), initial.view(), cancel, &|_| {});
     let status = ended(trained.status);
-    let last = trained.last();
-    let final_loss = last.map_or(f64::NAN, |r| r.train_loss);
-    let best_loss = trained
-        .history
+    // (training loss, validation loss, validation accuracy) at every recorded row of the
+    // model the run yields.
+    let rows: Vec<[f64; 3]> = match trained.averaged.as_ref().filter(|a| !a.history.is_empty()) {
+        Some(averaged) => averaged
+            .history
+            .iter()
+            .map(|r| [r.train.loss, r.validation.loss, r.validation.accuracy])
+            .collect(),
+        None => trained
+            .history
+            .iter()
+            .map(|r| [r.train_loss, r.val_loss, r.val_accuracy])
+            .collect(),
+    };
+    let last = rows.last();
+    let final_loss = last.map_or(f64::NAN, |r| r[0]);
+    let best_loss = rows
         .iter()
-        .map(|r| r.train_loss)
+        .map(|r| r[0])
         .filter(|l| !l.is_nan())
         .fold(f64::NAN, f64::min);
     let metric = match (status, plan.metric) {
         (Ended::Diverged, m) => m.worst(),
         (_, Metric::FinalLoss) => final_loss,
         (_, Metric::BestLoss) => best_loss,
-        (_, Metric::ValAccuracy) => last.map_or(f64::NAN, |r| r.val_accuracy),
-        (_, Metric::ValLoss) => last.map_or(f64::NAN, |r| r.val_loss),
+        (_, Metric::ValAccuracy) => last.map_or(f64::NAN, |r| r[2]),
+        (_, Metric::ValLoss) => last.map_or(f64::NAN, |r| r[1]),
         // A network has no tolerance: refused when the file is read.
         (_, Metric::StepsToTolerance) => f64::NAN,
     };

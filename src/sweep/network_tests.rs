@@ -234,3 +234,45 @@ fn seeds_repeat_a_network_unless_nothing_in_it_is_random() {
         2
     );
 }
+
+#[test]
+fn a_run_that_averages_its_weights_is_measured_through_its_averaged_model() {
+    let text = MOONS
+        .replace("seeds = 2", "seeds = 1\nmetric = \"val_loss\"")
+        .replace(
+            "sweep_lr = [1e-3, 1.0]",
+            "sweep_lr = [1e-3, 1.0]\naverage = { ema = 0.9 }",
+        );
+    let e = experiment(&text);
+    let plan = plan_of(&e);
+    // SGD at its highest lr, the file's seed.
+    let rows = run_range(&e, &plan, 2..3, 1, &Cancel::new(), &mut |_, _| {}).unwrap();
+    let row = rows[0];
+
+    let network = e.network().unwrap();
+    let mut config = plan.variants[0].config.clone();
+    config.lr = plan.variants[0].lrs[2];
+    let mut training = network.training(&config.network, e.steps, e.seed, 0);
+    training.average = config.ensemble.average;
+    let initial = network.initial_for(&config.network, e.seed);
+    let trained = train(
+        &training,
+        &config.spec(),
+        initial.view(),
+        &Cancel::new(),
+        &|_| {},
+    );
+    let averaged = trained.averaged.as_ref().expect("the run averages");
+    let (model, weights) = (averaged.history.last().unwrap(), trained.last().unwrap());
+    assert_eq!(row.metric, model.validation.loss);
+    assert_eq!(row.final_loss, model.train.loss);
+    assert_ne!(row.metric, weights.val_loss, "the trained weights' own");
+
+    let table = super::table(&e, &plan, &summarize(&plan, &rows));
+    assert!(
+        table.contains(
+            "measured on the averaged weights (`average`), the model such a run yields: sgd"
+        ),
+        "{table}"
+    );
+}

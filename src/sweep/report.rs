@@ -262,10 +262,38 @@ pub fn table(experiment: &Experiment, plan: &Plan, summaries: &[Summary]) -> Str
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
     }
-    for hint in hints {
+    for hint in hints.into_iter().chain(measured_how(plan)) {
         out.push_str(&hint);
         out.push('\n');
     }
     out.pop();
     out
+}
+
+/// What the table's numbers are of, for rows that are not simply the run's trained weights:
+/// averaged weights are measured themselves; an ensemble's members are not trained.
+fn measured_how(plan: &Plan) -> Vec<String> {
+    let labels = |keep: &dyn Fn(&crate::config::EnsembleSettings) -> bool| {
+        let labels: Vec<&str> = plan
+            .variants
+            .iter()
+            .filter(|v| keep(&v.config.ensemble))
+            .map(|v| v.label.as_str())
+            .collect();
+        // Labels may hold commas ("batch 8, polyak"): semicolons between them.
+        (!labels.is_empty()).then(|| labels.join("; "))
+    };
+    let mut notes = Vec::new();
+    if let Some(runs) = labels(&|e| e.average.is_some()) {
+        notes.push(format!(
+            "measured on the averaged weights (`average`), the model such a run yields: {runs}"
+        ));
+    }
+    if let Some(runs) = labels(&|e| e.members.is_some_and(|m| m > 1) || e.snapshots) {
+        notes.push(format!(
+            "measured on the run's own weights alone (the sweep trains no other members and \
+             keeps no snapshots; best/ has the ensemble): {runs}"
+        ));
+    }
+    notes
 }
