@@ -20,6 +20,9 @@ use rayon::prelude::*;
 use crate::config::{
     Experiment, GridAxis, Metric, NetworkProblem, Problem, RunConfig, SurfaceProblem, SweepSettings,
 };
+use crate::core::network::data::Dataset;
+use crate::core::network::ensemble::{self, Member};
+use crate::core::network::model::Workspace;
 use crate::core::network::train::train;
 use crate::core::spec::Value;
 use crate::core::{Cancel, GradientNoise, Limits, OutcomeOnly, Status, run_with};
@@ -296,10 +299,12 @@ fn surface_job(
 
 /// A network training: the file's data and split, with the minibatches, masks, augmentation
 /// and initial weights of `seed` (so the seeds vary the training, never what it is measured
-/// on). Its metric is read off the last history row, or, for a run that averages its weights,
-/// off the averaged model's: that is the model such a run yields, and the lr that suits the
-/// trained weights is not the one that suits their average (a higher one, whose noise the
-/// average smooths out, often wins).
+/// on). Its metric is read off the model the run yields: its snapshot ensemble (measured
+/// once, at the end: its final and best loss are one), else its averaged weights (their last
+/// history row), else its weights (theirs). The lr that suits the trained weights is not the
+/// one that suits their average or their snapshots (a higher one, whose noise the average
+/// smooths out, often wins). An ensemble's other members are not trained: it is measured on
+/// the run alone, as the table says.
 fn network_job(
     experiment: &Experiment,
     problem: &NetworkProblem,
@@ -310,12 +315,30 @@ fn network_job(
 ) -> Row {
     let mut training = problem.training(&config.network, experiment.steps, seed, 0);
     training.average = config.ensemble.average;
+    training.snapshots = config.snapshot_steps(experiment.steps);
     let initial = problem.initial_for(&config.network, seed);
     let trained = train(&training, &config.spec(), initial.view(), cancel, &|_| {});
     let status = ended(trained.status);
+    let snapshots: Vec<Member<'_>> = trained
+        .snapshots
+        .iter()
+        .map(|s| Member {
+            network: training.network,
+            params: s.params.view(),
+            stats: &s.stats,
+        })
+        .collect();
     // (training loss, validation loss, validation accuracy) at every recorded row of the
     // model the run yields.
     let rows: Vec<[f64; 3]> = match trained.averaged.as_ref().filter(|a| !a.history.is_empty()) {
+        _ if !snapshots.is_empty() => {
+            let mut workspace = Workspace::default();
+            let mut on = |set: &Dataset| {
+                ensemble::evaluate(&snapshots, set.features.view(), &set.labels, &mut workspace)
+            };
+            let (train_set, validation) = (on(&training.train), on(training.validation));
+            vec![[train_set.loss, validation.loss, validation.accuracy]]
+        }
         Some(averaged) => averaged
             .history
             .iter()

@@ -276,3 +276,67 @@ fn a_run_that_averages_its_weights_is_measured_through_its_averaged_model() {
         "{table}"
     );
 }
+
+#[test]
+fn a_run_that_keeps_snapshots_is_measured_through_their_ensemble_and_an_ensemble_alone() {
+    let text = MOONS.replace("seeds = 2", "seeds = 1").replace(
+        "sweep_lr = [1e-3, 1.0]",
+        "sweep_lr = [1e-3, 1.0]\nschedule = { kind = \"cosine_restarts\", t_0 = 10 }\n\
+         snapshots = true",
+    );
+    let e = experiment(&text);
+    let plan = plan_of(&e);
+    let rows = run_range(&e, &plan, 2..3, 1, &Cancel::new(), &mut |_, _| {}).unwrap();
+    let row = rows[0];
+
+    let network = e.network().unwrap();
+    let mut config = plan.variants[0].config.clone();
+    config.lr = plan.variants[0].lrs[2];
+    let mut training = network.training(&config.network, e.steps, e.seed, 0);
+    training.snapshots = config.snapshot_steps(e.steps);
+    let initial = network.initial_for(&config.network, e.seed);
+    let trained = train(
+        &training,
+        &config.spec(),
+        initial.view(),
+        &Cancel::new(),
+        &|_| {},
+    );
+    assert_eq!(
+        trained.snapshots.len(),
+        4,
+        "a cycle ends every 10 of 40 steps"
+    );
+    let members: Vec<Member<'_>> = trained
+        .snapshots
+        .iter()
+        .map(|s| Member {
+            network: training.network,
+            params: s.params.view(),
+            stats: &s.stats,
+        })
+        .collect();
+    let validation = &network.validation;
+    let together = ensemble::evaluate(
+        &members,
+        validation.features.view(),
+        &validation.labels,
+        &mut Workspace::default(),
+    );
+    assert_eq!(row.metric, together.accuracy);
+    assert_eq!(row.final_loss, row.best_loss, "one measurement, at the end");
+
+    let table = super::table(&e, &plan, &summarize(&plan, &rows));
+    assert!(table.contains("snapshot ensemble (`snapshots`)"), "{table}");
+    // An ensemble's other members are not trained: the table says the run is alone.
+    let alone = experiment(&MOONS.replace(
+        "sweep_lr = [1e-3, 1.0]",
+        "sweep_lr = [1e-3, 1.0]\nensemble = 3",
+    ));
+    let plan = plan_of(&alone);
+    let table = super::table(&alone, &plan, &summarize(&plan, &[]));
+    assert!(
+        table.contains("measured on the run alone (`ensemble`"),
+        "{table}"
+    );
+}

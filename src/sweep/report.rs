@@ -271,7 +271,8 @@ pub fn table(experiment: &Experiment, plan: &Plan, summaries: &[Summary]) -> Str
 }
 
 /// What the table's numbers are of, for rows that are not simply the run's trained weights:
-/// averaged weights are measured themselves; an ensemble's members are not trained.
+/// a snapshot ensemble or averaged weights are measured themselves; an ensemble's other
+/// members are not trained.
 fn measured_how(plan: &Plan) -> Vec<String> {
     let labels = |keep: &dyn Fn(&crate::config::EnsembleSettings) -> bool| {
         let labels: Vec<&str> = plan
@@ -284,15 +285,21 @@ fn measured_how(plan: &Plan) -> Vec<String> {
         (!labels.is_empty()).then(|| labels.join("; "))
     };
     let mut notes = Vec::new();
-    if let Some(runs) = labels(&|e| e.average.is_some()) {
+    if let Some(runs) = labels(&|e| e.snapshots) {
+        notes.push(format!(
+            "measured on the snapshot ensemble (`snapshots`), the model such a run yields, at \
+             its end: {runs}"
+        ));
+    }
+    if let Some(runs) = labels(&|e| e.average.is_some() && !e.snapshots) {
         notes.push(format!(
             "measured on the averaged weights (`average`), the model such a run yields: {runs}"
         ));
     }
-    if let Some(runs) = labels(&|e| e.members.is_some_and(|m| m > 1) || e.snapshots) {
+    if let Some(runs) = labels(&|e| e.members.is_some_and(|m| m > 1)) {
         notes.push(format!(
-            "measured on the run's own weights alone (the sweep trains no other members and \
-             keeps no snapshots; best/ has the ensemble): {runs}"
+            "measured on the run alone (`ensemble`: the sweep trains no other members; best/ \
+             has the ensemble): {runs}"
         ));
     }
     notes
