@@ -299,12 +299,12 @@ fn surface_job(
 
 /// A network training: the file's data and split, with the minibatches, masks, augmentation
 /// and initial weights of `seed` (so the seeds vary the training, never what it is measured
-/// on). Its metric is read off the model the run yields: its snapshot ensemble (measured
-/// once, at the end: its final and best loss are one), else its averaged weights (their last
+/// on). Its metric is read off the model the run yields: its ensemble (`ensemble = N`: the
+/// other members trained too, from seeds seed + 1, …) or its snapshot ensemble, measured once
+/// at the end (their final and best loss are one), else its averaged weights (their last
 /// history row), else its weights (theirs). The lr that suits the trained weights is not the
 /// one that suits their average or their snapshots (a higher one, whose noise the average
-/// smooths out, often wins). An ensemble's other members are not trained: it is measured on
-/// the run alone, as the table says.
+/// smooths out, often wins).
 fn network_job(
     experiment: &Experiment,
     problem: &NetworkProblem,
@@ -318,23 +318,51 @@ fn network_job(
     training.snapshots = config.snapshot_steps(experiment.steps);
     let initial = problem.initial_for(&config.network, seed);
     let trained = train(&training, &config.spec(), initial.view(), cancel, &|_| {});
-    let status = ended(trained.status);
-    let snapshots: Vec<Member<'_>> = trained
-        .snapshots
-        .iter()
-        .map(|s| Member {
-            network: training.network,
-            params: s.params.view(),
-            stats: &s.stats,
+    // An ensemble's other members: seeds seed + 1, …, as `run` trains them, final weights only.
+    let others: Vec<_> = (1..config.ensemble.members.unwrap_or(1) as u64)
+        .map(|k| {
+            let seed = seed.wrapping_add(k);
+            let member = problem.training(&config.network, experiment.steps, seed, 0);
+            let initial = problem.initial_for(&config.network, seed);
+            train(&member, &config.spec(), initial.view(), cancel, &|_| {})
         })
         .collect();
+    // A member that diverged leaves the ensemble's probabilities undefined.
+    let status = match others
+        .iter()
+        .find(|t| matches!(t.status, Status::Diverged { .. }))
+    {
+        Some(broken) => ended(broken.status),
+        None => ended(trained.status),
+    };
+    let network = training.network;
+    let together: Vec<Member<'_>> = if others.is_empty() {
+        trained
+            .snapshots
+            .iter()
+            .map(|s| Member {
+                network,
+                params: s.params.view(),
+                stats: &s.stats,
+            })
+            .collect()
+    } else {
+        std::iter::once(&trained)
+            .chain(&others)
+            .map(|t| Member {
+                network,
+                params: t.params.view(),
+                stats: &t.stats,
+            })
+            .collect()
+    };
     // (training loss, validation loss, validation accuracy) at every recorded row of the
     // model the run yields.
     let rows: Vec<[f64; 3]> = match trained.averaged.as_ref().filter(|a| !a.history.is_empty()) {
-        _ if !snapshots.is_empty() => {
+        _ if !together.is_empty() => {
             let mut workspace = Workspace::default();
             let mut on = |set: &Dataset| {
-                ensemble::evaluate(&snapshots, set.features.view(), &set.labels, &mut workspace)
+                ensemble::evaluate(&together, set.features.view(), &set.labels, &mut workspace)
             };
             let (train_set, validation) = (on(&training.train), on(training.validation));
             vec![[train_set.loss, validation.loss, validation.accuracy]]

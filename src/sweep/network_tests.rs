@@ -278,7 +278,7 @@ fn a_run_that_averages_its_weights_is_measured_through_its_averaged_model() {
 }
 
 #[test]
-fn a_run_that_keeps_snapshots_is_measured_through_their_ensemble_and_an_ensemble_alone() {
+fn a_run_that_keeps_snapshots_is_measured_through_their_ensemble() {
     let text = MOONS.replace("seeds = 2", "seeds = 1").replace(
         "sweep_lr = [1e-3, 1.0]",
         "sweep_lr = [1e-3, 1.0]\nschedule = { kind = \"cosine_restarts\", t_0 = 10 }\n\
@@ -328,15 +328,67 @@ fn a_run_that_keeps_snapshots_is_measured_through_their_ensemble_and_an_ensemble
 
     let table = super::table(&e, &plan, &summarize(&plan, &rows));
     assert!(table.contains("snapshot ensemble (`snapshots`)"), "{table}");
-    // An ensemble's other members are not trained: the table says the run is alone.
-    let alone = experiment(&MOONS.replace(
+}
+
+#[test]
+fn a_run_with_an_ensemble_is_measured_through_all_its_members() {
+    let text = MOONS.replace("seeds = 2", "seeds = 1").replace(
         "sweep_lr = [1e-3, 1.0]",
         "sweep_lr = [1e-3, 1.0]\nensemble = 3",
-    ));
-    let plan = plan_of(&alone);
-    let table = super::table(&alone, &plan, &summarize(&plan, &[]));
+    );
+    let e = experiment(&text);
+    let plan = plan_of(&e);
+    let rows = run_range(&e, &plan, 2..3, 1, &Cancel::new(), &mut |_, _| {}).unwrap();
+    let row = rows[0];
+
+    // Members k = 0, 1, 2 from the job's seed + k, as `run` trains them.
+    let network = e.network().unwrap();
+    let mut config = plan.variants[0].config.clone();
+    config.lr = plan.variants[0].lrs[2];
+    let trained: Vec<_> = (0..3)
+        .map(|k| {
+            let seed = e.seed + k;
+            let training = network.training(&config.network, e.steps, seed, 0);
+            let initial = network.initial_for(&config.network, seed);
+            train(
+                &training,
+                &config.spec(),
+                initial.view(),
+                &Cancel::new(),
+                &|_| {},
+            )
+        })
+        .collect();
+    let shape = network.model(&config.network).0;
+    let members: Vec<Member<'_>> = trained
+        .iter()
+        .map(|t| Member {
+            network: shape,
+            params: t.params.view(),
+            stats: &t.stats,
+        })
+        .collect();
+    let validation = &network.validation;
+    let at = |m: &[Member<'_>]| {
+        ensemble::evaluate(
+            m,
+            validation.features.view(),
+            &validation.labels,
+            &mut Workspace::default(),
+        )
+    };
+    assert_eq!(row.metric, at(&members).accuracy);
+    assert_ne!(
+        (row.final_loss, row.metric),
+        (
+            trained[0].last().unwrap().train_loss,
+            at(&members[..1]).accuracy
+        ),
+        "not the run alone"
+    );
+    let table = super::table(&e, &plan, &summarize(&plan, &rows));
     assert!(
-        table.contains("measured on the run alone (`ensemble`"),
+        table.contains("measured on the ensemble (`ensemble`"),
         "{table}"
     );
 }

@@ -271,8 +271,7 @@ pub fn table(experiment: &Experiment, plan: &Plan, summaries: &[Summary]) -> Str
 }
 
 /// What the table's numbers are of, for rows that are not simply the run's trained weights:
-/// a snapshot ensemble or averaged weights are measured themselves; an ensemble's other
-/// members are not trained.
+/// its ensemble, snapshot ensemble or averaged weights, whichever it yields.
 fn measured_how(plan: &Plan) -> Vec<String> {
     let labels = |keep: &dyn Fn(&crate::config::EnsembleSettings) -> bool| {
         let labels: Vec<&str> = plan
@@ -284,22 +283,22 @@ fn measured_how(plan: &Plan) -> Vec<String> {
         // Labels may hold commas ("batch 8, polyak"): semicolons between them.
         (!labels.is_empty()).then(|| labels.join("; "))
     };
+    let members = |e: &crate::config::EnsembleSettings| e.members.is_some_and(|m| m > 1);
     let mut notes = Vec::new();
-    if let Some(runs) = labels(&|e| e.snapshots) {
+    if let Some(runs) = labels(&members) {
         notes.push(format!(
-            "measured on the snapshot ensemble (`snapshots`), the model such a run yields, at \
-             its end: {runs}"
+            "measured on the ensemble (`ensemble`: every member trained for every lr and seed), \
+             at its end: {runs}"
         ));
     }
-    if let Some(runs) = labels(&|e| e.average.is_some() && !e.snapshots) {
+    if let Some(runs) = labels(&|e| e.snapshots && !members(e)) {
+        notes.push(format!(
+            "measured on the snapshot ensemble (`snapshots`), at its end: {runs}"
+        ));
+    }
+    if let Some(runs) = labels(&|e| e.average.is_some() && !e.snapshots && !members(e)) {
         notes.push(format!(
             "measured on the averaged weights (`average`), the model such a run yields: {runs}"
-        ));
-    }
-    if let Some(runs) = labels(&|e| e.members.is_some_and(|m| m > 1)) {
-        notes.push(format!(
-            "measured on the run alone (`ensemble`: the sweep trains no other members; best/ \
-             has the ensemble): {runs}"
         ));
     }
     notes
