@@ -2,9 +2,9 @@
 //! snapshots on `curves`, the ensemble's and the snapshot ensemble's decision regions as
 //! panels of `boundaries`, and the `ensemble` figure itself.
 
-use super::network_combined::{ensemble_members, snapshot_members};
 use super::network_figures::{PanelModel, canvas};
 use crate::config::{Experiment, NetworkProblem};
+use crate::core::network::ensemble::Member;
 use crate::core::network::train::Trained;
 use crate::export::combined::Combinations;
 use crate::plot::network::{
@@ -57,7 +57,7 @@ pub(super) fn panels<'a>(
         panels.push(PanelModel {
             label: format!("{}: ensemble of {n}", run.label),
             legend: format!("{}: ensemble of {n}", run.label),
-            members: ensemble_members(network, trained),
+            members: Member::ensemble(network, trained),
             run: index,
         });
     }
@@ -66,7 +66,7 @@ pub(super) fn panels<'a>(
         panels.push(PanelModel {
             label: format!("{}: {k} snapshots", run.label),
             legend: format!("{}: ensemble of its {k} snapshots", run.label),
-            members: snapshot_members(network, trained),
+            members: Member::snapshots(network, trained),
             run: index,
         });
     }

@@ -6,7 +6,7 @@
 use crate::config::ensemble::EnsembleSettings;
 use crate::config::{Experiment, NetworkProblem, RunConfig};
 use crate::core::network::ensemble::{self, Member};
-use crate::core::network::model::{Network, Workspace};
+use crate::core::network::model::Workspace;
 use crate::core::network::train::Trained;
 use crate::export::combined::{Combination, Combinations, Scores};
 
@@ -39,7 +39,7 @@ fn of_run(
         ..Combinations::default()
     };
     if let Some(n) = settings.members {
-        let members = ensemble_members(network, trained);
+        let members = Member::ensemble(network, trained);
         let (first, last) = (experiment.seed, experiment.seed.wrapping_add(n as u64 - 1));
         out.seeds = (0..n as u64)
             .map(|k| experiment.seed.wrapping_add(k))
@@ -52,7 +52,7 @@ fn of_run(
         ));
     }
     if settings.snapshots {
-        let members = snapshot_members(network, trained);
+        let members = Member::snapshots(network, trained);
         out.snapshot_steps = trained.snapshots.iter().map(|s| s.step).collect();
         let what = match members.len() {
             0 => "no snapshot (no cycle ended within the run)".to_string(),
@@ -86,31 +86,6 @@ fn of_run(
         });
     }
     out
-}
-
-/// The run's final model and each other member's.
-pub(super) fn ensemble_members<'a>(network: &'a Network, trained: &'a Trained) -> Vec<Member<'a>> {
-    std::iter::once(trained)
-        .chain(&trained.members)
-        .map(|t| Member {
-            network,
-            params: t.params.view(),
-            stats: &t.stats,
-        })
-        .collect()
-}
-
-/// The run's snapshots, in step order.
-pub(super) fn snapshot_members<'a>(network: &'a Network, trained: &'a Trained) -> Vec<Member<'a>> {
-    trained
-        .snapshots
-        .iter()
-        .map(|s| Member {
-            network,
-            params: s.params.view(),
-            stats: &s.stats,
-        })
-        .collect()
 }
 
 /// Each member alone, and all of them together.

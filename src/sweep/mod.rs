@@ -317,9 +317,9 @@ fn network_job(
     training.average = config.ensemble.average;
     training.snapshots = config.snapshot_steps(experiment.steps);
     let initial = problem.initial_for(&config.network, seed);
-    let trained = train(&training, &config.spec(), initial.view(), cancel, &|_| {});
+    let mut trained = train(&training, &config.spec(), initial.view(), cancel, &|_| {});
     // An ensemble's other members: seeds seed + 1, …, as `run` trains them, final weights only.
-    let others: Vec<_> = (1..config.ensemble.members.unwrap_or(1) as u64)
+    trained.members = (1..config.ensemble.members.unwrap_or(1) as u64)
         .map(|k| {
             let seed = seed.wrapping_add(k);
             let member = problem.training(&config.network, experiment.steps, seed, 0);
@@ -328,33 +328,18 @@ fn network_job(
         })
         .collect();
     // A member that diverged leaves the ensemble's probabilities undefined.
-    let status = match others
+    let status = match trained
+        .members
         .iter()
         .find(|t| matches!(t.status, Status::Diverged { .. }))
     {
         Some(broken) => ended(broken.status),
         None => ended(trained.status),
     };
-    let network = training.network;
-    let together: Vec<Member<'_>> = if others.is_empty() {
-        trained
-            .snapshots
-            .iter()
-            .map(|s| Member {
-                network,
-                params: s.params.view(),
-                stats: &s.stats,
-            })
-            .collect()
+    let together = if trained.members.is_empty() {
+        Member::snapshots(training.network, &trained)
     } else {
-        std::iter::once(&trained)
-            .chain(&others)
-            .map(|t| Member {
-                network,
-                params: t.params.view(),
-                stats: &t.stats,
-            })
-            .collect()
+        Member::ensemble(training.network, &trained)
     };
     // (training loss, validation loss, validation accuracy) at every recorded row of the
     // model the run yields.

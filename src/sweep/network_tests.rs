@@ -235,6 +235,57 @@ fn seeds_repeat_a_network_unless_nothing_in_it_is_random() {
     );
 }
 
+/// The sweep's row for SGD's highest lr in `text` (MOONS changed, one seed) and the run's
+/// configuration at that lr.
+fn highest_sgd_lr(text: &str) -> (Experiment, Plan, Row, RunConfig) {
+    let e = experiment(text);
+    let plan = plan_of(&e);
+    let rows = run_range(&e, &plan, 2..3, 1, &Cancel::new(), &mut |_, _| {}).unwrap();
+    let mut config = plan.variants[0].config.clone();
+    config.lr = plan.variants[0].lrs[2];
+    (e, plan, rows[0], config)
+}
+
+/// `config` trained as `run` trains member `k` of it, with what `setup` adds.
+fn trained_member(
+    e: &Experiment,
+    config: &RunConfig,
+    k: u64,
+    setup: impl Fn(&mut crate::core::network::train::Training<'_>),
+) -> crate::core::network::train::Trained {
+    let network = e.network().unwrap();
+    let seed = e.seed + k;
+    let mut training = network.training(&config.network, e.steps, seed, 0);
+    setup(&mut training);
+    let initial = network.initial_for(&config.network, seed);
+    train(
+        &training,
+        &config.spec(),
+        initial.view(),
+        &Cancel::new(),
+        &|_| {},
+    )
+}
+
+/// `members` together on the file's validation set.
+fn on_validation(
+    e: &Experiment,
+    members: &[Member<'_>],
+) -> crate::core::network::model::Evaluation {
+    let validation = &e.network().unwrap().validation;
+    ensemble::evaluate(
+        members,
+        validation.features.view(),
+        &validation.labels,
+        &mut Workspace::default(),
+    )
+}
+
+/// The sweep's table of `rows`, with its notes.
+fn table_of(e: &Experiment, plan: &Plan, rows: &[Row]) -> String {
+    super::table(e, plan, &summarize(plan, rows))
+}
+
 #[test]
 fn a_run_that_averages_its_weights_is_measured_through_its_averaged_model() {
     let text = MOONS
@@ -243,32 +294,14 @@ fn a_run_that_averages_its_weights_is_measured_through_its_averaged_model() {
             "sweep_lr = [1e-3, 1.0]",
             "sweep_lr = [1e-3, 1.0]\naverage = { ema = 0.9 }",
         );
-    let e = experiment(&text);
-    let plan = plan_of(&e);
-    // SGD at its highest lr, the file's seed.
-    let rows = run_range(&e, &plan, 2..3, 1, &Cancel::new(), &mut |_, _| {}).unwrap();
-    let row = rows[0];
-
-    let network = e.network().unwrap();
-    let mut config = plan.variants[0].config.clone();
-    config.lr = plan.variants[0].lrs[2];
-    let mut training = network.training(&config.network, e.steps, e.seed, 0);
-    training.average = config.ensemble.average;
-    let initial = network.initial_for(&config.network, e.seed);
-    let trained = train(
-        &training,
-        &config.spec(),
-        initial.view(),
-        &Cancel::new(),
-        &|_| {},
-    );
+    let (e, plan, row, config) = highest_sgd_lr(&text);
+    let trained = trained_member(&e, &config, 0, |t| t.average = config.ensemble.average);
     let averaged = trained.averaged.as_ref().expect("the run averages");
     let (model, weights) = (averaged.history.last().unwrap(), trained.last().unwrap());
     assert_eq!(row.metric, model.validation.loss);
     assert_eq!(row.final_loss, model.train.loss);
     assert_ne!(row.metric, weights.val_loss, "the trained weights' own");
-
-    let table = super::table(&e, &plan, &summarize(&plan, &rows));
+    let table = table_of(&e, &plan, &[row]);
     assert!(
         table.contains(
             "measured on the averaged weights (`average`), the model such a run yields: sgd"
@@ -284,49 +317,20 @@ fn a_run_that_keeps_snapshots_is_measured_through_their_ensemble() {
         "sweep_lr = [1e-3, 1.0]\nschedule = { kind = \"cosine_restarts\", t_0 = 10 }\n\
          snapshots = true",
     );
-    let e = experiment(&text);
-    let plan = plan_of(&e);
-    let rows = run_range(&e, &plan, 2..3, 1, &Cancel::new(), &mut |_, _| {}).unwrap();
-    let row = rows[0];
-
-    let network = e.network().unwrap();
-    let mut config = plan.variants[0].config.clone();
-    config.lr = plan.variants[0].lrs[2];
-    let mut training = network.training(&config.network, e.steps, e.seed, 0);
-    training.snapshots = config.snapshot_steps(e.steps);
-    let initial = network.initial_for(&config.network, e.seed);
-    let trained = train(
-        &training,
-        &config.spec(),
-        initial.view(),
-        &Cancel::new(),
-        &|_| {},
-    );
+    let (e, plan, row, config) = highest_sgd_lr(&text);
+    let trained = trained_member(&e, &config, 0, |t| {
+        t.snapshots = config.snapshot_steps(e.steps);
+    });
     assert_eq!(
         trained.snapshots.len(),
         4,
         "a cycle ends every 10 of 40 steps"
     );
-    let members: Vec<Member<'_>> = trained
-        .snapshots
-        .iter()
-        .map(|s| Member {
-            network: training.network,
-            params: s.params.view(),
-            stats: &s.stats,
-        })
-        .collect();
-    let validation = &network.validation;
-    let together = ensemble::evaluate(
-        &members,
-        validation.features.view(),
-        &validation.labels,
-        &mut Workspace::default(),
-    );
+    let shape = e.network().unwrap().model(&config.network).0;
+    let together = on_validation(&e, &Member::snapshots(shape, &trained));
     assert_eq!(row.metric, together.accuracy);
     assert_eq!(row.final_loss, row.best_loss, "one measurement, at the end");
-
-    let table = super::table(&e, &plan, &summarize(&plan, &rows));
+    let table = table_of(&e, &plan, &[row]);
     assert!(table.contains("snapshot ensemble (`snapshots`)"), "{table}");
 }
 
@@ -336,57 +340,21 @@ fn a_run_with_an_ensemble_is_measured_through_all_its_members() {
         "sweep_lr = [1e-3, 1.0]",
         "sweep_lr = [1e-3, 1.0]\nensemble = 3",
     );
-    let e = experiment(&text);
-    let plan = plan_of(&e);
-    let rows = run_range(&e, &plan, 2..3, 1, &Cancel::new(), &mut |_, _| {}).unwrap();
-    let row = rows[0];
-
-    // Members k = 0, 1, 2 from the job's seed + k, as `run` trains them.
-    let network = e.network().unwrap();
-    let mut config = plan.variants[0].config.clone();
-    config.lr = plan.variants[0].lrs[2];
-    let trained: Vec<_> = (0..3)
-        .map(|k| {
-            let seed = e.seed + k;
-            let training = network.training(&config.network, e.steps, seed, 0);
-            let initial = network.initial_for(&config.network, seed);
-            train(
-                &training,
-                &config.spec(),
-                initial.view(),
-                &Cancel::new(),
-                &|_| {},
-            )
-        })
+    let (e, plan, row, config) = highest_sgd_lr(&text);
+    // Members k = 0, 1, 2 from the file's seed + k, as `run` trains them.
+    let mut trained = trained_member(&e, &config, 0, |_| {});
+    trained.members = (1..3)
+        .map(|k| trained_member(&e, &config, k, |_| {}))
         .collect();
-    let shape = network.model(&config.network).0;
-    let members: Vec<Member<'_>> = trained
-        .iter()
-        .map(|t| Member {
-            network: shape,
-            params: t.params.view(),
-            stats: &t.stats,
-        })
-        .collect();
-    let validation = &network.validation;
-    let at = |m: &[Member<'_>]| {
-        ensemble::evaluate(
-            m,
-            validation.features.view(),
-            &validation.labels,
-            &mut Workspace::default(),
-        )
-    };
-    assert_eq!(row.metric, at(&members).accuracy);
+    let shape = e.network().unwrap().model(&config.network).0;
+    let members = Member::ensemble(shape, &trained);
+    assert_eq!(row.metric, on_validation(&e, &members).accuracy);
     assert_ne!(
-        (row.final_loss, row.metric),
-        (
-            trained[0].last().unwrap().train_loss,
-            at(&members[..1]).accuracy
-        ),
+        row.final_loss,
+        trained.last().unwrap().train_loss,
         "not the run alone"
     );
-    let table = super::table(&e, &plan, &summarize(&plan, &rows));
+    let table = table_of(&e, &plan, &[row]);
     assert!(
         table.contains("measured on the ensemble (`ensemble`"),
         "{table}"

@@ -6,6 +6,7 @@
 use ndarray::{Array2, ArrayView1, ArrayView2, Zip};
 
 use super::model::{Evaluation, Network, RunningStats, Workspace, argmax};
+use super::train::Trained;
 
 /// One model of an ensemble.
 #[derive(Debug, Clone, Copy)]
@@ -16,6 +17,33 @@ pub struct Member<'a> {
     pub params: ArrayView1<'a, f64>,
     /// Batch norm's running statistics with them.
     pub stats: &'a RunningStats,
+}
+
+impl<'a> Member<'a> {
+    /// A run's ensemble: its final model, then each other member's.
+    pub fn ensemble(network: &'a Network, trained: &'a Trained) -> Vec<Member<'a>> {
+        std::iter::once(trained)
+            .chain(&trained.members)
+            .map(|t| Member {
+                network,
+                params: t.params.view(),
+                stats: &t.stats,
+            })
+            .collect()
+    }
+
+    /// A run's snapshots, in step order.
+    pub fn snapshots(network: &'a Network, trained: &'a Trained) -> Vec<Member<'a>> {
+        trained
+            .snapshots
+            .iter()
+            .map(|s| Member {
+                network,
+                params: s.params.view(),
+                stats: &s.stats,
+            })
+            .collect()
+    }
 }
 
 /// ln of the mean of the members' probabilities for every row of `x` and every class
