@@ -343,25 +343,26 @@ fn network_job(
     };
     // (training loss, validation loss, validation accuracy) at every recorded row of the
     // model the run yields.
-    let rows: Vec<[f64; 3]> = match trained.averaged.as_ref().filter(|a| !a.history.is_empty()) {
-        _ if !together.is_empty() => {
-            let mut workspace = Workspace::default();
-            let mut on = |set: &Dataset| {
-                ensemble::evaluate(&together, set.features.view(), &set.labels, &mut workspace)
-            };
-            let (train_set, validation) = (on(&training.train), on(training.validation));
-            vec![[train_set.loss, validation.loss, validation.accuracy]]
-        }
-        Some(averaged) => averaged
+    let averaged = trained.averaged.as_ref().filter(|a| !a.history.is_empty());
+    let rows: Vec<[f64; 3]> = if !together.is_empty() {
+        let mut workspace = Workspace::default();
+        let mut on = |set: &Dataset| {
+            ensemble::evaluate(&together, set.features.view(), &set.labels, &mut workspace)
+        };
+        let (train_set, validation) = (on(&training.train), on(training.validation));
+        vec![[train_set.loss, validation.loss, validation.accuracy]]
+    } else if let Some(averaged) = averaged {
+        averaged
             .history
             .iter()
             .map(|r| [r.train.loss, r.validation.loss, r.validation.accuracy])
-            .collect(),
-        None => trained
+            .collect()
+    } else {
+        trained
             .history
             .iter()
             .map(|r| [r.train_loss, r.val_loss, r.val_accuracy])
-            .collect(),
+            .collect()
     };
     let last = rows.last();
     let final_loss = last.map_or(f64::NAN, |r| r[0]);
