@@ -314,8 +314,15 @@ fn network_job(
     cancel: &Cancel,
 ) -> Row {
     let mut training = problem.training(&config.network, experiment.steps, seed, 0);
-    training.average = config.ensemble.average;
-    training.snapshots = config.snapshot_steps(experiment.steps);
+    // Only what the yielded model needs: an ensemble's members make snapshots and an average
+    // unused (the average would recompute batch norm's statistics at every row for nothing).
+    let ensemble = config.ensemble.members.is_some_and(|n| n > 1);
+    if !ensemble {
+        training.snapshots = config.snapshot_steps(experiment.steps);
+        if training.snapshots.is_empty() {
+            training.average = config.ensemble.average;
+        }
+    }
     let initial = problem.initial_for(&config.network, seed);
     let mut trained = train(&training, &config.spec(), initial.view(), cancel, &|_| {});
     // An ensemble's other members: seeds seed + 1, …, as `run` trains them, final weights only.
