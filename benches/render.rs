@@ -51,7 +51,7 @@ fn experiment() -> Experiment {
 fn compare_once(experiment: &Experiment, dir: &Path) {
     let formats = output::picture_formats(experiment);
     let runs = output::run_results(experiment);
-    let files = output::render_files(experiment, &runs, &formats, dir).expect("renders");
+    let files = output::render_files(experiment, &runs, &formats, dir, None).expect("renders");
     output::write_all(dir, &files, &Cancel::new()).expect("writes");
 }
 
@@ -107,10 +107,10 @@ fn stage_benches(c: &mut Criterion) {
         }
     }
     group.bench_function("all_figures_parallel", |b| {
-        b.iter(|| plot::render_all(&scene, &formats))
+        b.iter(|| plot::render_all(&scene, &formats, None))
     });
     group.bench_function("csv_json_figures", |b| {
-        b.iter(|| output::render_files(&e, &runs, &formats, dir).unwrap())
+        b.iter(|| output::render_files(&e, &runs, &formats, dir, None).unwrap())
     });
     group.finish();
 }

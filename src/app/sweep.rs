@@ -45,7 +45,16 @@ pub(super) fn sweep(args: SweepArgs, cancel: &Cancel) -> Result<(), AppError> {
         Some((k, n)) => plan.shard(k, n),
         None => 0..plan.len(),
     };
-    let rows = run(&experiment, &plan, range.clone(), &args, cancel)?;
+    // A whole sweep draws what best/'s figures need of the surface alone while it runs.
+    let frame = (args.shard.is_none()).then(|| sweep::best_frame(&experiment));
+    let (rows, ahead) = std::thread::scope(|scope| {
+        let ahead = frame.as_ref().map(|frame| {
+            scope.spawn(|| output::draw_ahead(frame, &output::picture_formats(frame)))
+        });
+        let rows = run(&experiment, &plan, range.clone(), &args, cancel);
+        (rows, ahead.and_then(|h| h.join().ok().flatten()))
+    });
+    let rows = rows?;
     if let Some((k, n)) = args.shard {
         // Read again only to copy it into the part: load_all has read it already.
         let source = std::fs::read_to_string(file).map_err(|source| AppError::Write {
@@ -80,7 +89,7 @@ pub(super) fn sweep(args: SweepArgs, cancel: &Cancel) -> Result<(), AppError> {
         }
         return Ok(());
     }
-    finish(&experiment, &plan, &rows, &args, cancel)
+    finish(&experiment, &plan, &rows, &args, cancel, ahead.as_ref())
 }
 
 /// The file's `[sweep]`, which `sweep` needs; `--seeds` above 1 needs something random.
@@ -194,17 +203,18 @@ fn merge(
     for part in &parts {
         rows.extend(sweep::part_rows(&experiment, &plan, part)?);
     }
-    finish(&experiment, &plan, &rows, args, cancel)
+    finish(&experiment, &plan, &rows, args, cancel, None)
 }
 
 /// The whole sweep's outputs from every row: `sweep.csv`, `sweep.json`, the figures, and
-/// `best/`; then the table.
+/// `best/` (with what was drawn of it `ahead`, if anything); then the table.
 fn finish(
     experiment: &Experiment,
     plan: &Plan,
     rows: &[Row],
     args: &SweepArgs,
     cancel: &Cancel,
+    ahead: Option<&output::Ahead>,
 ) -> Result<(), AppError> {
     let summaries = sweep::summarize(plan, rows);
     let dir = args.out.join(format!("{}-sweep", experiment.name));
@@ -234,7 +244,7 @@ fn finish(
                 &best_formats,
                 &best_dir,
             ),
-            None => output::render_files(&best, &best_runs, &best_formats, &best_dir),
+            None => output::render_files(&best, &best_runs, &best_formats, &best_dir, ahead),
         };
         let files = figures.join().unwrap_or_else(|_| {
             Err((dir.clone(), crate::plot::PlotError::new("drawing panicked")))

@@ -32,7 +32,7 @@ use crate::plot::{self, Format};
 
 pub(crate) use network_figures::window as network_plane;
 pub use render::{Content, Rendered, render_files};
-pub use surface::{sample_grid, scene};
+pub use surface::{Ahead, draw_ahead, sample_grid, scene};
 pub use write::{write_all, write_outputs, write_outputs_in};
 
 /// Test hook, not for users: set to a file path, the runs start, that file is created, and
@@ -205,11 +205,17 @@ pub fn write_experiment_with(
             trained,
         });
     }
-    let runs = run_for_outputs(experiment, cancel, progress)?;
+    // What the figures draw of the surface alone is drawn while the runs step.
+    let (runs, ahead) = std::thread::scope(|scope| {
+        let ahead = scope.spawn(|| draw_ahead(experiment, &formats));
+        let runs = run_for_outputs(experiment, cancel, progress);
+        (runs, ahead.join().ok().flatten())
+    });
+    let runs = runs?;
     if !formats.is_empty() {
         progress.stage(Stage::Drawing);
     }
-    let files = render_files(experiment, &runs, &formats, &dir)?;
+    let files = render_files(experiment, &runs, &formats, &dir, ahead.as_ref())?;
     // Drawing does not look at the token: look before anything touches the disk.
     cancel.check()?;
     progress.stage(Stage::Writing);

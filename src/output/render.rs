@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use super::surface::Ahead;
 use super::{OutputError, RunResult};
 use crate::config::{Experiment, Problem};
 use crate::export::RunOutcome;
@@ -30,17 +31,19 @@ pub enum Content<'a> {
     },
 }
 
-/// Every output file of an experiment, as its problem writes them. `dir` only names files
+/// Every output file of an experiment, as its problem writes them, with what
+/// [`draw_ahead`] drew of them while the runs stepped, if anything. `dir` only names files
 /// in errors.
 pub fn render_files<'a>(
     experiment: &'a Experiment,
     runs: &'a [RunResult],
     formats: &[Format],
     dir: &Path,
+    ahead: Option<&'a Ahead>,
 ) -> Result<Vec<Rendered<'a>>, OutputError> {
     match &experiment.problem {
         Problem::Surface(problem) => {
-            super::surface::render_files(experiment, problem, runs, formats, dir)
+            super::surface::render_files(experiment, problem, runs, formats, dir, ahead)
         }
         // A network's files come from its trainings, not from surface runs: see
         // `output::network::render_files`.

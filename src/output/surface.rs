@@ -23,6 +23,7 @@ pub(super) fn render_files<'a>(
     runs: &'a [RunResult],
     formats: &[Format],
     dir: &Path,
+    ahead: Option<&'a Ahead>,
 ) -> Result<Vec<Rendered<'a>>, OutputError> {
     let summary = export::summary_json(
         &experiment.name,
@@ -46,13 +47,15 @@ pub(super) fn render_files<'a>(
     if formats.is_empty() {
         return Ok(files);
     }
-    let grid = sample_grid(problem);
-    let scene = scene(
-        experiment,
-        problem,
-        runs.iter().map(|run| &run.trace),
-        &grid,
-    );
+    let sampled;
+    let (grid, prepared) = match ahead {
+        Some(ahead) => (&ahead.grid, Some(&ahead.prepared)),
+        None => {
+            sampled = sample_grid(problem);
+            (&sampled, None)
+        }
+    };
+    let scene = scene(experiment, problem, runs.iter().map(|run| &run.trace), grid);
     // The CSV is formatted while the figures are drawn, when it is small enough to hold:
     // otherwise all of it would be left to the write, after the last figure.
     let every = experiment.output.csv_every;
@@ -65,7 +68,7 @@ pub(super) fn render_files<'a>(
                     .map(|()| bytes)
             })
         });
-        let figures = plot::render_all(&scene, formats);
+        let figures = plot::render_all(&scene, formats, prepared);
         (csv.and_then(|h| h.join().ok()?.ok()), figures)
     });
     if let Some(bytes) = csv {
@@ -83,6 +86,29 @@ pub(super) fn render_files<'a>(
         });
     }
     Ok(files)
+}
+
+/// What a surface experiment's figures draw of the surface alone (the grid, the contour
+/// levels and lines, the background under the paths), drawn before its runs exist: see
+/// [`draw_ahead`].
+pub struct Ahead {
+    grid: Grid,
+    prepared: plot::Prepared,
+}
+
+/// Draws what the figures of `experiment` in `formats` need of its surface alone, so that a
+/// caller can do it while the runs step and hand it to [`super::render_files`]: a surface
+/// experiment with figures to draw, else `None`. The runs must not change the name, the
+/// surface, the window or the canvas (a sweep's best/ takes it from its frame).
+pub fn draw_ahead(experiment: &Experiment, formats: &[Format]) -> Option<Ahead> {
+    let problem = experiment.surface()?;
+    if formats.is_empty() {
+        return None;
+    }
+    let grid = sample_grid(problem);
+    let frame = scene(experiment, problem, std::iter::empty(), &grid);
+    let prepared = plot::prepare_ahead(&frame, formats);
+    Some(Ahead { grid, prepared })
 }
 
 /// f over the plot window, as the contour figure draws it.

@@ -34,7 +34,7 @@ use plotters::prelude::*;
 use crate::core::{Grid, Point, Trace};
 
 pub use levels::{Levels, choose_levels};
-use trajectories::Prepared;
+pub use trajectories::Prepared;
 
 /// An output format for a figure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -242,11 +242,7 @@ impl<'a> Draw<Scene<'a>> for Trajectories<'_> {
         scene: &Scene<'a>,
         root: &'r DrawingArea<DB, Shift>,
     ) -> Result<(), PlotError> {
-        // SVG keeps the contour lines as paths; bitmaps get them antialiased in the raster.
-        let contours = match self.1 {
-            Format::Svg => trajectories::Contours::Vector,
-            Format::Png | Format::Gif => trajectories::Contours::InRaster,
-        };
+        let contours = contours_for(&self.1);
         trajectories::draw_prepared(scene, self.0, root, trajectories::Paths::Drawn, contours)?;
         Ok(())
     }
@@ -375,6 +371,7 @@ impl Figure {
 pub fn render_all(
     scene: &Scene,
     formats: &[Format],
+    ahead: Option<&Prepared>,
 ) -> Vec<(Figure, Format, Result<Vec<u8>, PlotError>)> {
     let jobs: Vec<(Figure, Format)> = formats
         .iter()
@@ -396,7 +393,10 @@ pub fn render_all(
                 (figure == Figure::Loss).then(|| s.spawn(move || loss(format)))
             })
             .collect();
-        let prepared: &Prepared = prepared.get_or_init(|| Prepared::new(scene));
+        let prepared: &Prepared = match ahead {
+            Some(ahead) => ahead,
+            None => prepared.get_or_init(|| Prepared::new(scene)),
+        };
         for (&(figure, format), handle) in jobs.iter().zip(&mut handles) {
             if figure == Figure::Trajectories {
                 *handle = Some(s.spawn(move || trajectories_prepared(scene, format, prepared)));
@@ -413,6 +413,38 @@ pub fn render_all(
             })
             .collect()
     })
+}
+
+/// What the trajectories figures of `scene` in `formats` draw from its grid, with what lies
+/// under their paths drawn ahead: `scene` need not hold its runs yet, so a caller can do this
+/// while they step, and hand the result to [`render_all`] with the finished scene (the same
+/// grid, window, title and canvas).
+pub fn prepare_ahead(scene: &Scene, formats: &[Format]) -> Prepared {
+    let prepared = Prepared::new(scene);
+    if check_size(scene).is_ok() {
+        style::register_fonts();
+        let mut modes: Vec<trajectories::Contours> = Vec::new();
+        for contours in formats.iter().map(contours_for) {
+            if !modes.contains(&contours) {
+                modes.push(contours);
+            }
+        }
+        for contours in modes {
+            // A failure here (text that cannot be measured) is met again, and reported, when
+            // the figure itself is drawn.
+            let _ = prepared.draw_ahead(scene, contours);
+        }
+    }
+    prepared
+}
+
+/// How a format draws the contour lines: SVG keeps them as paths; bitmaps get them
+/// antialiased in the raster.
+fn contours_for(format: &Format) -> trajectories::Contours {
+    match format {
+        Format::Svg => trajectories::Contours::Vector,
+        Format::Png | Format::Gif => trajectories::Contours::InRaster,
+    }
 }
 
 /// The smallest share of the canvas a figure's plotting area keeps: the rest is title,

@@ -467,9 +467,7 @@ pub fn run_range(
 /// with its best median metric (a run whose every setting diverged keeps its own lr), named
 /// "best" so its outputs go into `<name>-sweep/best/`.
 pub fn best_experiment(experiment: &Experiment, plan: &Plan, summaries: &[Summary]) -> Experiment {
-    let mut best = experiment.clone();
-    best.name = "best".to_string();
-    best.sweep = None;
+    let mut best = best_frame(experiment);
     for (index, run) in best.runs.iter_mut().enumerate() {
         let winner = summaries
             .iter()
@@ -489,6 +487,16 @@ pub fn best_experiment(experiment: &Experiment, plan: &Plan, summaries: &[Summar
         }
     }
     best
+}
+
+/// `best/`'s experiment before the best lrs are known: the file's, named `best`, without
+/// its sweep. Everything but its runs is as [`best_experiment`] makes it, so what its figures
+/// draw of the surface alone can be drawn while the sweep runs.
+pub fn best_frame(experiment: &Experiment) -> Experiment {
+    let mut frame = experiment.clone();
+    frame.name = "best".to_string();
+    frame.sweep = None;
+    frame
 }
 
 #[cfg(test)]

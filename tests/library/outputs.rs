@@ -138,3 +138,50 @@ fn running_again_with_fewer_formats_leaves_no_stale_figures_and_keeps_other_file
         "mine"
     );
 }
+
+/// The figures' bytes of `experiment`'s runs, drawn with what `ahead` drew before them.
+fn figure_bytes(
+    experiment: &optplay::config::Experiment,
+    runs: &[optplay::output::RunResult],
+    ahead: Option<&optplay::output::Ahead>,
+) -> Vec<(String, Vec<u8>)> {
+    let formats = optplay::output::picture_formats(experiment);
+    optplay::output::render_files(experiment, runs, &formats, Path::new("."), ahead)
+        .unwrap()
+        .into_iter()
+        .filter_map(|file| match file.content {
+            optplay::output::Content::Bytes(bytes) => Some((file.name, bytes)),
+            optplay::output::Content::Csv { .. } => None,
+        })
+        .collect()
+}
+
+#[test]
+fn what_is_drawn_ahead_of_the_runs_changes_no_byte_of_the_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = noisy_bowl(dir.path(), "ahead", "");
+    let mut experiment = small(load_with(&file, &flags(&["png", "svg"], None)));
+    experiment.plot.width = 420;
+    experiment.plot.height = 340;
+    let runs = optplay::output::run_results(&experiment);
+    let formats = optplay::output::picture_formats(&experiment);
+    let drawn_after = figure_bytes(&experiment, &runs, None);
+    assert_eq!(
+        drawn_after.len(),
+        6,
+        "CSV aside: JSON, two figures in two formats"
+    );
+
+    let ahead = optplay::output::draw_ahead(&experiment, &formats).unwrap();
+    assert_eq!(figure_bytes(&experiment, &runs, Some(&ahead)), drawn_after);
+
+    // Drawn ahead under a heading two lines tall, the plot has another size: what was drawn
+    // for it is not used, and the figures are still the ones drawn without it.
+    let mut other = experiment.clone();
+    other.name = "a name long enough to push the formula onto a second line".repeat(2);
+    let mismatched = optplay::output::draw_ahead(&other, &formats).unwrap();
+    assert_eq!(
+        figure_bytes(&experiment, &runs, Some(&mismatched)),
+        drawn_after
+    );
+}

@@ -77,25 +77,21 @@ pub struct Layout {
     pub(in crate::plot) data: Vec<Mask>,
 }
 
-/// Contour lines to paint into a background raster (each with its opacity), at these sizes,
-/// over this window.
-type Painted<'a> = (&'a [(f64, Vec<[f64; 2]>)], &'a Sizes, &'a Window);
-
 /// The contour lines cut where they fade (each piece with its opacity), and the background
 /// raster under the paths.
 type UnderPaths = (Vec<(f64, Vec<[f64; 2]>)>, Vec<u8>);
 
-/// A background raster and its size in pixels.
-type Background = ((u32, u32), Vec<u8>);
+/// What lies under the paths as drawn for one contour mode and plot size in pixels.
+type DrawnUnder = (Contours, (u32, u32), UnderPaths);
 
 /// What the trajectories figure draws from the grid, the same for every format: computed once
 /// per scene, shared by the PNG and the SVG (which may be drawn at the same time).
 pub struct Prepared {
     levels: Levels,
     lines: Vec<Vec<Polyline>>,
-    /// Background rasters by size in pixels and contour mode (one size in practice: every
-    /// format lays out alike).
-    backgrounds: Mutex<Vec<(Contours, Background)>>,
+    /// What lies under the paths, by contour mode and plot size in pixels (one size in
+    /// practice: every format lays out alike).
+    under_paths: Mutex<Vec<DrawnUnder>>,
 }
 
 impl Prepared {
@@ -105,37 +101,94 @@ impl Prepared {
         Prepared {
             levels,
             lines,
-            backgrounds: Mutex::new(Vec::new()),
+            under_paths: Mutex::new(Vec::new()),
         }
     }
 
-    /// The background raster of `w × h` pixels, with `painted` lines in it if given.
-    fn background(
+    /// Draws ahead what the figure puts under the paths, for the plot size the layout gives
+    /// when the legend fits inside the plot (nearly always): it needs nothing of the runs, so
+    /// a caller may draw it while the runs are still stepping. `scene` is the figure's, its
+    /// runs aside; the figure drawn from it later takes this from here.
+    pub fn draw_ahead(&self, scene: &Scene, contours: Contours) -> Result<(), PlotError> {
+        // The layout measures text on a canvas of the figure's size: an SVG's is text only.
+        let mut svg = String::new();
+        let root = SVGBackend::with_string(&mut svg, (scene.width, scene.height));
+        let head = head(scene, self, &root.into_drawing_area())?;
+        let map = ColorMap::pale();
+        let size = head.first_plot;
+        self.under_paths(scene.grid, &map, size, &head.win, &head.sizes, contours);
+        Ok(())
+    }
+
+    /// The contour lines cut where they fade, and the background raster of a `size` plot with
+    /// them painted in (PNG, GIF) or without (SVG, which draws them as paths): drawn once per
+    /// contour mode and size, a copy handed out.
+    fn under_paths(
         &self,
         grid: &Grid,
         map: &ColorMap,
-        (w, h): (u32, u32),
-        painted: Option<Painted<'_>>,
-    ) -> Vec<u8> {
-        let contours = if painted.is_some() {
-            Contours::InRaster
-        } else {
-            Contours::Vector
-        };
-        let mut cache = self.backgrounds.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, (_, bg))) = cache
+        size: (u32, u32),
+        win: &Window,
+        sizes: &Sizes,
+        contours: Contours,
+    ) -> UnderPaths {
+        let mut drawn = self.under_paths.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, _, under)) = drawn
             .iter()
-            .find(|(mode, (size, _))| *mode == contours && *size == (w, h))
+            .find(|(mode, at, _)| *mode == contours && *at == size)
         {
-            return bg.clone();
+            return under.clone();
         }
-        let mut bg = background_raster(grid, &self.levels, map, w, h);
-        if let Some((lines, sizes, win)) = painted {
-            background::paint_lines(&mut bg, (w, h), lines, win, sizes);
+        let per_px = per_pixel(win, size);
+        let lines = background::faded_lines(&self.lines, &self.levels.values, grid, per_px);
+        let mut raster = background_raster(grid, &self.levels, map, size.0, size.1);
+        if contours == Contours::InRaster {
+            background::paint_lines(&mut raster, size, &lines, win, sizes);
         }
-        cache.push((contours, ((w, h), bg.clone())));
-        bg
+        let under = (lines, raster);
+        drawn.push((contours, size, under.clone()));
+        under
     }
+}
+
+/// What the figure settles before anything of the runs: the sizes, the title (drawn), the
+/// window, the margins, and the plot's size when the legend goes inside it.
+struct Head {
+    sizes: Sizes,
+    title_bottom: u32,
+    win: Window,
+    canvas: (u32, u32),
+    margins: Margins,
+    first_plot: (u32, u32),
+}
+
+/// Draws the title on `root` and lays out what needs nothing of the runs.
+fn head<DB: DrawingBackend>(
+    scene: &Scene,
+    prepared: &Prepared,
+    root: &DrawingArea<DB, Shift>,
+) -> Result<Head, PlotError> {
+    let sizes = Sizes::new(scene.width, scene.height, scene.scale);
+    let title_bottom = title(root, &heading(scene), &sizes)?;
+    let win = layout::sane_window(scene.grid.window);
+    let canvas = root.dim_in_pixel();
+    // The margins hold the y ticks' and the colour bar's labels: measured on the axes a
+    // plot of the whole room would get.
+    let bar_axis = colour_bar::axis(&prepared.levels);
+    let bar_labels: Vec<String> = bar_axis.ticks.iter().map(|&t| bar_axis.label(t)).collect();
+    let (_, rough_ya) = layout::axes(&win, canvas, &sizes);
+    let y_labels: Vec<String> = rough_ya.ticks.iter().map(|&t| rough_ya.label(t)).collect();
+    let width = |text: &str, size: f64| layout::text_width(root, text, size);
+    let margins = Margins::new(&sizes, &width, &y_labels, &bar_labels);
+    let (_, _, pw, ph) = layout::place(canvas, &win, margins, title_bottom, None, &sizes).plot;
+    Ok(Head {
+        sizes,
+        title_bottom,
+        win,
+        canvas,
+        margins,
+        first_plot: (pw, ph),
+    })
 }
 
 /// Draws the figure on `root` and says where its plot went.
@@ -147,34 +200,25 @@ pub fn draw_prepared<'r, DB: DrawingBackend + 'r>(
     contours: Contours,
 ) -> Result<Layout, PlotError> {
     root.fill(&WHITE)?;
-    let sizes = Sizes::new(scene.width, scene.height, scene.scale);
-    let title_bottom = title(root, &heading(scene), &sizes)?;
+    let Head {
+        sizes,
+        title_bottom,
+        win,
+        canvas,
+        margins,
+        first_plot,
+    } = head(scene, prepared, root)?;
     let grid = scene.grid;
-    let win = layout::sane_window(grid.window);
     let runs = RunPath::of_scene(scene);
-    let canvas = root.dim_in_pixel();
-
-    // The margins hold the y ticks' and the colour bar's labels: measured on the axes a
-    // plot of the whole room would get.
-    let bar_axis = colour_bar::axis(&prepared.levels);
-    let bar_labels: Vec<String> = bar_axis.ticks.iter().map(|&t| bar_axis.label(t)).collect();
-    let (_, rough_ya) = layout::axes(&win, canvas, &sizes);
-    let y_labels: Vec<String> = rough_ya.ticks.iter().map(|&t| rough_ya.label(t)).collect();
-    let width = |text: &str, size: f64| layout::text_width(root, text, size);
-    let margins = Margins::new(&sizes, &width, &y_labels, &bar_labels);
 
     // The background under a plot with the legend inside it (the first layout tried below,
     // and nearly always the last) needs nothing of the runs: it is drawn on another thread
-    // while the planning renders the runs' masks.
+    // while the planning renders the runs' masks (unless it was drawn ahead).
     let map = ColorMap::pale();
-    let first = layout::place(canvas, &win, margins, title_bottom, None, &sizes).plot;
     std::thread::scope(|scope| {
         let early = scope.spawn(|| {
-            let size = (first.2, first.3);
-            (
-                size,
-                under_paths(prepared, grid, &map, size, &win, &sizes, contours),
-            )
+            let drawn = prepared.under_paths(grid, &map, first_plot, &win, &sizes, contours);
+            (first_plot, drawn)
         });
         let early = move || early.join().ok();
         draw_over_background(
@@ -206,24 +250,6 @@ struct LaidOut<'m> {
     canvas: (u32, u32),
     margins: Margins,
     map: &'m ColorMap,
-}
-
-/// The contour lines cut where they fade, and the background raster of a `size` plot with
-/// them painted in (PNG, GIF) or without (SVG, which draws them as paths).
-fn under_paths(
-    prepared: &Prepared,
-    grid: &Grid,
-    map: &ColorMap,
-    size: (u32, u32),
-    win: &Window,
-    sizes: &Sizes,
-    contours: Contours,
-) -> UnderPaths {
-    let per_px = per_pixel(win, size);
-    let lines = background::faded_lines(&prepared.lines, &prepared.levels.values, grid, per_px);
-    let painted = (contours == Contours::InRaster).then_some((lines.as_slice(), sizes, win));
-    let raster = prepared.background(grid, map, size, painted);
-    (lines, raster)
 }
 
 /// The figure from its layout on: the planning, the background (`early`'s, drawn for the
@@ -292,7 +318,7 @@ fn draw_over_background<'r, DB: DrawingBackend + 'r>(
 
     let (lines, raster) = match early() {
         Some((size, drawn)) if size == (pw, ph) => drawn,
-        _ => under_paths(prepared, grid, map, (pw, ph), &win, &sizes, contours),
+        _ => prepared.under_paths(grid, map, (pw, ph), &win, &sizes, contours),
     };
     background::draw_raster(&area, raster, &win)?;
     background::draw_axes(&mut chart, &xa, &ya, &sizes, &place.margins)?;
