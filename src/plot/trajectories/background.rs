@@ -40,11 +40,11 @@ const FADE_STEPS: f64 = 6.0;
 /// The background raster of the plot area's size, its top-left corner at the window's.
 pub(super) fn draw_raster<DB: DrawingBackend>(
     area: &DrawingArea<DB, PlotCoord>,
-    raster: Vec<u8>,
+    raster: &[u8],
     win: &Window,
 ) -> Result<(), PlotError> {
     let size = area.dim_in_pixel();
-    if let Some(img) = BitMapElement::with_owned_buffer((win.x[0], win.y[1]), size, raster) {
+    if let Some(img) = BitMapElement::with_ref((win.x[0], win.y[1]), size, raster) {
         area.draw(&img)?;
     }
     Ok(())

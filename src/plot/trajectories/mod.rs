@@ -18,7 +18,7 @@ mod legend;
 mod marks;
 mod paths;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -79,7 +79,8 @@ pub struct Layout {
 
 /// The contour lines cut where they fade (each piece with its opacity), and the background
 /// raster under the paths.
-type UnderPaths = (Vec<(f64, Vec<[f64; 2]>)>, Vec<u8>);
+/// Shared: the figure draws from the copy [`Prepared`] keeps (in PNG and GIF at once, say).
+type UnderPaths = Arc<(Vec<(f64, Vec<[f64; 2]>)>, Vec<u8>)>;
 
 /// What lies under the paths as drawn for one contour mode and plot size in pixels.
 type DrawnUnder = (Contours, (u32, u32), UnderPaths);
@@ -137,7 +138,7 @@ impl Prepared {
             .iter()
             .find(|(mode, at, _)| *mode == contours && *at == size)
         {
-            return under.clone();
+            return Arc::clone(under);
         }
         let per_px = per_pixel(win, size);
         let lines = background::faded_lines(&self.lines, &self.levels.values, grid, per_px);
@@ -145,8 +146,8 @@ impl Prepared {
         if contours == Contours::InRaster {
             background::paint_lines(&mut raster, size, &lines, win, sizes);
         }
-        let under = (lines, raster);
-        drawn.push((contours, size, under.clone()));
+        let under = Arc::new((lines, raster));
+        drawn.push((contours, size, Arc::clone(&under)));
         under
     }
 }
@@ -316,14 +317,15 @@ fn draw_over_background<'r, DB: DrawingBackend + 'r>(
     let area = chart.plotting_area().clone();
     let per_px = per_pixel(&win, (pw, ph));
 
-    let (lines, raster) = match early() {
+    let under = match early() {
         Some((size, drawn)) if size == (pw, ph) => drawn,
         _ => prepared.under_paths(grid, map, (pw, ph), &win, &sizes, contours),
     };
+    let (lines, raster) = &*under;
     background::draw_raster(&area, raster, &win)?;
     background::draw_axes(&mut chart, &xa, &ya, &sizes, &place.margins)?;
     if contours == Contours::Vector {
-        background::draw_lines(&area, &lines, &sizes)?;
+        background::draw_lines(&area, lines, &sizes)?;
     }
     if paths == Paths::Drawn {
         for &i in &plan.order {
