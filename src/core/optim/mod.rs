@@ -271,6 +271,40 @@ pub(crate) fn apply_weight_decay(
     }
 }
 
+/// `Zip::from(a).and(b).for_each(f)` over a run's vectors, as a plain slice loop where both lie
+/// contiguous (a run's own vectors always do): on a surface's two numbers ndarray's general
+/// loop, its layout checks and strides, costs more than the update it applies.
+pub(crate) fn zip_mut(
+    a: &mut Array1<f64>,
+    b: ArrayView1<'_, f64>,
+    mut f: impl FnMut(&mut f64, f64),
+) {
+    match (a.as_slice_mut(), b.as_slice()) {
+        (Some(a), Some(b)) if a.len() == b.len() => {
+            a.iter_mut().zip(b).for_each(|(a, &b)| f(a, b));
+        }
+        _ => Zip::from(a).and(b).for_each(|a, &b| f(a, b)),
+    }
+}
+
+/// [`zip_mut`] with a second vector updated in place (a rule's state beside the parameters).
+pub(crate) fn zip_mut2(
+    a: &mut Array1<f64>,
+    b: &mut Array1<f64>,
+    c: ArrayView1<'_, f64>,
+    mut f: impl FnMut(&mut f64, &mut f64, f64),
+) {
+    match (a.as_slice_mut(), b.as_slice_mut(), c.as_slice()) {
+        (Some(a), Some(b), Some(c)) if a.len() == b.len() && a.len() == c.len() => {
+            a.iter_mut()
+                .zip(b)
+                .zip(c)
+                .for_each(|((a, b), &c)| f(a, b, c));
+        }
+        _ => Zip::from(a).and(b).and(c).for_each(|a, b, &c| f(a, b, c)),
+    }
+}
+
 /// torch's `lerp_(end, weight)`: the formula flips for weights of one half and more, which
 /// changes the rounding, so it is copied as is.
 #[inline(always)]
