@@ -236,6 +236,10 @@ impl OptimizerKind {
 }
 
 /// `grad + weight_decay·p` when there is L2 weight decay, as torch's `grad.add(p, alpha=wd)`.
+///
+/// Inlined, so a step without weight decay (the usual case) costs a comparison, not a call
+/// that copies the gradient's view it was just handed (the copy stalls on the caller's stores).
+#[inline]
 pub(crate) fn with_weight_decay(
     grad: ArrayView1<'_, f64>,
     params: &Array1<f64>,
@@ -253,6 +257,7 @@ pub(crate) fn with_weight_decay(
 /// Weight decay as torch's Adam-family rules take it: decoupled (AdamW's) shrinks `params`
 /// in place by (1 − lr·weight_decay) and leaves the gradient alone; coupled returns
 /// `grad + weight_decay·p` (see [`with_weight_decay`]).
+#[inline]
 pub(crate) fn apply_weight_decay(
     grad: ArrayView1<'_, f64>,
     params: &mut Array1<f64>,
