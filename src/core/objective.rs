@@ -17,6 +17,12 @@ pub trait Objective {
     fn hessian(&self, _p: ArrayView1<'_, f64>) -> Option<Array2<f64>> {
         None
     }
+    /// f and ∇f at a point of the plane when the objective is a surface (see
+    /// `Surface::value_grad2`), else `None`: the run loop's fast path, one dynamic call per
+    /// step for both, its numbers passed by value rather than through array views.
+    fn surface_at(&self, _p: [f64; 2]) -> Option<(f64, [f64; 2])> {
+        None
+    }
 }
 
 /// How often a run asked for each kind of information.

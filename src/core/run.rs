@@ -377,31 +377,53 @@ pub fn run_with<R: Recorder + ?Sized>(
         if !params.iter().all(|v| v.is_finite()) {
             break Status::Diverged { step: t };
         }
-        let grad_norm = match (known.take(), &noisy) {
+        // f and |∇f| at `params` (both exact), and in `grad` the gradient the step is given.
+        let (loss, grad_norm) = match (known.take(), &noisy) {
             (Some(g), _) if g.len() == dim => {
                 grad.assign(&g);
-                if exact {
+                let grad_norm = if exact {
                     norm(grad.view())
                 } else {
                     objective.gradient(params.view(), exact_grad.view_mut());
                     norm(exact_grad.view())
+                };
+                (objective.value(params.view()), grad_norm)
+            }
+            (_, noisy) => match plane_point(&params).and_then(|p| objective.surface_at(p)) {
+                // A surface: f and ∇f from one call, the gradient stored in one piece (copying
+                // it out of a vector just written, element by element, stalls on the stores),
+                // then the noise added to it as `Noisy::gradient` would.
+                Some((loss, g)) => {
+                    problem.count_gradient();
+                    grad.as_slice_mut()
+                        .expect("an owned vector is contiguous")
+                        .copy_from_slice(&g);
+                    if let Some(noisy) = noisy {
+                        noisy.add_noise(grad.view_mut());
+                    }
+                    (loss, norm(ArrayView1::from(&g)))
                 }
-            }
-            (_, None) => {
-                problem.gradient_into(params.view(), grad.view_mut());
-                norm(grad.view())
-            }
-            (_, Some(noisy)) => {
-                // The noisy gradient is the exact one plus the stream's next noise: the exact
-                // one (for |∇f|) is computed once, and counted as the noisy one would be.
-                objective.gradient(params.view(), exact_grad.view_mut());
-                copy(&mut grad, &exact_grad);
-                noisy.add_noise(grad.view_mut());
-                problem.count_gradient();
-                norm(exact_grad.view())
-            }
+                None => {
+                    let grad_norm = match noisy {
+                        None => {
+                            problem.gradient_into(params.view(), grad.view_mut());
+                            norm(grad.view())
+                        }
+                        Some(noisy) => {
+                            // The noisy gradient is the exact one plus the stream's next
+                            // noise: the exact one (for |∇f|) is computed once, and counted as
+                            // the noisy one would be.
+                            objective.gradient(params.view(), exact_grad.view_mut());
+                            copy(&mut grad, &exact_grad);
+                            noisy.add_noise(grad.view_mut());
+                            problem.count_gradient();
+                            norm(exact_grad.view())
+                        }
+                    };
+                    (objective.value(params.view()), grad_norm)
+                }
+            },
         };
-        let loss = objective.value(params.view());
         if !loss.is_finite() || !grad_norm.is_finite() {
             break Status::Diverged { step: t };
         }
@@ -557,6 +579,12 @@ fn copy(to: &mut Array1<f64>, from: &Array1<f64>) {
         (Some(to), Some(from)) if to.len() == from.len() => to.copy_from_slice(from),
         _ => to.assign(from),
     }
+}
+
+/// The point a run on a surface is at: its parameters as one 2-vector, `None` in other
+/// dimensions.
+fn plane_point(params: &Array1<f64>) -> Option<[f64; 2]> {
+    params.as_slice().and_then(|s| s.try_into().ok())
 }
 
 fn norm(v: ArrayView1<'_, f64>) -> f64 {

@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use ndarray::{Array1, ArrayView1, Zip};
+use ndarray::{Array1, ArrayView1};
 
 use super::sgd::WEIGHT_DECAY_KEY;
-use super::{Explain, Optimizer, OptimizerKind, Rule, StepOutcome, with_weight_decay};
+use super::{Explain, Optimizer, OptimizerKind, Rule, StepOutcome, with_weight_decay, zip_mut2};
 use crate::core::objective::Counted;
 use crate::core::spec::{Key, Legend, Range, Settings, no_check};
 
@@ -52,13 +52,10 @@ impl Rule for Adagrad {
         let grad = decayed.as_ref().map_or(grad, |g| g.view());
         let clr = lr / (1.0 + (state.step - 1) as f64 * self.lr_decay);
         let eps = self.eps;
-        Zip::from(params)
-            .and(&mut state.sum)
-            .and(grad)
-            .for_each(|p, s, &g| {
-                *s += g * g;
-                *p += -clr * g / (s.sqrt() + eps);
-            });
+        zip_mut2(params, &mut state.sum, grad, |p, s, g| {
+            *s += g * g;
+            *p += -clr * g / (s.sqrt() + eps);
+        });
         StepOutcome::default()
     }
 }

@@ -236,6 +236,10 @@ impl OptimizerKind {
 }
 
 /// `grad + weight_decay·p` when there is L2 weight decay, as torch's `grad.add(p, alpha=wd)`.
+///
+/// Inlined, so a step without weight decay (the usual case) costs a comparison, not a call
+/// that copies the gradient's view it was just handed (the copy stalls on the caller's stores).
+#[inline]
 pub(crate) fn with_weight_decay(
     grad: ArrayView1<'_, f64>,
     params: &Array1<f64>,
@@ -253,6 +257,7 @@ pub(crate) fn with_weight_decay(
 /// Weight decay as torch's Adam-family rules take it: decoupled (AdamW's) shrinks `params`
 /// in place by (1 − lr·weight_decay) and leaves the gradient alone; coupled returns
 /// `grad + weight_decay·p` (see [`with_weight_decay`]).
+#[inline]
 pub(crate) fn apply_weight_decay(
     grad: ArrayView1<'_, f64>,
     params: &mut Array1<f64>,
@@ -268,6 +273,40 @@ pub(crate) fn apply_weight_decay(
         None
     } else {
         with_weight_decay(grad, params, weight_decay)
+    }
+}
+
+/// `Zip::from(a).and(b).for_each(f)` over a run's vectors, as a plain slice loop where both lie
+/// contiguous (a run's own vectors always do): on a surface's two numbers ndarray's general
+/// loop, its layout checks and strides, costs more than the update it applies.
+pub(crate) fn zip_mut(
+    a: &mut Array1<f64>,
+    b: ArrayView1<'_, f64>,
+    mut f: impl FnMut(&mut f64, f64),
+) {
+    match (a.as_slice_mut(), b.as_slice()) {
+        (Some(a), Some(b)) if a.len() == b.len() => {
+            a.iter_mut().zip(b).for_each(|(a, &b)| f(a, b));
+        }
+        _ => Zip::from(a).and(b).for_each(|a, &b| f(a, b)),
+    }
+}
+
+/// [`zip_mut`] with a second vector updated in place (a rule's state beside the parameters).
+pub(crate) fn zip_mut2(
+    a: &mut Array1<f64>,
+    b: &mut Array1<f64>,
+    c: ArrayView1<'_, f64>,
+    mut f: impl FnMut(&mut f64, &mut f64, f64),
+) {
+    match (a.as_slice_mut(), b.as_slice_mut(), c.as_slice()) {
+        (Some(a), Some(b), Some(c)) if a.len() == b.len() && a.len() == c.len() => {
+            a.iter_mut()
+                .zip(b)
+                .zip(c)
+                .for_each(|((a, b), &c)| f(a, b, c));
+        }
+        _ => Zip::from(a).and(b).and(c).for_each(|a, b, &c| f(a, b, c)),
     }
 }
 

@@ -3,10 +3,12 @@
 
 use std::sync::Arc;
 
-use ndarray::{Array1, ArrayView1, Zip};
+use ndarray::{Array1, ArrayView1};
 
 use super::sgd::WEIGHT_DECAY_KEY;
-use super::{Explain, Optimizer, OptimizerKind, Rule, StepOutcome, lerp, with_weight_decay};
+use super::{
+    Explain, Optimizer, OptimizerKind, Rule, StepOutcome, lerp, with_weight_decay, zip_mut2,
+};
 use crate::core::objective::Counted;
 use crate::core::spec::{Key, Legend, Range, Settings, no_check};
 
@@ -62,13 +64,10 @@ impl Rule for RmsProp {
         } = state;
         match (grad_avg, momentum_buffer) {
             // The lecture's RMSProp: the common case, one pass.
-            (None, None) => Zip::from(params)
-                .and(square_avg)
-                .and(grad)
-                .for_each(|p, v, &g| {
-                    *v = *v * alpha + (1.0 - alpha) * g * g;
-                    *p += -lr * g / (v.sqrt() + eps);
-                }),
+            (None, None) => zip_mut2(params, square_avg, grad, |p, v, g| {
+                *v = *v * alpha + (1.0 - alpha) * g * g;
+                *p += -lr * g / (v.sqrt() + eps);
+            }),
             (grad_avg, buffer) => {
                 // torch: avg = sqrt(v − ḡ²) + eps when centered, sqrt(v) + eps otherwise;
                 // with momentum, buf = μ·buf + g/avg and p −= lr·buf.

@@ -3,9 +3,11 @@
 
 use std::sync::Arc;
 
-use ndarray::{Array1, ArrayView1, Zip};
+use ndarray::{Array1, ArrayView1};
 
-use super::{Explain, Optimizer, OptimizerKind, Rule, StepOutcome, with_weight_decay};
+use super::{
+    Explain, Optimizer, OptimizerKind, Rule, StepOutcome, with_weight_decay, zip_mut, zip_mut2,
+};
 use crate::core::objective::Counted;
 use crate::core::spec::{Default, Invalid, Key, Legend, Range, Settings};
 
@@ -41,26 +43,21 @@ impl Rule for Sgd {
         let decayed = with_weight_decay(grad, params, self.weight_decay);
         let grad = decayed.as_ref().map_or(grad, |g| g.view());
         if self.momentum == 0.0 {
-            Zip::from(params).and(grad).for_each(|p, &g| *p += -lr * g);
+            zip_mut(params, grad, |p, g| *p += -lr * g);
             return StepOutcome::default();
         }
         let (momentum, keep) = (self.momentum, 1.0 - self.dampening);
         let buf = match buffer {
             None => buffer.insert(grad.to_owned()),
             Some(buf) => {
-                Zip::from(&mut *buf)
-                    .and(grad)
-                    .for_each(|b, &g| *b = *b * momentum + keep * g);
+                zip_mut(buf, grad, |b, g| *b = *b * momentum + keep * g);
                 buf
             }
         };
         if self.nesterov {
-            Zip::from(params)
-                .and(grad)
-                .and(&*buf)
-                .for_each(|p, &g, &b| *p += -lr * (g + momentum * b));
+            zip_mut2(params, buf, grad, |p, &mut b, g| *p += -lr * (g + momentum * b));
         } else {
-            Zip::from(params).and(&*buf).for_each(|p, &b| *p += -lr * b);
+            zip_mut(params, buf.view(), |p, b| *p += -lr * b);
         }
         StepOutcome::default()
     }

@@ -18,6 +18,7 @@ impl Surface for Beale {
         t1 * t1 + t2 * t2 + t3 * t3
     }
 
+    #[inline]
     fn grad2(&self, [x, y]: Point) -> Point {
         let (y2, y3) = (y * y, y * y * y);
         let t = [1.5 - x + x * y, 2.25 - x + x * y2, 2.625 - x + x * y3];

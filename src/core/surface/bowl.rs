@@ -27,6 +27,7 @@ impl Surface for Bowl {
         self.raw(x) - self.raw(g) + 0.5 * self.curvature * y * y
     }
 
+    #[inline]
     fn grad2(&self, [x, y]: Point) -> Point {
         let Bowl {
             global,

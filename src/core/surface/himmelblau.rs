@@ -17,6 +17,7 @@ impl Surface for Himmelblau {
         u * u + v * v
     }
 
+    #[inline]
     fn grad2(&self, [x, y]: Point) -> Point {
         let u = x * x + y - 11.0;
         let v = x + y * y - 7.0;

@@ -73,6 +73,14 @@ pub trait Surface: fmt::Debug + Send + Sync {
     /// The lowest value it takes, where it has one.
     fn min_value(&self) -> Option<f64>;
 
+    /// f and ∇f at a point. A provided method, so it is compiled for each surface with both
+    /// inlined: the run loop takes a step's row and gradient from one call (through
+    /// [`Objective::surface_at`]) instead of two through array views.
+    #[inline]
+    fn value_grad2(&self, p: Point) -> (f64, Point) {
+        (self.value2(p), self.grad2(p))
+    }
+
     /// f at `out.len()` points of the row y, from x0 in steps of dx. A provided method, so it
     /// is compiled for each surface with its `value2` inlined: the grid behind every contour
     /// figure is sampled through here.
@@ -112,6 +120,9 @@ impl<S: Surface + ?Sized> Surface for Arc<S> {
     fn min_value(&self) -> Option<f64> {
         (**self).min_value()
     }
+    fn value_grad2(&self, p: Point) -> (f64, Point) {
+        (**self).value_grad2(p)
+    }
     fn sample_row(&self, y: f64, x0: f64, dx: f64, out: &mut [f64]) {
         (**self).sample_row(y, x0, dx, out)
     }
@@ -146,6 +157,10 @@ impl<S: Surface + ?Sized> Objective for S {
     fn hessian(&self, p: ArrayView1<'_, f64>) -> Option<Array2<f64>> {
         let h = self.hess2([p[0], p[1]]);
         Some(Array2::from_shape_fn((2, 2), |(i, j)| h[i][j]))
+    }
+
+    fn surface_at(&self, p: Point) -> Option<(f64, Point)> {
+        Some(self.value_grad2(p))
     }
 }
 

@@ -24,6 +24,7 @@ impl Surface for Quadratic {
         0.5 * (a[0][0] * dx * dx + (a[0][1] + a[1][0]) * dx * dy + a[1][1] * dy * dy)
     }
 
+    #[inline]
     fn grad2(&self, [x, y]: Point) -> Point {
         let (a, center) = (self.matrix, self.center);
         let (dx, dy) = (x - center[0], y - center[1]);

@@ -20,6 +20,7 @@ impl Surface for Rastrigin {
         2.0 * a + x * x - a * (2.0 * PI * x).cos() + y * y - a * (2.0 * PI * y).cos()
     }
 
+    #[inline]
     fn grad2(&self, [x, y]: Point) -> Point {
         let a = self.a;
         [

@@ -25,6 +25,7 @@ impl Surface for Rosenbrock {
         u * u + self.b * (v * v)
     }
 
+    #[inline]
     fn grad2(&self, [x, y]: Point) -> Point {
         let Rosenbrock { a, b } = *self;
         let v = y - x * x;

@@ -23,6 +23,7 @@ impl Surface for Saddle {
         a * x * x - b * y * y + c * y * y * y * y
     }
 
+    #[inline]
     fn grad2(&self, [x, y]: Point) -> Point {
         let Saddle { a, b, c } = *self;
         [2.0 * a * x, -2.0 * b * y + 4.0 * c * y * y * y]
