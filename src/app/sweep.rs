@@ -10,6 +10,7 @@ use crate::cli::SweepArgs;
 use crate::config::{self, ConfigError, ErrorKind, Experiment, Overrides, SweepSettings};
 use crate::core::Cancel;
 use crate::output::{self, Progress as _, Rendered, Stage};
+use crate::plot::Format;
 use crate::sweep::{self, MergeError, Plan, Row};
 
 impl From<MergeError> for AppError {
@@ -273,6 +274,24 @@ fn finish(
         let mut names: Vec<String> = files.into_iter().map(|f| f.name).collect();
         names.push("best/".to_string());
         eprintln!("wrote {} ({})", dir.display(), names.join(", "));
+        if animation_only(experiment) {
+            eprintln!(
+                "the heatmap and the lr curves are stills, not animations: --format gif drew \
+                 best/'s alone; add png or svg for them (e.g. --format gif,png)"
+            );
+        }
     }
     Ok(())
+}
+
+/// Whether the only picture format asked for is GIF, which the sweep's own figures do not
+/// come in.
+fn animation_only(experiment: &Experiment) -> bool {
+    let formats: Vec<Format> = experiment
+        .plot
+        .formats
+        .iter()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    !formats.is_empty() && formats.iter().all(|f| *f == Format::Gif)
 }
