@@ -135,43 +135,34 @@ fn a_sweep_writes_its_table_files_figures_and_the_fair_comparison() {
 fn a_sweep_asked_for_animations_only_says_its_own_figures_are_stills() {
     let tmp = tempfile::tempdir().unwrap();
     let file = write_sweep(tmp.path(), &SWEEP.replace("steps = 60", "steps = 20"));
-    let output = sweep(
-        tmp.path(),
-        &[
-            file.to_str().unwrap(),
-            "--format",
-            "gif",
-            "--points",
-            "2",
-            "--seeds",
-            "1",
-        ],
-    );
-    ok(&output);
+    let small = |formats: &str| {
+        let output = sweep(
+            tmp.path(),
+            &[
+                file.to_str().unwrap(),
+                "--format",
+                formats,
+                "--points",
+                "2",
+                "--seeds",
+                "1",
+            ],
+        );
+        ok(&output);
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
     let dir = tmp.path().join("out/grid-sweep");
+    let stderr = small("gif");
     assert!(dir.join("best/trajectories.gif").exists());
     assert!(!dir.join("heatmap.png").exists());
-    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("--format gif drew best/'s alone; add png or svg"),
         "{stderr}"
     );
     // Asked for a still too, there is nothing to say.
-    let output = sweep(
-        tmp.path(),
-        &[
-            file.to_str().unwrap(),
-            "--format",
-            "gif,png",
-            "--points",
-            "2",
-            "--seeds",
-            "1",
-        ],
-    );
-    ok(&output);
+    let stderr = small("gif,png");
     assert!(dir.join("heatmap.png").exists());
-    assert!(!String::from_utf8_lossy(&output.stderr).contains("stills"));
+    assert!(!stderr.contains("stills"), "{stderr}");
 }
 
 #[test]
