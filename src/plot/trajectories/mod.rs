@@ -78,8 +78,8 @@ pub struct Layout {
 }
 
 /// The contour lines cut where they fade (each piece with its opacity), and the background
-/// raster under the paths.
-/// Shared: the figure draws from the copy [`Prepared`] keeps (in PNG and GIF at once, say).
+/// raster under the paths: shared, each figure drawing from the one [`Prepared`] keeps (the
+/// PNG and the GIF at once, say).
 type UnderPaths = Arc<(Vec<(f64, Vec<[f64; 2]>)>, Vec<u8>)>;
 
 /// What lies under the paths as drawn for one contour mode and plot size in pixels.
