@@ -48,49 +48,50 @@ pub(super) fn sweep(args: SweepArgs, cancel: &Cancel) -> Result<(), AppError> {
     };
     // A whole sweep draws what best/'s figures need of the surface alone while it runs.
     let frame = (args.shard.is_none()).then(|| sweep::best_frame(&experiment));
-    let (rows, ahead) = std::thread::scope(|scope| {
-        let ahead = frame.as_ref().map(|frame| {
-            scope.spawn(|| output::draw_ahead(frame, &output::picture_formats(frame)))
-        });
-        let rows = run(&experiment, &plan, range.clone(), &args, cancel);
-        (rows, ahead.and_then(|h| h.join().ok().flatten()))
-    });
-    let rows = rows?;
-    if let Some((k, n)) = args.shard {
-        // Read again only to copy it into the part: load_all has read it already.
-        let source = std::fs::read_to_string(file).map_err(|source| AppError::Write {
-            path: file.clone(),
-            source,
-        })?;
-        let bytes = sweep::part_bytes(
-            &experiment,
-            &plan,
-            &rows,
-            (k, n),
-            file,
-            &source,
-            (settings.points, settings.seeds),
-        );
-        let dir = args.out.join(format!("{}-sweep", experiment.name));
-        let name = sweep::part_name(k, n);
-        let part = Rendered {
-            name: name.clone(),
-            content: output::Content::Bytes(bytes),
-        };
-        // Other shards may be writing their parts into the same folder: leave them be.
-        output::write_all(&dir, &[part], cancel)?;
-        if !args.quiet {
-            eprintln!(
-                "wrote {} (runs {} to {} of {}; merge all {n} parts with `optplay sweep --merge`)",
-                dir.join(name).display(),
-                range.start + 1,
-                range.end,
-                plan.len()
-            );
+    let ahead = frame
+        .as_ref()
+        .and_then(|frame| output::Ahead::new(frame, &output::picture_formats(frame)));
+    std::thread::scope(|scope| {
+        if let Some(ahead) = &ahead {
+            scope.spawn(|| ahead.draw());
         }
-        return Ok(());
-    }
-    finish(&experiment, &plan, &rows, &args, cancel, ahead.as_ref())
+        let rows = run(&experiment, &plan, range.clone(), &args, cancel)?;
+        if let Some((k, n)) = args.shard {
+            // Read again only to copy it into the part: load_all has read it already.
+            let source = std::fs::read_to_string(file).map_err(|source| AppError::Write {
+                path: file.clone(),
+                source,
+            })?;
+            let bytes = sweep::part_bytes(
+                &experiment,
+                &plan,
+                &rows,
+                (k, n),
+                file,
+                &source,
+                (settings.points, settings.seeds),
+            );
+            let dir = args.out.join(format!("{}-sweep", experiment.name));
+            let name = sweep::part_name(k, n);
+            let part = Rendered {
+                name: name.clone(),
+                content: output::Content::Bytes(bytes),
+            };
+            // Other shards may be writing their parts into the same folder: leave them be.
+            output::write_all(&dir, &[part], cancel)?;
+            if !args.quiet {
+                eprintln!(
+                    "wrote {} (runs {} to {} of {}; merge all {n} parts with `optplay sweep --merge`)",
+                    dir.join(name).display(),
+                    range.start + 1,
+                    range.end,
+                    plan.len()
+                );
+            }
+            return Ok(());
+        }
+        finish(&experiment, &plan, &rows, &args, cancel, ahead.as_ref())
+    })
 }
 
 /// The file's `[sweep]`, which `sweep` needs; `--seeds` above 1 needs something random.
@@ -215,7 +216,7 @@ fn finish(
     rows: &[Row],
     args: &SweepArgs,
     cancel: &Cancel,
-    ahead: Option<&output::Ahead>,
+    ahead: Option<&output::Ahead<'_>>,
 ) -> Result<(), AppError> {
     let summaries = sweep::summarize(plan, rows);
     let dir = args.out.join(format!("{}-sweep", experiment.name));

@@ -32,7 +32,7 @@ use crate::plot::{self, Format};
 
 pub(crate) use network_figures::window as network_plane;
 pub use render::{Content, Rendered, render_files};
-pub use surface::{Ahead, draw_ahead, sample_grid, scene};
+pub use surface::{Ahead, sample_grid, scene};
 pub use write::{write_all, write_outputs, write_outputs_in};
 
 /// Test hook, not for users: set to a file path, the runs start, that file is created, and
@@ -205,27 +205,29 @@ pub fn write_experiment_with(
             trained,
         });
     }
-    // What the figures draw of the surface alone is drawn while the runs step.
-    let (runs, ahead) = std::thread::scope(|scope| {
-        let ahead = scope.spawn(|| draw_ahead(experiment, &formats));
-        let runs = run_for_outputs(experiment, cancel, progress);
-        (runs, ahead.join().ok().flatten())
-    });
-    let runs = runs?;
-    if !formats.is_empty() {
-        progress.stage(Stage::Drawing);
-    }
-    let files = render_files(experiment, &runs, &formats, &dir, ahead.as_ref())?;
-    // Drawing does not look at the token: look before anything touches the disk.
-    cancel.check()?;
-    progress.stage(Stage::Writing);
-    write_outputs(&dir, &files, cancel)?;
-    let files = files.into_iter().map(|f| f.name).collect();
-    Ok(Written {
-        dir,
-        files,
-        runs,
-        trained: Vec::new(),
+    // What the figures draw of the surface alone is drawn while the runs step, and while the
+    // figures that do not need it are drawn.
+    let ahead = Ahead::new(experiment, &formats);
+    std::thread::scope(|scope| {
+        if let Some(ahead) = &ahead {
+            scope.spawn(|| ahead.draw());
+        }
+        let runs = run_for_outputs(experiment, cancel, progress)?;
+        if !formats.is_empty() {
+            progress.stage(Stage::Drawing);
+        }
+        let files = render_files(experiment, &runs, &formats, &dir, ahead.as_ref())?;
+        // Drawing does not look at the token: look before anything touches the disk.
+        cancel.check()?;
+        progress.stage(Stage::Writing);
+        write_outputs(&dir, &files, cancel)?;
+        let files = files.into_iter().map(|f| f.name).collect();
+        Ok(Written {
+            dir,
+            files,
+            runs,
+            trained: Vec::new(),
+        })
     })
 }
 

@@ -32,14 +32,14 @@ pub enum Content<'a> {
 }
 
 /// Every output file of an experiment, as its problem writes them, with what
-/// [`draw_ahead`] drew of them while the runs stepped, if anything. `dir` only names files
+/// [`Ahead::draw`] drew of them while the runs stepped, if anything. `dir` only names files
 /// in errors.
 pub fn render_files<'a>(
     experiment: &'a Experiment,
     runs: &'a [RunResult],
     formats: &[Format],
     dir: &Path,
-    ahead: Option<&'a Ahead>,
+    ahead: Option<&'a Ahead<'a>>,
 ) -> Result<Vec<Rendered<'a>>, OutputError> {
     match &experiment.problem {
         Problem::Surface(problem) => {

@@ -2,6 +2,7 @@
 //! run's nearest minimum, the trajectories figure over contour lines, and the loss figure.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use super::render::{CSV_NAME, Content, Rendered, SUMMARY_NAME};
 use super::{OutputError, RunResult, outcomes};
@@ -23,7 +24,7 @@ pub(super) fn render_files<'a>(
     runs: &'a [RunResult],
     formats: &[Format],
     dir: &Path,
-    ahead: Option<&'a Ahead>,
+    ahead: Option<&'a Ahead<'a>>,
 ) -> Result<Vec<Rendered<'a>>, OutputError> {
     let summary = export::summary_json(
         &experiment.name,
@@ -89,26 +90,48 @@ pub(super) fn render_files<'a>(
 }
 
 /// What a surface experiment's figures draw of the surface alone (the grid, the contour
-/// levels and lines, the background under the paths), drawn before its runs exist: see
-/// [`draw_ahead`].
-pub struct Ahead {
+/// levels and lines, the background under the paths), to be drawn on another thread while
+/// its runs step ([`Ahead::draw`]) and handed to [`super::render_files`]. The figures do not
+/// wait for all of it: the one that needs the levels first computes them itself or waits for
+/// them, and the background, needed last, is taken when it is done.
+pub struct Ahead<'e> {
+    experiment: &'e Experiment,
+    problem: &'e SurfaceProblem,
+    formats: Vec<Format>,
     grid: Grid,
-    prepared: plot::Prepared,
+    prepared: OnceLock<plot::Prepared>,
 }
 
-/// Draws what the figures of `experiment` in `formats` need of its surface alone, so that a
-/// caller can do it while the runs step and hand it to [`super::render_files`]: a surface
-/// experiment with figures to draw, else `None`. The runs must not change the name, the
-/// surface, the window or the canvas (a sweep's best/ takes it from its frame).
-pub fn draw_ahead(experiment: &Experiment, formats: &[Format]) -> Option<Ahead> {
-    let problem = experiment.surface()?;
-    if formats.is_empty() {
-        return None;
+impl<'e> Ahead<'e> {
+    /// The grid of `experiment`'s figures in `formats`: a surface experiment with figures to
+    /// draw, else `None`. The runs must not change the name, the surface, the window or the
+    /// canvas (a sweep's best/ takes it from its frame).
+    pub fn new(experiment: &'e Experiment, formats: &[Format]) -> Option<Ahead<'e>> {
+        let problem = experiment.surface()?;
+        if formats.is_empty() {
+            return None;
+        }
+        Some(Ahead {
+            experiment,
+            problem,
+            formats: formats.to_vec(),
+            grid: sample_grid(problem),
+            prepared: OnceLock::new(),
+        })
     }
-    let grid = sample_grid(problem);
-    let frame = scene(experiment, problem, std::iter::empty(), &grid);
-    let prepared = plot::prepare_ahead(&frame, formats);
-    Some(Ahead { grid, prepared })
+
+    /// Draws what the figures need of the surface alone: the contour levels and lines (unless
+    /// a figure got there first), then the background under the paths.
+    pub fn draw(&self) {
+        let frame = scene(
+            self.experiment,
+            self.problem,
+            std::iter::empty(),
+            &self.grid,
+        );
+        let prepared = self.prepared.get_or_init(|| plot::Prepared::new(&frame));
+        plot::draw_ahead(&frame, prepared, &self.formats);
+    }
 }
 
 /// f over the plot window, as the contour figure draws it.

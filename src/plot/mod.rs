@@ -371,7 +371,7 @@ impl Figure {
 pub fn render_all(
     scene: &Scene,
     formats: &[Format],
-    ahead: Option<&Prepared>,
+    ahead: Option<&std::sync::OnceLock<Prepared>>,
 ) -> Vec<(Figure, Format, Result<Vec<u8>, PlotError>)> {
     let jobs: Vec<(Figure, Format)> = formats
         .iter()
@@ -385,7 +385,10 @@ pub fn render_all(
     // levels and lines for the trajectories figures are traced.
     let loss = |format: Format| render_with(scene, format, &figures::Loss);
     let loss = &loss;
-    let prepared = std::sync::OnceLock::new();
+    // Drawn ahead on another thread (see `draw_ahead`), or here: whichever comes first
+    // computes the levels and lines, the other waits for them.
+    let own = std::sync::OnceLock::new();
+    let prepared = ahead.unwrap_or(&own);
     std::thread::scope(|s| {
         let mut handles: Vec<_> = jobs
             .iter()
@@ -393,10 +396,7 @@ pub fn render_all(
                 (figure == Figure::Loss).then(|| s.spawn(move || loss(format)))
             })
             .collect();
-        let prepared: &Prepared = match ahead {
-            Some(ahead) => ahead,
-            None => prepared.get_or_init(|| Prepared::new(scene)),
-        };
+        let prepared: &Prepared = prepared.get_or_init(|| Prepared::new(scene));
         for (&(figure, format), handle) in jobs.iter().zip(&mut handles) {
             if figure == Figure::Trajectories {
                 *handle = Some(s.spawn(move || trajectories_prepared(scene, format, prepared)));
@@ -415,27 +415,26 @@ pub fn render_all(
     })
 }
 
-/// What the trajectories figures of `scene` in `formats` draw from its grid, with what lies
-/// under their paths drawn ahead: `scene` need not hold its runs yet, so a caller can do this
-/// while they step, and hand the result to [`render_all`] with the finished scene (the same
-/// grid, window, title and canvas).
-pub fn prepare_ahead(scene: &Scene, formats: &[Format]) -> Prepared {
-    let prepared = Prepared::new(scene);
-    if check_size(scene).is_ok() {
-        style::register_fonts();
-        let mut modes: Vec<trajectories::Contours> = Vec::new();
-        for contours in formats.iter().map(contours_for) {
-            if !modes.contains(&contours) {
-                modes.push(contours);
-            }
-        }
-        for contours in modes {
-            // A failure here (text that cannot be measured) is met again, and reported, when
-            // the figure itself is drawn.
-            let _ = prepared.draw_ahead(scene, contours);
+/// Draws ahead what the trajectories figures of `scene` in `formats` put under their paths,
+/// into `prepared` (made from `scene`): `scene` need not hold its runs yet, so a caller can
+/// do this while they step, and hand `prepared` to [`render_all`] with the finished scene
+/// (the same grid, window, title and canvas).
+pub fn draw_ahead(scene: &Scene, prepared: &Prepared, formats: &[Format]) {
+    if check_size(scene).is_err() {
+        return;
+    }
+    style::register_fonts();
+    let mut modes: Vec<trajectories::Contours> = Vec::new();
+    for contours in formats.iter().map(contours_for) {
+        if !modes.contains(&contours) {
+            modes.push(contours);
         }
     }
-    prepared
+    for contours in modes {
+        // A failure here (text that cannot be measured) is met again, and reported, when the
+        // figure itself is drawn.
+        let _ = prepared.draw_ahead(scene, contours);
+    }
 }
 
 /// How a format draws the contour lines: SVG keeps them as paths; bitmaps get them

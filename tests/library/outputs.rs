@@ -143,7 +143,7 @@ fn running_again_with_fewer_formats_leaves_no_stale_figures_and_keeps_other_file
 fn figure_bytes(
     experiment: &optplay::config::Experiment,
     runs: &[optplay::output::RunResult],
-    ahead: Option<&optplay::output::Ahead>,
+    ahead: Option<&optplay::output::Ahead<'_>>,
 ) -> Vec<(String, Vec<u8>)> {
     let formats = optplay::output::picture_formats(experiment);
     optplay::output::render_files(experiment, runs, &formats, Path::new("."), ahead)
@@ -172,14 +172,19 @@ fn what_is_drawn_ahead_of_the_runs_changes_no_byte_of_the_figures() {
         "CSV aside: JSON, two figures in two formats"
     );
 
-    let ahead = optplay::output::draw_ahead(&experiment, &formats).unwrap();
+    let ahead = optplay::output::Ahead::new(&experiment, &formats).unwrap();
+    ahead.draw();
     assert_eq!(figure_bytes(&experiment, &runs, Some(&ahead)), drawn_after);
+    // Not drawn yet when the figures want it (the runs were quicker): they draw it.
+    let late = optplay::output::Ahead::new(&experiment, &formats).unwrap();
+    assert_eq!(figure_bytes(&experiment, &runs, Some(&late)), drawn_after);
 
     // Drawn ahead under a heading two lines tall, the plot has another size: what was drawn
     // for it is not used, and the figures are still the ones drawn without it.
     let mut other = experiment.clone();
     other.name = "a name long enough to push the formula onto a second line".repeat(2);
-    let mismatched = optplay::output::draw_ahead(&other, &formats).unwrap();
+    let mismatched = optplay::output::Ahead::new(&other, &formats).unwrap();
+    mismatched.draw();
     assert_eq!(
         figure_bytes(&experiment, &runs, Some(&mismatched)),
         drawn_after
