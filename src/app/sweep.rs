@@ -51,10 +51,7 @@ pub(super) fn sweep(args: SweepArgs, cancel: &Cancel) -> Result<(), AppError> {
     let ahead = frame
         .as_ref()
         .and_then(|frame| output::Ahead::new(frame, &output::picture_formats(frame)));
-    std::thread::scope(|scope| {
-        if let Some(ahead) = &ahead {
-            scope.spawn(|| ahead.draw());
-        }
+    output::Ahead::drawn_during(ahead.as_ref(), || {
         let rows = run(&experiment, &plan, range.clone(), &args, cancel)?;
         if let Some((k, n)) = args.shard {
             // Read again only to copy it into the part: load_all has read it already.

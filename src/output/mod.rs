@@ -208,10 +208,7 @@ pub fn write_experiment_with(
     // What the figures draw of the surface alone is drawn while the runs step, and while the
     // figures that do not need it are drawn.
     let ahead = Ahead::new(experiment, &formats);
-    std::thread::scope(|scope| {
-        if let Some(ahead) = &ahead {
-            scope.spawn(|| ahead.draw());
-        }
+    Ahead::drawn_during(ahead.as_ref(), || {
         let runs = run_for_outputs(experiment, cancel, progress)?;
         if !formats.is_empty() {
             progress.stage(Stage::Drawing);

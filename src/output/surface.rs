@@ -120,6 +120,22 @@ impl<'e> Ahead<'e> {
         })
     }
 
+    /// Does `work` (the runs, then the outputs from `ahead`) while `ahead`, if any, is drawn
+    /// on another thread.
+    pub fn drawn_during<T>(ahead: Option<&Ahead<'_>>, work: impl FnOnce() -> T) -> T {
+        std::thread::scope(|scope| {
+            let drawing = ahead.map(|ahead| scope.spawn(|| ahead.draw()));
+            let done = work();
+            // Joined here, not by the scope, which would pass a panic on: drawing ahead is
+            // the figure's own code, and a panic there meets the figure again, where it is
+            // reported as an error.
+            if let Some(drawing) = drawing {
+                let _ = drawing.join();
+            }
+            done
+        })
+    }
+
     /// Draws what the figures need of the surface alone: the contour levels and lines (unless
     /// a figure got there first), then the background under the paths.
     pub fn draw(&self) {
