@@ -9,6 +9,7 @@ use super::noise::{GradientNoise, Noisy};
 use super::objective::{Counted, Evaluations, Objective};
 use super::optim::Optimizer;
 use super::schedule::Schedule;
+use super::surface::plane_point;
 
 /// How often (in steps) the loop looks at its cancel token: one atomic load per this many
 /// steps costs nothing, and a million-step run still stops within a millisecond.
@@ -378,51 +379,40 @@ pub fn run_with<R: Recorder + ?Sized>(
             break Status::Diverged { step: t };
         }
         // f and |∇f| at `params` (both exact), and in `grad` the gradient the step is given.
-        let (loss, grad_norm) = match (known.take(), &noisy) {
-            (Some(g), _) if g.len() == dim => {
-                grad.assign(&g);
-                let grad_norm = if exact {
-                    norm(grad.view())
-                } else {
-                    objective.gradient(params.view(), exact_grad.view_mut());
-                    norm(exact_grad.view())
-                };
-                (objective.value(params.view()), grad_norm)
+        let known_here = known.take().filter(|g| g.len() == dim);
+        let on_surface = || plane_point(params.view()).and_then(|p| objective.surface_at(p));
+        let (loss, grad_norm) = if let Some(g) = known_here {
+            grad.assign(&g);
+            let grad_norm = if exact {
+                norm(grad.view())
+            } else {
+                objective.gradient(params.view(), exact_grad.view_mut());
+                norm(exact_grad.view())
+            };
+            (objective.value(params.view()), grad_norm)
+        } else if let Some((loss, g)) = on_surface() {
+            // A surface: f and ∇f from one call, the gradient stored in one piece (copying it
+            // out of a vector just written, element by element, stalls on the stores), then
+            // the noise added to it as `Noisy::gradient` would.
+            problem.count_gradient();
+            grad.as_slice_mut()
+                .expect("an owned vector is contiguous")
+                .copy_from_slice(&g);
+            if let Some(noisy) = &noisy {
+                noisy.add_noise(grad.view_mut());
             }
-            (_, noisy) => match plane_point(&params).and_then(|p| objective.surface_at(p)) {
-                // A surface: f and ∇f from one call, the gradient stored in one piece (copying
-                // it out of a vector just written, element by element, stalls on the stores),
-                // then the noise added to it as `Noisy::gradient` would.
-                Some((loss, g)) => {
-                    problem.count_gradient();
-                    grad.as_slice_mut()
-                        .expect("an owned vector is contiguous")
-                        .copy_from_slice(&g);
-                    if let Some(noisy) = noisy {
-                        noisy.add_noise(grad.view_mut());
-                    }
-                    (loss, norm(ArrayView1::from(&g)))
-                }
-                None => {
-                    let grad_norm = match noisy {
-                        None => {
-                            problem.gradient_into(params.view(), grad.view_mut());
-                            norm(grad.view())
-                        }
-                        Some(noisy) => {
-                            // The noisy gradient is the exact one plus the stream's next
-                            // noise: the exact one (for |∇f|) is computed once, and counted as
-                            // the noisy one would be.
-                            objective.gradient(params.view(), exact_grad.view_mut());
-                            copy(&mut grad, &exact_grad);
-                            noisy.add_noise(grad.view_mut());
-                            problem.count_gradient();
-                            norm(exact_grad.view())
-                        }
-                    };
-                    (objective.value(params.view()), grad_norm)
-                }
-            },
+            (loss, norm(ArrayView1::from(&g)))
+        } else if let Some(noisy) = &noisy {
+            // The noisy gradient is the exact one plus the stream's next noise: the exact one
+            // (for |∇f|) is computed once, and counted as the noisy one would be.
+            objective.gradient(params.view(), exact_grad.view_mut());
+            copy(&mut grad, &exact_grad);
+            noisy.add_noise(grad.view_mut());
+            problem.count_gradient();
+            (objective.value(params.view()), norm(exact_grad.view()))
+        } else {
+            problem.gradient_into(params.view(), grad.view_mut());
+            (objective.value(params.view()), norm(grad.view()))
         };
         if !loss.is_finite() || !grad_norm.is_finite() {
             break Status::Diverged { step: t };
@@ -579,12 +569,6 @@ fn copy(to: &mut Array1<f64>, from: &Array1<f64>) {
         (Some(to), Some(from)) if to.len() == from.len() => to.copy_from_slice(from),
         _ => to.assign(from),
     }
-}
-
-/// The point a run on a surface is at: its parameters as one 2-vector, `None` in other
-/// dimensions.
-fn plane_point(params: &Array1<f64>) -> Option<[f64; 2]> {
-    params.as_slice().and_then(|s| s.try_into().ok())
 }
 
 fn norm(v: ArrayView1<'_, f64>) -> f64 {

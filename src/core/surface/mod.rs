@@ -170,10 +170,16 @@ impl<S: Surface + ?Sized> Objective for S {
 /// gradient of a run).
 #[inline]
 fn point(p: ArrayView1<'_, f64>) -> Point {
-    match p.as_slice().and_then(|s| <&Point>::try_from(s).ok()) {
-        Some(point) => *point,
-        None => [p[0], p[1]],
-    }
+    plane_point(p).unwrap_or_else(|| [p[0], p[1]])
+}
+
+/// The point of the plane a contiguous 2-vector holds, read in one piece; `None` for a vector
+/// of another length or a strided one.
+#[inline]
+pub(crate) fn plane_point(p: ArrayView1<'_, f64>) -> Option<Point> {
+    p.as_slice()
+        .and_then(|s| <&Point>::try_from(s).ok())
+        .copied()
 }
 
 /// What building a surface from its settings gives: the surface, or the rule its settings
