@@ -108,51 +108,103 @@ const BLANK: [u8; 3] = [255, 255, 255];
 pub fn background(grid: &Grid, levels: &Levels, map: &ColorMap, w: u32, h: u32) -> Vec<u8> {
     let (w, h) = (w as usize, h as usize);
     let mut out = vec![255u8; w * h * 3];
-    let (nx, ny) = (grid.nx, grid.ny);
-    if nx < 2 || ny < 2 || grid.values.len() != nx * ny || w == 0 || h == 0 {
+    let Some(sampler) = Sampler::new(grid, levels, w, h) else {
         return out;
-    }
-    // Positions on the map (a log10 each on log scales: most of the work), on two threads.
-    let mut t = vec![0.0; grid.values.len()];
-    let (t0, t1) = t.split_at_mut(grid.values.len() / 2);
-    let (v0, v1) = grid.values.split_at(t0.len());
-    let unit = |t: &mut [f64], v: &[f64]| {
-        for (t, &v) in t.iter_mut().zip(v) {
-            *t = levels.unit(v);
-        }
     };
-    std::thread::scope(|s| {
-        s.spawn(|| unit(t0, v0));
-        unit(t1, v1);
-    });
-    // Pixel centres to fractional grid indices; the plot area spans the grid's window.
-    let index = |p: usize, n_px: usize, n_grid: usize| {
-        let g = (p as f64 + 0.5) / n_px as f64 * (n_grid - 1) as f64;
-        let i = (g.floor() as usize).min(n_grid - 2);
-        (i, g - i as f64)
-    };
-    let cols: Vec<(usize, f64)> = (0..w).map(|px| index(px, w, nx)).collect();
     let fill_rows = |first: usize, rows: &mut [u8]| {
+        let mut t = vec![0.0; w];
         for (k, row) in rows.chunks_exact_mut(w * 3).enumerate() {
-            // Row 0 of the image is the top of the window: the grid's last row.
-            let (j, fy) = index(h - 1 - (first + k), h, ny);
-            let (r0, r1) = (&t[j * nx..(j + 1) * nx], &t[(j + 1) * nx..(j + 2) * nx]);
-            for (px, &(i, fx)) in row.chunks_exact_mut(3).zip(&cols) {
-                let a = r0[i] + (r0[i + 1] - r0[i]) * fx;
-                let b = r1[i] + (r1[i + 1] - r1[i]) * fx;
-                let t = a + (b - a) * fy;
-                px.copy_from_slice(&if t.is_nan() { BLANK } else { map.at(t) });
+            sampler.row(first + k, &mut t);
+            for (px, &t) in row.chunks_exact_mut(3).zip(&t) {
+                px.copy_from_slice(&map.pixel(t));
             }
         }
     };
-    // Rows are independent: the top and bottom halves on two threads.
-    let half = h / 2;
-    let (top, bottom) = out.split_at_mut(half * w * 3);
-    std::thread::scope(|s| {
-        s.spawn(|| fill_rows(0, top));
-        fill_rows(half, bottom);
-    });
+    in_two_halves(&mut out, w * 3, fill_rows);
     out
+}
+
+/// Fills the rows of `out` (`row_len` bytes each) with `fill(first row, rows)`: the top and
+/// bottom halves on two threads, rows being independent.
+pub(in crate::plot) fn in_two_halves(
+    out: &mut [u8],
+    row_len: usize,
+    fill: impl Fn(usize, &mut [u8]) + Sync,
+) {
+    let half = out.len() / row_len.max(1) / 2;
+    let (top, bottom) = out.split_at_mut(half * row_len);
+    std::thread::scope(|s| {
+        s.spawn(|| fill(0, top));
+        fill(half, bottom);
+    });
+}
+
+impl ColorMap {
+    /// A pixel at map position `t`: blank where f is undefined.
+    pub(in crate::plot) fn pixel(&self, t: f64) -> [u8; 3] {
+        if t.is_nan() { BLANK } else { self.at(t) }
+    }
+}
+
+/// The colour-map positions (see [`Levels::unit`]) of a `w × h` plot's pixels over the grid's
+/// window, row by row: bilinear between the grid's samples, each mapped once.
+pub(in crate::plot) struct Sampler {
+    /// Map positions of the grid's samples, row after row.
+    t: Vec<f64>,
+    nx: usize,
+    ny: usize,
+    h: usize,
+    /// Each pixel column's grid column and the fraction of the way to the next.
+    cols: Vec<(usize, f64)>,
+}
+
+impl Sampler {
+    /// `None` for a grid too small to interpolate or an empty plot.
+    pub fn new(grid: &Grid, levels: &Levels, w: usize, h: usize) -> Option<Sampler> {
+        let (nx, ny) = (grid.nx, grid.ny);
+        if nx < 2 || ny < 2 || grid.values.len() != nx * ny || w == 0 || h == 0 {
+            return None;
+        }
+        // Positions on the map (a log10 each on log scales: most of the work), on two threads.
+        let mut t = vec![0.0; grid.values.len()];
+        let (t0, t1) = t.split_at_mut(grid.values.len() / 2);
+        let (v0, v1) = grid.values.split_at(t0.len());
+        let unit = |t: &mut [f64], v: &[f64]| {
+            for (t, &v) in t.iter_mut().zip(v) {
+                *t = levels.unit(v);
+            }
+        };
+        std::thread::scope(|s| {
+            s.spawn(|| unit(t0, v0));
+            unit(t1, v1);
+        });
+        let cols = (0..w).map(|px| grid_index(px, w, nx)).collect();
+        Some(Sampler { t, nx, ny, h, cols })
+    }
+
+    /// Row `y` of the plot (0: the top) into `out`, one position per pixel.
+    pub fn row(&self, y: usize, out: &mut [f64]) {
+        let nx = self.nx;
+        // Row 0 of the image is the top of the window: the grid's last row.
+        let (j, fy) = grid_index(self.h - 1 - y, self.h, self.ny);
+        let (r0, r1) = (
+            &self.t[j * nx..(j + 1) * nx],
+            &self.t[(j + 1) * nx..(j + 2) * nx],
+        );
+        for (out, &(i, fx)) in out.iter_mut().zip(&self.cols) {
+            let a = r0[i] + (r0[i + 1] - r0[i]) * fx;
+            let b = r1[i] + (r1[i + 1] - r1[i]) * fx;
+            *out = a + (b - a) * fy;
+        }
+    }
+}
+
+/// A pixel centre's fractional grid index: pixel `p` of `n_px` across a grid of `n_grid`
+/// samples spanning the same window.
+fn grid_index(p: usize, n_px: usize, n_grid: usize) -> (usize, f64) {
+    let g = (p as f64 + 0.5) / n_px as f64 * (n_grid - 1) as f64;
+    let i = (g.floor() as usize).min(n_grid - 2);
+    (i, g - i as f64)
 }
 
 /// A vertical colour bar `w × h` pixels, high values at the top.

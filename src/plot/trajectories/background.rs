@@ -3,17 +3,19 @@
 //!
 //! Contour lines fade where they crowd: a line's opacity follows the pixels between it and
 //! the next level there (|Δf| / |∇f|), so a steep wall of levels reads as a soft shade, not
-//! as a dark streak. In PNG and GIF they are painted antialiased into the background raster
-//! (plotters' bitmap lines are 1-pixel steps that break into dots); in SVG they stay vector
-//! paths, which the viewer smooths.
+//! as a dark streak. In PNG and GIF they are drawn into the background raster, antialiased
+//! (plotters' bitmap lines are 1-pixel steps that break into dots): each pixel measures its
+//! own distance to the nearest level ([`contoured_raster`]), with no lines traced at all;
+//! in SVG they stay vector paths, traced by marching squares, which the viewer smooths.
 
 use plotters::prelude::*;
 
 use super::super::PlotError;
 use super::super::axis::Axis;
 use super::super::clip::{P, decimate};
-use super::super::colormap::{round_u8, round_unsigned};
+use super::super::colormap::{ColorMap, Sampler, in_two_halves, round_u8, round_unsigned};
 use super::super::contours::Polyline;
+use super::super::levels::Levels;
 use super::super::style::{FONT, Sizes};
 use super::PlotCoord;
 use super::layout::Margins;
@@ -185,6 +187,75 @@ pub(in crate::plot) fn paint_lines(
     }
 }
 
+/// The background raster of a `w × h` plot with the contour lines in it, antialiased: each
+/// pixel takes the level nearest to it on the colour scale, at its distance in pixels
+/// (the gap in scale over the scale's gradient, from the neighbouring pixels), as
+/// [`paint_lines`] would paint a line through that level there; a pixel far from every level
+/// keeps the background's colour. The levels are evenly spaced on the scale, so the nearest
+/// is a rounding and the pixels between two levels are one over the gradient: no marching
+/// squares, no lines to stroke, one pass over the pixels.
+pub(in crate::plot) fn contoured_raster(
+    grid: &Grid,
+    levels: &Levels,
+    map: &ColorMap,
+    (w, h): (u32, u32),
+    sizes: &Sizes,
+) -> Vec<u8> {
+    let (w, h) = (w as usize, h as usize);
+    let mut out = vec![255u8; w * h * 3];
+    let Some(sampler) = Sampler::new(grid, levels, w, h) else {
+        return out;
+    };
+    let n = levels.values.len();
+    // The scale in units of the levels' spacing, level k at k: u = t·n − ½.
+    let scale = n as f64;
+    let edge = sizes.px(0.6).max(0.5) + 0.5;
+    let fill_rows = |first: usize, rows: &mut [u8]| {
+        // The rows above, at and below the one being filled.
+        let mut window = [vec![0.0; w], vec![0.0; w], vec![0.0; w]];
+        let sample = |y: usize, out: &mut Vec<f64>| sampler.row(y.min(h - 1), out);
+        if first > 0 {
+            sample(first - 1, &mut window[0]);
+        }
+        sample(first, &mut window[1]);
+        for (k, row) in rows.chunks_exact_mut(w * 3).enumerate() {
+            let y = first + k;
+            sample(y + 1, &mut window[2]);
+            let above = if y > 0 { &window[0] } else { &window[1] };
+            let (at, below) = (&window[1], if y + 1 < h { &window[2] } else { &window[1] });
+            // One-sided at the plot's edges.
+            let dy_span = if y > 0 && y + 1 < h { 2.0 } else { 1.0 };
+            for (x, px) in row.chunks_exact_mut(3).enumerate() {
+                let t = at[x];
+                let mut colour = map.pixel(t);
+                if n > 0 {
+                    let (left, right) = (x.saturating_sub(1), (x + 1).min(w - 1));
+                    let dx_span = (right - left).max(1) as f64;
+                    let gx = (at[right] - at[left]) / dx_span * scale;
+                    let gy = (below[x] - above[x]) / dy_span * scale;
+                    let u = t * scale - 0.5;
+                    // The nearest level: u ≥ −½ on the scale, so this truncation is a round.
+                    let nearest = ((u + 0.5) as usize).min(n - 1) as f64;
+                    let gradient = (gx * gx + gy * gy).sqrt();
+                    let distance = (u - nearest).abs() / gradient;
+                    // NaN (undefined f, a flat scale) fails the test: no line.
+                    if distance < edge {
+                        let alpha = LINE_ALPHA * fade(1.0, gradient);
+                        let c = (edge - distance).clamp(0.0, 1.0) * alpha;
+                        for (v, line) in colour.iter_mut().zip([LINE.0, LINE.1, LINE.2]) {
+                            *v = round_u8(f64::from(*v) * (1.0 - c) + f64::from(line) * c);
+                        }
+                    }
+                }
+                px.copy_from_slice(&colour);
+            }
+            window.rotate_left(1);
+        }
+    };
+    in_two_halves(&mut out, w * 3, fill_rows);
+    out
+}
+
 /// The coverage of one segment `half` pixels either side of it (plus half a pixel of soft
 /// edge), scaled by `alpha`, kept where it is the strongest yet.
 fn stroke_segment(
@@ -257,4 +328,70 @@ pub(super) fn draw_frame<DB: DrawingBackend>(
         BLACK.mix(0.7).stroke_width(sizes.side(1.0)),
     ))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plot::levels::choose_levels;
+
+    /// f = x on [0, 1] × [0, 1], 41 samples a side, with NaN (f undefined) on the top rows.
+    fn ramp(undefined_from_row: usize) -> Grid {
+        let n = 41;
+        let values = (0..n * n)
+            .map(|k| {
+                let (i, j) = (k % n, k / n);
+                if j >= undefined_from_row {
+                    f64::NAN
+                } else {
+                    i as f64 / (n - 1) as f64
+                }
+            })
+            .collect();
+        Grid {
+            window: Window {
+                x: [0.0, 1.0],
+                y: [0.0, 1.0],
+            },
+            nx: n,
+            ny: n,
+            values,
+        }
+    }
+
+    #[test]
+    fn the_raster_draws_each_level_where_f_equals_it_and_nothing_between_or_where_f_is_undefined() {
+        // Ten linear levels of f = x: vertical lines at x = 0.05, 0.15, …, 0.95, every 20
+        // pixels of a 200-pixel-wide plot, at pixel columns 9.5, 29.5, ….
+        let grid = ramp(30);
+        let levels = choose_levels(&grid, None, 10, Some(false));
+        assert!(!levels.log);
+        let map = ColorMap::pale();
+        let (w, h) = (200u32, 100u32);
+        let sizes = Sizes::new(1000, 800, 1.0);
+        let plain = crate::plot::colormap::background(&grid, &levels, &map, w, h);
+        let lined = contoured_raster(&grid, &levels, &map, (w, h), &sizes);
+        let pixel = |raster: &[u8], x: usize, y: usize| {
+            let at = (y * w as usize + x) * 3;
+            [raster[at], raster[at + 1], raster[at + 2]]
+        };
+        let darkness = |p: [u8; 3]| p.iter().map(|&c| 255 - u32::from(c)).sum::<u32>();
+        // A row where f is defined (the bottom of the plot).
+        let y = 90;
+        for k in 0..10 {
+            let on = 20 * k + 9;
+            assert!(
+                darkness(pixel(&lined, on, y)) > darkness(pixel(&plain, on, y)) + 30,
+                "level {k}: a line at column {on}"
+            );
+            let between = 20 * k + 19;
+            assert_eq!(
+                pixel(&lined, between, y),
+                pixel(&plain, between, y),
+                "no line halfway between levels (column {between})"
+            );
+        }
+        // The top rows, where f is undefined: blank, and no line.
+        assert_eq!(pixel(&lined, 9, 2), [255, 255, 255]);
+    }
 }

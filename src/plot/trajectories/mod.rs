@@ -18,7 +18,7 @@ mod legend;
 mod marks;
 mod paths;
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -89,7 +89,9 @@ type DrawnUnder = (Contours, (u32, u32), UnderPaths);
 /// per scene, shared by the PNG and the SVG (which may be drawn at the same time).
 pub struct Prepared {
     levels: Levels,
-    lines: Vec<Vec<Polyline>>,
+    /// The contour lines as traced by marching squares: for SVG only (PNG and GIF draw
+    /// them pixel by pixel), so traced when first asked for.
+    lines: OnceLock<Vec<Vec<Polyline>>>,
     /// What lies under the paths, by contour mode and plot size in pixels (one size in
     /// practice: every format lays out alike).
     under_paths: Mutex<Vec<DrawnUnder>>,
@@ -98,10 +100,9 @@ pub struct Prepared {
 impl Prepared {
     pub fn new(scene: &Scene) -> Prepared {
         let levels = choose_levels(scene.grid, scene.min_value, scene.levels, scene.log_levels);
-        let lines = isolines(scene.grid, &levels.values);
         Prepared {
             levels,
-            lines,
+            lines: OnceLock::new(),
             under_paths: Mutex::new(Vec::new()),
         }
     }
@@ -140,13 +141,23 @@ impl Prepared {
         {
             return Arc::clone(under);
         }
-        let per_px = per_pixel(win, size);
-        let lines = background::faded_lines(&self.lines, &self.levels.values, grid, per_px);
-        let mut raster = background_raster(grid, &self.levels, map, size.0, size.1);
-        if contours == Contours::InRaster {
-            background::paint_lines(&mut raster, size, &lines, win, sizes);
-        }
-        let under = Arc::new((lines, raster));
+        let under = Arc::new(match contours {
+            Contours::InRaster => (
+                Vec::new(),
+                background::contoured_raster(grid, &self.levels, map, size, sizes),
+            ),
+            Contours::Vector => {
+                let traced = self
+                    .lines
+                    .get_or_init(|| isolines(grid, &self.levels.values));
+                let per_px = per_pixel(win, size);
+                let lines = background::faded_lines(traced, &self.levels.values, grid, per_px);
+                (
+                    lines,
+                    background_raster(grid, &self.levels, map, size.0, size.1),
+                )
+            }
+        });
         drawn.push((contours, size, Arc::clone(&under)));
         under
     }
