@@ -184,12 +184,18 @@ impl Sampler {
 
     /// Row `y` of the plot (0: the top) into `out`, one position per pixel.
     pub fn row(&self, y: usize, out: &mut [f64]) {
+        self.row_of(&self.t, y, out);
+    }
+
+    /// Row `y` of the plot of `field`, one number per grid sample (f itself, say), into
+    /// `out`: bilinear between the samples, as [`Sampler::row`] is.
+    pub fn row_of(&self, field: &[f64], y: usize, out: &mut [f64]) {
         let nx = self.nx;
         // Row 0 of the image is the top of the window: the grid's last row.
         let (j, fy) = grid_index(self.h - 1 - y, self.h, self.ny);
         let (r0, r1) = (
-            &self.t[j * nx..(j + 1) * nx],
-            &self.t[(j + 1) * nx..(j + 2) * nx],
+            &field[j * nx..(j + 1) * nx],
+            &field[(j + 1) * nx..(j + 2) * nx],
         );
         for (out, &(i, fx)) in out.iter_mut().zip(&self.cols) {
             let a = r0[i] + (r0[i + 1] - r0[i]) * fx;
@@ -257,7 +263,7 @@ mod tests {
                 down = down.next_down();
             }
         }
-        // And evenly spread values between, as paint_lines blends them.
+        // And evenly spread values between, as the contour lines are blended in.
         xs.extend((0..=1_000_000).map(|k| -10.0 + 280.0 * f64::from(k) / 1e6));
         for x in xs {
             assert_eq!(round_u8(x), x.round() as u8, "{x:e}");

@@ -4,9 +4,10 @@
 //! Contour lines fade where they crowd: a line's opacity follows the pixels between it and
 //! the next level there (|Δf| / |∇f|), so a steep wall of levels reads as a soft shade, not
 //! as a dark streak. In PNG and GIF they are drawn into the background raster, antialiased
-//! (plotters' bitmap lines are 1-pixel steps that break into dots): each pixel measures its
-//! own distance to the nearest level ([`contoured_raster`]), with no lines traced at all;
-//! in SVG they stay vector paths, traced by marching squares, which the viewer smooths.
+//! (plotters' bitmap lines are 1-pixel steps that break into dots): over a fine grid each
+//! pixel measures its own distance to the nearest level ([`contoured_raster`]), with no
+//! lines traced at all; over a coarse one the lines traced by marching squares are painted
+//! in ([`paint_lines`]). In SVG they stay those traced paths, which the viewer smooths.
 
 use plotters::prelude::*;
 
@@ -187,13 +188,27 @@ pub(in crate::plot) fn paint_lines(
     }
 }
 
-/// The background raster of a `w × h` plot with the contour lines in it, antialiased: each
-/// pixel takes the level nearest to it on the colour scale, at its distance in pixels
-/// (the gap in scale over the scale's gradient, from the neighbouring pixels), as
-/// [`paint_lines`] would paint a line through that level there; a pixel far from every level
-/// keeps the background's colour. The levels are evenly spaced on the scale, so the nearest
-/// is a rounding and the pixels between two levels are one over the gradient: no marching
-/// squares, no lines to stroke, one pass over the pixels.
+/// Whether the grid is fine enough for [`contoured_raster`] on a `w × h` plot: four pixels
+/// or fewer between samples. Its lines follow f as the grid interpolates it, bilinear in
+/// each cell, whose level sets bend within a cell and whose gradient jumps from one cell to
+/// the next: invisible over the 2 pixels of the default 400-sample grid, wavy lines over
+/// cells of ten (a network's landscape). Coarser grids get the traced lines, which marching
+/// squares smooths.
+pub(in crate::plot) fn fine_enough(grid: &Grid, (w, h): (u32, u32)) -> bool {
+    const MOST_PIXELS_PER_CELL: f64 = 4.0;
+    let cells = |samples: usize| samples.saturating_sub(1).max(1) as f64;
+    f64::from(w) / cells(grid.nx) <= MOST_PIXELS_PER_CELL
+        && f64::from(h) / cells(grid.ny) <= MOST_PIXELS_PER_CELL
+}
+
+/// The background raster of a `w × h` plot with the contour lines in it, antialiased. Each
+/// pixel finds the level nearest to it on the colour scale (a rounding: the levels are
+/// evenly spaced on it) and its distance in pixels to where f equals that level (the gap in
+/// f over |∇f|, both bilinear between the grid's samples as the traced lines are, the
+/// gradient from the neighbouring pixels), and is covered as a line through there would
+/// cover it: 0.6 of a reference pixel either side, with a soft edge one pixel wide, faded
+/// as [`faded_lines`] fades it. A pixel far from every level keeps the background's colour.
+/// No marching squares, no lines to stroke: one pass over the pixels.
 pub(in crate::plot) fn contoured_raster(
     grid: &Grid,
     levels: &Levels,
@@ -206,41 +221,57 @@ pub(in crate::plot) fn contoured_raster(
     let Some(sampler) = Sampler::new(grid, levels, w, h) else {
         return out;
     };
-    let n = levels.values.len();
-    // The scale in units of the levels' spacing, level k at k: u = t·n − ½.
-    let scale = n as f64;
+    let values = &levels.values;
+    let n = values.len();
     let edge = sizes.px(0.6).max(0.5) + 0.5;
+    // Each level's distance in f to the nearest other one, as `faded_lines` measures it.
+    let gaps: Vec<f64> = (0..n)
+        .map(|k| {
+            let below = k.checked_sub(1).map(|j| values[k] - values[j]);
+            let above = values.get(k + 1).map(|v| v - values[k]);
+            below.into_iter().chain(above).fold(f64::INFINITY, f64::min)
+        })
+        .collect();
     let fill_rows = |first: usize, rows: &mut [u8]| {
-        // The rows above, at and below the one being filled.
-        let mut window = [vec![0.0; w], vec![0.0; w], vec![0.0; w]];
-        let sample = |y: usize, out: &mut Vec<f64>| sampler.row(y.min(h - 1), out);
+        let mut t = vec![0.0; w];
+        // f on the rows above, at and below the one being filled.
+        let mut f = [vec![0.0; w], vec![0.0; w], vec![0.0; w]];
+        let sample = |y: usize, out: &mut Vec<f64>| sampler.row_of(&grid.values, y.min(h - 1), out);
         if first > 0 {
-            sample(first - 1, &mut window[0]);
+            sample(first - 1, &mut f[0]);
         }
-        sample(first, &mut window[1]);
+        sample(first, &mut f[1]);
         for (k, row) in rows.chunks_exact_mut(w * 3).enumerate() {
             let y = first + k;
-            sample(y + 1, &mut window[2]);
-            let above = if y > 0 { &window[0] } else { &window[1] };
-            let (at, below) = (&window[1], if y + 1 < h { &window[2] } else { &window[1] });
+            sampler.row(y, &mut t);
+            sample(y + 1, &mut f[2]);
+            let above = if y > 0 { &f[0] } else { &f[1] };
+            let (at, below) = (&f[1], if y + 1 < h { &f[2] } else { &f[1] });
             // One-sided at the plot's edges.
             let dy_span = if y > 0 && y + 1 < h { 2.0 } else { 1.0 };
             for (x, px) in row.chunks_exact_mut(3).enumerate() {
-                let t = at[x];
-                let mut colour = map.pixel(t);
-                if n > 0 {
+                let mut colour = map.pixel(t[x]);
+                let fx = at[x];
+                if n > 0 && fx.is_finite() {
+                    // The level nearest on the scale (t·n − ½ ≥ −½, so this is a round) is
+                    // nearly always the nearest in f too; where the two interpolations part
+                    // (a trench on a log scale), a step or two along the levels finds it.
+                    let mut nearest = ((t[x] * n as f64) as usize).min(n - 1);
+                    while nearest + 1 < n && fx - values[nearest] > values[nearest + 1] - fx {
+                        nearest += 1;
+                    }
+                    while nearest > 0 && values[nearest] - fx > fx - values[nearest - 1] {
+                        nearest -= 1;
+                    }
                     let (left, right) = (x.saturating_sub(1), (x + 1).min(w - 1));
                     let dx_span = (right - left).max(1) as f64;
-                    let gx = (at[right] - at[left]) / dx_span * scale;
-                    let gy = (below[x] - above[x]) / dy_span * scale;
-                    let u = t * scale - 0.5;
-                    // The nearest level: u ≥ −½ on the scale, so this truncation is a round.
-                    let nearest = ((u + 0.5) as usize).min(n - 1) as f64;
+                    let gx = (at[right] - at[left]) / dx_span;
+                    let gy = (below[x] - above[x]) / dy_span;
                     let gradient = (gx * gx + gy * gy).sqrt();
-                    let distance = (u - nearest).abs() / gradient;
-                    // NaN (undefined f, a flat scale) fails the test: no line.
+                    let distance = (fx - values[nearest]).abs() / gradient;
+                    // NaN (f undefined here or beside) fails the test: no line.
                     if distance < edge {
-                        let alpha = LINE_ALPHA * fade(1.0, gradient);
+                        let alpha = LINE_ALPHA * fade(gaps[nearest], gradient);
                         let c = (edge - distance).clamp(0.0, 1.0) * alpha;
                         for (v, line) in colour.iter_mut().zip([LINE.0, LINE.1, LINE.2]) {
                             *v = round_u8(f64::from(*v) * (1.0 - c) + f64::from(line) * c);
@@ -249,7 +280,7 @@ pub(in crate::plot) fn contoured_raster(
                 }
                 px.copy_from_slice(&colour);
             }
-            window.rotate_left(1);
+            f.rotate_left(1);
         }
     };
     in_two_halves(&mut out, w * 3, fill_rows);
@@ -357,6 +388,23 @@ mod tests {
             ny: n,
             values,
         }
+    }
+
+    #[test]
+    fn the_default_grid_is_drawn_pixel_by_pixel_and_a_landscape_s_coarse_one_traced() {
+        let grid = |n: usize| Grid {
+            window: Window {
+                x: [0.0, 1.0],
+                y: [0.0, 1.0],
+            },
+            nx: n,
+            ny: n,
+            values: vec![0.0; n * n],
+        };
+        // The trajectories figure's plot at the default size, over the default 400 samples.
+        assert!(fine_enough(&grid(400), (830, 660)));
+        // A landscape panel over its at most 41 samples a side: cells of ten pixels.
+        assert!(!fine_enough(&grid(41), (450, 400)));
     }
 
     #[test]

@@ -89,8 +89,9 @@ type DrawnUnder = (Contours, (u32, u32), UnderPaths);
 /// per scene, shared by the PNG and the SVG (which may be drawn at the same time).
 pub struct Prepared {
     levels: Levels,
-    /// The contour lines as traced by marching squares: for SVG only (PNG and GIF draw
-    /// them pixel by pixel), so traced when first asked for.
+    /// The contour lines as traced by marching squares: for SVG, and for PNG and GIF over a
+    /// grid too coarse to draw them pixel by pixel (see `background::fine_enough`), so
+    /// traced when first asked for.
     lines: OnceLock<Vec<Vec<Polyline>>>,
     /// What lies under the paths, by contour mode and plot size in pixels (one size in
     /// practice: every format lays out alike).
@@ -141,23 +142,24 @@ impl Prepared {
         {
             return Arc::clone(under);
         }
-        let under = Arc::new(match contours {
-            Contours::InRaster => (
+        let under = if contours == Contours::InRaster && background::fine_enough(grid, size) {
+            (
                 Vec::new(),
                 background::contoured_raster(grid, &self.levels, map, size, sizes),
-            ),
-            Contours::Vector => {
-                let traced = self
-                    .lines
-                    .get_or_init(|| isolines(grid, &self.levels.values));
-                let per_px = per_pixel(win, size);
-                let lines = background::faded_lines(traced, &self.levels.values, grid, per_px);
-                (
-                    lines,
-                    background_raster(grid, &self.levels, map, size.0, size.1),
-                )
+            )
+        } else {
+            let traced = self
+                .lines
+                .get_or_init(|| isolines(grid, &self.levels.values));
+            let lines =
+                background::faded_lines(traced, &self.levels.values, grid, per_pixel(win, size));
+            let mut raster = background_raster(grid, &self.levels, map, size.0, size.1);
+            if contours == Contours::InRaster {
+                background::paint_lines(&mut raster, size, &lines, win, sizes);
             }
-        });
+            (lines, raster)
+        };
+        let under = Arc::new(under);
         drawn.push((contours, size, Arc::clone(&under)));
         under
     }
