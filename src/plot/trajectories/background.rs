@@ -224,6 +224,7 @@ pub(in crate::plot) fn contoured_raster(
     let values = &levels.values;
     let n = values.len();
     let edge = sizes.px(0.6).max(0.5) + 0.5;
+    let edge2 = edge * edge;
     // Each level's distance in f to the nearest other one, as `faded_lines` measures it.
     let gaps: Vec<f64> = (0..n)
         .map(|k| {
@@ -248,7 +249,7 @@ pub(in crate::plot) fn contoured_raster(
             let above = if y > 0 { &f[0] } else { &f[1] };
             let (at, below) = (&f[1], if y + 1 < h { &f[2] } else { &f[1] });
             // One-sided at the plot's edges.
-            let dy_span = if y > 0 && y + 1 < h { 2.0 } else { 1.0 };
+            let half_dy = if y > 0 && y + 1 < h { 0.5 } else { 1.0 };
             for (x, px) in row.chunks_exact_mut(3).enumerate() {
                 let mut colour = map.pixel(t[x]);
                 let fx = at[x];
@@ -264,11 +265,21 @@ pub(in crate::plot) fn contoured_raster(
                         nearest -= 1;
                     }
                     let (left, right) = (x.saturating_sub(1), (x + 1).min(w - 1));
-                    let dx_span = (right - left).max(1) as f64;
-                    let gx = (at[right] - at[left]) / dx_span;
-                    let gy = (below[x] - above[x]) / dy_span;
-                    let gradient = (gx * gx + gy * gy).sqrt();
-                    let distance = (fx - values[nearest]).abs() / gradient;
+                    // Halving is exact: the same numbers as dividing by the two pixels.
+                    let half_dx = if right - left == 2 { 0.5 } else { 1.0 };
+                    let gx = (at[right] - at[left]) * half_dx;
+                    let gy = (below[x] - above[x]) * half_dy;
+                    let gradient2 = gx * gx + gy * gy;
+                    let gap = (fx - values[nearest]).abs();
+                    // Most pixels lie far from every line: told apart without the square
+                    // root and the division (with room for their rounding, so that every
+                    // pixel the exact test below takes passes this one).
+                    if gap * gap >= edge2 * gradient2 * (1.0 + 1e-9) {
+                        px.copy_from_slice(&colour);
+                        continue;
+                    }
+                    let gradient = gradient2.sqrt();
+                    let distance = gap / gradient;
                     // NaN (f undefined here or beside) fails the test: no line.
                     if distance < edge {
                         let alpha = LINE_ALPHA * fade(gaps[nearest], gradient);
