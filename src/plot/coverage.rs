@@ -5,8 +5,11 @@
 //! The masks are drawn with the very code that draws the figure (plotters' bitmap backend on
 //! a scratch buffer the size of the plot), so what is measured is what is shown.
 
+use std::cell::Cell;
+
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters_backend::{BackendColor, BackendCoord, BackendStyle, DrawingErrorKind};
 
 use super::PlotError;
 use super::axis::{Axis, Ticked};
@@ -31,11 +34,12 @@ impl Mask {
         width: u32,
         height: u32,
         buffer: &mut Vec<u8>,
-        draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), PlotError>,
+        draw: impl FnOnce(&DrawingArea<Tracked<'_>, Shift>) -> Result<(), PlotError>,
     ) -> Result<Mask, PlotError> {
         blank(buffer, width, height);
-        draw_on(buffer, width, height, draw)?;
-        let pixels = touched(buffer);
+        let rows = Cell::new(Rows::NONE);
+        draw_on(buffer, width, height, &rows, draw)?;
+        let pixels = touched(buffer, width, rows.get());
         reset(buffer, &pixels);
         Ok(Mask {
             width,
@@ -53,14 +57,15 @@ impl Mask {
         width: u32,
         height: u32,
         buffer: &mut Vec<u8>,
-        first: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), PlotError>,
-        then: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), PlotError>,
+        first: impl FnOnce(&DrawingArea<Tracked<'_>, Shift>) -> Result<(), PlotError>,
+        then: impl FnOnce(&DrawingArea<Tracked<'_>, Shift>) -> Result<(), PlotError>,
     ) -> Result<(Mask, Mask), PlotError> {
         blank(buffer, width, height);
-        draw_on(buffer, width, height, first)?;
-        let alone = touched(buffer);
-        draw_on(buffer, width, height, then)?;
-        let both = touched(buffer);
+        let rows = Cell::new(Rows::NONE);
+        draw_on(buffer, width, height, &rows, first)?;
+        let alone = touched(buffer, width, rows.get());
+        draw_on(buffer, width, height, &rows, then)?;
+        let both = touched(buffer, width, rows.get());
         // `alone` too, should `then` have drawn a pixel back to blank.
         reset(buffer, &alone);
         reset(buffer, &both);
@@ -92,21 +97,123 @@ fn blank(buffer: &mut Vec<u8>, width: u32, height: u32) {
     }
 }
 
-/// Draws on the plot in `buffer`; on failure empties it, so that the next mask refills it.
+/// Draws on the plot in `buffer`, widening `rows` to every row drawn on; on failure empties
+/// the buffer, so that the next mask refills it.
 fn draw_on(
     buffer: &mut Vec<u8>,
     width: u32,
     height: u32,
-    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), PlotError>,
+    rows: &Cell<Rows>,
+    draw: impl FnOnce(&DrawingArea<Tracked<'_>, Shift>) -> Result<(), PlotError>,
 ) -> Result<(), PlotError> {
     let drawn = {
-        let root = BitMapBackend::with_buffer(buffer, (width, height)).into_drawing_area();
+        let root = Tracked {
+            inner: BitMapBackend::with_buffer(buffer, (width, height)),
+            rows,
+        }
+        .into_drawing_area();
         draw(&root).and_then(|()| Ok(root.present()?))
     };
     if drawn.is_err() {
         buffer.clear();
     }
     drawn
+}
+
+/// The rows of a plot something was drawn on, `first..=last` (none while `first > last`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(in crate::plot) struct Rows {
+    first: i32,
+    last: i32,
+}
+
+impl Rows {
+    const NONE: Rows = Rows {
+        first: i32::MAX,
+        last: i32::MIN,
+    };
+
+    /// Widened to the rows from `a` to `b`, `margin` more either side.
+    fn with(self, a: i32, b: i32, margin: i32) -> Rows {
+        Rows {
+            first: self.first.min(a.min(b).saturating_sub(margin)),
+            last: self.last.max(a.max(b).saturating_add(margin)),
+        }
+    }
+}
+
+/// plotters' bitmap backend, remembering the rows it was asked to draw on: a mask's scan for
+/// the pixels a drawing touched need not look beyond them. It passes on only what the bitmap
+/// backend itself implements (pixels, lines, rectangles, bitmaps) and lets plotters' own
+/// rasterizers turn everything else (paths, polygons, circles, text) into those calls, just
+/// as they do for the bitmap backend: the very same pixels.
+pub(in crate::plot) struct Tracked<'a> {
+    inner: BitMapBackend<'a>,
+    rows: &'a Cell<Rows>,
+}
+
+type TrackedError<'a> = DrawingErrorKind<<BitMapBackend<'a> as DrawingBackend>::ErrorType>;
+
+impl<'a> Tracked<'a> {
+    fn reach(&self, a: i32, b: i32, margin: i32) {
+        self.rows.set(self.rows.get().with(a, b, margin));
+    }
+}
+
+impl<'a> DrawingBackend for Tracked<'a> {
+    type ErrorType = <BitMapBackend<'a> as DrawingBackend>::ErrorType;
+
+    fn get_size(&self) -> (u32, u32) {
+        self.inner.get_size()
+    }
+
+    fn ensure_prepared(&mut self) -> Result<(), TrackedError<'a>> {
+        self.inner.ensure_prepared()
+    }
+
+    fn present(&mut self) -> Result<(), TrackedError<'a>> {
+        self.inner.present()
+    }
+
+    fn draw_pixel(
+        &mut self,
+        point: BackendCoord,
+        color: BackendColor,
+    ) -> Result<(), TrackedError<'a>> {
+        self.reach(point.1, point.1, 0);
+        self.inner.draw_pixel(point, color)
+    }
+
+    fn draw_line<S: BackendStyle>(
+        &mut self,
+        from: BackendCoord,
+        to: BackendCoord,
+        style: &S,
+    ) -> Result<(), TrackedError<'a>> {
+        self.reach(from.1, to.1, style.stroke_width() as i32);
+        self.inner.draw_line(from, to, style)
+    }
+
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        upper_left: BackendCoord,
+        bottom_right: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), TrackedError<'a>> {
+        self.reach(upper_left.1, bottom_right.1, style.stroke_width() as i32);
+        self.inner.draw_rect(upper_left, bottom_right, style, fill)
+    }
+
+    fn blit_bitmap(
+        &mut self,
+        pos: BackendCoord,
+        size: (u32, u32),
+        src: &[u8],
+    ) -> Result<(), TrackedError<'a>> {
+        self.reach(pos.1, pos.1.saturating_add(size.1 as i32), 0);
+        self.inner.blit_bitmap(pos, size, src)
+    }
 }
 
 /// Sets `pixels` of `buffer` back to blank.
@@ -120,23 +227,36 @@ fn reset(buffer: &mut [u8], pixels: &[u32]) {
 /// Pixels per block that [`touched`] compares at once: 96 bytes, twelve 8-byte words.
 const BLOCK: usize = 32;
 
-/// The indices of the pixels of an RGB `buffer` that differ from [`UNTOUCHED`], increasing.
-/// A drawing touches few of a plot's pixels, and this scan of the whole plot follows each of
-/// the many masks a figure's planning renders: each block of pixels is compared with a blank
-/// block as 8-byte words, their differences or-ed together (no branch per word, no call to
-/// memcmp), and only the rare blocks that differ are looked at pixel by pixel.
-fn touched(buffer: &[u8]) -> Vec<u32> {
+/// The indices of the pixels of an RGB `buffer`, a plot `width` pixels wide, that differ from
+/// [`UNTOUCHED`], increasing; only `rows` can hold any. A drawing touches few of a plot's
+/// pixels, and this scan follows each of the many masks a figure's planning renders: each
+/// block of pixels is compared with a blank block as 8-byte words, their differences or-ed
+/// together (no branch per word, no call to memcmp), and only the rare blocks that differ
+/// are looked at pixel by pixel.
+fn touched(buffer: &[u8], width: u32, rows: Rows) -> Vec<u32> {
+    let mut pixels = Vec::new();
+    let row_len = width as usize * 3;
+    if row_len == 0 || rows.first > rows.last {
+        return pixels;
+    }
+    let height = (buffer.len() / row_len) as i32;
+    let first = rows.first.clamp(0, height) as usize;
+    let end = rows.last.saturating_add(1).clamp(0, height) as usize;
+    if first >= end {
+        return pixels;
+    }
+    let buffer = &buffer[first * row_len..end * row_len];
+    let offset = first * width as usize;
     let mut blank = [0u8; BLOCK * 3];
     for pixel in blank.chunks_exact_mut(3) {
         pixel.copy_from_slice(&UNTOUCHED);
     }
     let word = |bytes: &[u8]| u64::from_ne_bytes(bytes.try_into().expect("8 bytes"));
     let blank: Vec<u64> = blank.chunks_exact(8).map(word).collect();
-    let mut pixels = Vec::new();
     let check = |first: usize, pixels_of: &[u8], pixels: &mut Vec<u32>| {
         for (k, p) in pixels_of.chunks_exact(3).enumerate() {
             if p != UNTOUCHED {
-                pixels.push((first + k) as u32);
+                pixels.push((offset + first + k) as u32);
             }
         }
     };
@@ -285,18 +405,13 @@ impl MaskPlot<'_> {
         &self,
         buffer: &mut Vec<u8>,
         draw: impl FnOnce(
-            &DrawingArea<BitMapBackend<'_>, Cartesian2d<Ticked, Ticked>>,
+            &DrawingArea<Tracked<'_>, Cartesian2d<Ticked, Ticked>>,
         ) -> Result<(), PlotError>,
     ) -> Result<Mask, PlotError> {
         let (w, h) = self.size;
-        Mask::render(
-            w,
-            h,
-            buffer,
-            |root: &DrawingArea<BitMapBackend<'_>, Shift>| {
-                draw(&root.apply_coord_spec(self.coord()))
-            },
-        )
+        Mask::render(w, h, buffer, |root: &DrawingArea<Tracked<'_>, Shift>| {
+            draw(&root.apply_coord_spec(self.coord()))
+        })
     }
 
     /// The pixels `first` touches on the blank plot, and those it and `then` touch together
@@ -305,10 +420,10 @@ impl MaskPlot<'_> {
         &self,
         buffer: &mut Vec<u8>,
         first: impl FnOnce(
-            &DrawingArea<BitMapBackend<'_>, Cartesian2d<Ticked, Ticked>>,
+            &DrawingArea<Tracked<'_>, Cartesian2d<Ticked, Ticked>>,
         ) -> Result<(), PlotError>,
         then: impl FnOnce(
-            &DrawingArea<BitMapBackend<'_>, Cartesian2d<Ticked, Ticked>>,
+            &DrawingArea<Tracked<'_>, Cartesian2d<Ticked, Ticked>>,
         ) -> Result<(), PlotError>,
     ) -> Result<(Mask, Mask), PlotError> {
         let (w, h) = self.size;
