@@ -23,6 +23,10 @@ pub trait Objective {
     fn surface_at(&self, _p: [f64; 2]) -> Option<(f64, [f64; 2])> {
         None
     }
+    /// Whether [`Objective::surface_at`] answers at every point (the objective is a surface).
+    fn is_surface(&self) -> bool {
+        false
+    }
 }
 
 /// How often a run asked for each kind of information.

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use ndarray::{Array1, ArrayView1};
 
 use super::cancel::Cancel;
-use super::noise::{GradientNoise, Noisy};
+use super::noise::{GradientNoise, Noisy, Stream};
 use super::objective::{Counted, Evaluations, Objective};
-use super::optim::Optimizer;
+use super::optim::{Optimizer, PlaneStepper, Stepper};
 use super::schedule::Schedule;
 use super::surface::plane_point;
 
@@ -328,6 +328,10 @@ pub fn run(
 ///
 /// Once `cancel` is cancelled the run stops within a few hundred steps, cut short: whoever
 /// cancelled it is expected to throw its outcome away.
+///
+/// On a surface, optimizers with a fixed-size form ([`crate::core::optim::Rule::start_plane`])
+/// step on a `[f64; 2]` with no ndarray or objective in between ([`OnPlane`]); every other run
+/// goes through the general [`General`]. Both are walked by the one loop, [`walk`].
 pub fn run_with<R: Recorder + ?Sized>(
     objective: &dyn Objective,
     noise: Option<GradientNoise>,
@@ -337,21 +341,246 @@ pub fn run_with<R: Recorder + ?Sized>(
     cancel: &Cancel,
     recorder: &mut R,
 ) -> Outcome {
+    let exact = noise.is_none();
+    if let Some(start) = plane_point(start)
+        && objective.is_surface()
+        && let Some(stepper) = spec.optimizer.start_plane()
+    {
+        let on_plane = OnPlane {
+            surface: objective,
+            stream: noise.map(Stream::new),
+            stepper,
+            params: start,
+            grad: [0.0; 2],
+            last_point: start,
+            gradients: 0,
+        };
+        return walk(on_plane, exact, spec, limits, cancel, recorder);
+    }
     let noisy = noise.map(|n| Noisy::new(objective, n));
     let oracle: &dyn Objective = match &noisy {
         Some(n) => n,
         None => objective,
     };
-    let exact = noisy.is_none();
-    let mut problem = Counted::new(oracle);
     let dim = start.len();
-    let mut stepper = spec.optimizer.start(dim);
-    let mut params: Array1<f64> = start.to_owned();
-    let mut grad = Array1::zeros(dim);
-    let mut exact_grad = Array1::zeros(dim);
+    let params: Array1<f64> = start.to_owned();
+    let general = General {
+        objective,
+        noisy: noisy.as_ref(),
+        problem: Counted::new(oracle),
+        stepper: spec.optimizer.start(dim),
+        last_point: params.clone(),
+        params,
+        grad: Array1::zeros(dim),
+        exact_grad: Array1::zeros(dim),
+        known: None,
+    };
+    walk(general, exact, spec, limits, cancel, recorder)
+}
+
+/// A run's point and optimizer as the loop ([`walk`]) sees them: the point, its exact f and
+/// |∇f| with the gradient a step is given, and the step.
+trait Walker {
+    /// Whether every coordinate of the point is finite.
+    fn is_finite(&self) -> bool;
+    /// f and |∇f| at the point (both exact), with the gradient the next step is given (noisy
+    /// when the run is) made ready and counted.
+    fn evaluate(&mut self) -> (f64, f64);
+    /// Every evaluation asked for so far.
+    fn evaluations(&self) -> Evaluations;
+    /// Keeps the point as the last one recorded.
+    fn keep_point(&mut self);
+    /// The point last kept.
+    fn kept_point(&self) -> &[f64];
+    /// Whether a coordinate of the point is outside [`DIVERGENCE_RADIUS`].
+    fn is_outside(&self) -> bool;
+    /// One step at learning rate `lr`; true when the optimizer's own termination test says it
+    /// is done (see [`crate::core::optim::StepOutcome::converged`]).
+    fn step(&mut self, lr: f64) -> bool;
+    /// Whether the point is exactly the one last kept.
+    fn is_unmoved(&self) -> bool;
+}
+
+/// Any objective, any optimizer: ndarray vectors, the rule behind a `Stepper`, every
+/// evaluation through a [`Counted`].
+struct General<'a> {
+    objective: &'a dyn Objective,
+    noisy: Option<&'a Noisy<'a>>,
+    problem: Counted<'a>,
+    stepper: Box<dyn Stepper>,
+    params: Array1<f64>,
+    grad: Array1<f64>,
+    exact_grad: Array1<f64>,
     // The point of the last row recorded: a step that leaves the finite numbers loses the
     // point it came from, and a step that did not move is seen by comparing with it.
-    let mut last_point = params.clone();
+    last_point: Array1<f64>,
+    // The gradient at `params` when the last step already evaluated it (a line search's
+    // accepted point): used as is, not asked for (and counted) twice.
+    known: Option<Array1<f64>>,
+}
+
+impl Walker for General<'_> {
+    fn is_finite(&self) -> bool {
+        self.params.iter().all(|v| v.is_finite())
+    }
+
+    fn evaluate(&mut self) -> (f64, f64) {
+        let General {
+            objective,
+            noisy,
+            problem,
+            params,
+            grad,
+            exact_grad,
+            known,
+            ..
+        } = self;
+        let objective = *objective;
+        let exact = noisy.is_none();
+        let known_here = known.take().filter(|g| g.len() == params.len());
+        let on_surface = || plane_point(params.view()).and_then(|p| objective.surface_at(p));
+        if let Some(g) = known_here {
+            grad.assign(&g);
+            let grad_norm = if exact {
+                norm(grad.iter())
+            } else {
+                objective.gradient(params.view(), exact_grad.view_mut());
+                norm(exact_grad.iter())
+            };
+            (objective.value(params.view()), grad_norm)
+        } else if let Some((loss, g)) = on_surface() {
+            // A surface: f and ∇f from one call, the gradient stored in one piece (copying it
+            // out of a vector just written, element by element, stalls on the stores), then
+            // the noise added to it as `Noisy::gradient` would.
+            problem.count_gradient();
+            grad.as_slice_mut()
+                .expect("an owned vector is contiguous")
+                .copy_from_slice(&g);
+            if let Some(noisy) = noisy {
+                noisy.add_noise(grad.view_mut());
+            }
+            (loss, norm(&g))
+        } else if let Some(noisy) = noisy {
+            // The noisy gradient is the exact one plus the stream's next noise: the exact one
+            // (for |∇f|) is computed once, and counted as the noisy one would be.
+            objective.gradient(params.view(), exact_grad.view_mut());
+            copy(grad, exact_grad);
+            noisy.add_noise(grad.view_mut());
+            problem.count_gradient();
+            (objective.value(params.view()), norm(exact_grad.iter()))
+        } else {
+            problem.gradient_into(params.view(), grad.view_mut());
+            (objective.value(params.view()), norm(grad.iter()))
+        }
+    }
+
+    fn evaluations(&self) -> Evaluations {
+        self.problem.evaluations()
+    }
+
+    fn keep_point(&mut self) {
+        copy(&mut self.last_point, &self.params);
+    }
+
+    fn kept_point(&self) -> &[f64] {
+        self.last_point.as_slice().unwrap_or(&[])
+    }
+
+    fn is_outside(&self) -> bool {
+        self.params.iter().any(|v| v.abs() > DIVERGENCE_RADIUS)
+    }
+
+    fn step(&mut self, lr: f64) -> bool {
+        let step = self
+            .stepper
+            .step(&mut self.params, self.grad.view(), lr, &mut self.problem);
+        self.known = step.gradient;
+        step.converged
+    }
+
+    fn is_unmoved(&self) -> bool {
+        self.params == self.last_point
+    }
+}
+
+/// A first-order optimizer on a surface: the point and its gradients as `[f64; 2]`, f and ∇f
+/// from one call of [`Objective::surface_at`], the noise added from the run's own stream, the
+/// gradients counted here (a first-order step asks for nothing else). The same numbers, in
+/// the same order, as [`General`] computes them.
+struct OnPlane<'a> {
+    surface: &'a dyn Objective,
+    stream: Option<Stream>,
+    stepper: Box<dyn PlaneStepper>,
+    params: [f64; 2],
+    grad: [f64; 2],
+    last_point: [f64; 2],
+    gradients: u64,
+}
+
+impl Walker for OnPlane<'_> {
+    #[inline]
+    fn is_finite(&self) -> bool {
+        self.params.iter().all(|v| v.is_finite())
+    }
+
+    #[inline]
+    fn evaluate(&mut self) -> (f64, f64) {
+        let (loss, exact) = self
+            .surface
+            .surface_at(self.params)
+            .expect("a surface answers at every point");
+        self.gradients += 1;
+        self.grad = exact;
+        if let Some(stream) = &mut self.stream {
+            self.grad.iter_mut().for_each(|g| stream.add(g));
+        }
+        (loss, norm(&exact))
+    }
+
+    #[inline]
+    fn evaluations(&self) -> Evaluations {
+        Evaluations {
+            gradient: self.gradients,
+            ..Evaluations::default()
+        }
+    }
+
+    #[inline]
+    fn keep_point(&mut self) {
+        self.last_point = self.params;
+    }
+
+    #[inline]
+    fn kept_point(&self) -> &[f64] {
+        &self.last_point
+    }
+
+    #[inline]
+    fn is_outside(&self) -> bool {
+        self.params.iter().any(|v| v.abs() > DIVERGENCE_RADIUS)
+    }
+
+    #[inline]
+    fn step(&mut self, lr: f64) -> bool {
+        self.stepper.step(&mut self.params, self.grad, lr);
+        false
+    }
+
+    #[inline]
+    fn is_unmoved(&self) -> bool {
+        self.params == self.last_point
+    }
+}
+
+/// The run loop proper, over either [`Walker`]: what [`run_with`] describes.
+fn walk<W: Walker, R: Recorder + ?Sized>(
+    mut walker: W,
+    exact: bool,
+    spec: &RunSpec,
+    limits: Limits,
+    cancel: &Cancel,
+    recorder: &mut R,
+) -> Outcome {
     let mut kept = Kept {
         last: None,
         best_loss: f64::INFINITY,
@@ -371,49 +600,12 @@ pub fn run_with<R: Recorder + ?Sized>(
 
     let mut t: u64 = 0;
     let mut last_lr = None;
-    // The gradient at `params` when the last step already evaluated it (a line search's
-    // accepted point): used as is, not asked for (and counted) twice.
-    let mut known: Option<Array1<f64>> = None;
     let status = loop {
-        if !params.iter().all(|v| v.is_finite()) {
+        if !walker.is_finite() {
             break Status::Diverged { step: t };
         }
-        // f and |∇f| at `params` (both exact), and in `grad` the gradient the step is given.
-        let known_here = known.take().filter(|g| g.len() == dim);
-        let on_surface = || plane_point(params.view()).and_then(|p| objective.surface_at(p));
-        let (loss, grad_norm) = if let Some(g) = known_here {
-            grad.assign(&g);
-            let grad_norm = if exact {
-                norm(grad.view())
-            } else {
-                objective.gradient(params.view(), exact_grad.view_mut());
-                norm(exact_grad.view())
-            };
-            (objective.value(params.view()), grad_norm)
-        } else if let Some((loss, g)) = on_surface() {
-            // A surface: f and ∇f from one call, the gradient stored in one piece (copying it
-            // out of a vector just written, element by element, stalls on the stores), then
-            // the noise added to it as `Noisy::gradient` would.
-            problem.count_gradient();
-            grad.as_slice_mut()
-                .expect("an owned vector is contiguous")
-                .copy_from_slice(&g);
-            if let Some(noisy) = &noisy {
-                noisy.add_noise(grad.view_mut());
-            }
-            (loss, norm(ArrayView1::from(&g)))
-        } else if let Some(noisy) = &noisy {
-            // The noisy gradient is the exact one plus the stream's next noise: the exact one
-            // (for |∇f|) is computed once, and counted as the noisy one would be.
-            objective.gradient(params.view(), exact_grad.view_mut());
-            copy(&mut grad, &exact_grad);
-            noisy.add_noise(grad.view_mut());
-            problem.count_gradient();
-            (objective.value(params.view()), norm(exact_grad.view()))
-        } else {
-            problem.gradient_into(params.view(), grad.view_mut());
-            (objective.value(params.view()), norm(grad.view()))
-        };
+        // f and |∇f| at the point (both exact), and the gradient the step is given.
+        let (loss, grad_norm) = walker.evaluate();
         if !loss.is_finite() || !grad_norm.is_finite() {
             break Status::Diverged { step: t };
         }
@@ -422,15 +614,15 @@ pub fn run_with<R: Recorder + ?Sized>(
             loss,
             grad_norm,
             lr: last_lr,
-            evaluations: problem.evaluations(),
+            evaluations: walker.evaluations(),
         };
         if still {
             // The same point as the row before: the same f and |∇f|, the same verdicts.
             held = Some(values);
         } else {
-            copy(&mut last_point, &params);
-            kept.keep(values, &last_point, recorder);
-            if params.iter().any(|v| v.abs() > DIVERGENCE_RADIUS) {
+            walker.keep_point();
+            kept.keep(values, walker.kept_point(), recorder);
+            if walker.is_outside() {
                 break Status::Diverged { step: t };
             }
             if t == 0 && tolerance.is_none() && exact && resting_is_final {
@@ -447,31 +639,30 @@ pub fn run_with<R: Recorder + ?Sized>(
         let cancelled = t.is_multiple_of(CANCEL_CHECK_EVERY) && cancel.is_cancelled();
         if t == limits.steps || cancelled {
             if let Some(row) = held.take() {
-                kept.keep(row, &last_point, recorder);
+                kept.keep(row, walker.kept_point(), recorder);
             }
             break Status::MaxSteps;
         }
         let lr = spec.schedule.lr(spec.lr, t);
-        let step = stepper.step(&mut params, grad.view(), lr, &mut problem);
-        let unchanged = exact && params == last_point;
-        if unchanged && (step.converged || still) {
+        let converged = walker.step(lr);
+        let unchanged = exact && walker.is_unmoved();
+        if unchanged && (converged || still) {
             // Nothing moved, twice in a row or with the optimizer done, and with exact
             // gradients nothing will: the run ends at the last row recorded.
             break Status::Converged;
         }
         if let Some(row) = held.take() {
             // It moved on after all (Rprop holds still for a step after a sign flip).
-            kept.keep(row, &last_point, recorder);
+            kept.keep(row, walker.kept_point(), recorder);
         }
         still = unchanged && lr_never_rises.get();
-        optimizer_done = exact && step.converged;
-        known = step.gradient;
+        optimizer_done = exact && converged;
         last_lr = Some(lr);
         t += 1;
     };
     let (steps, final_loss, final_grad_norm) = match kept.last {
         Some(values) => {
-            recorder.finish(&values.row(last_point.as_slice().unwrap_or(&[])));
+            recorder.finish(&values.row(walker.kept_point()));
             (values.step, values.loss, values.grad_norm)
         }
         None => (0, f64::NAN, f64::NAN),
@@ -479,11 +670,11 @@ pub fn run_with<R: Recorder + ?Sized>(
     Outcome {
         status,
         steps,
-        final_point: last_point.to_vec(),
+        final_point: walker.kept_point().to_vec(),
         final_loss,
         final_grad_norm,
         best_loss: kept.best_loss,
-        evaluations: problem.evaluations(),
+        evaluations: walker.evaluations(),
     }
 }
 
@@ -518,15 +709,10 @@ struct Kept {
 
 impl Kept {
     /// Hands the row at `point` to `recorder` and remembers it.
-    fn keep<R: Recorder + ?Sized>(
-        &mut self,
-        values: RowValues,
-        point: &Array1<f64>,
-        recorder: &mut R,
-    ) {
+    fn keep<R: Recorder + ?Sized>(&mut self, values: RowValues, point: &[f64], recorder: &mut R) {
         self.last = Some(values);
         self.best_loss = self.best_loss.min(values.loss);
-        recorder.record(&values.row(point.as_slice().unwrap_or(&[])));
+        recorder.record(&values.row(point));
     }
 }
 
@@ -571,8 +757,11 @@ fn copy(to: &mut Array1<f64>, from: &Array1<f64>) {
     }
 }
 
-fn norm(v: ArrayView1<'_, f64>) -> f64 {
-    v.iter().map(|x| x * x).sum::<f64>().sqrt()
+/// |v|, the squares summed in order (the one sum every path takes, so |∇f| has the same bits
+/// whichever computes it).
+#[inline]
+fn norm<'a>(v: impl IntoIterator<Item = &'a f64>) -> f64 {
+    v.into_iter().map(|x| x * x).sum::<f64>().sqrt()
 }
 
 #[cfg(test)]

@@ -162,6 +162,10 @@ impl<S: Surface + ?Sized> Objective for S {
     fn surface_at(&self, p: Point) -> Option<(f64, Point)> {
         Some(self.value_grad2(p))
     }
+
+    fn is_surface(&self) -> bool {
+        true
+    }
 }
 
 /// The point a 2-vector holds, read in one piece when it lies contiguous in memory (as a run's
