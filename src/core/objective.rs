@@ -2,6 +2,8 @@
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayViewMut1};
 
+use super::run::{Outcome, PlaneRun, Recorder};
+
 /// A differentiable function of a parameter vector of fixed length.
 ///
 /// All methods take `&self` so a surface can be shared by runs on several threads; an
@@ -23,9 +25,10 @@ pub trait Objective {
     fn surface_at(&self, _p: [f64; 2]) -> Option<(f64, [f64; 2])> {
         None
     }
-    /// Whether [`Objective::surface_at`] answers at every point (the objective is a surface).
-    fn is_surface(&self) -> bool {
-        false
+    /// A first-order run on this objective when it is a surface (see
+    /// `Surface::walk_plane`), else `None`: the run loop's path for surfaces.
+    fn walk_plane(&self, _run: PlaneRun<'_>, _recorder: &mut dyn Recorder) -> Option<Outcome> {
+        None
     }
 }
 

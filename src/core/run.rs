@@ -9,7 +9,7 @@ use super::noise::{GradientNoise, Noisy, Stream};
 use super::objective::{Counted, Evaluations, Objective};
 use super::optim::{Optimizer, PlaneStepper, Stepper};
 use super::schedule::Schedule;
-use super::surface::plane_point;
+use super::surface::{Surface, plane_point};
 
 /// How often (in steps) the loop looks at its cancel token: one atomic load per this many
 /// steps costs nothing, and a million-step run still stops within a millisecond.
@@ -203,6 +203,12 @@ pub trait Recorder {
     /// The run's last finite row, once it has ended (it was also passed to `record`).
     /// Recorders that thin keep it, so a path always ends where the run did.
     fn finish(&mut self, _last: &Row<'_>) {}
+
+    /// Whether `record` keeps anything: when not, the loop does not make the rows (each
+    /// takes a square root), and hands on only the last, to `finish`.
+    fn keeps_rows(&self) -> bool {
+        true
+    }
 }
 
 impl Recorder for Trace {
@@ -262,6 +268,10 @@ pub struct OutcomeOnly;
 
 impl Recorder for OutcomeOnly {
     fn record(&mut self, _: &Row<'_>) {}
+
+    fn keeps_rows(&self) -> bool {
+        false
+    }
 }
 
 /// How a run ended and where: what every recorder leaves, and all a summary needs.
@@ -343,19 +353,20 @@ pub fn run_with<R: Recorder + ?Sized>(
 ) -> Outcome {
     let exact = noise.is_none();
     if let Some(start) = plane_point(start)
-        && objective.is_surface()
         && let Some(stepper) = spec.optimizer.start_plane()
     {
-        let on_plane = OnPlane {
-            surface: objective,
+        let run = PlaneRun {
             stream: noise.map(Stream::new),
             stepper,
-            params: start,
-            grad: [0.0; 2],
-            last_point: start,
-            gradients: 0,
+            start,
+            exact,
+            spec,
+            limits,
+            cancel,
         };
-        return walk(on_plane, exact, spec, limits, cancel, recorder);
+        if let Some(outcome) = objective.walk_plane(run, &mut Forward(recorder)) {
+            return outcome;
+        }
     }
     let noisy = noise.map(|n| Noisy::new(objective, n));
     let oracle: &dyn Objective = match &noisy {
@@ -383,7 +394,7 @@ pub fn run_with<R: Recorder + ?Sized>(
 trait Walker {
     /// Whether every coordinate of the point is finite.
     fn is_finite(&self) -> bool;
-    /// f and |∇f| at the point (both exact), with the gradient the next step is given (noisy
+    /// f and |∇f|² at the point (both exact), with the gradient the next step is given (noisy
     /// when the run is) made ready and counted.
     fn evaluate(&mut self) -> (f64, f64);
     /// Every evaluation asked for so far.
@@ -441,13 +452,13 @@ impl Walker for General<'_> {
         let on_surface = || plane_point(params.view()).and_then(|p| objective.surface_at(p));
         if let Some(g) = known_here {
             grad.assign(&g);
-            let grad_norm = if exact {
-                norm(grad.iter())
+            let grad_sq = if exact {
+                squared_norm(grad.iter())
             } else {
                 objective.gradient(params.view(), exact_grad.view_mut());
-                norm(exact_grad.iter())
+                squared_norm(exact_grad.iter())
             };
-            (objective.value(params.view()), grad_norm)
+            (objective.value(params.view()), grad_sq)
         } else if let Some((loss, g)) = on_surface() {
             // A surface: f and ∇f from one call, the gradient stored in one piece (copying it
             // out of a vector just written, element by element, stalls on the stores), then
@@ -459,7 +470,7 @@ impl Walker for General<'_> {
             if let Some(noisy) = noisy {
                 noisy.add_noise(grad.view_mut());
             }
-            (loss, norm(&g))
+            (loss, squared_norm(&g))
         } else if let Some(noisy) = noisy {
             // The noisy gradient is the exact one plus the stream's next noise: the exact one
             // (for |∇f|) is computed once, and counted as the noisy one would be.
@@ -467,10 +478,13 @@ impl Walker for General<'_> {
             copy(grad, exact_grad);
             noisy.add_noise(grad.view_mut());
             problem.count_gradient();
-            (objective.value(params.view()), norm(exact_grad.iter()))
+            (
+                objective.value(params.view()),
+                squared_norm(exact_grad.iter()),
+            )
         } else {
             problem.gradient_into(params.view(), grad.view_mut());
-            (objective.value(params.view()), norm(grad.iter()))
+            (objective.value(params.view()), squared_norm(grad.iter()))
         }
     }
 
@@ -503,12 +517,62 @@ impl Walker for General<'_> {
     }
 }
 
+/// A first-order run on a surface, before its surface is known: what
+/// [`Objective::walk_plane`] takes (see [`run_with`]).
+pub struct PlaneRun<'a> {
+    stream: Option<Stream>,
+    stepper: Box<dyn PlaneStepper>,
+    start: [f64; 2],
+    exact: bool,
+    spec: &'a RunSpec,
+    limits: Limits,
+    cancel: &'a Cancel,
+}
+
+/// `run` on `surface`: [`walk`] over [`OnPlane`], compiled for each surface (see
+/// `Surface::walk_plane`).
+pub(crate) fn walk_plane<S: Surface + ?Sized>(
+    surface: &S,
+    run: PlaneRun<'_>,
+    recorder: &mut dyn Recorder,
+) -> Outcome {
+    let on_plane = OnPlane {
+        surface,
+        stream: run.stream,
+        stepper: run.stepper,
+        params: run.start,
+        grad: [0.0; 2],
+        last_point: run.start,
+        gradients: 0,
+    };
+    walk(
+        on_plane, run.exact, run.spec, run.limits, run.cancel, recorder,
+    )
+}
+
+/// A recorder behind `&mut dyn Recorder`, whatever its type (one not known to be sized, too).
+struct Forward<'a, R: ?Sized>(&'a mut R);
+
+impl<R: Recorder + ?Sized> Recorder for Forward<'_, R> {
+    fn record(&mut self, row: &Row<'_>) {
+        self.0.record(row);
+    }
+
+    fn finish(&mut self, last: &Row<'_>) {
+        self.0.finish(last);
+    }
+
+    fn keeps_rows(&self) -> bool {
+        self.0.keeps_rows()
+    }
+}
+
 /// A first-order optimizer on a surface: the point and its gradients as `[f64; 2]`, f and ∇f
-/// from one call of [`Objective::surface_at`], the noise added from the run's own stream, the
+/// from the surface's own `value_grad2`, the noise added from the run's own stream, the
 /// gradients counted here (a first-order step asks for nothing else). The same numbers, in
 /// the same order, as [`General`] computes them.
-struct OnPlane<'a> {
-    surface: &'a dyn Objective,
+struct OnPlane<'a, S: ?Sized> {
+    surface: &'a S,
     stream: Option<Stream>,
     stepper: Box<dyn PlaneStepper>,
     params: [f64; 2],
@@ -517,7 +581,7 @@ struct OnPlane<'a> {
     gradients: u64,
 }
 
-impl Walker for OnPlane<'_> {
+impl<S: Surface + ?Sized> Walker for OnPlane<'_, S> {
     #[inline]
     fn is_finite(&self) -> bool {
         self.params.iter().all(|v| v.is_finite())
@@ -525,16 +589,13 @@ impl Walker for OnPlane<'_> {
 
     #[inline]
     fn evaluate(&mut self) -> (f64, f64) {
-        let (loss, exact) = self
-            .surface
-            .surface_at(self.params)
-            .expect("a surface answers at every point");
+        let (loss, exact) = self.surface.value_grad2(self.params);
         self.gradients += 1;
         self.grad = exact;
         if let Some(stream) = &mut self.stream {
             self.grad.iter_mut().for_each(|g| stream.add(g));
         }
-        (loss, norm(&exact))
+        (loss, squared_norm(&exact))
     }
 
     #[inline]
@@ -584,6 +645,7 @@ fn walk<W: Walker, R: Recorder + ?Sized>(
     let mut kept = Kept {
         last: None,
         best_loss: f64::INFINITY,
+        keeps_rows: recorder.keeps_rows(),
     };
     // |∇f| below this stops a run: the file's tolerance, else the relative one (set at the
     // start, exact gradients only; 0 at a stationary start, where `<` never holds and a step
@@ -604,15 +666,18 @@ fn walk<W: Walker, R: Recorder + ?Sized>(
         if !walker.is_finite() {
             break Status::Diverged { step: t };
         }
-        // f and |∇f| at the point (both exact), and the gradient the step is given.
-        let (loss, grad_norm) = walker.evaluate();
-        if !loss.is_finite() || !grad_norm.is_finite() {
+        // f and |∇f|² at the point (both exact), and the gradient the step is given. |∇f| is
+        // taken only where it is used (a tolerance, a row a recorder keeps, the outcome): a
+        // square root a step is most of the cost of a sweep's row that nothing keeps. It is
+        // finite exactly when its square is.
+        let (loss, grad_sq) = walker.evaluate();
+        if !loss.is_finite() || !grad_sq.is_finite() {
             break Status::Diverged { step: t };
         }
         let values = RowValues {
             step: t,
             loss,
-            grad_norm,
+            grad_sq,
             lr: last_lr,
             evaluations: walker.evaluations(),
         };
@@ -626,9 +691,9 @@ fn walk<W: Walker, R: Recorder + ?Sized>(
                 break Status::Diverged { step: t };
             }
             if t == 0 && tolerance.is_none() && exact && resting_is_final {
-                tolerance = Some(RELATIVE_TOLERANCE * grad_norm);
+                tolerance = Some(RELATIVE_TOLERANCE * values.grad_norm());
             }
-            let below = tolerance.is_some_and(|tol| grad_norm < tol);
+            let below = tolerance.is_some_and(|tol| values.grad_norm() < tol);
             if below && (limits.tolerance.is_some() || lr_never_rises.get()) {
                 break Status::Converged;
             }
@@ -663,7 +728,7 @@ fn walk<W: Walker, R: Recorder + ?Sized>(
     let (steps, final_loss, final_grad_norm) = match kept.last {
         Some(values) => {
             recorder.finish(&values.row(walker.kept_point()));
-            (values.step, values.loss, values.grad_norm)
+            (values.step, values.loss, values.grad_norm())
         }
         None => (0, f64::NAN, f64::NAN),
     };
@@ -683,18 +748,25 @@ fn walk<W: Walker, R: Recorder + ?Sized>(
 struct RowValues {
     step: u64,
     loss: f64,
-    grad_norm: f64,
+    /// |∇f|², its root taken where it is used.
+    grad_sq: f64,
     lr: Option<f64>,
     evaluations: Evaluations,
 }
 
 impl RowValues {
+    /// |∇f|: the root of the sum of squares, as it always was.
+    #[inline]
+    fn grad_norm(&self) -> f64 {
+        self.grad_sq.sqrt()
+    }
+
     fn row<'a>(&self, point: &'a [f64]) -> Row<'a> {
         Row {
             step: self.step,
             point,
             loss: self.loss,
-            grad_norm: self.grad_norm,
+            grad_norm: self.grad_norm(),
             lr: self.lr,
             evaluations: self.evaluations,
         }
@@ -705,6 +777,8 @@ impl RowValues {
 struct Kept {
     last: Option<RowValues>,
     best_loss: f64,
+    /// The recorder's `keeps_rows`.
+    keeps_rows: bool,
 }
 
 impl Kept {
@@ -712,7 +786,9 @@ impl Kept {
     fn keep<R: Recorder + ?Sized>(&mut self, values: RowValues, point: &[f64], recorder: &mut R) {
         self.last = Some(values);
         self.best_loss = self.best_loss.min(values.loss);
-        recorder.record(&values.row(point));
+        if self.keeps_rows {
+            recorder.record(&values.row(point));
+        }
     }
 }
 
@@ -757,11 +833,11 @@ fn copy(to: &mut Array1<f64>, from: &Array1<f64>) {
     }
 }
 
-/// |v|, the squares summed in order (the one sum every path takes, so |∇f| has the same bits
+/// |v|², the squares summed in order (the one sum every path takes, so |∇f| has the same bits
 /// whichever computes it).
 #[inline]
-fn norm<'a>(v: impl IntoIterator<Item = &'a f64>) -> f64 {
-    v.into_iter().map(|x| x * x).sum::<f64>().sqrt()
+fn squared_norm<'a>(v: impl IntoIterator<Item = &'a f64>) -> f64 {
+    v.into_iter().map(|x| x * x).sum::<f64>()
 }
 
 #[cfg(test)]
