@@ -1,6 +1,7 @@
 //! Adam (Kingma & Ba, 2015) and AdamW (Loshchilov & Hutter, 2019): torch.optim.Adam and
 //! torch.optim.AdamW, one rule with a switch for how weight decay is applied.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use ndarray::{Array1, ArrayView1};
@@ -68,10 +69,9 @@ impl Adam {
         *step += 1;
         let (beta1, beta2) = self.betas;
 
-        // Python floats in torch: `1 - beta ** step` with a float step.
-        let t = *step as f64;
         let (step_size, bias_correction2_sqrt) = if self.bias_correction {
-            (lr / (1.0 - beta1.powf(t)), (1.0 - beta2.powf(t)).powf(0.5))
+            let (bias_correction1, bias_correction2_sqrt) = bias_corrections(beta1, beta2, *step);
+            (lr / bias_correction1, bias_correction2_sqrt)
         } else {
             (lr, 1.0)
         };
@@ -154,6 +154,54 @@ impl Adam {
             pass::<false>(params, m, v, vmax, grad, coupled, k);
         }
     }
+}
+
+/// Steps up to this many keep their bias corrections in [`CORRECTIONS`] (16 bytes each).
+const CACHED_STEPS: u64 = 1 << 16;
+
+/// The bias corrections of the betas a thread last used, step after step: see
+/// [`bias_corrections`].
+struct Corrections {
+    betas: (u64, u64),
+    /// `values[t - 1]`: those of step t.
+    values: Vec<(f64, f64)>,
+}
+
+thread_local! {
+    static CORRECTIONS: RefCell<Corrections> = const {
+        RefCell::new(Corrections {
+            betas: (0, 0),
+            values: Vec::new(),
+        })
+    };
+}
+
+/// torch's bias corrections at step `step`, in Python floats (`1 - beta ** step` with a float
+/// step): `1 − β1^t` and `(1 − β2^t)^0.5`. Three calls of libm's `pow` cost more than the rest
+/// of a step on a surface, and they depend on the betas and the step alone: each thread keeps
+/// them for the betas it last used, so in a sweep every Adam run after a thread's first reads
+/// them. The same calls make them, so they are the same bits.
+#[inline]
+fn bias_corrections(beta1: f64, beta2: f64, step: u64) -> (f64, f64) {
+    let compute = |step: u64| {
+        let t = step as f64;
+        (1.0 - beta1.powf(t), (1.0 - beta2.powf(t)).powf(0.5))
+    };
+    if step == 0 || step > CACHED_STEPS {
+        return compute(step);
+    }
+    CORRECTIONS.with_borrow_mut(|cache| {
+        let betas = (beta1.to_bits(), beta2.to_bits());
+        if cache.betas != betas {
+            cache.betas = betas;
+            cache.values.clear();
+        }
+        while (cache.values.len() as u64) < step {
+            let next = compute(cache.values.len() as u64 + 1);
+            cache.values.push(next);
+        }
+        cache.values[step as usize - 1]
+    })
 }
 
 impl PlaneStepper for Plane<Adam, AdamState<[f64; 2]>> {
@@ -358,3 +406,24 @@ pub const ADAMW: OptimizerKind = OptimizerKind {
         configs: &["adam.toml"],
     },
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_bias_corrections_are_the_bits_pow_gives() {
+        let direct = |beta1: f64, beta2: f64, step: u64| {
+            let t = step as f64;
+            let pair = (1.0 - beta1.powf(t), (1.0 - beta2.powf(t)).powf(0.5));
+            (pair.0.to_bits(), pair.1.to_bits())
+        };
+        // Betas taking turns (the cache starts over), steps out of order, past the cache.
+        for (beta1, beta2) in [(0.9, 0.999), (0.6, 0.99), (0.9, 0.999)] {
+            for step in [3, 1, 700, 2, CACHED_STEPS, CACHED_STEPS + 5] {
+                let (a, b) = bias_corrections(beta1, beta2, step);
+                assert_eq!((a.to_bits(), b.to_bits()), direct(beta1, beta2, step));
+            }
+        }
+    }
+}
