@@ -521,7 +521,7 @@ impl Walker for General<'_> {
 /// [`Objective::walk_plane`] takes (see [`run_with`]).
 pub struct PlaneRun<'a> {
     stream: Option<Stream>,
-    stepper: Box<dyn PlaneStepper>,
+    stepper: PlaneStepper,
     start: [f64; 2],
     exact: bool,
     spec: &'a RunSpec,
@@ -574,7 +574,7 @@ impl<R: Recorder + ?Sized> Recorder for Forward<'_, R> {
 struct OnPlane<'a, S: ?Sized> {
     surface: &'a S,
     stream: Option<Stream>,
-    stepper: Box<dyn PlaneStepper>,
+    stepper: PlaneStepper,
     params: [f64; 2],
     grad: [f64; 2],
     last_point: [f64; 2],

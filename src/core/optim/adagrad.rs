@@ -51,16 +51,18 @@ impl Rule for Adagrad {
         StepOutcome::default()
     }
 
-    fn start_plane(&self) -> Option<Box<dyn PlaneStepper>> {
-        Some(Box::new(Plane {
+    fn start_plane(&self) -> Option<PlaneStepper> {
+        Some(PlaneStepper::Adagrad(Plane {
             rule: self.clone(),
             state: self.fresh::<[f64; 2]>(2),
         }))
     }
 }
 
-impl PlaneStepper for Plane<Adagrad, AdagradState<[f64; 2]>> {
-    fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
+impl Plane<Adagrad, AdagradState<[f64; 2]>> {
+    /// See [`PlaneStepper::step`].
+    #[inline(always)]
+    pub(crate) fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
         self.rule.update(&mut self.state, params, &grad, lr);
     }
 }

@@ -204,8 +204,10 @@ fn bias_corrections(beta1: f64, beta2: f64, step: u64) -> (f64, f64) {
     })
 }
 
-impl PlaneStepper for Plane<Adam, AdamState<[f64; 2]>> {
-    fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
+impl Plane<Adam, AdamState<[f64; 2]>> {
+    /// See [`PlaneStepper::step`].
+    #[inline(always)]
+    pub(crate) fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
         self.rule.update(&mut self.state, params, &grad, lr);
     }
 }
@@ -229,8 +231,8 @@ impl Rule for Adam {
         StepOutcome::default()
     }
 
-    fn start_plane(&self) -> Option<Box<dyn PlaneStepper>> {
-        Some(Box::new(Plane {
+    fn start_plane(&self) -> Option<PlaneStepper> {
+        Some(PlaneStepper::Adam(Plane {
             rule: self.clone(),
             state: self.fresh::<[f64; 2]>(2),
         }))

@@ -112,20 +112,42 @@ pub trait Rule: fmt::Debug + Clone + Send + Sync + 'static {
     /// nothing of the objective but the gradient they are given (whose steps return
     /// `StepOutcome::default()`); it must step exactly as [`Rule::step`] does, through the
     /// same code. `None` (the default): the run takes the general path.
-    fn start_plane(&self) -> Option<Box<dyn PlaneStepper>> {
+    fn start_plane(&self) -> Option<PlaneStepper> {
         None
     }
 }
 
-/// A first-order rule with its state on a point of the plane (see [`Rule::start_plane`]).
-pub trait PlaneStepper: Send {
-    /// One update of `params` in place, as [`Rule::step`] would make it.
-    fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64);
+/// A first-order rule with its state on a point of the plane (see [`Rule::start_plane`]): one
+/// variant per rule that has the form, so that the run loop's step is a `match` compiled into
+/// the loop, its point kept in registers, rather than a dynamic call that takes it through
+/// memory.
+pub enum PlaneStepper {
+    /// SGD, momentum and Nesterov.
+    Sgd(Plane<sgd::Sgd, Option<[f64; 2]>>),
+    /// AdaGrad.
+    Adagrad(Plane<adagrad::Adagrad, adagrad::AdagradState<[f64; 2]>>),
+    /// RMSProp.
+    RmsProp(Plane<rmsprop::RmsProp, rmsprop::RmsPropState<[f64; 2]>>),
+    /// Adam and AdamW.
+    Adam(Plane<adam::Adam, adam::AdamState<[f64; 2]>>),
 }
 
-/// A rule and its state in any storage: what [`Rule::start_plane`] boxes, with the state's
+impl PlaneStepper {
+    /// One update of `params` in place, as [`Rule::step`] would make it.
+    #[inline]
+    pub fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
+        match self {
+            PlaneStepper::Sgd(plane) => plane.step(params, grad, lr),
+            PlaneStepper::Adagrad(plane) => plane.step(params, grad, lr),
+            PlaneStepper::RmsProp(plane) => plane.step(params, grad, lr),
+            PlaneStepper::Adam(plane) => plane.step(params, grad, lr),
+        }
+    }
+}
+
+/// A rule and its state in any storage: what a [`PlaneStepper`] holds, with the state's
 /// vectors as `[f64; 2]`.
-pub(crate) struct Plane<R, S> {
+pub struct Plane<R, S> {
     pub(crate) rule: R,
     pub(crate) state: S,
 }
@@ -157,7 +179,7 @@ pub trait Optimizer: fmt::Debug + Send + Sync {
     fn start(&self, dim: usize) -> Box<dyn Stepper>;
 
     /// See [`Rule::start_plane`].
-    fn start_plane(&self) -> Option<Box<dyn PlaneStepper>>;
+    fn start_plane(&self) -> Option<PlaneStepper>;
 
     /// See [`Rule::rests_where_the_gradient_vanishes`].
     fn rests_where_the_gradient_vanishes(&self) -> bool;
@@ -204,7 +226,7 @@ impl<R: Rule> Optimizer for R {
         Rule::rests_where_the_gradient_vanishes(self)
     }
 
-    fn start_plane(&self) -> Option<Box<dyn PlaneStepper>> {
+    fn start_plane(&self) -> Option<PlaneStepper> {
         Rule::start_plane(self)
     }
 }

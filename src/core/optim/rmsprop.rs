@@ -104,8 +104,10 @@ impl RmsProp {
     }
 }
 
-impl PlaneStepper for Plane<RmsProp, RmsPropState<[f64; 2]>> {
-    fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
+impl Plane<RmsProp, RmsPropState<[f64; 2]>> {
+    /// See [`PlaneStepper::step`].
+    #[inline(always)]
+    pub(crate) fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
         self.rule.update(&mut self.state, params, &grad, lr);
     }
 }
@@ -129,8 +131,8 @@ impl Rule for RmsProp {
         StepOutcome::default()
     }
 
-    fn start_plane(&self) -> Option<Box<dyn PlaneStepper>> {
-        Some(Box::new(Plane {
+    fn start_plane(&self) -> Option<PlaneStepper> {
+        Some(PlaneStepper::RmsProp(Plane {
             rule: self.clone(),
             state: self.fresh::<[f64; 2]>(2),
         }))

@@ -45,16 +45,18 @@ impl Rule for Sgd {
         StepOutcome::default()
     }
 
-    fn start_plane(&self) -> Option<Box<dyn PlaneStepper>> {
-        Some(Box::new(Plane {
+    fn start_plane(&self) -> Option<PlaneStepper> {
+        Some(PlaneStepper::Sgd(Plane {
             rule: self.clone(),
             state: None::<[f64; 2]>,
         }))
     }
 }
 
-impl PlaneStepper for Plane<Sgd, Option<[f64; 2]>> {
-    fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
+impl Plane<Sgd, Option<[f64; 2]>> {
+    /// See [`PlaneStepper::step`].
+    #[inline(always)]
+    pub(crate) fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
         self.rule.update(&mut self.state, params, &grad, lr);
     }
 }
