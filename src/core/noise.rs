@@ -18,6 +18,31 @@ pub struct GradientNoise {
     pub seed: u64,
 }
 
+/// One run's noise: the seeded stream and what it is scaled by. [`Noisy`] holds it in a cell;
+/// the run loop's path for surfaces holds it itself, and both add it through [`Stream::add`].
+#[derive(Debug, Clone)]
+pub struct Stream {
+    std: f64,
+    rng: ChaCha8Rng,
+}
+
+impl Stream {
+    /// The stream of `noise`, started at its seed.
+    pub fn new(noise: GradientNoise) -> Stream {
+        Stream {
+            std: noise.std,
+            rng: ChaCha8Rng::seed_from_u64(noise.seed),
+        }
+    }
+
+    /// Adds the stream's next noise to one component of an exact gradient.
+    #[inline]
+    pub fn add(&mut self, g: &mut f64) {
+        let z: f64 = StandardNormal.sample(&mut self.rng);
+        *g += self.std * z;
+    }
+}
+
 /// An objective whose gradients carry seeded Gaussian noise. Values and Hessians are exact.
 ///
 /// ChaCha8 is specified bit for bit, so the same seed gives the same stream on every platform
@@ -25,8 +50,7 @@ pub struct GradientNoise {
 /// same stream and differences between runs come from the optimizers alone.
 pub struct Noisy<'a> {
     inner: &'a dyn Objective,
-    std: f64,
-    rng: RefCell<ChaCha8Rng>,
+    stream: RefCell<Stream>,
 }
 
 impl<'a> Noisy<'a> {
@@ -34,8 +58,7 @@ impl<'a> Noisy<'a> {
     pub fn new(inner: &'a dyn Objective, noise: GradientNoise) -> Self {
         Self {
             inner,
-            std: noise.std,
-            rng: RefCell::new(ChaCha8Rng::seed_from_u64(noise.seed)),
+            stream: RefCell::new(Stream::new(noise)),
         }
     }
 
@@ -43,11 +66,8 @@ impl<'a> Noisy<'a> {
     /// inner gradient and then this, so a caller holding the exact gradient already gets the
     /// same bits without computing it twice.
     pub fn add_noise(&self, mut gradient: ArrayViewMut1<'_, f64>) {
-        let mut rng = self.rng.borrow_mut();
-        for g in gradient.iter_mut() {
-            let z: f64 = StandardNormal.sample(&mut *rng);
-            *g += self.std * z;
-        }
+        let mut stream = self.stream.borrow_mut();
+        gradient.iter_mut().for_each(|g| stream.add(g));
     }
 }
 

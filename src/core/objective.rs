@@ -2,6 +2,8 @@
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayViewMut1};
 
+use super::run::{Outcome, PlaneRun, Recorder};
+
 /// A differentiable function of a parameter vector of fixed length.
 ///
 /// All methods take `&self` so a surface can be shared by runs on several threads; an
@@ -21,6 +23,11 @@ pub trait Objective {
     /// `Surface::value_grad2`), else `None`: the run loop's fast path, one dynamic call per
     /// step for both, its numbers passed by value rather than through array views.
     fn surface_at(&self, _p: [f64; 2]) -> Option<(f64, [f64; 2])> {
+        None
+    }
+    /// A first-order run on this objective when it is a surface (see
+    /// `Surface::walk_plane`), else `None`: the run loop's path for surfaces.
+    fn walk_plane(&self, _run: PlaneRun<'_>, _recorder: &mut dyn Recorder) -> Option<Outcome> {
         None
     }
 }

@@ -5,7 +5,10 @@ use std::sync::Arc;
 use ndarray::{Array1, ArrayView1};
 
 use super::sgd::WEIGHT_DECAY_KEY;
-use super::{Explain, Optimizer, OptimizerKind, Rule, StepOutcome, with_weight_decay, zip_mut2};
+use super::{
+    Explain, Optimizer, OptimizerKind, Plane, PlaneStepper, Rule, StepOutcome, Vector, decayed,
+    on_slices,
+};
 use crate::core::objective::Counted;
 use crate::core::spec::{Key, Legend, Range, Settings, no_check};
 
@@ -22,21 +25,18 @@ pub struct Adagrad {
     pub weight_decay: f64,
 }
 
-/// Steps taken, and the per-coordinate sum of squared gradients.
+/// Steps taken, and the per-coordinate sum of squared gradients (`V`: see [`Vector`]).
 #[derive(Debug, Clone)]
-pub struct AdagradState {
+pub struct AdagradState<V = Vec<f64>> {
     step: u64,
-    sum: Array1<f64>,
+    sum: V,
 }
 
 impl Rule for Adagrad {
     type State = AdagradState;
 
     fn init(&self, dim: usize) -> AdagradState {
-        AdagradState {
-            step: 0,
-            sum: Array1::from_elem(dim, self.initial_accumulator_value),
-        }
+        self.fresh(dim)
     }
 
     fn step(
@@ -47,16 +47,51 @@ impl Rule for Adagrad {
         lr: f64,
         _problem: &mut Counted<'_>,
     ) -> StepOutcome {
+        on_slices(params, grad, |p, g| self.update(state, p, g, lr));
+        StepOutcome::default()
+    }
+
+    fn start_plane(&self) -> Option<PlaneStepper> {
+        Some(PlaneStepper::Adagrad(Plane {
+            rule: self.clone(),
+            state: self.fresh::<[f64; 2]>(2),
+        }))
+    }
+}
+
+impl Plane<Adagrad, AdagradState<[f64; 2]>> {
+    /// See [`PlaneStepper::step`].
+    #[inline(always)]
+    pub(crate) fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
+        self.rule.update(&mut self.state, params, &grad, lr);
+    }
+}
+
+impl Adagrad {
+    fn fresh<V: Vector>(&self, dim: usize) -> AdagradState<V> {
+        AdagradState {
+            step: 0,
+            sum: V::filled(dim, self.initial_accumulator_value),
+        }
+    }
+
+    /// The update, element by element, in any storage (see [`Rule::start_plane`]).
+    #[inline(always)]
+    fn update<V: Vector>(
+        &self,
+        state: &mut AdagradState<V>,
+        params: &mut [f64],
+        grad: &[f64],
+        lr: f64,
+    ) {
         state.step += 1;
-        let decayed = with_weight_decay(grad, params, self.weight_decay);
-        let grad = decayed.as_ref().map_or(grad, |g| g.view());
         let clr = lr / (1.0 + (state.step - 1) as f64 * self.lr_decay);
-        let eps = self.eps;
-        zip_mut2(params, &mut state.sum, grad, |p, s, g| {
+        let (eps, wd) = (self.eps, self.weight_decay);
+        for ((p, s), &g) in params.iter_mut().zip(state.sum.as_mut()).zip(grad) {
+            let g = decayed(g, *p, wd);
             *s += g * g;
             *p += -clr * g / (s.sqrt() + eps);
-        });
-        StepOutcome::default()
+        }
     }
 }
 

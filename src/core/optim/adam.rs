@@ -1,11 +1,15 @@
 //! Adam (Kingma & Ba, 2015) and AdamW (Loshchilov & Hutter, 2019): torch.optim.Adam and
 //! torch.optim.AdamW, one rule with a switch for how weight decay is applied.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
-use ndarray::{Array1, ArrayView1, Zip};
+use ndarray::{Array1, ArrayView1};
 
-use super::{Explain, Optimizer, OptimizerKind, Rule, StepOutcome, apply_weight_decay, lerp};
+use super::{
+    Explain, Optimizer, OptimizerKind, Plane, PlaneStepper, Rule, StepOutcome, Vector, decayed,
+    on_slices,
+};
 use crate::core::objective::Counted;
 use crate::core::spec::{Key, Legend, Range, Settings, no_check};
 
@@ -26,25 +30,193 @@ pub struct Adam {
     pub bias_correction: bool,
 }
 
-/// Steps taken, the two moments, and for AMSGrad the running maximum of the second.
+/// Steps taken, the two moments, and for AMSGrad the running maximum of the second (`V`: see
+/// [`Vector`]).
 #[derive(Debug, Clone)]
-pub struct AdamState {
+pub struct AdamState<V = Vec<f64>> {
     step: u64,
-    exp_avg: Array1<f64>,
-    exp_avg_sq: Array1<f64>,
-    max_exp_avg_sq: Option<Array1<f64>>,
+    exp_avg: V,
+    exp_avg_sq: V,
+    max_exp_avg_sq: Option<V>,
+}
+
+impl Adam {
+    fn fresh<V: Vector>(&self, dim: usize) -> AdamState<V> {
+        AdamState {
+            step: 0,
+            exp_avg: V::filled(dim, 0.0),
+            exp_avg_sq: V::filled(dim, 0.0),
+            max_exp_avg_sq: self.amsgrad.then(|| V::filled(dim, 0.0)),
+        }
+    }
+
+    /// The update, element by element (each element's weight decay applied before it
+    /// moves), in any storage (see [`Rule::start_plane`]).
+    #[inline(always)]
+    fn update<V: Vector>(
+        &self,
+        state: &mut AdamState<V>,
+        params: &mut [f64],
+        grad: &[f64],
+        lr: f64,
+    ) {
+        let AdamState {
+            step,
+            exp_avg,
+            exp_avg_sq,
+            max_exp_avg_sq,
+        } = state;
+        *step += 1;
+        let (beta1, beta2) = self.betas;
+
+        let (step_size, bias_correction2_sqrt) = if self.bias_correction {
+            let (bias_correction1, bias_correction2_sqrt) = bias_corrections(beta1, beta2, *step);
+            (lr / bias_correction1, bias_correction2_sqrt)
+        } else {
+            (lr, 1.0)
+        };
+        let (eps, weight1) = (self.eps, 1.0 - beta1);
+        // Weight decay as torch's Adam family takes it: decoupled (AdamW's) shrinks the
+        // parameters by (1 − lr·weight_decay) first and leaves the gradient alone; coupled
+        // adds weight_decay·p to the gradient.
+        let wd = self.weight_decay;
+        let coupled = if self.decoupled_weight_decay && wd != 0.0 {
+            let shrink = 1.0 - lr * wd;
+            params.iter_mut().for_each(|p| *p *= shrink);
+            0.0
+        } else {
+            wd
+        };
+        // One element of the update; `LERP_LOW` is `weight1.abs() < 0.5` (torch's `lerp`),
+        // `vmax` AMSGrad's running maximum.
+        #[inline(always)]
+        fn adam_one<const LERP_LOW: bool>(
+            p: &mut f64,
+            m: &mut f64,
+            v: &mut f64,
+            vmax: Option<&mut f64>,
+            g: f64,
+            (weight1, beta2, bias_correction2_sqrt, eps, step_size): (f64, f64, f64, f64, f64),
+        ) {
+            *m = if LERP_LOW {
+                *m + weight1 * (g - *m)
+            } else {
+                g - (g - *m) * (1.0 - weight1)
+            };
+            *v = *v * beta2 + (1.0 - beta2) * g * g;
+            let v = match vmax {
+                Some(vmax) => {
+                    *vmax = vmax.max(*v);
+                    *vmax
+                }
+                None => *v,
+            };
+            let denom = v.sqrt() / bias_correction2_sqrt + eps;
+            *p += -step_size * *m / denom;
+        }
+        // Every element, with `LERP_LOW` and AMSGrad decided outside the loops, so they have
+        // no branch and vectorise.
+        #[inline(always)]
+        fn pass<const LERP_LOW: bool>(
+            p: &mut [f64],
+            m: &mut [f64],
+            v: &mut [f64],
+            vmax: Option<&mut [f64]>,
+            g: &[f64],
+            coupled: f64,
+            k: (f64, f64, f64, f64, f64),
+        ) {
+            let n = p.len().min(m.len()).min(v.len()).min(g.len());
+            let (p, m, v, g) = (&mut p[..n], &mut m[..n], &mut v[..n], &g[..n]);
+            match vmax {
+                None => {
+                    for i in 0..n {
+                        let g = decayed(g[i], p[i], coupled);
+                        adam_one::<LERP_LOW>(&mut p[i], &mut m[i], &mut v[i], None, g, k);
+                    }
+                }
+                Some(vmax) => {
+                    let vmax = &mut vmax[..n];
+                    for i in 0..n {
+                        let g = decayed(g[i], p[i], coupled);
+                        let vmax = Some(&mut vmax[i]);
+                        adam_one::<LERP_LOW>(&mut p[i], &mut m[i], &mut v[i], vmax, g, k);
+                    }
+                }
+            }
+        }
+        let k = (weight1, beta2, bias_correction2_sqrt, eps, step_size);
+        let (m, v) = (exp_avg.as_mut(), exp_avg_sq.as_mut());
+        let vmax = max_exp_avg_sq.as_mut().map(|x| x.as_mut());
+        if weight1.abs() < 0.5 {
+            pass::<true>(params, m, v, vmax, grad, coupled, k);
+        } else {
+            pass::<false>(params, m, v, vmax, grad, coupled, k);
+        }
+    }
+}
+
+/// Steps up to this many keep their bias corrections in [`CORRECTIONS`] (16 bytes each).
+const CACHED_STEPS: u64 = 1 << 16;
+
+/// The bias corrections of the betas a thread last used, step after step: see
+/// [`bias_corrections`].
+struct Corrections {
+    betas: (u64, u64),
+    /// `values[t - 1]`: those of step t.
+    values: Vec<(f64, f64)>,
+}
+
+thread_local! {
+    static CORRECTIONS: RefCell<Corrections> = const {
+        RefCell::new(Corrections {
+            betas: (0, 0),
+            values: Vec::new(),
+        })
+    };
+}
+
+/// torch's bias corrections at step `step`, in Python floats (`1 - beta ** step` with a float
+/// step): `1 − β1^t` and `(1 − β2^t)^0.5`. Three calls of libm's `pow` cost more than the rest
+/// of a step on a surface, and they depend on the betas and the step alone: each thread keeps
+/// them for the betas it last used, so in a sweep every Adam run after a thread's first reads
+/// them. The same calls make them, so they are the same bits.
+#[inline]
+fn bias_corrections(beta1: f64, beta2: f64, step: u64) -> (f64, f64) {
+    let compute = |step: u64| {
+        let t = step as f64;
+        (1.0 - beta1.powf(t), (1.0 - beta2.powf(t)).powf(0.5))
+    };
+    if step == 0 || step > CACHED_STEPS {
+        return compute(step);
+    }
+    CORRECTIONS.with_borrow_mut(|cache| {
+        let betas = (beta1.to_bits(), beta2.to_bits());
+        if cache.betas != betas {
+            cache.betas = betas;
+            cache.values.clear();
+        }
+        while (cache.values.len() as u64) < step {
+            let next = compute(cache.values.len() as u64 + 1);
+            cache.values.push(next);
+        }
+        cache.values[step as usize - 1]
+    })
+}
+
+impl Plane<Adam, AdamState<[f64; 2]>> {
+    /// See [`PlaneStepper::step`].
+    #[inline(always)]
+    pub(crate) fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
+        self.rule.update(&mut self.state, params, &grad, lr);
+    }
 }
 
 impl Rule for Adam {
     type State = AdamState;
 
     fn init(&self, dim: usize) -> AdamState {
-        AdamState {
-            step: 0,
-            exp_avg: Array1::zeros(dim),
-            exp_avg_sq: Array1::zeros(dim),
-            max_exp_avg_sq: self.amsgrad.then(|| Array1::zeros(dim)),
-        }
+        self.fresh(dim)
     }
 
     fn step(
@@ -55,97 +227,15 @@ impl Rule for Adam {
         lr: f64,
         _problem: &mut Counted<'_>,
     ) -> StepOutcome {
-        let AdamState {
-            step,
-            exp_avg,
-            exp_avg_sq,
-            max_exp_avg_sq,
-        } = state;
-        *step += 1;
-        let (beta1, beta2) = self.betas;
-        let coupled = apply_weight_decay(
-            grad,
-            params,
-            lr,
-            self.weight_decay,
-            self.decoupled_weight_decay,
-        );
-        let grad = coupled.as_ref().map_or(grad, |g| g.view());
-
-        // Python floats in torch: `1 - beta ** step` with a float step.
-        let t = *step as f64;
-        let (step_size, bias_correction2_sqrt) = if self.bias_correction {
-            (lr / (1.0 - beta1.powf(t)), (1.0 - beta2.powf(t)).powf(0.5))
-        } else {
-            (lr, 1.0)
-        };
-        let (eps, weight1) = (self.eps, 1.0 - beta1);
-        // One element of the update; `LERP_LOW` is `weight1.abs() < 0.5`, decided once per
-        // step so the loop has no branch and vectorises.
-        #[inline(always)]
-        fn adam_one<const LERP_LOW: bool>(
-            p: &mut f64,
-            m: &mut f64,
-            v: &mut f64,
-            g: f64,
-            (weight1, beta2, bias_correction2_sqrt, eps, step_size): (f64, f64, f64, f64, f64),
-        ) {
-            *m = if LERP_LOW {
-                *m + weight1 * (g - *m)
-            } else {
-                g - (g - *m) * (1.0 - weight1)
-            };
-            *v = *v * beta2 + (1.0 - beta2) * g * g;
-            let denom = v.sqrt() / bias_correction2_sqrt + eps;
-            *p += -step_size * *m / denom;
-        }
-        let k = (weight1, beta2, bias_correction2_sqrt, eps, step_size);
-        match max_exp_avg_sq {
-            None => match (
-                params.as_slice_mut(),
-                exp_avg.as_slice_mut(),
-                exp_avg_sq.as_slice_mut(),
-                grad.as_slice(),
-            ) {
-                // Contiguous (always, but for a strided gradient view): plain slice loops.
-                (Some(p), Some(m), Some(v), Some(g)) => {
-                    let n = p.len().min(m.len()).min(v.len()).min(g.len());
-                    let (p, m, v, g) = (&mut p[..n], &mut m[..n], &mut v[..n], &g[..n]);
-                    if weight1.abs() < 0.5 {
-                        for i in 0..n {
-                            adam_one::<true>(&mut p[i], &mut m[i], &mut v[i], g[i], k);
-                        }
-                    } else {
-                        for i in 0..n {
-                            adam_one::<false>(&mut p[i], &mut m[i], &mut v[i], g[i], k);
-                        }
-                    }
-                }
-                _ => Zip::from(params)
-                    .and(exp_avg)
-                    .and(exp_avg_sq)
-                    .and(grad)
-                    .for_each(|p, m, v, &g| {
-                        *m = lerp(*m, g, weight1);
-                        *v = *v * beta2 + (1.0 - beta2) * g * g;
-                        let denom = v.sqrt() / bias_correction2_sqrt + eps;
-                        *p += -step_size * *m / denom;
-                    }),
-            },
-            Some(max_v) => Zip::from(params)
-                .and(exp_avg)
-                .and(exp_avg_sq)
-                .and(max_v)
-                .and(grad)
-                .for_each(|p, m, v, vmax, &g| {
-                    *m = lerp(*m, g, weight1);
-                    *v = *v * beta2 + (1.0 - beta2) * g * g;
-                    *vmax = vmax.max(*v);
-                    let denom = vmax.sqrt() / bias_correction2_sqrt + eps;
-                    *p += -step_size * *m / denom;
-                }),
-        }
+        on_slices(params, grad, |p, g| self.update(state, p, g, lr));
         StepOutcome::default()
+    }
+
+    fn start_plane(&self) -> Option<PlaneStepper> {
+        Some(PlaneStepper::Adam(Plane {
+            rule: self.clone(),
+            state: self.fresh::<[f64; 2]>(2),
+        }))
     }
 
     fn rests_where_the_gradient_vanishes(&self) -> bool {
@@ -318,3 +408,24 @@ pub const ADAMW: OptimizerKind = OptimizerKind {
         configs: &["adam.toml"],
     },
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_bias_corrections_are_the_bits_pow_gives() {
+        let direct = |beta1: f64, beta2: f64, step: u64| {
+            let t = step as f64;
+            let pair = (1.0 - beta1.powf(t), (1.0 - beta2.powf(t)).powf(0.5));
+            (pair.0.to_bits(), pair.1.to_bits())
+        };
+        // Betas taking turns (the cache starts over), steps out of order, past the cache.
+        for (beta1, beta2) in [(0.9, 0.999), (0.6, 0.99), (0.9, 0.999)] {
+            for step in [3, 1, 700, 2, CACHED_STEPS, CACHED_STEPS + 5] {
+                let (a, b) = bias_corrections(beta1, beta2, step);
+                assert_eq!((a.to_bits(), b.to_bits()), direct(beta1, beta2, step));
+            }
+        }
+    }
+}

@@ -105,12 +105,81 @@ pub trait Rule: fmt::Debug + Clone + Send + Sync + 'static {
     fn rests_where_the_gradient_vanishes(&self) -> bool {
         true
     }
+
+    /// A run of this rule on a point of the plane, its state in fixed-size arrays, stepped
+    /// without ndarray: the run loop's path for surfaces, where a step's few flops cost less
+    /// than the views, layout checks and heap vectors around them. Only for rules that ask
+    /// nothing of the objective but the gradient they are given (whose steps return
+    /// `StepOutcome::default()`); it must step exactly as [`Rule::step`] does, through the
+    /// same code. `None` (the default): the run takes the general path.
+    fn start_plane(&self) -> Option<PlaneStepper> {
+        None
+    }
+}
+
+/// A first-order rule with its state on a point of the plane (see [`Rule::start_plane`]): one
+/// variant per rule that has the form, so that the run loop's step is a `match` compiled into
+/// the loop, its point kept in registers, rather than a dynamic call that takes it through
+/// memory.
+pub enum PlaneStepper {
+    /// SGD, momentum and Nesterov.
+    Sgd(Plane<sgd::Sgd, Option<[f64; 2]>>),
+    /// AdaGrad.
+    Adagrad(Plane<adagrad::Adagrad, adagrad::AdagradState<[f64; 2]>>),
+    /// RMSProp.
+    RmsProp(Plane<rmsprop::RmsProp, rmsprop::RmsPropState<[f64; 2]>>),
+    /// Adam and AdamW.
+    Adam(Plane<adam::Adam, adam::AdamState<[f64; 2]>>),
+}
+
+impl PlaneStepper {
+    /// One update of `params` in place, as [`Rule::step`] would make it.
+    #[inline]
+    pub fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
+        match self {
+            PlaneStepper::Sgd(plane) => plane.step(params, grad, lr),
+            PlaneStepper::Adagrad(plane) => plane.step(params, grad, lr),
+            PlaneStepper::RmsProp(plane) => plane.step(params, grad, lr),
+            PlaneStepper::Adam(plane) => plane.step(params, grad, lr),
+        }
+    }
+}
+
+/// A rule and its state in any storage: what a [`PlaneStepper`] holds, with the state's
+/// vectors as `[f64; 2]`.
+pub struct Plane<R, S> {
+    pub(crate) rule: R,
+    pub(crate) state: S,
+}
+
+/// The vectors of a rule's state: a `Vec` on the general path, an array on the plane (see
+/// [`Rule::start_plane`]), so one update written over slices serves both.
+pub(crate) trait Vector: AsRef<[f64]> + AsMut<[f64]> + Send + 'static {
+    /// `len` copies of `value` (an array has its own length).
+    fn filled(len: usize, value: f64) -> Self;
+}
+
+impl Vector for Vec<f64> {
+    fn filled(len: usize, value: f64) -> Self {
+        vec![value; len]
+    }
+}
+
+impl Vector for [f64; 2] {
+    #[inline]
+    fn filled(len: usize, value: f64) -> Self {
+        debug_assert_eq!(len, 2);
+        [value; 2]
+    }
 }
 
 /// Any rule, behind one type: what a run holds.
 pub trait Optimizer: fmt::Debug + Send + Sync {
     /// A run of this optimizer on `dim` parameters: the settings with a fresh state.
     fn start(&self, dim: usize) -> Box<dyn Stepper>;
+
+    /// See [`Rule::start_plane`].
+    fn start_plane(&self) -> Option<PlaneStepper>;
 
     /// See [`Rule::rests_where_the_gradient_vanishes`].
     fn rests_where_the_gradient_vanishes(&self) -> bool;
@@ -155,6 +224,10 @@ impl<R: Rule> Optimizer for R {
 
     fn rests_where_the_gradient_vanishes(&self) -> bool {
         Rule::rests_where_the_gradient_vanishes(self)
+    }
+
+    fn start_plane(&self) -> Option<PlaneStepper> {
+        Rule::start_plane(self)
     }
 }
 
@@ -249,9 +322,48 @@ pub(crate) fn with_weight_decay(
         let mut g = grad.to_owned();
         Zip::from(&mut g)
             .and(params)
-            .for_each(|g, &p| *g += weight_decay * p);
+            .for_each(|g, &p| *g = decayed(*g, p, weight_decay));
         g
     })
+}
+
+/// One element of [`with_weight_decay`], for updates that apply it element by element (it
+/// must be read before the element of `p` is updated): `g + weight_decay·p`, or `g` as it is
+/// without weight decay (adding 0·p would turn −0 into +0, and an infinite p into NaN).
+#[inline(always)]
+pub(crate) fn decayed(g: f64, p: f64, weight_decay: f64) -> f64 {
+    if weight_decay != 0.0 {
+        g + weight_decay * p
+    } else {
+        g
+    }
+}
+
+/// Runs an update written over slices on a run's vectors: they lie contiguous (a run owns
+/// them), so this only borrows them; a strided gradient view is copied first, and strided
+/// parameters are updated through a copy.
+#[inline]
+pub(crate) fn on_slices<T>(
+    params: &mut Array1<f64>,
+    grad: ArrayView1<'_, f64>,
+    update: impl FnOnce(&mut [f64], &[f64]) -> T,
+) -> T {
+    let copied;
+    let grad = match grad.as_slice() {
+        Some(g) => g,
+        None => {
+            copied = grad.to_vec();
+            &copied
+        }
+    };
+    assert_eq!(params.len(), grad.len(), "a gradient for every parameter");
+    if let Some(p) = params.as_slice_mut() {
+        return update(p, grad);
+    }
+    let mut p = params.to_vec();
+    let out = update(&mut p, grad);
+    params.iter_mut().zip(p).for_each(|(to, from)| *to = from);
+    out
 }
 
 /// Weight decay as torch's Adam-family rules take it: decoupled (AdamW's) shrinks `params`
@@ -273,40 +385,6 @@ pub(crate) fn apply_weight_decay(
         None
     } else {
         with_weight_decay(grad, params, weight_decay)
-    }
-}
-
-/// `Zip::from(a).and(b).for_each(f)` over a run's vectors, as a plain slice loop where both lie
-/// contiguous (a run's own vectors always do): on a surface's two numbers ndarray's general
-/// loop, its layout checks and strides, costs more than the update it applies.
-pub(crate) fn zip_mut(
-    a: &mut Array1<f64>,
-    b: ArrayView1<'_, f64>,
-    mut f: impl FnMut(&mut f64, f64),
-) {
-    match (a.as_slice_mut(), b.as_slice()) {
-        (Some(a), Some(b)) if a.len() == b.len() => {
-            a.iter_mut().zip(b).for_each(|(a, &b)| f(a, b));
-        }
-        _ => Zip::from(a).and(b).for_each(|a, &b| f(a, b)),
-    }
-}
-
-/// [`zip_mut`] with a second vector updated in place (a rule's state beside the parameters).
-pub(crate) fn zip_mut2(
-    a: &mut Array1<f64>,
-    b: &mut Array1<f64>,
-    c: ArrayView1<'_, f64>,
-    mut f: impl FnMut(&mut f64, &mut f64, f64),
-) {
-    match (a.as_slice_mut(), b.as_slice_mut(), c.as_slice()) {
-        (Some(a), Some(b), Some(c)) if a.len() == b.len() && a.len() == c.len() => {
-            a.iter_mut()
-                .zip(b)
-                .zip(c)
-                .for_each(|((a, b), &c)| f(a, b, c));
-        }
-        _ => Zip::from(a).and(b).and(c).for_each(|a, b, &c| f(a, b, c)),
     }
 }
 

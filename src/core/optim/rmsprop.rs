@@ -7,7 +7,8 @@ use ndarray::{Array1, ArrayView1};
 
 use super::sgd::WEIGHT_DECAY_KEY;
 use super::{
-    Explain, Optimizer, OptimizerKind, Rule, StepOutcome, lerp, with_weight_decay, zip_mut2,
+    Explain, Optimizer, OptimizerKind, Plane, PlaneStepper, Rule, StepOutcome, Vector, decayed,
+    lerp, on_slices,
 };
 use crate::core::objective::Counted;
 use crate::core::spec::{Key, Legend, Range, Settings, no_check};
@@ -27,23 +28,95 @@ pub struct RmsProp {
     pub centered: bool,
 }
 
-/// The running mean of g², and for the options their running mean of g and velocity.
+/// The running mean of g², and for the options their running mean of g and velocity (`V`:
+/// see [`Vector`]).
 #[derive(Debug, Clone)]
-pub struct RmsPropState {
-    square_avg: Array1<f64>,
-    grad_avg: Option<Array1<f64>>,
-    momentum_buffer: Option<Array1<f64>>,
+pub struct RmsPropState<V = Vec<f64>> {
+    square_avg: V,
+    grad_avg: Option<V>,
+    momentum_buffer: Option<V>,
+}
+
+impl RmsProp {
+    fn fresh<V: Vector>(&self, dim: usize) -> RmsPropState<V> {
+        RmsPropState {
+            square_avg: V::filled(dim, 0.0),
+            grad_avg: self.centered.then(|| V::filled(dim, 0.0)),
+            momentum_buffer: (self.momentum > 0.0).then(|| V::filled(dim, 0.0)),
+        }
+    }
+
+    /// The update, element by element (each element's weight decay read before its
+    /// parameter moves), in any storage (see [`Rule::start_plane`]).
+    #[inline(always)]
+    fn update<V: Vector>(
+        &self,
+        state: &mut RmsPropState<V>,
+        params: &mut [f64],
+        grad: &[f64],
+        lr: f64,
+    ) {
+        let (alpha, eps, wd) = (self.alpha, self.eps, self.weight_decay);
+        let RmsPropState {
+            square_avg,
+            grad_avg,
+            momentum_buffer,
+        } = state;
+        let square_avg = square_avg.as_mut();
+        match (grad_avg, momentum_buffer) {
+            // The lecture's RMSProp: the common case, one pass.
+            (None, None) => {
+                for ((p, v), &g) in params.iter_mut().zip(square_avg).zip(grad) {
+                    let g = decayed(g, *p, wd);
+                    *v = *v * alpha + (1.0 - alpha) * g * g;
+                    *p += -lr * g / (v.sqrt() + eps);
+                }
+            }
+            (grad_avg, buffer) => {
+                // torch: avg = sqrt(v − ḡ²) + eps when centered, sqrt(v) + eps otherwise;
+                // with momentum, buf = μ·buf + g/avg and p −= lr·buf.
+                let momentum = self.momentum;
+                let mut grad_avg = grad_avg.as_mut().map(|a| a.as_mut());
+                let mut buffer = buffer.as_mut().map(|b| b.as_mut());
+                for i in 0..params.len() {
+                    let g = decayed(grad[i], params[i], wd);
+                    let v = &mut square_avg[i];
+                    *v = *v * alpha + (1.0 - alpha) * g * g;
+                    let root = match grad_avg.as_deref_mut() {
+                        Some(avg) => {
+                            avg[i] = lerp(avg[i], g, 1.0 - alpha);
+                            // torch's addcmul(ḡ, ḡ, value=−1): v + (−1·ḡ)·ḡ, exactly v − ḡ·ḡ.
+                            (*v - avg[i] * avg[i]).sqrt()
+                        }
+                        None => v.sqrt(),
+                    };
+                    let denom = root + eps;
+                    match buffer.as_deref_mut() {
+                        Some(buf) => {
+                            buf[i] = buf[i] * momentum + g / denom;
+                            params[i] += -lr * buf[i];
+                        }
+                        None => params[i] += -lr * g / denom,
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Plane<RmsProp, RmsPropState<[f64; 2]>> {
+    /// See [`PlaneStepper::step`].
+    #[inline(always)]
+    pub(crate) fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
+        self.rule.update(&mut self.state, params, &grad, lr);
+    }
 }
 
 impl Rule for RmsProp {
     type State = RmsPropState;
 
     fn init(&self, dim: usize) -> RmsPropState {
-        RmsPropState {
-            square_avg: Array1::zeros(dim),
-            grad_avg: self.centered.then(|| Array1::zeros(dim)),
-            momentum_buffer: (self.momentum > 0.0).then(|| Array1::zeros(dim)),
-        }
+        self.fresh(dim)
     }
 
     fn step(
@@ -54,48 +127,15 @@ impl Rule for RmsProp {
         lr: f64,
         _problem: &mut Counted<'_>,
     ) -> StepOutcome {
-        let decayed = with_weight_decay(grad, params, self.weight_decay);
-        let grad = decayed.as_ref().map_or(grad, |g| g.view());
-        let (alpha, eps) = (self.alpha, self.eps);
-        let RmsPropState {
-            square_avg,
-            grad_avg,
-            momentum_buffer,
-        } = state;
-        match (grad_avg, momentum_buffer) {
-            // The lecture's RMSProp: the common case, one pass.
-            (None, None) => zip_mut2(params, square_avg, grad, |p, v, g| {
-                *v = *v * alpha + (1.0 - alpha) * g * g;
-                *p += -lr * g / (v.sqrt() + eps);
-            }),
-            (grad_avg, buffer) => {
-                // torch: avg = sqrt(v − ḡ²) + eps when centered, sqrt(v) + eps otherwise;
-                // with momentum, buf = μ·buf + g/avg and p −= lr·buf.
-                let momentum = self.momentum;
-                for i in 0..params.len() {
-                    let g = grad[i];
-                    let v = &mut square_avg[i];
-                    *v = *v * alpha + (1.0 - alpha) * g * g;
-                    let root = match grad_avg.as_mut() {
-                        Some(avg) => {
-                            avg[i] = lerp(avg[i], g, 1.0 - alpha);
-                            // torch's addcmul(ḡ, ḡ, value=−1): v + (−1·ḡ)·ḡ, exactly v − ḡ·ḡ.
-                            (*v - avg[i] * avg[i]).sqrt()
-                        }
-                        None => v.sqrt(),
-                    };
-                    let denom = root + eps;
-                    match buffer.as_mut() {
-                        Some(buf) => {
-                            buf[i] = buf[i] * momentum + g / denom;
-                            params[i] += -lr * buf[i];
-                        }
-                        None => params[i] += -lr * g / denom,
-                    }
-                }
-            }
-        }
+        on_slices(params, grad, |p, g| self.update(state, p, g, lr));
         StepOutcome::default()
+    }
+
+    fn start_plane(&self) -> Option<PlaneStepper> {
+        Some(PlaneStepper::RmsProp(Plane {
+            rule: self.clone(),
+            state: self.fresh::<[f64; 2]>(2),
+        }))
     }
 
     fn rests_where_the_gradient_vanishes(&self) -> bool {

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use ndarray::{Array1, ArrayView1};
 
 use super::{
-    Explain, Optimizer, OptimizerKind, Rule, StepOutcome, with_weight_decay, zip_mut, zip_mut2,
+    Explain, Optimizer, OptimizerKind, Plane, PlaneStepper, Rule, StepOutcome, Vector, decayed,
+    on_slices,
 };
 use crate::core::objective::Counted;
 use crate::core::spec::{Default, Invalid, Key, Legend, Range, Settings};
@@ -26,7 +27,7 @@ pub struct Sgd {
 
 impl Rule for Sgd {
     /// Momentum buffer; `None` until the first step, which sets it to the gradient.
-    type State = Option<Array1<f64>>;
+    type State = Option<Vec<f64>>;
 
     fn init(&self, _dim: usize) -> Self::State {
         None
@@ -40,26 +41,51 @@ impl Rule for Sgd {
         lr: f64,
         _problem: &mut Counted<'_>,
     ) -> StepOutcome {
-        let decayed = with_weight_decay(grad, params, self.weight_decay);
-        let grad = decayed.as_ref().map_or(grad, |g| g.view());
-        if self.momentum == 0.0 {
-            zip_mut(params, grad, |p, g| *p += -lr * g);
-            return StepOutcome::default();
-        }
-        let (momentum, keep) = (self.momentum, 1.0 - self.dampening);
-        let buf = match buffer {
-            None => buffer.insert(grad.to_owned()),
-            Some(buf) => {
-                zip_mut(buf, grad, |b, g| *b = *b * momentum + keep * g);
-                buf
-            }
-        };
-        if self.nesterov {
-            zip_mut2(params, buf, grad, |p, &mut b, g| *p += -lr * (g + momentum * b));
-        } else {
-            zip_mut(params, buf.view(), |p, b| *p += -lr * b);
-        }
+        on_slices(params, grad, |p, g| self.update(buffer, p, g, lr));
         StepOutcome::default()
+    }
+
+    fn start_plane(&self) -> Option<PlaneStepper> {
+        Some(PlaneStepper::Sgd(Plane {
+            rule: self.clone(),
+            state: None::<[f64; 2]>,
+        }))
+    }
+}
+
+impl Plane<Sgd, Option<[f64; 2]>> {
+    /// See [`PlaneStepper::step`].
+    #[inline(always)]
+    pub(crate) fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
+        self.rule.update(&mut self.state, params, &grad, lr);
+    }
+}
+
+impl Sgd {
+    /// The update, element by element (each element's weight decay read before its
+    /// parameter moves): one pass, in any storage (see [`Rule::start_plane`]).
+    #[inline(always)]
+    fn update<V: Vector>(&self, buffer: &mut Option<V>, params: &mut [f64], grad: &[f64], lr: f64) {
+        let wd = self.weight_decay;
+        if self.momentum == 0.0 {
+            for (p, &g) in params.iter_mut().zip(grad) {
+                *p += -lr * decayed(g, *p, wd);
+            }
+            return;
+        }
+        let (momentum, keep, nesterov) = (self.momentum, 1.0 - self.dampening, self.nesterov);
+        // The first step sets the buffer to the gradient (torch's `clone(grad)`).
+        let first = buffer.is_none();
+        let buf = buffer.get_or_insert_with(|| V::filled(params.len(), 0.0));
+        for ((p, b), &g) in params.iter_mut().zip(buf.as_mut()).zip(grad) {
+            let g = decayed(g, *p, wd);
+            *b = if first { g } else { *b * momentum + keep * g };
+            if nesterov {
+                *p += -lr * (g + momentum * *b);
+            } else {
+                *p += -lr * *b;
+            }
+        }
     }
 }
 

@@ -294,3 +294,83 @@ fn nesterov_without_momentum_is_refused_by_its_check() {
     let e = (kind.check)(&s).unwrap_err();
     assert_eq!(e.key, "momentum");
 }
+
+#[test]
+fn every_rule_on_the_plane_steps_bit_for_bit_as_on_ndarray() {
+    use crate::core::spec::Value;
+    // Each kind with a plane form, at its defaults and with each option that changes its
+    // arithmetic: the run loop takes the plane path for all of these on a surface.
+    let number = |key: &'static str, v: f64| (key, Value::Number(v));
+    let flag = |key: &'static str| (key, Value::Bool(true));
+    let cases: Vec<(&str, Vec<(&str, Value)>)> = vec![
+        ("sgd", vec![]),
+        ("sgd", vec![number("weight_decay", 0.1)]),
+        ("momentum", vec![number("dampening", 0.3)]),
+        ("momentum", vec![number("weight_decay", 0.1)]),
+        ("nesterov", vec![]),
+        ("nesterov", vec![number("weight_decay", 0.1)]),
+        ("adagrad", vec![]),
+        (
+            "adagrad",
+            vec![
+                number("lr_decay", 0.01),
+                number("initial_accumulator_value", 0.5),
+                number("weight_decay", 0.1),
+            ],
+        ),
+        ("rmsprop", vec![]),
+        ("rmsprop", vec![number("weight_decay", 0.1)]),
+        ("rmsprop", vec![flag("centered")]),
+        ("rmsprop", vec![number("momentum", 0.9)]),
+        ("rmsprop", vec![flag("centered"), number("momentum", 0.5)]),
+        ("adam", vec![]),
+        ("adam", vec![flag("amsgrad"), number("weight_decay", 0.1)]),
+        ("adam", vec![number("betas", 0.6)]),
+        ("adamw", vec![]),
+        ("adamw", vec![flag("amsgrad")]),
+    ];
+    let surface = Quadratic {
+        matrix: [[1.0, 0.0], [0.0, 20.0]],
+        center: [0.0, 0.0],
+    };
+    for (name, settings) in cases {
+        let kind = crate::core::registry::optimizer(name).unwrap();
+        let mut values = kind.defaults();
+        for (key, value) in &settings {
+            let value = match (key, value) {
+                // Both betas: a first one of 0.6 takes torch's other form of lerp.
+                (&"betas", Value::Number(b1)) => Value::Pair([*b1, 0.99]),
+                _ => value.clone(),
+            };
+            values.set(key, value);
+        }
+        let optimizer = (kind.build)(&values);
+        let mut on_plane = optimizer.start_plane().expect("a first-order rule");
+        let mut general = optimizer.start(2);
+        let mut problem = Counted::new(&surface);
+        let (mut plane, mut params) = ([-3.0, 2.0], array![-3.0, 2.0]);
+        // Gradients of both signs, a zero of each sign and a large one, with the lr changing.
+        for t in 0..60 {
+            let s = t as f64;
+            let grad = match t % 7 {
+                3 => [0.0, -0.0],
+                5 => [1e3 * s, -2.5],
+                _ => [(0.7 * s).sin() * 4.0, (1.3 * s).cos() - 0.2],
+            };
+            let lr = 0.01 * (1.0 + (t % 3) as f64);
+            on_plane.step(&mut plane, grad, lr);
+            let outcome = general.step(
+                &mut params,
+                array![grad[0], grad[1]].view(),
+                lr,
+                &mut problem,
+            );
+            assert_eq!(outcome, StepOutcome::default());
+            assert_eq!(
+                plane.map(f64::to_bits),
+                [params[0].to_bits(), params[1].to_bits()],
+                "{name} {settings:?} at step {t}"
+            );
+        }
+    }
+}

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use ndarray::{Array2, ArrayView1, ArrayViewMut1};
 
 use super::objective::Objective;
+use super::run::{Outcome, PlaneRun, Recorder};
 use super::spec::{Invalid, Key, Settings};
 
 /// Declares each surface's module and lists its kind: the registry of surfaces. Adding a
@@ -81,6 +82,14 @@ pub trait Surface: fmt::Debug + Send + Sync {
         (self.value2(p), self.grad2(p))
     }
 
+    /// A first-order optimizer's run on this surface (see `run::run_with`). A provided
+    /// method, so the run loop is compiled for each surface with its `value_grad2` inlined:
+    /// the point, f and ∇f stay in registers rather than pass through two dynamic calls and
+    /// the memory of their results, every step.
+    fn walk_plane(&self, run: PlaneRun<'_>, recorder: &mut dyn Recorder) -> Outcome {
+        crate::core::run::walk_plane(self, run, recorder)
+    }
+
     /// f at `out.len()` points of the row y, from x0 in steps of dx. A provided method, so it
     /// is compiled for each surface with its `value2` inlined: the grid behind every contour
     /// figure is sampled through here.
@@ -126,6 +135,9 @@ impl<S: Surface + ?Sized> Surface for Arc<S> {
     fn sample_row(&self, y: f64, x0: f64, dx: f64, out: &mut [f64]) {
         (**self).sample_row(y, x0, dx, out)
     }
+    fn walk_plane(&self, run: PlaneRun<'_>, recorder: &mut dyn Recorder) -> Outcome {
+        (**self).walk_plane(run, recorder)
+    }
 }
 
 impl dyn Surface + '_ {
@@ -161,6 +173,10 @@ impl<S: Surface + ?Sized> Objective for S {
 
     fn surface_at(&self, p: Point) -> Option<(f64, Point)> {
         Some(self.value_grad2(p))
+    }
+
+    fn walk_plane(&self, run: PlaneRun<'_>, recorder: &mut dyn Recorder) -> Option<Outcome> {
+        Some(Surface::walk_plane(self, run, recorder))
     }
 }
 
