@@ -77,9 +77,9 @@ pub struct Layout {
     pub(in crate::plot) data: Vec<Mask>,
 }
 
-/// The contour lines cut where they fade (each piece with its opacity), and the background
-/// raster under the paths: shared, each figure drawing from the one [`Prepared`] keeps (the
-/// PNG and the GIF at once, say).
+/// The contour lines cut where they fade (each piece with its opacity; none when they were
+/// drawn per pixel into the raster), and the background raster under the paths: shared,
+/// each figure drawing from the one [`Prepared`] keeps (the PNG and the GIF at once, say).
 type UnderPaths = Arc<(Vec<(f64, Vec<[f64; 2]>)>, Vec<u8>)>;
 
 /// What lies under the paths as drawn for one contour mode and plot size in pixels.
