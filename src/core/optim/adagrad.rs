@@ -2,14 +2,9 @@
 
 use std::sync::Arc;
 
-use ndarray::{Array1, ArrayView1};
 
 use super::sgd::WEIGHT_DECAY_KEY;
-use super::{
-    Explain, Optimizer, OptimizerKind, Plane, PlaneStepper, Rule, StepOutcome, Vector, decayed,
-    on_slices,
-};
-use crate::core::objective::Counted;
+use super::{SliceRule, Explain, Optimizer, OptimizerKind, Plane, PlaneStepper, Vector, decayed};
 use crate::core::spec::{Key, Legend, Range, Settings, no_check};
 
 /// AdaGrad: per-coordinate steps shrink with the sum of all squared gradients so far.
@@ -32,42 +27,11 @@ pub struct AdagradState<V = Vec<f64>> {
     sum: V,
 }
 
-impl Rule for Adagrad {
-    type State = AdagradState;
 
-    fn init(&self, dim: usize) -> AdagradState {
-        self.fresh(dim)
-    }
 
-    fn step(
-        &self,
-        state: &mut AdagradState,
-        params: &mut Array1<f64>,
-        grad: ArrayView1<'_, f64>,
-        lr: f64,
-        _problem: &mut Counted<'_>,
-    ) -> StepOutcome {
-        on_slices(params, grad, |p, g| self.update(state, p, g, lr));
-        StepOutcome::default()
-    }
+impl SliceRule for Adagrad {
+    type State<V: Vector> = AdagradState<V>;
 
-    fn start_plane(&self) -> Option<PlaneStepper> {
-        Some(PlaneStepper::Adagrad(Plane {
-            rule: self.clone(),
-            state: self.fresh::<[f64; 2]>(2),
-        }))
-    }
-}
-
-impl Plane<Adagrad, AdagradState<[f64; 2]>> {
-    /// See [`PlaneStepper::step`].
-    #[inline(always)]
-    pub(crate) fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
-        self.rule.update(&mut self.state, params, &grad, lr);
-    }
-}
-
-impl Adagrad {
     fn fresh<V: Vector>(&self, dim: usize) -> AdagradState<V> {
         AdagradState {
             step: 0,
@@ -75,7 +39,7 @@ impl Adagrad {
         }
     }
 
-    /// The update, element by element, in any storage (see [`Rule::start_plane`]).
+    /// The update, element by element, in any storage (see [`super::Rule::start_plane`]).
     #[inline(always)]
     fn update<V: Vector>(
         &self,
@@ -92,6 +56,10 @@ impl Adagrad {
             *s += g * g;
             *p += -clr * g / (s.sqrt() + eps);
         }
+    }
+
+    fn on_plane(plane: Plane<Self, Self::State<[f64; 2]>>) -> PlaneStepper {
+        PlaneStepper::Adagrad(plane)
     }
 }
 

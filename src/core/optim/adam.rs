@@ -4,13 +4,8 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use ndarray::{Array1, ArrayView1};
 
-use super::{
-    Explain, Optimizer, OptimizerKind, Plane, PlaneStepper, Rule, StepOutcome, Vector, decayed,
-    on_slices,
-};
-use crate::core::objective::Counted;
+use super::{SliceRule, Explain, Optimizer, OptimizerKind, Plane, PlaneStepper, Vector, decayed};
 use crate::core::spec::{Key, Legend, Range, Settings, no_check};
 
 /// Adam and AdamW: momentum plus RMSProp-style scaling, bias-corrected.
@@ -40,7 +35,9 @@ pub struct AdamState<V = Vec<f64>> {
     max_exp_avg_sq: Option<V>,
 }
 
-impl Adam {
+impl SliceRule for Adam {
+    type State<V: Vector> = AdamState<V>;
+
     fn fresh<V: Vector>(&self, dim: usize) -> AdamState<V> {
         AdamState {
             step: 0,
@@ -51,7 +48,7 @@ impl Adam {
     }
 
     /// The update, element by element (each element's weight decay applied before it
-    /// moves), in any storage (see [`Rule::start_plane`]).
+    /// moves), in any storage (see [`super::Rule::start_plane`]).
     #[inline(always)]
     fn update<V: Vector>(
         &self,
@@ -154,6 +151,16 @@ impl Adam {
             pass::<false>(params, m, v, vmax, grad, coupled, k);
         }
     }
+
+    fn on_plane(plane: Plane<Self, Self::State<[f64; 2]>>) -> PlaneStepper {
+        PlaneStepper::Adam(plane)
+    }
+
+    fn rests_where_the_gradient_vanishes(&self) -> bool {
+        // No: its step is divided by the root of a running average of g², which shrinks with the
+        // gradient (see the trait).
+        false
+    }
 }
 
 /// Steps up to this many keep their bias corrections in [`CORRECTIONS`] (16 bytes each).
@@ -204,46 +211,7 @@ fn bias_corrections(beta1: f64, beta2: f64, step: u64) -> (f64, f64) {
     })
 }
 
-impl Plane<Adam, AdamState<[f64; 2]>> {
-    /// See [`PlaneStepper::step`].
-    #[inline(always)]
-    pub(crate) fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
-        self.rule.update(&mut self.state, params, &grad, lr);
-    }
-}
 
-impl Rule for Adam {
-    type State = AdamState;
-
-    fn init(&self, dim: usize) -> AdamState {
-        self.fresh(dim)
-    }
-
-    fn step(
-        &self,
-        state: &mut AdamState,
-        params: &mut Array1<f64>,
-        grad: ArrayView1<'_, f64>,
-        lr: f64,
-        _problem: &mut Counted<'_>,
-    ) -> StepOutcome {
-        on_slices(params, grad, |p, g| self.update(state, p, g, lr));
-        StepOutcome::default()
-    }
-
-    fn start_plane(&self) -> Option<PlaneStepper> {
-        Some(PlaneStepper::Adam(Plane {
-            rule: self.clone(),
-            state: self.fresh::<[f64; 2]>(2),
-        }))
-    }
-
-    fn rests_where_the_gradient_vanishes(&self) -> bool {
-        // No: its step is divided by the root of a running average of g², which shrinks with the
-        // gradient (see the trait).
-        false
-    }
-}
 
 /// Adam's betas: the decay rates of its two moments.
 pub(crate) const BETAS_KEY: Key = Key::pair(

@@ -152,9 +152,76 @@ pub struct Plane<R, S> {
     pub(crate) state: S,
 }
 
+/// A first-order rule whose update is written once, over slices, with its state's vectors in
+/// any [`Vector`]: a `Vec` on the general path, `[f64; 2]` on the plane. Such a rule is a
+/// [`Rule`] (the impl below) and has a plane form ([`Rule::start_plane`]).
+pub trait SliceRule: fmt::Debug + Clone + Send + Sync + 'static {
+    /// What the rule remembers between steps, its vectors of type `V`.
+    type State<V: Vector>: Send + 'static;
+
+    /// A fresh state for `dim` parameters.
+    fn fresh<V: Vector>(&self, dim: usize) -> Self::State<V>;
+
+    /// One update of `params` in place, given the gradient there and the learning rate.
+    fn update<V: Vector>(
+        &self,
+        state: &mut Self::State<V>,
+        params: &mut [f64],
+        grad: &[f64],
+        lr: f64,
+    );
+
+    /// The rule on the plane: its variant of [`PlaneStepper`].
+    fn on_plane(plane: Plane<Self, Self::State<[f64; 2]>>) -> PlaneStepper;
+
+    /// See [`Rule::rests_where_the_gradient_vanishes`].
+    fn rests_where_the_gradient_vanishes(&self) -> bool {
+        true
+    }
+}
+
+impl<R: SliceRule> Rule for R {
+    type State = R::State<Vec<f64>>;
+
+    fn init(&self, dim: usize) -> Self::State {
+        self.fresh(dim)
+    }
+
+    fn step(
+        &self,
+        state: &mut Self::State,
+        params: &mut Array1<f64>,
+        grad: ArrayView1<'_, f64>,
+        lr: f64,
+        _problem: &mut Counted<'_>,
+    ) -> StepOutcome {
+        on_slices(params, grad, |p, g| self.update(state, p, g, lr));
+        StepOutcome::default()
+    }
+
+    fn start_plane(&self) -> Option<PlaneStepper> {
+        Some(R::on_plane(Plane {
+            rule: self.clone(),
+            state: self.fresh::<[f64; 2]>(2),
+        }))
+    }
+
+    fn rests_where_the_gradient_vanishes(&self) -> bool {
+        SliceRule::rests_where_the_gradient_vanishes(self)
+    }
+}
+
+impl<R: SliceRule> Plane<R, R::State<[f64; 2]>> {
+    /// See [`PlaneStepper::step`].
+    #[inline(always)]
+    pub(crate) fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
+        self.rule.update(&mut self.state, params, &grad, lr);
+    }
+}
+
 /// The vectors of a rule's state: a `Vec` on the general path, an array on the plane (see
 /// [`Rule::start_plane`]), so one update written over slices serves both.
-pub(crate) trait Vector: AsRef<[f64]> + AsMut<[f64]> + Send + 'static {
+pub trait Vector: AsRef<[f64]> + AsMut<[f64]> + Send + 'static {
     /// `len` copies of `value` (an array has its own length).
     fn filled(len: usize, value: f64) -> Self;
 }

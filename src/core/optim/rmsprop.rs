@@ -3,14 +3,9 @@
 
 use std::sync::Arc;
 
-use ndarray::{Array1, ArrayView1};
 
 use super::sgd::WEIGHT_DECAY_KEY;
-use super::{
-    Explain, Optimizer, OptimizerKind, Plane, PlaneStepper, Rule, StepOutcome, Vector, decayed,
-    lerp, on_slices,
-};
-use crate::core::objective::Counted;
+use super::{SliceRule, Explain, Optimizer, OptimizerKind, Plane, PlaneStepper, Vector, decayed, lerp};
 use crate::core::spec::{Key, Legend, Range, Settings, no_check};
 
 /// RMSProp: AdaGrad with a leaky (exponentially decaying) sum of squares.
@@ -37,7 +32,9 @@ pub struct RmsPropState<V = Vec<f64>> {
     momentum_buffer: Option<V>,
 }
 
-impl RmsProp {
+impl SliceRule for RmsProp {
+    type State<V: Vector> = RmsPropState<V>;
+
     fn fresh<V: Vector>(&self, dim: usize) -> RmsPropState<V> {
         RmsPropState {
             square_avg: V::filled(dim, 0.0),
@@ -47,7 +44,7 @@ impl RmsProp {
     }
 
     /// The update, element by element (each element's weight decay read before its
-    /// parameter moves), in any storage (see [`Rule::start_plane`]).
+    /// parameter moves), in any storage (see [`super::Rule::start_plane`]).
     #[inline(always)]
     fn update<V: Vector>(
         &self,
@@ -102,40 +99,9 @@ impl RmsProp {
             }
         }
     }
-}
 
-impl Plane<RmsProp, RmsPropState<[f64; 2]>> {
-    /// See [`PlaneStepper::step`].
-    #[inline(always)]
-    pub(crate) fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
-        self.rule.update(&mut self.state, params, &grad, lr);
-    }
-}
-
-impl Rule for RmsProp {
-    type State = RmsPropState;
-
-    fn init(&self, dim: usize) -> RmsPropState {
-        self.fresh(dim)
-    }
-
-    fn step(
-        &self,
-        state: &mut RmsPropState,
-        params: &mut Array1<f64>,
-        grad: ArrayView1<'_, f64>,
-        lr: f64,
-        _problem: &mut Counted<'_>,
-    ) -> StepOutcome {
-        on_slices(params, grad, |p, g| self.update(state, p, g, lr));
-        StepOutcome::default()
-    }
-
-    fn start_plane(&self) -> Option<PlaneStepper> {
-        Some(PlaneStepper::RmsProp(Plane {
-            rule: self.clone(),
-            state: self.fresh::<[f64; 2]>(2),
-        }))
+    fn on_plane(plane: Plane<Self, Self::State<[f64; 2]>>) -> PlaneStepper {
+        PlaneStepper::RmsProp(plane)
     }
 
     fn rests_where_the_gradient_vanishes(&self) -> bool {
@@ -144,6 +110,8 @@ impl Rule for RmsProp {
         false
     }
 }
+
+
 
 const KEYS: [Key; 5] = [
     Key::number(

@@ -3,13 +3,8 @@
 
 use std::sync::Arc;
 
-use ndarray::{Array1, ArrayView1};
 
-use super::{
-    Explain, Optimizer, OptimizerKind, Plane, PlaneStepper, Rule, StepOutcome, Vector, decayed,
-    on_slices,
-};
-use crate::core::objective::Counted;
+use super::{SliceRule, Explain, Optimizer, OptimizerKind, Plane, PlaneStepper, Vector, decayed};
 use crate::core::spec::{Default, Invalid, Key, Legend, Range, Settings};
 
 /// SGD, with optional (Nesterov) momentum, dampening and L2 weight decay.
@@ -25,45 +20,18 @@ pub struct Sgd {
     pub weight_decay: f64,
 }
 
-impl Rule for Sgd {
-    /// Momentum buffer; `None` until the first step, which sets it to the gradient.
-    type State = Option<Vec<f64>>;
 
-    fn init(&self, _dim: usize) -> Self::State {
+
+impl SliceRule for Sgd {
+    type State<V: Vector> = Option<V>;
+
+    /// No momentum buffer until the first step, which sets it to the gradient.
+    fn fresh<V: Vector>(&self, _dim: usize) -> Option<V> {
         None
     }
 
-    fn step(
-        &self,
-        buffer: &mut Self::State,
-        params: &mut Array1<f64>,
-        grad: ArrayView1<'_, f64>,
-        lr: f64,
-        _problem: &mut Counted<'_>,
-    ) -> StepOutcome {
-        on_slices(params, grad, |p, g| self.update(buffer, p, g, lr));
-        StepOutcome::default()
-    }
-
-    fn start_plane(&self) -> Option<PlaneStepper> {
-        Some(PlaneStepper::Sgd(Plane {
-            rule: self.clone(),
-            state: None::<[f64; 2]>,
-        }))
-    }
-}
-
-impl Plane<Sgd, Option<[f64; 2]>> {
-    /// See [`PlaneStepper::step`].
-    #[inline(always)]
-    pub(crate) fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
-        self.rule.update(&mut self.state, params, &grad, lr);
-    }
-}
-
-impl Sgd {
     /// The update, element by element (each element's weight decay read before its
-    /// parameter moves): one pass, in any storage (see [`Rule::start_plane`]).
+    /// parameter moves): one pass, in any storage (see [`super::Rule::start_plane`]).
     #[inline(always)]
     fn update<V: Vector>(&self, buffer: &mut Option<V>, params: &mut [f64], grad: &[f64], lr: f64) {
         let wd = self.weight_decay;
@@ -86,6 +54,10 @@ impl Sgd {
                 *p += -lr * *b;
             }
         }
+    }
+
+    fn on_plane(plane: Plane<Self, Self::State<[f64; 2]>>) -> PlaneStepper {
+        PlaneStepper::Sgd(plane)
     }
 }
 
