@@ -2,17 +2,18 @@
 //! pixels, how much of each run the runs drawn after it leave in sight, and where a legend
 //! of a given size can go without covering any of it.
 //!
-//! The masks are drawn with the very code that draws the figure (plotters' bitmap backend on
-//! a scratch buffer the size of the plot), so what is measured is what is shown.
+//! The masks are drawn with the very code that draws the figure (the figures' bitmap backend,
+//! [`Bitmap`], on a scratch buffer the size of the plot), so what is measured is what is
+//! shown.
 
 use std::cell::Cell;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters_backend::{BackendColor, BackendCoord, BackendStyle, DrawingErrorKind};
 
 use super::PlotError;
 use super::axis::{Axis, Ticked};
+use super::raster::Bitmap;
 use crate::core::Window;
 
 /// Which pixels of a `width × height` plot something touched.
@@ -34,7 +35,7 @@ impl Mask {
         width: u32,
         height: u32,
         buffer: &mut Vec<u8>,
-        draw: impl FnOnce(&DrawingArea<Tracked<'_>, Shift>) -> Result<(), PlotError>,
+        draw: impl FnOnce(&DrawingArea<Bitmap<'_>, Shift>) -> Result<(), PlotError>,
     ) -> Result<Mask, PlotError> {
         blank(buffer, width, height);
         let rows = Cell::new(Rows::NONE);
@@ -57,8 +58,8 @@ impl Mask {
         width: u32,
         height: u32,
         buffer: &mut Vec<u8>,
-        first: impl FnOnce(&DrawingArea<Tracked<'_>, Shift>) -> Result<(), PlotError>,
-        then: impl FnOnce(&DrawingArea<Tracked<'_>, Shift>) -> Result<(), PlotError>,
+        first: impl FnOnce(&DrawingArea<Bitmap<'_>, Shift>) -> Result<(), PlotError>,
+        then: impl FnOnce(&DrawingArea<Bitmap<'_>, Shift>) -> Result<(), PlotError>,
     ) -> Result<(Mask, Mask), PlotError> {
         blank(buffer, width, height);
         let rows = Cell::new(Rows::NONE);
@@ -104,14 +105,10 @@ fn draw_on(
     width: u32,
     height: u32,
     rows: &Cell<Rows>,
-    draw: impl FnOnce(&DrawingArea<Tracked<'_>, Shift>) -> Result<(), PlotError>,
+    draw: impl FnOnce(&DrawingArea<Bitmap<'_>, Shift>) -> Result<(), PlotError>,
 ) -> Result<(), PlotError> {
     let drawn = {
-        let root = Tracked {
-            inner: BitMapBackend::with_buffer(buffer, (width, height)),
-            rows,
-        }
-        .into_drawing_area();
+        let root = Bitmap::tracking(buffer, (width, height), rows).into_drawing_area();
         draw(&root).and_then(|()| Ok(root.present()?))
     };
     if drawn.is_err() {
@@ -134,85 +131,11 @@ impl Rows {
     };
 
     /// Widened to the rows from `a` to `b`, `margin` more either side.
-    fn with(self, a: i32, b: i32, margin: i32) -> Rows {
+    pub(in crate::plot) fn with(self, a: i32, b: i32, margin: i32) -> Rows {
         Rows {
             first: self.first.min(a.min(b).saturating_sub(margin)),
             last: self.last.max(a.max(b).saturating_add(margin)),
         }
-    }
-}
-
-/// plotters' bitmap backend, remembering the rows it was asked to draw on: a mask's scan for
-/// the pixels a drawing touched need not look beyond them. It passes on only what the bitmap
-/// backend itself implements (pixels, lines, rectangles, bitmaps) and lets plotters' own
-/// rasterizers turn everything else (paths, polygons, circles, text) into those calls, just
-/// as they do for the bitmap backend: the very same pixels.
-pub(in crate::plot) struct Tracked<'a> {
-    inner: BitMapBackend<'a>,
-    rows: &'a Cell<Rows>,
-}
-
-type TrackedError<'a> = DrawingErrorKind<<BitMapBackend<'a> as DrawingBackend>::ErrorType>;
-
-impl<'a> Tracked<'a> {
-    fn reach(&self, a: i32, b: i32, margin: i32) {
-        self.rows.set(self.rows.get().with(a, b, margin));
-    }
-}
-
-impl<'a> DrawingBackend for Tracked<'a> {
-    type ErrorType = <BitMapBackend<'a> as DrawingBackend>::ErrorType;
-
-    fn get_size(&self) -> (u32, u32) {
-        self.inner.get_size()
-    }
-
-    fn ensure_prepared(&mut self) -> Result<(), TrackedError<'a>> {
-        self.inner.ensure_prepared()
-    }
-
-    fn present(&mut self) -> Result<(), TrackedError<'a>> {
-        self.inner.present()
-    }
-
-    fn draw_pixel(
-        &mut self,
-        point: BackendCoord,
-        color: BackendColor,
-    ) -> Result<(), TrackedError<'a>> {
-        self.reach(point.1, point.1, 0);
-        self.inner.draw_pixel(point, color)
-    }
-
-    fn draw_line<S: BackendStyle>(
-        &mut self,
-        from: BackendCoord,
-        to: BackendCoord,
-        style: &S,
-    ) -> Result<(), TrackedError<'a>> {
-        self.reach(from.1, to.1, style.stroke_width() as i32);
-        self.inner.draw_line(from, to, style)
-    }
-
-    fn draw_rect<S: BackendStyle>(
-        &mut self,
-        upper_left: BackendCoord,
-        bottom_right: BackendCoord,
-        style: &S,
-        fill: bool,
-    ) -> Result<(), TrackedError<'a>> {
-        self.reach(upper_left.1, bottom_right.1, style.stroke_width() as i32);
-        self.inner.draw_rect(upper_left, bottom_right, style, fill)
-    }
-
-    fn blit_bitmap(
-        &mut self,
-        pos: BackendCoord,
-        size: (u32, u32),
-        src: &[u8],
-    ) -> Result<(), TrackedError<'a>> {
-        self.reach(pos.1, pos.1.saturating_add(size.1 as i32), 0);
-        self.inner.blit_bitmap(pos, size, src)
     }
 }
 
@@ -405,11 +328,11 @@ impl MaskPlot<'_> {
         &self,
         buffer: &mut Vec<u8>,
         draw: impl FnOnce(
-            &DrawingArea<Tracked<'_>, Cartesian2d<Ticked, Ticked>>,
+            &DrawingArea<Bitmap<'_>, Cartesian2d<Ticked, Ticked>>,
         ) -> Result<(), PlotError>,
     ) -> Result<Mask, PlotError> {
         let (w, h) = self.size;
-        Mask::render(w, h, buffer, |root: &DrawingArea<Tracked<'_>, Shift>| {
+        Mask::render(w, h, buffer, |root: &DrawingArea<Bitmap<'_>, Shift>| {
             draw(&root.apply_coord_spec(self.coord()))
         })
     }
@@ -420,10 +343,10 @@ impl MaskPlot<'_> {
         &self,
         buffer: &mut Vec<u8>,
         first: impl FnOnce(
-            &DrawingArea<Tracked<'_>, Cartesian2d<Ticked, Ticked>>,
+            &DrawingArea<Bitmap<'_>, Cartesian2d<Ticked, Ticked>>,
         ) -> Result<(), PlotError>,
         then: impl FnOnce(
-            &DrawingArea<Tracked<'_>, Cartesian2d<Ticked, Ticked>>,
+            &DrawingArea<Bitmap<'_>, Cartesian2d<Ticked, Ticked>>,
         ) -> Result<(), PlotError>,
     ) -> Result<(Mask, Mask), PlotError> {
         let (w, h) = self.size;

@@ -19,6 +19,7 @@ mod loss;
 mod march;
 pub mod network;
 mod parts;
+mod raster;
 pub mod style;
 mod svg;
 pub mod sweep;
@@ -32,6 +33,7 @@ use plotters::drawing::DrawingAreaErrorKind;
 use plotters::prelude::*;
 
 use crate::core::{Grid, Point, Trace};
+use raster::Bitmap;
 
 pub use levels::{Levels, choose_levels};
 pub use trajectories::Prepared;
@@ -288,7 +290,7 @@ pub fn inspect_trajectories(scene: &Scene) -> Result<Inspection, PlotError> {
     style::register_fonts();
     let (w, h) = (scene.width, scene.height);
     let mut buf = vec![255u8; w as usize * h as usize * 3];
-    let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+    let root = Bitmap::new(&mut buf, (w, h)).into_drawing_area();
     let layout = trajectories::draw_prepared(
         scene,
         &Prepared::new(scene),
@@ -329,7 +331,7 @@ pub fn inspect_loss(scene: &Scene) -> Result<Inspection, PlotError> {
     style::register_fonts();
     let (w, h) = (scene.width, scene.height);
     let mut buf = vec![255u8; w as usize * h as usize * 3];
-    let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+    let root = Bitmap::new(&mut buf, (w, h)).into_drawing_area();
     let layout = loss::draw_on(scene, &root)?;
     let area: f64 = layout
         .panels
@@ -565,7 +567,7 @@ fn render_with<S: Canvas + ?Sized>(
         Format::Png => {
             let mut buf = vec![255u8; w as usize * h as usize * 3];
             {
-                let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+                let root = Bitmap::new(&mut buf, (w, h)).into_drawing_area();
                 figure.draw(scene, &root)?;
                 root.present()?;
             }
@@ -636,7 +638,7 @@ pub mod stages {
         style::register_fonts();
         let mut buf = vec![255u8; w as usize * h as usize * 3];
         {
-            let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+            let root = Bitmap::new(&mut buf, (w, h)).into_drawing_area();
             match figure {
                 Figure::Trajectories => {
                     Trajectories(&Prepared::new(scene), Format::Png).draw(scene, &root)?;

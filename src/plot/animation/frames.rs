@@ -11,6 +11,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::super::clip::{P, inside};
 use super::super::parts::{Glyph, Marker};
+use super::super::raster::Bitmap;
 use super::super::style::{FONT, darker};
 use super::super::trajectories::{
     Layout, Mark, PlotCoord, RunPath, RunStyle, draw_markers, draw_marks, draw_path,
@@ -156,11 +157,11 @@ fn on_buffer<R>(
     (w, h): (u32, u32),
     layout: &Layout,
     draw: impl FnOnce(
-        &DrawingArea<BitMapBackend<'_>, Shift>,
-        &DrawingArea<BitMapBackend<'_>, PlotCoord>,
+        &DrawingArea<Bitmap<'_>, Shift>,
+        &DrawingArea<Bitmap<'_>, PlotCoord>,
     ) -> Result<R, PlotError>,
 ) -> Result<R, PlotError> {
-    let root = BitMapBackend::with_buffer(buffer, (w, h)).into_drawing_area();
+    let root = Bitmap::new(buffer, (w, h)).into_drawing_area();
     let (x, y, pw, ph) = layout.plot;
     let area = root
         .clone()

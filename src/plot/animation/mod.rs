@@ -30,6 +30,7 @@ use std::sync::mpsc;
 use gif::Frame;
 use plotters::prelude::*;
 
+use super::raster::Bitmap;
 use super::trajectories::{Contours, Paths, Prepared, draw_prepared};
 use super::{PlotError, Scene};
 use frames::{Animated, Counter, Frames};
@@ -53,7 +54,7 @@ pub fn animate(scene: &Scene, prepared: &Prepared) -> Result<Vec<u8>, PlotError>
     let (w, h) = (scene.width, scene.height);
     let mut background = vec![255u8; w as usize * h as usize * 3];
     let layout = {
-        let root = BitMapBackend::with_buffer(&mut background, (w, h)).into_drawing_area();
+        let root = Bitmap::new(&mut background, (w, h)).into_drawing_area();
         let layout = draw_prepared(scene, prepared, &root, Paths::Omitted, Contours::InRaster)?;
         root.present()?;
         layout

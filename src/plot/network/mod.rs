@@ -28,6 +28,7 @@ mod regions;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::raster::Bitmap;
 use super::{Canvas, Format, PlotError, figure, render_with};
 use crate::core::Grid;
 
@@ -400,12 +401,12 @@ fn run_name<'a>(label: &'a str, legend: &'a str) -> &'a str {
 /// GIF's frames and for the tests, which check pixels where the layout says something is.
 fn raster<T>(
     (w, h): (u32, u32),
-    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<T, PlotError>,
+    draw: impl FnOnce(&DrawingArea<Bitmap<'_>, Shift>) -> Result<T, PlotError>,
 ) -> Result<(Vec<u8>, T), PlotError> {
     super::style::register_fonts();
     let mut buf = vec![255u8; w as usize * h as usize * 3];
     let out = {
-        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+        let root = Bitmap::new(&mut buf, (w, h)).into_drawing_area();
         let out = draw(&root)?;
         root.present()?;
         out

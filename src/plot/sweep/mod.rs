@@ -174,13 +174,13 @@ fn lr_label(v: f64) -> String {
 #[cfg(test)]
 fn raster<T>(
     scene: &SweepScene,
-    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<T, PlotError>,
+    draw: impl FnOnce(&DrawingArea<super::raster::Bitmap<'_>, Shift>) -> Result<T, PlotError>,
 ) -> Result<(Vec<u8>, T), PlotError> {
     super::style::register_fonts();
     let (w, h) = (scene.width, scene.height);
     let mut buf = vec![255u8; w as usize * h as usize * 3];
     let out = {
-        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+        let root = super::raster::Bitmap::new(&mut buf, (w, h)).into_drawing_area();
         let out = draw(&root)?;
         root.present()?;
         out

@@ -6,7 +6,8 @@ use plotters::prelude::*;
 
 use super::{Geometry, Layer, PlotCoord, RowCurve, RowStyle, draw_row};
 use crate::plot::PlotError;
-use crate::plot::coverage::{Mask, Tracked, best_order, visible_fractions};
+use crate::plot::coverage::{Mask, best_order, visible_fractions};
+use crate::plot::raster::Bitmap;
 use crate::plot::style::{Sizes, run_color};
 use crate::plot::sweep::Rect;
 
@@ -85,7 +86,7 @@ pub(super) fn plan(curves: &[RowCurve], g: &Geometry, sizes: &Sizes) -> Result<P
 fn mask(
     g: &Geometry,
     buffer: &mut Vec<u8>,
-    draw: impl FnOnce(&DrawingArea<Tracked<'_>, PlotCoord>) -> Result<(), PlotError>,
+    draw: impl FnOnce(&DrawingArea<Bitmap<'_>, PlotCoord>) -> Result<(), PlotError>,
 ) -> Result<Mask, PlotError> {
     let (_, _, w, h) = g.plot;
     Mask::render(w, h, buffer, |root| {
