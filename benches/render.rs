@@ -8,7 +8,7 @@
 //!
 //! and the same compare's `trajectory.csv` streamed (`cargo bench --bench render -- csv/`),
 //! and the own marching squares and median cut against the crates they replace
-//! (`cargo bench --bench render -- kept/`).
+//! and the own polygon filler against plotters' (`cargo bench --bench render -- kept/`).
 
 use std::hint::black_box;
 use std::io::{BufWriter, Write};
@@ -189,6 +189,46 @@ fn kept_bench(c: &mut Criterion) {
         b.iter(|| stages::median_cut(&rgb, &exact, 255))
     });
     group.bench_function("palette_neuquant", |b| b.iter(neuquant));
+
+    // A 3-pixel path as plotters turns it into a polygon, filled on a figure-sized bitmap by
+    // the own filler and by plotters' (the same pixels): a winding walk of 400 points, as a
+    // trajectory is.
+    let (w, h) = (600u32, 450u32);
+    let mut seed = 12345u64;
+    let mut next = |range: i32| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as i32 % range - range / 2
+    };
+    let mut at = (300, 225);
+    let path: Vec<(i32, i32)> = (0..400)
+        .map(|_| {
+            at = (
+                (at.0 + next(25)).clamp(0, w as i32),
+                (at.1 + next(25)).clamp(0, h as i32),
+            );
+            at
+        })
+        .collect();
+    let polygon = plotters_backend::rasterizer::polygonize(&path, 3);
+    let color = plotters_backend::BackendColor {
+        alpha: 1.0,
+        rgb: (200, 30, 60),
+    };
+    let mut buffer = vec![255u8; w as usize * h as usize * 3];
+    group.bench_function("thick_path_own_fill", |b| {
+        b.iter(|| {
+            let mut back = plotters::prelude::BitMapBackend::with_buffer(&mut buffer, (w, h));
+            stages::fill_polygon(&mut back, &polygon, &color).unwrap();
+        })
+    });
+    group.bench_function("thick_path_plotters_fill", |b| {
+        b.iter(|| {
+            let mut back = plotters::prelude::BitMapBackend::with_buffer(&mut buffer, (w, h));
+            plotters_backend::rasterizer::fill_polygon(&mut back, &polygon, &color).unwrap();
+        })
+    });
     group.finish();
 }
 
