@@ -91,6 +91,10 @@ fn stage_benches(c: &mut Criterion) {
     group.bench_function("background_700x560", |b| {
         b.iter(|| stages::background(&grid, &levels, &map, 700, 560))
     });
+    // The trajectories figure's plot at the default size.
+    group.bench_function("contoured_raster_837x665", |b| {
+        b.iter(|| stages::contoured_raster(&scene, &levels, &map, (837, 665)))
+    });
     for figure in [Figure::Trajectories, Figure::Loss] {
         let name = figure.stem();
         group.bench_function(format!("{name}_raster"), |b| {

@@ -187,6 +187,27 @@ impl Sampler {
         self.row_of(&self.t, y, out);
     }
 
+    /// Row `y` of the plot into `t`, as [`Sampler::row`] gives it, and of `field` (one number
+    /// per grid sample, f itself, say) into `of_field`, bilinear the same way: in one pass,
+    /// which finds each pixel's samples and weights once for both.
+    pub fn row_and_field(&self, field: &[f64], y: usize, t: &mut [f64], of_field: &mut [f64]) {
+        let nx = self.nx;
+        let (j, fy) = grid_index(self.h - 1 - y, self.h, self.ny);
+        let lower = j * nx..(j + 1) * nx;
+        let upper = (j + 1) * nx..(j + 2) * nx;
+        let (t0, t1) = (&self.t[lower.clone()], &self.t[upper.clone()]);
+        let (f0, f1) = (&field[lower], &field[upper]);
+        let bilinear = |r0: &[f64], r1: &[f64], i: usize, fx: f64| {
+            let a = r0[i] + (r0[i + 1] - r0[i]) * fx;
+            let b = r1[i] + (r1[i + 1] - r1[i]) * fx;
+            a + (b - a) * fy
+        };
+        for ((t, f), &(i, fx)) in t.iter_mut().zip(of_field.iter_mut()).zip(&self.cols) {
+            *t = bilinear(t0, t1, i, fx);
+            *f = bilinear(f0, f1, i, fx);
+        }
+    }
+
     /// Row `y` of the plot of `field`, one number per grid sample (f itself, say), into
     /// `out`: bilinear between the samples, as [`Sampler::row`] is.
     pub fn row_of(&self, field: &[f64], y: usize, out: &mut [f64]) {

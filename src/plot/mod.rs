@@ -633,6 +633,18 @@ pub mod stages {
             .collect()
     }
 
+    /// The trajectories figure's background with its contour lines in it, as a `w × h` plot
+    /// on a canvas of the scene's size draws it.
+    pub fn contoured_raster(
+        scene: &Scene,
+        levels: &Levels,
+        map: &ColorMap,
+        (w, h): (u32, u32),
+    ) -> Vec<u8> {
+        let sizes = style::Sizes::new(scene.width, scene.height, scene.scale);
+        trajectories::background::contoured_raster(scene.grid, levels, map, (w, h), &sizes)
+    }
+
     /// A figure drawn into an RGB buffer, not encoded.
     pub fn raster(scene: &Scene, figure: Figure) -> Result<Vec<u8>, PlotError> {
         let (w, h) = (scene.width, scene.height);

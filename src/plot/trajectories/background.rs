@@ -209,6 +209,13 @@ pub(in crate::plot) fn fine_enough(grid: &Grid, (w, h): (u32, u32)) -> bool {
 /// cover it: 0.6 of a reference pixel either side, with a soft edge one pixel wide, faded
 /// as [`faded_lines`] fades it. A pixel far from every level keeps the background's colour.
 /// No marching squares, no lines to stroke: one pass over the pixels.
+///
+/// Row by row, in passes: every pixel's background colour; every pixel's bound on the
+/// squared gap to be far from a line (its squared gradient, scaled); the pixels that are
+/// not far, found by following the pair of levels around f along the row; and only those
+/// (a tenth or so) measured and blended as above. Each pixel gets the very bytes the
+/// one-pass reference in the tests gives it: the same operations in the same order, and a
+/// far test decided the same way (see [`near_pixels`]).
 pub(in crate::plot) fn contoured_raster(
     grid: &Grid,
     levels: &Levels,
@@ -221,81 +228,220 @@ pub(in crate::plot) fn contoured_raster(
     let Some(sampler) = Sampler::new(grid, levels, w, h) else {
         return out;
     };
-    let values = &levels.values;
-    let n = values.len();
-    let edge = sizes.px(0.6).max(0.5) + 0.5;
-    let edge2 = edge * edge;
-    // Each level's distance in f to the nearest other one, as `faded_lines` measures it.
-    let gaps: Vec<f64> = (0..n)
-        .map(|k| {
-            let below = k.checked_sub(1).map(|j| values[k] - values[j]);
-            let above = values.get(k + 1).map(|v| v - values[k]);
-            below.into_iter().chain(above).fold(f64::INFINITY, f64::min)
-        })
-        .collect();
+    let lines = LineTest::new(&levels.values, sizes);
     let fill_rows = |first: usize, rows: &mut [u8]| {
-        let mut t = vec![0.0; w];
-        // f on the rows above, at and below the one being filled.
+        // The map positions on the row being filled and the next one; f on the rows above,
+        // at and below the one being filled.
+        let mut t = [vec![0.0; w], vec![0.0; w]];
         let mut f = [vec![0.0; w], vec![0.0; w], vec![0.0; w]];
-        let sample = |y: usize, out: &mut Vec<f64>| sampler.row_of(&grid.values, y.min(h - 1), out);
+        let mut unused_t = vec![0.0; w];
+        let mut far_below = vec![0.0; w];
+        let mut near = vec![0; w];
         if first > 0 {
-            sample(first - 1, &mut f[0]);
+            sampler.row_and_field(&grid.values, first - 1, &mut unused_t, &mut f[0]);
         }
-        sample(first, &mut f[1]);
+        sampler.row_and_field(&grid.values, first, &mut t[0], &mut f[1]);
         for (k, row) in rows.chunks_exact_mut(w * 3).enumerate() {
             let y = first + k;
-            sampler.row(y, &mut t);
-            sample(y + 1, &mut f[2]);
-            let above = if y > 0 { &f[0] } else { &f[1] };
-            let (at, below) = (&f[1], if y + 1 < h { &f[2] } else { &f[1] });
-            // One-sided at the plot's edges.
-            let half_dy = if y > 0 && y + 1 < h { 0.5 } else { 1.0 };
-            for (x, px) in row.chunks_exact_mut(3).enumerate() {
-                let mut colour = map.pixel(t[x]);
-                let fx = at[x];
-                if n > 0 && fx.is_finite() {
-                    // The level nearest on the scale (t·n − ½ ≥ −½, so this is a round) is
-                    // nearly always the nearest in f too; where the two interpolations part
-                    // (a trench on a log scale), a step or two along the levels finds it.
-                    let mut nearest = ((t[x] * n as f64) as usize).min(n - 1);
-                    while nearest + 1 < n && fx - values[nearest] > values[nearest + 1] - fx {
-                        nearest += 1;
-                    }
-                    while nearest > 0 && values[nearest] - fx > fx - values[nearest - 1] {
-                        nearest -= 1;
-                    }
-                    let (left, right) = (x.saturating_sub(1), (x + 1).min(w - 1));
-                    // Halving is exact: the same numbers as dividing by the two pixels.
-                    let half_dx = if right - left == 2 { 0.5 } else { 1.0 };
-                    let gx = (at[right] - at[left]) * half_dx;
-                    let gy = (below[x] - above[x]) * half_dy;
-                    let gradient2 = gx * gx + gy * gy;
-                    let gap = (fx - values[nearest]).abs();
-                    // Most pixels lie far from every line: told apart without the square
-                    // root and the division (with room for their rounding, so that every
-                    // pixel the exact test below takes passes this one).
-                    if gap * gap >= edge2 * gradient2 * (1.0 + 1e-9) {
-                        px.copy_from_slice(&colour);
-                        continue;
-                    }
-                    let gradient = gradient2.sqrt();
-                    let distance = gap / gradient;
-                    // NaN (f undefined here or beside) fails the test: no line.
-                    if distance < edge {
-                        let alpha = LINE_ALPHA * fade(gaps[nearest], gradient);
-                        let c = (edge - distance).clamp(0.0, 1.0) * alpha;
-                        for (v, line) in colour.iter_mut().zip([LINE.0, LINE.1, LINE.2]) {
-                            *v = round_u8(f64::from(*v) * (1.0 - c) + f64::from(line) * c);
-                        }
-                    }
-                }
-                px.copy_from_slice(&colour);
+            let [t_here, t_next] = &mut t;
+            let [f_above, f_here, f_below] = &mut f;
+            sampler.row_and_field(&grid.values, (y + 1).min(h - 1), t_next, f_below);
+            for (px, &t) in row.chunks_exact_mut(3).zip(t_here.iter()) {
+                px.copy_from_slice(&map.pixel(t));
             }
+            if !lines.values.is_empty() {
+                let rows = Neighbours {
+                    above: if y > 0 { f_above } else { f_here },
+                    at: f_here,
+                    below: if y + 1 < h { f_below } else { f_here },
+                    // One-sided at the plot's edges.
+                    half_dy: if y > 0 && y + 1 < h { 0.5 } else { 1.0 },
+                };
+                lines.far_bounds(&rows, &mut far_below);
+                let count = lines.near_pixels(rows.at, &far_below, &mut near);
+                for &x in &near[..count] {
+                    let px = &mut row[x * 3..x * 3 + 3];
+                    lines.paint(px, map.pixel(t_here[x]), t_here[x], &rows, x);
+                }
+            }
+            t.swap(0, 1);
             f.rotate_left(1);
         }
     };
     in_two_halves(&mut out, w * 3, fill_rows);
     out
+}
+
+/// f on a pixel row and the rows above and below it, for the gradient.
+struct Neighbours<'a> {
+    above: &'a [f64],
+    at: &'a [f64],
+    below: &'a [f64],
+    /// 0.5 for central differences, 1 for one-sided ones.
+    half_dy: f64,
+}
+
+impl Neighbours<'_> {
+    /// |∇f|² in f per pixel squared at column `x`, from the neighbouring pixels.
+    #[inline]
+    fn gradient2(&self, x: usize) -> f64 {
+        let (at, w) = (self.at, self.at.len());
+        let (left, right) = (x.saturating_sub(1), (x + 1).min(w - 1));
+        // Halving is exact: the same numbers as dividing by the two pixels.
+        let half_dx = if right - left == 2 { 0.5 } else { 1.0 };
+        let gx = (at[right] - at[left]) * half_dx;
+        let gy = (self.below[x] - self.above[x]) * self.half_dy;
+        gx * gx + gy * gy
+    }
+}
+
+/// Whether and how a pixel lies on a contour line.
+struct LineTest<'a> {
+    /// The levels, as values of f, increasing.
+    values: &'a [f64],
+    /// The levels between −∞ and +∞, for following the pair of levels around f.
+    bounds: Vec<f64>,
+    /// Whether the levels are finite and in order, which the far test's shortcut needs.
+    ordered: bool,
+    /// Each level's distance in f to the nearest other one, as `faded_lines` measures it.
+    gaps: Vec<f64>,
+    /// How far from a line (in pixels) its coverage reaches, and that squared.
+    edge: f64,
+    edge2: f64,
+}
+
+impl LineTest<'_> {
+    fn new<'a>(values: &'a [f64], sizes: &Sizes) -> LineTest<'a> {
+        let n = values.len();
+        let edge = sizes.px(0.6).max(0.5) + 0.5;
+        let gaps = (0..n)
+            .map(|k| {
+                let below = k.checked_sub(1).map(|j| values[k] - values[j]);
+                let above = values.get(k + 1).map(|v| v - values[k]);
+                below.into_iter().chain(above).fold(f64::INFINITY, f64::min)
+            })
+            .collect();
+        let bounds = std::iter::once(f64::NEG_INFINITY)
+            .chain(values.iter().copied())
+            .chain(std::iter::once(f64::INFINITY))
+            .collect();
+        LineTest {
+            values,
+            bounds,
+            ordered: values.iter().all(|v| v.is_finite())
+                && values.windows(2).all(|p| p[0] <= p[1]),
+            gaps,
+            edge,
+            edge2: edge * edge,
+        }
+    }
+
+    /// The far test's bound for every pixel of the row: a pixel whose squared gap in f to
+    /// its nearest level is at least this is far from every line. (The one-pixel columns at
+    /// the ends differ one-sided; the rest is one loop the compiler vectorises.)
+    fn far_bounds(&self, rows: &Neighbours, out: &mut [f64]) {
+        let w = rows.at.len();
+        // Without the square root and the division, with room for their rounding, so that
+        // every pixel the exact test in `paint` takes passes this one.
+        let bound = |gradient2: f64| self.edge2 * gradient2 * (1.0 + 1e-9);
+        if w < 3 {
+            for (x, out) in out.iter_mut().enumerate() {
+                *out = bound(rows.gradient2(x));
+            }
+            return;
+        }
+        out[0] = bound(rows.gradient2(0));
+        out[w - 1] = bound(rows.gradient2(w - 1));
+        let inner = 1..w - 1;
+        let sideways = rows.at[2..].iter().zip(&rows.at[..w - 2]);
+        let vertical = rows.below[inner.clone()]
+            .iter()
+            .zip(&rows.above[inner.clone()]);
+        for ((out, (right, left)), (below, above)) in
+            out[inner].iter_mut().zip(sideways).zip(vertical)
+        {
+            // `Neighbours::gradient2` of an inner pixel, operation for operation.
+            let gx = (right - left) * 0.5;
+            let gy = (below - above) * rows.half_dy;
+            *out = bound(gx * gx + gy * gy);
+        }
+    }
+
+    /// Writes the columns of the pixels that may lie on a line into `near` (as long as the
+    /// row), and returns how many: every pixel with f defined that the one-pass test does
+    /// not call far. That test measures the gap to the level it reaches by stepping from
+    /// the nearest on the colour scale; here it is the smaller gap to the two levels around
+    /// f, followed along the row (f moves little from pixel to pixel). The two are the same
+    /// number: the gaps d_k = f − v_k, each rounded, never increase with k (rounding is
+    /// monotonic and the levels are in order), and v_k − f is exactly −d_k (rounding to
+    /// nearest is symmetric); so the steps up (while d_k > −d_{k+1}) and down (while
+    /// −d_k > d_{k−1}) end where |d_k| is smallest, wherever they start, which is at one of
+    /// the two levels around f (the last d_k ≥ 0 or the first < 0); and squaring rounds
+    /// monotonically too. Levels out of order or not finite: every pixel, tested exactly.
+    fn near_pixels(&self, at: &[f64], far_below: &[f64], near: &mut [usize]) -> usize {
+        let mut count = 0;
+        if !self.ordered {
+            for (x, _) in at.iter().enumerate().filter(|(_, f)| f.is_finite()) {
+                near[count] = x;
+                count += 1;
+            }
+            return count;
+        }
+        let bounds = &self.bounds[..];
+        // bounds[pair] <= f < bounds[pair + 1], for finite f.
+        let mut pair = 0;
+        for (x, (&f, &far_below)) in at.iter().zip(far_below).enumerate() {
+            if !f.is_finite() {
+                continue;
+            }
+            while bounds[pair + 1] <= f {
+                pair += 1;
+            }
+            while bounds[pair] > f {
+                pair -= 1;
+            }
+            let (under, over) = (f - bounds[pair], bounds[pair + 1] - f);
+            let gap2 = (under * under).min(over * over);
+            // Written always, kept when near: no branch to mispredict on the line's edges.
+            near[count] = x;
+            // A bound of NaN (f undefined beside) is not passed: near, as in `paint`.
+            let far = gap2 >= far_below;
+            count += usize::from(!far);
+        }
+        count
+    }
+
+    /// Paints pixel `x` of the row (`colour`, at map position `t`) as the one-pass test does.
+    fn paint(&self, px: &mut [u8], mut colour: [u8; 3], t: f64, rows: &Neighbours, x: usize) {
+        let (values, n) = (self.values, self.values.len());
+        let fx = rows.at[x];
+        // The level nearest on the scale (t·n − ½ ≥ −½, so this is a round) is nearly always
+        // the nearest in f too; where the two interpolations part (a trench on a log
+        // scale), a step or two along the levels finds it.
+        let mut nearest = ((t * n as f64) as usize).min(n - 1);
+        while nearest + 1 < n && fx - values[nearest] > values[nearest + 1] - fx {
+            nearest += 1;
+        }
+        while nearest > 0 && values[nearest] - fx > fx - values[nearest - 1] {
+            nearest -= 1;
+        }
+        let gradient2 = rows.gradient2(x);
+        let gap = (fx - values[nearest]).abs();
+        if gap * gap >= self.edge2 * gradient2 * (1.0 + 1e-9) {
+            return;
+        }
+        let gradient = gradient2.sqrt();
+        let distance = gap / gradient;
+        // NaN (f undefined beside) fails the test: no line.
+        if distance < self.edge {
+            let alpha = LINE_ALPHA * fade(self.gaps[nearest], gradient);
+            let c = (self.edge - distance).clamp(0.0, 1.0) * alpha;
+            for (v, line) in colour.iter_mut().zip([LINE.0, LINE.1, LINE.2]) {
+                *v = round_u8(f64::from(*v) * (1.0 - c) + f64::from(line) * c);
+            }
+            px.copy_from_slice(&colour);
+        }
+    }
 }
 
 /// The coverage of one segment `half` pixels either side of it (plus half a pixel of soft
@@ -399,6 +545,161 @@ mod tests {
             ny: n,
             values,
         }
+    }
+
+    /// The raster as it was first written, one pixel at a time, every test in its place:
+    /// what the passes of [`contoured_raster`] must give byte for byte.
+    fn one_pass_raster(
+        grid: &Grid,
+        levels: &Levels,
+        map: &ColorMap,
+        (w, h): (u32, u32),
+        sizes: &Sizes,
+    ) -> Vec<u8> {
+        let (w, h) = (w as usize, h as usize);
+        let mut out = vec![255u8; w * h * 3];
+        let Some(sampler) = Sampler::new(grid, levels, w, h) else {
+            return out;
+        };
+        let values = &levels.values;
+        let n = values.len();
+        let edge = sizes.px(0.6).max(0.5) + 0.5;
+        let edge2 = edge * edge;
+        let gaps: Vec<f64> = (0..n)
+            .map(|k| {
+                let below = k.checked_sub(1).map(|j| values[k] - values[j]);
+                let above = values.get(k + 1).map(|v| v - values[k]);
+                below.into_iter().chain(above).fold(f64::INFINITY, f64::min)
+            })
+            .collect();
+        let mut t = vec![0.0; w];
+        let mut f = [vec![0.0; w], vec![0.0; w], vec![0.0; w]];
+        let sample = |y: usize, out: &mut Vec<f64>| sampler.row_of(&grid.values, y.min(h - 1), out);
+        sample(0, &mut f[1]);
+        for (y, row) in out.chunks_exact_mut(w * 3).enumerate() {
+            sampler.row(y, &mut t);
+            sample(y + 1, &mut f[2]);
+            let above = if y > 0 { &f[0] } else { &f[1] };
+            let (at, below) = (&f[1], if y + 1 < h { &f[2] } else { &f[1] });
+            let half_dy = if y > 0 && y + 1 < h { 0.5 } else { 1.0 };
+            for (x, px) in row.chunks_exact_mut(3).enumerate() {
+                let mut colour = map.pixel(t[x]);
+                let fx = at[x];
+                if n > 0 && fx.is_finite() {
+                    let mut nearest = ((t[x] * n as f64) as usize).min(n - 1);
+                    while nearest + 1 < n && fx - values[nearest] > values[nearest + 1] - fx {
+                        nearest += 1;
+                    }
+                    while nearest > 0 && values[nearest] - fx > fx - values[nearest - 1] {
+                        nearest -= 1;
+                    }
+                    let (left, right) = (x.saturating_sub(1), (x + 1).min(w - 1));
+                    let half_dx = if right - left == 2 { 0.5 } else { 1.0 };
+                    let gx = (at[right] - at[left]) * half_dx;
+                    let gy = (below[x] - above[x]) * half_dy;
+                    let gradient2 = gx * gx + gy * gy;
+                    let gap = (fx - values[nearest]).abs();
+                    if gap * gap >= edge2 * gradient2 * (1.0 + 1e-9) {
+                        px.copy_from_slice(&colour);
+                        continue;
+                    }
+                    let gradient = gradient2.sqrt();
+                    let distance = gap / gradient;
+                    if distance < edge {
+                        let alpha = LINE_ALPHA * fade(gaps[nearest], gradient);
+                        let c = (edge - distance).clamp(0.0, 1.0) * alpha;
+                        for (v, line) in colour.iter_mut().zip([LINE.0, LINE.1, LINE.2]) {
+                            *v = round_u8(f64::from(*v) * (1.0 - c) + f64::from(line) * c);
+                        }
+                    }
+                }
+                px.copy_from_slice(&colour);
+            }
+            f.rotate_left(1);
+        }
+        out
+    }
+
+    /// `f(x, y)` sampled `n × n` on [-1, 1]².
+    fn sampled(n: usize, f: impl Fn(f64, f64) -> f64) -> Grid {
+        let at = |k: usize| -1.0 + 2.0 * k as f64 / (n - 1) as f64;
+        Grid {
+            window: Window {
+                x: [-1.0, 1.0],
+                y: [-1.0, 1.0],
+            },
+            nx: n,
+            ny: n,
+            values: (0..n * n).map(|k| f(at(k % n), at(k / n))).collect(),
+        }
+    }
+
+    /// The passes against the one-pass reference, on plots of a few sizes and line widths.
+    fn assert_same_as_one_pass(grid: &Grid, levels: &Levels, what: &str) {
+        let map = ColorMap::pale();
+        for (w, h) in [(1, 1), (2, 3), (3, 2), (97, 61), (230, 170)] {
+            for scale in [0.5, 1.0, 2.5] {
+                let sizes = Sizes::new(1000, 800, scale);
+                let fast = contoured_raster(grid, levels, &map, (w, h), &sizes);
+                let reference = one_pass_raster(grid, levels, &map, (w, h), &sizes);
+                if let Some(at) = (0..fast.len()).find(|&k| fast[k] != reference[k]) {
+                    let px = at / 3;
+                    panic!(
+                        "{what}, {w}×{h} at scale {scale}: pixel ({}, {}) is {:?}, not {:?}",
+                        px % w as usize,
+                        px / w as usize,
+                        &fast[px * 3..px * 3 + 3],
+                        &reference[px * 3..px * 3 + 3]
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_passes_paint_every_pixel_as_the_one_pass_reference_does() {
+        // The ramp, f undefined on its top rows; its linear levels fall exactly halfway
+        // between samples, where the nearest level is a tie.
+        let ramp = ramp(30);
+        for n in [0, 1, 10, 40] {
+            let levels = choose_levels(&ramp, None, n, Some(false));
+            assert_same_as_one_pass(&ramp, &levels, &format!("ramp, {n} levels"));
+        }
+        // A bowl with a trench on a log scale, where the colour scale's nearest level and
+        // f's part; with f undefined on a disc.
+        let bowl = sampled(120, |x, y| {
+            let trench = (y - 0.3 * x).abs() * 50.0;
+            let hole = (x - 0.5).powi(2) + (y + 0.4).powi(2) < 0.04;
+            if hole {
+                f64::NAN
+            } else {
+                x * x + 3.0 * y * y + trench.min(1.0) * 1e-3 + 1e-9
+            }
+        });
+        for log in [true, false] {
+            let levels = choose_levels(&bowl, Some(0.0), 30, Some(log));
+            assert_eq!(levels.log, log);
+            assert_same_as_one_pass(&bowl, &levels, &format!("bowl, log {log}"));
+        }
+        // Steep walls and infinities: f overflows to +∞ in a corner.
+        let walls = sampled(80, |x, y| {
+            if x > 0.95 && y > 0.9 {
+                f64::INFINITY
+            } else {
+                (40.0 * x).exp() * (1.0 + y * y)
+            }
+        });
+        let levels = choose_levels(&walls, None, 30, None);
+        assert_same_as_one_pass(&walls, &levels, "walls");
+        // Levels repeated and out of order (not what `choose_levels` gives, but `Levels` is
+        // open): the passes must not rely on order they do not check.
+        let mut repeated = choose_levels(&bowl, Some(0.0), 12, Some(false));
+        repeated.values[5] = repeated.values[4];
+        repeated.values[6] = repeated.values[4];
+        assert_same_as_one_pass(&bowl, &repeated, "repeated levels");
+        let mut shuffled = repeated.clone();
+        shuffled.values.swap(2, 9);
+        assert_same_as_one_pass(&bowl, &shuffled, "levels out of order");
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //!   or under the plot;
 //! - `colour_bar`: the levels' colours and values beside the plot.
 
-mod background;
+pub(super) mod background;
 pub(crate) mod colour_bar;
 mod layout;
 mod legend;
