@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::core::{Outcome, Status, Surface, Trace};
-use crate::number::{self, exact};
+use crate::number;
 
 /// One finished run, as the outputs name it.
 pub struct RunOutcome<'a> {
@@ -57,6 +57,7 @@ pub fn write_trajectory_csv(
     let every = every.max(1);
     let mut csv = csv::Writer::from_writer(out);
     csv.write_record(["run", "kind", "step", "x", "y", "loss", "grad_norm", "lr"])?;
+    let mut field = String::new();
     for run in runs {
         let trace = run.trace;
         for row in 0..trace.len() {
@@ -65,21 +66,23 @@ pub fn write_trajectory_csv(
                 continue;
             }
             let p = trace.point(row);
-            let lr = if row == 0 {
-                String::new()
-            } else {
-                exact(trace.lr[row - 1])
-            };
-            csv.write_record([
-                run.label,
-                run.kind,
-                &step.to_string(),
-                &exact(p[0]),
-                &exact(p[1]),
-                &exact(trace.loss[row]),
-                &exact(trace.grad_norm[row]),
-                &lr,
-            ])?;
+            csv.write_field(run.label)?;
+            csv.write_field(run.kind)?;
+            // Each number formatted into the one buffer, not a String of its own.
+            field.clear();
+            write!(field, "{step}").expect("writing to a String cannot fail");
+            csv.write_field(&field)?;
+            for v in [p[0], p[1], trace.loss[row], trace.grad_norm[row]] {
+                field.clear();
+                number::write_exact(&mut field, v);
+                csv.write_field(&field)?;
+            }
+            field.clear();
+            if row > 0 {
+                number::write_exact(&mut field, trace.lr[row - 1]);
+            }
+            csv.write_field(&field)?;
+            csv.write_record(None::<&[u8]>)?;
         }
     }
     csv.flush()
@@ -383,7 +386,7 @@ mod tests {
             1e-5,
             9.99e-6,
         ] {
-            let text = exact(v);
+            let text = number::exact(v);
             assert_eq!(
                 text.parse::<f64>().unwrap().to_bits(),
                 v.to_bits(),

@@ -3,6 +3,8 @@
 //! written back as TOML, the CSV, the JSON). Axis tick labels, which depend on the tick step,
 //! are the plot's own (plot/style.rs).
 
+use std::fmt::Write as _;
+
 /// A number for people: short, in scientific notation when very small or large (`0.09`,
 /// `1e-7`, `2.5e6`).
 pub fn short(v: f64) -> String {
@@ -55,12 +57,44 @@ pub fn plain(v: f64) -> String {
 /// A number in CSV or JSON that parses back to the same f64: Rust's shortest round-trip
 /// digits, in exponent form where plain digits would run long (1e-300 is not 300 zeros).
 pub fn exact(v: f64) -> String {
-    let magnitude = v.abs();
-    if v == 0.0 || (1e-5..1e16).contains(&magnitude) {
-        format!("{v}")
+    let mut text = String::new();
+    write_exact(&mut text, v);
+    text
+}
+
+/// [`exact`], appended to `out`: a file of millions of numbers (trajectory.csv) formats them
+/// all into one buffer. The text is `format!("{v}")` where `exact` says plain digits and
+/// `format!("{v:e}")` elsewhere, to the byte, mostly written by ryu in a fraction of
+/// core::fmt's time: where `exact` says plain digits ryu writes them too (`12.34`,
+/// `0.00001234`; ryu's `.0` is only ever after an integer), elsewhere `1.234e-30` as `{:e}`
+/// does, and both write the shortest digits that read back as `v`, the closest to `v` among
+/// them. That is one and the same string unless two are equally close (ryu picks the even
+/// one, core::fmt not always: 197482134337153.625) or one lies exactly on the edge of what
+/// reads back as `v`. Either needs `v`, or `v` ± half a step to its neighbour, to be a
+/// decimal of at most 18 digits, and so `v` to be a whole multiple of 2⁻²⁵ (a decimal
+/// `d · 10^-k` is a binary fraction of k bits, and `d` < 10¹⁸ holds `5^k` only for k ≤ 25):
+/// such numbers (integers, halves, …), zero, NaN and the infinities are left to core::fmt.
+pub fn write_exact(out: &mut String, v: f64) {
+    if v.is_finite() && !is_multiple_of_2_pow_minus_25(v) {
+        out.push_str(ryu::Buffer::new().format_finite(v));
+    } else if v == 0.0 || (1e-5..1e16).contains(&v.abs()) {
+        write!(out, "{v}").expect("writing to a String cannot fail");
     } else {
-        format!("{v:e}")
+        write!(out, "{v:e}").expect("writing to a String cannot fail");
     }
+}
+
+/// Whether finite `v` is `n · 2⁻²⁵` for a whole `n` (0 is).
+fn is_multiple_of_2_pow_minus_25(v: f64) -> bool {
+    let bits = v.to_bits();
+    let (fraction, biased) = (bits & ((1 << 52) - 1), (bits >> 52) as i32 & 0x7ff);
+    // v = ±mantissa · 2^exponent.
+    let (mantissa, exponent) = if biased == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | 1 << 52, biased - 1075)
+    };
+    mantissa == 0 || mantissa.trailing_zeros() as i32 + exponent >= -25
 }
 
 /// A value for the results table: four decimals, or four significant digits in exponent form,
@@ -141,6 +175,80 @@ mod tests {
         assert_eq!(exact(1e-300), "1e-300");
         assert_eq!(table(1.23456e-9), "1.235e-9");
         assert_eq!(compact(12.3456789), "12.3457");
+    }
+
+    /// `exact` as core::fmt writes it: what [`write_exact`] must match to the byte.
+    fn exact_by_fmt(v: f64) -> String {
+        if v == 0.0 || (1e-5..1e16).contains(&v.abs()) {
+            format!("{v}")
+        } else {
+            format!("{v:e}")
+        }
+    }
+
+    #[test]
+    fn exact_numbers_are_core_fmts_text_at_the_edges() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            f64::NAN,
+            -f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MIN_POSITIVE,
+            f64::MAX,
+            f64::MIN,
+            f64::EPSILON,
+            5e-324,
+            1e-5,
+            1e16,
+            1e15,
+            9007199254740992.0,
+            9007199254740993.0,
+            0.1 + 0.2,
+            1.0,
+            123456.75,
+            // Halfway between …153.62 and …153.63: ryu writes .62, core::fmt .63.
+            f64::from_bits(0x42e6_737c_8eee_d034),
+            // Just off a multiple of 2^-25, and a multiple.
+            1.0 + 2f64.powi(-26),
+            1.0 + 2f64.powi(-25),
+            0.5 + 2f64.powi(-27),
+        ];
+        // Subnormals, smallest and largest.
+        values.extend((1..2000).map(f64::from_bits));
+        values.extend((0..2000).map(|k| f64::from_bits((1 << 52) - 1 - k)));
+        // Either side of every switch between the forms and of every power of ten.
+        for base in [1e-5f64, 1e16, 1.0, 1e-300, 1e300, 1e22, 1e23] {
+            values.extend([base, base.next_up(), base.next_down()]);
+        }
+        for k in -325..=309 {
+            let p: f64 = format!("1e{k}").parse().unwrap();
+            values.extend([p, p.next_up(), p.next_down(), 2.0f64.powi(k), 3.0 * p]);
+        }
+        for v in values {
+            for v in [v, -v] {
+                assert_eq!(exact(v), exact_by_fmt(v), "{:#x}", v.to_bits());
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+
+        #[test]
+        fn exact_numbers_are_core_fmts_text(bits: u64) {
+            let v = f64::from_bits(bits);
+            let mut appended = String::from("x");
+            write_exact(&mut appended, v);
+            proptest::prop_assert_eq!(&appended[1..], exact_by_fmt(v));
+        }
+
+        #[test]
+        fn exact_numbers_of_everyday_size_are_core_fmts_text(m in 1u64..1 << 53, e in -40i32..40) {
+            let v = m as f64 * 2f64.powi(e);
+            proptest::prop_assert_eq!(exact(v), exact_by_fmt(v));
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use super::PlotError;
 use super::clip::{P, clip_segment};
-use super::coverage::{Mask, best_order, covered_share, visible_fractions};
+use super::coverage::{Mask, Overlaps, covered_share};
 use crate::core::Window;
 
 /// The share of its drawing each run keeps in sight, with a margin over the 30% promised.
@@ -48,19 +48,23 @@ impl Dash {
 pub(in crate::plot) struct Crowd {
     width: usize,
     height: usize,
-    taken: Vec<bool>,
+    /// A bit per pixel (y · width + x): a bundle's runs get a crowd each, a plot's worth of
+    /// pixels, so as bits rather than bools (an eighth of the memory to allocate and fault
+    /// in).
+    taken: Vec<u64>,
 }
 
 impl Crowd {
     fn new(width: u32, height: u32, masks: &[&Mask]) -> Crowd {
         let (w, h) = (width as usize, height as usize);
-        let mut taken = vec![false; w * h];
+        let mut taken = vec![0u64; (w * h).div_ceil(64)];
         for mask in masks {
             for &p in &mask.pixels {
                 let (x, y) = (p as usize % w.max(1), p as usize / w.max(1));
                 for yy in y.saturating_sub(1)..(y + 2).min(h) {
                     for xx in x.saturating_sub(1)..(x + 2).min(w) {
-                        taken[yy * w + xx] = true;
+                        let k = yy * w + xx;
+                        taken[k / 64] |= 1 << (k % 64);
                     }
                 }
             }
@@ -80,7 +84,8 @@ impl Crowd {
             return false;
         }
         let (x, y) = ((x as usize).min(self.width.saturating_sub(1)), y as usize);
-        y < self.height && self.taken[y * self.width + x]
+        let k = y * self.width + x;
+        y < self.height && self.taken[k / 64] & (1 << (k % 64)) != 0
     }
 }
 
@@ -199,8 +204,9 @@ pub(in crate::plot) fn arrange(
     for round in 0..ROUNDS {
         let (ink, cover) = masks(&dashes, buffer)?;
         let solid_cover = solid_cover.get_or_insert_with(|| cover.clone());
-        let order = best_order(&ink, &cover);
-        let visible = visible_fractions(&ink, &cover, &order, kin);
+        let overlaps = Overlaps::new(&ink, &cover);
+        let order = overlaps.best_order();
+        let visible = overlaps.visible_fractions(&order, kin);
         let counts = round > 0 || !kin_bundles;
         let done = counts && visible.iter().all(|&v| v >= VISIBLE_TARGET);
         let plan = Arrangement {

@@ -8,6 +8,8 @@
 
 use std::cell::Cell;
 
+use rustc_hash::FxHashMap;
+
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -198,48 +200,230 @@ fn touched(buffer: &[u8], width: u32, rows: Rows) -> Vec<u32> {
     pixels
 }
 
-/// For each run, the share of its ink that the runs drawn after it do not cover: `ink[i]`
-/// is what run i draws in its colour, `cover[i]` everything its drawing changes (its ink and
-/// the white halo under it: a superset of the ink), `order` the runs from first drawn to
-/// last. Runs of the same `kin` draw one line together (identical learning-rate schedules):
-/// each gets the share of the line's ink (all of theirs) that no other kin's run covers, as
-/// which of them is on top at a pixel changes a colour, not what the line shows. A run that
-/// draws nothing in the plot counts as fully visible: there is nothing of it to hide.
-pub fn visible_fractions(ink: &[Mask], cover: &[Mask], order: &[usize], kin: &[usize]) -> Vec<f64> {
-    let mut fractions = vec![1.0; ink.len()];
-    let Some(first) = ink.first() else {
-        return fractions;
-    };
-    // The run drawn last at each pixel: what is seen there. Run numbers as u16 (a figure
-    // has far fewer runs): these maps span the plot and are rebuilt at every planning round,
-    // so their size is most of their cost.
-    const NONE: u16 = u16::MAX;
-    let size = first.width as usize * first.height as usize;
-    let mut top = vec![NONE; size];
-    for &i in order {
-        for &p in &cover[i].pixels {
-            top[p as usize] = i as u16;
-        }
-    }
-    // Each kin's ink, every pixel once.
-    let mut counted = vec![NONE; size];
-    for i in 0..ink.len() {
-        let (mut all, mut seen) = (0usize, 0usize);
-        for j in (0..ink.len()).filter(|&j| kin[j] == kin[i]) {
-            for &p in &ink[j].pixels {
-                if counted[p as usize] != i as u16 {
-                    counted[p as usize] = i as u16;
-                    all += 1;
-                    let t = top[p as usize];
-                    seen += usize::from(t != NONE && kin[usize::from(t)] == kin[i]);
+/// Which runs meet at the plot's pixels, without a map of the plot: for each combination of
+/// runs that cover a pixel and runs that ink it, how many pixels have it. The planning
+/// rounds of a figure ask what covers what a dozen times over masks of a few thousand pixels
+/// each; a few plot-sized maps per question (half a million pixels) cost more to allocate,
+/// fill and fault in than the questions themselves, and a figure's pixels fall into a few
+/// hundred combinations at most.
+pub struct Overlaps {
+    /// u64 words per set of runs.
+    words: usize,
+    /// Per combination, `2 × words` words: the runs covering its pixels, then those inking
+    /// them (run i is bit i % 64 of word i / 64).
+    sets: Vec<u64>,
+    /// Per combination: its pixels.
+    pixels: Vec<u32>,
+    /// Per run: its ink's pixels.
+    ink_len: Vec<usize>,
+}
+
+/// Pixels of the plot gathered at a time by [`Overlaps::new`]: a map of this many run sets
+/// stays in the cache and is reused band after band.
+const BAND: u32 = 4096;
+
+impl Overlaps {
+    /// What `ink[i]` (what run i draws in its colour) and `cover[i]` (everything its drawing
+    /// changes) share, all masks of one plot.
+    pub fn new(ink: &[Mask], cover: &[Mask]) -> Overlaps {
+        let n = ink.len();
+        let words = n.div_ceil(64).max(1);
+        let stride = 2 * words;
+        let mut overlaps = Overlaps {
+            words,
+            sets: Vec::new(),
+            pixels: Vec::new(),
+            ink_len: ink.iter().map(|m| m.pixels.len()).collect(),
+        };
+        // Each list with where its run's bit goes in a pixel's sets: (pixels, word, bit).
+        let lists: Vec<(&[u32], usize, u64)> = cover
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (&m.pixels[..], i / 64, 1u64 << (i % 64)))
+            .chain(
+                ink.iter()
+                    .enumerate()
+                    .map(|(i, m)| (&m.pixels[..], words + i / 64, 1u64 << (i % 64))),
+            )
+            .collect();
+        let end = lists
+            .iter()
+            .filter_map(|(pixels, _, _)| pixels.last())
+            .max()
+            .map_or(0, |&last| last + 1);
+        let mut band = vec![0u64; BAND as usize * stride];
+        let mut index: FxHashMap<Box<[u64]>, usize> = FxHashMap::default();
+        let mut cursors = vec![0usize; lists.len()];
+        let mut starts = vec![0usize; lists.len()];
+        let mut last_found: Option<usize> = None;
+        for first in (0..end).step_by(BAND as usize) {
+            let band_end = first.saturating_add(BAND);
+            // Mark each pixel of the band with the runs that meet there, …
+            for ((pixels, word, bit), (cursor, start)) in
+                lists.iter().zip(cursors.iter_mut().zip(&mut starts))
+            {
+                *start = *cursor;
+                while let Some(&p) = pixels.get(*cursor).filter(|&&p| p < band_end) {
+                    band[(p - first) as usize * stride + word] |= bit;
+                    *cursor += 1;
+                }
+            }
+            // … then count each marked pixel once, in its combination, and unmark it.
+            for ((pixels, _, _), (&cursor, &start)) in lists.iter().zip(cursors.iter().zip(&starts))
+            {
+                for &p in &pixels[start..cursor] {
+                    let at = (p - first) as usize * stride;
+                    let sets = &mut band[at..at + stride];
+                    if sets.iter().all(|&w| w == 0) {
+                        continue;
+                    }
+                    // Neighbours along a line mostly share their runs: the last combination
+                    // first, before hashing.
+                    let last_sets =
+                        last_found.map(|k| &overlaps.sets[k * stride..(k + 1) * stride]);
+                    let k = match last_sets
+                        .filter(|&last_sets| last_sets == &*sets)
+                        .and(last_found)
+                        .or_else(|| index.get(&*sets).copied())
+                    {
+                        Some(k) => k,
+                        None => {
+                            overlaps.sets.extend_from_slice(sets);
+                            overlaps.pixels.push(0);
+                            index.insert(sets.into(), overlaps.pixels.len() - 1);
+                            overlaps.pixels.len() - 1
+                        }
+                    };
+                    overlaps.pixels[k] += 1;
+                    last_found = Some(k);
+                    sets.fill(0);
                 }
             }
         }
-        if all > 0 {
-            fractions[i] = seen as f64 / all as f64;
-        }
+        overlaps
     }
-    fractions
+
+    /// The combinations: the runs covering, the runs inking, and how many pixels.
+    fn combinations(&self) -> impl Iterator<Item = (&[u64], &[u64], u32)> {
+        self.sets
+            .chunks_exact(2 * self.words)
+            .zip(&self.pixels)
+            .map(|(sets, &pixels)| {
+                let (cover, ink) = sets.split_at(self.words);
+                (cover, ink, pixels)
+            })
+    }
+
+    /// The drawing order that keeps the least visible run as visible as it can be (Lawler's
+    /// rule for a bottleneck: the run that suffers least under all the others goes to the
+    /// bottom, then the same among the rest). Ties keep the runs' own order, later runs on
+    /// top.
+    pub fn best_order(&self) -> Vec<usize> {
+        let n = self.ink_len.len();
+        let mut left: Vec<usize> = (0..n).collect();
+        let mut left_set = vec![0u64; self.words];
+        for i in 0..n {
+            left_set[i / 64] |= 1 << (i % 64);
+        }
+        let mut bottom_up = Vec::with_capacity(n);
+        let mut seen = vec![0usize; n];
+        while !left.is_empty() {
+            // How much of each run's ink no other run still left covers (its own cover holds
+            // its ink, and counts once).
+            seen.fill(0);
+            for (cover, ink, pixels) in self.combinations() {
+                let covering: u32 = cover
+                    .iter()
+                    .zip(&left_set)
+                    .map(|(c, l)| (c & l).count_ones())
+                    .sum();
+                if covering <= 1 {
+                    for i in members(ink) {
+                        seen[i] += pixels as usize;
+                    }
+                }
+            }
+            let visible = |i: usize| -> f64 {
+                if self.ink_len[i] == 0 {
+                    return 1.0;
+                }
+                seen[i] as f64 / self.ink_len[i] as f64
+            };
+            let (at, _) = left
+                .iter()
+                .enumerate()
+                .map(|(at, &i)| (at, visible(i)))
+                .fold((0, f64::NEG_INFINITY), |best, (at, v)| {
+                    if v > best.1 + 1e-12 { (at, v) } else { best }
+                });
+            let i = left.remove(at);
+            left_set[i / 64] &= !(1 << (i % 64));
+            bottom_up.push(i);
+        }
+        bottom_up
+    }
+
+    /// For each run, the share of its ink that the runs drawn after it do not cover:
+    /// `order` the runs from first drawn to last. Runs of the same `kin` draw one line
+    /// together (identical learning-rate schedules): each gets the share of the line's ink
+    /// (all of theirs) that no other kin's run covers, as which of them is on top at a pixel
+    /// changes a colour, not what the line shows. A run that draws nothing in the plot counts
+    /// as fully visible: there is nothing of it to hide.
+    pub fn visible_fractions(&self, order: &[usize], kin: &[usize]) -> Vec<f64> {
+        let n = self.ink_len.len();
+        // Where each run is drawn: the last run drawn at a pixel is what is seen there.
+        let mut drawn_at = vec![None; n];
+        for (at, &i) in order.iter().enumerate() {
+            drawn_at[i] = Some(at);
+        }
+        // By run: its kin, as a set.
+        let mut kin_sets = vec![0u64; n * self.words];
+        for i in 0..n {
+            for j in (0..n).filter(|&j| kin[j] == kin[i]) {
+                kin_sets[i * self.words + j / 64] |= 1 << (j % 64);
+            }
+        }
+        let (mut all, mut seen) = (vec![0usize; n], vec![0usize; n]);
+        for (cover, ink, pixels) in self.combinations() {
+            let top = members(cover)
+                .filter_map(|i| drawn_at[i].map(|at| (at, i)))
+                .max()
+                .map(|(_, i)| i);
+            for i in 0..n {
+                let kin_set = &kin_sets[i * self.words..(i + 1) * self.words];
+                if ink.iter().zip(kin_set).all(|(a, b)| a & b == 0) {
+                    continue;
+                }
+                all[i] += pixels as usize;
+                if top.is_some_and(|t| kin[t] == kin[i]) {
+                    seen[i] += pixels as usize;
+                }
+            }
+        }
+        (0..n)
+            .map(|i| {
+                if all[i] > 0 {
+                    seen[i] as f64 / all[i] as f64
+                } else {
+                    1.0
+                }
+            })
+            .collect()
+    }
+}
+
+/// The runs in a set, increasing.
+fn members(set: &[u64]) -> impl Iterator<Item = usize> + '_ {
+    set.iter().enumerate().flat_map(|(w, &word)| {
+        let mut rest = word;
+        std::iter::from_fn(move || {
+            (rest != 0).then(|| {
+                let bit = rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                w * 64 + bit
+            })
+        })
+    })
 }
 
 /// The share of `ink`'s pixels that `cover` covers.
@@ -261,55 +445,6 @@ pub fn covered_share(ink: &Mask, cover: &Mask) -> f64 {
         }
     }
     shared as f64 / ink.pixels.len() as f64
-}
-
-/// The drawing order that keeps the least visible run as visible as it can be (Lawler's rule
-/// for a bottleneck: the run that suffers least under all the others goes to the bottom,
-/// then the same among the rest). Ties keep the runs' own order, later runs on top.
-pub fn best_order(ink: &[Mask], cover: &[Mask]) -> Vec<usize> {
-    let n = ink.len();
-    let Some(first) = ink.first() else {
-        return Vec::new();
-    };
-    let size = first.width as usize * first.height as usize;
-    // How many of the runs not yet placed cover each pixel.
-    let mut count = vec![0u16; size];
-    for mask in cover {
-        for &p in &mask.pixels {
-            count[p as usize] += 1;
-        }
-    }
-    let mut left: Vec<usize> = (0..n).collect();
-    let mut bottom_up = Vec::with_capacity(n);
-    while !left.is_empty() {
-        // The share of run i's ink that no other run still left covers (its own cover holds
-        // its ink, and counts once).
-        let visible = |i: usize, count: &[u16]| -> f64 {
-            let mask = &ink[i];
-            if mask.is_empty() {
-                return 1.0;
-            }
-            let seen = mask
-                .pixels
-                .iter()
-                .filter(|&&p| count[p as usize] <= 1)
-                .count();
-            seen as f64 / mask.pixels.len() as f64
-        };
-        let (at, _) = left
-            .iter()
-            .enumerate()
-            .map(|(at, &i)| (at, visible(i, &count)))
-            .fold((0, f64::NEG_INFINITY), |best, (at, v)| {
-                if v > best.1 + 1e-12 { (at, v) } else { best }
-            });
-        let i = left.remove(at);
-        for &p in &cover[i].pixels {
-            count[p as usize] -= 1;
-        }
-        bottom_up.push(i);
-    }
-    bottom_up
 }
 
 /// The plot's pixels as a blank bitmap in the plot's data coordinates, for the masks.
@@ -458,6 +593,8 @@ impl Occupancy {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn mask(width: u32, height: u32, pixels: &[(u32, u32)]) -> Mask {
@@ -467,6 +604,184 @@ mod tests {
             width,
             height,
             pixels,
+        }
+    }
+
+    // The planning's questions answered with plot-sized maps, as they were before
+    // `Overlaps`: what it must answer to the bit.
+    /// For each run, the share of its ink that the runs drawn after it do not cover: `ink[i]`
+    /// is what run i draws in its colour, `cover[i]` everything its drawing changes (its ink and
+    /// the white halo under it: a superset of the ink), `order` the runs from first drawn to
+    /// last. Runs of the same `kin` draw one line together (identical learning-rate schedules):
+    /// each gets the share of the line's ink (all of theirs) that no other kin's run covers, as
+    /// which of them is on top at a pixel changes a colour, not what the line shows. A run that
+    /// draws nothing in the plot counts as fully visible: there is nothing of it to hide.
+    fn reference_visible_fractions(
+        ink: &[Mask],
+        cover: &[Mask],
+        order: &[usize],
+        kin: &[usize],
+    ) -> Vec<f64> {
+        let mut fractions = vec![1.0; ink.len()];
+        let Some(first) = ink.first() else {
+            return fractions;
+        };
+        // The run drawn last at each pixel: what is seen there. Run numbers as u16 (a figure
+        // has far fewer runs): these maps span the plot and are rebuilt at every planning round,
+        // so their size is most of their cost.
+        const NONE: u16 = u16::MAX;
+        let size = first.width as usize * first.height as usize;
+        let mut top = vec![NONE; size];
+        for &i in order {
+            for &p in &cover[i].pixels {
+                top[p as usize] = i as u16;
+            }
+        }
+        // Each kin's ink, every pixel once.
+        let mut counted = vec![NONE; size];
+        for i in 0..ink.len() {
+            let (mut all, mut seen) = (0usize, 0usize);
+            for j in (0..ink.len()).filter(|&j| kin[j] == kin[i]) {
+                for &p in &ink[j].pixels {
+                    if counted[p as usize] != i as u16 {
+                        counted[p as usize] = i as u16;
+                        all += 1;
+                        let t = top[p as usize];
+                        seen += usize::from(t != NONE && kin[usize::from(t)] == kin[i]);
+                    }
+                }
+            }
+            if all > 0 {
+                fractions[i] = seen as f64 / all as f64;
+            }
+        }
+        fractions
+    }
+
+    /// The drawing order that keeps the least visible run as visible as it can be (Lawler's rule
+    /// for a bottleneck: the run that suffers least under all the others goes to the bottom,
+    /// then the same among the rest). Ties keep the runs' own order, later runs on top.
+    fn reference_best_order(ink: &[Mask], cover: &[Mask]) -> Vec<usize> {
+        let n = ink.len();
+        let Some(first) = ink.first() else {
+            return Vec::new();
+        };
+        let size = first.width as usize * first.height as usize;
+        // How many of the runs not yet placed cover each pixel.
+        let mut count = vec![0u16; size];
+        for mask in cover {
+            for &p in &mask.pixels {
+                count[p as usize] += 1;
+            }
+        }
+        let mut left: Vec<usize> = (0..n).collect();
+        let mut bottom_up = Vec::with_capacity(n);
+        while !left.is_empty() {
+            // The share of run i's ink that no other run still left covers (its own cover holds
+            // its ink, and counts once).
+            let visible = |i: usize, count: &[u16]| -> f64 {
+                let mask = &ink[i];
+                if mask.is_empty() {
+                    return 1.0;
+                }
+                let seen = mask
+                    .pixels
+                    .iter()
+                    .filter(|&&p| count[p as usize] <= 1)
+                    .count();
+                seen as f64 / mask.pixels.len() as f64
+            };
+            let (at, _) = left
+                .iter()
+                .enumerate()
+                .map(|(at, &i)| (at, visible(i, &count)))
+                .fold((0, f64::NEG_INFINITY), |best, (at, v)| {
+                    if v > best.1 + 1e-12 { (at, v) } else { best }
+                });
+            let i = left.remove(at);
+            for &p in &cover[i].pixels {
+                count[p as usize] -= 1;
+            }
+            bottom_up.push(i);
+        }
+        bottom_up
+    }
+
+    fn best_order(ink: &[Mask], cover: &[Mask]) -> Vec<usize> {
+        Overlaps::new(ink, cover).best_order()
+    }
+
+    fn visible_fractions(ink: &[Mask], cover: &[Mask], order: &[usize], kin: &[usize]) -> Vec<f64> {
+        Overlaps::new(ink, cover).visible_fractions(order, kin)
+    }
+
+    /// Runs of random lines and blobs on a small plot: ink, and cover as the ink with some
+    /// pixels around it (as a halo is), some runs drawing nothing, some the same as another.
+    fn arb_runs() -> impl Strategy<Value = (Vec<Mask>, Vec<Mask>, Vec<usize>)> {
+        (1usize..80, 0u64..u64::MAX).prop_map(|(n, seed)| {
+            let (w, h) = (23u32, 17u32);
+            let mut state = seed | 1;
+            let mut next = move |m: u32| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state % u64::from(m)) as u32
+            };
+            let (mut ink, mut cover, mut kin): (Vec<Mask>, Vec<Mask>, Vec<usize>) =
+                (Vec::new(), Vec::new(), Vec::new());
+            for i in 0..n {
+                if i > 0 && next(5) == 0 {
+                    let j = next(i as u32) as usize;
+                    ink.push(ink[j].clone());
+                    cover.push(cover[j].clone());
+                    kin.push(kin[j]);
+                    continue;
+                }
+                let count = [0, 3, 30, 120][next(4) as usize];
+                let drawn: Vec<(u32, u32)> = (0..count).map(|_| (next(w), next(h))).collect();
+                let halo: Vec<(u32, u32)> = drawn
+                    .iter()
+                    .filter(|_| next(2) == 0)
+                    .map(|&(x, y)| ((x + 1).min(w - 1), y))
+                    .chain(drawn.iter().copied())
+                    .collect();
+                let mut ink_mask = mask(w, h, &drawn);
+                ink_mask.pixels.dedup();
+                let mut cover_mask = mask(w, h, &halo);
+                cover_mask.pixels.dedup();
+                ink.push(ink_mask);
+                cover.push(cover_mask);
+                kin.push(if next(3) == 0 {
+                    next(i as u32 + 1) as usize
+                } else {
+                    i
+                });
+            }
+            (ink, cover, kin)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn overlaps_answer_as_the_plot_maps_do((ink, cover, kin) in arb_runs(), shuffle in 0u64..1000) {
+            let overlaps = Overlaps::new(&ink, &cover);
+            let order = overlaps.best_order();
+            prop_assert_eq!(&order, &reference_best_order(&ink, &cover));
+            // The ink as its own cover too, as the learning-rate curves' planning asks.
+            prop_assert_eq!(Overlaps::new(&ink, &ink).best_order(), reference_best_order(&ink, &ink));
+            let mut other: Vec<usize> = order.clone();
+            let turn = shuffle as usize % other.len().max(1);
+            other.rotate_left(turn);
+            for order in [&order, &other] {
+                let fast = overlaps.visible_fractions(order, &kin);
+                let slow = reference_visible_fractions(&ink, &cover, order, &kin);
+                prop_assert_eq!(
+                    fast.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                    slow.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+                );
+            }
         }
     }
 

@@ -6,7 +6,7 @@ use plotters::prelude::*;
 
 use super::{Geometry, Layer, PlotCoord, RowCurve, RowStyle, draw_row};
 use crate::plot::PlotError;
-use crate::plot::coverage::{Mask, best_order, visible_fractions};
+use crate::plot::coverage::{Mask, Overlaps};
 use crate::plot::raster::Bitmap;
 use crate::plot::style::{Sizes, run_color};
 use crate::plot::sweep::Rect;
@@ -49,9 +49,10 @@ pub(super) fn plan(curves: &[RowCurve], g: &Geometry, sizes: &Sizes) -> Result<P
             draw_row(area, c, s, Layer::Band, sizes)
         })?);
     }
-    let mut order = best_order(&ink, &ink);
+    let overlaps = Overlaps::new(&ink, &ink);
+    let mut order = overlaps.best_order();
     let alone: Vec<usize> = (0..ink.len()).collect();
-    let visible = visible_fractions(&ink, &ink, &order, &alone);
+    let visible = overlaps.visible_fractions(&order, &alone);
     let hidden: Vec<usize> = (0..curves.len())
         .filter(|&i| visible[i] < VISIBLE_ENOUGH)
         .collect();
@@ -71,8 +72,7 @@ pub(super) fn plan(curves: &[RowCurve], g: &Geometry, sizes: &Sizes) -> Result<P
         styles[i].dashed = true;
         ink[i] = ink_of(&curves[i], &styles[i], &mut buffer)?;
     }
-    let alone: Vec<usize> = (0..ink.len()).collect();
-    let visible = visible_fractions(&ink, &ink, &order, &alone);
+    let visible = Overlaps::new(&ink, &ink).visible_fractions(&order, &alone);
     Ok(Plan {
         order,
         styles,
