@@ -505,52 +505,86 @@ impl MaskPlot<'_> {
     }
 }
 
-/// Which pixels of a plot hold data a legend must not cover, with a summed-area table to
-/// ask whether a rectangle is free.
+/// Which pixels of a plot hold data a legend must not cover, and where a box fits among them.
 pub struct Occupancy {
     width: usize,
     height: usize,
-    /// `sums[(y) · (width + 1) + x]`: occupied pixels above and left of (x, y).
+    /// Every occupied pixel (y · width + x), once per mask that holds it.
+    pixels: Vec<u32>,
+}
+
+/// Occupied pixels in rectangles whose edges lie on given columns and rows: a summed-area
+/// table over the cells those lines cut the plot into, not over every pixel. A legend's
+/// search asks about a few hundred positions; a table per pixel of the plot (half a million
+/// sums, most of them never read) cost more than the search itself.
+struct CutTable {
+    columns: Vec<usize>,
+    rows: Vec<usize>,
+    /// `sums[r · columns.len() + c]`: occupied pixels left of `columns[c]` and above `rows[r]`.
     sums: Vec<u32>,
+}
+
+impl CutTable {
+    /// The table of `occupancy` for edges at `columns` and `rows` (increasing, within the plot).
+    fn new(occupancy: &Occupancy, columns: Vec<usize>, rows: Vec<usize>) -> CutTable {
+        // The cell of each pixel column: how many edges lie at or left of it (a pixel left of
+        // an edge counts in that edge's sums).
+        let cell_of = |edges: &[usize], n: usize| -> Vec<usize> {
+            (0..n).map(|x| edges.partition_point(|&e| e <= x)).collect()
+        };
+        let (cell_x, cell_y) = (
+            cell_of(&columns, occupancy.width),
+            cell_of(&rows, occupancy.height),
+        );
+        let (nc, nr) = (columns.len() + 1, rows.len() + 1);
+        let mut cells = vec![0u32; nc * nr];
+        for &p in &occupancy.pixels {
+            let (x, y) = (p as usize % occupancy.width, p as usize / occupancy.width);
+            cells[cell_y[y] * nc + cell_x[x]] += 1;
+        }
+        // Sums over cells c' ≤ c and r' ≤ r, kept for the edges (cells 0..len of each).
+        let mut sums = vec![0u32; columns.len() * rows.len()];
+        let mut above = vec![0u32; nc];
+        for r in 0..rows.len() {
+            let mut left = 0;
+            for c in 0..nc {
+                left += cells[r * nc + c];
+                above[c] += left;
+                if c < columns.len() {
+                    sums[r * columns.len() + c] = above[c];
+                }
+            }
+        }
+        CutTable {
+            columns,
+            rows,
+            sums,
+        }
+    }
+
+    /// Occupied pixels in the rectangle from column edge `x0` to `x1` and row edge `y0` to
+    /// `y1`, each one of the table's edges.
+    fn count(&self, (x0, x1): (usize, usize), (y0, y1): (usize, usize)) -> u32 {
+        let edge =
+            |edges: &[usize], v: usize| edges.binary_search(&v).expect("an edge of the table");
+        let (c0, c1) = (edge(&self.columns, x0), edge(&self.columns, x1));
+        let (r0, r1) = (edge(&self.rows, y0), edge(&self.rows, y1));
+        let at = |c: usize, r: usize| self.sums[r * self.columns.len() + c];
+        at(c1, r1) + at(c0, r0) - at(c0, r1) - at(c1, r0)
+    }
 }
 
 impl Occupancy {
     /// The union of `masks` (all of one plot's size).
     pub fn new(width: u32, height: u32, masks: &[&Mask]) -> Occupancy {
-        let (w, h) = (width as usize, height as usize);
-        // The occupied pixels are marked in the table itself (pixel (x, y) at the entry its
-        // sum goes to), which the sums then overwrite row by row: one plot-sized table
-        // instead of a second one for the marks.
-        let mut sums = vec![0u32; (w + 1) * (h + 1)];
-        for mask in masks {
-            for &p in &mask.pixels {
-                let (x, y) = (p as usize % w, p as usize / w);
-                sums[(y + 1) * (w + 1) + x + 1] = 1;
-            }
-        }
-        for y in 0..h {
-            let mut row = 0;
-            for x in 0..w {
-                let at = (y + 1) * (w + 1) + x + 1;
-                row += sums[at];
-                sums[at] = sums[y * (w + 1) + x + 1] + row;
-            }
-        }
         Occupancy {
-            width: w,
-            height: h,
-            sums,
+            width: width as usize,
+            height: height as usize,
+            pixels: masks
+                .iter()
+                .flat_map(|m| m.pixels.iter().copied())
+                .collect(),
         }
-    }
-
-    /// Occupied pixels in the rectangle from (x0, y0), `w × h`, clipped to the plot.
-    fn count(&self, x0: i64, y0: i64, w: i64, h: i64) -> u32 {
-        let clamp_x = |x: i64| x.clamp(0, self.width as i64) as usize;
-        let clamp_y = |y: i64| y.clamp(0, self.height as i64) as usize;
-        let (x0, x1) = (clamp_x(x0), clamp_x(x0 + w));
-        let (y0, y1) = (clamp_y(y0), clamp_y(y0 + h));
-        let at = |x: usize, y: usize| self.sums[y * (self.width + 1) + x];
-        at(x1, y1) + at(x0, y0) - at(x0, y1) - at(x1, y0)
     }
 
     /// Where a `w × h` box fits inside the plot with `inset` pixels to its edges, with no
@@ -571,9 +605,29 @@ impl Occupancy {
             }
             v
         };
+        let (xs, ys) = (positions(inset, x_max), positions(inset, y_max));
+        // Each position asks about the box with its margin, clipped to the plot: those
+        // rectangles' edges are all the table needs.
+        let spans = |at: i64, size: i64, end: i64| {
+            let clip = |v: i64| v.clamp(0, end) as usize;
+            (clip(at - margin), clip(at + size + margin))
+        };
+        let edges = |positions: &[i64], size: i64, end: i64| {
+            let mut edges: Vec<usize> = positions
+                .iter()
+                .flat_map(|&at| {
+                    let (a, b) = spans(at, size, end);
+                    [a, b]
+                })
+                .collect();
+            edges.sort_unstable();
+            edges.dedup();
+            edges
+        };
+        let table = CutTable::new(self, edges(&xs, w, pw), edges(&ys, h, ph));
         let mut best: Option<(i64, (i64, i64))> = None;
-        for y in positions(inset, y_max) {
-            for x in positions(inset, x_max) {
+        for &y in &ys {
+            for &x in &xs {
                 // Distance to the nearest corner, the upper ones and the right ones first.
                 let dx = (x - inset).min(x_max - x);
                 let dy = (y - inset).min(y_max - y);
@@ -582,7 +636,7 @@ impl Occupancy {
                 if best.is_some_and(|(s, _)| s <= score) {
                     continue;
                 }
-                if self.count(x - margin, y - margin, w + 2 * margin, h + 2 * margin) == 0 {
+                if table.count(spans(x, w, pw), spans(y, h, ph)) == 0 {
                     best = Some((score, (x, y)));
                 }
             }
@@ -842,6 +896,79 @@ mod tests {
             None,
             "wider than the plot"
         );
+    }
+
+    /// Where a box fits, as a search over every pixel would find it: the first position in
+    /// the search's order with the best score whose rectangle (with its margin, clipped)
+    /// holds no occupied pixel.
+    fn reference_free_place(
+        (pw, ph): (u32, u32),
+        occupied: &[(u32, u32)],
+        (w, h): (u32, u32),
+        inset: u32,
+        margin: u32,
+    ) -> Option<(i32, i32)> {
+        let (w, h, inset, margin) = (w as i64, h as i64, inset as i64, margin as i64);
+        let (pw, ph) = (pw as i64, ph as i64);
+        let (x_max, y_max) = (pw - inset - w, ph - inset - h);
+        if x_max < inset || y_max < inset {
+            return None;
+        }
+        let stride = ((w.min(h)) / 16).clamp(1, 8) as usize;
+        let positions = |lo: i64, hi: i64| {
+            let mut v: Vec<i64> = (lo..=hi).step_by(stride).collect();
+            if v.last() != Some(&hi) {
+                v.push(hi);
+            }
+            v
+        };
+        let free = |x: i64, y: i64| {
+            !occupied.iter().any(|&(px, py)| {
+                let (px, py) = (i64::from(px), i64::from(py));
+                (x - margin..x + w + margin).contains(&px)
+                    && (y - margin..y + h + margin).contains(&py)
+            })
+        };
+        let mut best: Option<(i64, (i64, i64))> = None;
+        for y in positions(inset, y_max) {
+            for x in positions(inset, x_max) {
+                let dx = (x - inset).min(x_max - x);
+                let dy = (y - inset).min(y_max - y);
+                let bias = i64::from(x - inset < x_max - x) + 2 * i64::from(y - inset > y_max - y);
+                let score = (dx + dy) * 8 + bias;
+                if best.is_none_or(|(s, _)| score < s) && free(x, y) {
+                    best = Some((score, (x, y)));
+                }
+            }
+        }
+        best.map(|(_, (x, y))| (x as i32, y as i32))
+    }
+
+    proptest! {
+        #[test]
+        fn a_box_goes_where_a_search_over_every_pixel_puts_it(
+            (pw, ph) in (8u32..90, 8u32..70),
+            spots in proptest::collection::vec((0u32..90, 0u32..70, 0u32..12, 0u32..12), 0..6),
+            (w, h) in (1u32..60, 1u32..50),
+            (inset, margin) in (0u32..6, 0u32..6),
+            split in 0usize..6,
+        ) {
+            // A few rectangles of occupied pixels, spread over two masks that share some.
+            let occupied: Vec<(u32, u32)> = spots
+                .iter()
+                .flat_map(|&(x, y, sw, sh)| {
+                    (x..(x + sw).min(pw)).flat_map(move |x| (y..(y + sh).min(ph)).map(move |y| (x, y)))
+                })
+                .collect();
+            let cut = split.min(occupied.len());
+            let first = mask(pw, ph, &occupied[..cut]);
+            let second = mask(pw, ph, &occupied[cut.saturating_sub(3)..]);
+            let o = Occupancy::new(pw, ph, &[&first, &second]);
+            prop_assert_eq!(
+                o.free_place((w, h), inset, margin),
+                reference_free_place((pw, ph), &occupied, (w, h), inset, margin)
+            );
+        }
     }
 
     #[test]
