@@ -222,34 +222,23 @@ fn finish(
     progress.stage(Stage::Drawing);
     let best = sweep::best_experiment(experiment, plan, &summaries);
     let best_dir = dir.join(&best.name);
-    // A surface's runs, or a network's trainings: each problem's outputs come from its own.
-    let best_runs = output::run_for_outputs(&best, cancel, &mut output::Silent)?;
-    let best_trained = match best.network() {
-        Some(problem) => output::network::train_all(&best, problem, cancel, &mut output::Silent),
-        None => Vec::new(),
-    };
-    cancel
-        .check()
-        .map_err(|_| AppError::Interrupted(Interruption::NothingWritten))?;
-    let best_formats = output::picture_formats(&best);
-    // The sweep's own figures are drawn while best/'s are.
+    // The sweep's own figures need only the rows: they are drawn while best/'s runs step and
+    // its figures are drawn.
+    let (mut best_runs, mut best_trained) = (None, None);
+    let slots = (&mut best_runs, &mut best_trained);
     let (files, best_files) = std::thread::scope(|scope| {
         let figures = scope.spawn(|| sweep::render(experiment, plan, rows, &summaries, &dir));
-        let best_files = match best.network() {
-            Some(problem) => output::network::render_files(
-                &best,
-                problem,
-                &best_trained,
-                &best_formats,
-                &best_dir,
-            ),
-            None => output::render_files(&best, &best_runs, &best_formats, &best_dir, ahead),
-        };
+        let (runs, trained) = slots;
+        let best_files = best_outputs(&best, &best_dir, cancel, ahead, runs, trained);
         let files = figures.join().unwrap_or_else(|_| {
             Err((dir.clone(), crate::plot::PlotError::new("drawing panicked")))
         });
         (files, best_files)
     });
+    // An interruption first, as before anything was drawn; then the sweep's figures' errors.
+    if let Err(e @ AppError::Interrupted(_)) = best_files {
+        return Err(e);
+    }
     let files = files.map_err(|(path, source)| AppError::Plot { path, source })?;
     let best_files = best_files?;
     cancel
@@ -280,6 +269,32 @@ fn finish(
         }
     }
     Ok(())
+}
+
+/// best/'s files: the experiment at each optimizer's best lr run (a surface's runs, or a
+/// network's trainings, kept in `runs` and `trained`, which the files borrow) and its usual
+/// outputs rendered (not written).
+fn best_outputs<'a>(
+    best: &'a Experiment,
+    best_dir: &Path,
+    cancel: &Cancel,
+    ahead: Option<&'a output::Ahead<'a>>,
+    runs: &'a mut Option<Vec<output::RunResult>>,
+    trained: &'a mut Option<Vec<crate::core::network::train::Trained>>,
+) -> Result<Vec<Rendered<'a>>, AppError> {
+    let runs = &*runs.insert(output::run_for_outputs(best, cancel, &mut output::Silent)?);
+    let trained = &*trained.insert(match best.network() {
+        Some(problem) => output::network::train_all(best, problem, cancel, &mut output::Silent),
+        None => Vec::new(),
+    });
+    cancel
+        .check()
+        .map_err(|_| AppError::Interrupted(Interruption::NothingWritten))?;
+    let formats = output::picture_formats(best);
+    Ok(match best.network() {
+        Some(problem) => output::network::render_files(best, problem, trained, &formats, best_dir),
+        None => output::render_files(best, runs, &formats, best_dir, ahead),
+    }?)
 }
 
 /// Whether the only picture format asked for is GIF, which the sweep's own figures do not

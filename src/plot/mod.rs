@@ -565,7 +565,9 @@ fn render_with<S: Canvas + ?Sized>(
     style::register_fonts();
     match format {
         Format::Png => {
-            let mut buf = vec![255u8; w as usize * h as usize * 3];
+            // Zeroed, so fresh pages the allocator maps in are not written twice: every
+            // figure fills its canvas white as it starts (`root.fill(&WHITE)`).
+            let mut buf = vec![0u8; w as usize * h as usize * 3];
             {
                 let root = Bitmap::new(&mut buf, (w, h)).into_drawing_area();
                 figure.draw(scene, &root)?;
