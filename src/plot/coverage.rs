@@ -6,7 +6,7 @@
 //! [`Bitmap`], on a scratch buffer the size of the plot), so what is measured is what is
 //! shown.
 
-use std::cell::Cell;
+use std::cell::RefCell;
 
 use rustc_hash::FxHashMap;
 
@@ -40,9 +40,9 @@ impl Mask {
         draw: impl FnOnce(&DrawingArea<Bitmap<'_>, Shift>) -> Result<(), PlotError>,
     ) -> Result<Mask, PlotError> {
         blank(buffer, width, height);
-        let rows = Cell::new(Rows::NONE);
-        draw_on(buffer, width, height, &rows, draw)?;
-        let pixels = touched(buffer, width, rows.get());
+        let reach = RefCell::new(Reach::new(width, height));
+        draw_on(buffer, width, height, &reach, draw)?;
+        let pixels = touched(buffer, &reach.borrow());
         reset(buffer, &pixels);
         Ok(Mask {
             width,
@@ -64,11 +64,11 @@ impl Mask {
         then: impl FnOnce(&DrawingArea<Bitmap<'_>, Shift>) -> Result<(), PlotError>,
     ) -> Result<(Mask, Mask), PlotError> {
         blank(buffer, width, height);
-        let rows = Cell::new(Rows::NONE);
-        draw_on(buffer, width, height, &rows, first)?;
-        let alone = touched(buffer, width, rows.get());
-        draw_on(buffer, width, height, &rows, then)?;
-        let both = touched(buffer, width, rows.get());
+        let reach = RefCell::new(Reach::new(width, height));
+        draw_on(buffer, width, height, &reach, first)?;
+        let alone = touched(buffer, &reach.borrow());
+        draw_on(buffer, width, height, &reach, then)?;
+        let both = touched(buffer, &reach.borrow());
         // `alone` too, should `then` have drawn a pixel back to blank.
         reset(buffer, &alone);
         reset(buffer, &both);
@@ -100,17 +100,17 @@ fn blank(buffer: &mut Vec<u8>, width: u32, height: u32) {
     }
 }
 
-/// Draws on the plot in `buffer`, widening `rows` to every row drawn on; on failure empties
-/// the buffer, so that the next mask refills it.
+/// Draws on the plot in `buffer`, widening `reach` to every pixel drawn on; on failure
+/// empties the buffer, so that the next mask refills it.
 fn draw_on(
     buffer: &mut Vec<u8>,
     width: u32,
     height: u32,
-    rows: &Cell<Rows>,
+    reach: &RefCell<Reach>,
     draw: impl FnOnce(&DrawingArea<Bitmap<'_>, Shift>) -> Result<(), PlotError>,
 ) -> Result<(), PlotError> {
     let drawn = {
-        let root = Bitmap::tracking(buffer, (width, height), rows).into_drawing_area();
+        let root = Bitmap::tracking(buffer, (width, height), reach).into_drawing_area();
         draw(&root).and_then(|()| Ok(root.present()?))
     };
     if drawn.is_err() {
@@ -119,24 +119,42 @@ fn draw_on(
     drawn
 }
 
-/// The rows of a plot something was drawn on, `first..=last` (none while `first > last`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(in crate::plot) struct Rows {
-    first: i32,
-    last: i32,
+/// Where on a plot something was drawn: per row, the columns `first..=last` between which
+/// every pixel drawn on lies (none while `first > last`). A mask's drawing is a few
+/// thousand pixels of a plot of half a million: its scan ([`touched`]) looks only here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(in crate::plot) struct Reach {
+    width: i32,
+    /// By row: the first and last column drawn on.
+    spans: Vec<(i32, i32)>,
 }
 
-impl Rows {
-    const NONE: Rows = Rows {
-        first: i32::MAX,
-        last: i32::MIN,
-    };
+impl Reach {
+    const NONE: (i32, i32) = (i32::MAX, i32::MIN);
 
-    /// Widened to the rows from `a` to `b`, `margin` more either side.
-    pub(in crate::plot) fn with(self, a: i32, b: i32, margin: i32) -> Rows {
-        Rows {
-            first: self.first.min(a.min(b).saturating_sub(margin)),
-            last: self.last.max(a.max(b).saturating_add(margin)),
+    fn new(width: u32, height: u32) -> Reach {
+        Reach {
+            width: width as i32,
+            spans: vec![Reach::NONE; height as usize],
+        }
+    }
+
+    /// Widened to the box with corners `a` and `b` (pixels), `margin` more on every side:
+    /// what a drawing call between them may touch. A box beyond an edge of the plot still
+    /// reaches that edge: the bitmap backend clamps a line's ends into the plot, so a
+    /// line wholly to its right draws in its last column.
+    pub(in crate::plot) fn widen(&mut self, a: (i32, i32), b: (i32, i32), margin: i32) {
+        let (width, height) = (self.width, self.spans.len() as i32);
+        if width <= 0 || height <= 0 {
+            return;
+        }
+        let within = |v: i32, len: i32| v.clamp(0, len - 1);
+        let x0 = within(a.0.min(b.0).saturating_sub(margin), width);
+        let x1 = within(a.0.max(b.0).saturating_add(margin), width);
+        let y0 = within(a.1.min(b.1).saturating_sub(margin), height);
+        let y1 = within(a.1.max(b.1).saturating_add(margin), height);
+        for span in &mut self.spans[y0 as usize..=y1 as usize] {
+            *span = (span.0.min(x0), span.1.max(x1));
         }
     }
 }
@@ -152,26 +170,17 @@ fn reset(buffer: &mut [u8], pixels: &[u32]) {
 /// Pixels per block that [`touched`] compares at once: 96 bytes, twelve 8-byte words.
 const BLOCK: usize = 32;
 
-/// The indices of the pixels of an RGB `buffer`, a plot `width` pixels wide, that differ from
-/// [`UNTOUCHED`], increasing; only `rows` can hold any. A drawing touches few of a plot's
-/// pixels, and this scan follows each of the many masks a figure's planning renders: each
-/// block of pixels is compared with a blank block as 8-byte words, their differences or-ed
-/// together (no branch per word, no call to memcmp), and only the rare blocks that differ
-/// are looked at pixel by pixel.
-fn touched(buffer: &[u8], width: u32, rows: Rows) -> Vec<u32> {
+/// The indices of the pixels of an RGB `buffer` that differ from [`UNTOUCHED`], increasing;
+/// only `reach` can hold any. This scan follows each of the many masks a figure's planning
+/// renders: each row's reach is compared with a blank block as 8-byte words, their
+/// differences or-ed together (no branch per word, no call to memcmp), and only the rare
+/// blocks that differ are looked at pixel by pixel.
+fn touched(buffer: &[u8], reach: &Reach) -> Vec<u32> {
     let mut pixels = Vec::new();
-    let row_len = width as usize * 3;
-    if row_len == 0 || rows.first > rows.last {
+    let width = reach.width.max(0) as usize;
+    if width == 0 {
         return pixels;
     }
-    let height = (buffer.len() / row_len) as i32;
-    let first = rows.first.clamp(0, height) as usize;
-    let end = rows.last.saturating_add(1).clamp(0, height) as usize;
-    if first >= end {
-        return pixels;
-    }
-    let buffer = &buffer[first * row_len..end * row_len];
-    let offset = first * width as usize;
     let mut blank = [0u8; BLOCK * 3];
     for pixel in blank.chunks_exact_mut(3) {
         pixel.copy_from_slice(&UNTOUCHED);
@@ -181,22 +190,32 @@ fn touched(buffer: &[u8], width: u32, rows: Rows) -> Vec<u32> {
     let check = |first: usize, pixels_of: &[u8], pixels: &mut Vec<u32>| {
         for (k, p) in pixels_of.chunks_exact(3).enumerate() {
             if p != UNTOUCHED {
-                pixels.push((offset + first + k) as u32);
+                pixels.push((first + k) as u32);
             }
         }
     };
-    let mut blocks = buffer.chunks_exact(BLOCK * 3);
-    for (b, block) in blocks.by_ref().enumerate() {
-        let differs = block
-            .chunks_exact(8)
-            .zip(&blank)
-            .fold(0, |acc, (bytes, &blank)| acc | (word(bytes) ^ blank));
-        if differs != 0 {
-            check(b * BLOCK, block, &mut pixels);
+    for (y, &(x0, x1)) in reach.spans.iter().enumerate() {
+        if x0 > x1 {
+            continue;
         }
+        let first = y * width + x0 as usize;
+        let end = y * width + x1 as usize + 1;
+        let Some(row) = buffer.get(first * 3..end * 3) else {
+            break;
+        };
+        let mut blocks = row.chunks_exact(BLOCK * 3);
+        for (b, block) in blocks.by_ref().enumerate() {
+            let differs = block
+                .chunks_exact(8)
+                .zip(&blank)
+                .fold(0, |acc, (bytes, &blank)| acc | (word(bytes) ^ blank));
+            if differs != 0 {
+                check(first + b * BLOCK, block, &mut pixels);
+            }
+        }
+        let tail = blocks.remainder();
+        check(end - tail.len() / 3, tail, &mut pixels);
     }
-    let tail = blocks.remainder();
-    check((buffer.len() - tail.len()) / 3, tail, &mut pixels);
     pixels
 }
 
@@ -968,6 +987,93 @@ mod tests {
                 o.free_place((w, h), inset, margin),
                 reference_free_place((pw, ph), &occupied, (w, h), inset, margin)
             );
+        }
+    }
+
+    /// A drawing call of the kinds the figures make on a mask.
+    #[derive(Clone, Debug)]
+    enum Stroke {
+        Pixel((i32, i32)),
+        Line((i32, i32), (i32, i32), u32),
+        Rect((i32, i32), (i32, i32), u32, bool),
+        Circle((i32, i32), u32, u32, bool),
+        Path(Vec<(i32, i32)>, u32),
+    }
+
+    fn arb_stroke() -> impl Strategy<Value = Stroke> {
+        // Coordinates reach past the 40 × 30 plot on every side.
+        let at = || (-8i32..48, -8i32..38);
+        prop_oneof![
+            at().prop_map(Stroke::Pixel),
+            (at(), at(), 1u32..13).prop_map(|(a, b, w)| Stroke::Line(a, b, w)),
+            (at(), at(), 1u32..5, any::<bool>()).prop_map(|(a, b, w, f)| Stroke::Rect(a, b, w, f)),
+            (at(), 0u32..9, 1u32..4, any::<bool>())
+                .prop_map(|(c, r, w, f)| Stroke::Circle(c, r, w, f)),
+            (prop::collection::vec(at(), 2..8), 1u32..17).prop_map(|(p, w)| Stroke::Path(p, w)),
+        ]
+    }
+
+    fn draw_strokes<DB: DrawingBackend>(
+        root: &DrawingArea<DB, Shift>,
+        strokes: &[Stroke],
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+        let color = RGBColor(200, 30, 90).mix(0.6);
+        for stroke in strokes {
+            match stroke {
+                Stroke::Pixel(p) => root.draw_pixel(*p, &color)?,
+                Stroke::Line(a, b, w) => {
+                    root.draw(&PathElement::new(vec![*a, *b], color.stroke_width(*w)))?
+                }
+                Stroke::Rect(a, b, w, fill) => {
+                    let style = if *fill {
+                        color.filled()
+                    } else {
+                        color.stroke_width(*w)
+                    };
+                    root.draw(&Rectangle::new([*a, *b], style))?
+                }
+                Stroke::Circle(c, r, w, fill) => {
+                    let style = if *fill {
+                        color.filled()
+                    } else {
+                        color.stroke_width(*w)
+                    };
+                    root.draw(&Circle::new(*c, *r, style))?
+                }
+                Stroke::Path(points, w) => {
+                    root.draw(&PathElement::new(points.clone(), color.stroke_width(*w)))?
+                }
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        /// The scan looks only where the calls reached, and finds every pixel a scan of the
+        /// whole plot finds.
+        #[test]
+        fn the_reach_holds_every_touched_pixel(
+            strokes in prop::collection::vec(arb_stroke(), 1..6),
+        ) {
+            let (w, h) = (40u32, 30u32);
+            let mut buffer = Vec::new();
+            let m = Mask::render(w, h, &mut buffer, |root| {
+                draw_strokes(root, &strokes).map_err(|e| PlotError::new(e.to_string()))
+            })
+            .unwrap();
+            let mut plain = UNTOUCHED.repeat((w * h) as usize);
+            {
+                let root = Bitmap::new(&mut plain, (w, h)).into_drawing_area();
+                draw_strokes(&root, &strokes).unwrap();
+                root.present().unwrap();
+            }
+            let everywhere: Vec<u32> = plain
+                .chunks_exact(3)
+                .enumerate()
+                .filter(|(_, p)| *p != UNTOUCHED)
+                .map(|(k, _)| k as u32)
+                .collect();
+            prop_assert_eq!(m.pixels, everywhere);
         }
     }
 

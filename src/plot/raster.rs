@@ -17,14 +17,14 @@
 //!
 //! [`Bitmap`] is plotters' bitmap backend with this filler, for the figures and the masks.
 
-use std::cell::Cell;
+use std::cell::RefCell;
 
 use plotters::prelude::BitMapBackend;
 use plotters_backend::{
     BackendColor, BackendCoord, BackendStyle, DrawingBackend, DrawingErrorKind,
 };
 
-use super::coverage::Rows;
+use super::coverage::Reach;
 
 /// An edge of the polygon in sweep coordinates: `master` is the coordinate the sweep steps
 /// along (x for a sweep across columns, y for one across rows), `slave` the other. Its end
@@ -189,14 +189,14 @@ pub fn fill_polygon<DB: DrawingBackend, S: BackendStyle>(
 }
 
 /// plotters' bitmap backend with [`fill_polygon`] (so also with it for every path wider
-/// than a pixel), optionally remembering the rows it was asked to draw on, for a mask's
+/// than a pixel), optionally remembering where it was asked to draw, for a mask's
 /// scan (see `coverage`). It passes on only what the bitmap backend itself implements
 /// (pixels, lines, rectangles, bitmaps) and lets plotters' own rasterizers turn everything
 /// else (paths, circles, text) into those calls, as they do for the bitmap backend: the
 /// very same pixels.
 pub(in crate::plot) struct Bitmap<'a> {
     inner: BitMapBackend<'a>,
-    rows: Option<&'a Cell<Rows>>,
+    reach: Option<&'a RefCell<Reach>>,
 }
 
 type BitmapError<'a> = DrawingErrorKind<<BitMapBackend<'a> as DrawingBackend>::ErrorType>;
@@ -206,21 +206,29 @@ impl<'a> Bitmap<'a> {
     pub fn new(buffer: &'a mut [u8], size: (u32, u32)) -> Bitmap<'a> {
         Bitmap {
             inner: BitMapBackend::with_buffer(buffer, size),
-            rows: None,
+            reach: None,
         }
     }
 
-    /// Draws on the RGB `buffer`, widening `rows` to every row drawn on.
-    pub fn tracking(buffer: &'a mut [u8], size: (u32, u32), rows: &'a Cell<Rows>) -> Bitmap<'a> {
+    /// Draws on the RGB `buffer`, widening `reach` to every pixel drawn on.
+    pub fn tracking(
+        buffer: &'a mut [u8],
+        size: (u32, u32),
+        reach: &'a RefCell<Reach>,
+    ) -> Bitmap<'a> {
         Bitmap {
             inner: BitMapBackend::with_buffer(buffer, size),
-            rows: Some(rows),
+            reach: Some(reach),
         }
     }
 
-    fn reach(&self, a: i32, b: i32, margin: i32) {
-        if let Some(rows) = self.rows {
-            rows.set(rows.get().with(a, b, margin));
+    /// A call drawing between `a` and `b` with lines `width` pixels wide: the bitmap
+    /// backend touches no pixel further than the width from their box (a line's ends are
+    /// rounded to pixels, and a wide line's sides stand out by half its width), so the box
+    /// widened by the width and a pixel is where the mask's scan looks.
+    fn reach(&self, a: BackendCoord, b: BackendCoord, width: i32) {
+        if let Some(reach) = self.reach {
+            reach.borrow_mut().widen(a, b, width.saturating_add(1));
         }
     }
 }
@@ -245,7 +253,7 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         point: BackendCoord,
         color: BackendColor,
     ) -> Result<(), BitmapError<'a>> {
-        self.reach(point.1, point.1, 0);
+        self.reach(point, point, 0);
         self.inner.draw_pixel(point, color)
     }
 
@@ -255,7 +263,7 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         to: BackendCoord,
         style: &S,
     ) -> Result<(), BitmapError<'a>> {
-        self.reach(from.1, to.1, style.stroke_width() as i32);
+        self.reach(from, to, style.stroke_width() as i32);
         self.inner.draw_line(from, to, style)
     }
 
@@ -266,7 +274,7 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         style: &S,
         fill: bool,
     ) -> Result<(), BitmapError<'a>> {
-        self.reach(upper_left.1, bottom_right.1, style.stroke_width() as i32);
+        self.reach(upper_left, bottom_right, style.stroke_width() as i32);
         self.inner.draw_rect(upper_left, bottom_right, style, fill)
     }
 
@@ -285,7 +293,11 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         size: (u32, u32),
         src: &[u8],
     ) -> Result<(), BitmapError<'a>> {
-        self.reach(pos.1, pos.1.saturating_add(size.1 as i32), 0);
+        let far = (
+            pos.0.saturating_add(size.0 as i32),
+            pos.1.saturating_add(size.1 as i32),
+        );
+        self.reach(pos, far, 0);
         self.inner.blit_bitmap(pos, size, src)
     }
 }
