@@ -555,6 +555,13 @@ fn check_size(scene: &(impl Canvas + ?Sized)) -> Result<(), PlotError> {
     Ok(())
 }
 
+thread_local! {
+    /// The canvas of the last PNG this thread drew, for its next: a sweep draws its heatmap
+    /// and its learning-rate curves one after the other on one thread, and a fresh canvas is
+    /// some 600 pages to fault in. Freed with the thread.
+    static SPARE_CANVAS: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 fn render_with<S: Canvas + ?Sized>(
     scene: &S,
     format: Format,
@@ -565,15 +572,20 @@ fn render_with<S: Canvas + ?Sized>(
     style::register_fonts();
     match format {
         Format::Png => {
-            // Zeroed, so fresh pages the allocator maps in are not written twice: every
-            // figure fills its canvas white as it starts (`root.fill(&WHITE)`).
-            let mut buf = vec![0u8; w as usize * h as usize * 3];
+            // The thread's last canvas if it has one (its pages are mapped already), else
+            // a zeroed one, so fresh pages are not written twice: every figure fills its
+            // canvas white as it starts (`root.fill(&WHITE)`).
+            let mut buf = SPARE_CANVAS.with(|spare| std::mem::take(&mut *spare.borrow_mut()));
+            buf.clear();
+            buf.resize(w as usize * h as usize * 3, 0);
             {
                 let root = Bitmap::new(&mut buf, (w, h)).into_drawing_area();
                 figure.draw(scene, &root)?;
                 root.present()?;
             }
-            Ok(encode_png(&buf, w, h)?)
+            let png = encode_png(&buf, w, h)?;
+            SPARE_CANVAS.with(|spare| *spare.borrow_mut() = buf);
+            Ok(png)
         }
         Format::Svg => {
             let mut s = String::new();
