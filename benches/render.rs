@@ -215,6 +215,12 @@ fn kept_bench(c: &mut Criterion) {
             at
         })
         .collect();
+    group.bench_function("thick_path_own_outline", |b| {
+        b.iter(|| stages::polygonize(&path, 3))
+    });
+    group.bench_function("thick_path_plotters_outline", |b| {
+        b.iter(|| plotters_backend::rasterizer::polygonize(&path, 3))
+    });
     let polygon = plotters_backend::rasterizer::polygonize(&path, 3);
     let color = plotters_backend::BackendColor {
         alpha: 1.0,

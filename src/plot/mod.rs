@@ -627,7 +627,7 @@ pub mod stages {
     pub use super::colormap::{ColorMap, background};
     pub use super::contours::isolines;
     pub use super::encode_png;
-    pub use super::raster::fill_polygon;
+    pub use super::raster::{fill_polygon, polygonize};
 
     use super::*;
 

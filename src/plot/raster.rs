@@ -198,6 +198,124 @@ pub fn fill_polygon<DB: DrawingBackend, S: BackendStyle>(
     Ok(())
 }
 
+/// A segment of a path, its direction as plotters' `polygonize` normalises it: the integer
+/// differences, their length (the root of the sum of their squares) and each divided by it.
+#[derive(Clone, Copy)]
+struct Direction {
+    dx: i64,
+    dy: i64,
+    x: f64,
+    y: f64,
+}
+
+impl Direction {
+    fn new(from: BackendCoord, to: BackendCoord) -> Direction {
+        let (dx, dy) = (i64::from(to.0 - from.0), i64::from(to.1 - from.1));
+        let length = ((dx * dx + dy * dy) as f64).sqrt();
+        Direction {
+            dx,
+            dy,
+            x: dx as f64 / length,
+            y: dy as f64 / length,
+        }
+    }
+
+    /// The same segment walked the other way, as if normalised anew: −(d / l) is (−d) / l
+    /// in floating point, but for d = 0, whose quotient is +0 either way.
+    fn reversed(self) -> Direction {
+        let flip = |d: i64, v: f64| if d == 0 { v } else { -v };
+        Direction {
+            dx: -self.dx,
+            dy: -self.dy,
+            x: flip(self.dx, self.x),
+            y: flip(self.dy, self.y),
+        }
+    }
+}
+
+/// The outline of `points` drawn `width` pixels wide (more than one), exactly as plotters'
+/// `polygonize` makes it (the same operations in the same order, so the same vertices),
+/// but with each segment's direction normalised once rather than four times: plotters
+/// normalises both segments at every corner, on both sides of the path, a square root and
+/// two divisions each.
+pub fn polygonize(points: &[BackendCoord], width: u32) -> Vec<BackendCoord> {
+    let mut path: Vec<BackendCoord> = points.to_vec();
+    path.dedup();
+    let mut outline = Vec::new();
+    if path.len() < 2 {
+        return outline;
+    }
+    let forward: Vec<Direction> = path
+        .windows(2)
+        .map(|s| Direction::new(s[0], s[1]))
+        .collect();
+    let backward: Vec<Direction> = forward.iter().rev().map(|d| d.reversed()).collect();
+    let reversed: Vec<BackendCoord> = path.iter().rev().copied().collect();
+    outline_side(&path, &forward, width, &mut outline);
+    outline_side(&reversed, &backward, width, &mut outline);
+    outline
+}
+
+/// One side of the outline: plotters' `traverse_vertices` over `path` (no two neighbours
+/// equal), whose segments go in `directions`.
+fn outline_side(
+    path: &[BackendCoord],
+    directions: &[Direction],
+    width: u32,
+    outline: &mut Vec<BackendCoord>,
+) {
+    let half = f64::from(width) / 2.0;
+    let offset = |p: BackendCoord, n: (f64, f64)| {
+        (
+            (f64::from(p.0) + n.0 * f64::from(width) / 2.0).round() as i32,
+            (f64::from(p.1) + n.1 * f64::from(width) / 2.0).round() as i32,
+        )
+    };
+    let first = directions[0];
+    outline.push(offset(path[0], (-first.y, first.x)));
+    for (corner, pair) in path.windows(3).zip(directions.windows(2)) {
+        corner_vertices(corner[1], pair[0], pair[1].reversed(), half, outline);
+    }
+    let last = directions[directions.len() - 1].reversed();
+    outline.push(offset(path[path.len() - 1], (last.y, -last.x)));
+}
+
+/// plotters' `compute_polygon_vertex` at `corner`, between the segment coming in (`a_t`,
+/// its direction) and the one going out (`b_t`, its direction walked back to the corner),
+/// `d` from the line.
+fn corner_vertices(
+    corner: BackendCoord,
+    a_t: Direction,
+    b_t: Direction,
+    d: f64,
+    outline: &mut Vec<BackendCoord>,
+) {
+    let (a_t, b_t) = ((a_t.x, a_t.y), (b_t.x, b_t.y));
+    let (a_n, b_n) = ((-a_t.1, a_t.0), (b_t.1, -b_t.0));
+    let (cx, cy) = (f64::from(corner.0), f64::from(corner.1));
+    let a_p = (cx + d * a_n.0, cy + d * a_n.1);
+    let b_p = (cx + d * b_n.0, cy + d * b_n.1);
+    if (a_t.1 * b_t.0 - a_t.0 * b_t.1).abs() <= f64::EPSILON {
+        outline.push((a_p.0 as i32, a_p.1 as i32));
+        return;
+    }
+    let (a0, b0, c0) = (a_t.0, -b_t.0, b_p.0 - a_p.0);
+    let (a1, b1, c1) = (a_t.1, -b_t.1, b_p.1 - a_p.1);
+    let u = (c0 * b1 - c1 * b0) / (a0 * b1 - a1 * b0);
+    let x = a_p.0 + u * a_t.0;
+    let y = a_p.1 + u * a_t.1;
+    let cross_product = a_t.0 * b_t.1 - a_t.1 * b_t.0;
+    if (cross_product < 0.0 && d < 0.0) || (cross_product > 0.0 && d > 0.0) {
+        let dist_square = (x - corner.0 as f64).powi(2) + (y - corner.1 as f64).powi(2);
+        if dist_square > d * d * 16.0 {
+            outline.push((a_p.0.round() as i32, a_p.1.round() as i32));
+            outline.push((b_p.0.round() as i32, b_p.1.round() as i32));
+            return;
+        }
+    }
+    outline.push((x.round() as i32, y.round() as i32));
+}
+
 /// plotters' bitmap backend with [`fill_polygon`] (so also with it for every path wider
 /// than a pixel), optionally remembering where it was asked to draw, for a mask's
 /// scan (see `coverage`). It passes on only what the bitmap backend itself implements
@@ -286,6 +404,30 @@ impl<'a> DrawingBackend for Bitmap<'a> {
     ) -> Result<(), BitmapError<'a>> {
         self.reach(upper_left, bottom_right, style.stroke_width() as i32);
         self.inner.draw_rect(upper_left, bottom_right, style, fill)
+    }
+
+    /// plotters' own `draw_path`, with [`polygonize`] for a wide path.
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> Result<(), BitmapError<'a>> {
+        if style.color().alpha == 0.0 {
+            return Ok(());
+        }
+        if style.stroke_width() == 1 {
+            let mut begin: Option<BackendCoord> = None;
+            for end in path {
+                if let Some(begin) = begin {
+                    self.draw_line(begin, end, style)?;
+                }
+                begin = Some(end);
+            }
+            return Ok(());
+        }
+        let points: Vec<BackendCoord> = path.into_iter().collect();
+        let outline = polygonize(&points, style.stroke_width());
+        fill_polygon(self, &outline, &style.color())
     }
 
     fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
@@ -441,6 +583,37 @@ mod tests {
             color in color(),
         ) {
             same_as_plotters(&rasterizer::polygonize(&path, width), color);
+        }
+    }
+
+    /// Paths with what makes outlines differ: points repeated, straight runs, sharp turns
+    /// and reversals, long and short segments.
+    fn path() -> impl Strategy<Value = Vec<BackendCoord>> {
+        let step = prop_oneof![
+            (-40i32..40, -40i32..40),
+            (-2i32..3, -2i32..3),
+            Just((0, 0)),
+            Just((5, 0)),
+            Just((0, -5)),
+        ];
+        ((-50i32..50, -50i32..50), prop::collection::vec(step, 0..40)).prop_map(|(start, steps)| {
+            let mut at = start;
+            let mut path = vec![at];
+            for (dx, dy) in steps {
+                at = (at.0 + dx, at.1 + dy);
+                path.push(at);
+            }
+            path
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5000))]
+
+        /// The outline of a wide path is plotters', vertex for vertex.
+        #[test]
+        fn outlines_as_plotters_does(path in path(), width in 2..12u32) {
+            prop_assert_eq!(polygonize(&path, width), rasterizer::polygonize(&path, width));
         }
     }
 
