@@ -71,6 +71,40 @@ impl Edge {
     }
 }
 
+/// Beyond this every f64 is a whole number (2⁵²).
+const WHOLE: f64 = 4_503_599_627_370_496.0;
+
+/// `x.floor()`, the same value (the sign of a zero too), without the libm call that the
+/// baseline x86-64 target makes of it: four of them at every pair of crossings.
+#[inline]
+fn floor(x: f64) -> f64 {
+    if x.is_nan() || x.abs() >= WHOLE {
+        return x.floor();
+    }
+    let toward_zero = x as i64 as f64;
+    let down = if toward_zero > x {
+        toward_zero - 1.0
+    } else {
+        toward_zero
+    };
+    if down == 0.0 { 0f64.copysign(x) } else { down }
+}
+
+/// `x.ceil()`, as [`floor`] is `x.floor()`.
+#[inline]
+fn ceil(x: f64) -> f64 {
+    if x.is_nan() || x.abs() >= WHOLE {
+        return x.ceil();
+    }
+    let toward_zero = x as i64 as f64;
+    let up = if toward_zero < x {
+        toward_zero + 1.0
+    } else {
+        toward_zero
+    };
+    if up == 0.0 { 0f64.copysign(x) } else { up }
+}
+
 /// Moves every edge of `active` to the next sweep line, and says where it crosses it:
 /// computed exactly as plotters does (the slave change times the steps as an integer, one
 /// division by the length, then the start added), since which pixels are drawn, and which
@@ -185,14 +219,16 @@ pub fn fill_polygon<DB: DrawingBackend, S: BackendStyle>(
                     (slave, line)
                 }
             };
-            back.draw_line(at(from.ceil()), at(to.floor()), &color)?;
-            back.draw_pixel(at(from.floor()), color.mix(from.ceil() - from))?;
+            let (from_up, from_down) = (ceil(from), floor(from));
+            let (to_up, to_down) = (ceil(to), floor(to));
+            back.draw_line(at(from_up), at(to_down), &color)?;
+            back.draw_pixel(at(from_down), color.mix(from_up - from))?;
             let far_share = if across_columns {
-                to - to.floor()
+                to - to_down
             } else {
-                to.floor() - to
+                to_down - to
             };
-            back.draw_pixel(at(to.ceil()), color.mix(far_share))?;
+            back.draw_pixel(at(to_up), color.mix(far_share))?;
         }
     }
     Ok(())
@@ -583,6 +619,28 @@ mod tests {
             color in color(),
         ) {
             same_as_plotters(&rasterizer::polygonize(&path, width), color);
+        }
+    }
+
+    proptest! {
+        /// The inline floor and ceiling are libm's, bit for bit (zeros' signs, halves,
+        /// whole numbers, the edges of the exact range, infinities and NaN).
+        #[test]
+        fn floor_and_ceil_are_libms(
+            x in prop_oneof![
+                any::<f64>(),
+                -1e6f64..1e6,
+                -2.0f64..2.0,
+                (-1000i64..1000).prop_map(|k| k as f64 / 2.0),
+                prop::sample::select(vec![
+                    0.0, -0.0, 0.5, -0.5, 1.0, -1.0, WHOLE, -WHOLE, WHOLE - 0.5, 0.5 - WHOLE,
+                    f64::INFINITY, f64::NEG_INFINITY, f64::NAN, f64::MIN_POSITIVE,
+                    -f64::MIN_POSITIVE, 1e300, -1e300,
+                ]),
+            ],
+        ) {
+            prop_assert_eq!(floor(x).to_bits(), x.floor().to_bits());
+            prop_assert_eq!(ceil(x).to_bits(), x.ceil().to_bits());
         }
     }
 
