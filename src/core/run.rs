@@ -708,7 +708,11 @@ fn walk<W: Walker, R: Recorder + ?Sized>(
             }
             break Status::MaxSteps;
         }
-        let lr = spec.schedule.lr(spec.lr, t);
+        // A constant lr without a call per step: most runs (every sweep's) have one.
+        let lr = match spec.schedule {
+            Schedule::Constant => spec.lr,
+            ref schedule => schedule.lr(spec.lr, t),
+        };
         let converged = walker.step(lr);
         let unchanged = exact && walker.is_unmoved();
         if unchanged && (converged || still) {
