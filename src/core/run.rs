@@ -7,7 +7,7 @@ use ndarray::{Array1, ArrayView1};
 use super::cancel::Cancel;
 use super::noise::{GradientNoise, Noisy, Stream};
 use super::objective::{Counted, Evaluations, Objective};
-use super::optim::{Optimizer, PlaneStepper, Stepper};
+use super::optim::{Optimizer, PlaneStep, PlaneStepper, Stepper};
 use super::schedule::Schedule;
 use super::surface::{Surface, plane_point};
 
@@ -518,10 +518,11 @@ impl Walker for General<'_> {
 }
 
 /// A first-order run on a surface, before its surface is known: what
-/// [`Objective::walk_plane`] takes (see [`run_with`]).
-pub struct PlaneRun<'a> {
+/// [`Objective::walk_plane`] takes (see [`run_with`]). `P`: its rule and state, until the
+/// loop is chosen by the rule's type (then `()`, the rule handed on apart).
+pub struct PlaneRun<'a, P = PlaneStepper> {
     stream: Option<Stream>,
-    stepper: PlaneStepper,
+    stepper: P,
     start: [f64; 2],
     exact: bool,
     spec: &'a RunSpec,
@@ -529,17 +530,58 @@ pub struct PlaneRun<'a> {
     cancel: &'a Cancel,
 }
 
+impl<'a> PlaneRun<'a> {
+    /// Its rule, and the rest of it.
+    fn take_stepper(self) -> (PlaneStepper, PlaneRun<'a, ()>) {
+        let PlaneRun {
+            stream,
+            stepper,
+            start,
+            exact,
+            spec,
+            limits,
+            cancel,
+        } = self;
+        let rest = PlaneRun {
+            stream,
+            stepper: (),
+            start,
+            exact,
+            spec,
+            limits,
+            cancel,
+        };
+        (stepper, rest)
+    }
+}
+
 /// `run` on `surface`: [`walk`] over [`OnPlane`], compiled for each surface (see
-/// `Surface::walk_plane`).
+/// `Surface::walk_plane`) and each rule.
 pub(crate) fn walk_plane<S: Surface + ?Sized>(
     surface: &S,
     run: PlaneRun<'_>,
     recorder: &mut dyn Recorder,
 ) -> Outcome {
+    let (stepper, run) = run.take_stepper();
+    match stepper {
+        PlaneStepper::Sgd(plane) => walk_rule(surface, plane, run, recorder),
+        PlaneStepper::Adagrad(plane) => walk_rule(surface, plane, run, recorder),
+        PlaneStepper::RmsProp(plane) => walk_rule(surface, plane, run, recorder),
+        PlaneStepper::Adam(plane) => walk_rule(surface, plane, run, recorder),
+    }
+}
+
+/// [`walk_plane`] for one rule's type.
+fn walk_rule<S: Surface + ?Sized, P: PlaneStep>(
+    surface: &S,
+    stepper: P,
+    run: PlaneRun<'_, ()>,
+    recorder: &mut dyn Recorder,
+) -> Outcome {
     let on_plane = OnPlane {
         surface,
         stream: run.stream,
-        stepper: run.stepper,
+        stepper,
         params: run.start,
         grad: [0.0; 2],
         last_point: run.start,
@@ -571,17 +613,17 @@ impl<R: Recorder + ?Sized> Recorder for Forward<'_, R> {
 /// from the surface's own `value_grad2`, the noise added from the run's own stream, the
 /// gradients counted here (a first-order step asks for nothing else). The same numbers, in
 /// the same order, as [`General`] computes them.
-struct OnPlane<'a, S: ?Sized> {
+struct OnPlane<'a, S: ?Sized, P> {
     surface: &'a S,
     stream: Option<Stream>,
-    stepper: PlaneStepper,
+    stepper: P,
     params: [f64; 2],
     grad: [f64; 2],
     last_point: [f64; 2],
     gradients: u64,
 }
 
-impl<S: Surface + ?Sized> Walker for OnPlane<'_, S> {
+impl<S: Surface + ?Sized, P: PlaneStep> Walker for OnPlane<'_, S, P> {
     #[inline]
     fn is_finite(&self) -> bool {
         self.params.iter().all(|v| v.is_finite())

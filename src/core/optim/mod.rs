@@ -211,10 +211,18 @@ impl<R: SliceRule> Rule for R {
     }
 }
 
-impl<R: SliceRule> Plane<R, R::State<[f64; 2]>> {
+/// One update of a point of the plane by a rule whose type the caller knows: the run loop
+/// is compiled once per rule (see `run::walk_plane`), with the update inlined into it and
+/// the point kept in registers, rather than a call through [`PlaneStepper`]'s `match`
+/// every step.
+pub trait PlaneStep {
     /// See [`PlaneStepper::step`].
+    fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64);
+}
+
+impl<R: SliceRule> PlaneStep for Plane<R, R::State<[f64; 2]>> {
     #[inline(always)]
-    pub(crate) fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
+    fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
         self.rule.update(&mut self.state, params, &grad, lr);
     }
 }
