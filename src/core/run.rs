@@ -356,13 +356,15 @@ pub fn run_with<R: Recorder + ?Sized>(
         && let Some(stepper) = spec.optimizer.start_plane()
     {
         let run = PlaneRun {
-            stream: noise.map(Stream::new),
             stepper,
-            start,
-            exact,
-            spec,
-            limits,
-            cancel,
+            walk: PlaneWalk {
+                stream: noise.map(Stream::new),
+                start,
+                exact,
+                spec,
+                limits,
+                cancel,
+            },
         };
         if let Some(outcome) = objective.walk_plane(run, &mut Forward(recorder)) {
             return outcome;
@@ -518,41 +520,20 @@ impl Walker for General<'_> {
 }
 
 /// A first-order run on a surface, before its surface is known: what
-/// [`Objective::walk_plane`] takes (see [`run_with`]). `P`: its rule and state, until the
-/// loop is chosen by the rule's type (then `()`, the rule handed on apart).
-pub struct PlaneRun<'a, P = PlaneStepper> {
+/// [`Objective::walk_plane`] takes (see [`run_with`]): its rule, and the rest.
+pub struct PlaneRun<'a> {
+    stepper: PlaneStepper,
+    walk: PlaneWalk<'a>,
+}
+
+/// A [`PlaneRun`] but for its rule, which is handed to the loop apart, by its type.
+struct PlaneWalk<'a> {
     stream: Option<Stream>,
-    stepper: P,
     start: [f64; 2],
     exact: bool,
     spec: &'a RunSpec,
     limits: Limits,
     cancel: &'a Cancel,
-}
-
-impl<'a> PlaneRun<'a> {
-    /// Its rule, and the rest of it.
-    fn take_stepper(self) -> (PlaneStepper, PlaneRun<'a, ()>) {
-        let PlaneRun {
-            stream,
-            stepper,
-            start,
-            exact,
-            spec,
-            limits,
-            cancel,
-        } = self;
-        let rest = PlaneRun {
-            stream,
-            stepper: (),
-            start,
-            exact,
-            spec,
-            limits,
-            cancel,
-        };
-        (stepper, rest)
-    }
 }
 
 /// `run` on `surface`: [`walk`] over [`OnPlane`], compiled for each surface (see
@@ -562,12 +543,12 @@ pub(crate) fn walk_plane<S: Surface + ?Sized>(
     run: PlaneRun<'_>,
     recorder: &mut dyn Recorder,
 ) -> Outcome {
-    let (stepper, run) = run.take_stepper();
+    let PlaneRun { stepper, walk } = run;
     match stepper {
-        PlaneStepper::Sgd(plane) => walk_rule(surface, plane, run, recorder),
-        PlaneStepper::Adagrad(plane) => walk_rule(surface, plane, run, recorder),
-        PlaneStepper::RmsProp(plane) => walk_rule(surface, plane, run, recorder),
-        PlaneStepper::Adam(plane) => walk_rule(surface, plane, run, recorder),
+        PlaneStepper::Sgd(plane) => walk_rule(surface, plane, walk, recorder),
+        PlaneStepper::Adagrad(plane) => walk_rule(surface, plane, walk, recorder),
+        PlaneStepper::RmsProp(plane) => walk_rule(surface, plane, walk, recorder),
+        PlaneStepper::Adam(plane) => walk_rule(surface, plane, walk, recorder),
     }
 }
 
@@ -575,7 +556,7 @@ pub(crate) fn walk_plane<S: Surface + ?Sized>(
 fn walk_rule<S: Surface + ?Sized, P: PlaneStep>(
     surface: &S,
     stepper: P,
-    run: PlaneRun<'_, ()>,
+    run: PlaneWalk<'_>,
     recorder: &mut dyn Recorder,
 ) -> Outcome {
     let on_plane = OnPlane {
