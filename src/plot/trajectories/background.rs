@@ -118,7 +118,11 @@ pub(in crate::plot) fn faded_lines(
 
 /// A line's opacity factor, in steps, from the pixels to the next level.
 fn fade(gap: f64, gradient: f64) -> f64 {
-    let spacing = gap / gradient;
+    fade_spaced(gap / gradient)
+}
+
+/// [`fade`] of a spacing already divided out: `gap / gradient` pixels to the next level.
+fn fade_spaced(spacing: f64) -> f64 {
     if !spacing.is_finite() {
         return 1.0;
     }
@@ -237,6 +241,7 @@ pub(in crate::plot) fn contoured_raster(
         let mut unused_t = vec![0.0; w];
         let mut far_below = vec![0.0; w];
         let mut near = vec![0; w];
+        let mut measured = Near::default();
         if first > 0 {
             sampler.row_and_field(&grid.values, first - 1, &mut unused_t, &mut f[0]);
         }
@@ -259,10 +264,11 @@ pub(in crate::plot) fn contoured_raster(
                 };
                 lines.far_bounds(&rows, &mut far_below);
                 let count = lines.near_pixels(rows.at, &far_below, &mut near);
+                measured.clear();
                 for &x in &near[..count] {
-                    let px = &mut row[x * 3..x * 3 + 3];
-                    lines.paint(px, map.pixel(t_here[x]), t_here[x], &rows, x);
+                    lines.measure(t_here[x], &rows, x, &mut measured);
                 }
+                measured.paint(row, t_here, map, &lines);
             }
             t.swap(0, 1);
             f.rotate_left(1);
@@ -411,8 +417,11 @@ impl LineTest<'_> {
         count
     }
 
-    /// Paints pixel `x` of the row (`colour`, at map position `t`) as the one-pass test does.
-    fn paint(&self, px: &mut [u8], mut colour: [u8; 3], t: f64, rows: &Neighbours, x: usize) {
+    /// The first half of painting pixel `x` of the row (at map position `t`) as the one-pass
+    /// test does: the nearest level, its gap to f and |∇f|², unless the pixel is far from
+    /// it; [`Near::paint`] does the rest.
+    #[inline]
+    fn measure(&self, t: f64, rows: &Neighbours, x: usize, near: &mut Near) {
         let (values, n) = (self.values, self.values.len());
         let fx = rows.at[x];
         // The level nearest on the scale (t·n − ½ ≥ −½, so this is a round) is nearly always
@@ -430,16 +439,59 @@ impl LineTest<'_> {
         if gap * gap >= self.edge2 * gradient2 * (1.0 + 1e-9) {
             return;
         }
-        let gradient = gradient2.sqrt();
-        let distance = gap / gradient;
-        // NaN (f undefined beside) fails the test: no line.
-        if distance < self.edge {
-            let alpha = LINE_ALPHA * fade(self.gaps[nearest], gradient);
-            let c = (self.edge - distance).clamp(0.0, 1.0) * alpha;
-            for (v, line) in colour.iter_mut().zip([LINE.0, LINE.1, LINE.2]) {
-                *v = round_u8(f64::from(*v) * (1.0 - c) + f64::from(line) * c);
+        near.x.push(x);
+        near.gap.push(gap);
+        near.gradient.push(gradient2);
+        near.spacing.push(self.gaps[nearest]);
+    }
+}
+
+/// A row's pixels that lie near a line, measured by [`LineTest::measure`]: each one's
+/// column, its gap in f to the nearest level, |∇f|² (then |∇f|), and that level's gap to
+/// the next (then its spacing in pixels). Their square roots and divisions are done in
+/// loops of their own, which the compiler does two at a time: the same numbers as one
+/// pixel at a time, at about a third of a row's pixels on a log scale.
+#[derive(Default)]
+struct Near {
+    x: Vec<usize>,
+    gap: Vec<f64>,
+    gradient: Vec<f64>,
+    spacing: Vec<f64>,
+    distance: Vec<f64>,
+}
+
+impl Near {
+    fn clear(&mut self) {
+        self.x.clear();
+        self.gap.clear();
+        self.gradient.clear();
+        self.spacing.clear();
+        self.distance.clear();
+    }
+
+    /// Paints the measured pixels into `row` (RGB), each over its colour on the map at
+    /// `t`: covered as a line through the level would cover it, faded as the lines fade.
+    fn paint(&mut self, row: &mut [u8], t: &[f64], map: &ColorMap, lines: &LineTest) {
+        for g in &mut self.gradient {
+            *g = g.sqrt();
+        }
+        self.distance
+            .extend(self.gap.iter().zip(&self.gradient).map(|(gap, g)| gap / g));
+        for (spacing, g) in self.spacing.iter_mut().zip(&self.gradient) {
+            *spacing /= g;
+        }
+        for (k, &x) in self.x.iter().enumerate() {
+            let distance = self.distance[k];
+            // NaN (f undefined beside) fails the test: no line.
+            if distance < lines.edge {
+                let alpha = LINE_ALPHA * fade_spaced(self.spacing[k]);
+                let c = (lines.edge - distance).clamp(0.0, 1.0) * alpha;
+                let mut colour = map.pixel(t[x]);
+                for (v, line) in colour.iter_mut().zip([LINE.0, LINE.1, LINE.2]) {
+                    *v = round_u8(f64::from(*v) * (1.0 - c) + f64::from(line) * c);
+                }
+                row[x * 3..x * 3 + 3].copy_from_slice(&colour);
             }
-            px.copy_from_slice(&colour);
         }
     }
 }
