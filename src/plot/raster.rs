@@ -391,8 +391,14 @@ impl<'a> Bitmap<'a> {
     /// rounded to pixels, and a wide line's sides stand out by half its width), so the box
     /// widened by the width and a pixel is where the mask's scan looks.
     fn reach(&self, a: BackendCoord, b: BackendCoord, width: i32) {
+        self.reach_exactly(a, b, width.saturating_add(1));
+    }
+
+    /// The box with corners `a` and `b`, `margin` more on every side, is where the call
+    /// may touch pixels.
+    fn reach_exactly(&self, a: BackendCoord, b: BackendCoord, margin: i32) {
         if let Some(reach) = self.reach {
-            reach.borrow_mut().widen(a, b, width.saturating_add(1));
+            reach.borrow_mut().widen(a, b, margin);
         }
     }
 }
@@ -417,7 +423,8 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         point: BackendCoord,
         color: BackendColor,
     ) -> Result<(), BitmapError<'a>> {
-        self.reach(point, point, 0);
+        // The pixel itself: the bitmap backend draws nothing else.
+        self.reach_exactly(point, point, 0);
         self.inner.draw_pixel(point, color)
     }
 
@@ -427,7 +434,14 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         to: BackendCoord,
         style: &S,
     ) -> Result<(), BitmapError<'a>> {
-        self.reach(from, to, style.stroke_width() as i32);
+        // A thin line along a row or a column (a filled polygon's spans): the bitmap
+        // backend fills the pixels between its ends and no others.
+        let thin_straight = style.stroke_width() == 1 && (from.0 == to.0 || from.1 == to.1);
+        if thin_straight {
+            self.reach_exactly(from, to, 0);
+        } else {
+            self.reach(from, to, style.stroke_width() as i32);
+        }
         self.inner.draw_line(from, to, style)
     }
 
