@@ -731,7 +731,7 @@ fn walk<W: Walker, R: Recorder + ?Sized>(
             }
             break Status::MaxSteps;
         }
-        // A constant lr without a call per step: most runs (every sweep's) have one.
+        // A constant lr without a call per step: most runs have one (every gallery sweep's).
         let lr = match spec.schedule {
             Schedule::Constant => spec.lr,
             ref schedule => schedule.lr(spec.lr, t),

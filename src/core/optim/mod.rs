@@ -118,9 +118,9 @@ pub trait Rule: fmt::Debug + Clone + Send + Sync + 'static {
 }
 
 /// A first-order rule with its state on a point of the plane (see [`Rule::start_plane`]): one
-/// variant per rule that has the form, so that the run loop's step is a `match` compiled into
-/// the loop, its point kept in registers, rather than a dynamic call that takes it through
-/// memory.
+/// variant per rule that has the form. The run loop matches it once and is compiled for each
+/// variant's type ([`PlaneStep`]), the update inlined and the point kept in registers,
+/// rather than a dynamic call that takes it through memory every step.
 pub enum PlaneStepper {
     /// SGD, momentum and Nesterov.
     Sgd(Plane<sgd::Sgd, Option<[f64; 2]>>),
@@ -130,19 +130,6 @@ pub enum PlaneStepper {
     RmsProp(Plane<rmsprop::RmsProp, rmsprop::RmsPropState<[f64; 2]>>),
     /// Adam and AdamW.
     Adam(Plane<adam::Adam, adam::AdamState<[f64; 2]>>),
-}
-
-impl PlaneStepper {
-    /// One update of `params` in place, as [`Rule::step`] would make it.
-    #[inline]
-    pub fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
-        match self {
-            PlaneStepper::Sgd(plane) => plane.step(params, grad, lr),
-            PlaneStepper::Adagrad(plane) => plane.step(params, grad, lr),
-            PlaneStepper::RmsProp(plane) => plane.step(params, grad, lr),
-            PlaneStepper::Adam(plane) => plane.step(params, grad, lr),
-        }
-    }
 }
 
 /// A rule and its state in any storage: what a [`PlaneStepper`] holds, with the state's
@@ -216,7 +203,7 @@ impl<R: SliceRule> Rule for R {
 /// the point kept in registers, rather than a call through [`PlaneStepper`]'s `match`
 /// every step.
 pub trait PlaneStep {
-    /// See [`PlaneStepper::step`].
+    /// One update of `params` in place, as [`Rule::step`] would make it.
     fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64);
 }
 
