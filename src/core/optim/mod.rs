@@ -207,6 +207,18 @@ pub trait PlaneStep {
     fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64);
 }
 
+/// Any rule of the plane, its variant chosen at every step (the run loop chooses once).
+impl PlaneStep for PlaneStepper {
+    fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
+        match self {
+            PlaneStepper::Sgd(plane) => plane.step(params, grad, lr),
+            PlaneStepper::Adagrad(plane) => plane.step(params, grad, lr),
+            PlaneStepper::RmsProp(plane) => plane.step(params, grad, lr),
+            PlaneStepper::Adam(plane) => plane.step(params, grad, lr),
+        }
+    }
+}
+
 impl<R: SliceRule> PlaneStep for Plane<R, R::State<[f64; 2]>> {
     #[inline(always)]
     fn step(&mut self, params: &mut [f64; 2], grad: [f64; 2], lr: f64) {
